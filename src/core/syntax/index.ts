@@ -1,0 +1,13 @@
+// String formats of the AT Protocol, one module each; every format has isValidX and ensureValidX.
+export * from './errors.ts'
+export * from './did.ts'
+export * from './handle.ts'
+export * from './nsid.ts'
+export * from './tid.ts'
+export * from './recordKey.ts'
+export * from './atIdentifier.ts'
+export * from './atUri.ts'
+export * from './datetime.ts'
+export * from './language.ts'
+export * from './cid.ts'
+export * from './uri.ts'
