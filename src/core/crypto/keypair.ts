@@ -1,0 +1,106 @@
+// Signing keys. Signatures are ECDSA over sha256(data), 64-byte compact r||s, low-S (atproto requires it).
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { P256, SECP256K1, type CurveInfo, type JwtAlg, UnsupportedKeyError } from './curves.ts'
+import { formatDidKey, formatLegacyMultibase, formatMultikey } from './did-key.ts'
+
+export interface Keypair {
+  readonly jwtAlg: JwtAlg
+  /** did:key of the public key */
+  did(): string
+  /** compressed public key, 33 bytes */
+  publicKeyBytes(): Uint8Array
+  /** 'z' + base58btc(multicodec prefix + key): the DID document `Multikey` publicKeyMultibase */
+  publicKeyMultibase(): string
+  /** 'z' + base58btc(key) without the multicodec prefix (legacy DID document form) */
+  publicKeyMultibaseLegacy(): string
+  sign(data: Uint8Array): Uint8Array
+  /** the 32-byte private scalar */
+  exportPrivateKey(): Uint8Array
+}
+
+function toPrivateBytes(curve: CurveInfo, key: Uint8Array | string): Uint8Array {
+  let bytes: Uint8Array
+  if (typeof key === 'string') {
+    if (!/^([0-9a-fA-F]{2})+$/.test(key)) throw new UnsupportedKeyError('private key hex is malformed')
+    bytes = hexToBytes(key)
+  } else {
+    bytes = Uint8Array.from(key)
+  }
+  if (bytes.length !== 32 || !curve.ecdsa.utils.isValidSecretKey(bytes)) {
+    throw new UnsupportedKeyError(`not a valid ${curve.jwtAlg} private key`)
+  }
+  return bytes
+}
+
+abstract class EcdsaKeypair implements Keypair {
+  readonly jwtAlg: JwtAlg
+  readonly #privateKey: Uint8Array
+  readonly #publicKey: Uint8Array
+
+  protected constructor(
+    private readonly curve: CurveInfo,
+    privateKey: Uint8Array,
+  ) {
+    this.jwtAlg = curve.jwtAlg
+    this.#privateKey = privateKey
+    this.#publicKey = curve.ecdsa.getPublicKey(privateKey, true)
+  }
+
+  did(): string {
+    return formatDidKey(this.jwtAlg, this.#publicKey)
+  }
+
+  publicKeyBytes(): Uint8Array {
+    return this.#publicKey.slice()
+  }
+
+  publicKeyMultibase(): string {
+    return formatMultikey(this.jwtAlg, this.#publicKey)
+  }
+
+  publicKeyMultibaseLegacy(): string {
+    return formatLegacyMultibase(this.jwtAlg, this.#publicKey)
+  }
+
+  sign(data: Uint8Array): Uint8Array {
+    return this.curve.ecdsa.sign(data, this.#privateKey, { prehash: true, lowS: true, format: 'compact' })
+  }
+
+  exportPrivateKey(): Uint8Array {
+    return this.#privateKey.slice()
+  }
+}
+
+export class Secp256k1Keypair extends EcdsaKeypair {
+  private constructor(privateKey: Uint8Array) {
+    super(SECP256K1, privateKey)
+  }
+
+  static create(): Secp256k1Keypair {
+    return new Secp256k1Keypair(SECP256K1.ecdsa.utils.randomSecretKey())
+  }
+
+  /** From 32 private key bytes or their hex. */
+  static import(privateKey: Uint8Array | string): Secp256k1Keypair {
+    return new Secp256k1Keypair(toPrivateBytes(SECP256K1, privateKey))
+  }
+}
+
+export class P256Keypair extends EcdsaKeypair {
+  private constructor(privateKey: Uint8Array) {
+    super(P256, privateKey)
+  }
+
+  static create(): P256Keypair {
+    return new P256Keypair(P256.ecdsa.utils.randomSecretKey())
+  }
+
+  /** From 32 private key bytes or their hex. */
+  static import(privateKey: Uint8Array | string): P256Keypair {
+    return new P256Keypair(toPrivateBytes(P256, privateKey))
+  }
+}
+
+export function importKeypair(jwtAlg: JwtAlg, privateKey: Uint8Array | string): Keypair {
+  return jwtAlg === 'ES256K' ? Secp256k1Keypair.import(privateKey) : P256Keypair.import(privateKey)
+}
