@@ -1,0 +1,16 @@
+#!/usr/bin/env bun
+// The `pds` executable: every operator command, and the server itself (`pds serve`).
+import { Command } from 'commander'
+import { VERSION } from '../src/version.ts'
+import { registerServe } from './commands/serve.ts'
+import { registerInit } from './commands/init.ts'
+
+const program = new Command()
+  .name('pds')
+  .description('A single-binary AT Protocol Personal Data Server')
+  .version(VERSION, '-v, --version')
+
+registerInit(program)
+registerServe(program)
+
+await program.parseAsync(process.argv)

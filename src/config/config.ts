@@ -1,0 +1,213 @@
+// One typed configuration object, built from the reference PDS's environment variable names.
+import { join, resolve } from 'node:path'
+import { z } from 'zod'
+import type { RawEnv } from './env.ts'
+
+const SECOND = 1000
+const MINUTE = 60 * SECOND
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`${variable}: ${problem}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const str = z.string().min(1)
+const bool = z
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no']))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+const int = z
+  .string()
+  .regex(/^\d+$/, 'must be a non-negative integer')
+  .transform(Number)
+const port = int.pipe(z.number().int().min(0).max(65535))
+const url = z.string().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http(s) URL')
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+)
+const did = z.string().regex(/^did:[a-z]+:[a-zA-Z0-9._:%-]+$/, 'must be a DID (did:method:identifier)')
+const hex32 = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be a 32-byte secp256k1 private key in hex (64 hex characters)')
+const hostname = z
+  .string()
+  .regex(/^[a-zA-Z0-9.-]+$/, 'must be a bare hostname such as pds.example.com (no scheme, port or path)')
+const handleDomains = list.pipe(
+  z.array(z.string().regex(/^\.[a-z0-9.-]+$/, 'each handle domain must start with a dot, like .example.com')),
+)
+const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+const smtpUrl = z.string().refine((v) => /^smtps?:\/\//.test(v) && URL.canParse(v), 'must be an smtp:// or smtps:// URL')
+
+function read<T>(env: RawEnv, name: string, schema: z.ZodType<T>): T | undefined {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return undefined
+  const parsed = schema.safeParse(raw)
+  if (!parsed.success) {
+    throw new ConfigError(name, `${parsed.error.issues[0]?.message ?? 'invalid value'} (got ${JSON.stringify(raw)})`)
+  }
+  return parsed.data
+}
+
+function required<T>(value: T | undefined, name: string, why: string): T {
+  if (value === undefined) throw new ConfigError(name, `is required ${why}`)
+  return value
+}
+
+export type BlobstoreConfig =
+  | { provider: 'disk'; location: string; tempLocation: string }
+  | {
+      provider: 's3'
+      bucket: string
+      region?: string
+      endpoint?: string
+      forcePathStyle: boolean
+      accessKeyId?: string
+      secretAccessKey?: string
+      uploadTimeoutMs: number
+      tempLocation: string
+    }
+
+export type ServiceEndpoint = { url: string; did: string }
+
+export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string } = {}) {
+  const devMode = read(env, 'PDS_DEV_MODE', bool) ?? false
+  const host = read(env, 'PDS_HOSTNAME', hostname) ?? (devMode ? 'localhost' : undefined)
+  const serviceHost = required(host, 'PDS_HOSTNAME', '(the public hostname of this server, e.g. pds.example.com)')
+  const listenPort = read(env, 'PDS_PORT', port) ?? 2583
+  const isLocal = serviceHost === 'localhost' || serviceHost.endsWith('.localhost') || serviceHost === '127.0.0.1'
+  const publicUrl = isLocal ? `http://${serviceHost}:${listenPort}` : `https://${serviceHost}`
+
+  const dataDirectory = resolve(read(env, 'PDS_DATA_DIRECTORY', str) ?? opts.defaultDataDirectory ?? 'pds-data')
+  const inData = (name: string) => join(dataDirectory, name)
+
+  const s3Bucket = read(env, 'PDS_BLOBSTORE_S3_BUCKET', str)
+  const diskLocation = read(env, 'PDS_BLOBSTORE_DISK_LOCATION', str)
+  const blobDir = resolve(diskLocation ?? inData('blobs'))
+  const tempLocation = resolve(read(env, 'PDS_BLOBSTORE_DISK_TMP_LOCATION', str) ?? join(blobDir, 'tmp'))
+  const blobstore: BlobstoreConfig = s3Bucket
+    ? {
+        provider: 's3',
+        bucket: s3Bucket,
+        region: read(env, 'PDS_BLOBSTORE_S3_REGION', str),
+        endpoint: read(env, 'PDS_BLOBSTORE_S3_ENDPOINT', url),
+        forcePathStyle: read(env, 'PDS_BLOBSTORE_S3_FORCE_PATH_STYLE', bool) ?? false,
+        accessKeyId: read(env, 'PDS_BLOBSTORE_S3_ACCESS_KEY_ID', str),
+        secretAccessKey: read(env, 'PDS_BLOBSTORE_S3_SECRET_ACCESS_KEY', str),
+        uploadTimeoutMs: read(env, 'PDS_BLOBSTORE_S3_UPLOAD_TIMEOUT_MS', int) ?? 20 * SECOND,
+        tempLocation,
+      }
+    : { provider: 'disk', location: blobDir, tempLocation }
+
+  const plcUrlSetting = read(env, 'PDS_DID_PLC_URL', url)
+  // Dev mode without a PLC directory hosts one itself, so that account creation needs no network.
+  const localPlc = devMode && plcUrlSetting === undefined
+  const plcUrl = plcUrlSetting ?? (localPlc ? `${publicUrl}/_plc` : 'https://plc.directory')
+
+  const endpoint = (prefix: string, fallback?: ServiceEndpoint): ServiceEndpoint | undefined => {
+    const u = read(env, `${prefix}_URL`, url)
+    const d = read(env, `${prefix}_DID`, did)
+    if (u && d) return { url: u, did: d }
+    if (u || d) throw new ConfigError(u ? `${prefix}_DID` : `${prefix}_URL`, `must be set together with ${u ? `${prefix}_URL` : `${prefix}_DID`}`)
+    return fallback
+  }
+  const bskyAppView = endpoint('PDS_BSKY_APP_VIEW')
+  const emailSmtpUrl = read(env, 'PDS_EMAIL_SMTP_URL', smtpUrl)
+  const moderationSmtpUrl = read(env, 'PDS_MODERATION_EMAIL_SMTP_URL', smtpUrl)
+
+  const rotationKeyHex = read(env, 'PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX', hex32)
+  if (read(env, 'PDS_PLC_ROTATION_KEY_KMS_KEY_ID', str) && !rotationKeyHex) {
+    throw new ConfigError('PDS_PLC_ROTATION_KEY_KMS_KEY_ID', 'AWS KMS rotation keys are not supported; set PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX')
+  }
+
+  return {
+    service: {
+      hostname: serviceHost,
+      port: listenPort,
+      publicUrl,
+      did: read(env, 'PDS_SERVICE_DID', did) ?? `did:web:${serviceHost}`,
+      version: read(env, 'PDS_VERSION', str),
+      devMode,
+      serviceName: read(env, 'PDS_SERVICE_NAME', str),
+      privacyPolicyUrl: read(env, 'PDS_PRIVACY_POLICY_URL', url),
+      termsOfServiceUrl: read(env, 'PDS_TERMS_OF_SERVICE_URL', url),
+      homeUrl: read(env, 'PDS_HOME_URL', url),
+      supportUrl: read(env, 'PDS_SUPPORT_URL', url),
+      contactEmailAddress: read(env, 'PDS_CONTACT_EMAIL_ADDRESS', z.email('must be an email address')),
+      // 100 MB so that video works out of the box (the reference's 5 MB default is a frequent complaint).
+      blobUploadLimit: read(env, 'PDS_BLOB_UPLOAD_LIMIT', int) ?? 100 * 1024 * 1024,
+      acceptingImports: read(env, 'PDS_ACCEPTING_REPO_IMPORTS', bool) ?? true,
+      maxImportSize: read(env, 'PDS_MAX_REPO_IMPORT_SIZE', int) ?? 100 * 1024 * 1024,
+    },
+    db: {
+      dataDirectory,
+      accountDbLocation: resolve(read(env, 'PDS_ACCOUNT_DB_LOCATION', str) ?? inData('account.sqlite')),
+      sequencerDbLocation: resolve(read(env, 'PDS_SEQUENCER_DB_LOCATION', str) ?? inData('sequencer.sqlite')),
+      didCacheDbLocation: resolve(read(env, 'PDS_DID_CACHE_DB_LOCATION', str) ?? inData('did_cache.sqlite')),
+      actorStoreDirectory: resolve(read(env, 'PDS_ACTOR_STORE_DIRECTORY', str) ?? inData('actors')),
+      actorStoreCacheSize: read(env, 'PDS_ACTOR_STORE_CACHE_SIZE', int) ?? 100,
+    },
+    blobstore,
+    identity: {
+      plcUrl,
+      localPlc,
+      cacheStaleTTL: read(env, 'PDS_DID_CACHE_STALE_TTL', int) ?? HOUR,
+      cacheMaxTTL: read(env, 'PDS_DID_CACHE_MAX_TTL', int) ?? DAY,
+      resolverTimeout: read(env, 'PDS_ID_RESOLVER_TIMEOUT', int) ?? 3 * SECOND,
+      recoveryDidKey: read(env, 'PDS_RECOVERY_DID_KEY', z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/, 'must be a did:key')),
+      serviceHandleDomains:
+        read(env, 'PDS_SERVICE_HANDLE_DOMAINS', handleDomains) ?? (isLocal ? ['.test'] : [`.${serviceHost}`]),
+      handleBackupNameservers: read(env, 'PDS_HANDLE_BACKUP_NAMESERVERS', list) ?? [],
+      enableDidDocWithSession: read(env, 'PDS_ENABLE_DID_DOC_WITH_SESSION', bool) ?? false,
+    },
+    invites: {
+      required: read(env, 'PDS_INVITE_REQUIRED', bool) ?? false,
+      interval: read(env, 'PDS_INVITE_INTERVAL', int),
+      epoch: read(env, 'PDS_INVITE_EPOCH', int) ?? 0,
+    },
+    email: emailSmtpUrl
+      ? {
+          smtpUrl: emailSmtpUrl,
+          fromAddress: required(read(env, 'PDS_EMAIL_FROM_ADDRESS', str), 'PDS_EMAIL_FROM_ADDRESS', 'when PDS_EMAIL_SMTP_URL is set'),
+        }
+      : undefined,
+    moderationEmail: moderationSmtpUrl
+      ? {
+          smtpUrl: moderationSmtpUrl,
+          address: required(read(env, 'PDS_MODERATION_EMAIL_ADDRESS', str), 'PDS_MODERATION_EMAIL_ADDRESS', 'when PDS_MODERATION_EMAIL_SMTP_URL is set'),
+        }
+      : undefined,
+    subscription: {
+      maxBuffer: read(env, 'PDS_MAX_SUBSCRIPTION_BUFFER', int) ?? 200,
+      repoBackfillLimitMs: read(env, 'PDS_REPO_BACKFILL_LIMIT_MS', int) ?? DAY,
+    },
+    bskyAppView: bskyAppView && { ...bskyAppView, cdnUrlPattern: read(env, 'PDS_BSKY_APP_VIEW_CDN_URL_PATTERN', str) },
+    reportService: endpoint('PDS_REPORT_SERVICE', bskyAppView),
+    modService: endpoint('PDS_MOD_SERVICE'),
+    rateLimits: {
+      enabled: read(env, 'PDS_RATE_LIMITS_ENABLED', bool) ?? true,
+      bypassKey: read(env, 'PDS_RATE_LIMIT_BYPASS_KEY', str),
+      bypassIps: read(env, 'PDS_RATE_LIMIT_BYPASS_IPS', list) ?? [],
+      trustedProxies: read(env, 'PDS_TRUSTED_PROXIES', list) ?? [],
+    },
+    crawlers: read(env, 'PDS_CRAWLERS', list.pipe(z.array(url))) ?? [],
+    secrets: {
+      jwtSecret: required(read(env, 'PDS_JWT_SECRET', str), 'PDS_JWT_SECRET', '(generate one with: openssl rand --hex 16)'),
+      adminPassword: required(read(env, 'PDS_ADMIN_PASSWORD', str), 'PDS_ADMIN_PASSWORD', '(the admin password for the operator API)'),
+      plcRotationKeyHex: required(rotationKeyHex, 'PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX', '(a 32-byte secp256k1 key in hex)'),
+    },
+    logLevel: read(env, 'LOG_LEVEL', logLevel) ?? (read(env, 'PDS_LOG_ENABLED', bool) === false ? 'silent' : 'info'),
+  }
+}
+
+export type Config = ReturnType<typeof buildConfig>

@@ -1,0 +1,68 @@
+// Composition root: config → storage → services → XRPC app. `pds serve` and the tests both start here.
+import type { Database } from 'bun:sqlite'
+import type { Config } from './config/config.ts'
+import { createLogger, type Logger } from './logger.ts'
+import { openDatabase } from './storage/sqlite.ts'
+import { Lexicons } from './core/lexicon/index.ts'
+import { LEXICON_DOCUMENTS } from './generated/lexicons.gen.ts'
+import { RateLimiter } from './xrpc/rate-limit.ts'
+import { adminOnlyVerifier } from './xrpc/auth.ts'
+import { createApp, type Plugin } from './xrpc/app.ts'
+import { HANDLERS } from './xrpc/registry.gen.ts'
+import type { HandlerDef } from './xrpc/handler.ts'
+import type { Services } from './services/types.ts'
+import { VERSION } from './version.ts'
+
+export type RunningServer = {
+  url: string
+  port: number
+  services: Services
+  stop(): Promise<void>
+}
+
+export function buildRegistry(handlers: HandlerDef[] = HANDLERS): Map<string, HandlerDef> {
+  return new Map(handlers.map((h) => [h.nsid, h]))
+}
+
+export async function startServer(config: Config, opts: { log?: Logger; hostname?: string } = {}): Promise<RunningServer> {
+  const log = opts.log ?? createLogger(config.logLevel)
+  const databases: Database[] = []
+  const accountDb = openDatabase(config.db.accountDbLocation, 'account')
+  databases.push(accountDb)
+
+  const services: Services = {
+    config,
+    log,
+    lexicons: new Lexicons(LEXICON_DOCUMENTS),
+    rateLimiter: new RateLimiter(config.rateLimits),
+    verifyAuth: adminOnlyVerifier(config.secrets.adminPassword),
+    isHealthy: () => {
+      try {
+        accountDb.query('SELECT 1').get()
+        return true
+      } catch {
+        return false
+      }
+    },
+  }
+  const plugins: Plugin[] = []
+  const version = config.service.version ?? VERSION
+  const app = createApp({ services, registry: buildRegistry(), version, plugins })
+  app.listen({ port: config.service.port, hostname: opts.hostname ?? '0.0.0.0' })
+  const port = app.server!.port!
+  log.info('pds listening', { port, publicUrl: config.service.publicUrl, version })
+
+  let stopping: Promise<void> | undefined
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    services,
+    stop: () =>
+      (stopping ??= (async () => {
+        // Stop accepting, let in-flight requests finish, then close the databases.
+        await app.server?.stop(false)
+        for (const db of databases) db.close()
+        log.info('pds stopped')
+      })()),
+  }
+}

@@ -1,0 +1,16 @@
+// The narrow services record handlers receive; the composition root (src/main.ts) builds it once.
+import type { Config } from '../config/config.ts'
+import type { Logger } from '../logger.ts'
+import type { AuthVerifier } from '../xrpc/auth.ts'
+import type { RateLimiter } from '../xrpc/rate-limit.ts'
+import type { LexiconValidator } from '../xrpc/lexicon-validator.ts'
+
+export type Services = {
+  config: Config
+  log: Logger
+  lexicons: LexiconValidator
+  rateLimiter: RateLimiter
+  verifyAuth: AuthVerifier
+  /** True while the server's databases answer. */
+  isHealthy(): boolean
+}

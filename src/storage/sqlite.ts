@@ -1,0 +1,38 @@
+// Opening SQLite files: pragmas, numbered migrations and transactions in one place.
+import { Database } from 'bun:sqlite'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { MIGRATIONS } from '../generated/migrations.gen.ts'
+
+export type MigrationSet = string
+
+export type OpenOptions = {
+  /** FULL survives power loss as well as kill -9; NORMAL (WAL) survives kill -9 only. */
+  synchronous?: 'FULL' | 'NORMAL'
+  readonly?: boolean
+}
+
+export function openDatabase(path: string, migrations: MigrationSet, opts: OpenOptions = {}): Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path, { create: !opts.readonly, readonly: opts.readonly, strict: true })
+  db.exec('PRAGMA journal_mode = WAL')
+  db.exec(`PRAGMA synchronous = ${opts.synchronous ?? 'FULL'}`)
+  db.exec('PRAGMA busy_timeout = 5000')
+  db.exec('PRAGMA foreign_keys = ON')
+  if (!opts.readonly) migrate(db, migrations)
+  return db
+}
+
+/** Applies the embedded migrations of one set, in name order, each in its own transaction. */
+export function migrate(db: Database, set: MigrationSet): void {
+  db.exec('CREATE TABLE IF NOT EXISTS pds_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT')
+  const applied = new Set(db.query<{ name: string }, []>('SELECT name FROM pds_migration').all().map((r) => r.name))
+  const migrations: Record<string, string> = (MIGRATIONS as Record<string, Record<string, string>>)[set] ?? {}
+  for (const [name, sql] of Object.entries(migrations).sort(([a], [b]) => a.localeCompare(b))) {
+    if (applied.has(name)) continue
+    db.transaction(() => {
+      db.exec(sql)
+      db.query('INSERT INTO pds_migration (name, applied_at) VALUES (?, ?)').run(name, new Date().toISOString())
+    })()
+  }
+}

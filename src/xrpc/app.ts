@@ -1,0 +1,73 @@
+// Elysia glue: the HTTP surface (XRPC, health, banner, CORS) around dispatchXrpc.
+import { Elysia } from 'elysia'
+import type { Services } from '../services/types.ts'
+import { dispatchXrpc, type FallbackHandler, type Registry } from './dispatch.ts'
+import { clientIp } from './client-ip.ts'
+
+export const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+}
+
+const BANNER = `         __                         __
+        /\\ \\__                     /\\ \\__
+   __   \\ \\ ,_\\  _____   _ __   ___\\ \\ ,_\\   ___
+ /'__'\\  \\ \\ \\/ /\\ '__'\\/\\''__\\/ __'\\ \\ \\/  / __'\\
+/\\ \\L\\.\\_ \\ \\ \\_\\ \\ \\L\\ \\ \\ \\//\\ \\L\\ \\ \\ \\_/\\ \\L\\ \\
+\\ \\__/.\\_\\ \\ \\__\\\\ \\ ,__/\\ \\_\\\\ \\____/\\ \\__\\ \\____/
+ \\/__/\\/_/  \\/__/ \\ \\ \\/  \\/_/ \\/___/  \\/__/\\/___/
+                   \\ \\_\\
+                    \\/_/
+
+This is an AT Protocol Personal Data Server (aka, a PDS), running pds (a single-binary PDS on Bun).
+
+Most API routes are under /xrpc/
+
+      Code: https://github.com/bluesky-social/atproto
+  Protocol: https://atproto.com
+`
+
+export type Plugin = (app: Elysia<any, any, any, any, any, any, any>) => unknown
+
+export function createApp(opts: {
+  services: Services
+  registry: Registry
+  version: string
+  plugins?: Plugin[]
+  fallback?: FallbackHandler
+}) {
+  const { services, registry } = opts
+  const trusted = services.config.rateLimits.trustedProxies
+  const app = new Elysia()
+    .onRequest(({ request, set }) => {
+      if (request.method === 'OPTIONS') {
+        return new Response(null, {
+          status: 204,
+          headers: {
+            ...CORS_HEADERS,
+            'Access-Control-Allow-Methods': 'GET,HEAD,PUT,PATCH,POST,DELETE',
+            'Access-Control-Allow-Headers': request.headers.get('access-control-request-headers') ?? '*',
+            'Access-Control-Max-Age': '86400',
+            Vary: 'Access-Control-Request-Headers',
+          },
+        })
+      }
+      set.headers['Access-Control-Allow-Origin'] = '*'
+    })
+    .get('/', () => new Response(BANNER, { headers: { 'content-type': 'text/plain; charset=utf-8' } }))
+    .get('/robots.txt', () => new Response('# Hello!\n\n# Crawling the public API is allowed\nUser-agent: *\nAllow: /\n', { headers: { 'content-type': 'text/plain; charset=utf-8' } }))
+    .get('/xrpc/_health', () => {
+      if (!services.isHealthy()) return Response.json({ version: opts.version, error: 'Service Unavailable' }, { status: 503 })
+      return { version: opts.version }
+    })
+  for (const plugin of opts.plugins ?? []) plugin(app)
+  app.all(
+    '/xrpc/:nsid',
+    async ({ request, params, server }) => {
+      const res = await dispatchXrpc(params.nsid, request, clientIp(request, server, trusted), registry, services, opts.fallback)
+      res.headers.set('Access-Control-Allow-Origin', '*')
+      return res
+    },
+    { parse: 'none' },
+  )
+  return app
+}

@@ -1,0 +1,57 @@
+// Who is calling: the auth kinds a handler can ask for, and the admin (Basic) verifier.
+import { timingSafeEqual } from 'node:crypto'
+import { AuthRequiredError } from './errors.ts'
+
+/** What a verified caller looks like; the accounts service adds the token-based kinds. */
+export type AuthResult =
+  | { type: 'none' }
+  | { type: 'admin' }
+  | { type: 'access'; did: string; scope: string; tokenId?: string; appPassword?: string; isPrivileged: boolean }
+  | { type: 'refresh'; did: string; tokenId: string; scope: string }
+  | { type: 'service'; iss: string; aud: string; lxm?: string; did: string }
+
+export type AuthKind =
+  | 'none'
+  | 'optionalAccess' // access token if present (e.g. reads that show more to the owner)
+  | 'access' // access or app-password token
+  | 'accessFull' // not app passwords (managing app passwords, email, deletion)
+  | 'accessPrivileged' // full or privileged app password
+  | 'accessDeactivated' // access token, also for deactivated/takendown accounts
+  | 'refresh'
+  | 'admin'
+  | 'accessOrAdmin'
+  | 'service' // inter-service JWT signed by the caller's DID key
+
+export type AuthRequest = { req: Request; nsid: string }
+
+/** Token verification lives in the accounts service; the xrpc layer only calls it. */
+export type AuthVerifier = (kind: AuthKind, ctx: AuthRequest) => Promise<AuthResult>
+
+export function parseBasicAuth(header: string | null): { username: string; password: string } | undefined {
+  if (!header?.startsWith('Basic ')) return undefined
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  if (colon < 0) return undefined
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a)
+  const bb = Buffer.from(b)
+  return ab.length === bb.length && timingSafeEqual(ab, bb)
+}
+
+export function isAdmin(req: Request, adminPassword: string): boolean {
+  const basic = parseBasicAuth(req.headers.get('authorization'))
+  return !!basic && basic.username === 'admin' && safeEqual(basic.password, adminPassword)
+}
+
+/** The verifier used until (and beneath) the accounts service: admin Basic auth only. */
+export function adminOnlyVerifier(adminPassword: string): AuthVerifier {
+  return async (kind, { req }) => {
+    if (kind === 'none') return { type: 'none' }
+    if (kind === 'optionalAccess' && !req.headers.get('authorization')) return { type: 'none' }
+    if ((kind === 'admin' || kind === 'accessOrAdmin') && isAdmin(req, adminPassword)) return { type: 'admin' }
+    throw AuthRequiredError(kind === 'admin' ? 'Unexpected authorization type' : 'Authentication Required')
+  }
+}

@@ -1,0 +1,149 @@
+// Runs one XRPC call: method check, params, auth, rate limits, input, handler, error mapping.
+import type { Services } from '../services/types.ts'
+import type { HandlerContext, HandlerDef, RawInput } from './handler.ts'
+import { GLOBAL_RATE_LIMIT } from './rate-limit.ts'
+import {
+  InternalServerError,
+  InvalidRequestError,
+  MethodNotImplementedError,
+  PayloadTooLargeError,
+  errorResponse,
+  toXrpcError,
+  XRPCError,
+} from './errors.ts'
+
+/** The reference's JSON body limit (xrpc-server payload.jsonLimit). */
+export const DEFAULT_JSON_LIMIT = 150 * 1024
+
+export type Registry = ReadonlyMap<string, HandlerDef>
+
+export type FallbackHandler = (nsid: string, req: Request, ip: string) => Promise<Response | undefined>
+
+export async function dispatchXrpc(
+  nsid: string,
+  req: Request,
+  ip: string,
+  registry: Registry,
+  services: Services,
+  fallback?: FallbackHandler,
+): Promise<Response> {
+  let rateHeaders: Record<string, string> = {}
+  try {
+    const def = registry.get(nsid)
+    if (!def) {
+      const proxied = fallback && (await fallback(nsid, req, ip))
+      if (proxied) return proxied
+      throw MethodNotImplementedError()
+    }
+    const method = services.lexicons.getMethod(nsid)
+    const expected = method?.type === 'procedure' ? 'POST' : 'GET'
+    if (req.method !== expected && !(expected === 'GET' && req.method === 'HEAD')) {
+      throw InvalidRequestError(`Incorrect HTTP method (${req.method}) expected ${expected}`)
+    }
+    const params = validateParams(nsid, req, services)
+    const controller = new AbortController()
+    req.signal?.addEventListener('abort', () => controller.abort())
+    const ctx: HandlerContext = {
+      nsid,
+      params,
+      input: undefined,
+      auth: { type: 'none' },
+      services,
+      req,
+      ip,
+      signal: controller.signal,
+    }
+    ctx.auth = await services.verifyAuth(def.auth, { req, nsid })
+    if (services.rateLimiter.enabled && !services.rateLimiter.isBypassed(req, ip)) {
+      rateHeaders = services.rateLimiter.consume([GLOBAL_RATE_LIMIT, ...(def.rateLimit ?? [])], ctx)
+    }
+    if (method?.type === 'procedure') ctx.input = await readInput(nsid, req, method.inputEncoding, def, services)
+    const output = await def.handler(ctx)
+    if (output instanceof Response) {
+      for (const [k, v] of Object.entries(rateHeaders)) output.headers.set(k, v)
+      return output
+    }
+    if (output === undefined) return new Response(null, { status: 200, headers: rateHeaders })
+    return Response.json(output, { headers: rateHeaders })
+  } catch (err) {
+    const xrpcErr = toXrpcError(err)
+    if (xrpcErr) {
+      if (xrpcErr.status >= 500 && xrpcErr.status !== 501) services.log.warn('xrpc server error', { nsid, err })
+      return errorResponse(xrpcErr, rateHeaders)
+    }
+    services.log.error('unhandled error in xrpc handler', { nsid, err })
+    return errorResponse(InternalServerError(), rateHeaders)
+  }
+}
+
+function validateParams(nsid: string, req: Request, services: Services): Record<string, unknown> {
+  const url = new URL(req.url)
+  const raw: Record<string, string | string[]> = {}
+  for (const [key, value] of url.searchParams) {
+    const prev = raw[key]
+    raw[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
+  }
+  const result = services.lexicons.validateParams(nsid, raw)
+  if (!result.success) throw InvalidRequestError(result.error.message)
+  return result.value
+}
+
+async function readInput(
+  nsid: string,
+  req: Request,
+  encoding: string | undefined,
+  def: HandlerDef,
+  services: Services,
+): Promise<unknown> {
+  const contentType = req.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
+  const length = req.headers.get('content-length')
+  const hasBody = !!req.body && length !== '0'
+  if (!encoding) return undefined
+  if (!hasBody || !contentType) {
+    if (encoding === 'application/json' && !hasBody) throw InvalidRequestError('Request encoding (Content-Type) required but not provided')
+    if (!contentType) throw InvalidRequestError('Request encoding (Content-Type) required but not provided')
+  }
+  if (encoding === 'application/json') {
+    if (contentType !== 'application/json') throw InvalidRequestError(`Wrong request encoding (Content-Type): ${contentType}`)
+    const text = await readLimitedText(req, def.maxBodyBytes ?? DEFAULT_JSON_LIMIT)
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      throw InvalidRequestError('Request body is not valid JSON')
+    }
+    const result = services.lexicons.validateInput(nsid, body)
+    if (!result.success) throw InvalidRequestError(result.error.message)
+    return result.value
+  }
+  if (encoding !== '*/*' && !encodingMatches(encoding, contentType!)) {
+    throw InvalidRequestError(`Wrong request encoding (Content-Type): ${contentType}`)
+  }
+  const input: RawInput = {
+    encoding: contentType!,
+    body: req.body ?? new ReadableStream({ start: (c) => c.close() }),
+    length: length ? Number(length) : undefined,
+  }
+  return input
+}
+
+function encodingMatches(expected: string, actual: string): boolean {
+  if (expected.endsWith('/*')) return actual.startsWith(expected.slice(0, -1))
+  return expected === actual
+}
+
+async function readLimitedText(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers.get('content-length') ?? NaN)
+  if (declared > limit) throw PayloadTooLargeError('request entity too large')
+  if (!req.body) return ''
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength
+    if (total > limit) throw PayloadTooLargeError('request entity too large')
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+export { XRPCError }

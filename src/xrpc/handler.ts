@@ -1,0 +1,34 @@
+// The shape of one XRPC method: each file under src/api/ default-exports defineHandler({...}).
+import type { AuthKind, AuthResult } from './auth.ts'
+import type { RateLimitRule } from './rate-limit.ts'
+import type { Services } from '../services/types.ts'
+
+/** A procedure's raw body for non-JSON encodings (blobs, CARs): never buffered by the router. */
+export type RawInput = { encoding: string; body: ReadableStream<Uint8Array>; length?: number }
+
+export type HandlerContext<P = any, I = any> = {
+  nsid: string
+  params: P
+  input: I
+  auth: AuthResult
+  services: Services
+  req: Request
+  ip: string
+  signal: AbortSignal
+}
+
+/** A handler returns JSON data, nothing, or a full Response (streams, CARs, blobs). */
+export type HandlerOutput = Record<string, unknown> | Response | void
+
+export type HandlerDef<P = any, I = any> = {
+  nsid: string
+  auth: AuthKind
+  rateLimit?: RateLimitRule[]
+  /** Overrides the server-wide JSON body limit for this method. */
+  maxBodyBytes?: number
+  handler: (ctx: HandlerContext<P, I>) => Promise<HandlerOutput> | HandlerOutput
+}
+
+export function defineHandler<P = any, I = any>(def: HandlerDef<P, I>): HandlerDef<P, I> {
+  return def
+}

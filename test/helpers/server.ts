@@ -1,0 +1,49 @@
+// Starts the real server (the same path as `pds serve`) on a free loopback port with a temp data dir.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildConfig, type Config } from '../../src/config/config.ts'
+import { startServer, type RunningServer } from '../../src/main.ts'
+
+export const TEST_ADMIN_PASSWORD = 'admin-pass'
+
+export async function freePort(): Promise<number> {
+  const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+  const port = probe.port
+  probe.stop(true)
+  return port
+}
+
+export type TestServer = RunningServer & { config: Config; dataDir: string; adminAuth: string; close(): Promise<void> }
+
+export function testEnv(dataDir: string, port: number, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    PDS_HOSTNAME: 'localhost',
+    PDS_PORT: String(port),
+    PDS_DATA_DIRECTORY: dataDir,
+    PDS_DEV_MODE: 'true',
+    PDS_JWT_SECRET: 'test-jwt-secret',
+    PDS_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX: '5ad0b1a5e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c',
+    PDS_RATE_LIMITS_ENABLED: 'false',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  }
+}
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pds-test-'))
+  const port = await freePort()
+  const config = buildConfig(testEnv(dataDir, port, env))
+  const server = await startServer(config, { hostname: '127.0.0.1' })
+  return {
+    ...server,
+    config,
+    dataDir,
+    adminAuth: 'Basic ' + Buffer.from(`admin:${TEST_ADMIN_PASSWORD}`).toString('base64'),
+    async close() {
+      await server.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}

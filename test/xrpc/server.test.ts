@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { AtpAgent } from '@atproto/api'
+import { startTestServer, type TestServer } from '../helpers/server.ts'
+
+let server: TestServer
+beforeAll(async () => {
+  server = await startTestServer({ PDS_CONTACT_EMAIL_ADDRESS: 'admin@example.com', PDS_PRIVACY_POLICY_URL: 'https://example.com/privacy' })
+})
+afterAll(() => server.close())
+
+describe('http surface', () => {
+  test('health answers with the version', async () => {
+    const res = await fetch(`${server.url}/xrpc/_health`)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/) })
+  })
+
+  test('banner and robots.txt', async () => {
+    expect(await (await fetch(`${server.url}/`)).text()).toContain('AT Protocol Personal Data Server')
+    expect(await (await fetch(`${server.url}/robots.txt`)).text()).toContain('User-agent: *')
+  })
+
+  test('describeServer through the official client', async () => {
+    const agent = new AtpAgent({ service: server.url })
+    const { data } = await agent.com.atproto.server.describeServer()
+    expect(data.did).toBe('did:web:localhost')
+    expect(data.availableUserDomains).toEqual(['.test'])
+    expect(data.inviteCodeRequired).toBe(false)
+    expect(data.contact).toEqual({ email: 'admin@example.com' })
+    expect(data.links).toEqual({ privacyPolicy: 'https://example.com/privacy' })
+  })
+
+  test('wrong HTTP method is InvalidRequest', async () => {
+    const res = await fetch(`${server.url}/xrpc/com.atproto.server.describeServer`, { method: 'POST' })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ error: 'InvalidRequest', message: 'Incorrect HTTP method (POST) expected GET' })
+  })
+
+  test('unknown methods are MethodNotImplemented', async () => {
+    const res = await fetch(`${server.url}/xrpc/com.example.doesNotExist`)
+    expect(res.status).toBe(501)
+    expect(await res.json()).toEqual({ error: 'MethodNotImplemented', message: 'Method Not Implemented' })
+  })
+
+  test('CORS preflight and simple responses', async () => {
+    const pre = await fetch(`${server.url}/xrpc/com.atproto.server.describeServer`, {
+      method: 'OPTIONS',
+      headers: { 'access-control-request-headers': 'authorization,content-type', origin: 'https://bsky.app' },
+    })
+    expect(pre.status).toBe(204)
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*')
+    expect(pre.headers.get('access-control-allow-headers')).toBe('authorization,content-type')
+    const res = await fetch(`${server.url}/xrpc/com.atproto.server.describeServer`, { headers: { origin: 'https://bsky.app' } })
+    expect(res.headers.get('access-control-allow-origin')).toBe('*')
+  })
+})
