@@ -11,6 +11,7 @@ import { createApp, type Plugin } from './xrpc/app.ts'
 import { HANDLERS } from './xrpc/registry.gen.ts'
 import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
+import { NO_EVENTS } from './services/events.ts'
 import { VERSION } from './version.ts'
 
 export type RunningServer = {
@@ -36,6 +37,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     lexicons: new Lexicons(LEXICON_DOCUMENTS),
     rateLimiter: new RateLimiter(config.rateLimits),
     verifyAuth: adminOnlyVerifier(config.secrets.adminPassword),
+    events: NO_EVENTS,
     isHealthy: () => {
       try {
         accountDb.query('SELECT 1').get()

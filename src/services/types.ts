@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts'
 import type { AuthVerifier } from '../xrpc/auth.ts'
 import type { RateLimiter } from '../xrpc/rate-limit.ts'
 import type { LexiconValidator } from '../xrpc/lexicon-validator.ts'
+import type { RepoEventSink } from './events.ts'
 
 export type Services = {
   config: Config
@@ -11,6 +12,8 @@ export type Services = {
   lexicons: LexiconValidator
   rateLimiter: RateLimiter
   verifyAuth: AuthVerifier
+  /** The firehose's view of repo and account changes. */
+  events: RepoEventSink
   /** True while the server's databases answer. */
   isHealthy(): boolean
 }
