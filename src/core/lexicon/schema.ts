@@ -1,6 +1,7 @@
 // Zod schema of a Lexicon v1 document (https://atproto.com/specs/lexicon).
 // Mirrors the reference @atproto/lexicon `lexiconDoc`, including its quirks:
 // primary types (record, query, …) only as `main`, `ref`/`union` never as a top-level def.
+// Longer than most files: one declaration per lexicon type, kept together so it reads like the spec.
 import { z } from 'zod'
 import { isValidLanguage, isValidNsid } from '../syntax/index.ts'
 
