@@ -34,7 +34,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
   const services: Services = {
     config,
     log,
-    lexicons: new Lexicons(LEXICON_DOCUMENTS),
+    lexicons: new Lexicons(LEXICON_DOCUMENTS, { lazy: true }),
     rateLimiter: new RateLimiter(config.rateLimits),
     verifyAuth: adminOnlyVerifier(config.secrets.adminPassword),
     events: NO_EVENTS,
