@@ -1,0 +1,12 @@
+export { applyWritesToRepo, createEmptyRepo } from './apply-writes.ts'
+export type { ApplyWritesInput } from './apply-writes.ts'
+export { walkRepoBlocks } from './walk.ts'
+export { verifyRepoCar } from './verify.ts'
+export type { VerifiedRepo, VerifiedRecord } from './verify.ts'
+export {
+  RecordAlreadyExistsError,
+  RecordNotFoundError,
+  InvalidWriteError,
+  RepoVerificationError,
+} from './errors.ts'
+export type { CommitData, PrevCommit, RecordWrite, RepoOp, Block, BlockReader, Signer } from './types.ts'
