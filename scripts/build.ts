@@ -37,7 +37,7 @@ export async function compileExecutable(outfile: string, root: string = projectR
     // Embedded (zstd) in the binary so stack traces point at the TS sources; the dist/pds.map
     // Bun also writes beside it is a by-product and not needed at run time.
     sourcemap: 'linked',
-    plugins: [embedSharpPlugin(root)],
+    plugins: [embedSharpPlugin(root, (reason) => console.warn(`warning: image processing disabled: ${reason}`))],
     compile: {
       outfile,
       // Configuration comes from pds.env / PDS_* variables only: a stray .env or bunfig.toml in

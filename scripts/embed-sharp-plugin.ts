@@ -76,9 +76,24 @@ export function manifestModuleSource(files: SharpNativeFiles, loaderPath: string
   ].join('\n')
 }
 
-export function embedSharpPlugin(projectRoot: string): BunPlugin {
-  const files = findSharpNativeFiles(projectRoot)
+/**
+ * `onMissingNative` is told when this platform has no prebuilt sharp: the binary is still built
+ * (everything but image processing works) and loadSharp() reports the reason at run time.
+ */
+export function embedSharpPlugin(projectRoot: string, onMissingNative?: (reason: string) => void): BunPlugin {
   const loaderPath = resolve(projectRoot, 'src/native/embedded-sharp.ts')
+  let manifestSource: string
+  let utilityRewrite: ((source: string) => string) | undefined
+  try {
+    const files = findSharpNativeFiles(projectRoot)
+    manifestSource = manifestModuleSource(files, loaderPath)
+    utilityRewrite = (source) => inlineVersionsLookup(source, files.versionsJson)
+  } catch (err) {
+    const reason = (err as Error).message
+    onMissingNative?.(reason)
+    const message = JSON.stringify(`this pds binary was built without sharp: ${reason}`)
+    manifestSource = `export default (() => { throw new Error(${message}) })();`
+  }
   return {
     name: 'pds-embed-sharp',
     setup(build) {
@@ -86,10 +101,7 @@ export function embedSharpPlugin(projectRoot: string): BunPlugin {
         path: MANIFEST_SPECIFIER,
         namespace: NAMESPACE,
       }))
-      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, () => ({
-        contents: manifestModuleSource(files, loaderPath),
-        loader: 'js',
-      }))
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, () => ({ contents: manifestSource, loader: 'js' }))
       // sharp's probe exists as ESM and CJS; both now hand back the embedded addon.
       build.onLoad({ filter: /[\\/]node_modules[\\/]sharp[\\/]dist[\\/]sharp\.mjs$/ }, () => ({
         contents: `export { default } from "${MANIFEST_SPECIFIER}";`,
@@ -99,10 +111,13 @@ export function embedSharpPlugin(projectRoot: string): BunPlugin {
         contents: `module.exports = require("${MANIFEST_SPECIFIER}").default;`,
         loader: 'js',
       }))
-      build.onLoad({ filter: /[\\/]node_modules[\\/]sharp[\\/]dist[\\/]utility\.mjs$/ }, async (args) => ({
-        contents: inlineVersionsLookup(await Bun.file(args.path).text(), files.versionsJson),
-        loader: 'js',
-      }))
+      if (utilityRewrite) {
+        const rewrite = utilityRewrite
+        build.onLoad({ filter: /[\\/]node_modules[\\/]sharp[\\/]dist[\\/]utility\.mjs$/ }, async (args) => ({
+          contents: rewrite(await Bun.file(args.path).text()),
+          loader: 'js',
+        }))
+      }
     },
   }
 }

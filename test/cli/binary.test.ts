@@ -67,7 +67,7 @@ describe('dist/pds copied alone into an empty directory', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
     const help = runPds('--help')
     expect(help.code).toBe(0)
-    expect(help.stdout).toContain('doctor')
+    expect(help.stdout).toContain('Usage: pds')
   })
 
   test('doctor loads the embedded sharp, processes an image and opens SQLite', () => {

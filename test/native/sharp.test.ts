@@ -7,7 +7,12 @@ import { join, resolve } from 'node:path'
 import { imageInfo, loadSharp } from '../../src/native/sharp.ts'
 import { loadEmbeddedSharpAddon, type EmbeddedSharpManifest } from '../../src/native/embedded-sharp.ts'
 import { nativeCacheRoots } from '../../src/native/native-cache.ts'
-import { findSharpNativeFiles, inlineVersionsLookup, manifestModuleSource } from '../../scripts/embed-sharp-plugin.ts'
+import {
+  embedSharpPlugin,
+  findSharpNativeFiles,
+  inlineVersionsLookup,
+  manifestModuleSource,
+} from '../../scripts/embed-sharp-plugin.ts'
 import { formatDoctorTable, runDoctorChecks } from '../../cli/commands/doctor.ts'
 
 const root = resolve(import.meta.dir, '../..')
@@ -111,5 +116,42 @@ describe('doctor from source', () => {
     const table = formatDoctorTable(checks).split('\n')
     expect(table[0]).toMatch(/^CHECK\s+STATUS\s+DETAIL$/)
     expect(table).toHaveLength(3)
+  })
+})
+
+describe('platform without a prebuilt sharp', () => {
+  test('the bundle still builds and loadSharp explains what is missing', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'pds-no-sharp-')) // no node_modules/@img here
+    const reasons: string[] = []
+    const result = await Bun.build({
+      entrypoints: [join(root, 'src/native/sharp.ts')],
+      outdir: join(scratch, 'bundle'),
+      target: 'bun',
+      plugins: [embedSharpPlugin(bare, (reason) => reasons.push(reason))],
+    })
+    rmSync(bare, { recursive: true, force: true })
+    expect(result.success).toBe(true)
+    expect(reasons).toEqual([expect.stringMatching(/@img\/sharp-linux-x64 is not installed/)])
+    const { loadSharp: loadBundledSharp } = await import(result.outputs[0]!.path)
+    await expect(loadBundledSharp()).rejects.toThrow(/this pds binary was built without sharp: @img\/sharp-linux-x64/)
+  })
+})
+
+describe('import discipline', () => {
+  // A static `import sharp from 'sharp'` would dlopen libvips at startup of every command and
+  // turn a broken native install into a binary that cannot even print --version.
+  test('only src/native loads sharp; everything else goes through loadSharp()', () => {
+    const offenders: string[] = []
+    for (const dir of ['src', 'cli']) {
+      for (const file of new Bun.Glob('**/*.ts').scanSync(join(root, dir))) {
+        const path = `${dir}/${file}`
+        if (path.startsWith('src/native/')) continue
+        const source = readFileSync(join(root, path), 'utf8')
+        if (/^\s*import\s+(?!type\b)[^;'"]*?from\s+['"]sharp['"]|import\(\s*['"]sharp['"]\s*\)/m.test(source)) {
+          offenders.push(path)
+        }
+      }
+    }
+    expect(offenders).toEqual([])
   })
 })
