@@ -1,0 +1,53 @@
+// Shared pieces of `bun run bench`: rows, percentiles, and a real server process to measure.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { freePort, testEnv } from '../test/helpers/server.ts'
+
+export type BenchRow = { area: string; metric: string; value: number; unit: string; reference?: string }
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+}
+
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN)
+  return kb / 1024
+}
+
+const root = resolve(import.meta.dir, '..')
+
+/** Starts `pds serve` as its own process (the compiled binary when built) and waits for health. */
+export async function spawnServer(env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pds-bench-'))
+  const port = await freePort()
+  const binary = join(root, 'dist/pds')
+  const cmd = existsSync(binary) ? [binary, 'serve'] : [process.execPath, join(root, 'cli/main.ts'), 'serve']
+  const started = performance.now()
+  const proc = Bun.spawn(cmd, {
+    env: { ...process.env, ...testEnv(dataDir, port, { LOG_LEVEL: 'error', ...env }) },
+    stdout: 'ignore',
+    stderr: 'inherit',
+  })
+  const url = `http://127.0.0.1:${port}`
+  for (;;) {
+    if (performance.now() - started > 20_000) throw new Error('server did not become healthy in 20 s')
+    try {
+      if ((await fetch(`${url}/xrpc/_health`)).ok) break
+    } catch {}
+    await Bun.sleep(5)
+  }
+  return {
+    url,
+    pid: proc.pid,
+    dataDir,
+    startupMs: performance.now() - started,
+    async stop() {
+      proc.kill('SIGTERM')
+      await proc.exited
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
