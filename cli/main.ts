@@ -4,6 +4,7 @@ import { Command } from 'commander'
 import { VERSION } from '../src/version.ts'
 import { registerServe } from './commands/serve.ts'
 import { registerInit } from './commands/init.ts'
+import { registerDoctor } from './commands/doctor.ts'
 
 const program = new Command()
   .name('pds')
@@ -12,5 +13,6 @@ const program = new Command()
 
 registerInit(program)
 registerServe(program)
+registerDoctor(program)
 
 await program.parseAsync(process.argv)
