@@ -243,3 +243,24 @@ describe('commit builder rules', () => {
     expect(firehose.blocks.has(sharedCid.toString())).toBe(true)
   })
 })
+
+test('verifyRepoCar rejects a repo with a missing MST node or record', () => {
+  const store = new Store()
+  const genesis = createEmptyRepo(did, signer, '3kaaaaaaaaaa2')
+  store.apply(genesis)
+  const head = applyWritesToRepo({
+    reader: store,
+    prevCommit: { cid: genesis.cid, dataRoot: genesis.dataRoot, rev: genesis.rev },
+    did,
+    signer,
+    rev: '3kaaaaaaaab22',
+    writes: Array.from({ length: 60 }, (_, i) => ({ action: 'create' as const, collection: 'a.b.c', rkey: rkey(i), record: post(`${i}`) })),
+  })
+  store.apply(head)
+  const blocks = [...walkRepoBlocks(store, head.cid)]
+  const withoutNode = blocks.filter((b) => !b.cid.equals(head.dataRoot))
+  expect(() => verifyRepoCar(carToBytes(head.cid, withoutNode), did, verify)).toThrow(RepoVerificationError)
+  const withoutLastRecord = blocks.slice(0, -1)
+  expect(() => verifyRepoCar(carToBytes(head.cid, withoutLastRecord), did, verify)).toThrow(/missing record/)
+  expect(verifyRepoCar(carToBytes(head.cid, blocks), did, verify).records.length).toBe(60)
+})

@@ -37,16 +37,17 @@ export function verifyRepoCar(
   if (!verifyCommitSignature(commit, verify)) throw new RepoVerificationError('invalid commit signature')
 
   const entries: Array<{ key: string; value: CID }> = []
-  let previous: string | null = null
-  for (const entry of Mst.load(reader, commit.data).list()) {
-    if (previous !== null && entry.key <= previous) throw new RepoVerificationError('MST keys out of order')
-    previous = entry.key
-    entries.push(entry)
-  }
   let rebuilt: CID
   try {
+    let previous: string | null = null
+    for (const entry of Mst.load(reader, commit.data).list()) {
+      if (previous !== null && entry.key <= previous) throw new Error('keys out of order')
+      previous = entry.key
+      entries.push(entry)
+    }
     rebuilt = buildMst(entries).rootCid()
   } catch (err) {
+    // Missing nodes, undecodable nodes and invalid keys all mean a broken repo.
     throw new RepoVerificationError(`invalid MST: ${(err as Error).message}`)
   }
   if (!rebuilt.equals(commit.data)) throw new RepoVerificationError('MST is not in canonical form')
@@ -54,8 +55,14 @@ export function verifyRepoCar(
   const records = entries.map(({ key, value }) => {
     const recordBytes = reader.get(value)
     if (!recordBytes) throw new RepoVerificationError(`missing record block for ${key}`)
+    let record: unknown
+    try {
+      record = decodeCbor(recordBytes)
+    } catch {
+      throw new RepoVerificationError(`record ${key} is not DAG-CBOR`)
+    }
     const slash = key.indexOf('/')
-    return { collection: key.slice(0, slash), rkey: key.slice(slash + 1), cid: value, record: decodeCbor(recordBytes) }
+    return { collection: key.slice(0, slash), rkey: key.slice(slash + 1), cid: value, record }
   })
   return { commit, commitCid, records, blocks: car.blocks }
 }
