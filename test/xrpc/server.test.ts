@@ -54,3 +54,14 @@ describe('http surface', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*')
   })
 })
+
+describe('health when the database is unusable', () => {
+  test('answers 503', async () => {
+    const { createApp } = await import('../../src/xrpc/app.ts')
+    const services = { ...server.services, isHealthy: () => false }
+    const app = createApp({ services, registry: new Map(), version: '1.2.3' })
+    const res = await app.handle(new Request('http://localhost/xrpc/_health'))
+    expect(res.status).toBe(503)
+    expect(await res.json()).toEqual({ version: '1.2.3', error: 'Service Unavailable' })
+  })
+})
