@@ -37,6 +37,7 @@ export function createApp(opts: {
 }) {
   const { services, registry } = opts
   const trusted = services.config.rateLimits.trustedProxies
+  const logRequests = services.log.level === 'debug' || services.log.level === 'trace'
   const app = new Elysia()
     .onRequest(({ request, set }) => {
       if (request.method === 'OPTIONS') {
@@ -63,8 +64,13 @@ export function createApp(opts: {
   app.all(
     '/xrpc/:nsid',
     async ({ request, params, server }) => {
-      const res = await dispatchXrpc(params.nsid, request, clientIp(request, server, trusted), registry, services, opts.fallback)
+      const started = logRequests ? performance.now() : 0
+      const ip = clientIp(request, server, trusted)
+      const res = await dispatchXrpc(params.nsid, request, ip, registry, services, opts.fallback)
       res.headers.set('Access-Control-Allow-Origin', '*')
+      if (logRequests) {
+        services.log.debug('xrpc request', { method: request.method, nsid: params.nsid, status: res.status, ip, ms: performance.now() - started })
+      }
       return res
     },
     { parse: 'none' },
