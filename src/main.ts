@@ -11,7 +11,7 @@ import { createApp, type Plugin } from './xrpc/app.ts'
 import { HANDLERS } from './xrpc/registry.gen.ts'
 import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
-import { NO_EVENTS } from './services/events.ts'
+import { createSequencerService } from './services/sequencer/index.ts'
 import { VERSION } from './version.ts'
 
 export type RunningServer = {
@@ -30,6 +30,8 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
   const databases: Database[] = []
   const accountDb = openDatabase(config.db.accountDbLocation, 'account')
   databases.push(accountDb)
+  const firehose = createSequencerService(config, log)
+  databases.push(firehose.db)
 
   const services: Services = {
     config,
@@ -37,7 +39,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     lexicons: new Lexicons(LEXICON_DOCUMENTS, { lazy: true }),
     rateLimiter: new RateLimiter(config.rateLimits),
     verifyAuth: adminOnlyVerifier(config.secrets.adminPassword),
-    events: NO_EVENTS,
+    events: firehose.sequencer,
     isHealthy: () => {
       try {
         accountDb.query('SELECT 1').get()
@@ -47,7 +49,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
       }
     },
   }
-  const plugins: Plugin[] = []
+  const plugins: Plugin[] = [firehose.plugin]
   const version = config.service.version ?? VERSION
   const app = createApp({ services, registry: buildRegistry(), version, plugins })
   app.listen({ port: config.service.port, hostname: opts.hostname ?? '0.0.0.0' })
@@ -62,6 +64,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     stop: () =>
       (stopping ??= (async () => {
         // Stop accepting, let in-flight requests finish, then close the databases.
+        firehose.close()
         await app.server?.stop(false)
         for (const db of databases) db.close()
         log.info('pds stopped')

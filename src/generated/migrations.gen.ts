@@ -5,5 +5,7 @@ export const MIGRATIONS = {
   "did_cache": {
     "001_init": "-- Resolved DID documents, as the reference's did_cache.sqlite.\nCREATE TABLE IF NOT EXISTS did_doc (\n  did TEXT PRIMARY KEY,\n  doc TEXT NOT NULL,\n  updatedAt INTEGER NOT NULL\n);\n"
   },
-  "sequencer": {}
+  "sequencer": {
+    "001_init": "-- The firehose's event log, as the reference PDS's repo_seq (sequencer.sqlite): `event` holds the\n-- DAG-CBOR body without seq/time, which are added when the frame is built.\nCREATE TABLE IF NOT EXISTS repo_seq (\n  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n  did TEXT NOT NULL,\n  eventType TEXT NOT NULL,\n  event BLOB NOT NULL,\n  invalidated INTEGER NOT NULL DEFAULT 0,\n  sequencedAt TEXT NOT NULL\n);\nCREATE INDEX IF NOT EXISTS repo_seq_did_idx ON repo_seq (did);\nCREATE INDEX IF NOT EXISTS repo_seq_event_type_idx ON repo_seq (eventType);\nCREATE INDEX IF NOT EXISTS repo_seq_sequenced_at_index ON repo_seq (sequencedAt);\n"
+  }
 } as const

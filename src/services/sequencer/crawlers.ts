@@ -1,0 +1,100 @@
+// Tells relays (config.crawlers) that this PDS has new events: com.atproto.sync.requestCrawl with
+// our hostname, at most once per 20 minutes per host (as the reference's crawlers.ts), in the
+// background with retries. Unlike the reference, an update inside the quiet period is not lost:
+// a notification is scheduled for when the period ends.
+import type { Logger } from '../../logger.ts'
+
+export type CrawlersOptions = {
+  log: Logger
+  minIntervalMs?: number
+  attempts?: number
+  backoffMs?: number
+  timeoutMs?: number
+  fetch?: typeof fetch
+}
+
+export const NOTIFY_INTERVAL_MS = 20 * 60 * 1000
+
+export class Crawlers {
+  private readonly lastNotified = new Map<string, number>()
+  private readonly scheduled = new Map<string, ReturnType<typeof setTimeout>>()
+  private readonly inFlight = new Set<Promise<boolean>>()
+  private stopped = false
+
+  constructor(
+    private readonly hostname: string,
+    private readonly hosts: string[],
+    private readonly opts: CrawlersOptions,
+  ) {}
+
+  /** Called on every new event; never blocks and never throws. */
+  notifyOfUpdate(): void {
+    if (this.stopped) return
+    const interval = this.opts.minIntervalMs ?? NOTIFY_INTERVAL_MS
+    const now = Date.now()
+    for (const host of this.hosts) {
+      const last = this.lastNotified.get(host)
+      if (last === undefined || now - last >= interval) {
+        this.lastNotified.set(host, now)
+        this.track(this.requestCrawl(host))
+      } else if (!this.scheduled.has(host)) {
+        const timer = setTimeout(
+          () => {
+            this.scheduled.delete(host)
+            this.notifyOfUpdate()
+          },
+          last + interval - now,
+        )
+        timer.unref?.()
+        this.scheduled.set(host, timer)
+      }
+    }
+  }
+
+  /** One requestCrawl to one relay, retried with exponential backoff; true when it was accepted. */
+  async requestCrawl(host: string): Promise<boolean> {
+    const attempts = this.opts.attempts ?? 4
+    const backoff = this.opts.backoffMs ?? 1000
+    const doFetch = this.opts.fetch ?? fetch
+    const url = new URL('/xrpc/com.atproto.sync.requestCrawl', host)
+    for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {
+      try {
+        const res = await doFetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ hostname: this.hostname }),
+          signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        })
+        if (res.ok) return true
+        const text = await res.text().catch(() => '')
+        this.opts.log.warn('requestCrawl refused', {
+          host,
+          status: res.status,
+          body: text.slice(0, 200),
+          attempt,
+        })
+        if (res.status >= 400 && res.status < 500 && res.status !== 429) return false
+      } catch (err) {
+        this.opts.log.warn('requestCrawl failed', { host, err, attempt })
+      }
+      if (attempt < attempts) await Bun.sleep(backoff * 4 ** (attempt - 1))
+    }
+    return false
+  }
+
+  /** Waits for notifications in flight (tests, shutdown). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.inFlight])
+  }
+
+  stop(): void {
+    this.stopped = true
+    for (const timer of this.scheduled.values()) clearTimeout(timer)
+    this.scheduled.clear()
+  }
+
+  private track(p: Promise<boolean>) {
+    this.inFlight.add(p)
+    void p.finally(() => this.inFlight.delete(p))
+  }
+}

@@ -1,0 +1,118 @@
+// repo_seq in sequencer.sqlite: append, range reads for replay, and the retention window.
+// bun:sqlite is synchronous, which the live cut-over relies on (see firehose.ts).
+import type { Database, Statement } from 'bun:sqlite'
+import { decodeCbor } from '../../core/cbor.ts'
+import type { SeqInsert } from './events.ts'
+import type { SeqRow } from './frames.ts'
+
+const COLUMNS = 'seq, did, eventType, event, sequencedAt'
+
+export class SequencerStore {
+  private readonly insertStmt: Statement<{ seq: number }, [string, string, Uint8Array, string]>
+  private readonly rangeStmt: Statement<SeqRow, [number, number]>
+  private readonly currStmt: Statement<{ seq: number | null }, []>
+  private readonly nextStmt: Statement<SeqRow, [number]>
+
+  constructor(readonly db: Database) {
+    this.insertStmt = db.query(
+      'INSERT INTO repo_seq (did, eventType, event, sequencedAt) VALUES (?, ?, ?, ?) RETURNING seq',
+    )
+    this.rangeStmt = db.query(
+      `SELECT ${COLUMNS} FROM repo_seq WHERE seq > ? AND invalidated = 0 ORDER BY seq ASC LIMIT ?`,
+    )
+    this.currStmt = db.query('SELECT MAX(seq) AS seq FROM repo_seq')
+    this.nextStmt = db.query(`SELECT ${COLUMNS} FROM repo_seq WHERE seq > ? ORDER BY seq ASC LIMIT 1`)
+  }
+
+  /** Appends events atomically; returns the rows as stored (with seq and time). */
+  append(events: SeqInsert[], now = new Date()): SeqRow[] {
+    const sequencedAt = now.toISOString()
+    return this.db.transaction(() =>
+      events.map((e) => {
+        const { seq } = this.insertStmt.get(e.did, e.eventType, e.event, sequencedAt)!
+        return {
+          seq,
+          did: e.did,
+          eventType: e.eventType,
+          event: e.event,
+          sequencedAt,
+        }
+      }),
+    )()
+  }
+
+  /** Events after `afterSeq`, oldest first. */
+  range(afterSeq: number, limit: number): SeqRow[] {
+    return this.rangeStmt.all(afterSeq, limit).map(normalise)
+  }
+
+  curr(): number | null {
+    return this.currStmt.get()?.seq ?? null
+  }
+
+  next(cursor: number): SeqRow | null {
+    const row = this.nextStmt.get(cursor)
+    return row ? normalise(row) : null
+  }
+
+  earliestAfterTime(time: string): SeqRow | null {
+    const row = this.db
+      .query<SeqRow, [string]>(`SELECT ${COLUMNS} FROM repo_seq WHERE sequencedAt >= ? ORDER BY seq ASC LIMIT 1`)
+      .get(time)
+    return row ? normalise(row) : null
+  }
+
+  /** The newest commit or sync event of one repo (crash recovery compares its rev). */
+  lastRepoEvent(did: string): SeqRow | null {
+    const row = this.db
+      .query<SeqRow, [string]>(
+        `SELECT ${COLUMNS} FROM repo_seq WHERE did = ? AND eventType IN ('append', 'sync') ORDER BY seq DESC LIMIT 1`,
+      )
+      .get(did)
+    return row ? normalise(row) : null
+  }
+
+  /** After an account deletion the reference keeps only its #account event. */
+  deleteOtherEvents(did: string, keepSeq: number): void {
+    this.db.query('DELETE FROM repo_seq WHERE did = ? AND seq != ?').run(did, keepSeq)
+  }
+
+  /**
+   * Drops events older than `before`, except the last #account event of deleted accounts, so that
+   * the deletion stays on record. Returns the number of rows removed.
+   */
+  prune(before: string): number {
+    const keep: number[] = []
+    const lastAccountEvents = this.db
+      .query<{ seq: number; event: Uint8Array }, [string]>(
+        `SELECT seq, event FROM repo_seq r WHERE eventType = 'account' AND sequencedAt < ?
+           AND seq = (SELECT MAX(seq) FROM repo_seq WHERE did = r.did AND eventType = 'account')`,
+      )
+      .all(before)
+    for (const row of lastAccountEvents) {
+      const body = decodeCbor<{ status?: string }>(toBytes(row.event))
+      if (body.status === 'deleted') keep.push(row.seq)
+    }
+    return this.db.transaction(() => {
+      if (keep.length === 0) return this.db.query('DELETE FROM repo_seq WHERE sequencedAt < ?').run(before).changes
+      this.db.exec('CREATE TEMP TABLE IF NOT EXISTS keep_seq (seq INTEGER PRIMARY KEY)')
+      this.db.exec('DELETE FROM keep_seq')
+      const insert = this.db.query('INSERT INTO keep_seq (seq) VALUES (?)')
+      for (const seq of keep) insert.run(seq)
+      const { changes } = this.db
+        .query('DELETE FROM repo_seq WHERE sequencedAt < ? AND seq NOT IN (SELECT seq FROM keep_seq)')
+        .run(before)
+      this.db.exec('DELETE FROM keep_seq')
+      return changes
+    })()
+  }
+}
+
+function normalise(row: SeqRow): SeqRow {
+  return { ...row, event: toBytes(row.event) }
+}
+
+// bun:sqlite returns BLOBs as Uint8Array; make sure a Buffer subclass never leaks into CBOR decoding.
+function toBytes(value: Uint8Array): Uint8Array {
+  return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+}
