@@ -1,0 +1,132 @@
+// One upstream HTTP exchange: bounded in time and size, streamed both ways, upstream errors mapped to
+// XRPC errors the way the reference maps them (pipethrough.ts: 500 becomes 502, unreachable is 502).
+import { UpstreamFailureError, XRPCError } from '../../xrpc/errors.ts'
+
+export type ForwardLimits = {
+  /** Until the upstream's status line and headers arrive. */
+  headersTimeoutMs: number
+  /** Longest silence between two body chunks. */
+  bodyTimeoutMs: number
+  maxResponseBytes: number
+}
+
+// The reference's defaults (PDS_PROXY_HEADERS_TIMEOUT, PDS_PROXY_BODY_TIMEOUT, PDS_PROXY_MAX_RESPONSE_SIZE).
+export const DEFAULT_FORWARD_LIMITS: ForwardLimits = {
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 30_000,
+  maxResponseBytes: 10 * 1024 * 1024,
+}
+
+export type ForwardSpec = {
+  url: string
+  method: string
+  headers: Headers
+  body?: ReadableStream<Uint8Array> | null
+  /** false passes compressed bodies through untouched; true decodes them (for munging). */
+  decompress: boolean
+}
+
+const RESPONSE_HEADERS = ['atproto-repo-rev', 'atproto-content-labelers', 'retry-after']
+const CONTENT_HEADERS = ['content-type', 'content-language']
+const ENCODED_HEADERS = ['content-length', 'content-encoding']
+
+/** The upstream headers a client gets back (the reference's RES_HEADERS_TO_FORWARD plus content headers). */
+export function forwardedResponseHeaders(upstream: Headers, opts: { content: boolean; encoded: boolean }): Headers {
+  const out = new Headers()
+  const names = [...RESPONSE_HEADERS, ...(opts.content ? CONTENT_HEADERS : []), ...(opts.content && opts.encoded ? ENCODED_HEADERS : [])]
+  for (const name of names) {
+    const value = upstream.get(name)
+    if (value !== null) out.set(name, value)
+  }
+  return out
+}
+
+async function upstreamError(res: Response): Promise<XRPCError> {
+  let error: string | undefined
+  let message: string | undefined
+  const type = res.headers.get('content-type') ?? ''
+  const length = Number(res.headers.get('content-length') ?? 0)
+  if (/application\/(?:\w+\+)?json/i.test(type) && length <= 64 * 1024) {
+    try {
+      const body = (await res.json()) as { error?: unknown; message?: unknown }
+      if (typeof body.error === 'string') error = body.error
+      if (typeof body.message === 'string') message = body.message
+    } catch {
+      // unreadable error bodies are not worth failing over
+    }
+  } else {
+    await res.body?.cancel().catch(() => {})
+  }
+  const status = res.status === 500 ? 502 : res.status
+  const name = error ?? (status === 502 ? 'UpstreamFailure' : defaultErrorName(status))
+  const headers = Object.fromEntries(forwardedResponseHeaders(res.headers, { content: false, encoded: false }))
+  return new XRPCError(status, name, message ?? name, headers)
+}
+
+function defaultErrorName(status: number): string {
+  const names: Record<number, string> = {
+    400: 'InvalidRequest', 401: 'AuthenticationRequired', 403: 'Forbidden', 404: 'XRPCNotSupported',
+    406: 'NotAcceptable', 413: 'PayloadTooLarge', 415: 'UnsupportedMediaType', 429: 'RateLimitExceeded',
+    501: 'MethodNotImplemented', 503: 'NotEnoughResources', 504: 'UpstreamTimeout',
+  }
+  return names[status] ?? (status >= 500 ? 'InternalServerError' : 'InvalidRequest')
+}
+
+/** Streams the body on, enforcing the size cap and the idle timeout; cancelling it aborts the upstream. */
+function guardedBody(body: ReadableStream<Uint8Array>, limits: ForwardLimits, abort: AbortController): ReadableStream<Uint8Array> {
+  const reader = body.getReader()
+  let total = 0
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const timer = setTimeout(() => abort.abort(new Error('upstream body timeout')), limits.bodyTimeoutMs)
+      try {
+        const { done, value } = await reader.read()
+        if (done) return controller.close()
+        total += value.byteLength
+        if (total > limits.maxResponseBytes) {
+          abort.abort(new Error('upstream response too large'))
+          return controller.error(UpstreamFailureError('Upstream response too large'))
+        }
+        controller.enqueue(value)
+      } catch (err) {
+        controller.error(err)
+      } finally {
+        clearTimeout(timer)
+      }
+    },
+    cancel(reason) {
+      abort.abort(reason)
+      return reader.cancel(reason).catch(() => {})
+    },
+  })
+}
+
+/** Sends the request; resolves with a < 400 response whose body is guarded, or throws an XRPCError. */
+export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT_FORWARD_LIMITS): Promise<Response> {
+  const abort = new AbortController()
+  const headersTimer = setTimeout(() => abort.abort(new Error('upstream headers timeout')), limits.headersTimeoutMs)
+  let res: Response
+  try {
+    res = await fetch(spec.url, {
+      method: spec.method,
+      headers: spec.headers,
+      body: spec.body ?? undefined,
+      redirect: 'manual',
+      signal: abort.signal,
+      decompress: spec.decompress,
+      ...(spec.body ? { duplex: 'half' } : {}),
+    } as RequestInit)
+  } catch {
+    throw UpstreamFailureError('Upstream service unreachable')
+  } finally {
+    clearTimeout(headersTimer)
+  }
+  if (res.status >= 400) throw await upstreamError(res)
+  const declared = Number(res.headers.get('content-length') ?? NaN)
+  if (declared > limits.maxResponseBytes) {
+    abort.abort()
+    throw UpstreamFailureError('Upstream response too large')
+  }
+  const body = res.body ? guardedBody(res.body, limits, abort) : null
+  return new Response(body, { status: res.status, headers: res.headers })
+}

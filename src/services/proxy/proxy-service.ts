@@ -1,0 +1,107 @@
+// The proxy: XRPC methods this PDS does not serve go, authenticated with a service JWT signed by the
+// caller's repo key, to the service the caller names (atproto-proxy) or to the configured default.
+// Bodies stream both ways; only read-after-write buffers (see ../read-after-write/).
+import type { Keypair } from '../../core/crypto/index.ts'
+import { isValidNsid } from '../../core/syntax/index.ts'
+import type { Logger } from '../../logger.ts'
+import type { AuthVerifier } from '../../xrpc/auth.ts'
+import type { FallbackHandler } from '../../xrpc/dispatch.ts'
+import { InvalidRequestError, XRPCError } from '../../xrpc/errors.ts'
+import { createServiceJwt } from '../service-auth/index.ts'
+import { DEFAULT_FORWARD_LIMITS, forward, forwardedResponseHeaders, type ForwardLimits } from './forward.ts'
+import { PRIVILEGED_METHODS, PROTECTED_METHODS } from './methods.ts'
+import { resolveProxyTarget, targetAud, type ProxyTarget, type TargetDeps } from './target.ts'
+
+export type ProxyDeps = TargetDeps & {
+  /** The account's repo signing key (services.repo.signingKey). */
+  signingKey: (did: string) => Keypair | Promise<Keypair>
+  verifyAuth: AuthVerifier
+  log: Logger
+  limits?: Partial<ForwardLimits>
+}
+
+/** Request headers passed on to the upstream (reference: pipethrough.ts proxyHandler). */
+const FORWARDED_REQUEST_HEADERS = ['accept-language', 'atproto-accept-labelers', 'x-bsky-topics']
+const BODY_HEADERS = ['content-type', 'content-encoding', 'content-length']
+
+export type PipethroughOptions = {
+  /** Sign a service JWT as this DID; no Authorization header without it. */
+  iss?: string
+  aud?: string
+  lxm?: string
+  /** Skip header/default resolution (e.g. a feed generator already resolved). */
+  target?: ProxyTarget
+}
+
+export class ProxyService {
+  readonly limits: ForwardLimits
+
+  constructor(private readonly deps: ProxyDeps) {
+    this.limits = { ...DEFAULT_FORWARD_LIMITS, ...deps.limits }
+  }
+
+  resolveTarget(req: Request, nsid: string): Promise<ProxyTarget> {
+    return resolveProxyTarget(this.deps, req.headers.get('atproto-proxy'), nsid)
+  }
+
+  async serviceJwt(iss: string, aud: string, lxm: string): Promise<string> {
+    return createServiceJwt({ iss, aud, lxm, keypair: await this.deps.signingKey(iss) })
+  }
+
+  /** The router's fallback for methods without a local handler. */
+  readonly fallback: FallbackHandler = async (nsid, req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') {
+      throw InvalidRequestError('XRPC requests only supports GET and POST')
+    }
+    if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
+    if (PROTECTED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
+    const auth = await this.deps.verifyAuth('access', { req, nsid })
+    if (auth.type !== 'access') throw InvalidRequestError('Bad token method', 'InvalidToken')
+    if (!auth.isPrivileged && PRIVILEGED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
+    const target = await this.resolveTarget(req, nsid)
+    const headers = new Headers()
+    headers.set('accept-encoding', req.headers.get('accept-encoding') || 'identity')
+    copyHeaders(req.headers, headers, FORWARDED_REQUEST_HEADERS)
+    const hasBody = req.method === 'POST'
+    if (hasBody) copyHeaders(req.headers, headers, BODY_HEADERS)
+    headers.set('authorization', `Bearer ${await this.serviceJwt(auth.did, targetAud(target), nsid)}`)
+    const upstream = await forward(
+      { url: upstreamUrl(target, req), method: req.method, headers, body: hasBody ? req.body : null, decompress: false },
+      this.limits,
+    )
+    return new Response(upstream.body, {
+      status: upstream.status,
+      headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: true }),
+    })
+  }
+
+  /**
+   * A query forwarded from inside a local handler (read-after-write, getFeed). The body is decoded so the
+   * caller may parse it; the returned headers are the ones to pass to the client.
+   */
+  async pipethrough(req: Request, nsid: string, opts: PipethroughOptions = {}): Promise<Response> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new XRPCError(500, 'InternalServerError', `Proxying of ${req.method} requests is not supported`)
+    const target = opts.target ?? (await this.resolveTarget(req, nsid))
+    const headers = new Headers()
+    copyHeaders(req.headers, headers, FORWARDED_REQUEST_HEADERS)
+    if (opts.iss) headers.set('authorization', `Bearer ${await this.serviceJwt(opts.iss, opts.aud ?? targetAud(target), opts.lxm ?? nsid)}`)
+    const upstream = await forward({ url: upstreamUrl(target, req), method: req.method, headers, decompress: true }, this.limits)
+    return new Response(upstream.body, {
+      status: upstream.status,
+      headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: false }),
+    })
+  }
+}
+
+function copyHeaders(from: Headers, to: Headers, names: string[]) {
+  for (const name of names) {
+    const value = from.get(name)
+    if (value !== null) to.set(name, value)
+  }
+}
+
+/** The reference sends the original path and query to the endpoint's origin. */
+function upstreamUrl(target: ProxyTarget, req: Request): string {
+  const original = new URL(req.url)
+  return new URL(original.pathname + original.search, new URL(target.url).origin).toString()
+}

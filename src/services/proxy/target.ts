@@ -1,0 +1,56 @@
+// Where a proxied call goes: the atproto-proxy header's `<did>#<service>` (resolved from the DID document),
+// else the configured default service for the method.
+import type { Config } from '../../config/config.ts'
+import { isValidDid } from '../../core/syntax/index.ts'
+import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { getServiceEndpoint, type DidResolver } from '../service-auth/index.ts'
+import { defaultServiceFor } from './methods.ts'
+import { assertPublicEndpoint, type HostLookup } from './ssrf.ts'
+
+export type ProxyTarget = { url: string; did: string; serviceId?: string }
+export const targetAud = (t: ProxyTarget) => (t.serviceId ? `${t.did}${t.serviceId}` : t.did)
+
+export type TargetDeps = {
+  config: Pick<Config, 'bskyAppView' | 'reportService' | 'modService'> & { service: { devMode: boolean } }
+  didResolver: DidResolver
+  resolveHost?: HostLookup
+}
+
+export function parseProxyHeader(value: string): { did: string; serviceId: string } {
+  const hash = value.indexOf('#')
+  if (hash === 0) throw InvalidRequestError('no did specified in proxy header')
+  if (hash === -1 || hash === value.length - 1) throw InvalidRequestError('no service id specified in proxy header')
+  if (value.indexOf('#', hash + 1) !== -1) throw InvalidRequestError('invalid proxy header format')
+  if (value.includes(' ')) throw InvalidRequestError('proxy header cannot contain spaces')
+  const did = value.slice(0, hash)
+  if (!isValidDid(did)) throw InvalidRequestError('invalid proxy header format')
+  return { did, serviceId: value.slice(hash) }
+}
+
+/** A DID's service endpoint, SSRF-checked outside dev mode (it comes from a document anyone can write). */
+export async function resolveServiceUrl(deps: TargetDeps, did: string, serviceId: string, type?: string): Promise<string> {
+  let doc
+  try {
+    doc = await deps.didResolver.resolve(did)
+  } catch {
+    doc = null
+  }
+  if (!doc) throw InvalidRequestError('could not resolve proxy did')
+  const url = getServiceEndpoint(doc, serviceId, type)
+  if (!url) throw InvalidRequestError('could not resolve proxy did service url')
+  if (!deps.config.service.devMode) await assertPublicEndpoint(url, deps.resolveHost)
+  return url
+}
+
+export async function resolveProxyTarget(deps: TargetDeps, header: string | null, nsid: string): Promise<ProxyTarget> {
+  if (header) {
+    const { did, serviceId } = parseProxyHeader(header)
+    const appView = deps.config.bskyAppView
+    // The configured AppView needs no DID resolution (and may legitimately live on a private network).
+    if (appView && did === appView.did && serviceId === '#bsky_appview') return { url: appView.url, did, serviceId }
+    return { url: await resolveServiceUrl(deps, did, serviceId), did, serviceId }
+  }
+  const fallback = defaultServiceFor(deps.config, nsid)
+  if (fallback) return { url: fallback.url, did: fallback.did }
+  throw InvalidRequestError(`No service configured for ${nsid}`)
+}
