@@ -5,6 +5,7 @@ import { VERSION } from '../src/version.ts'
 import { registerServe } from './commands/serve.ts'
 import { registerInit } from './commands/init.ts'
 import { registerDoctor } from './commands/doctor.ts'
+import { registerRequestCrawl } from './commands/request-crawl.ts'
 
 const program = new Command()
   .name('pds')
@@ -14,5 +15,6 @@ const program = new Command()
 registerInit(program)
 registerServe(program)
 registerDoctor(program)
+registerRequestCrawl(program)
 
 await program.parseAsync(process.argv)

@@ -91,7 +91,20 @@ describe('sequencer events', () => {
     expect(frame!.header).toEqual({ op: 1, t: '#commit' })
     const body = frame!.body
     expect(Object.keys(body).sort()).toEqual(
-      ['blobs', 'blocks', 'commit', 'ops', 'prevData', 'rebase', 'repo', 'rev', 'seq', 'since', 'time', 'tooBig'].sort(),
+      [
+        'blobs',
+        'blocks',
+        'commit',
+        'ops',
+        'prevData',
+        'rebase',
+        'repo',
+        'rev',
+        'seq',
+        'since',
+        'time',
+        'tooBig',
+      ].sort(),
     )
     expect(body.seq).toBe(1)
     expect(body.repo).toBe(DID)

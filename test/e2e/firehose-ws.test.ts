@@ -73,7 +73,10 @@ describe('subscribeRepos over WebSocket', () => {
     const { code, reason } = await sub.closed
     expect(code).toBe(1008)
     expect(reason).toBe('FutureCursor')
-    expect(sub.frames[0]).toEqual({ header: { op: -1 }, body: { error: 'FutureCursor', message: 'Cursor in the future.' } })
+    expect(sub.frames[0]).toEqual({
+      header: { op: -1 },
+      body: { error: 'FutureCursor', message: 'Cursor in the future.' },
+    })
   })
 
   test('a malformed cursor is an InvalidRequest error frame', async () => {

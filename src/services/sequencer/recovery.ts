@@ -1,0 +1,47 @@
+// Crash recovery: a commit is durable in the actor store before it is sequenced, so a crash in
+// between leaves a repo whose rev is newer than anything on the firehose. At startup (before the
+// server listens, so no write can race) each such repo gets a #sync event with its current commit.
+import type { CID } from '../../core/cbor.ts'
+import { tidTimestamp } from '../../core/syntax/tid.ts'
+import type { Logger } from '../../logger.ts'
+import { revOfEvent } from './events.ts'
+import type { Sequencer } from './sequencer.ts'
+
+export type RecoverySource = {
+  /** Every hosted account's DID. */
+  dids(): Iterable<string>
+  getRepoRoot(did: string): { cid: CID; rev: string } | null
+  getBlock(did: string, cid: CID): Uint8Array | undefined
+}
+
+/** Emits #sync for each repo ahead of its last sequenced commit; returns the DIDs it synced. */
+export function recoverUnsequencedCommits(
+  sequencer: Sequencer,
+  source: RecoverySource,
+  opts: { windowMs: number; log: Logger; now?: number },
+): string[] {
+  const windowStartMicros = ((opts.now ?? Date.now()) - opts.windowMs) * 1000
+  const synced: string[] = []
+  for (const did of source.dids()) {
+    try {
+      const root = source.getRepoRoot(did)
+      if (!root) continue
+      const last = sequencer.store.lastRepoEvent(did)
+      const lastRev = last ? revOfEvent(last.eventType, last.event) : null
+      if (lastRev !== null && lastRev >= root.rev) continue
+      // No event at all: fine when the commit is older than the replay window (pruned since).
+      if (lastRev === null && tidTimestamp(root.rev) < windowStartMicros) continue
+      const bytes = source.getBlock(did, root.cid)
+      if (!bytes) {
+        opts.log.error('cannot recover firehose: commit block missing', { did, cid: root.cid.toString() })
+        continue
+      }
+      sequencer.sync(did, { cid: root.cid, bytes, rev: root.rev })
+      synced.push(did)
+    } catch (err) {
+      opts.log.error('firehose recovery failed for repo', { did, err })
+    }
+  }
+  if (synced.length > 0) opts.log.warn('emitted #sync for repos committed but not sequenced', { count: synced.length })
+  return synced
+}
