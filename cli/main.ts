@@ -6,6 +6,7 @@ import { registerServe } from './commands/serve.ts'
 import { registerInit } from './commands/init.ts'
 import { registerDoctor } from './commands/doctor.ts'
 import { registerRequestCrawl } from './commands/request-crawl.ts'
+import { registerBackup } from './commands/backup.ts'
 
 const program = new Command()
   .name('pds')
@@ -16,5 +17,6 @@ registerInit(program)
 registerServe(program)
 registerDoctor(program)
 registerRequestCrawl(program)
+registerBackup(program)
 
 await program.parseAsync(process.argv)

@@ -48,6 +48,13 @@ const handleDomains = list.pipe(
 )
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
 const smtpUrl = z.string().refine((v) => /^smtps?:\/\//.test(v) && URL.canParse(v), 'must be an smtp:// or smtps:// URL')
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: DAY }
+// "30m", "6h", "1d"; a bare number counts seconds.
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)?$/, 'must be a duration such as 30m, 6h or 1d')
+  .transform((v) => Number(/^\d+/.exec(v)![0]) * DURATION_UNITS[/[a-z]+$/.exec(v)?.[0] ?? 's']!)
+  .pipe(z.number().min(MINUTE, 'must be at least 1m'))
 
 function read<T>(env: RawEnv, name: string, schema: z.ZodType<T>): T | undefined {
   const raw = env[name]
@@ -130,6 +137,17 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
     throw new ConfigError('PDS_PLC_ROTATION_KEY_KMS_KEY_ID', 'AWS KMS rotation keys are not supported; set PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX')
   }
 
+  const backupDirectory = read(env, 'PDS_BACKUP_DIRECTORY', str)
+  const backupInterval = read(env, 'PDS_BACKUP_INTERVAL', duration)
+  const backup =
+    backupDirectory || backupInterval
+      ? {
+          directory: resolve(backupDirectory ?? inData('backups')),
+          intervalMs: backupInterval ?? DAY,
+          keep: read(env, 'PDS_BACKUP_KEEP', int.pipe(z.number().min(1, 'must be at least 1'))) ?? 7,
+        }
+      : undefined
+
   return {
     service: {
       hostname: serviceHost,
@@ -201,6 +219,8 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
       trustedProxies: read(env, 'PDS_TRUSTED_PROXIES', list) ?? [],
     },
     crawlers: read(env, 'PDS_CRAWLERS', list.pipe(z.array(url))) ?? [],
+    /** Scheduled backups by `pds serve` (PDS_BACKUP_DIRECTORY / _INTERVAL / _KEEP); unset: none. */
+    backup,
     secrets: {
       jwtSecret: required(read(env, 'PDS_JWT_SECRET', str), 'PDS_JWT_SECRET', '(generate one with: openssl rand --hex 16)'),
       adminPassword: required(read(env, 'PDS_ADMIN_PASSWORD', str), 'PDS_ADMIN_PASSWORD', '(the admin password for the operator API)'),

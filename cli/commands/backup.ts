@@ -1,0 +1,180 @@
+// `pds backup create|list|verify|restore`: snapshots of the whole data directory, no sqlite3 needed.
+import * as p from '@clack/prompts'
+import type { Command } from 'commander'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseEnvFile } from '../../src/config/env.ts'
+import {
+  BackupFormatError,
+  canonicalLayout,
+  createBackup,
+  existingData,
+  layoutFromConfig,
+  listBackups,
+  pruneBackups,
+  restoreBackup,
+  RestoreRefusedError,
+  verifyBackup,
+} from '../../src/services/backup/index.ts'
+import type { Config } from '../../src/config/config.ts'
+import { VERSION } from '../../src/version.ts'
+import { dataDirectoryFrom, envFileExists, loadCliConfig } from '../lib/config.ts'
+import { CliError, EXIT } from '../lib/errors.ts'
+import { formatBytes, formatTable, Output, runCommand } from '../lib/output.ts'
+import { localUrl, probeHealth } from '../lib/xrpc-client.ts'
+
+type Common = { dataDir?: string; envFile?: string; json?: boolean; quiet?: boolean }
+
+const PHASE_LABELS: Record<string, string> = {
+  databases: 'Server databases',
+  actors: 'Account stores',
+  blobs: 'Blobs',
+  checksums: 'Checksums',
+  repos: 'Repositories',
+  verify: 'Verifying',
+  restore: 'Restoring',
+}
+
+export function backupRoot(config: Config, to?: string): string {
+  return resolve(to ?? config.backup?.directory ?? join(config.db.dataDirectory, 'backups'))
+}
+
+export function registerBackup(program: Command): void {
+  const backup = program.command('backup').description('create, list, verify and restore backups of the data directory')
+  const common = (cmd: Command) =>
+    cmd
+      .option('-d, --data-dir <dir>', 'data directory (default: $PDS_DATA_DIRECTORY or ./pds-data)')
+      .option('-e, --env-file <file>', 'pds.env to read (default: <data-dir>/pds.env)')
+      .option('--json', 'print the result as JSON')
+      .option('-q, --quiet', 'no progress output')
+
+  common(backup.command('create'))
+    .description('snapshot every database, signing key and blob while the server keeps running')
+    .option('--to <dir>', 'folder to put the backup in (default: $PDS_BACKUP_DIRECTORY or <data-dir>/backups)')
+    .option('--keep <n>', 'afterwards delete all but the newest <n> backups in that folder')
+    .action((opts: Common & { to?: string; keep?: string }) => {
+      const out = new Output(opts)
+      return runCommand(out, async () => {
+        const { config, envFile } = loadCliConfig(opts)
+        const keep = opts.keep === undefined ? undefined : Number(opts.keep)
+        if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1)) throw new CliError('--keep must be a whole number >= 1', EXIT.usage)
+        const result = await createBackup({
+          layout: layoutFromConfig(config, envFile),
+          backupRoot: backupRoot(config, opts.to),
+          pdsVersion: VERSION,
+          hostname: config.service.hostname,
+          onProgress: (prog) => out.progress(PHASE_LABELS[prog.phase]!, prog.done, prog.total),
+        })
+        const pruned = keep ? pruneBackups(backupRoot(config, opts.to), keep) : []
+        out.result({ ok: true, path: result.path, name: result.name, ...result.stats, pruned }, () => {
+          const s = result.stats
+          const lines = [
+            `Backup written to ${result.path}`,
+            `  ${s.accounts} accounts, ${s.databases} server databases, ${s.blobs} blobs (${s.blobsLinked} hard-linked), ${formatBytes(s.bytes)} in ${(s.ms / 1000).toFixed(1)}s`,
+          ]
+          if (pruned.length) lines.push(`  deleted ${pruned.length} older backup(s)`)
+          if (config.blobstore.provider === 's3') lines.push('  blobs are in S3 and are not part of this backup')
+          return lines.join('\n')
+        })
+      })
+    })
+
+  common(backup.command('list'))
+    .description('list the backups in the backup folder')
+    .option('--to <dir>', 'backup folder (default: $PDS_BACKUP_DIRECTORY or <data-dir>/backups)')
+    .action((opts: Common & { to?: string }) => {
+      const out = new Output(opts)
+      return runCommand(out, () => {
+        const root = opts.to ? resolve(opts.to) : backupRoot(loadCliConfig(opts).config)
+        const backups = listBackups(root)
+        out.result({ ok: true, directory: root, backups }, () => {
+          if (!backups.length) return `No backups in ${root}`
+          const rows = backups.map((b) => [b.name, b.finishedAt, String(b.accounts), formatBytes(b.bytes)])
+          return `${root}\n` + formatTable(['NAME', 'FINISHED', 'ACCOUNTS', 'SIZE'], rows)
+        })
+      })
+    })
+
+  common(backup.command('verify'))
+    .description('check a backup: checksums, SQLite integrity, every repo against its signing key, every blob')
+    .argument('<backup>', 'backup folder (or its name in the backup folder)')
+    .action((name: string, opts: Common) => {
+      const out = new Output(opts)
+      return runCommand(out, async () => {
+        const dir = locateBackup(name, opts)
+        const report = await verifyBackup(dir, { onProgress: (prog) => out.progress(PHASE_LABELS[prog.phase]!, prog.done, prog.total) })
+        const { manifest, ...rest } = report
+        out.result({ path: dir, ...rest }, () => {
+          const c = report.checked
+          const summary = `${c.files} files, ${c.databases} databases, ${c.repos} repos (${c.records} records), ${c.blobs} blobs`
+          if (report.ok) return `OK ${dir}\n  ${summary}`
+          return [`FAILED ${dir}`, `  ${summary}`, ...report.problems.map((x) => `  ${x.path}: ${x.problem}`)].join('\n')
+        })
+        return report.ok ? EXIT.ok : EXIT.failed
+      })
+    })
+
+  common(backup.command('restore'))
+    .description('restore a backup into the data directory of a stopped server')
+    .argument('<backup>', 'backup folder (or its name in the backup folder)')
+    .option('--force', 'replace the data that is there now')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action((name: string, opts: Common & { force?: boolean; yes?: boolean }) => {
+      const out = new Output(opts)
+      return runCommand(out, async () => {
+        const dir = locateBackup(name, opts)
+        const { layout, port } = restoreTarget(opts, dir)
+        const running = await probeHealth(`http://127.0.0.1:${port}`)
+        if (running) throw new CliError(`a server is running on port ${port}; stop it first (e.g. systemctl stop pds)`, EXIT.refused)
+        const existing = existingData(layout)
+        if (existing.length && opts.force && !opts.yes && process.stdin.isTTY && !opts.json) {
+          const ok = await p.confirm({ message: `Replace the data in ${layout.dataDirectory} with ${dir}?`, initialValue: false })
+          if (p.isCancel(ok) || !ok) throw new CliError('cancelled', EXIT.refused)
+        }
+        try {
+          const result = await restoreBackup({
+            backupDir: dir,
+            layout,
+            force: opts.force,
+            onProgress: (prog) => out.progress(PHASE_LABELS[prog.phase]!, prog.done, prog.total),
+          })
+          out.result({ ok: true, dataDirectory: layout.dataDirectory, files: result.files, accounts: result.accounts, envFile: result.envFile, skippedBlobs: result.skippedBlobs }, () =>
+            [
+              `Restored ${result.accounts} accounts (${result.files} files) into ${layout.dataDirectory}`,
+              result.envFile === 'kept' ? `  kept the existing ${layout.envFile}` : result.envFile === 'restored' ? `  restored ${layout.envFile}` : '',
+              result.skippedBlobs ? `  ${result.skippedBlobs} blobs skipped: this server keeps blobs in S3` : '',
+              '  start the server with: pds serve',
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          )
+        } catch (err) {
+          if (err instanceof RestoreRefusedError) throw new CliError(err.message, EXIT.refused)
+          throw err
+        }
+      })
+    })
+}
+
+/** A path to a backup, or a backup's name inside the configured backup folder. */
+function locateBackup(name: string, opts: Common): string {
+  const direct = resolve(name)
+  if (existsSync(join(direct, 'manifest.json'))) return direct
+  if (!name.includes('/') && envFileExists(opts)) {
+    const inRoot = join(backupRoot(loadCliConfig(opts).config), name)
+    if (existsSync(join(inRoot, 'manifest.json'))) return inRoot
+  }
+  throw new CliError(new BackupFormatError(`${name} is not a backup (no manifest.json there)`).message, EXIT.usage)
+}
+
+/** Where to restore to and which port a running server would answer on. */
+function restoreTarget(opts: Common, backupDir: string): { layout: ReturnType<typeof canonicalLayout>; port: number } {
+  if (envFileExists(opts)) {
+    const { config, envFile } = loadCliConfig(opts)
+    return { layout: layoutFromConfig(config, envFile), port: config.service.port }
+  }
+  // A fresh machine: no pds.env yet; the backup's own one says which port the server will use.
+  const backedUpEnv = join(backupDir, 'pds.env')
+  const env = existsSync(backedUpEnv) ? parseEnvFile(readFileSync(backedUpEnv, 'utf8')) : {}
+  return { layout: canonicalLayout(dataDirectoryFrom(opts)), port: Number(process.env.PDS_PORT ?? env.PDS_PORT ?? 2583) }
+}

@@ -1,0 +1,86 @@
+// `pds backup verify`: checksums, SQLite integrity, and every repo against its signing key.
+import { Database } from 'bun:sqlite'
+import { existsSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { ACTOR_KEY_FILE, canonicalLayout } from './layout.ts'
+import { readManifest, sha256File, type Manifest } from './manifest.ts'
+import { verifyActorStore } from './verify-repo.ts'
+
+export type VerifyProblem = { path: string; problem: string }
+export type VerifyPhase = 'checksums' | 'databases' | 'repos'
+
+export type VerifyReport = {
+  ok: boolean
+  manifest: Manifest
+  checked: { files: number; databases: number; repos: number; records: number; blobs: number }
+  problems: VerifyProblem[]
+}
+
+export async function verifyBackup(
+  dir: string,
+  opts: { onProgress?: (p: { phase: VerifyPhase; done: number; total: number }) => void } = {},
+): Promise<VerifyReport> {
+  const manifest = readManifest(dir)
+  const report = opts.onProgress ?? (() => {})
+  const problems: VerifyProblem[] = []
+  const checked = { files: 0, databases: 0, repos: 0, records: 0, blobs: 0 }
+
+  for (const [i, file] of manifest.files.entries()) {
+    if (i % 100 === 0) report({ phase: 'checksums', done: i, total: manifest.files.length })
+    const path = join(dir, file.path)
+    checked.files++
+    if (!existsSync(path)) {
+      problems.push({ path: file.path, problem: 'missing' })
+      continue
+    }
+    const size = statSync(path).size
+    if (size !== file.size) problems.push({ path: file.path, problem: `size ${size}, manifest says ${file.size}` })
+    else if ((await sha256File(path)) !== file.sha256) problems.push({ path: file.path, problem: 'sha256 does not match the manifest' })
+  }
+
+  const databases = manifest.files.filter((f) => f.kind === 'database' || f.kind === 'actor-store')
+  for (const [i, file] of databases.entries()) {
+    report({ phase: 'databases', done: i, total: databases.length })
+    const path = join(dir, file.path)
+    if (!existsSync(path)) continue
+    checked.databases++
+    const problem = integrityProblem(path)
+    if (problem) problems.push({ path: file.path, problem })
+  }
+
+  const stores = manifest.files.filter((f) => f.kind === 'actor-store' && existsSync(join(dir, f.path)))
+  const layout = canonicalLayout(dir)
+  const hasBlobs = manifest.blobs === 'included'
+  for (const [i, file] of stores.entries()) {
+    report({ phase: 'repos', done: i, total: stores.length })
+    const storeDir = dirname(join(dir, file.path))
+    const did = storeDir.split('/').pop()!
+    const result = verifyActorStore({
+      did,
+      storePath: join(dir, file.path),
+      keyPath: join(storeDir, ACTOR_KEY_FILE),
+      blobDirectory: hasBlobs ? layout.blobDirectory : null,
+    })
+    checked.repos++
+    checked.records += result.records
+    checked.blobs += result.blobs
+    for (const problem of result.problems) problems.push({ path: file.path, problem })
+  }
+  report({ phase: 'repos', done: stores.length, total: stores.length })
+  return { ok: problems.length === 0, manifest, checked, problems }
+}
+
+/** null when the database opens and passes `PRAGMA integrity_check`. */
+export function integrityProblem(path: string): string | null {
+  let db: Database | undefined
+  try {
+    db = new Database(path, { readonly: true })
+    const rows = db.query<{ integrity_check: string }, []>('PRAGMA integrity_check').all()
+    const messages = rows.map((r) => r.integrity_check)
+    return messages.length === 1 && messages[0] === 'ok' ? null : `integrity_check: ${messages.slice(0, 3).join('; ')}`
+  } catch (err) {
+    return `does not open as SQLite: ${(err as Error).message}`
+  } finally {
+    db?.close()
+  }
+}
