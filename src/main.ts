@@ -12,6 +12,7 @@ import { HANDLERS } from './xrpc/registry.gen.ts'
 import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
 import { createSequencerService } from './services/sequencer/index.ts'
+import { createRepoService, type RepoService } from './services/repo/index.ts'
 import { VERSION } from './version.ts'
 
 export type RunningServer = {
@@ -40,6 +41,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     rateLimiter: new RateLimiter(config.rateLimits),
     verifyAuth: adminOnlyVerifier(config.secrets.adminPassword),
     events: firehose.sequencer,
+    repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
     isHealthy: () => {
       try {
         accountDb.query('SELECT 1').get()
@@ -49,6 +51,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
       }
     },
   }
+  services.repo = createRepoService(config, log, services)
   const plugins: Plugin[] = [firehose.plugin]
   const version = config.service.version ?? VERSION
   const app = createApp({ services, registry: buildRegistry(), version, plugins })
@@ -66,6 +69,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
         // Stop accepting, let in-flight requests finish, then close the databases.
         firehose.close()
         await app.server?.stop(false)
+        services.repo.close()
         for (const db of databases) db.close()
         log.info('pds stopped')
       })()),

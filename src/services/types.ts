@@ -5,6 +5,7 @@ import type { AuthVerifier } from '../xrpc/auth.ts'
 import type { RateLimiter } from '../xrpc/rate-limit.ts'
 import type { LexiconValidator } from '../xrpc/lexicon-validator.ts'
 import type { RepoEventSink } from './events.ts'
+import type { RepoService } from './repo/service.ts'
 
 export type Services = {
   config: Config
@@ -14,6 +15,8 @@ export type Services = {
   verifyAuth: AuthVerifier
   /** The firehose's view of repo and account changes. */
   events: RepoEventSink
+  /** Repos, records, blobs and preferences (actor stores). */
+  repo: RepoService
   /** True while the server's databases answer. */
   isHealthy(): boolean
 }

@@ -1,0 +1,27 @@
+// com.atproto.repo.createRecord: one create through the applyWrites path. With validation on,
+// an older like/repost/follow/block of the same subject is deleted in the same commit (reference).
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
+import { parseCidParam, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
+
+export default defineHandler({
+  nsid: 'com.atproto.repo.createRecord',
+  auth: 'access',
+  rateLimit: WRITE_RATE_LIMITS(3),
+  handler: async ({ input, auth, services }) => {
+    const { repo, collection, rkey, record, validate, swapCommit } = input
+    const did = await resolveWritableRepo(services, auth, repo)
+    const write = services.repo.prepare(did, { action: 'create', collection, rkey, value: record }, validate)
+    const commit = await services.repo.commitWrites(did, [write], {
+      swapCommit: parseCidParam(swapCommit),
+      dedupeBacklinks: validate !== false,
+    })
+    if (write.action === 'delete') throw new Error('unreachable')
+    return {
+      uri: write.uri,
+      cid: write.cid.toString(),
+      commit: commit ?? undefined,
+      validationStatus: write.validationStatus,
+    }
+  },
+})

@@ -1,0 +1,17 @@
+// com.atproto.repo.deleteRecord: deleting a record that does not exist is a no-op (reference).
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
+import { parseCidParam, parseSwapRecord, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
+
+export default defineHandler({
+  nsid: 'com.atproto.repo.deleteRecord',
+  auth: 'access',
+  rateLimit: WRITE_RATE_LIMITS(1),
+  handler: async ({ input, auth, services }) => {
+    const { repo, collection, rkey, swapCommit, swapRecord } = input
+    const did = await resolveWritableRepo(services, auth, repo)
+    const write = services.repo.prepare(did, { action: 'delete', collection, rkey }, undefined, parseSwapRecord(swapRecord))
+    const commit = await services.repo.commitWrites(did, [write], { swapCommit: parseCidParam(swapCommit), skipMissingDelete: true })
+    return { commit: commit ?? undefined }
+  },
+})

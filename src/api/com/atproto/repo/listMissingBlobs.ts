@@ -1,0 +1,14 @@
+// com.atproto.repo.listMissingBlobs: blobs records reference (after an import) but never uploaded.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { callerDid, resolveWritableRepo } from '../../../../services/repo/resolve.ts'
+
+export default defineHandler({
+  nsid: 'com.atproto.repo.listMissingBlobs',
+  auth: 'access',
+  handler: async ({ params, auth, services }) => {
+    const { limit, cursor } = params as { limit?: number; cursor?: string }
+    const did = await resolveWritableRepo(services, auth, callerDid(auth) ?? '')
+    const blobs = services.repo.listMissingBlobs(did, { cursor, limit: limit ?? 500 })
+    return { blobs, cursor: blobs.at(-1)?.cid }
+  },
+})

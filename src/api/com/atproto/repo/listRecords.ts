@@ -1,0 +1,23 @@
+// com.atproto.repo.listRecords: a collection page ordered by rkey (newest first unless reverse).
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { InvalidRequestError } from '../../../../xrpc/errors.ts'
+import { findAccount } from '../../../../services/repo/resolve.ts'
+
+export default defineHandler({
+  nsid: 'com.atproto.repo.listRecords',
+  auth: 'none',
+  handler: async ({ params, services }) => {
+    const { repo, collection, limit, cursor, reverse } = params as {
+      repo: string
+      collection: string
+      limit?: number
+      cursor?: string
+      reverse?: boolean
+    }
+    const account = await findAccount(services, repo)
+    if (!account || account.takedownRef || !services.repo.hasRepo(account.did)) {
+      throw InvalidRequestError(`Could not find repo: ${repo}`)
+    }
+    return services.repo.listRecords(account.did, collection, { limit: limit ?? 50, cursor, reverse: reverse ?? false })
+  },
+})

@@ -1,0 +1,18 @@
+// com.atproto.repo.uploadBlob: streams the body to disk while hashing; the blob stays temporary
+// until a record references it.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import type { RawInput } from '../../../../xrpc/handler.ts'
+import { PayloadTooLargeError } from '../../../../xrpc/errors.ts'
+import { callerDid, resolveWritableRepo } from '../../../../services/repo/resolve.ts'
+
+export default defineHandler<unknown, RawInput>({
+  nsid: 'com.atproto.repo.uploadBlob',
+  auth: 'access',
+  handler: async ({ input, auth, services }) => {
+    const limit = services.config.service.blobUploadLimit
+    if (input.length !== undefined && input.length > limit) throw PayloadTooLargeError('request entity too large')
+    const did = await resolveWritableRepo(services, auth, callerDid(auth) ?? '')
+    const blob = await services.repo.uploadBlob(did, input)
+    return { blob }
+  },
+})

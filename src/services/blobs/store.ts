@@ -1,0 +1,109 @@
+// Blob bytes on disk: uploads stream to <tempLocation>/<random> while being hashed, then move to
+// <location>/<did>/<cid> by an atomic rename when a record first references them.
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { open, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CID, RAW } from '../../core/cbor.ts'
+import { create as createDigest } from 'multiformats/hashes/digest'
+import { PayloadTooLargeError } from '../../xrpc/errors.ts'
+import { SNIFF_BYTES, sniffMimeType } from './sniff.ts'
+
+export type TempUpload = { tempKey: string; cid: CID; size: number; sniffedMime: string | undefined }
+
+export class BlobNotFoundError extends Error {
+  constructor(readonly cid: string) {
+    super(`Blob not found: ${cid}`)
+    this.name = 'BlobNotFoundError'
+  }
+}
+
+export class DiskBlobStore {
+  constructor(readonly opts: { location: string; tempLocation: string }) {
+    mkdirSync(opts.location, { recursive: true })
+    mkdirSync(opts.tempLocation, { recursive: true })
+  }
+
+  tempPath(tempKey: string): string {
+    return join(this.opts.tempLocation, tempKey)
+  }
+
+  blobPath(did: string, cid: CID | string): string {
+    return join(this.opts.location, did, cid.toString())
+  }
+
+  /** Streams a body to a temp file, hashing as it goes; never holds more than one chunk. */
+  async putTemp(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number): Promise<TempUpload> {
+    const tempKey = randomBytes(16).toString('hex')
+    const path = this.tempPath(tempKey)
+    const hash = createHash('sha256')
+    const head = new Uint8Array(SNIFF_BYTES)
+    let headLength = 0
+    let size = 0
+    const file = await open(path, 'wx', 0o600)
+    try {
+      for await (const chunk of body as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength
+        if (size > maxBytes) throw PayloadTooLargeError('request entity too large')
+        if (headLength < SNIFF_BYTES) {
+          const take = chunk.subarray(0, SNIFF_BYTES - headLength)
+          head.set(take, headLength)
+          headLength += take.length
+        }
+        hash.update(chunk)
+        await file.write(chunk)
+      }
+      await file.sync()
+    } catch (err) {
+      await file.close().catch(() => {})
+      await unlink(path).catch(() => {})
+      throw err
+    }
+    await file.close()
+    const cid = CID.createV1(RAW, createDigest(0x12, hash.digest()))
+    return { tempKey, cid, size, sniffedMime: sniffMimeType(head.subarray(0, headLength)) }
+  }
+
+  /**
+   * Moves an upload to its permanent place. Idempotent: a crash after the rename but before the
+   * database says so leaves the file already in place, which counts as done.
+   */
+  makePermanent(tempKey: string, did: string, cid: CID | string): void {
+    const final = this.blobPath(did, cid)
+    const temp = this.tempPath(tempKey)
+    if (existsSync(temp)) {
+      mkdirSync(join(this.opts.location, did), { recursive: true })
+      renameSync(temp, final)
+      return
+    }
+    if (!existsSync(final)) throw new BlobNotFoundError(cid.toString())
+  }
+
+  deleteTemp(tempKey: string): void {
+    rmSync(this.tempPath(tempKey), { force: true })
+  }
+
+  delete(did: string, cid: CID | string): void {
+    rmSync(this.blobPath(did, cid), { force: true })
+  }
+
+  deleteAll(did: string): void {
+    rmSync(join(this.opts.location, did), { recursive: true, force: true })
+  }
+
+  hasPermanent(did: string, cid: CID | string): boolean {
+    return existsSync(this.blobPath(did, cid))
+  }
+
+  /** A blob's bytes as a stream, optionally a byte range [start, end] (inclusive, as HTTP Range). */
+  getBlobStream(did: string, cid: CID | string, range?: { start: number; end?: number }): { stream: ReadableStream<Uint8Array>; size: number; length: number } {
+    const path = this.blobPath(did, cid)
+    if (!existsSync(path)) throw new BlobNotFoundError(cid.toString())
+    const size = statSync(path).size
+    const file = Bun.file(path)
+    if (!range) return { stream: file.stream(), size, length: size }
+    const end = Math.min(range.end ?? size - 1, size - 1)
+    const slice = file.slice(range.start, end + 1)
+    return { stream: slice.stream(), size, length: Math.max(0, end + 1 - range.start) }
+  }
+}

@@ -1,0 +1,27 @@
+// Small pieces the repo handlers share: CID params and the reference's write rate limits.
+import { CID } from '../../core/cbor.ts'
+import { InvalidRequestError } from '../../xrpc/errors.ts'
+import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
+import type { HandlerContext } from '../../xrpc/handler.ts'
+
+export function parseCidParam(value: string | undefined): CID | undefined {
+  if (value === undefined) return undefined
+  try {
+    return CID.parse(value)
+  } catch {
+    throw InvalidRequestError(`Invalid CID: ${value}`)
+  }
+}
+
+/** swapRecord: absent = no check, null = must not exist, a CID = must be at that CID. */
+export function parseSwapRecord(value: string | null | undefined): CID | null | undefined {
+  return value === null ? null : parseCidParam(value)
+}
+
+const byDid = (ctx: HandlerContext) => (ctx.auth.type === 'access' ? ctx.auth.did : null)
+
+/** The reference's per-account write budget: 5000 points an hour, 35000 a day. */
+export const WRITE_RATE_LIMITS = (points: number): RateLimitRule[] => [
+  { name: 'repo-write-hour', durationMs: 60 * 60 * 1000, points: 5000, calcKey: byDid, calcPoints: () => points },
+  { name: 'repo-write-day', durationMs: 24 * 60 * 60 * 1000, points: 35000, calcKey: byDid, calcPoints: () => points },
+]

@@ -1,0 +1,35 @@
+// Record reads from the actor store's index: getRecord, listRecords, describeRepo's collections.
+import { CID, decodeCbor } from '../../core/cbor.ts'
+import { ipldToJson } from '../../core/data-model.ts'
+import type { ActorDb, RecordRow } from '../../storage/actor/actor-db.ts'
+
+export type RecordView = { uri: string; cid: string; value: unknown }
+
+function toView(db: ActorDb, row: RecordRow): RecordView | null {
+  const bytes = db.getBlock(row.cid)
+  if (!bytes) return null
+  return { uri: row.uri, cid: row.cid, value: ipldToJson(decodeCbor(bytes)) }
+}
+
+/** A record by collection and rkey; with `cid`, only if it is still at that version. */
+export function readRecord(db: ActorDb, collection: string, rkey: string, cid?: string): RecordView | null {
+  const row = db.getRecordRow(collection, rkey)
+  if (!row || row.takedownRef) return null
+  if (cid !== undefined && CID.parse(cid).toString() !== row.cid) return null
+  return toView(db, row)
+}
+
+/**
+ * A page of a collection, newest rkey first (or oldest first with `reverse`). The cursor is the
+ * last rkey returned, so pages stay stable while records are added (as the reference).
+ */
+export function readRecordPage(
+  db: ActorDb,
+  collection: string,
+  opts: { limit: number; cursor?: string; reverse?: boolean },
+): { records: RecordView[]; cursor?: string } {
+  const rows = db.listRecords(collection, opts).filter((row) => !row.takedownRef)
+  const records = rows.map((row) => toView(db, row)).filter((v): v is RecordView => v !== null)
+  const last = rows.at(-1)
+  return { records, cursor: last?.rkey }
+}

@@ -1,0 +1,38 @@
+// Which repo a request names, and whether the caller may write to it (the reference's findAccount).
+import type { AuthResult } from '../../xrpc/auth.ts'
+import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
+import type { Services } from '../types.ts'
+
+type AccountLike = { did: string; handle: string | null; deactivatedAt: string | null; takedownRef: string | null }
+type AccountsPort = { getAccount(handleOrDid: string, flags?: { includeDeactivated?: boolean; includeTakenDown?: boolean }): AccountLike | null | Promise<AccountLike | null> }
+
+function accountsOf(services: Services): AccountsPort | undefined {
+  return (services as { accounts?: AccountsPort }).accounts
+}
+
+/** The account behind a handle or DID, including deactivated and taken-down ones. */
+export async function findAccount(services: Services, repo: string): Promise<AccountLike | null> {
+  const accounts = accountsOf(services)
+  if (accounts) return (await accounts.getAccount(repo, { includeDeactivated: true, includeTakenDown: true })) ?? null
+  // Without the accounts service only DIDs with a local repo resolve.
+  return services.repo.hasRepo(repo) ? { did: repo, handle: null, deactivatedAt: null, takedownRef: null } : null
+}
+
+/** The DID the caller may write to: `repo` must be their own active account. */
+export async function resolveWritableRepo(services: Services, auth: AuthResult, repo: string): Promise<string> {
+  const account = await findAccount(services, repo)
+  if (!account) throw InvalidRequestError(`Could not find repo: ${repo}`)
+  if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
+  if (account.deactivatedAt) throw InvalidRequestError('Account is deactivated', 'AccountDeactivated')
+  if (callerDid(auth) !== account.did) throw AuthRequiredError()
+  return account.did
+}
+
+export function callerDid(auth: AuthResult): string | undefined {
+  return auth.type === 'access' || auth.type === 'refresh' || auth.type === 'service' ? auth.did : undefined
+}
+
+/** Full access (not an app password): may see and set personal details preferences. */
+export function hasAccessFull(auth: AuthResult): boolean {
+  return auth.type === 'access' && !auth.appPassword
+}

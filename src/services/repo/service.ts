@@ -1,0 +1,317 @@
+// RepoService: repo lifecycle (create/delete), the write path's entry points, and the block access
+// the sync helper needs. Reads live in ./reads.ts, blobs in ../blobs/, preferences in ./preferences.ts.
+import { CID } from '../../core/cbor.ts'
+import { Secp256k1Keypair, type Keypair } from '../../core/crypto/index.ts'
+import { createEmptyRepo, walkRepoBlocks, type Block, type BlockReader } from '../../core/repo/index.ts'
+import { Mst, coveringProof } from '../../core/mst/index.ts'
+import { writeCar } from '../../core/car.ts'
+import { nextTid } from '../../core/syntax/index.ts'
+import type { Lexicons } from '../../core/lexicon/index.ts'
+import type { Logger } from '../../logger.ts'
+import type { ActorDb } from '../../storage/actor/actor-db.ts'
+import { ActorNotFoundError, type ActorStore } from '../../storage/actor/actor-store.ts'
+import type { RepoEventSink } from '../events.ts'
+import type { DiskBlobStore } from '../blobs/store.ts'
+import { KeyedMutex } from './lock.ts'
+import { WritePreparer, type PreparedCreateOrUpdate, type PreparedWrite, type ValidationStatus } from './prepare.ts'
+import { buildCommit, checkBlobs, checkSwaps, dataRootOf, persistCommit } from './writer.ts'
+import { InvalidRequestError } from '../../xrpc/errors.ts'
+import type { RawInput } from '../../xrpc/handler.ts'
+import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson } from '../blobs/upload.ts'
+import { readRecord, readRecordPage, type RecordView } from './reads.ts'
+import { readPreferences, writePreferences } from './preferences.ts'
+
+export type AccountHooks = { updateRepoRoot?(did: string, cid: CID, rev: string): unknown }
+
+export type RepoServiceDeps = {
+  actors: ActorStore
+  blobs: DiskBlobStore
+  lexicons: Lexicons
+  log: Logger
+  /** Read on every commit: the sequencer may be wired after this service is built. */
+  events: () => RepoEventSink
+  accounts?: () => AccountHooks | undefined
+  /** config.service.blobUploadLimit */
+  uploadLimit?: number
+}
+
+export type WriteInput =
+  | { action: 'create'; collection: string; rkey?: string; value: unknown }
+  | { action: 'update'; collection: string; rkey: string; value: unknown }
+  | { action: 'delete'; collection: string; rkey: string }
+
+export type WriteResult = { action: 'create' | 'update' | 'delete'; uri?: string; cid?: string; validationStatus?: ValidationStatus }
+export type CommitRef = { cid: string; rev: string }
+
+export class RepoService {
+  readonly lock = new KeyedMutex()
+  readonly preparer: WritePreparer
+  private readonly keys = new Map<string, Keypair>()
+
+  private readonly sweeper: ReturnType<typeof setInterval>
+
+  constructor(readonly deps: RepoServiceDeps) {
+    this.preparer = new WritePreparer(deps.lexicons)
+    this.sweeper = setInterval(() => {
+      this.safely('temp blob sweep', () => void sweepTempDirectory(deps.blobs, Date.now() - TEMP_BLOB_GRACE_MS))
+    }, 60 * 60 * 1000)
+    this.sweeper.unref?.()
+  }
+
+  close(): void {
+    clearInterval(this.sweeper)
+    this.deps.actors.close()
+  }
+
+  get blobs(): DiskBlobStore {
+    return this.deps.blobs
+  }
+
+  // ---- reads, blobs, preferences -------------------------------------------------------------
+
+  getRecord(did: string, collection: string, rkey: string, cid?: string): RecordView | null {
+    if (!this.hasRepo(did)) return null
+    return readRecord(this.db(did), collection, rkey, cid)
+  }
+
+  listRecords(did: string, collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }) {
+    return readRecordPage(this.db(did), collection, opts)
+  }
+
+  listCollections(did: string): string[] {
+    return this.db(did).listCollections()
+  }
+
+  uploadBlob(did: string, input: RawInput): Promise<BlobRefJson> {
+    if (!this.hasRepo(did)) throw new ActorNotFoundError(did)
+    return uploadBlob(this.deps.blobs, () => this.db(did), input.body, input.encoding, this.deps.uploadLimit ?? Infinity)
+  }
+
+  /** Blob bytes for com.atproto.sync.getBlob: only blobs that belong to this repo. */
+  getBlobStream(did: string, cid: string, range?: { start: number; end?: number }) {
+    if (!this.hasRepo(did)) return null
+    const row = this.db(did).getBlob(cid)
+    if (!row || row.takedownRef || row.tempKey) return null
+    return { ...this.deps.blobs.getBlobStream(did, cid, range), mimeType: row.mimeType }
+  }
+
+  listMissingBlobs(did: string, opts: { cursor?: string; limit: number }) {
+    return this.db(did).listMissingBlobs(opts)
+  }
+
+  getPreferences(did: string, namespace: string, opts: { privileged: boolean }) {
+    return readPreferences(this.db(did), namespace, opts)
+  }
+
+  putPreferences(did: string, values: unknown[], namespace: string, opts: { privileged: boolean }) {
+    writePreferences(this.db(did), values, namespace, opts)
+  }
+
+  get actors(): ActorStore {
+    return this.deps.actors
+  }
+
+  // ---- lifecycle (ACCOUNTS uses these) -----------------------------------------------------
+
+  hasRepo(did: string): boolean {
+    return this.deps.actors.exists(did)
+  }
+
+  async createRepo(did: string, signingKey: Keypair): Promise<{ cid: CID; rev: string }> {
+    return this.lock.run(did, () => {
+      if (this.deps.actors.exists(did)) throw InvalidRequestError(`Repo already exists: ${did}`)
+      const db = this.deps.actors.create(did, signingKey.exportPrivateKey())
+      this.keys.set(did, signingKey)
+      const commit = createEmptyRepo(did, signingKey, nextTid())
+      persistCommit(db, commit, [], new Date().toISOString())
+      this.afterCommit(did, commit.cid, commit.rev)
+      const commitBlock = commit.newBlocks.get(commit.cid.toString())!
+      this.safely('events.sync', () => this.deps.events().sync(did, { cid: commit.cid, bytes: commitBlock.bytes, rev: commit.rev }))
+      return { cid: commit.cid, rev: commit.rev }
+    })
+  }
+
+  async deleteRepo(did: string): Promise<void> {
+    await this.lock.run(did, () => {
+      this.keys.delete(did)
+      this.deps.actors.destroy(did)
+      this.deps.blobs.deleteAll(did)
+    })
+  }
+
+  signingKey(did: string): Keypair {
+    let key = this.keys.get(did)
+    if (!key) {
+      key = Secp256k1Keypair.import(this.deps.actors.readKey(did))
+      this.keys.set(did, key)
+    }
+    return key
+  }
+
+  db(did: string): ActorDb {
+    return this.deps.actors.db(did)
+  }
+
+  // ---- block access (SYNC uses these) ------------------------------------------------------
+
+  getRepoRoot(did: string): { cid: CID; rev: string } | null {
+    if (!this.deps.actors.exists(did)) return null
+    const root = this.db(did).getRoot()
+    return root ? { cid: CID.parse(root.cid), rev: root.rev } : null
+  }
+
+  blockReader(did: string): BlockReader {
+    const db = this.db(did)
+    return { get: (cid) => db.getBlock(cid) }
+  }
+
+  /** Every block of the current repo in deterministic order (commit, then MST pre-order). */
+  *exportBlocks(did: string): Generator<Block> {
+    const root = this.requireRoot(did)
+    yield* walkRepoBlocks(this.blockReader(did), root.cid)
+  }
+
+  /** The whole repo as a streamed CAR (or only blocks newer than `since`). */
+  exportCar(did: string, since?: string): AsyncGenerator<Uint8Array> {
+    const root = this.requireRoot(did)
+    const blocks = since ? this.db(did).blocksSince(since) : this.exportBlocks(did)
+    return writeCar(root.cid, blocks)
+  }
+
+  /** Commit block, the MST path proving (or disproving) a record, and the record block. */
+  getRecordBlocks(did: string, collection: string, rkey: string): { root: CID; blocks: Block[] } {
+    const root = this.requireRoot(did)
+    const db = this.db(did)
+    const reader = db.blockReader()
+    const mst = Mst.load(reader, dataRootOf(db, root.cid))
+    const path = `${collection}/${rkey}`
+    const blocks = new Map<string, Block>()
+    blocks.set(root.cid.toString(), { cid: root.cid, bytes: db.getBlock(root.cid)! })
+    for (const [key, block] of coveringProof(mst, [path])) blocks.set(key, block)
+    const recordCid = mst.get(path)
+    const recordBytes = recordCid && db.getBlock(recordCid)
+    if (recordCid && recordBytes) blocks.set(recordCid.toString(), { cid: recordCid, bytes: recordBytes })
+    return { root: root.cid, blocks: [...blocks.values()] }
+  }
+
+  listBlobs(did: string, opts: { since?: string; cursor?: string; limit: number }): string[] {
+    return this.db(did).listBlobCids(opts)
+  }
+
+  private requireRoot(did: string): { cid: CID; rev: string } {
+    const root = this.getRepoRoot(did)
+    if (!root) throw new ActorNotFoundError(did)
+    return root
+  }
+
+  // ---- writes --------------------------------------------------------------------------------
+
+  /** com.atproto.repo.applyWrites: every write in one signed commit. */
+  async applyWrites(did: string, inputs: WriteInput[], opts: { validate?: boolean; swapCommit?: CID } = {}) {
+    const writes = inputs.map((w) => this.prepare(did, w, opts.validate))
+    const commit = await this.commitWrites(did, writes, { swapCommit: opts.swapCommit })
+    return { commit: commit!, results: writes.map(toResult) }
+  }
+
+  prepare(did: string, w: WriteInput, validate?: boolean, swapCid?: CID | null): PreparedWrite {
+    if (w.action === 'delete') return this.preparer.prepareDelete({ did, collection: w.collection, rkey: w.rkey, swapCid })
+    return this.preparer.prepareCreateOrUpdate({ action: w.action, did, collection: w.collection, rkey: w.rkey, record: w.value, validate, swapCid })
+  }
+
+  /**
+   * Commits prepared writes under the repo's lock. Options cover the single-record adapters:
+   * `dedupeBacklinks` (createRecord: delete older likes/follows of the same subject, as the
+   * reference), `upsert` (putRecord: create or update, no commit when nothing changes), and
+   * `skipMissingDelete` (deleteRecord of an absent record is a no-op).
+   */
+  async commitWrites(
+    did: string,
+    writes: PreparedWrite[],
+    opts: { swapCommit?: CID; dedupeBacklinks?: boolean; upsert?: boolean; skipMissingDelete?: boolean } = {},
+  ): Promise<CommitRef | null> {
+    return this.lock.run(did, async () => {
+      let db = this.db(did)
+      const rootRow = db.getRoot()
+      if (!rootRow) throw InvalidRequestError(`No repo root found for ${did}`)
+      const root = { cid: CID.parse(rootRow.cid), rev: rootRow.rev }
+      writes = this.resolveUnderLock(db, writes, opts)
+      if (writes.length === 0) return null
+      checkSwaps(db, root.cid, opts.swapCommit, writes)
+      const pendingBlobs = checkBlobs(db, writes)
+      const commit = buildCommit(db, root, writes, this.signingKey(did))
+      // File moves happen before the transaction and are idempotent (see blobs/store.ts).
+      for (const blob of pendingBlobs) this.deps.blobs.makePermanent(blob.tempKey, did, blob.cid)
+      db = this.db(did)
+      const unreferenced = persistCommit(db, commit, writes, new Date().toISOString())
+      this.afterCommit(did, commit.cid, commit.rev)
+      this.safely('events.commit', () =>
+        this.deps.events().commit({
+          did,
+          commit: commit.cid,
+          rev: commit.rev,
+          since: commit.since,
+          prevData: commit.prevData,
+          blocks: [...commit.relevantBlocks.values()],
+          ops: commit.ops.map((op) => ({ action: op.action, path: op.path, cid: op.cid, prev: op.prev })),
+          blobs: writes.flatMap((w) => (w.action === 'delete' ? [] : w.blobs.map((b) => b.ref))),
+        }),
+      )
+      for (const cid of unreferenced) this.safely('blob delete', () => this.deps.blobs.delete(did, cid))
+      return { cid: commit.cid.toString(), rev: commit.rev }
+    })
+  }
+
+  private resolveUnderLock(
+    db: ActorDb,
+    writes: PreparedWrite[],
+    opts: { dedupeBacklinks?: boolean; upsert?: boolean; skipMissingDelete?: boolean },
+  ): PreparedWrite[] {
+    if (opts.upsert) {
+      const write = writes[0] as PreparedCreateOrUpdate
+      const current = db.getRecordRow(write.collection, write.rkey)
+      if (current && current.cid === write.cid.toString()) return []
+      write.action = current ? 'update' : 'create'
+    }
+    if (opts.skipMissingDelete) {
+      const write = writes[0]!
+      if (!db.getRecordRow(write.collection, write.rkey)) return []
+    }
+    if (opts.dedupeBacklinks) {
+      const deletions: PreparedWrite[] = []
+      for (const write of writes) {
+        if (write.action !== 'create') continue
+        for (const link of write.backlinks) {
+          for (const rkey of db.backlinkRkeys(write.collection, link)) {
+            deletions.push(this.preparer.prepareDelete({ did: db.did, collection: write.collection, rkey }))
+          }
+        }
+      }
+      return [...deletions, ...writes]
+    }
+    return writes
+  }
+
+  private afterCommit(did: string, cid: CID, rev: string): void {
+    const accounts = this.deps.accounts?.()
+    if (!accounts?.updateRepoRoot) return
+    try {
+      const result = accounts.updateRepoRoot(did, cid, rev)
+      if (result instanceof Promise) result.catch((err) => this.deps.log.error('failed to update account root', { did, err }))
+    } catch (err) {
+      this.deps.log.error('failed to update account root', { did, err })
+    }
+  }
+
+  private safely(what: string, fn: () => void): void {
+    try {
+      fn()
+    } catch (err) {
+      this.deps.log.error(`repo: ${what} failed after commit`, { err })
+    }
+  }
+}
+
+function toResult(write: PreparedWrite): WriteResult {
+  if (write.action === 'delete') return { action: 'delete' }
+  return { action: write.action, uri: write.uri, cid: write.cid.toString(), validationStatus: write.validationStatus }
+}
