@@ -12,8 +12,9 @@ import { HANDLERS } from './xrpc/registry.gen.ts'
 import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
 import { createSequencerService } from './services/sequencer/index.ts'
-import { createRepoService, type RepoService } from './services/repo/index.ts'
 import { VERSION } from './version.ts'
+import { tlsCheckPlugin, type HandleLookup } from './xrpc/tls-check.ts'
+import { startBackupSchedule } from './services/backup/schedule.ts'
 
 export type RunningServer = {
   url: string
@@ -41,7 +42,6 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     rateLimiter: new RateLimiter(config.rateLimits),
     verifyAuth: adminOnlyVerifier(config.secrets.adminPassword),
     events: firehose.sequencer,
-    repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
     isHealthy: () => {
       try {
         accountDb.query('SELECT 1').get()
@@ -51,12 +51,19 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
       }
     },
   }
-  services.repo = createRepoService(config, log, services)
   const plugins: Plugin[] = [firehose.plugin]
+  plugins.push(
+    tlsCheckPlugin({
+      hostname: config.service.hostname,
+      handleDomains: config.identity.serviceHandleDomains,
+      accounts: () => (services as { accounts?: HandleLookup }).accounts,
+    }),
+  )
   const version = config.service.version ?? VERSION
   const app = createApp({ services, registry: buildRegistry(), version, plugins })
   app.listen({ port: config.service.port, hostname: opts.hostname ?? '0.0.0.0' })
   const port = app.server!.port!
+  const backups = startBackupSchedule(config, log)
   log.info('pds listening', { port, publicUrl: config.service.publicUrl, version })
 
   let stopping: Promise<void> | undefined
@@ -67,9 +74,9 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     stop: () =>
       (stopping ??= (async () => {
         // Stop accepting, let in-flight requests finish, then close the databases.
+        backups?.stop()
         firehose.close()
         await app.server?.stop(false)
-        services.repo.close()
         for (const db of databases) db.close()
         log.info('pds stopped')
       })()),
