@@ -12,6 +12,7 @@ import { HANDLERS } from './xrpc/registry.gen.ts'
 import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
 import { createSequencerService } from './services/sequencer/index.ts'
+import { createRepoService, type RepoService } from './services/repo/index.ts'
 import { VERSION } from './version.ts'
 import { tlsCheckPlugin, type HandleLookup } from './xrpc/tls-check.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
@@ -42,6 +43,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     rateLimiter: new RateLimiter(config.rateLimits),
     verifyAuth: adminOnlyVerifier(config.secrets.adminPassword),
     events: firehose.sequencer,
+    repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
     isHealthy: () => {
       try {
         accountDb.query('SELECT 1').get()
@@ -51,6 +53,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
       }
     },
   }
+  services.repo = createRepoService(config, log, services)
   const plugins: Plugin[] = [firehose.plugin]
   plugins.push(
     tlsCheckPlugin({
@@ -77,6 +80,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
         backups?.stop()
         firehose.close()
         await app.server?.stop(false)
+        services.repo.close()
         for (const db of databases) db.close()
         log.info('pds stopped')
       })()),
