@@ -6,13 +6,12 @@ import { openDatabase } from './storage/sqlite.ts'
 import { Lexicons } from './core/lexicon/index.ts'
 import { LEXICON_DOCUMENTS } from './generated/lexicons.gen.ts'
 import { RateLimiter } from './xrpc/rate-limit.ts'
-import { adminOnlyVerifier } from './xrpc/auth.ts'
 import { createApp, type Plugin } from './xrpc/app.ts'
 import { HANDLERS } from './xrpc/registry.gen.ts'
 import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
 import { createSequencerService } from './services/sequencer/index.ts'
-import { createRepoService, type RepoService } from './services/repo/index.ts'
+import { buildAccounts, type RepoLifecycle } from './services/accounts/index.ts'
 import { VERSION } from './version.ts'
 import { tlsCheckPlugin, type HandleLookup } from './xrpc/tls-check.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
@@ -35,15 +34,23 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
   databases.push(accountDb)
   const firehose = createSequencerService(config, log)
   databases.push(firehose.db)
+  // Closures read services.events / services.repo at call time (the repo service may be wired later).
+  const accounts = buildAccounts({
+    config,
+    log,
+    accountDb,
+    events: () => services.events,
+    repo: () => (services as { repo?: RepoLifecycle }).repo,
+  })
 
   const services: Services = {
     config,
     log,
     lexicons: new Lexicons(LEXICON_DOCUMENTS, { lazy: true }),
     rateLimiter: new RateLimiter(config.rateLimits),
-    verifyAuth: adminOnlyVerifier(config.secrets.adminPassword),
+    verifyAuth: accounts.verifyAuth,
+    accounts: accounts.accounts,
     events: firehose.sequencer,
-    repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
     isHealthy: () => {
       try {
         accountDb.query('SELECT 1').get()
@@ -53,8 +60,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
       }
     },
   }
-  services.repo = createRepoService(config, log, services)
-  const plugins: Plugin[] = [firehose.plugin]
+  const plugins: Plugin[] = [firehose.plugin, ...accounts.plugins]
   plugins.push(
     tlsCheckPlugin({
       hostname: config.service.hostname,
@@ -80,7 +86,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
         backups?.stop()
         firehose.close()
         await app.server?.stop(false)
-        services.repo.close()
+        accounts.close()
         for (const db of databases) db.close()
         log.info('pds stopped')
       })()),

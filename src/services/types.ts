@@ -5,6 +5,7 @@ import type { AuthVerifier } from '../xrpc/auth.ts'
 import type { RateLimiter } from '../xrpc/rate-limit.ts'
 import type { LexiconValidator } from '../xrpc/lexicon-validator.ts'
 import type { RepoEventSink } from './events.ts'
+import type { AccountService } from './accounts/account-service.ts'
 import type { RepoService } from './repo/service.ts'
 
 export type Services = {
@@ -13,6 +14,8 @@ export type Services = {
   lexicons: LexiconValidator
   rateLimiter: RateLimiter
   verifyAuth: AuthVerifier
+  /** Accounts, sessions, invites, email tokens, handles (src/services/accounts). */
+  accounts: AccountService
   /** The firehose's view of repo and account changes. */
   events: RepoEventSink
   /** Repos, records, blobs and preferences (actor stores). */

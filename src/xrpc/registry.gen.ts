@@ -2,17 +2,27 @@
 import type { HandlerDef } from './handler.ts'
 import h0 from '../api/app/bsky/actor/getPreferences.ts'
 import h1 from '../api/app/bsky/actor/putPreferences.ts'
-import h2 from '../api/com/atproto/repo/applyWrites.ts'
-import h3 from '../api/com/atproto/repo/createRecord.ts'
-import h4 from '../api/com/atproto/repo/deleteRecord.ts'
-import h5 from '../api/com/atproto/repo/describeRepo.ts'
-import h6 from '../api/com/atproto/repo/getRecord.ts'
-import h7 from '../api/com/atproto/repo/listMissingBlobs.ts'
-import h8 from '../api/com/atproto/repo/listRecords.ts'
-import h9 from '../api/com/atproto/repo/putRecord.ts'
-import h10 from '../api/com/atproto/repo/uploadBlob.ts'
-import h11 from '../api/com/atproto/server/describeServer.ts'
-import h12 from '../api/com/atproto/sync/subscribeRepos.ts'
+import h2 from '../api/com/atproto/admin/disableInviteCodes.ts'
+import h3 from '../api/com/atproto/admin/getInviteCodes.ts'
+import h4 from '../api/com/atproto/repo/applyWrites.ts'
+import h5 from '../api/com/atproto/repo/createRecord.ts'
+import h6 from '../api/com/atproto/repo/deleteRecord.ts'
+import h7 from '../api/com/atproto/repo/describeRepo.ts'
+import h8 from '../api/com/atproto/repo/getRecord.ts'
+import h9 from '../api/com/atproto/repo/listMissingBlobs.ts'
+import h10 from '../api/com/atproto/repo/listRecords.ts'
+import h11 from '../api/com/atproto/repo/putRecord.ts'
+import h12 from '../api/com/atproto/repo/uploadBlob.ts'
+import h13 from '../api/com/atproto/server/createAccount.ts'
+import h14 from '../api/com/atproto/server/createInviteCode.ts'
+import h15 from '../api/com/atproto/server/createInviteCodes.ts'
+import h16 from '../api/com/atproto/server/createSession.ts'
+import h17 from '../api/com/atproto/server/deleteSession.ts'
+import h18 from '../api/com/atproto/server/describeServer.ts'
+import h19 from '../api/com/atproto/server/getAccountInviteCodes.ts'
+import h20 from '../api/com/atproto/server/getSession.ts'
+import h21 from '../api/com/atproto/server/refreshSession.ts'
+import h22 from '../api/com/atproto/sync/subscribeRepos.ts'
 
 export const HANDLERS: HandlerDef[] = [
   h0,
@@ -28,4 +38,14 @@ export const HANDLERS: HandlerDef[] = [
   h10,
   h11,
   h12,
+  h13,
+  h14,
+  h15,
+  h16,
+  h17,
+  h18,
+  h19,
+  h20,
+  h21,
+  h22,
 ]

@@ -1,0 +1,213 @@
+// Accounts, sessions and passwords over account.sqlite. The flows that also touch the repo, PLC or
+// mail (create, delete, handle, email) live beside it and use this as their store.
+import type { Database } from 'bun:sqlite'
+import { randomBytes } from 'node:crypto'
+import * as jose from 'jose'
+import { CID } from '../../core/cbor.ts'
+import * as actors from '../../storage/account/actors.ts'
+import * as creds from '../../storage/account/credentials.ts'
+import type { AccountStatus } from '../events.ts'
+import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
+import * as scrypt from '../auth/scrypt.ts'
+import { scopeForAppPassword } from '../auth/scopes.ts'
+import { createAccessToken, createRefreshToken, jwtKey, newRefreshTokenId, type TokenKey } from '../auth/tokens.ts'
+
+export type AccountView = {
+  did: string
+  handle: string | null
+  email: string | null
+  emailConfirmedAt: string | null
+  createdAt: string
+  deactivatedAt: string | null
+  deleteAfter: string | null
+  takedownRef: string | null
+  invitesDisabled: boolean
+  active: boolean
+  status?: AccountStatus
+}
+
+export type AppPassDescript = { name: string; privileged: boolean }
+export type SessionTokens = { accessJwt: string; refreshJwt: string }
+
+const REFRESH_GRACE_MS = 2 * 60 * 60 * 1000
+const LOGIN_MIN_MS = 350
+
+export function formatAccountStatus(row: { takedownRef: string | null; deactivatedAt: string | null } | null): {
+  active: boolean
+  status?: AccountStatus
+} {
+  if (!row) return { active: false, status: 'deleted' }
+  if (row.takedownRef) return { active: false, status: 'takendown' }
+  if (row.deactivatedAt) return { active: false, status: 'deactivated' }
+  return { active: true }
+}
+
+export function toView(row: actors.AccountRow): AccountView {
+  return {
+    did: row.did,
+    handle: row.handle,
+    email: row.email,
+    emailConfirmedAt: row.emailConfirmedAt,
+    createdAt: row.createdAt,
+    deactivatedAt: row.deactivatedAt,
+    deleteAfter: row.deleteAfter,
+    takedownRef: row.takedownRef,
+    invitesDisabled: row.invitesDisabled === 1,
+    ...formatAccountStatus(row),
+  }
+}
+
+export class AccountManager {
+  readonly key: TokenKey
+
+  constructor(
+    readonly db: Database,
+    readonly serviceDid: string,
+    jwtSecret: string,
+  ) {
+    this.key = jwtKey(jwtSecret)
+  }
+
+  getAccount(handleOrDid: string, flags?: actors.AvailabilityFlags): AccountView | null {
+    const row = actors.getAccountRow(this.db, handleOrDid, flags)
+    return row ? toView(row) : null
+  }
+
+  getAccountByEmail(email: string, flags?: actors.AvailabilityFlags): AccountView | null {
+    const row = actors.getAccountRowByEmail(this.db, email, flags)
+    return row ? toView(row) : null
+  }
+
+  listAccounts(cursor: string | undefined, limit: number): { accounts: AccountView[]; cursor?: string } {
+    const rows = actors.listAccountRows(this.db, cursor, limit)
+    const last = rows.at(-1)
+    return { accounts: rows.map(toView), cursor: rows.length === limit && last ? `${last.createdAt}::${last.did}` : undefined }
+  }
+
+  updateRepoRoot(did: string, cid: CID | string, rev: string) {
+    actors.upsertRepoRoot(this.db, did, cid.toString(), rev)
+  }
+
+  getRepoRoot(did: string): { cid: CID; rev: string } | null {
+    const root = actors.getRepoRoot(this.db, did)
+    return root ? { cid: CID.parse(root.cid), rev: root.rev } : null
+  }
+
+  // Sessions
+  // ----------
+
+  /** Signs a token pair; the refresh token row is written by `storeRefresh` (inside the caller's transaction). */
+  async createTokens(did: string, appPassword: AppPassDescript | null, jti = newRefreshTokenId()) {
+    const [accessJwt, refreshJwt] = await Promise.all([
+      createAccessToken(this.key, { did, serviceDid: this.serviceDid, scope: scopeForAppPassword(appPassword) }),
+      createRefreshToken(this.key, { did, serviceDid: this.serviceDid, jti }),
+    ])
+    const exp = jose.decodeJwt(refreshJwt).exp!
+    const storeRefresh = () =>
+      creds.insertRefreshToken(this.db, { id: jti, did, expiresAt: new Date(exp * 1000).toISOString(), appPasswordName: appPassword?.name ?? null })
+    return { accessJwt, refreshJwt, storeRefresh }
+  }
+
+  async createSession(did: string, appPassword: AppPassDescript | null): Promise<SessionTokens> {
+    const { accessJwt, refreshJwt, storeRefresh } = await this.createTokens(did, appPassword)
+    storeRefresh()
+    return { accessJwt, refreshJwt }
+  }
+
+  /** Rotation with the reference's 2-hour grace: a reused token within it yields the same next id. */
+  async rotateRefreshToken(id: string): Promise<SessionTokens | null> {
+    const token = creds.getRefreshToken(this.db, id)
+    if (!token) return null
+    const now = new Date()
+    creds.deleteExpiredRefreshTokens(this.db, token.did, now.toISOString())
+    const prevExpiresAt = new Date(token.expiresAt)
+    const graceExpiresAt = new Date(now.getTime() + REFRESH_GRACE_MS)
+    const expiresAt = graceExpiresAt < prevExpiresAt ? graceExpiresAt : prevExpiresAt
+    if (expiresAt <= now) return null
+    const nextId = token.nextId ?? newRefreshTokenId()
+    const appPassword = token.appPasswordName ? creds.getAppPassword(this.db, token.did, token.appPasswordName) : null
+    if (token.appPasswordName && !appPassword) return null
+    const descript = appPassword ? { name: appPassword.name, privileged: appPassword.privileged === 1 } : null
+    const { accessJwt, refreshJwt, storeRefresh } = await this.createTokens(token.did, descript, nextId)
+    this.db.transaction(() => {
+      creds.setRefreshGrace(this.db, id, expiresAt.toISOString(), nextId)
+      storeRefresh()
+    })()
+    return { accessJwt, refreshJwt }
+  }
+
+  revokeRefreshToken(id: string): boolean {
+    return creds.deleteRefreshToken(this.db, id)
+  }
+
+  refreshTokenExists(id: string): boolean {
+    return creds.getRefreshToken(this.db, id) !== null
+  }
+
+  /** Handle, DID or email + account or app password. Takes at least 350 ms so timing reveals nothing. */
+  async login(identifier: string, password: string): Promise<{ account: AccountView; appPassword: AppPassDescript | null }> {
+    const start = Date.now()
+    try {
+      const id = identifier.toLowerCase()
+      const flags = { includeDeactivated: true, includeTakenDown: true }
+      const account = id.includes('@') ? this.getAccountByEmail(id, flags) : this.getAccount(id, flags)
+      if (!account) throw AuthRequiredError('Invalid identifier or password')
+      if (await this.verifyAccountPassword(account.did, password)) return { account, appPassword: null }
+      // Taken-down accounts cannot log in with app passwords.
+      const appPassword = account.takedownRef ? null : await this.verifyAppPassword(account.did, password)
+      if (!appPassword) throw AuthRequiredError('Invalid identifier or password')
+      return { account, appPassword }
+    } finally {
+      const wait = LOGIN_MIN_MS - (Date.now() - start)
+      if (wait > 0) await Bun.sleep(wait)
+    }
+  }
+
+  // Passwords
+  // ----------
+
+  async verifyAccountPassword(did: string, password: string): Promise<boolean> {
+    if (password.length > scrypt.OLD_PASSWORD_MAX_LENGTH) return false
+    const stored = creds.getPasswordScrypt(this.db, did)
+    return stored ? scrypt.verifyPassword(password, stored) : false
+  }
+
+  async verifyAppPassword(did: string, password: string): Promise<AppPassDescript | null> {
+    const found = creds.findAppPassword(this.db, did, await scrypt.hashAppPassword(did, password))
+    return found ? { name: found.name, privileged: found.privileged === 1 } : null
+  }
+
+  /** Sets a new password and ends every session (as the reference's updateAccountPassword). */
+  async updateAccountPassword(did: string, password: string) {
+    if (password.length > scrypt.NEW_PASSWORD_MAX_LENGTH) {
+      throw InvalidRequestError(`Password too long. Maximum length is ${scrypt.NEW_PASSWORD_MAX_LENGTH} characters.`)
+    }
+    const hash = await scrypt.genSaltAndHash(password)
+    this.db.transaction(() => {
+      creds.setPasswordScrypt(this.db, did, hash)
+      this.db.query("DELETE FROM email_token WHERE did = ? AND purpose = 'reset_password'").run(did)
+      creds.deleteRefreshTokensByDid(this.db, did)
+    })()
+  }
+
+  async createAppPassword(did: string, name: string, privileged: boolean) {
+    if (creds.getAppPassword(this.db, did, name)) {
+      throw InvalidRequestError('App password name already exists', 'DuplicateName')
+    }
+    // Format xxxx-xxxx-xxxx-xxxx in lower-case base32 characters, as the reference.
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
+    const raw = Array.from(randomBytes(16), (b) => alphabet[b & 31]).join('')
+    const password = [raw.slice(0, 4), raw.slice(4, 8), raw.slice(8, 12), raw.slice(12, 16)].join('-')
+    const createdAt = new Date().toISOString()
+    creds.insertAppPassword(this.db, { did, name, passwordScrypt: await scrypt.hashAppPassword(did, password), createdAt, privileged })
+    return { name, password, createdAt, privileged }
+  }
+
+  listAppPasswords(did: string) {
+    return creds.listAppPasswords(this.db, did).map((r) => ({ name: r.name, createdAt: r.createdAt, privileged: r.privileged === 1 }))
+  }
+
+  revokeAppPassword(did: string, name: string) {
+    this.db.transaction(() => creds.deleteAppPassword(this.db, did, name))()
+  }
+}

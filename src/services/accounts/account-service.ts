@@ -1,0 +1,108 @@
+// services.accounts: the one object handlers use for accounts, sessions, invites, email and identity.
+import type { AvailabilityFlags } from '../../storage/account/actors.ts'
+import * as inviteRows from '../../storage/account/invites.ts'
+import type { CID } from '../../core/cbor.ts'
+import type { AccountsContext } from './context.ts'
+import type { AccountView } from './account-manager.ts'
+import { createAccount, type CreateAccountInput } from './create-account.ts'
+import * as lifecycle from './lifecycle.ts'
+import * as email from './email-flows.ts'
+import * as invites from './invites.ts'
+import { atprotoData, type DidDocument } from '../identity/did-resolver.ts'
+
+export class AccountService {
+  constructor(readonly ctx: AccountsContext) {}
+
+  get manager() {
+    return this.ctx.manager
+  }
+
+  getAccount(handleOrDid: string, flags?: AvailabilityFlags): AccountView | null {
+    return this.ctx.manager.getAccount(handleOrDid, flags)
+  }
+
+  getAccountByEmail(address: string, flags?: AvailabilityFlags): AccountView | null {
+    return this.ctx.manager.getAccountByEmail(address, flags)
+  }
+
+  listAccounts(cursor: string | undefined, limit: number) {
+    return this.ctx.manager.listAccounts(cursor, limit)
+  }
+
+  /** Called by RepoService after each commit. */
+  updateRepoRoot(did: string, cid: CID | string, rev: string) {
+    this.ctx.manager.updateRepoRoot(did, cid, rev)
+  }
+
+  createAccount(input: CreateAccountInput, requesterDid: string | null) {
+    return createAccount(this.ctx, input, requesterDid)
+  }
+
+  deleteAccount(did: string) {
+    return lifecycle.deleteAccount(this.ctx, did)
+  }
+
+  deactivateAccount(did: string, deleteAfter: string | null) {
+    lifecycle.deactivateAccount(this.ctx, did, deleteAfter)
+  }
+
+  activateAccount(did: string) {
+    lifecycle.activateAccount(this.ctx, did)
+  }
+
+  setTakedown(did: string, takedownRef: string | null) {
+    lifecycle.setTakedown(this.ctx, did, takedownRef)
+  }
+
+  updateHandle(did: string, handle: string, opts?: { allowReserved?: boolean }) {
+    return lifecycle.updateHandle(this.ctx, did, handle, opts)
+  }
+
+  /** The DID document returned with sessions (null when it cannot be resolved right now). */
+  async didDocFor(did: string): Promise<DidDocument | null> {
+    return this.ctx.didResolver.resolve(did).catch(() => null)
+  }
+
+  async resolveHandle(handle: string): Promise<string | null> {
+    const local = this.getAccount(handle)
+    if (local) return local.did
+    return this.ctx.resolveHandleRemote(handle)
+  }
+
+  /** The atproto data (handle, key, pds) of a DID, or null when unresolvable. */
+  async atprotoDataFor(did: string) {
+    const doc = await this.ctx.didResolver.resolve(did, true).catch(() => null)
+    return doc ? atprotoData(doc) : null
+  }
+
+  // Email tokens
+  sendEmailToken = (did: string, purpose: Parameters<typeof email.sendEmailToken>[2], to?: string) => email.sendEmailToken(this.ctx, did, purpose, to)
+  assertValidEmailToken = (did: string, purpose: Parameters<typeof email.assertValidToken>[2], token: string) => email.assertValidToken(this.ctx, did, purpose, token)
+  consumeEmailToken = (did: string, purpose: Parameters<typeof email.consumeToken>[2], token: string) => email.consumeToken(this.ctx, did, purpose, token)
+  findEmailTokenDid = (purpose: Parameters<typeof email.findTokenDid>[1], token: string) => email.findTokenDid(this.ctx, purpose, token)
+  confirmEmail = (did: string, address: string, token: string) => email.confirmEmail(this.ctx, did, address, token)
+  updateEmail = (did: string, address: string) => email.updateEmail(this.ctx, did, address)
+
+  // Invites
+  createInviteCodes(forAccounts: string[], codeCount: number, useCount: number) {
+    return invites.createInviteCodes(this.ctx.manager.db, this.ctx.config.service.hostname, { forAccounts, codeCount, useCount })
+  }
+
+  getAccountInviteCodes(did: string) {
+    return invites.viewInviteCodes(this.ctx.manager.db, inviteRows.listInviteCodesFor(this.ctx.manager.db, did))
+  }
+
+  listInviteCodes(cursor: string | undefined, limit: number) {
+    const rows = inviteRows.listInviteCodes(this.ctx.manager.db, cursor, limit)
+    return { codes: invites.viewInviteCodes(this.ctx.manager.db, rows), cursor: rows.length === limit ? rows.at(-1)!.createdAt : undefined }
+  }
+
+  disableInviteCodes(codes: string[], accounts: string[]) {
+    inviteRows.disableInviteCodes(this.ctx.manager.db, codes, accounts)
+  }
+
+  invitedBy(did: string) {
+    const row = inviteRows.invitedBy(this.ctx.manager.db, did)
+    return row ? invites.viewInviteCodes(this.ctx.manager.db, [row])[0] : undefined
+  }
+}

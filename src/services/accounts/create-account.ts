@@ -1,0 +1,118 @@
+// com.atproto.server.createAccount: validate, make the DID and the repo, then write every account row in
+// one transaction. Any failure undoes what was made (repo files, PLC genesis by tombstone, rows).
+import { z } from 'zod'
+import { Secp256k1Keypair } from '../../core/crypto/index.ts'
+import { AuthRequiredError, InvalidRequestError, UpstreamFailureError } from '../../xrpc/errors.ts'
+import * as actors from '../../storage/account/actors.ts'
+import * as inviteRows from '../../storage/account/invites.ts'
+import * as scrypt from '../auth/scrypt.ts'
+import { createGenesisOp, cidForOp, formatDidDoc, opToData, signPlcOp, type PlcOperation } from '../identity/plc-ops.ts'
+import { PlcClientError } from '../identity/plc-client.ts'
+import { ensureInviteIsAvailable } from './invites.ts'
+import { normalizeAndValidateHandle } from './handles.ts'
+import type { AccountsContext } from './context.ts'
+
+export type CreateAccountInput = {
+  handle: string
+  email?: string
+  password?: string
+  inviteCode?: string
+  did?: string
+  recoveryKey?: string
+  plcOp?: unknown
+}
+
+const emailSchema = z.email()
+
+export function isValidEmail(email: string): boolean {
+  return emailSchema.safeParse(email).success
+}
+
+export async function createAccount(ctx: AccountsContext, input: CreateAccountInput, requesterDid: string | null) {
+  const { config, manager } = ctx
+  if (input.plcOp) throw InvalidRequestError('Unsupported input: "plcOp"')
+  if (input.password && input.password.length > scrypt.NEW_PASSWORD_MAX_LENGTH) {
+    throw InvalidRequestError(`Password too long. Maximum length is ${scrypt.NEW_PASSWORD_MAX_LENGTH} characters.`)
+  }
+  if (config.invites.required && !input.inviteCode) throw InvalidRequestError('No invite code provided', 'InvalidInviteCode')
+  if (!input.email) throw InvalidRequestError('Email is required')
+  if (!isValidEmail(input.email)) throw InvalidRequestError('This email address is not supported, please use a different email.')
+  if (!input.password) throw InvalidRequestError('Password is required')
+  const email = input.email.toLowerCase()
+  const handle = await normalizeAndValidateHandle(input.handle, {
+    domains: config.identity.serviceHandleDomains,
+    did: input.did,
+    resolve: ctx.resolveHandleRemote,
+  })
+  if (config.invites.required && input.inviteCode) ensureInviteIsAvailable(manager.db, input.inviteCode)
+  if (manager.getAccount(handle, { includeDeactivated: true, includeTakenDown: true })) throw InvalidRequestError(`Handle already taken: ${handle}`)
+  if (manager.getAccountByEmail(email, { includeDeactivated: true, includeTakenDown: true })) throw InvalidRequestError(`Email already taken: ${email}`)
+
+  const signingKey = Secp256k1Keypair.create()
+  let did: string
+  let plcOp: PlcOperation | null = null
+  let deactivated = false
+  if (input.did) {
+    // Bringing an existing DID (migration): only its controller may, and the account starts deactivated.
+    if (input.did !== requesterDid) throw AuthRequiredError(`Missing auth to create account with did: ${input.did}`)
+    if (manager.getAccount(input.did, { includeDeactivated: true, includeTakenDown: true })) throw InvalidRequestError('Account already exists', 'AccountAlreadyExists')
+    did = input.did
+    deactivated = true
+  } else {
+    const rotationKeys = [ctx.plcRotationKey.did()]
+    if (config.identity.recoveryDidKey) rotationKeys.unshift(config.identity.recoveryDidKey)
+    if (input.recoveryKey) rotationKeys.unshift(input.recoveryKey)
+    ;({ did, op: plcOp } = createGenesisOp({ signingKey: signingKey.did(), rotationKeys, handle, pds: config.service.publicUrl, signer: ctx.plcRotationKey }))
+  }
+
+  const passwordScrypt = await scrypt.genSaltAndHash(input.password)
+  const repo = ctx.repo()
+  const commit = await repo.createRepo(did, signingKey)
+  let plcSubmitted = false
+  try {
+    if (plcOp) {
+      await ctx.plc.sendOperation(did, plcOp).catch((err) => {
+        if (err instanceof PlcClientError) throw UpstreamFailureError(`Could not register the DID with the PLC directory: ${err.message}`)
+        throw err
+      })
+      plcSubmitted = true
+    }
+    const didDoc = plcOp ? formatDidDoc(opToData(did, plcOp)) : await ctx.didResolver.resolve(did, true).catch(() => null)
+    const { accessJwt, refreshJwt, storeRefresh } = await manager.createTokens(did, null)
+    const now = new Date().toISOString()
+    try {
+      manager.db.transaction(() => {
+        if (input.inviteCode && config.invites.required) {
+          ensureInviteIsAvailable(manager.db, input.inviteCode)
+          inviteRows.insertInviteUse(manager.db, { code: input.inviteCode, usedBy: did, usedAt: now })
+        }
+        actors.insertActor(manager.db, { did, handle, createdAt: now, deactivated })
+        actors.insertAccount(manager.db, { did, email, passwordScrypt })
+        storeRefresh()
+        actors.upsertRepoRoot(manager.db, did, commit.cid.toString(), commit.rev)
+      })()
+    } catch (err) {
+      // Two concurrent sign-ups for one handle or email: the unique indexes decide.
+      const msg = String((err as Error).message)
+      if (msg.includes('UNIQUE') && msg.includes('actor')) throw InvalidRequestError(`Handle already taken: ${handle}`)
+      if (msg.includes('UNIQUE') && msg.includes('account')) throw InvalidRequestError(`Email already taken: ${email}`)
+      throw err
+    }
+    if (!deactivated) {
+      ctx.events().identity(did, handle)
+      ctx.events().account(did, true)
+    }
+    return { handle, did, didDoc: didDoc ?? undefined, accessJwt, refreshJwt }
+  } catch (err) {
+    await rollback(ctx, did, plcSubmitted ? plcOp : null)
+    throw err
+  }
+}
+
+async function rollback(ctx: AccountsContext, did: string, plcOp: PlcOperation | null) {
+  await ctx.repo().deleteRepo(did).catch((err) => ctx.log.error('createAccount rollback: could not delete repo', { did, err }))
+  if (plcOp) {
+    const tombstone = signPlcOp({ type: 'plc_tombstone' as const, prev: cidForOp(plcOp) }, ctx.plcRotationKey)
+    await ctx.plc.sendOperation(did, tombstone).catch((err) => ctx.log.error('createAccount rollback: could not tombstone DID', { did, err }))
+  }
+}

@@ -1,0 +1,69 @@
+// Small pieces the account handlers share: the DID of an access caller, session bodies, rate-limit rules.
+import type { AuthResult } from '../../xrpc/auth.ts'
+import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
+import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
+import type { AccountService } from './account-service.ts'
+import type { AccountView } from './account-manager.ts'
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+export function callerDid(auth: AuthResult): string {
+  if (auth.type === 'access' || auth.type === 'refresh' || auth.type === 'service') return auth.did
+  throw AuthRequiredError()
+}
+
+/** The session body of createSession/getSession/refreshSession. */
+export async function sessionBody(accounts: AccountService, account: AccountView, tokens?: { accessJwt: string; refreshJwt: string }) {
+  const didDoc = accounts.ctx.config.identity.enableDidDocWithSession ? await accounts.didDocFor(account.did) : null
+  return {
+    ...tokens,
+    handle: account.handle ?? 'handle.invalid',
+    did: account.did,
+    ...(didDoc ? { didDoc } : {}),
+    email: account.email ?? undefined,
+    emailConfirmed: !!account.emailConfirmedAt,
+    active: account.active,
+    status: account.status,
+  }
+}
+
+export function requireAccount(accounts: AccountService, did: string): AccountView {
+  const account = accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
+  if (!account) throw InvalidRequestError(`Could not find user info for account: ${did}`, 'AccountNotFound')
+  return account
+}
+
+/** The reference's per-method limits (by IP unless keyed otherwise). */
+export const RATE = {
+  createAccount: [{ name: 'createAccount', durationMs: 5 * MINUTE, points: 100 }],
+  deleteAccount: [{ name: 'deleteAccount', durationMs: 5 * MINUTE, points: 50 }],
+  resetPassword: [{ name: 'resetPassword', durationMs: 5 * MINUTE, points: 50 }],
+  requestPasswordReset: [
+    { name: 'requestPasswordReset-day', durationMs: DAY, points: 50 },
+    { name: 'requestPasswordReset-hour', durationMs: HOUR, points: 15 },
+  ],
+  emailRequest: (name: string): RateLimitRule[] => [
+    { name: `${name}-day`, durationMs: DAY, points: 15, calcKey: (ctx) => didKey(ctx.auth) },
+    { name: `${name}-hour`, durationMs: HOUR, points: 5, calcKey: (ctx) => didKey(ctx.auth) },
+  ],
+  updateHandle: [
+    { name: 'updateHandle-5m', durationMs: 5 * MINUTE, points: 10, calcKey: (ctx) => didKey(ctx.auth) },
+    { name: 'updateHandle-day', durationMs: DAY, points: 50, calcKey: (ctx) => didKey(ctx.auth) },
+  ],
+  createAppPassword: [{ name: 'createAppPassword', durationMs: DAY, points: 25, calcKey: (ctx) => didKey(ctx.auth) }],
+} satisfies Record<string, RateLimitRule[] | ((n: string) => RateLimitRule[])>
+
+function didKey(auth: AuthResult): string | null {
+  return 'did' in auth ? auth.did : null
+}
+
+/** createSession's limits are keyed by identifier + IP, which only the handler knows (the body is read after rate limiting). */
+export function createSessionRules(identifier: string): RateLimitRule[] {
+  const key = () => `${identifier}-`
+  return [
+    { name: 'createSession-day', durationMs: DAY, points: 300, calcKey: (ctx) => key() + ctx.ip },
+    { name: 'createSession-5m', durationMs: 5 * MINUTE, points: 30, calcKey: (ctx) => key() + ctx.ip },
+  ]
+}

@@ -1,0 +1,55 @@
+// Invite codes: creation (admin), availability and use counting, disabling.
+import { randomBytes } from 'node:crypto'
+import * as invites from '../../storage/account/invites.ts'
+import { InvalidRequestError } from '../../xrpc/errors.ts'
+import type { Database } from 'bun:sqlite'
+
+/** `<hostname with dashes>-<5 base32>-<5 base32>`, as the reference's genInvCode. */
+export function genInviteCode(hostname: string): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
+  const part = () => Array.from(randomBytes(5), (b) => alphabet[b & 31]).join('')
+  return `${hostname.replaceAll('.', '-')}-${part()}-${part()}`
+}
+
+/** Throws InvalidInviteCode unless the code exists, is enabled and has uses left. Run it inside the use's transaction. */
+export function ensureInviteIsAvailable(db: Database, code: string) {
+  const invite = invites.getInviteCode(db, code)
+  if (!invite || invite.disabled) throw InvalidRequestError('Provided invite code not available', 'InvalidInviteCode')
+  if (invites.countInviteUses(db, code) >= invite.availableUses) {
+    throw InvalidRequestError('Provided invite code not available', 'InvalidInviteCode')
+  }
+}
+
+export function createInviteCodes(db: Database, hostname: string, opts: { forAccounts: string[]; codeCount: number; useCount: number }) {
+  const createdAt = new Date().toISOString()
+  return db.transaction(() =>
+    opts.forAccounts.map((account) => {
+      const codes = Array.from({ length: opts.codeCount }, () => genInviteCode(hostname))
+      for (const code of codes) invites.insertInviteCode(db, { code, availableUses: opts.useCount, forAccount: account, createdBy: 'admin', createdAt })
+      return { account, codes }
+    }),
+  )()
+}
+
+export type InviteCodeView = {
+  code: string
+  available: number
+  disabled: boolean
+  forAccount: string
+  createdBy: string
+  createdAt: string
+  uses: Array<{ usedBy: string; usedAt: string }>
+}
+
+export function viewInviteCodes(db: Database, rows: invites.InviteCodeRow[]): InviteCodeView[] {
+  const uses = invites.listInviteUses(db, rows.map((r) => r.code))
+  return rows.map((r) => ({
+    code: r.code,
+    available: r.availableUses,
+    disabled: r.disabled === 1,
+    forAccount: r.forAccount,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt,
+    uses: uses.filter((u) => u.code === r.code).map((u) => ({ usedBy: u.usedBy, usedAt: u.usedAt })),
+  }))
+}

@@ -1,0 +1,76 @@
+// Account lifecycle: deactivate, activate, takedown, handle changes and deletion (every trace).
+import * as actors from '../../storage/account/actors.ts'
+import { InvalidRequestError, UpstreamFailureError } from '../../xrpc/errors.ts'
+import { PlcClientError } from '../identity/plc-client.ts'
+import { signPlcOp, cidForOp, type PlcOperation, type UnsignedPlcOperation } from '../identity/plc-ops.ts'
+import { normalizeAndValidateHandle } from './handles.ts'
+import type { AccountsContext } from './context.ts'
+
+export function deactivateAccount(ctx: AccountsContext, did: string, deleteAfter: string | null) {
+  actors.setDeactivated(ctx.manager.db, did, new Date().toISOString(), deleteAfter)
+  ctx.events().account(did, false, 'deactivated')
+}
+
+export function activateAccount(ctx: AccountsContext, did: string) {
+  actors.setDeactivated(ctx.manager.db, did, null, null)
+  const account = ctx.manager.getAccount(did, { includeTakenDown: true })
+  ctx.events().account(did, !account?.takedownRef, account?.takedownRef ? 'takendown' : undefined)
+  if (account) ctx.events().identity(did, account.handle ?? undefined)
+}
+
+export function setTakedown(ctx: AccountsContext, did: string, takedownRef: string | null) {
+  ctx.manager.db.transaction(() => {
+    actors.setTakedownRef(ctx.manager.db, did, takedownRef)
+    if (takedownRef) ctx.manager.db.query('DELETE FROM refresh_token WHERE did = ?').run(did)
+  })()
+  const account = ctx.manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
+  if (account) ctx.events().account(did, account.active, account.status)
+}
+
+/** Removes the account rows, the repo (actor store, key, blobs) and the cached DID document. */
+export async function deleteAccount(ctx: AccountsContext, did: string) {
+  ctx.manager.db.transaction(() => actors.deleteAccountRows(ctx.manager.db, did))()
+  await ctx.repo().deleteRepo(did)
+  ctx.didResolver.clear(did)
+  ctx.events().account(did, false, 'deleted')
+}
+
+/** Changes the handle here and, for a did:plc this server can sign for, in the DID document. */
+export async function updateHandle(ctx: AccountsContext, did: string, input: string, opts: { allowReserved?: boolean } = {}) {
+  const handle = await normalizeAndValidateHandle(input, {
+    domains: ctx.config.identity.serviceHandleDomains,
+    did,
+    allowReserved: opts.allowReserved,
+    resolve: ctx.resolveHandleRemote,
+  })
+  const existing = ctx.manager.getAccount(handle, { includeDeactivated: true, includeTakenDown: true })
+  if (existing && existing.did !== did) throw InvalidRequestError(`Handle already taken: ${handle}`, 'HandleNotAvailable')
+  if (did.startsWith('did:plc:')) await updatePlcHandle(ctx, did, handle)
+  if (existing?.did !== did) {
+    try {
+      actors.updateHandle(ctx.manager.db, did, handle)
+    } catch (err) {
+      if (String((err as Error).message).includes('UNIQUE')) throw InvalidRequestError(`Handle already taken: ${handle}`, 'HandleNotAvailable')
+      throw err
+    }
+  }
+  ctx.didResolver.clear(did)
+  ctx.events().identity(did, handle)
+  return handle
+}
+
+async function updatePlcHandle(ctx: AccountsContext, did: string, handle: string) {
+  try {
+    const last = await ctx.plc.getLastOp(did)
+    if (last.type !== 'plc_operation') throw InvalidRequestError('DID is tombstoned')
+    const aka = [`at://${handle}`, ...last.alsoKnownAs.filter((a) => !a.startsWith('at://'))]
+    if (last.alsoKnownAs[0] === aka[0] && last.alsoKnownAs.length === aka.length) return
+    if (!last.rotationKeys.includes(ctx.plcRotationKey.did())) return // not ours to sign; the user updates their DID doc
+    const { sig: _sig, ...prevFields } = last
+    const next: UnsignedPlcOperation = { ...prevFields, alsoKnownAs: aka, prev: cidForOp(last) }
+    await ctx.plc.sendOperation(did, signPlcOp(next, ctx.plcRotationKey) as PlcOperation)
+  } catch (err) {
+    if (err instanceof PlcClientError) throw UpstreamFailureError(`PLC directory: ${err.message}`)
+    throw err
+  }
+}

@@ -1,0 +1,42 @@
+// What accounts need from the repo side (REPO helper's RepoService on services.repo implements it).
+// Until services.repo exists, KeyFileRepo stands in: it stores the signing key where the actor store
+// expects it and computes the genesis commit, without an actor store.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createHash } from 'node:crypto'
+import type { CID } from '../../core/cbor.ts'
+import { Secp256k1Keypair, type Keypair } from '../../core/crypto/index.ts'
+import { createEmptyRepo } from '../../core/repo/index.ts'
+import { nextTid } from '../../core/syntax/index.ts'
+
+export interface RepoLifecycle {
+  createRepo(did: string, signingKey: Keypair): Promise<{ cid: CID; rev: string }>
+  deleteRepo(did: string): Promise<void>
+  signingKey(did: string): Keypair
+}
+
+export function actorDir(actorStoreDirectory: string, did: string): string {
+  const prefix = createHash('sha256').update(did).digest('hex').slice(0, 2)
+  return join(actorStoreDirectory, prefix, did)
+}
+
+export class KeyFileRepo implements RepoLifecycle {
+  constructor(private readonly actorStoreDirectory: string) {}
+
+  async createRepo(did: string, signingKey: Keypair) {
+    const dir = actorDir(this.actorStoreDirectory, did)
+    if (existsSync(join(dir, 'key'))) throw new Error(`repo already exists: ${did}`)
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'key'), signingKey.exportPrivateKey(), { mode: 0o600 })
+    const commit = createEmptyRepo(did, signingKey, nextTid())
+    return { cid: commit.cid, rev: commit.rev }
+  }
+
+  async deleteRepo(did: string) {
+    rmSync(actorDir(this.actorStoreDirectory, did), { recursive: true, force: true })
+  }
+
+  signingKey(did: string): Keypair {
+    return Secp256k1Keypair.import(new Uint8Array(readFileSync(join(actorDir(this.actorStoreDirectory, did), 'key'))))
+  }
+}

@@ -1,0 +1,75 @@
+// Session JWTs (HS256 with PDS_JWT_SECRET) with the reference's claims and `typ` headers.
+import * as jose from 'jose'
+import { randomBytes } from 'node:crypto'
+import { AuthScope } from './scopes.ts'
+import { InvalidRequestError, AuthRequiredError } from '../../xrpc/errors.ts'
+
+export const ACCESS_TTL = '120mins'
+export const REFRESH_TTL = '90days'
+
+export type TokenKey = Uint8Array
+
+export function jwtKey(secret: string): TokenKey {
+  return new TextEncoder().encode(secret)
+}
+
+export function newRefreshTokenId(): string {
+  return randomBytes(32).toString('base64')
+}
+
+export async function createAccessToken(key: TokenKey, opts: { did: string; serviceDid: string; scope: string }): Promise<string> {
+  return new jose.SignJWT({ scope: opts.scope })
+    .setProtectedHeader({ typ: 'at+jwt', alg: 'HS256' })
+    .setAudience(opts.serviceDid)
+    .setSubject(opts.did)
+    .setIssuedAt()
+    .setExpirationTime(ACCESS_TTL)
+    .sign(key)
+}
+
+export async function createRefreshToken(key: TokenKey, opts: { did: string; serviceDid: string; jti: string }): Promise<string> {
+  return new jose.SignJWT({ scope: AuthScope.Refresh })
+    .setProtectedHeader({ typ: 'refresh+jwt', alg: 'HS256' })
+    .setAudience(opts.serviceDid)
+    .setSubject(opts.did)
+    .setJti(opts.jti)
+    .setIssuedAt()
+    .setExpirationTime(REFRESH_TTL)
+    .sign(key)
+}
+
+export type VerifiedToken = { sub: string; aud: string; scope: string; jti?: string; exp: number }
+
+/** jose verification plus the reference's payload checks; errors carry the reference's names. */
+export async function verifyBearer(
+  key: TokenKey,
+  token: string,
+  opts: { typ: 'at+jwt' | 'refresh+jwt'; audience: string; scopes: readonly string[] },
+): Promise<VerifiedToken> {
+  let payload: jose.JWTPayload
+  try {
+    ;({ payload } = await jose.jwtVerify(token, key, { typ: opts.typ, audience: opts.audience, algorithms: ['HS256'] }))
+  } catch (err) {
+    if (err instanceof jose.errors.JWTExpired) throw InvalidRequestError('Token has expired', 'ExpiredToken')
+    throw InvalidRequestError('Token could not be verified', 'InvalidToken')
+  }
+  const { sub, aud, scope, jti, exp } = payload as jose.JWTPayload & { scope?: unknown; lxm?: unknown; cnf?: unknown }
+  const malformed = () => InvalidRequestError('Malformed token', 'InvalidToken')
+  if ((payload as { lxm?: unknown }).lxm !== undefined || (payload as { cnf?: unknown }).cnf !== undefined) throw malformed()
+  if (typeof sub !== 'string' || !sub.startsWith('did:')) throw malformed()
+  if (typeof aud !== 'string' || !aud.startsWith('did:')) throw malformed()
+  if (jti !== undefined && typeof jti !== 'string') throw malformed()
+  if (typeof scope !== 'string' || !opts.scopes.includes(scope)) throw InvalidRequestError('Bad token scope', 'InvalidToken')
+  return { sub, aud, scope, jti, exp: exp ?? 0 }
+}
+
+export function bearerToken(req: Request): string | null {
+  const header = req.headers.get('authorization')
+  if (!header) return null
+  const parts = header.split(' ')
+  if (parts.length !== 2) throw InvalidRequestError('Malformed authorization header', 'InvalidToken')
+  if (parts[0] !== 'Bearer') return null
+  return parts[1] || null
+}
+
+export const authMissing = () => AuthRequiredError(undefined, 'AuthMissing')

@@ -1,0 +1,71 @@
+// Password hashes, app passwords and refresh tokens.
+import type { Database } from 'bun:sqlite'
+
+export function getPasswordScrypt(db: Database, did: string): string | null {
+  return db.query<{ passwordScrypt: string }, [string]>('SELECT passwordScrypt FROM account WHERE did = ?').get(did)?.passwordScrypt ?? null
+}
+
+export function setPasswordScrypt(db: Database, did: string, passwordScrypt: string) {
+  db.query('UPDATE account SET passwordScrypt = ? WHERE did = ?').run(passwordScrypt, did)
+}
+
+export type AppPasswordRow = { name: string; createdAt: string; privileged: number; passwordScrypt: string }
+
+export function findAppPassword(db: Database, did: string, passwordScrypt: string): AppPasswordRow | null {
+  return db.query<AppPasswordRow, [string, string]>('SELECT * FROM app_password WHERE did = ? AND passwordScrypt = ?').get(did, passwordScrypt)
+}
+
+export function getAppPassword(db: Database, did: string, name: string): AppPasswordRow | null {
+  return db.query<AppPasswordRow, [string, string]>('SELECT * FROM app_password WHERE did = ? AND name = ?').get(did, name)
+}
+
+export function insertAppPassword(db: Database, row: { did: string; name: string; passwordScrypt: string; createdAt: string; privileged: boolean }) {
+  db.query('INSERT INTO app_password (did, name, passwordScrypt, createdAt, privileged) VALUES (?, ?, ?, ?, ?)').run(
+    row.did,
+    row.name,
+    row.passwordScrypt,
+    row.createdAt,
+    row.privileged ? 1 : 0,
+  )
+}
+
+export function listAppPasswords(db: Database, did: string): AppPasswordRow[] {
+  return db.query<AppPasswordRow, [string]>('SELECT * FROM app_password WHERE did = ? ORDER BY createdAt DESC').all(did)
+}
+
+export function deleteAppPassword(db: Database, did: string, name: string) {
+  db.query('DELETE FROM app_password WHERE did = ? AND name = ?').run(did, name)
+  db.query('DELETE FROM refresh_token WHERE did = ? AND appPasswordName = ?').run(did, name)
+}
+
+export type RefreshTokenRow = { id: string; did: string; expiresAt: string; nextId: string | null; appPasswordName: string | null }
+
+export function insertRefreshToken(db: Database, row: { id: string; did: string; expiresAt: string; appPasswordName: string | null }) {
+  // Re-granting the same id during the grace period is a no-op, as in the reference.
+  db.query('INSERT INTO refresh_token (id, did, expiresAt, appPasswordName) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
+    row.id,
+    row.did,
+    row.expiresAt,
+    row.appPasswordName,
+  )
+}
+
+export function getRefreshToken(db: Database, id: string): RefreshTokenRow | null {
+  return db.query<RefreshTokenRow, [string]>('SELECT * FROM refresh_token WHERE id = ?').get(id)
+}
+
+export function setRefreshGrace(db: Database, id: string, expiresAt: string, nextId: string) {
+  db.query('UPDATE refresh_token SET expiresAt = ?, nextId = ? WHERE id = ?').run(expiresAt, nextId, id)
+}
+
+export function deleteExpiredRefreshTokens(db: Database, did: string, now: string) {
+  db.query('DELETE FROM refresh_token WHERE did = ? AND expiresAt <= ?').run(did, now)
+}
+
+export function deleteRefreshToken(db: Database, id: string): boolean {
+  return db.query('DELETE FROM refresh_token WHERE id = ?').run(id).changes > 0
+}
+
+export function deleteRefreshTokensByDid(db: Database, did: string) {
+  db.query('DELETE FROM refresh_token WHERE did = ?').run(did)
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
+import { DidResolver } from '@atproto/identity'
+import { startAccountHarness, type AccountHarness } from './account-harness.ts'
+import { actorDir } from '../../src/services/accounts/repo-port.ts'
+
+let h: AccountHarness
+beforeAll(async () => {
+  h = await startAccountHarness()
+})
+afterAll(() => h.close())
+
+const expectXrpcError = async (p: Promise<unknown>, error: string, status?: number) => {
+  const err = (await p.then(() => undefined, (e) => e)) as { error?: string; status?: number } | undefined
+  expect(err?.error).toBe(error)
+  if (status) expect(err?.status).toBe(status)
+}
+
+describe('createAccount', () => {
+  test('creates a did:plc registered with the PLC directory, a key and a session', async () => {
+    const { agent, did, handle } = await h.signUp('alice')
+    expect(did).toMatch(/^did:plc:[a-z2-7]{24}$/)
+    expect(agent.session?.handle).toBe(handle)
+    expect(agent.session?.accessJwt).toBeTruthy()
+    expect(existsSync(`${actorDir(h.server.config.db.actorStoreDirectory, did)}/key`)).toBe(true)
+
+    const resolver = new DidResolver({ plcUrl: h.plc.url, fetch: globalThis.fetch })
+    const data = await resolver.resolveAtprotoData(did)
+    expect(data.handle).toBe(handle)
+    expect(data.pds).toBe(h.server.config.service.publicUrl)
+    expect(data.signingKey).toMatch(/^did:key:zQ3s/)
+    const doc = await resolver.resolve(did)
+    expect(doc?.verificationMethod?.[0]?.type).toBe('Multikey')
+    expect(doc?.service?.[0]?.id).toBe('#atproto_pds')
+    expect(doc?.alsoKnownAs).toEqual([`at://${handle}`])
+
+    const audit = (await (await fetch(`${h.plc.url}/${did}/log/audit`)).json()) as Array<{ operation: { rotationKeys: string[] } }>
+    expect(audit).toHaveLength(1)
+    expect(audit[0]!.operation.rotationKeys).toHaveLength(1)
+  })
+
+  test('handles are case-insensitive, unique and constrained on the service domain', async () => {
+    const a = h.agent()
+    const base = { email: 'bob@example.com', password: 'pw-bob-123' }
+    await expectXrpcError(a.createAccount({ ...base, handle: 'ALICE.test' }), 'InvalidRequest', 400)
+    await expectXrpcError(a.createAccount({ ...base, handle: 'ab.test' }), 'InvalidHandle')
+    await expectXrpcError(a.createAccount({ ...base, handle: 'abcdefghijklmnopqrs.test' }), 'InvalidHandle')
+    await expectXrpcError(a.createAccount({ ...base, handle: 'a.b.test' }), 'InvalidHandle')
+    await expectXrpcError(a.createAccount({ ...base, handle: 'admin.test' }), 'HandleNotAvailable')
+    await expectXrpcError(a.createAccount({ ...base, handle: 'bob.example.com' }), 'UnsupportedDomain')
+    await expectXrpcError(a.createAccount({ ...base, handle: 'bob..test' }), 'InvalidRequest')
+    const res = await a.createAccount({ ...base, handle: 'Bob.TEST' })
+    expect(res.data.handle).toBe('bob.test')
+  })
+
+  test('rejects bad emails, duplicate emails and a missing password', async () => {
+    const a = h.agent()
+    await expectXrpcError(a.createAccount({ email: 'not-an-email', handle: 'carol.test', password: 'x-password' }), 'InvalidRequest')
+    await expectXrpcError(a.createAccount({ email: 'ALICE@example.com', handle: 'carol.test', password: 'x-password' }), 'InvalidRequest')
+    await expectXrpcError(a.createAccount({ email: 'carol@example.com', handle: 'carol.test' }), 'InvalidRequest')
+  })
+
+  test('a PLC directory that is down leaves no account, no key files', async () => {
+    const { startTestServer } = await import('../helpers/server.ts')
+    const server = await startTestServer({ PDS_DID_PLC_URL: 'http://127.0.0.1:1' })
+    try {
+      const res = await fetch(`${server.url}/xrpc/com.atproto.server.createAccount`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'dave@example.com', handle: 'dave.test', password: 'dave-password' }),
+      })
+      expect(res.status).toBe(502)
+      expect(((await res.json()) as { error: string }).error).toBe('UpstreamFailure')
+      expect(server.services.accounts.getAccount('dave.test', { includeDeactivated: true })).toBeNull()
+      const { readdirSync } = await import('node:fs')
+      const dir = server.config.db.actorStoreDirectory
+      const leftovers = existsSync(dir) ? readdirSync(dir).flatMap((p) => readdirSync(`${dir}/${p}`)) : []
+      expect(leftovers).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('invites', () => {
+  test('required invite codes are checked and counted', async () => {
+    const inv = await startAccountHarness({ PDS_INVITE_REQUIRED: 'true' })
+    try {
+      const a = inv.agent()
+      const base = { email: 'erin@example.com', handle: 'erin.test', password: 'erin-password' }
+      await expectXrpcError(a.createAccount(base), 'InvalidInviteCode')
+      await expectXrpcError(a.createAccount({ ...base, inviteCode: 'nope' }), 'InvalidInviteCode')
+      const created = await a.com.atproto.server.createInviteCode({ useCount: 1 }, { headers: inv.adminHeaders })
+      const code = created.data.code
+      await a.createAccount({ ...base, inviteCode: code })
+      await expectXrpcError(a.createAccount({ email: 'f@example.com', handle: 'frank.test', password: 'pw-frank', inviteCode: code }), 'InvalidInviteCode')
+      const codes = await a.com.atproto.admin.getInviteCodes({}, { headers: inv.adminHeaders })
+      expect(codes.data.codes[0]!.uses).toHaveLength(1)
+      await a.com.atproto.admin.disableInviteCodes({ codes: [code] }, { headers: inv.adminHeaders })
+      const again = await a.com.atproto.admin.getInviteCodes({}, { headers: inv.adminHeaders })
+      expect(again.data.codes[0]!.disabled).toBe(true)
+    } finally {
+      await inv.close()
+    }
+  })
+})
