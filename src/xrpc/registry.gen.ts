@@ -14,15 +14,19 @@ import h10 from '../api/com/atproto/repo/listRecords.ts'
 import h11 from '../api/com/atproto/repo/putRecord.ts'
 import h12 from '../api/com/atproto/repo/uploadBlob.ts'
 import h13 from '../api/com/atproto/server/createAccount.ts'
-import h14 from '../api/com/atproto/server/createInviteCode.ts'
-import h15 from '../api/com/atproto/server/createInviteCodes.ts'
-import h16 from '../api/com/atproto/server/createSession.ts'
-import h17 from '../api/com/atproto/server/deleteSession.ts'
-import h18 from '../api/com/atproto/server/describeServer.ts'
-import h19 from '../api/com/atproto/server/getAccountInviteCodes.ts'
-import h20 from '../api/com/atproto/server/getSession.ts'
-import h21 from '../api/com/atproto/server/refreshSession.ts'
-import h22 from '../api/com/atproto/sync/subscribeRepos.ts'
+import h14 from '../api/com/atproto/server/createAppPassword.ts'
+import h15 from '../api/com/atproto/server/createInviteCode.ts'
+import h16 from '../api/com/atproto/server/createInviteCodes.ts'
+import h17 from '../api/com/atproto/server/createSession.ts'
+import h18 from '../api/com/atproto/server/deleteSession.ts'
+import h19 from '../api/com/atproto/server/describeServer.ts'
+import h20 from '../api/com/atproto/server/getAccountInviteCodes.ts'
+import h21 from '../api/com/atproto/server/getServiceAuth.ts'
+import h22 from '../api/com/atproto/server/getSession.ts'
+import h23 from '../api/com/atproto/server/listAppPasswords.ts'
+import h24 from '../api/com/atproto/server/refreshSession.ts'
+import h25 from '../api/com/atproto/server/revokeAppPassword.ts'
+import h26 from '../api/com/atproto/sync/subscribeRepos.ts'
 
 export const HANDLERS: HandlerDef[] = [
   h0,
@@ -48,4 +52,8 @@ export const HANDLERS: HandlerDef[] = [
   h20,
   h21,
   h22,
+  h23,
+  h24,
+  h25,
+  h26,
 ]

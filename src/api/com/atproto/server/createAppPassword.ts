@@ -1,0 +1,9 @@
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { callerDid, RATE } from '../../../../services/accounts/handler-util.ts'
+
+export default defineHandler<unknown, { name: string; privileged?: boolean }>({
+  nsid: 'com.atproto.server.createAppPassword',
+  auth: 'accessFull',
+  rateLimit: RATE.createAppPassword,
+  handler: ({ auth, input, services }) => services.accounts.manager.createAppPassword(callerDid(auth), input.name, input.privileged ?? false),
+})

@@ -1,0 +1,8 @@
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { callerDid } from '../../../../services/accounts/handler-util.ts'
+
+export default defineHandler({
+  nsid: 'com.atproto.server.listAppPasswords',
+  auth: 'accessFull',
+  handler: ({ auth, services }) => ({ passwords: services.accounts.manager.listAppPasswords(callerDid(auth)) }),
+})
