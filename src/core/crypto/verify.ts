@@ -1,6 +1,5 @@
 // Signature verification. atproto is strict by default: 64-byte compact signatures with low S only,
 // so each message has exactly one valid signature per key (no malleability, no DER).
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { compressPublicKey, curveForAlg, type JwtAlg } from './curves.ts'
 import { parseDidKey } from './did-key.ts'
 
@@ -10,7 +9,7 @@ export interface VerifyOptions {
 }
 
 export function sha256(data: Uint8Array): Uint8Array {
-  return nobleSha256(data)
+  return Bun.SHA256.hash(data, new Uint8Array(32)) as Uint8Array
 }
 
 /** Verify `sig` over `data` with a raw public key (33 or 65 bytes) of the given algorithm. */

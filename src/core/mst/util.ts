@@ -1,13 +1,14 @@
 // Small MST helpers: key heights, prefixes and key validation (atproto repository spec).
-import { sha256 } from '@noble/hashes/sha2.js'
-
 const encoder = new TextEncoder()
+const keyHash = new Uint8Array(32)
 
 /** Height of a key: leading zero 2-bit groups of sha256(key) (fanout 4). */
 export function keyHeight(key: string): number {
-  const hash = sha256(encoder.encode(key))
+  const hash = keyHash
+  Bun.SHA256.hash(encoder.encode(key), hash)
   let zeros = 0
-  for (const byte of hash) {
+  for (let i = 0; i < 32; i++) {
+    const byte = hash[i]!
     if (byte === 0) {
       zeros += 4
       continue
@@ -30,14 +31,24 @@ export function commonPrefixLength(a: string, b: string): number {
   return i
 }
 
-const VALID_KEY_PART = /^[a-zA-Z0-9_~\-:.]+$/
+// Characters allowed in either part of a key: a-z A-Z 0-9 _ ~ - : .
+const KEY_CHAR = new Uint8Array(128)
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_~-:.') KEY_CHAR[c.charCodeAt(0)] = 1
+const SLASH = 0x2f
 
 /** `collection/rkey`, each part non-empty and from the restricted charset, at most 1024 chars. */
 export function isValidMstKey(key: string): boolean {
-  if (key.length > 1024) return false
-  const slash = key.indexOf('/')
-  if (slash <= 0 || slash !== key.lastIndexOf('/') || slash === key.length - 1) return false
-  return VALID_KEY_PART.test(key.slice(0, slash)) && VALID_KEY_PART.test(key.slice(slash + 1))
+  const n = key.length
+  if (n > 1024) return false
+  let slash = -1
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i)
+    if (c === SLASH) {
+      if (slash !== -1) return false
+      slash = i
+    } else if (c >= 128 || KEY_CHAR[c] === 0) return false
+  }
+  return slash > 0 && slash < n - 1
 }
 
 export class InvalidMstKeyError extends Error {
