@@ -2,31 +2,36 @@
 import type { HandlerDef } from './handler.ts'
 import h0 from '../api/app/bsky/actor/getPreferences.ts'
 import h1 from '../api/app/bsky/actor/putPreferences.ts'
-import h2 from '../api/com/atproto/admin/disableInviteCodes.ts'
-import h3 from '../api/com/atproto/admin/getInviteCodes.ts'
-import h4 from '../api/com/atproto/repo/applyWrites.ts'
-import h5 from '../api/com/atproto/repo/createRecord.ts'
-import h6 from '../api/com/atproto/repo/deleteRecord.ts'
-import h7 from '../api/com/atproto/repo/describeRepo.ts'
-import h8 from '../api/com/atproto/repo/getRecord.ts'
-import h9 from '../api/com/atproto/repo/listMissingBlobs.ts'
-import h10 from '../api/com/atproto/repo/listRecords.ts'
-import h11 from '../api/com/atproto/repo/putRecord.ts'
-import h12 from '../api/com/atproto/repo/uploadBlob.ts'
-import h13 from '../api/com/atproto/server/createAccount.ts'
-import h14 from '../api/com/atproto/server/createAppPassword.ts'
-import h15 from '../api/com/atproto/server/createInviteCode.ts'
-import h16 from '../api/com/atproto/server/createInviteCodes.ts'
-import h17 from '../api/com/atproto/server/createSession.ts'
-import h18 from '../api/com/atproto/server/deleteSession.ts'
-import h19 from '../api/com/atproto/server/describeServer.ts'
-import h20 from '../api/com/atproto/server/getAccountInviteCodes.ts'
-import h21 from '../api/com/atproto/server/getServiceAuth.ts'
-import h22 from '../api/com/atproto/server/getSession.ts'
-import h23 from '../api/com/atproto/server/listAppPasswords.ts'
-import h24 from '../api/com/atproto/server/refreshSession.ts'
-import h25 from '../api/com/atproto/server/revokeAppPassword.ts'
-import h26 from '../api/com/atproto/sync/subscribeRepos.ts'
+import h2 from '../api/com/atproto/admin/deleteAccount.ts'
+import h3 from '../api/com/atproto/admin/disableInviteCodes.ts'
+import h4 from '../api/com/atproto/admin/getInviteCodes.ts'
+import h5 from '../api/com/atproto/identity/resolveHandle.ts'
+import h6 from '../api/com/atproto/identity/updateHandle.ts'
+import h7 from '../api/com/atproto/repo/applyWrites.ts'
+import h8 from '../api/com/atproto/repo/createRecord.ts'
+import h9 from '../api/com/atproto/repo/deleteRecord.ts'
+import h10 from '../api/com/atproto/repo/describeRepo.ts'
+import h11 from '../api/com/atproto/repo/getRecord.ts'
+import h12 from '../api/com/atproto/repo/listMissingBlobs.ts'
+import h13 from '../api/com/atproto/repo/listRecords.ts'
+import h14 from '../api/com/atproto/repo/putRecord.ts'
+import h15 from '../api/com/atproto/repo/uploadBlob.ts'
+import h16 from '../api/com/atproto/server/activateAccount.ts'
+import h17 from '../api/com/atproto/server/createAccount.ts'
+import h18 from '../api/com/atproto/server/createAppPassword.ts'
+import h19 from '../api/com/atproto/server/createInviteCode.ts'
+import h20 from '../api/com/atproto/server/createInviteCodes.ts'
+import h21 from '../api/com/atproto/server/createSession.ts'
+import h22 from '../api/com/atproto/server/deactivateAccount.ts'
+import h23 from '../api/com/atproto/server/deleteSession.ts'
+import h24 from '../api/com/atproto/server/describeServer.ts'
+import h25 from '../api/com/atproto/server/getAccountInviteCodes.ts'
+import h26 from '../api/com/atproto/server/getServiceAuth.ts'
+import h27 from '../api/com/atproto/server/getSession.ts'
+import h28 from '../api/com/atproto/server/listAppPasswords.ts'
+import h29 from '../api/com/atproto/server/refreshSession.ts'
+import h30 from '../api/com/atproto/server/revokeAppPassword.ts'
+import h31 from '../api/com/atproto/sync/subscribeRepos.ts'
 
 export const HANDLERS: HandlerDef[] = [
   h0,
@@ -56,4 +61,9 @@ export const HANDLERS: HandlerDef[] = [
   h24,
   h25,
   h26,
+  h27,
+  h28,
+  h29,
+  h30,
+  h31,
 ]

@@ -1,0 +1,11 @@
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { callerDid, RATE } from '../../../../services/accounts/handler-util.ts'
+
+export default defineHandler<unknown, { handle: string }>({
+  nsid: 'com.atproto.identity.updateHandle',
+  auth: 'accessPrivileged',
+  rateLimit: RATE.updateHandle,
+  handler: async ({ auth, input, services }) => {
+    await services.accounts.updateHandle(callerDid(auth), input.handle)
+  },
+})

@@ -1,0 +1,10 @@
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { callerDid } from '../../../../services/accounts/handler-util.ts'
+
+export default defineHandler({
+  nsid: 'com.atproto.server.activateAccount',
+  auth: 'accessDeactivated',
+  handler: ({ auth, services }) => {
+    services.accounts.activateAccount(callerDid(auth))
+  },
+})
