@@ -12,6 +12,7 @@ import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
 import { createSequencerService } from './services/sequencer/index.ts'
 import { buildAccounts, type RepoLifecycle } from './services/accounts/index.ts'
+import { buildProxy } from './services/proxy/index.ts'
 import { VERSION } from './version.ts'
 import { tlsCheckPlugin, type HandleLookup } from './xrpc/tls-check.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
@@ -43,6 +44,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     repo: () => (services as { repo?: RepoLifecycle }).repo,
   })
 
+  const proxy = buildProxy(() => services)
   const services: Services = {
     config,
     log,
@@ -51,6 +53,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     verifyAuth: accounts.verifyAuth,
     accounts: accounts.accounts,
     events: firehose.sequencer,
+    proxy,
     isHealthy: () => {
       try {
         accountDb.query('SELECT 1').get()
@@ -69,7 +72,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     }),
   )
   const version = config.service.version ?? VERSION
-  const app = createApp({ services, registry: buildRegistry(), version, plugins })
+  const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxy.fallback })
   app.listen({ port: config.service.port, hostname: opts.hostname ?? '0.0.0.0' })
   const port = app.server!.port!
   const backups = startBackupSchedule(config, log)

@@ -7,6 +7,7 @@ import type { LexiconValidator } from '../xrpc/lexicon-validator.ts'
 import type { RepoEventSink } from './events.ts'
 import type { AccountService } from './accounts/account-service.ts'
 import type { RepoService } from './repo/service.ts'
+import type { ProxyService } from './proxy/proxy-service.ts'
 
 export type Services = {
   config: Config
@@ -20,6 +21,8 @@ export type Services = {
   events: RepoEventSink
   /** Repos, records, blobs and preferences (actor stores). */
   repo: RepoService
+  /** Forwards calls to the AppView, chat, moderation and atproto-proxy targets (src/services/proxy). */
+  proxy: ProxyService
   /** True while the server's databases answer. */
   isHealthy(): boolean
 }

@@ -47,7 +47,8 @@ function buildApp(opts: { env?: Record<string, string>; limits?: Partial<Forward
     log,
     limits: opts.limits,
   })
-  const services: Services = {
+  // Only what the router and the fallback use; the proxy takes its own dependencies.
+  const services = {
     config,
     log,
     lexicons: new Lexicons(LEXICON_DOCUMENTS, { lazy: true }),
@@ -55,13 +56,15 @@ function buildApp(opts: { env?: Record<string, string>; limits?: Partial<Forward
     verifyAuth: stubVerifier,
     events: NO_EVENTS,
     isHealthy: () => true,
-  }
+  } as unknown as Services
   const app = createApp({ services, registry: new Map(), version: 'test', fallback: proxy.fallback })
   return (path: string, init: RequestInit = {}) =>
     app.handle(new Request(`http://localhost/xrpc/${path}`, { ...init, headers: { authorization: 'Bearer full', ...(init.headers as object) } }))
 }
 
 const call = buildApp()
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const body = async (r: Response) => (await r.json()) as any
 const lastCall = (svc: { calls: unknown[] }) => svc.calls.at(-1) as (typeof fakes.appView.calls)[number]
 
 describe('forwarding', () => {
@@ -73,7 +76,7 @@ describe('forwarding', () => {
       headers: { 'accept-language': 'fr', 'atproto-accept-labelers': 'did:plc:lab', 'x-bsky-topics': 'cats', cookie: 'secret' },
     })
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ feed: [], echo: '?limit=5' })
+    expect(await body(res)).toEqual({ feed: [], echo: '?limit=5' })
     expect(res.headers.get('atproto-repo-rev')).toBe('3abc')
     expect(res.headers.get('atproto-content-labelers')).toBe('did:plc:lab')
     expect(res.headers.get('x-internal')).toBeNull()
@@ -90,7 +93,7 @@ describe('forwarding', () => {
     fakes.chat.on('chat.bsky.convo.listConvos', () => Response.json({ convos: [] }))
     const res = await call('chat.bsky.convo.listConvos', { headers: { 'atproto-proxy': `${fakes.chat.did}#bsky_chat` } })
     expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({ convos: [] })
+    expect(await body(res)).toEqual({ convos: [] })
     expect(lastCall(fakes.chat).jwt).toMatchObject({ aud: `${fakes.chat.did}#bsky_chat`, lxm: 'chat.bsky.convo.listConvos' })
   })
 
@@ -150,13 +153,13 @@ describe('refusals and errors', () => {
     expect(anon.status).toBe(401)
     const prot = await call('com.atproto.server.createAppPassword', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })
     expect(prot.status).toBe(400)
-    expect((await prot.json()).error).toBe('InvalidToken')
+    expect((await body(prot)).error).toBe('InvalidToken')
   })
 
   test('app passwords cannot call privileged (chat) methods', async () => {
     const res = await call('chat.bsky.convo.listConvos', { headers: { authorization: 'Bearer app', 'atproto-proxy': `${fakes.chat.did}#bsky_chat` } })
     expect(res.status).toBe(400)
-    expect(await res.json()).toEqual({ error: 'InvalidToken', message: 'Bad token method' })
+    expect(await body(res)).toEqual({ error: 'InvalidToken', message: 'Bad token method' })
     const ok = await call('app.bsky.feed.getTimeline', { headers: { authorization: 'Bearer app' } })
     expect(ok.status).toBe(200)
   })
@@ -170,29 +173,29 @@ describe('refusals and errors', () => {
     ]) {
       const res = await call('chat.bsky.convo.listConvos', { headers: { 'atproto-proxy': header! } })
       expect(res.status).toBe(400)
-      expect((await res.json()).message).toBe(message!)
+      expect((await body(res)).message).toBe(message!)
     }
   })
 
   test('methods with no service configured are 400s', async () => {
     const res = await call('com.example.unknown.thing')
     expect(res.status).toBe(400)
-    expect((await res.json()).message).toBe('No service configured for com.example.unknown.thing')
+    expect((await body(res)).message).toBe('No service configured for com.example.unknown.thing')
   })
 
   test('upstream 4xx pass through; 500 becomes 502; unreachable is 502 UpstreamFailure', async () => {
     fakes.appView.on('app.bsky.actor.searchActors', () => Response.json({ error: 'BadQueryString', message: 'nope' }, { status: 400 }))
     const r400 = await call('app.bsky.actor.searchActors?q=x')
     expect(r400.status).toBe(400)
-    expect(await r400.json()).toEqual({ error: 'BadQueryString', message: 'nope' })
+    expect(await body(r400)).toEqual({ error: 'BadQueryString', message: 'nope' })
     fakes.appView.on('app.bsky.actor.getSuggestions', () => Response.json({ error: 'InternalServerError', message: 'boom' }, { status: 500 }))
     const r500 = await call('app.bsky.actor.getSuggestions')
     expect(r500.status).toBe(502)
-    expect((await r500.json()).message).toBe('boom')
+    expect((await body(r500)).message).toBe('boom')
     const dead = buildApp({ env: { PDS_BSKY_APP_VIEW_URL: 'http://127.0.0.1:9', PDS_BSKY_APP_VIEW_DID: 'did:web:dead.example' } })
     const r502 = await dead('app.bsky.actor.getSuggestions')
     expect(r502.status).toBe(502)
-    expect(await r502.json()).toEqual({ error: 'UpstreamFailure', message: 'Upstream service unreachable' })
+    expect(await body(r502)).toEqual({ error: 'UpstreamFailure', message: 'Upstream service unreachable' })
   })
 
   test('timeouts and the response size cap', async () => {
@@ -207,7 +210,7 @@ describe('refusals and errors', () => {
     const small = buildApp({ limits: { maxResponseBytes: 1000 } })
     const big = await small('app.bsky.unspecced.getTaggedSuggestions')
     expect(big.status).toBe(502)
-    expect((await big.json()).message).toBe('Upstream response too large')
+    expect((await body(big)).message).toBe('Upstream response too large')
   })
 })
 
@@ -232,6 +235,6 @@ describe('SSRF protection outside dev mode', () => {
     const prod = buildApp({ env: { PDS_DEV_MODE: 'false' } })
     const res = await prod('chat.bsky.convo.listConvos', { headers: { 'atproto-proxy': `${fakes.chat.did}#bsky_chat` } })
     expect(res.status).toBe(400)
-    expect((await res.json()).message).toBe('proxy service endpoint must use https')
+    expect((await body(res)).message).toBe('proxy service endpoint must use https')
   })
 })

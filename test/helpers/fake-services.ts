@@ -21,6 +21,8 @@ export type FakeService = {
   serviceId: string
   calls: ReceivedCall[]
   on(nsid: string, handler: FakeHandler): void
+  /** Record but do not check this method's token (e.g. an AppView relaying a feed generator's token). */
+  skipAuth(nsid: string): void
   close(): void
 }
 
@@ -40,6 +42,7 @@ export type FakeServiceOptions = {
 export function startFakeService(opts: FakeServiceOptions): FakeService {
   const handlers = new Map<string, FakeHandler>()
   const calls: ReceivedCall[] = []
+  const unchecked = new Set<string>()
   let did = ''
   let port = 0
   const server: { port?: number; stop(force?: boolean): unknown } = Bun.serve({
@@ -58,7 +61,9 @@ export function startFakeService(opts: FakeServiceOptions): FakeService {
       const call: ReceivedCall = { nsid, method: req.method, url, headers: req.headers }
       if (req.method === 'POST') call.body = new Uint8Array(await req.arrayBuffer())
       const auth = req.headers.get('authorization')
-      if (auth?.startsWith('Bearer ')) {
+      if (unchecked.has(nsid)) {
+        // relayed as-is
+      } else if (auth?.startsWith('Bearer ')) {
         try {
           call.jwt = await verifyServiceJwt(auth.slice(7), { aud: null, lxm: nsid, resolveDidKey: opts.resolveDidKey })
         } catch (err) {
@@ -85,6 +90,7 @@ export function startFakeService(opts: FakeServiceOptions): FakeService {
     serviceId: opts.serviceId,
     calls,
     on: (nsid, handler) => void handlers.set(nsid, handler),
+    skipAuth: (nsid) => void unchecked.add(nsid),
     close: () => void server.stop(true),
   }
 }

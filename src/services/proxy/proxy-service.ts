@@ -10,7 +10,7 @@ import { InvalidRequestError, XRPCError } from '../../xrpc/errors.ts'
 import { createServiceJwt } from '../service-auth/index.ts'
 import { DEFAULT_FORWARD_LIMITS, forward, forwardedResponseHeaders, type ForwardLimits } from './forward.ts'
 import { PRIVILEGED_METHODS, PROTECTED_METHODS } from './methods.ts'
-import { resolveProxyTarget, targetAud, type ProxyTarget, type TargetDeps } from './target.ts'
+import { pushTarget, resolveProxyTarget, targetAud, type ProxyTarget, type TargetDeps } from './target.ts'
 
 export type ProxyDeps = TargetDeps & {
   /** The account's repo signing key (services.repo.signingKey). */
@@ -42,6 +42,10 @@ export class ProxyService {
 
   resolveTarget(req: Request, nsid: string): Promise<ProxyTarget> {
     return resolveProxyTarget(this.deps, req.headers.get('atproto-proxy'), nsid)
+  }
+
+  pushTarget(serviceDid: string): Promise<ProxyTarget> {
+    return pushTarget(this.deps, serviceDid)
   }
 
   async serviceJwt(iss: string, aud: string, lxm: string): Promise<string> {
@@ -90,6 +94,44 @@ export class ProxyService {
       status: upstream.status,
       headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: false }),
     })
+  }
+}
+
+export type CallJsonOptions = {
+  target: ProxyTarget
+  nsid: string
+  /** The account the service JWT speaks for. */
+  iss: string
+  aud?: string
+  lxm?: string
+  params?: Record<string, string | string[] | undefined>
+  /** JSON input: makes the call a POST. */
+  body?: unknown
+  /** Headers of the client request worth passing on (accept-language, labelers...). */
+  from?: Request
+}
+
+/** A JSON call made on the account's behalf (getFeedGenerator, registerPush, createReport). */
+export async function callJson(proxy: ProxyService, opts: CallJsonOptions): Promise<unknown> {
+  const url = new URL(`/xrpc/${opts.nsid}`, new URL(opts.target.url).origin)
+  for (const [key, value] of Object.entries(opts.params ?? {})) {
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) url.searchParams.append(key, v)
+  }
+  const headers = new Headers()
+  if (opts.from) copyHeaders(opts.from.headers, headers, FORWARDED_REQUEST_HEADERS)
+  headers.set('authorization', `Bearer ${await proxy.serviceJwt(opts.iss, opts.aud ?? targetAud(opts.target), opts.lxm ?? opts.nsid)}`)
+  let body: ReadableStream<Uint8Array> | null = null
+  if (opts.body !== undefined) {
+    headers.set('content-type', 'application/json')
+    body = new Response(JSON.stringify(opts.body)).body
+  }
+  const res = await forward({ url: url.toString(), method: body ? 'POST' : 'GET', headers, body, decompress: true }, proxy.limits)
+  const text = await res.text()
+  if (!text) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new XRPCError(502, 'UpstreamFailure', 'Upstream returned invalid JSON')
   }
 }
 

@@ -54,3 +54,14 @@ export async function resolveProxyTarget(deps: TargetDeps, header: string | null
   if (fallback) return { url: fallback.url, did: fallback.did }
   throw InvalidRequestError(`No service configured for ${nsid}`)
 }
+
+/** registerPush/unregisterPush: the AppView itself, or another service's #bsky_notif endpoint. */
+export async function pushTarget(deps: TargetDeps, serviceDid: string): Promise<ProxyTarget> {
+  const appView = deps.config.bskyAppView
+  if (appView && appView.did === serviceDid) return { url: appView.url, did: serviceDid }
+  try {
+    return { url: await resolveServiceUrl(deps, serviceDid, '#bsky_notif'), did: serviceDid }
+  } catch {
+    throw InvalidRequestError('Invalid serviceDid.')
+  }
+}

@@ -1,0 +1,9 @@
+// Proxied to the AppView, with read-after-write: the account's fresh profile record.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { getProfileMunge, pipethroughReadAfterWrite } from '../../../../services/read-after-write/index.ts'
+
+export default defineHandler({
+  nsid: 'app.bsky.actor.getProfile',
+  auth: 'access',
+  handler: (ctx) => pipethroughReadAfterWrite(ctx, getProfileMunge),
+})

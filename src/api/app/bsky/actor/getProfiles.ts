@@ -1,0 +1,9 @@
+// Proxied to the AppView, with read-after-write: the account's fresh profile record.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { getProfilesMunge, pipethroughReadAfterWrite } from '../../../../services/read-after-write/index.ts'
+
+export default defineHandler({
+  nsid: 'app.bsky.actor.getProfiles',
+  auth: 'access',
+  handler: (ctx) => pipethroughReadAfterWrite(ctx, getProfilesMunge),
+})

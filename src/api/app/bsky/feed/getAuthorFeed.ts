@@ -1,0 +1,9 @@
+// Proxied to the AppView, with read-after-write: the account's own new posts and profile.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { getAuthorFeedMunge, pipethroughReadAfterWrite } from '../../../../services/read-after-write/index.ts'
+
+export default defineHandler({
+  nsid: 'app.bsky.feed.getAuthorFeed',
+  auth: 'access',
+  handler: (ctx) => pipethroughReadAfterWrite(ctx, getAuthorFeedMunge),
+})

@@ -1,0 +1,9 @@
+// Proxied to the AppView, with read-after-write: the account's new replies in the thread.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { getPostThreadMunge, pipethroughReadAfterWrite } from '../../../../services/read-after-write/index.ts'
+
+export default defineHandler({
+  nsid: 'app.bsky.feed.getPostThread',
+  auth: 'access',
+  handler: (ctx) => pipethroughReadAfterWrite(ctx, getPostThreadMunge),
+})

@@ -1,0 +1,9 @@
+// Proxied to the AppView, with read-after-write: the account's posts the AppView has not indexed yet.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { getTimelineMunge, pipethroughReadAfterWrite } from '../../../../services/read-after-write/index.ts'
+
+export default defineHandler({
+  nsid: 'app.bsky.feed.getTimeline',
+  auth: 'access',
+  handler: (ctx) => pipethroughReadAfterWrite(ctx, getTimelineMunge),
+})
