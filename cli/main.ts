@@ -7,6 +7,8 @@ import { registerInit } from './commands/init.ts'
 import { registerDoctor } from './commands/doctor.ts'
 import { registerRequestCrawl } from './commands/request-crawl.ts'
 import { registerBackup } from './commands/backup.ts'
+import { registerInstallService } from './commands/install-service.ts'
+import { registerStatus } from './commands/status.ts'
 
 const program = new Command()
   .name('pds')
@@ -18,5 +20,7 @@ registerServe(program)
 registerDoctor(program)
 registerRequestCrawl(program)
 registerBackup(program)
+registerInstallService(program)
+registerStatus(program)
 
 await program.parseAsync(process.argv)

@@ -54,10 +54,11 @@ export async function dispatchXrpc(
       signal: controller.signal,
     }
     ctx.auth = await services.verifyAuth(def.auth, { req, nsid })
+    if (method?.type === 'procedure') ctx.input = await readInput(nsid, req, method.inputEncoding, def, services)
+    // After the input, so that rules can key on it (createSession limits per identifier, as the reference).
     if (services.rateLimiter.enabled && !services.rateLimiter.isBypassed(req, ip)) {
       rateHeaders = services.rateLimiter.consume([GLOBAL_RATE_LIMIT, ...(def.rateLimit ?? [])], ctx)
     }
-    if (method?.type === 'procedure') ctx.input = await readInput(nsid, req, method.inputEncoding, def, services)
     const output = await def.handler(ctx)
     if (output instanceof Response) {
       for (const [k, v] of Object.entries(rateHeaders)) output.headers.set(k, v)

@@ -1,0 +1,158 @@
+// `pds status`: is the server up, how many accounts in which state, who uses the disk, last backup.
+import type { Command } from 'commander'
+import { existsSync, readdirSync, statfsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Config } from '../../src/config/config.ts'
+import { layoutFromConfig, listActorDirs, listBackups } from '../../src/services/backup/index.ts'
+import { VERSION } from '../../src/version.ts'
+import { backupRoot } from './backup.ts'
+import { loadCliConfig } from '../lib/config.ts'
+import { EXIT } from '../lib/errors.ts'
+import { formatBytes, formatTable, Output, runCommand } from '../lib/output.ts'
+import { localUrl, probeHealth, XrpcClient } from '../lib/xrpc-client.ts'
+
+export type AccountDisk = { did: string; handle?: string; repoBytes: number; blobBytes: number }
+
+export type StatusReport = {
+  cliVersion: string
+  hostname: string
+  publicUrl: string
+  dataDirectory: string
+  server: { url: string; reachable: boolean; healthy: boolean; version: string | null }
+  /** From com.atproto.sync.listRepos while the server runs; null when it does not answer. */
+  accounts: { total: number; active: number; deactivated: number; takendown: number; other: number } | null
+  disk: {
+    databasesBytes: number
+    reposBytes: number
+    blobsBytes: number
+    freeBytes: number | null
+    top: AccountDisk[]
+  }
+  lastBackup: { name: string; path: string; finishedAt: string; ageHours: number } | null
+}
+
+export async function collectStatus(config: Config, opts: { url?: string; top?: number; fetchFn?: typeof fetch } = {}): Promise<StatusReport> {
+  const url = opts.url ?? localUrl(config)
+  const health = await probeHealth(url, opts.fetchFn)
+  const layout = layoutFromConfig(config)
+  const client = XrpcClient.admin(config, url, opts.fetchFn)
+  const accounts = health ? await countAccounts(client).catch(() => null) : null
+
+  const perAccount: AccountDisk[] = listActorDirs(layout.actorStoreDirectory).map((actor) => ({
+    did: actor.did,
+    repoBytes: sizeOf(actor.dir),
+    blobBytes: layout.blobDirectory ? sizeOf(join(layout.blobDirectory, actor.did)) : 0,
+  }))
+  perAccount.sort((a, b) => b.repoBytes + b.blobBytes - (a.repoBytes + a.blobBytes))
+  const top = perAccount.slice(0, opts.top ?? 10)
+  if (health && top.length) await addHandles(client, top)
+
+  const databases = [layout.accountDb, layout.sequencerDb, layout.didCacheDb].flatMap((p) => [p, `${p}-wal`])
+  const backups = listBackups(backupRoot(config))
+  const last = backups.at(-1)
+  return {
+    cliVersion: VERSION,
+    hostname: config.service.hostname,
+    publicUrl: config.service.publicUrl,
+    dataDirectory: config.db.dataDirectory,
+    server: { url, reachable: health !== null, healthy: health?.status === 200, version: health?.version ?? null },
+    accounts,
+    disk: {
+      databasesBytes: databases.reduce((sum, p) => sum + sizeOf(p), 0),
+      reposBytes: perAccount.reduce((sum, a) => sum + a.repoBytes, 0),
+      blobsBytes: perAccount.reduce((sum, a) => sum + a.blobBytes, 0),
+      freeBytes: freeSpace(config.db.dataDirectory),
+      top,
+    },
+    lastBackup: last
+      ? { name: last.name, path: last.path, finishedAt: last.finishedAt, ageHours: Math.round((Date.now() - Date.parse(last.finishedAt)) / 36e5) }
+      : null,
+  }
+}
+
+type ListReposPage = { cursor?: string; repos: Array<{ did: string; active?: boolean; status?: string }> }
+
+async function countAccounts(client: XrpcClient): Promise<NonNullable<StatusReport['accounts']>> {
+  const counts = { total: 0, active: 0, deactivated: 0, takendown: 0, other: 0 }
+  let cursor: string | undefined
+  do {
+    const page = await client.query<ListReposPage>('com.atproto.sync.listRepos', { limit: 1000, cursor })
+    for (const repo of page.repos) {
+      counts.total++
+      if (repo.active !== false) counts.active++
+      else if (repo.status === 'deactivated') counts.deactivated++
+      else if (repo.status === 'takendown') counts.takendown++
+      else counts.other++
+    }
+    cursor = page.repos.length ? page.cursor : undefined
+  } while (cursor)
+  return counts
+}
+
+/** Best effort: the admin API names the handles of the biggest accounts. */
+async function addHandles(client: XrpcClient, accounts: AccountDisk[]): Promise<void> {
+  try {
+    const res = await client.query<{ infos: Array<{ did: string; handle: string }> }>('com.atproto.admin.getAccountInfos', { dids: accounts.map((a) => a.did) })
+    const handles = new Map(res.infos.map((i) => [i.did, i.handle]))
+    for (const account of accounts) account.handle = handles.get(account.did)
+  } catch {
+    // Older servers or no admin API: DIDs alone are still useful.
+  }
+}
+
+function sizeOf(path: string): number {
+  if (!existsSync(path)) return 0
+  const stat = statSync(path)
+  if (!stat.isDirectory()) return stat.size
+  return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0)
+}
+
+function freeSpace(dir: string): number | null {
+  try {
+    const s = statfsSync(dir)
+    return Number(s.bavail) * Number(s.bsize)
+  } catch {
+    return null
+  }
+}
+
+export function formatStatus(s: StatusReport): string {
+  const server = s.server.reachable
+    ? `${s.server.healthy ? 'up' : 'UNHEALTHY'} at ${s.server.url} (version ${s.server.version ?? '?'})`
+    : `NOT RUNNING (nothing answers at ${s.server.url}/xrpc/_health)`
+  const a = s.accounts
+  const lines = [
+    `pds ${s.cliVersion}  ${s.hostname}  (${s.publicUrl})`,
+    `server:    ${server}`,
+    `accounts:  ${a ? `${a.total} (${a.active} active, ${a.deactivated} deactivated, ${a.takendown} taken down${a.other ? `, ${a.other} other` : ''})` : `${s.disk.top.length ? 'unknown (server not running)' : 'none on disk'}`}`,
+    `data:      ${s.dataDirectory}`,
+    `disk:      repos ${formatBytes(s.disk.reposBytes)}, blobs ${formatBytes(s.disk.blobsBytes)}, server databases ${formatBytes(s.disk.databasesBytes)}` +
+      (s.disk.freeBytes === null ? '' : `, ${formatBytes(s.disk.freeBytes)} free`),
+    `backup:    ${s.lastBackup ? `${s.lastBackup.finishedAt} (${s.lastBackup.ageHours}h ago) ${s.lastBackup.path}` : 'none yet (pds backup create)'}`,
+  ]
+  if (s.disk.top.length) {
+    lines.push('', formatTable(['ACCOUNT', 'REPO', 'BLOBS'], s.disk.top.map((t) => [t.handle ?? t.did, formatBytes(t.repoBytes), formatBytes(t.blobBytes)])))
+  }
+  return lines.join('\n')
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('server health, accounts, disk use per account and the last backup (exit 69 when the server is down)')
+    .option('-d, --data-dir <dir>', 'data directory (default: $PDS_DATA_DIRECTORY or ./pds-data)')
+    .option('-e, --env-file <file>', 'pds.env to read (default: <data-dir>/pds.env)')
+    .option('--url <url>', 'server to ask (default: http://127.0.0.1:<PDS_PORT>)')
+    .option('--top <n>', 'how many accounts to list by disk use', '10')
+    .option('--json', 'print the result as JSON')
+    .action((opts: { dataDir?: string; envFile?: string; url?: string; top: string; json?: boolean }) => {
+      const out = new Output(opts)
+      return runCommand(out, async () => {
+        const { config } = loadCliConfig(opts)
+        const status = await collectStatus(config, { url: opts.url, top: Number(opts.top) || 10 })
+        out.result(status, () => formatStatus(status))
+        if (!status.server.reachable) return EXIT.unavailable
+        return status.server.healthy ? EXIT.ok : EXIT.failed
+      })
+    })
+}
