@@ -6,7 +6,9 @@ import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { base58btc } from 'multiformats/bases/base58'
 import { cidForBytes, cidForCborBytes, cidForRaw, readSha256Cid, sha256Bytes } from '../../src/core/cbor.ts'
-import { isValidMstKey, keyHeight } from '../../src/core/mst/index.ts'
+import * as dagCbor from '@ipld/dag-cbor'
+import { buildMst, isValidMstKey, keyHeight } from '../../src/core/mst/index.ts'
+import { Node, decodeGenericNodeInto, decodeNodeInto, encodeNode } from '../../src/core/mst/node.ts'
 import { sha256 } from '../../src/core/crypto/index.ts'
 
 // Deterministic pseudo-random source so failures are reproducible.
@@ -128,5 +130,71 @@ describe('MST key helpers', () => {
     expect(valid).toBeGreaterThan(100)
     expect(isValidMstKey(`a/${'b'.repeat(1022)}`)).toBe(true)
     expect(isValidMstKey(`a/${'b'.repeat(1023)}`)).toBe(false)
+  })
+})
+
+describe('MST node decoding', () => {
+  const rand = rng(3)
+  const P = 0x70
+  type Outcome = { error: string } | { left: string | null; entries: Array<[string, string, string | null]> }
+  const outcome = (decode: (node: Node, bytes: Uint8Array) => void, bytes: Uint8Array): Outcome => {
+    const node = Node.stub(cidForCborBytes(bytes), 3)
+    try {
+      decode(node, bytes)
+    } catch (err) {
+      return { error: `${(err as Error).name}: ${(err as Error).message}` }
+    }
+    for (const child of [node.left, ...node.entries.map((e) => e.right)]) if (child) expect(child.layer).toBe(2)
+    return {
+      left: node.left?.cid!.toString() ?? null,
+      entries: node.entries.map((e) => [e.key, e.value.toString(), e.right?.cid!.toString() ?? null]),
+    }
+  }
+
+  // Node blocks of random trees (keys with long shared prefixes, some subtrees, some not).
+  const blocks: Uint8Array[] = []
+  for (let t = 0; t < 30; t++) {
+    const items = Array.from({ length: 1 + Math.floor(rand() * 300) }, (_, i) => ({
+      key: `com.example.${t % 3}/${Math.floor(rand() * 1e9).toString(36)}${i}`,
+      value: cidForRaw(new Uint8Array([t, i, i >> 8])),
+    }))
+    for (const block of buildMst(items).collectChanges().newBlocks.values()) blocks.push(block.bytes)
+  }
+
+  test('canonical nodes decode exactly as through @ipld/dag-cbor', () => {
+    expect(blocks.length).toBeGreaterThan(100)
+    for (const bytes of blocks) {
+      const fast = outcome(decodeNodeInto, bytes)
+      expect('entries' in fast).toBe(true)
+      expect(fast).toEqual(outcome(decodeGenericNodeInto, bytes))
+      const node = Node.stub(cidForCborBytes(bytes), 3)
+      decodeNodeInto(node, bytes)
+      expect(encodeNode(node)).toEqual(bytes) // and re-encode byte-identically
+    }
+  })
+
+  test('damaged or non-canonical nodes get the same result or error as the generic decoder', () => {
+    let rejected = 0
+    for (let i = 0; i < 6000; i++) {
+      const original = blocks[Math.floor(rand() * blocks.length)]!
+      let bytes: Uint8Array
+      const kind = i % 3
+      if (kind === 0) {
+        bytes = original.slice()
+        bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256)
+      } else if (kind === 1) {
+        bytes = original.slice(0, Math.floor(rand() * original.length))
+      } else {
+        // Non-minimal head for the first prefix length (strict DAG-CBOR rejects it), or trailing bytes.
+        const at = original.findIndex((b, j) => b === 0x61 && original[j + 1] === P)
+        bytes = at < 0 || rand() < 0.3
+          ? Uint8Array.from([...original, 0])
+          : Uint8Array.from([...original.subarray(0, at + 2), 0x18, ...original.subarray(at + 2)])
+      }
+      const fast = outcome(decodeNodeInto, bytes)
+      expect(fast).toEqual(outcome(decodeGenericNodeInto, bytes))
+      if ('error' in fast) rejected++
+    }
+    expect(rejected).toBeGreaterThan(1000)
   })
 })

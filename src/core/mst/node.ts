@@ -1,7 +1,8 @@
 // In-memory MST node and its exact DAG-CBOR form {l: CID|null, e: [{p, k, v, t}]}.
 // Encoding is hand-rolled (nodes are the hottest thing we hash); a test checks it is
-// byte-identical to @ipld/dag-cbor. Decoding goes through the shared decoder.
-import { CID, cidForCborBytes, decodeCbor } from '../cbor.ts'
+// byte-identical to @ipld/dag-cbor. Decoding reads the canonical shape directly and hands
+// anything else to the generic decoder, so both accept and reject exactly the same bytes.
+import { CID, cidForCborBytes, decodeCbor, readSha256Cid } from '../cbor.ts'
 import { commonPrefixLength } from './util.ts'
 
 export interface Entry {
@@ -77,7 +78,7 @@ export class InvalidMstNodeError extends Error {
 // ---- encoding -------------------------------------------------------------
 
 class ByteWriter {
-  buf = new Uint8Array(512)
+  buf = new Uint8Array(4096)
   pos = 0
 
   ensure(n: number): void {
@@ -149,9 +150,13 @@ class ByteWriter {
 
 const E = 0x65, K = 0x6b, L = 0x6c, P = 0x70, T = 0x74, V = 0x76
 
+// One scratch writer for all encodes (encoding is synchronous; result() copies out).
+const writer = new ByteWriter()
+
 /** DAG-CBOR bytes of a node whose children all have CIDs. Map keys in canonical order. */
 export function encodeNode(node: Node): Uint8Array {
-  const w = new ByteWriter()
+  const w = writer
+  w.pos = 0
   w.header(5, 2)
   w.key(E)
   w.header(4, node.entries.length)
@@ -195,6 +200,13 @@ function asCidOrNull(value: unknown, what: string): CID | null {
 
 /** Fill a stub from its block bytes. Children become stubs one layer down. */
 export function decodeNodeInto(node: Node, bytes: Uint8Array): void {
+  if (!decodeCanonicalNodeInto(node, bytes)) decodeGenericNodeInto(node, bytes)
+  node.bytes = bytes
+  node.loaded = true
+}
+
+/** The generic path: any DAG-CBOR, full shape checks with precise errors. */
+export function decodeGenericNodeInto(node: Node, bytes: Uint8Array): void {
   let data: NodeData
   try {
     data = decodeCbor<NodeData>(bytes)
@@ -231,8 +243,101 @@ export function decodeNodeInto(node: Node, bytes: Uint8Array): void {
     prevKey = key
   }
   node.entries = entries
-  node.bytes = bytes
-  node.loaded = true
+}
+
+// ---- fast decoding of the canonical node shape ----------------------------
+// {e: [{k: bytes, p: uint, t: CID|null, v: CID}...], l: CID|null}, minimal lengths, CIDv1
+// sha2-256 links, ASCII keys, strictly sorted. Returns false (having changed nothing) on any
+// deviation; the generic path then decides, so errors stay exactly as before.
+
+const NOT_CANONICAL = -1
+
+/** Minimal-length CBOR head of the given major type at pos; its argument, or NOT_CANONICAL. */
+function head(bytes: Uint8Array, pos: number, major: number): number {
+  const b = bytes[pos]
+  if (b === undefined || b >> 5 !== major) return NOT_CANONICAL
+  const info = b & 31
+  if (info < 24) return info
+  if (info === 24) {
+    const v = bytes[pos + 1]
+    return v === undefined || v < 24 ? NOT_CANONICAL : v
+  }
+  if (info === 25) {
+    if (pos + 2 >= bytes.length) return NOT_CANONICAL
+    const v = (bytes[pos + 1]! << 8) | bytes[pos + 2]!
+    return v < 0x100 ? NOT_CANONICAL : v
+  }
+  return NOT_CANONICAL // larger arguments never occur in a node; let the generic path judge
+}
+
+/** Bytes taken by the head read by head() for argument n (which was minimal). */
+function headSize(n: number): number {
+  return n < 24 ? 1 : n < 0x100 ? 2 : 3
+}
+
+// tag 42, bytes(37), identity multibase prefix 0x00
+const LINK_PREFIX = [0xd8, 0x2a, 0x58, 0x25, 0x00]
+const LINK_SIZE = LINK_PREFIX.length + 36
+const NULL = 0xf6
+
+/** A link or null at pos: the CID, null, or undefined when not in canonical fast form. */
+function link(bytes: Uint8Array, pos: number): CID | null | undefined {
+  if (bytes[pos] === NULL) return null
+  for (let i = 0; i < LINK_PREFIX.length; i++) if (bytes[pos + i] !== LINK_PREFIX[i]) return undefined
+  return readSha256Cid(bytes, pos + LINK_PREFIX.length) ?? undefined
+}
+
+function linkSize(value: CID | null): number {
+  return value === null ? 1 : LINK_SIZE
+}
+
+function isKey(bytes: Uint8Array, pos: number, charCode: number): boolean {
+  return bytes[pos] === 0x61 && bytes[pos + 1] === charCode
+}
+
+function decodeCanonicalNodeInto(node: Node, bytes: Uint8Array): boolean {
+  if (bytes[0] !== 0xa2 || !isKey(bytes, 1, E)) return false
+  const count = head(bytes, 3, 4)
+  if (count === NOT_CANONICAL) return false
+  let pos = 3 + headSize(count)
+  const childLayer = node.layer - 1
+  const entries: Entry[] = new Array(count)
+  let prevKey = ''
+  for (let i = 0; i < count; i++) {
+    if (bytes[pos] !== 0xa4 || !isKey(bytes, pos + 1, K)) return false
+    const suffixLength = head(bytes, pos + 3, 2)
+    if (suffixLength === NOT_CANONICAL) return false
+    const suffixStart = pos + 3 + headSize(suffixLength)
+    pos = suffixStart + suffixLength
+    if (pos > bytes.length || !isKey(bytes, pos, P)) return false
+    const prefix = head(bytes, pos + 2, 0)
+    if (prefix === NOT_CANONICAL || prefix > prevKey.length) return false
+    pos += 2 + headSize(prefix)
+    if (!isKey(bytes, pos, T)) return false
+    const right = link(bytes, pos + 2)
+    if (right === undefined) return false
+    pos += 2 + linkSize(right)
+    if (!isKey(bytes, pos, V)) return false
+    const value = link(bytes, pos + 2)
+    if (!value) return false
+    pos += 2 + LINK_SIZE
+    let suffix = ''
+    for (let j = suffixStart; j < suffixStart + suffixLength; j++) {
+      const byte = bytes[j]!
+      if (byte > 0x7f) return false
+      suffix += String.fromCharCode(byte)
+    }
+    const key = prefix === 0 ? suffix : prevKey.slice(0, prefix) + suffix
+    if (i > 0 && key <= prevKey) return false
+    entries[i] = { key, value, right: right ? Node.stub(right, childLayer) : null }
+    prevKey = key
+  }
+  if (!isKey(bytes, pos, L)) return false
+  const left = link(bytes, pos + 2)
+  if (left === undefined || pos + 2 + linkSize(left) !== bytes.length) return false
+  node.left = left ? Node.stub(left, childLayer) : null
+  node.entries = entries
+  return true
 }
 
 /** Hash a node (children first) and report each freshly hashed block. */
