@@ -177,10 +177,12 @@ describe('refusals and errors', () => {
     }
   })
 
-  test('methods with no service configured are 400s', async () => {
+  test('methods with no service to go to are MethodNotImplemented', async () => {
     const res = await call('com.example.unknown.thing')
-    expect(res.status).toBe(400)
-    expect((await body(res)).message).toBe('No service configured for com.example.unknown.thing')
+    expect(res.status).toBe(501)
+    expect((await body(res)).error).toBe('MethodNotImplemented')
+    const noModService = await call('tools.ozone.moderation.queryEvents')
+    expect(noModService.status).toBe(501)
   })
 
   test('upstream 4xx pass through; 500 becomes 502; unreachable is 502 UpstreamFailure', async () => {

@@ -9,7 +9,7 @@ import type { FallbackHandler } from '../../xrpc/dispatch.ts'
 import { InvalidRequestError, XRPCError } from '../../xrpc/errors.ts'
 import { createServiceJwt } from '../service-auth/index.ts'
 import { DEFAULT_FORWARD_LIMITS, forward, forwardedResponseHeaders, type ForwardLimits } from './forward.ts'
-import { PRIVILEGED_METHODS, PROTECTED_METHODS } from './methods.ts'
+import { PRIVILEGED_METHODS, PROTECTED_METHODS, defaultServiceFor } from './methods.ts'
 import { pushTarget, resolveProxyTarget, targetAud, type ProxyTarget, type TargetDeps } from './target.ts'
 
 export type ProxyDeps = TargetDeps & {
@@ -59,6 +59,8 @@ export class ProxyService {
     }
     if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
     if (PROTECTED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
+    // Nobody to send it to: the method is simply not implemented here (501).
+    if (!req.headers.get('atproto-proxy') && !defaultServiceFor(this.deps.config, nsid)) return undefined
     const auth = await this.deps.verifyAuth('access', { req, nsid })
     if (auth.type !== 'access') throw InvalidRequestError('Bad token method', 'InvalidToken')
     if (!auth.isPrivileged && PRIVILEGED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
