@@ -12,6 +12,7 @@ import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
 import { createSequencerService } from './services/sequencer/index.ts'
 import { buildAccounts, type RepoLifecycle } from './services/accounts/index.ts'
+import { createRepoService, type RepoService } from './services/repo/index.ts'
 import { buildProxy } from './services/proxy/index.ts'
 import { VERSION } from './version.ts'
 import { tlsCheckPlugin, type HandleLookup } from './xrpc/tls-check.ts'
@@ -54,6 +55,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     accounts: accounts.accounts,
     events: firehose.sequencer,
     proxy,
+    repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
     isHealthy: () => {
       try {
         accountDb.query('SELECT 1').get()
@@ -63,6 +65,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
       }
     },
   }
+  services.repo = createRepoService(config, log, services)
   const plugins: Plugin[] = [firehose.plugin, ...accounts.plugins]
   plugins.push(
     tlsCheckPlugin({
@@ -90,6 +93,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
         firehose.close()
         await app.server?.stop(false)
         accounts.close()
+        services.repo.close()
         for (const db of databases) db.close()
         log.info('pds stopped')
       })()),

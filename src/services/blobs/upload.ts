@@ -29,6 +29,11 @@ export async function uploadBlob(
   db.trackTempBlob({ cid, mimeType, size: upload.size, tempKey: upload.tempKey, width: dims?.width ?? null, height: dims?.height ?? null }, now.toISOString())
   // Re-uploading a blob that is already permanent keeps the stored copy.
   if (db.getBlob(cid)?.tempKey !== upload.tempKey) store.deleteTemp(upload.tempKey)
+  else if (db.isBlobReferenced(cid)) {
+    // An imported record already points at it (account migration): it is permanent at once.
+    store.makePermanent(upload.tempKey, db.did, cid)
+    db.markBlobPermanent(cid)
+  }
   sweepStaleTempBlobs(store, db, now.getTime() - TEMP_BLOB_GRACE_MS)
   return { $type: 'blob', ref: { $link: cid }, mimeType, size: upload.size }
 }

@@ -2,6 +2,8 @@
 import { CID } from '../../core/cbor.ts'
 import { InvalidCarError } from '../../core/car.ts'
 import { RecordAlreadyExistsError, RecordNotFoundError, InvalidWriteError, RepoVerificationError } from '../../core/repo/index.ts'
+import { MissingBlockError } from '../../core/mst/index.ts'
+import { InvalidCommitError } from '../../core/commit.ts'
 import { ActorNotFoundError } from '../../storage/actor/actor-store.ts'
 import { BlobNotFoundError } from '../blobs/store.ts'
 import { InvalidRequestError, registerErrorMapper, XRPCError } from '../../xrpc/errors.ts'
@@ -55,7 +57,13 @@ registerErrorMapper((err): XRPCError | undefined => {
     return InvalidRequestError(err.message)
   }
   if (err instanceof ActorNotFoundError) return InvalidRequestError(`Could not find repo: ${err.did}`)
-  if (err instanceof RepoImportError || err instanceof InvalidCarError || err instanceof RepoVerificationError) {
+  if (
+    err instanceof RepoImportError ||
+    err instanceof InvalidCarError ||
+    err instanceof RepoVerificationError ||
+    err instanceof MissingBlockError ||
+    err instanceof InvalidCommitError
+  ) {
     return InvalidRequestError(err.message)
   }
   return undefined

@@ -19,11 +19,16 @@ export async function findAccount(services: Services, repo: string): Promise<Acc
 }
 
 /** The DID the caller may write to: `repo` must be their own active account. */
-export async function resolveWritableRepo(services: Services, auth: AuthResult, repo: string): Promise<string> {
+export async function resolveWritableRepo(
+  services: Services,
+  auth: AuthResult,
+  repo: string,
+  opts: { allowDeactivated?: boolean } = {},
+): Promise<string> {
   const account = await findAccount(services, repo)
   if (!account) throw InvalidRequestError(`Could not find repo: ${repo}`)
   if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
-  if (account.deactivatedAt) throw InvalidRequestError('Account is deactivated', 'AccountDeactivated')
+  if (account.deactivatedAt && !opts.allowDeactivated) throw InvalidRequestError('Account is deactivated', 'AccountDeactivated')
   if (callerDid(auth) !== account.did) throw AuthRequiredError()
   return account.did
 }

@@ -20,6 +20,7 @@ import type { RawInput } from '../../xrpc/handler.ts'
 import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson } from '../blobs/upload.ts'
 import { readRecord, readRecordPage, type RecordView } from './reads.ts'
 import { readPreferences, writePreferences } from './preferences.ts'
+import { importCar, readLimited } from './import.ts'
 
 export type AccountHooks = { updateRepoRoot?(did: string, cid: CID, rev: string): unknown }
 
@@ -93,6 +94,17 @@ export class RepoService {
     const row = this.db(did).getBlob(cid)
     if (!row || row.takedownRef || row.tempKey) return null
     return { ...this.deps.blobs.getBlobStream(did, cid, range), mimeType: row.mimeType }
+  }
+
+  /** com.atproto.repo.importRepo: replaces the repo with a verified, re-signed copy of a CAR. */
+  async importRepo(did: string, body: ReadableStream<Uint8Array>, maxBytes: number): Promise<{ cid: CID; rev: string }> {
+    const bytes = await readLimited(body, maxBytes)
+    return this.lock.run(did, () => {
+      const result = importCar(this.db(did), bytes, this.signingKey(did))
+      this.afterCommit(did, result.cid, result.rev)
+      this.safely('events.sync', () => this.deps.events().sync(did, { cid: result.cid, bytes: result.bytes, rev: result.rev }))
+      return { cid: result.cid, rev: result.rev }
+    })
   }
 
   listMissingBlobs(did: string, opts: { cursor?: string; limit: number }) {

@@ -4,10 +4,10 @@ import { callerDid, resolveWritableRepo } from '../../../../services/repo/resolv
 
 export default defineHandler({
   nsid: 'com.atproto.repo.listMissingBlobs',
-  auth: 'access',
+  auth: 'accessDeactivated',
   handler: async ({ params, auth, services }) => {
     const { limit, cursor } = params as { limit?: number; cursor?: string }
-    const did = await resolveWritableRepo(services, auth, callerDid(auth) ?? '')
+    const did = await resolveWritableRepo(services, auth, callerDid(auth) ?? '', { allowDeactivated: true })
     const blobs = services.repo.listMissingBlobs(did, { cursor, limit: limit ?? 500 })
     return { blobs, cursor: blobs.at(-1)?.cid }
   },

@@ -7,11 +7,11 @@ import { callerDid, resolveWritableRepo } from '../../../../services/repo/resolv
 
 export default defineHandler<unknown, RawInput>({
   nsid: 'com.atproto.repo.uploadBlob',
-  auth: 'access',
+  auth: 'accessDeactivated',
   handler: async ({ input, auth, services }) => {
     const limit = services.config.service.blobUploadLimit
     if (input.length !== undefined && input.length > limit) throw PayloadTooLargeError('request entity too large')
-    const did = await resolveWritableRepo(services, auth, callerDid(auth) ?? '')
+    const did = await resolveWritableRepo(services, auth, callerDid(auth) ?? '', { allowDeactivated: true })
     const blob = await services.repo.uploadBlob(did, input)
     return { blob }
   },
