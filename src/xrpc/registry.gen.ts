@@ -42,7 +42,17 @@ import h38 from '../api/com/atproto/server/getSession.ts'
 import h39 from '../api/com/atproto/server/listAppPasswords.ts'
 import h40 from '../api/com/atproto/server/refreshSession.ts'
 import h41 from '../api/com/atproto/server/revokeAppPassword.ts'
-import h42 from '../api/com/atproto/sync/subscribeRepos.ts'
+import h42 from '../api/com/atproto/sync/getBlob.ts'
+import h43 from '../api/com/atproto/sync/getBlocks.ts'
+import h44 from '../api/com/atproto/sync/getCheckout.ts'
+import h45 from '../api/com/atproto/sync/getHead.ts'
+import h46 from '../api/com/atproto/sync/getLatestCommit.ts'
+import h47 from '../api/com/atproto/sync/getRecord.ts'
+import h48 from '../api/com/atproto/sync/getRepo.ts'
+import h49 from '../api/com/atproto/sync/getRepoStatus.ts'
+import h50 from '../api/com/atproto/sync/listBlobs.ts'
+import h51 from '../api/com/atproto/sync/listRepos.ts'
+import h52 from '../api/com/atproto/sync/subscribeRepos.ts'
 
 export const HANDLERS: HandlerDef[] = [
   h0,
@@ -88,4 +98,14 @@ export const HANDLERS: HandlerDef[] = [
   h40,
   h41,
   h42,
+  h43,
+  h44,
+  h45,
+  h46,
+  h47,
+  h48,
+  h49,
+  h50,
+  h51,
+  h52,
 ]
