@@ -9,6 +9,8 @@ import { registerRequestCrawl } from './commands/request-crawl.ts'
 import { registerBackup } from './commands/backup.ts'
 import { registerInstallService } from './commands/install-service.ts'
 import { registerStatus } from './commands/status.ts'
+import { registerExport } from './commands/export.ts'
+import { registerImport } from './commands/import.ts'
 
 const program = new Command()
   .name('pds')
@@ -22,5 +24,7 @@ registerRequestCrawl(program)
 registerBackup(program)
 registerInstallService(program)
 registerStatus(program)
+registerExport(program)
+registerImport(program)
 
 await program.parseAsync(process.argv)
