@@ -11,9 +11,12 @@ import { HANDLERS } from './xrpc/registry.gen.ts'
 import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
 import { createSequencerService } from './services/sequencer/index.ts'
+import { recoverySource } from './services/sequencer/recovery.ts'
 import { buildAccounts, type RepoLifecycle } from './services/accounts/index.ts'
 import { createRepoService, type RepoService } from './services/repo/index.ts'
 import { buildProxy } from './services/proxy/index.ts'
+import { createOAuthProvider } from './services/oauth/index.ts'
+import { accountPortFrom } from './services/oauth/account-port.ts'
 import { VERSION } from './version.ts'
 import { tlsCheckPlugin, type HandleLookup } from './xrpc/tls-check.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
@@ -66,7 +69,14 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     },
   }
   services.repo = createRepoService(config, log, services)
+  // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
+  firehose.recover(recoverySource(services))
+  // OAuth provider: its routes, and DPoP-bound OAuth tokens accepted by verifyAuth.
+  const oauth = createOAuthProvider({ config, log, accountDb, accounts: accountPortFrom(() => services.accounts), rateLimiter: services.rateLimiter })
+  services.verifyAuth = oauth.wrapVerifier(services.verifyAuth)
+  services.oauth = oauth
   const plugins: Plugin[] = [firehose.plugin, ...accounts.plugins]
+  plugins.push(oauth.plugin)
   plugins.push(
     tlsCheckPlugin({
       hostname: config.service.hostname,

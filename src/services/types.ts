@@ -8,6 +8,7 @@ import type { RepoEventSink } from './events.ts'
 import type { AccountService } from './accounts/account-service.ts'
 import type { RepoService } from './repo/service.ts'
 import type { ProxyService } from './proxy/proxy-service.ts'
+import type { OAuthProvider } from './oauth/index.ts'
 
 export type Services = {
   config: Config
@@ -23,6 +24,8 @@ export type Services = {
   repo: RepoService
   /** Forwards calls to the AppView, chat, moderation and atproto-proxy targets (src/services/proxy). */
   proxy: ProxyService
+  /** OAuth provider: verifyOAuthAccess(req), revokeAllOAuthSessions(did) (src/services/oauth). */
+  oauth?: Pick<OAuthProvider, 'verifyOAuthAccess' | 'revokeAllOAuthSessions'>
   /** True while the server's databases answer. */
   isHealthy(): boolean
 }

@@ -1,0 +1,34 @@
+// Everything the OAuth endpoints share, built once by createOAuthProvider.
+import type { Logger } from '../../logger.ts'
+import type { ClientStore } from './client-metadata.ts'
+import type { DpopVerifier } from './dpop.ts'
+import type { OAuthStore } from './store.ts'
+
+export type OAuthAccount = { did: string; handle: string | null }
+
+/**
+ * What OAuth needs from the accounts service. Written against an interface so that the provider does
+ * not depend on how accounts are stored; src/main.ts adapts the accounts service to it.
+ */
+export type OAuthAccountPort = {
+  /** Checks a handle, DID or email with its password; null when they do not match an active account. */
+  authenticate(identifier: string, password: string): Promise<OAuthAccount | null>
+  /** An active (not deactivated, not taken down) account, or null. */
+  getAccount(handleOrDid: string): OAuthAccount | null
+}
+
+export type OAuthContext = {
+  /** The authorization server's issuer identifier: the public URL, no trailing slash. */
+  issuer: string
+  /** The `aud` of access tokens: this PDS's DID. */
+  serviceDid: string
+  devMode: boolean
+  store: OAuthStore
+  clients: ClientStore
+  dpop: DpopVerifier
+  accounts: OAuthAccountPort
+  accessTokenKey: Uint8Array
+  log: Logger
+}
+
+export const endpoint = (ctx: OAuthContext, path: string) => `${ctx.issuer}${path}`

@@ -1,0 +1,118 @@
+// DPoP (RFC 9449): proof verification (signature, htm/htu/iat/jti, ath) and rotating server nonces.
+import * as jose from 'jose'
+import { DPOP_NONCE_MAX_AGE } from './constants.ts'
+import { OAuthError } from './errors.ts'
+import type { OAuthStore } from './store.ts'
+import { b64url, constantTimeEqual, hmac, sha256b64url } from './util.ts'
+
+/** Asymmetric algorithms jose verifies with WebCrypto (ES256K is not available there). */
+export const VERIFY_ALGOS = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA', 'Ed25519']
+
+const PROOF_MAX_AGE_SEC = 60
+const CLOCK_TOLERANCE_SEC = 10
+
+/**
+ * Nonces are an HMAC of a 1-minute counter: stateless, shared by every process with the same secret,
+ * and accepted for the previous, current and next step (so at most ~3 minutes old).
+ */
+export class DpopNonces {
+  private readonly step = DPOP_NONCE_MAX_AGE / 3
+
+  constructor(
+    private readonly secret: Uint8Array | string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private forCounter(counter: number) {
+    return b64url(hmac(this.secret, `dpop-nonce:${counter}`))
+  }
+
+  next(): string {
+    return this.forCounter(Math.floor(this.now() / this.step))
+  }
+
+  check(nonce: string): boolean {
+    const counter = Math.floor(this.now() / this.step)
+    return [counter - 1, counter, counter + 1].some((c) => constantTimeEqual(this.forCounter(c), nonce))
+  }
+}
+
+export type DpopProof = { jkt: string; jti: string; htm: string; htu: string }
+
+/** Where the error is reported: token/PAR endpoints answer 400 JSON, resources 401 with WWW-Authenticate. */
+export type DpopContext = 'authorization-server' | 'resource'
+
+export function dpopError(kind: DpopContext, error: 'invalid_dpop_proof' | 'use_dpop_nonce', description: string, nonce: string) {
+  if (kind === 'authorization-server') return new OAuthError(error, description, 400, { 'DPoP-Nonce': nonce })
+  return new OAuthError(error, description, 401, {
+    'DPoP-Nonce': nonce,
+    'WWW-Authenticate': `DPoP error="${error}", error_description="${description.replace(/"/g, "'")}"`,
+  })
+}
+
+/** The URL a proof's htu must name: scheme, host and path only (RFC 9449 §4.3). */
+export function normalizeHtu(url: string): string | null {
+  try {
+    const u = new URL(url)
+    return `${u.protocol}//${u.host}${u.pathname}`
+  } catch {
+    return null
+  }
+}
+
+export class DpopVerifier {
+  constructor(
+    readonly nonces: DpopNonces,
+    private readonly store: OAuthStore,
+  ) {}
+
+  /**
+   * Verifies the DPoP header of a request: one proof, signed by its embedded public key, for this
+   * method and URL, fresh, never seen before, with a current nonce (and `ath` when a token is sent).
+   */
+  async verify(
+    req: Request,
+    opts: { htu: string | string[]; context: DpopContext; accessToken?: string },
+  ): Promise<DpopProof | null> {
+    const header = req.headers.get('dpop')
+    const nonce = this.nonces.next()
+    const fail = (msg: string) => dpopError(opts.context, 'invalid_dpop_proof', msg, nonce)
+    if (header === null) return null
+    if (!header || header.includes(',')) throw fail('Expected exactly one DPoP proof')
+
+    let payload: jose.JWTPayload
+    let protectedHeader: jose.JWTHeaderParameters
+    try {
+      ;({ payload, protectedHeader } = await jose.jwtVerify(header, jose.EmbeddedJWK, {
+        typ: 'dpop+jwt',
+        algorithms: VERIFY_ALGOS,
+        maxTokenAge: PROOF_MAX_AGE_SEC,
+        clockTolerance: CLOCK_TOLERANCE_SEC,
+      }))
+    } catch (err) {
+      throw fail(`Invalid DPoP proof (${err instanceof Error ? err.message : 'unverifiable'})`)
+    }
+    const jwk = protectedHeader.jwk as jose.JWK
+    if ('d' in jwk) throw fail('DPoP proof must not embed a private key')
+    const { jti, htm, htu, iat, ath } = payload as jose.JWTPayload & { htm?: unknown; htu?: unknown; ath?: unknown }
+    if (typeof jti !== 'string' || jti.length < 8 || jti.length > 256) throw fail('Invalid or missing jti in DPoP proof')
+    if (typeof iat !== 'number') throw fail('Missing iat in DPoP proof')
+    if (htm !== req.method) throw fail('DPoP htm mismatch')
+    const allowed = (Array.isArray(opts.htu) ? opts.htu : [opts.htu]).map(normalizeHtu)
+    if (typeof htu !== 'string' || normalizeHtu(htu) !== htu || !allowed.includes(htu)) throw fail('DPoP htu mismatch')
+    if (opts.accessToken !== undefined) {
+      if (typeof ath !== 'string' || !constantTimeEqual(ath, sha256b64url(opts.accessToken))) throw fail('DPoP ath mismatch')
+    } else if (ath !== undefined) {
+      throw fail('DPoP ath not allowed here')
+    }
+    // Nonce before replay: a proof refused for its nonce does not burn its jti for the retry.
+    const proofNonce = (payload as { nonce?: unknown }).nonce
+    if (typeof proofNonce !== 'string' || !this.nonces.check(proofNonce)) {
+      throw dpopError(opts.context, 'use_dpop_nonce', 'Authorization server requires nonce in DPoP proof', nonce)
+    }
+    const jkt = await jose.calculateJwkThumbprint(jwk, 'sha256')
+    const expiresAt = (iat + PROOF_MAX_AGE_SEC + CLOCK_TOLERANCE_SEC) * 1000 + 1000
+    if (!this.store.unique('dpop', `${jkt}:${jti}`, Math.max(expiresAt, Date.now() + 1000))) throw fail('DPoP proof replayed')
+    return { jkt, jti, htm, htu }
+  }
+}

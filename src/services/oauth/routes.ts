@@ -1,0 +1,100 @@
+// The OAuth HTTP surface as an Elysia plugin: discovery, PAR, authorize pages, token, revoke, jwks.
+// Every route is rate limited; JSON endpoints answer RFC 6749 errors and always carry a fresh DPoP-Nonce.
+import type { Plugin } from '../../xrpc/app.ts'
+import { clientIp } from '../../xrpc/client-ip.ts'
+import type { HandlerContext } from '../../xrpc/handler.ts'
+import { XRPCError } from '../../xrpc/errors.ts'
+import type { RateLimiter, RateLimitRule } from '../../xrpc/rate-limit.ts'
+import { AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handleReject, handleSelect, handleSignIn, type BrowserInfo } from './authorize.ts'
+import type { OAuthContext } from './context.ts'
+import { CORS_HEADERS } from './cors.ts'
+import { MINUTE } from './constants.ts'
+import { OAuthError } from './errors.ts'
+import { authorizationServerMetadata, JWKS, protectedResourceMetadata } from './metadata.ts'
+import { handlePar } from './par.ts'
+import { handleRevoke } from './revoke.ts'
+import { handleToken } from './token.ts'
+
+const rule = (name: string, durationMs: number, points: number): RateLimitRule => ({ name, durationMs, points })
+export const OAUTH_RATE_LIMITS = {
+  metadata: [rule('oauth-metadata', 5 * MINUTE, 3000)],
+  par: [rule('oauth-par', 5 * MINUTE, 300)],
+  authorize: [rule('oauth-authorize', 5 * MINUTE, 300)],
+  // Password guessing: the reference allows 30 sign-ins per 5 minutes and 300 per day per IP.
+  signIn: [rule('oauth-sign-in', 5 * MINUTE, 30), rule('oauth-sign-in-day', 24 * 60 * MINUTE, 300)],
+  token: [rule('oauth-token', 5 * MINUTE, 300)],
+  revoke: [rule('oauth-revoke', 5 * MINUTE, 300)],
+}
+
+type RouteDeps = { ctx: OAuthContext; rateLimiter: RateLimiter; trustedProxies: string[] }
+type Server = Parameters<typeof clientIp>[1]
+
+function limit(deps: RouteDeps, rules: RateLimitRule[], req: Request, ip: string): Record<string, string> {
+  if (!deps.rateLimiter.enabled || deps.rateLimiter.isBypassed(req, ip)) return {}
+  const hctx = { nsid: 'oauth', params: {}, input: undefined, auth: { type: 'none' }, req, ip } as unknown as HandlerContext
+  return deps.rateLimiter.consume(rules, hctx)
+}
+
+/** JSON endpoints: errors as RFC 6749 JSON, CORS and the current DPoP nonce on every answer. */
+async function json(deps: RouteDeps, rules: RateLimitRule[], req: Request, ip: string, run: () => Promise<Response>): Promise<Response> {
+  const nonce = { 'DPoP-Nonce': deps.ctx.dpop.nonces.next() }
+  try {
+    const rate = limit(deps, rules, req, ip)
+    deps.ctx.store.sweep()
+    const res = await run()
+    for (const [k, v] of Object.entries({ ...CORS_HEADERS, ...nonce, ...rate })) res.headers.set(k, v)
+    return res
+  } catch (err) {
+    if (err instanceof OAuthError) return err.toResponse(nonce)
+    if (err instanceof XRPCError && err.status === 429) {
+      return new OAuthError('temporarily_unavailable', 'Rate limit exceeded', 429, err.headers).toResponse(nonce)
+    }
+    deps.ctx.log.error('oauth endpoint failed', { url: req.url, err })
+    return new OAuthError('server_error', 'Internal server error', 500).toResponse(nonce)
+  }
+}
+
+async function page(deps: RouteDeps, rules: RateLimitRule[], req: Request, ip: string, run: (b: BrowserInfo) => Promise<Response>) {
+  try {
+    limit(deps, rules, req, ip)
+  } catch (err) {
+    if (err instanceof XRPCError) return new Response('Too many attempts. Try again later.', { status: 429, headers: err.headers })
+    throw err
+  }
+  deps.ctx.store.sweep()
+  return run({ ip, userAgent: req.headers.get('user-agent') })
+}
+
+export function oauthRoutes(deps: RouteDeps): Plugin {
+  const { ctx } = deps
+  return (app) => {
+    const ipOf = (request: Request, server: Server) => clientIp(request, server, deps.trustedProxies)
+    const doc = (body: unknown) => () =>
+      Response.json(body, { headers: { ...CORS_HEADERS, 'Cache-Control': 'public, max-age=300' } })
+    app
+      .get('/.well-known/oauth-protected-resource', ({ request, server }) =>
+        json(deps, OAUTH_RATE_LIMITS.metadata, request, ipOf(request, server), async () => doc(protectedResourceMetadata(ctx))()),
+      )
+      .get('/.well-known/oauth-authorization-server', ({ request, server }) =>
+        json(deps, OAUTH_RATE_LIMITS.metadata, request, ipOf(request, server), async () => doc(authorizationServerMetadata(ctx))()),
+      )
+      .get('/oauth/jwks', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.metadata, request, ipOf(request, server), async () => doc(JWKS)()))
+      .post('/oauth/par', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.par, request, ipOf(request, server), () => handlePar(ctx, request)), {
+        parse: 'none',
+      })
+      .post('/oauth/token', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.token, request, ipOf(request, server), () => handleToken(ctx, request)), {
+        parse: 'none',
+      })
+      .post('/oauth/revoke', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.revoke, request, ipOf(request, server), () => handleRevoke(ctx, request)), {
+        parse: 'none',
+      })
+      .get(AUTHORIZE_PATH, ({ request, server }) => page(deps, OAUTH_RATE_LIMITS.authorize, request, ipOf(request, server), (b) => handleAuthorizePage(ctx, request, b)))
+    const posts = { 'sign-in': handleSignIn, select: handleSelect, accept: handleAccept, reject: handleReject } as const
+    for (const [path, handler] of Object.entries(posts)) {
+      const rules = path === 'sign-in' ? OAUTH_RATE_LIMITS.signIn : OAUTH_RATE_LIMITS.authorize
+      app.post(`${AUTHORIZE_PATH}/${path}`, ({ request, server }) => page(deps, rules, request, ipOf(request, server), (b) => handler(ctx, request, b)), {
+        parse: 'none',
+      })
+    }
+  }
+}
