@@ -10,6 +10,7 @@ import { Firehose } from './firehose.ts'
 import { firehosePlugin } from './plugin.ts'
 import { Sequencer } from './sequencer.ts'
 import { SequencerStore } from './store.ts'
+import { recoverUnsequencedCommits, type RecoverySource } from './recovery.ts'
 
 export { Sequencer, SequencerStore, Firehose, Crawlers }
 
@@ -19,6 +20,8 @@ export type SequencerService = {
   firehose: Firehose
   crawlers: Crawlers
   plugin: Plugin
+  /** Startup crash recovery: #sync for repos committed but never sequenced. Run before listening. */
+  recover(source: RecoverySource): string[]
   close(): void
 }
 
@@ -59,6 +62,8 @@ export function createSequencerService(config: Config, log: Logger): SequencerSe
     firehose,
     crawlers,
     plugin: firehosePlugin(firehose),
+    recover: (source) =>
+      recoverUnsequencedCommits(sequencer, source, { windowMs: config.subscription.repoBackfillLimitMs, log }),
     close() {
       clearInterval(timer)
       crawlers.stop()

@@ -45,3 +45,27 @@ export function recoverUnsequencedCommits(
   if (synced.length > 0) opts.log.warn('emitted #sync for repos committed but not sequenced', { count: synced.length })
   return synced
 }
+
+/** A RecoverySource over the account list and the actor stores. */
+export function recoverySource(services: {
+  accounts: {
+    listAccounts(cursor: string | undefined, limit: number): { accounts: Array<{ did: string }>; cursor?: string }
+  }
+  repo: {
+    getRepoRoot(did: string): { cid: CID; rev: string } | null
+    blockReader(did: string): { get(cid: CID): Uint8Array | undefined }
+  }
+}): RecoverySource {
+  return {
+    *dids() {
+      let cursor: string | undefined
+      do {
+        const page = services.accounts.listAccounts(cursor, 500)
+        for (const account of page.accounts) yield account.did
+        cursor = page.cursor
+      } while (cursor)
+    },
+    getRepoRoot: (did) => services.repo.getRepoRoot(did),
+    getBlock: (did, cid) => services.repo.blockReader(did).get(cid),
+  }
+}
