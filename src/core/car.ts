@@ -40,8 +40,12 @@ function varint(n: number): Uint8Array {
   return Uint8Array.from(out)
 }
 
+function carHeaderCbor(root: CID | null): Uint8Array {
+  return encodeCbor({ version: 1, roots: root ? [root] : [] })
+}
+
 export function carHeader(root: CID | null): Uint8Array {
-  const header = encodeCbor({ version: 1, roots: root ? [root] : [] })
+  const header = carHeaderCbor(root)
   return concat([varint(header.length), header])
 }
 
@@ -50,13 +54,83 @@ export function carBlockFrame(block: CarBlock): Uint8Array {
   return concat([varint(cidBytes.length + block.bytes.length), cidBytes, block.bytes])
 }
 
-/** Stream a CAR: the header, then one frame per block; never holds the whole file. */
+/** Output chunk size of writeCar: frames are packed into chunks of about this size. */
+const CHUNK_BYTES = 64 * 1024
+const EMPTY = new Uint8Array(0)
+
+/** Packs block frames into fixed-size chunks so a stream of small blocks costs few allocations. */
+class FramePacker {
+  private chunk = new Uint8Array(CHUNK_BYTES)
+  private pos = 0
+  /** Chunks completed and not yet handed out. */
+  ready: Uint8Array[] = []
+
+  add(cidBytes: Uint8Array, bytes: Uint8Array): void {
+    const size = cidBytes.length + bytes.length
+    const frameSize = varintLength(size) + size
+    if (this.pos + frameSize > this.chunk.length) {
+      this.flush()
+      if (frameSize > CHUNK_BYTES) this.chunk = new Uint8Array(frameSize) // one oversized block
+    }
+    const chunk = this.chunk
+    let pos = this.pos
+    let n = size
+    while (n >= 0x80) {
+      chunk[pos++] = (n & 0x7f) | 0x80
+      n = Math.floor(n / 0x80)
+    }
+    chunk[pos++] = n
+    chunk.set(cidBytes, pos)
+    chunk.set(bytes, pos + cidBytes.length)
+    this.pos = pos + size
+  }
+
+  flush(): void {
+    if (this.pos === 0) return
+    this.ready.push(this.chunk.subarray(0, this.pos))
+    this.chunk = new Uint8Array(CHUNK_BYTES)
+    this.pos = 0
+  }
+}
+
+function varintLength(n: number): number {
+  let length = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80)
+    length++
+  }
+  return length
+}
+
+/**
+ * Stream a CAR: the header, then the block frames packed into ~64 KB chunks; never holds more
+ * than one chunk. A synchronous block source is read synchronously between chunks.
+ */
 export async function* writeCar(
   root: CID | null,
   blocks: Iterable<CarBlock> | AsyncIterable<CarBlock>,
 ): AsyncGenerator<Uint8Array> {
-  yield carHeader(root)
-  for await (const block of blocks) yield carBlockFrame(block)
+  const packer = new FramePacker()
+  packer.add(EMPTY, carHeaderCbor(root))
+  if (Symbol.iterator in blocks) {
+    for (const block of blocks) {
+      packer.add(block.cid.bytes, block.bytes)
+      if (packer.ready.length > 0) yield* takeReady(packer)
+    }
+  } else {
+    for await (const block of blocks) {
+      packer.add(block.cid.bytes, block.bytes)
+      if (packer.ready.length > 0) yield* takeReady(packer)
+    }
+  }
+  packer.flush()
+  yield* takeReady(packer)
+}
+
+function takeReady(packer: FramePacker): Uint8Array[] {
+  const ready = packer.ready
+  packer.ready = []
+  return ready
 }
 
 /** Synchronous whole-file CAR for small payloads (firehose diffs, proofs). */
