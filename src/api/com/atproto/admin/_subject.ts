@@ -1,0 +1,64 @@
+// Moderation status of an account, a record or a blob (com.atproto.admin.get/updateSubjectStatus).
+// Read paths already hide taken-down subjects: the account verifier and repo reads check takedownRef.
+import type { Services } from '../../../../services/types.ts'
+import { InvalidRequestError } from '../../../../xrpc/errors.ts'
+
+export type StatusAttr = { applied: boolean; ref?: string }
+export type Subject =
+  | { $type: 'com.atproto.admin.defs#repoRef'; did: string }
+  | { $type: 'com.atproto.repo.strongRef'; uri: string; cid: string }
+  | { $type: 'com.atproto.admin.defs#repoBlobRef'; did: string; cid: string; recordUri?: string }
+
+const attr = (ref: string | null | undefined): StatusAttr => (ref ? { applied: true, ref } : { applied: false })
+const notFound = () => InvalidRequestError('Subject not found', 'NotFound')
+const didOfUri = (uri: string) => /^at:\/\/([^/]+)\//.exec(uri)?.[1] ?? ''
+
+function actorDb(services: Services, did: string) {
+  if (!services.repo.hasRepo(did)) throw notFound()
+  return services.repo.db(did).db
+}
+
+export function getSubjectStatus(services: Services, q: { did?: string; uri?: string; blob?: string }) {
+  if (q.uri) {
+    const row = actorDb(services, didOfUri(q.uri)).query<{ cid: string; takedownRef: string | null }, [string]>('SELECT cid, takedownRef FROM record WHERE uri = ?').get(q.uri)
+    if (!row) throw notFound()
+    return { subject: { $type: 'com.atproto.repo.strongRef', uri: q.uri, cid: row.cid }, takedown: attr(row.takedownRef) }
+  }
+  if (q.blob) {
+    if (!q.did) throw InvalidRequestError('Must provide a did to request blob state')
+    const row = actorDb(services, q.did).query<{ takedownRef: string | null }, [string]>('SELECT takedownRef FROM blob WHERE cid = ?').get(q.blob)
+    if (!row) throw notFound()
+    return { subject: { $type: 'com.atproto.admin.defs#repoBlobRef', did: q.did, cid: q.blob }, takedown: attr(row.takedownRef) }
+  }
+  if (q.did) {
+    const account = services.accounts.getAccount(q.did, { includeDeactivated: true, includeTakenDown: true })
+    if (!account) throw notFound()
+    return {
+      subject: { $type: 'com.atproto.admin.defs#repoRef', did: account.did },
+      takedown: attr(account.takedownRef),
+      deactivated: account.deactivatedAt ? { applied: true } : { applied: false },
+    }
+  }
+  throw InvalidRequestError('No provided subject')
+}
+
+export function updateSubjectStatus(services: Services, input: { subject: Subject; takedown?: StatusAttr; deactivated?: StatusAttr }) {
+  const { subject, takedown, deactivated } = input
+  // The reference uses the time as the ref when the moderator gives none.
+  const ref = takedown ? (takedown.applied ? (takedown.ref ?? new Date().toISOString()) : null) : undefined
+  if (subject.$type === 'com.atproto.admin.defs#repoRef') {
+    if (!services.accounts.getAccount(subject.did, { includeDeactivated: true, includeTakenDown: true })) throw notFound()
+    if (ref !== undefined) services.accounts.setTakedown(subject.did, ref) // emits #account takendown / active
+    if (deactivated) {
+      if (deactivated.applied) services.accounts.deactivateAccount(subject.did, null)
+      else services.accounts.activateAccount(subject.did)
+    }
+  } else if (subject.$type === 'com.atproto.repo.strongRef') {
+    if (ref !== undefined) actorDb(services, didOfUri(subject.uri)).query('UPDATE record SET takedownRef = ? WHERE uri = ?').run(ref, subject.uri)
+  } else if (subject.$type === 'com.atproto.admin.defs#repoBlobRef') {
+    if (ref !== undefined) actorDb(services, subject.did).query('UPDATE blob SET takedownRef = ? WHERE cid = ?').run(ref, subject.cid)
+  } else {
+    throw InvalidRequestError('Invalid subject')
+  }
+  return { subject, takedown }
+}
