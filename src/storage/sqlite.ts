@@ -7,7 +7,11 @@ import { MIGRATIONS } from '../generated/migrations.gen.ts'
 export type MigrationSet = string
 
 export type OpenOptions = {
-  /** FULL survives power loss as well as kill -9; NORMAL (WAL) survives kill -9 only. */
+  /**
+   * NORMAL (the default) in WAL mode: a committed transaction survives kill -9 because it is in the OS
+   * page cache; only an OS crash or power loss can roll back the newest transactions (the database stays
+   * consistent, and startup recovery re-announces repos with #sync). FULL fsyncs every commit.
+   */
   synchronous?: 'FULL' | 'NORMAL'
   readonly?: boolean
 }
@@ -16,7 +20,7 @@ export function openDatabase(path: string, migrations: MigrationSet, opts: OpenO
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path, { create: !opts.readonly, readonly: opts.readonly, strict: true })
   db.exec('PRAGMA journal_mode = WAL')
-  db.exec(`PRAGMA synchronous = ${opts.synchronous ?? 'FULL'}`)
+  db.exec(`PRAGMA synchronous = ${opts.synchronous ?? 'NORMAL'}`)
   db.exec('PRAGMA busy_timeout = 5000')
   db.exec('PRAGMA foreign_keys = ON')
   if (!opts.readonly) migrate(db, migrations)
