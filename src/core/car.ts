@@ -1,5 +1,5 @@
 // CAR v1: streaming writer and a verifying reader (every block hash is checked against its CID).
-import { CID, encodeCbor, decodeCbor, sha256Bytes, DAG_CBOR, RAW } from './cbor.ts'
+import { CID, encodeCbor, decodeCbor, readSha256Cid, DAG_CBOR, RAW, SHA256_CID_LENGTH } from './cbor.ts'
 
 export interface CarBlock {
   cid: CID
@@ -189,14 +189,22 @@ function parseHeader(bytes: Uint8Array): CID[] {
   })
 }
 
-/** Parse a CID at the start of a block section and check the block against its hash. */
+const digestScratch = new Uint8Array(32)
+
+/**
+ * Parse a CID at the start of a block section and check the block against its hash.
+ * The returned CID and bytes are views into `section` (no copy).
+ */
 function parseBlock(section: Uint8Array): CarBlock {
-  let cid: CID
-  let rest: Uint8Array
-  try {
-    ;[cid, rest] = CID.decodeFirst(section) as [CID, Uint8Array]
-  } catch (err) {
-    throw new InvalidCarError(`bad CID in CAR block: ${(err as Error).message}`)
+  let cid: CID | null = readSha256Cid(section, 0)
+  let bytes: Uint8Array
+  if (cid) bytes = section.subarray(SHA256_CID_LENGTH)
+  else {
+    try {
+      ;[cid, bytes] = CID.decodeFirst(section) as [CID, Uint8Array]
+    } catch (err) {
+      throw new InvalidCarError(`bad CID in CAR block: ${(err as Error).message}`)
+    }
   }
   if (cid.version !== 1) throw new InvalidCarError('CAR block CID must be CIDv1')
   if (cid.code !== DAG_CBOR && cid.code !== RAW) {
@@ -205,8 +213,7 @@ function parseBlock(section: Uint8Array): CarBlock {
   if (cid.multihash.code !== SHA2_256 || cid.multihash.size !== 32) {
     throw new InvalidCarError('CAR block CID must use sha2-256')
   }
-  const bytes = rest.slice()
-  const digest = sha256Bytes(bytes)
+  const digest = Bun.SHA256.hash(bytes, digestScratch) as Uint8Array
   const expected = cid.multihash.digest
   for (let i = 0; i < 32; i++) {
     if (digest[i] !== expected[i]) throw new InvalidCarError(`block does not match CID ${cid.toString()}`)
@@ -214,7 +221,11 @@ function parseBlock(section: Uint8Array): CarBlock {
   return { cid, bytes }
 }
 
-/** Read a whole CAR held in memory. Throws InvalidCarError on anything malformed. */
+/**
+ * Read a whole CAR held in memory. Throws InvalidCarError on anything malformed.
+ * Block bytes and CIDs are views into `bytes` (no copies): do not modify `bytes` afterwards,
+ * and copy a block that must outlive a large CAR.
+ */
 export function readCar(bytes: Uint8Array, opts: ReadCarOptions = {}): CarContents {
   if (opts.maxBytes !== undefined && bytes.length > opts.maxBytes) {
     throw new InvalidCarError(`CAR is larger than ${opts.maxBytes} bytes`)
@@ -247,6 +258,7 @@ export function readCar(bytes: Uint8Array, opts: ReadCarOptions = {}): CarConten
 /**
  * Read a CAR from a byte stream: resolves the roots once the header is in, and yields
  * verified blocks as they arrive. Buffers at most one block beyond the current chunk.
+ * Block bytes and CIDs are views into the received chunks (no copies).
  */
 export async function readCarStream(
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,

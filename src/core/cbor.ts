@@ -19,7 +19,8 @@ export function encodeCbor(value: unknown): Uint8Array {
 }
 
 export function decodeCbor<T = unknown>(bytes: Uint8Array): T {
-  return dagCbor.decode(bytes) as T
+  const fast = decodeCommonCbor(bytes)
+  return (fast === NOT_COMMON ? dagCbor.decode(bytes) : fast) as T
 }
 
 export function sha256Bytes(bytes: Uint8Array): Uint8Array {
@@ -118,4 +119,176 @@ export function cidForRaw(bytes: Uint8Array): CID {
 export function encodeBlock(value: unknown): { cid: CID; bytes: Uint8Array } {
   const bytes = encodeCbor(value)
   return { cid: cidForCborBytes(bytes), bytes }
+}
+
+// ---- fast decoding of common DAG-CBOR ---------------------------------------
+// Records, commits and CAR headers use a small subset of DAG-CBOR: definite lengths, 32-bit
+// integers, strings, bytes, maps with sorted string keys, CIDv1 sha2-256 links, booleans, null.
+// That subset is decoded here directly, to the same values @ipld/dag-cbor produces (plain
+// objects, copied byte strings, CIDs). Anything outside it, valid or not, goes to
+// @ipld/dag-cbor, so results and errors are unchanged.
+
+const NOT_COMMON: unique symbol = Symbol('not common DAG-CBOR')
+const MAX_FAST_DEPTH = 256
+const utf8 = new TextDecoder()
+
+class NotCommon extends Error {}
+const notCommon = new NotCommon()
+
+let input = new Uint8Array(0)
+let at = 0
+
+function decodeCommonCbor(bytes: Uint8Array): unknown | typeof NOT_COMMON {
+  if (!(bytes instanceof Uint8Array)) return NOT_COMMON
+  // A plain view, so byte strings are copied as plain Uint8Arrays (Buffer.slice would share).
+  if (bytes.constructor !== Uint8Array) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  input = bytes
+  at = 0
+  try {
+    const value = readValue(0)
+    return at === bytes.length ? value : NOT_COMMON
+  } catch (err) {
+    if (err === notCommon) return NOT_COMMON
+    throw err
+  } finally {
+    input = EMPTY_INPUT
+  }
+}
+const EMPTY_INPUT = new Uint8Array(0)
+
+/** Argument of the head at `at` (minimal encoding, at most 32 bits); advances past the head. */
+function readArgument(info: number): number {
+  if (info < 24) return info
+  const bytes = input
+  const p = at
+  if (info === 24) {
+    if (p >= bytes.length) throw notCommon
+    const v = bytes[p]!
+    if (v < 24) throw notCommon
+    at = p + 1
+    return v
+  }
+  if (info === 25) {
+    if (p + 2 > bytes.length) throw notCommon
+    const v = (bytes[p]! << 8) | bytes[p + 1]!
+    if (v < 0x100) throw notCommon
+    at = p + 2
+    return v
+  }
+  if (info === 26) {
+    if (p + 4 > bytes.length) throw notCommon
+    const v = bytes[p]! * 0x1000000 + ((bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!)
+    if (v < 0x10000) throw notCommon
+    at = p + 4
+    return v
+  }
+  throw notCommon // 64-bit arguments (BigInt territory) and indefinite lengths
+}
+
+function readString(length: number): string {
+  const start = at
+  const end = start + length
+  if (end > input.length) throw notCommon
+  at = end
+  const bytes = input
+  if (length < 32) {
+    let out = ''
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!
+      if (c & 0x80) return utf8.decode(bytes.subarray(start, end))
+      out += String.fromCharCode(c)
+    }
+    return out
+  }
+  return utf8.decode(bytes.subarray(start, end))
+}
+
+function readValue(depth: number): unknown {
+  const bytes = input
+  if (at >= bytes.length) throw notCommon
+  const initial = bytes[at++]!
+  const major = initial >> 5
+  const info = initial & 31
+  switch (major) {
+    case 0:
+      return readArgument(info)
+    case 1:
+      return -1 - readArgument(info)
+    case 2: {
+      const length = readArgument(info)
+      const end = at + length
+      if (end > bytes.length) throw notCommon
+      const out = bytes.slice(at, end)
+      at = end
+      return out
+    }
+    case 3:
+      return readString(readArgument(info))
+    case 4: {
+      if (depth >= MAX_FAST_DEPTH) throw notCommon
+      const length = readArgument(info)
+      if (length > bytes.length - at) throw notCommon
+      const out = new Array(length)
+      for (let i = 0; i < length; i++) out[i] = readValue(depth + 1)
+      return out
+    }
+    case 5:
+      return readMap(readArgument(info), depth)
+    case 6:
+      return readLink(initial)
+    default:
+      if (initial === 0xf6) return null
+      if (initial === 0xf5) return true
+      if (initial === 0xf4) return false
+      throw notCommon // floats, undefined, other simple values
+  }
+}
+
+function readMap(count: number, depth: number): Record<string, unknown> {
+  if (depth >= MAX_FAST_DEPTH || count > input.length - at) throw notCommon
+  const out: Record<string, unknown> = {}
+  let prevStart = 0
+  let prevLength = -1
+  for (let i = 0; i < count; i++) {
+    const initial = input[at++]
+    if (initial === undefined || initial >> 5 !== 3) throw notCommon
+    const length = readArgument(initial & 31)
+    const start = at
+    // Keys must be strictly increasing in DAG-CBOR order (shorter first, then bytewise):
+    // no duplicates, and the same object the generic decoder would build.
+    if (prevLength !== -1 && !keyAfter(start, length, prevStart, prevLength)) throw notCommon
+    const key = readString(length)
+    if (key === '__proto__') throw notCommon
+    out[key] = readValue(depth + 1)
+    prevStart = start
+    prevLength = length
+  }
+  return out
+}
+
+function keyAfter(start: number, length: number, prevStart: number, prevLength: number): boolean {
+  if (length !== prevLength) return length > prevLength
+  const bytes = input
+  for (let i = 0; i < length; i++) {
+    const a = bytes[start + i]
+    const b = bytes[prevStart + i]
+    if (a === undefined) throw notCommon
+    if (a !== b) return a! > b!
+  }
+  return false
+}
+
+/** Tag 42 over bytes(37): 0x00 then a CIDv1 sha2-256 (other links take the generic path). */
+function readLink(initial: number): CID {
+  const bytes = input
+  const p = at
+  if (initial !== 0xd8 || bytes[p] !== 42 || bytes[p + 1] !== 0x58 || bytes[p + 2] !== 37 || bytes[p + 3] !== 0) {
+    throw notCommon
+  }
+  const start = p + 4
+  if (start + SHA256_CID_LENGTH > bytes.length) throw notCommon
+  const cid = readSha256Cid(bytes.slice(start, start + SHA256_CID_LENGTH), 0)
+  if (!cid) throw notCommon
+  at = start + SHA256_CID_LENGTH
+  return cid
 }

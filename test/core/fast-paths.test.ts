@@ -5,7 +5,7 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { base58btc } from 'multiformats/bases/base58'
-import { cidForBytes, cidForCborBytes, cidForRaw, readSha256Cid, sha256Bytes } from '../../src/core/cbor.ts'
+import { cidForBytes, cidForCborBytes, cidForRaw, decodeCbor, readSha256Cid, sha256Bytes } from '../../src/core/cbor.ts'
 import * as dagCbor from '@ipld/dag-cbor'
 import { buildMst, isValidMstKey, keyHeight } from '../../src/core/mst/index.ts'
 import { Node, decodeGenericNodeInto, decodeNodeInto, encodeNode } from '../../src/core/mst/node.ts'
@@ -196,5 +196,99 @@ describe('MST node decoding', () => {
       if ('error' in fast) rejected++
     }
     expect(rejected).toBeGreaterThan(1000)
+  })
+})
+
+describe('DAG-CBOR decoding', () => {
+  const rand = rng(4)
+  const pick = <T>(items: T[]): T => items[Math.floor(rand() * items.length)]!
+  const randomString = () => {
+    const pieces = ['a', 'text', '$type', 'é', '😀', 'createdAt', '1', '__x', ' ', 'Z'.repeat(40)]
+    let out = ''
+    for (let i = Math.floor(rand() * 4); i > 0; i--) out += pick(pieces)
+    return out
+  }
+  const randomValue = (depth: number): unknown => {
+    const kind = Math.floor(rand() * (depth > 3 ? 7 : 9))
+    switch (kind) {
+      case 0: return Math.floor(rand() * 2 ** (1 + Math.floor(rand() * 40))) * (rand() < 0.3 ? -1 : 1)
+      case 1: return randomString()
+      case 2: return randomBytes(rand, 70)
+      case 3: return cidForCborBytes(randomBytes(rand, 10))
+      case 4: return pick([true, false, null, 0.5, -1.25, 2 ** 60])
+      case 5: return CID.createV1(0x0129, createDigest(0x12, nobleSha256(randomBytes(rand, 5)))) // generic-path link
+      case 6: return randomString()
+      case 7: return Array.from({ length: Math.floor(rand() * 5) }, () => randomValue(depth + 1))
+      default: {
+        const out: Record<string, unknown> = {}
+        for (let i = Math.floor(rand() * 6); i > 0; i--) out[randomString()] = randomValue(depth + 1)
+        return out
+      }
+    }
+  }
+  type Outcome = { error: string } | { value: unknown }
+  const outcome = (decode: (bytes: Uint8Array) => unknown, bytes: Uint8Array): Outcome => {
+    try {
+      return { value: decode(bytes) }
+    } catch (err) {
+      return { error: (err as Error).message }
+    }
+  }
+  const same = (bytes: Uint8Array) => {
+    const ours = outcome(decodeCbor, bytes)
+    const reference = outcome(dagCbor.decode, bytes)
+    expect(ours).toEqual(reference)
+    // Same key order too (toEqual ignores it), and real CIDs where the reference has CIDs.
+    expect(JSON.stringify(ours, replacer)).toBe(JSON.stringify(reference, replacer))
+    return ours
+  }
+  const replacer = (_key: string, value: unknown) => {
+    const cid = CID.asCID(value)
+    if (cid) return `cid:${cid.toString()}`
+    if (value instanceof Uint8Array) return `bytes:${Buffer.from(value).toString('hex')}`
+    return typeof value === 'bigint' ? `bigint:${value}` : value
+  }
+
+  test('random values decode as with @ipld/dag-cbor', () => {
+    for (let i = 0; i < 3000; i++) {
+      const value = { v: randomValue(0) }
+      const bytes = dagCbor.encode(value)
+      expect('value' in same(bytes)).toBe(true)
+    }
+  })
+
+  test('decoded bytes and links do not share memory with the input', () => {
+    const cid = cidForRaw(new Uint8Array([1]))
+    const bytes = dagCbor.encode({ b: new Uint8Array([1, 2, 3]), l: cid })
+    const value = decodeCbor<{ b: Uint8Array; l: CID }>(bytes)
+    bytes.fill(0)
+    expect(value.b).toEqual(new Uint8Array([1, 2, 3]))
+    expect(value.l.toString()).toBe(cid.toString())
+  })
+
+  test('damaged, non-canonical and unusual input gives the same value or error', () => {
+    const samples = Array.from({ length: 200 }, () => dagCbor.encode({ v: randomValue(0), w: randomString() }))
+    samples.push(
+      Uint8Array.of(0xa2, 0x61, 0x62, 0x01, 0x61, 0x61, 0x02), // unsorted keys
+      Uint8Array.of(0xa2, 0x61, 0x61, 0x01, 0x61, 0x61, 0x02), // duplicate keys
+      Uint8Array.of(0xa1, 0x69, ...new TextEncoder().encode('__proto__'), 0xa0), // __proto__
+      Uint8Array.of(0x18, 0x05), // non-minimal integer
+      Uint8Array.of(0x1b, 0, 0x20, 0, 0, 0, 0, 0, 0), // 64-bit integer (BigInt)
+      Uint8Array.of(0x9f, 0xff), // indefinite array
+      Uint8Array.of(0xf7), // undefined
+      Uint8Array.of(0xa1, 0x01, 0x02), // integer key
+      Uint8Array.of(0x62, 0xc3, 0x28), // invalid UTF-8
+      Uint8Array.of(0x01, 0x02), // trailing bytes
+      new Uint8Array(300).fill(0x81).map((b, i) => (i === 299 ? 0x80 : b)), // deep nesting
+    )
+    for (const sample of samples.slice(-11)) same(sample)
+    let errors = 0
+    for (let i = 0; i < 6000; i++) {
+      const bytes = samples[Math.floor(rand() * samples.length)]!.slice()
+      if (i % 2 === 0) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256)
+      const cut = i % 2 === 1 ? bytes.subarray(0, Math.floor(rand() * bytes.length)) : bytes
+      if ('error' in same(cut)) errors++
+    }
+    expect(errors).toBeGreaterThan(1000)
   })
 })
