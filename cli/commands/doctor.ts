@@ -6,11 +6,17 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { imageInfo, loadSharp } from '../../src/native/sharp.ts'
+import { envFileExists, loadCliConfig } from '../lib/config.ts'
+import { realNetworkDeps, runNetworkChecks, type NetworkDeps } from '../lib/network-checks.ts'
 
 export interface DoctorCheck {
   name: string
   ok: boolean
   detail: string
+  /** 'warn' keeps ok true; absent means pass/fail from ok. */
+  status?: 'pass' | 'warn' | 'fail'
+  /** What to do about a warning or failure. */
+  fix?: string
 }
 
 export function registerDoctor(program: Command): void {
@@ -18,23 +24,46 @@ export function registerDoctor(program: Command): void {
     .command('doctor')
     .description('check that image processing (sharp) and SQLite work on this machine')
     .option('--image <file>', 'also decode and resize this image file')
-    .action(async (options: { image?: string }) => {
+    .option('-d, --data-dir <dir>', 'data directory: with a pds.env there, also check DNS, TLS, PLC documents, relays, SMTP, disk')
+    .option('-e, --env-file <file>', 'pds.env to read (default: <data-dir>/pds.env)')
+    .option('--json', 'print the checks as JSON')
+    .action(async (options: { image?: string; dataDir?: string; envFile?: string; json?: boolean }) => {
       const checks = await runDoctorChecks(options)
+      if (options.json) {
+        console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2))
+        if (checks.some((check) => !check.ok)) process.exitCode = 1
+        return
+      }
       console.log(formatDoctorTable(checks))
       if (checks.some((check) => !check.ok)) process.exitCode = 1
     })
 }
 
-export async function runDoctorChecks(options: { image?: string } = {}): Promise<DoctorCheck[]> {
+export async function runDoctorChecks(
+  options: { image?: string; dataDir?: string; envFile?: string } = {},
+  networkDeps: NetworkDeps = realNetworkDeps,
+): Promise<DoctorCheck[]> {
   const checks = [await check('sharp', checkSharp), await check('sqlite', checkSqlite)]
   const image = options.image
   if (image) checks.push(await check('image', () => checkImageFile(image)))
+  // The machine-level checks need a configuration; without one, doctor checks the binary only.
+  if (options.dataDir || options.envFile || envFileExists(options)) {
+    try {
+      const { config, envFile } = loadCliConfig(options)
+      for (const c of await runNetworkChecks(config, envFile, networkDeps)) {
+        checks.push({ name: c.name, ok: c.status !== 'fail', status: c.status, detail: c.detail, fix: c.fix })
+      }
+    } catch (err) {
+      checks.push({ name: 'config', ok: false, status: 'fail', detail: (err as Error).message })
+    }
+  }
   return checks
 }
 
 export function formatDoctorTable(checks: DoctorCheck[]): string {
   const width = Math.max(5, ...checks.map((c) => c.name.length))
-  const rows = checks.map((c) => `${c.name.padEnd(width)}  ${(c.ok ? 'OK' : 'FAIL').padEnd(8)}${c.detail}`)
+  const label = (c: DoctorCheck) => (c.status === 'warn' ? 'WARN' : c.ok ? 'OK' : 'FAIL')
+  const rows = checks.map((c) => `${c.name.padEnd(width)}  ${label(c).padEnd(8)}${c.detail}${c.fix ? ` → ${c.fix}` : ''}`)
   return [`${'CHECK'.padEnd(width)}  ${'STATUS'.padEnd(8)}DETAIL`, ...rows].join('\n')
 }
 

@@ -1,0 +1,205 @@
+// `pds doctor`'s checks of the machine around the server: DNS, TLS front, PLC documents, relays,
+// SMTP, disk. Every outside call goes through `deps`, so tests run them on loopback only.
+import { accessSync, constants, existsSync, readFileSync, statfsSync, statSync } from 'node:fs'
+import { lookup } from 'node:dns/promises'
+import { join } from 'node:path'
+import type { Config } from '../../src/config/config.ts'
+import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
+import { layoutFromConfig, listActorDirs } from '../../src/services/backup/index.ts'
+
+export type CheckStatus = 'pass' | 'warn' | 'fail'
+export type NetworkCheck = { name: string; status: CheckStatus; detail: string; fix?: string }
+
+export type NetworkDeps = {
+  /** Addresses for a name; throws (or returns []) when it does not resolve. */
+  resolve(hostname: string): Promise<string[]>
+  fetch(url: string, init?: RequestInit): Promise<Response>
+  /** Opens TCP to host:port and returns the first line the server sends (an SMTP greeting);
+   * with waitForLine false, resolves 'connected' as soon as the connection opens. */
+  greeting(host: string, port: number, timeoutMs: number, waitForLine?: boolean): Promise<string>
+  freeBytes(path: string): number | null
+}
+
+export const realNetworkDeps: NetworkDeps = {
+  resolve: async (hostname) => (await lookup(hostname, { all: true })).map((a) => a.address),
+  fetch: (url, init) => fetch(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(5000) }),
+  greeting: tcpGreeting,
+  freeBytes: (path) => {
+    try {
+      const s = statfsSync(path)
+      return Number(s.bavail) * Number(s.bsize)
+    } catch {
+      return null
+    }
+  },
+}
+
+const GiB = 1024 ** 3
+const MiB = 1024 ** 2
+
+export async function runNetworkChecks(config: Config, envFile: string, deps: NetworkDeps = realNetworkDeps): Promise<NetworkCheck[]> {
+  const host = config.service.hostname
+  const local = !config.service.publicUrl.startsWith('https://')
+  const checks: NetworkCheck[] = []
+  const add = async (name: string, run: () => Promise<Omit<NetworkCheck, 'name'>> | Omit<NetworkCheck, 'name'>) => {
+    try {
+      checks.push({ name, ...(await run()) })
+    } catch (err) {
+      checks.push({ name, status: 'fail', detail: (err as Error).message.split('\n')[0]! })
+    }
+  }
+
+  if (local) {
+    checks.push({ name: 'dns', status: 'warn', detail: `${host} is a development hostname: DNS, TLS and relay checks skipped` })
+  } else {
+    await add('dns', async () => {
+      const addresses = await deps.resolve(host).catch(() => [])
+      return addresses.length
+        ? { status: 'pass', detail: `${host} resolves to ${addresses.join(', ')}` }
+        : { status: 'fail', detail: `${host} does not resolve`, fix: `add an A (and AAAA) record for ${host} pointing at this machine` }
+    })
+    await add('https', async () => {
+      const url = `https://${host}/xrpc/_health`
+      const res = await deps.fetch(url).catch((err: Error) => err)
+      if (res instanceof Error) return { status: 'fail', detail: `${url}: ${res.message}`, fix: 'start the TLS proxy (e.g. Caddy, see `pds install-service`) and open ports 80 and 443' }
+      return res.ok
+        ? { status: 'pass', detail: `${url} answers ${res.status}` }
+        : { status: 'fail', detail: `${url} answers ${res.status}`, fix: 'check that the proxy forwards to pds serve on PDS_PORT' }
+    })
+    for (const domain of config.identity.serviceHandleDomains) {
+      await add(`wildcard ${domain}`, async () => {
+        const probe = `pds-doctor-${Math.random().toString(36).slice(2, 8)}${domain}`
+        const addresses = await deps.resolve(probe).catch(() => [])
+        return addresses.length
+          ? { status: 'pass', detail: `*${domain} resolves (${probe} → ${addresses[0]})` }
+          : { status: 'warn', detail: `*${domain} has no wildcard record`, fix: `add a wildcard record *${domain} like ${host}'s, so handles under ${domain} resolve` }
+      })
+    }
+    for (const relay of config.crawlers) {
+      await add(`relay ${new URL(relay).host}`, async () => {
+        const res = await deps.fetch(new URL('/xrpc/_health', relay).toString()).catch((err: Error) => err)
+        if (res instanceof Error) return { status: 'warn', detail: `${relay}: ${res.message}`, fix: 'check outbound HTTPS from this machine; the relay will not crawl you until it answers' }
+        return { status: res.ok ? 'pass' : 'warn', detail: `${relay} answers ${res.status}` }
+      })
+    }
+  }
+  await add('plc documents', () => checkPlcDocuments(config, deps))
+  if (config.email) await add('smtp', () => checkSmtp(config.email!.smtpUrl, deps))
+  await add('disk space', () => {
+    const free = deps.freeBytes(config.db.dataDirectory)
+    if (free === null) return { status: 'warn', detail: `cannot read free space of ${config.db.dataDirectory}` }
+    const detail = `${(free / GiB).toFixed(1)} GiB free in ${config.db.dataDirectory}`
+    if (free < 100 * MiB) return { status: 'fail', detail, fix: 'free disk space now: SQLite stops accepting writes when the disk is full' }
+    if (free < GiB) return { status: 'warn', detail, fix: 'less than 1 GiB left: free space or grow the disk' }
+    return { status: 'pass', detail }
+  })
+  await add('permissions', () => checkPermissions(config, envFile))
+  return checks
+}
+
+/** Each local did:plc names this server as its PDS and our key as its atproto signing key. */
+async function checkPlcDocuments(config: Config, deps: NetworkDeps): Promise<Omit<NetworkCheck, 'name'>> {
+  const actors = listActorDirs(layoutFromConfig(config).actorStoreDirectory).filter((a) => a.did.startsWith('did:plc:'))
+  if (!actors.length) return { status: 'pass', detail: 'no did:plc accounts yet' }
+  const wrong: string[] = []
+  for (const actor of actors) {
+    const problem = await plcProblem(config, deps, actor.did, join(actor.dir, 'key'))
+    if (problem) wrong.push(`${actor.did}: ${problem}`)
+  }
+  if (!wrong.length) return { status: 'pass', detail: `${actors.length} did:plc documents point here with the right keys` }
+  return {
+    status: 'fail',
+    detail: `${wrong.length}/${actors.length} wrong: ${wrong.slice(0, 3).join('; ')}`,
+    fix: 'a migrated-away or half-migrated account; fix its PLC document (identity.signPlcOperation) or remove the account',
+  }
+}
+
+async function plcProblem(config: Config, deps: NetworkDeps, did: string, keyPath: string): Promise<string | null> {
+  const res = await deps.fetch(`${config.identity.plcUrl.replace(/\/$/, '')}/${encodeURIComponent(did)}`).catch((err: Error) => err)
+  if (res instanceof Error) return `PLC directory unreachable (${res.message})`
+  if (!res.ok) return `PLC directory answers ${res.status}`
+  const doc = (await res.json()) as { service?: Array<{ id: string; serviceEndpoint: string }>; verificationMethod?: Array<{ id: string; publicKeyMultibase: string }> }
+  const pds = doc.service?.find((s) => s.id === '#atproto_pds' || s.id.endsWith('#atproto_pds'))?.serviceEndpoint
+  if (pds?.replace(/\/$/, '') !== config.service.publicUrl) return `PDS endpoint is ${pds ?? 'missing'}`
+  if (!existsSync(keyPath)) return 'no signing key on disk'
+  const key = Secp256k1Keypair.import(new Uint8Array(readFileSync(keyPath)))
+  const method = doc.verificationMethod?.find((m) => m.id === '#atproto' || m.id.endsWith('#atproto'))
+  if (method?.publicKeyMultibase !== key.publicKeyMultibase()) return 'signing key differs from the one on disk'
+  return null
+}
+
+async function checkSmtp(smtpUrl: string, deps: NetworkDeps): Promise<Omit<NetworkCheck, 'name'>> {
+  const url = new URL(smtpUrl)
+  const port = Number(url.port || (url.protocol === 'smtps:' ? 465 : 587))
+  if (url.protocol === 'smtps:') {
+    // Implicit TLS: a TCP connect proves reachability; the greeting comes after the handshake.
+    await deps.greeting(url.hostname, port, 5000, false).catch((err: Error) => {
+      throw new Error(`${url.hostname}:${port}: ${err.message}`)
+    })
+    return { status: 'pass', detail: `${url.hostname}:${port} accepts connections` }
+  }
+  const line = await deps.greeting(url.hostname, port, 5000).catch((err: Error) => err)
+  if (line instanceof Error) return { status: 'fail', detail: `${url.hostname}:${port}: ${line.message}`, fix: 'check PDS_EMAIL_SMTP_URL and that outbound SMTP is not blocked by the host' }
+  return line.startsWith('220')
+    ? { status: 'pass', detail: `${url.hostname}:${port} greets: ${line.slice(0, 60)}` }
+    : { status: 'fail', detail: `${url.hostname}:${port} said: ${line.slice(0, 60)}`, fix: 'this is not an SMTP server; check PDS_EMAIL_SMTP_URL' }
+}
+
+function checkPermissions(config: Config, envFile: string): Omit<NetworkCheck, 'name'> {
+  const dir = config.db.dataDirectory
+  if (!existsSync(dir)) return { status: 'fail', detail: `${dir} does not exist`, fix: `mkdir -p ${dir} and give it to the server's user` }
+  try {
+    accessSync(dir, constants.W_OK | constants.R_OK)
+  } catch {
+    return { status: 'fail', detail: `${dir} is not writable by this user`, fix: `chown -R <server user> ${dir}` }
+  }
+  if (existsSync(envFile) && (statSync(envFile).mode & 0o077) !== 0) {
+    return { status: 'warn', detail: `${envFile} is readable by other users (it holds secrets)`, fix: `chmod 600 ${envFile}` }
+  }
+  const openKeys = listActorDirs(layoutFromConfig(config).actorStoreDirectory).filter((a) => {
+    const key = join(a.dir, 'key')
+    return existsSync(key) && (statSync(key).mode & 0o077) !== 0
+  })
+  if (openKeys.length) return { status: 'warn', detail: `${openKeys.length} signing key files are readable by others`, fix: `chmod 600 ${dir}/actors/*/*/key` }
+  return { status: 'pass', detail: `${dir} is writable; secrets are private` }
+}
+
+function tcpGreeting(host: string, port: number, timeoutMs: number, waitForLine = true): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffer = ''
+    const timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+    Bun.connect({
+      hostname: host,
+      port,
+      socket: {
+        open(socket) {
+          if (!waitForLine) {
+            clearTimeout(timer)
+            socket.end()
+            resolve('connected')
+          }
+        },
+        data(socket, data) {
+          buffer += data.toString()
+          const end = buffer.indexOf('\n')
+          if (end >= 0) {
+            clearTimeout(timer)
+            socket.end()
+            resolve(buffer.slice(0, end).trim())
+          }
+        },
+        error(_socket, err) {
+          clearTimeout(timer)
+          reject(err)
+        },
+        connectError(_socket, err) {
+          clearTimeout(timer)
+          reject(err)
+        },
+      },
+    }).catch((err: Error) => {
+      clearTimeout(timer)
+      reject(err)
+    })
+  })
+}
