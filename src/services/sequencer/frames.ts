@@ -39,27 +39,34 @@ export function frameForRow(row: SeqRow): Uint8Array | null {
 }
 
 /** Splits a frame into header and body (tests and tools). */
-export function decodeFrame(bytes: Uint8Array): {
-  header: { op: number; t?: string }
-  body: any
-} {
-  // The header is small: find where it ends by re-encoding it (DAG-CBOR is canonical).
-  const header = decodeFirst(bytes)
-  const headerLen = encodeCbor(header).length
+export function decodeFrame(bytes: Uint8Array): { header: { op: number; t?: string }; body: any } {
+  const headerLen = cborItemLength(bytes, 0)
   return {
-    header: header as { op: number; t?: string },
+    header: decodeCbor(bytes.subarray(0, headerLen)) as { op: number; t?: string },
     body: decodeCbor(bytes.subarray(headerLen)),
   }
 }
 
-function decodeFirst(bytes: Uint8Array): unknown {
-  // @ipld/dag-cbor rejects trailing bytes, so grow the prefix until the header parses.
-  for (let end = 1; end <= Math.min(bytes.length, 64); end++) {
-    try {
-      return decodeCbor(bytes.subarray(0, end))
-    } catch {}
+/** Byte length of the CBOR item at `pos`, for the kinds a frame header holds (ints, text, maps). */
+function cborItemLength(bytes: Uint8Array, pos: number): number {
+  const initial = bytes[pos]
+  if (initial === undefined) throw new Error('frame is truncated')
+  const major = initial >> 5
+  const info = initial & 0x1f
+  let arg = info
+  let len = 1
+  if (info === 24) ((arg = bytes[pos + 1]!), (len = 2))
+  else if (info === 25) ((arg = (bytes[pos + 1]! << 8) | bytes[pos + 2]!), (len = 3))
+  else if (info === 26) ((arg = new DataView(bytes.buffer, bytes.byteOffset + pos + 1, 4).getUint32(0)), (len = 5))
+  else if (info > 26) throw new Error('unsupported CBOR in frame header')
+  if (major === 0 || major === 1) return len
+  if (major === 2 || major === 3) return len + arg
+  if (major === 5) {
+    let end = pos + len
+    for (let i = 0; i < arg * 2; i++) end += cborItemLength(bytes, end)
+    return end - pos
   }
-  throw new Error('frame header is not DAG-CBOR')
+  throw new Error('unsupported CBOR in frame header')
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
