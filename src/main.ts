@@ -12,7 +12,6 @@ import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
 import { createSequencerService } from './services/sequencer/index.ts'
 import { recoverySource } from './services/sequencer/recovery.ts'
-import { recoverySource } from './services/sequencer/recovery.ts'
 import { buildAccounts, type RepoLifecycle } from './services/accounts/index.ts'
 import { createRepoService, type RepoService } from './services/repo/index.ts'
 import { buildProxy } from './services/proxy/index.ts'
@@ -70,8 +69,6 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     },
   }
   services.repo = createRepoService(config, log, services)
-  // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
-  firehose.recover(recoverySource(services))
   // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
   firehose.recover(recoverySource(services))
   // OAuth provider: its routes, and DPoP-bound OAuth tokens accepted by verifyAuth.
