@@ -7,6 +7,7 @@ import type { AccountView } from './account-manager.ts'
 import { createAccount, type CreateAccountInput } from './create-account.ts'
 import * as lifecycle from './lifecycle.ts'
 import * as email from './email-flows.ts'
+import * as plc from './plc-flows.ts'
 import * as invites from './invites.ts'
 import { atprotoData, type DidDocument } from '../identity/did-resolver.ts'
 
@@ -75,13 +76,24 @@ export class AccountService {
     return doc ? atprotoData(doc) : null
   }
 
-  // Email tokens
+  // Email tokens (src/services/accounts/email-flows.ts)
   sendEmailToken = (did: string, purpose: Parameters<typeof email.sendEmailToken>[2], to?: string) => email.sendEmailToken(this.ctx, did, purpose, to)
   assertValidEmailToken = (did: string, purpose: Parameters<typeof email.assertValidToken>[2], token: string) => email.assertValidToken(this.ctx, did, purpose, token)
-  consumeEmailToken = (did: string, purpose: Parameters<typeof email.consumeToken>[2], token: string) => email.consumeToken(this.ctx, did, purpose, token)
-  findEmailTokenDid = (purpose: Parameters<typeof email.findTokenDid>[1], token: string) => email.findTokenDid(this.ctx, purpose, token)
+  requestEmailConfirmation = (did: string) => email.requestEmailConfirmation(this.ctx, did)
   confirmEmail = (did: string, address: string, token: string) => email.confirmEmail(this.ctx, did, address, token)
-  updateEmail = (did: string, address: string) => email.updateEmail(this.ctx, did, address)
+  requestEmailUpdate = (did: string) => email.requestEmailUpdate(this.ctx, did)
+  updateEmail = (did: string, address: string, token?: string) => email.updateEmail(this.ctx, did, address, token)
+  requestPasswordReset = (address: string) => email.requestPasswordReset(this.ctx, address)
+  resetPassword = (token: string, password: string) => email.resetPassword(this.ctx, token, password)
+  requestAccountDelete = (did: string) => email.requestAccountDelete(this.ctx, did)
+  deleteAccountWithToken = (did: string, password: string, token: string) => email.deleteAccountWithToken(this.ctx, did, password, token)
+
+  // Identity changes (src/services/accounts/plc-flows.ts)
+  recommendedDidCredentials = (did: string) => plc.recommendedDidCredentials(this.ctx, did)
+  requestPlcOperationSignature = (did: string) => email.sendEmailToken(this.ctx, did, 'plc_operation')
+  signPlcOperation = (did: string, token: string | undefined, fields: plc.PlcOpFields) => plc.signPlcOperation(this.ctx, did, token, fields)
+  submitPlcOperation = (did: string, op: unknown) => plc.submitPlcOperation(this.ctx, did, op)
+  isValidDidDocForService = (did: string) => plc.isValidDidDocForService(this.ctx, did)
 
   // Invites
   createInviteCodes(forAccounts: string[], codeCount: number, useCount: number) {

@@ -1,13 +1,19 @@
 // Email-token flows: XXXXX-XXXXX tokens (base32, upper case), 15 minutes, single use, one per purpose.
+// The request/confirm pairs follow the reference's account-manager (confirm, update, reset, delete, PLC).
 import { randomBytes } from 'node:crypto'
 import * as emailTokens from '../../storage/account/email-tokens.ts'
 import type { EmailTokenPurpose } from '../../storage/account/email-tokens.ts'
 import * as actors from '../../storage/account/actors.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
 import { renderMail, type MailTemplate } from '../mail/mailer.ts'
+import { NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from '../auth/scrypt.ts'
+import { isValidEmail } from './create-account.ts'
+import { deleteAccount } from './lifecycle.ts'
 import type { AccountsContext } from './context.ts'
 
 export const EMAIL_TOKEN_TTL_MS = 15 * 60 * 1000
+
+const ANY_STATE = { includeDeactivated: true, includeTakenDown: true }
 
 export function genEmailToken(): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
@@ -23,13 +29,19 @@ const TEMPLATE: Record<EmailTokenPurpose, MailTemplate> = {
   plc_operation: 'plcOperation',
 }
 
+function accountWithEmail(ctx: AccountsContext, did: string) {
+  const account = ctx.manager.getAccount(did, ANY_STATE)
+  if (!account) throw InvalidRequestError('account not found')
+  if (!account.email) throw InvalidRequestError('account does not have an email address')
+  return account as typeof account & { email: string }
+}
+
 /** Creates (replacing) the token for `purpose` and mails it to `to` (the account's email by default). */
 export async function sendEmailToken(ctx: AccountsContext, did: string, purpose: EmailTokenPurpose, to?: string) {
-  const account = ctx.manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
-  if (!account?.email) throw InvalidRequestError('account does not have an email address')
+  const account = accountWithEmail(ctx, did)
   const token = genEmailToken()
   emailTokens.upsertEmailToken(ctx.manager.db, purpose, did, token, new Date().toISOString())
-  const { subject, text } = renderMail(TEMPLATE[purpose], token, account.handle ?? '')
+  const { subject, text } = renderMail(TEMPLATE[purpose], token, account.handle ?? account.email)
   await ctx.mailer.send({ to: to ?? account.email, subject, text })
 }
 
@@ -57,19 +69,79 @@ export function findTokenDid(ctx: AccountsContext, purpose: EmailTokenPurpose, t
   return found.did
 }
 
-export function confirmEmail(ctx: AccountsContext, did: string, email: string, token: string) {
-  const account = ctx.manager.getAccount(did, { includeDeactivated: true })
-  if (!account) throw InvalidRequestError('user not found', 'AccountNotFound')
-  if (account.email !== email.toLowerCase()) throw InvalidRequestError('invalid email', 'InvalidEmail')
-  consumeToken(ctx, did, 'confirm_email', token)
-  actors.setEmailConfirmedAt(ctx.manager.db, did, new Date().toISOString())
+// Confirmation
+// ------------
+
+export async function requestEmailConfirmation(ctx: AccountsContext, did: string) {
+  await sendEmailToken(ctx, did, 'confirm_email')
 }
 
-export function updateEmail(ctx: AccountsContext, did: string, email: string) {
-  const other = ctx.manager.getAccountByEmail(email, { includeDeactivated: true, includeTakenDown: true })
+export function confirmEmail(ctx: AccountsContext, did: string, email: string, token: string) {
+  const account = ctx.manager.getAccount(did, ANY_STATE)
+  if (!account) throw InvalidRequestError('user not found', 'AccountNotFound')
+  if (account.email !== email.toLowerCase()) throw InvalidRequestError('invalid email', 'InvalidEmail')
+  assertValidToken(ctx, did, 'confirm_email', token)
+  ctx.manager.db.transaction(() => {
+    emailTokens.deleteEmailToken(ctx.manager.db, 'confirm_email', did)
+    actors.setEmailConfirmedAt(ctx.manager.db, did, new Date().toISOString())
+  })()
+}
+
+// Change of address
+// -----------------
+
+/** A token is needed (and mailed to the current address) only once that address is confirmed. */
+export async function requestEmailUpdate(ctx: AccountsContext, did: string): Promise<{ tokenRequired: boolean }> {
+  const account = accountWithEmail(ctx, did)
+  const tokenRequired = !!account.emailConfirmedAt
+  if (tokenRequired) await sendEmailToken(ctx, did, 'update_email')
+  return { tokenRequired }
+}
+
+/** Sets a new (unconfirmed) address; every pending email token of the account is dropped. */
+export function updateEmail(ctx: AccountsContext, did: string, email: string, token?: string) {
+  if (!isValidEmail(email)) throw InvalidRequestError('This email address is not supported, please use a different email.')
+  const account = ctx.manager.getAccount(did, ANY_STATE)
+  if (!account) throw InvalidRequestError('account not found')
+  if (account.emailConfirmedAt && !token) throw InvalidRequestError('confirmation token required', 'TokenRequired')
+  if (token) assertValidToken(ctx, did, 'update_email', token)
+  const other = ctx.manager.getAccountByEmail(email, ANY_STATE)
   if (other && other.did !== did) throw InvalidRequestError('This email address is already in use, please use a different one.')
   ctx.manager.db.transaction(() => {
     actors.updateEmail(ctx.manager.db, did, email)
     emailTokens.deleteAllEmailTokens(ctx.manager.db, did)
   })()
+}
+
+// Password reset
+// --------------
+
+export async function requestPasswordReset(ctx: AccountsContext, email: string) {
+  const account = ctx.manager.getAccountByEmail(email.toLowerCase(), ANY_STATE)
+  if (!account?.email) throw InvalidRequestError('account does not have an email address')
+  await sendEmailToken(ctx, account.did, 'reset_password')
+}
+
+/** Sets the new password and ends every session (refresh tokens); returns the account's DID. */
+export async function resetPassword(ctx: AccountsContext, token: string, password: string): Promise<string> {
+  if (password.length > NEW_PASSWORD_MAX_LENGTH) throw InvalidRequestError('Invalid password length.')
+  const did = findTokenDid(ctx, 'reset_password', token)
+  await ctx.manager.updateAccountPassword(did, password)
+  return did
+}
+
+// Account deletion by its owner
+// -----------------------------
+
+export async function requestAccountDelete(ctx: AccountsContext, did: string) {
+  await sendEmailToken(ctx, did, 'delete_account')
+}
+
+/** Password + emailed token; then every trace goes and the firehose hears 'deleted'. */
+export async function deleteAccountWithToken(ctx: AccountsContext, did: string, password: string, token: string) {
+  if (password.length > OLD_PASSWORD_MAX_LENGTH) throw AuthRequiredError('Password too long. Consider resetting your password.')
+  if (!ctx.manager.getAccount(did, ANY_STATE)) throw InvalidRequestError('account not found')
+  if (!(await ctx.manager.verifyAccountPassword(did, password))) throw AuthRequiredError('Invalid did or password')
+  assertValidToken(ctx, did, 'delete_account', token)
+  await deleteAccount(ctx, did)
 }

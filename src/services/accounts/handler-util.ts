@@ -1,6 +1,9 @@
 // Small pieces the account handlers share: the DID of an access caller, session bodies, rate-limit rules.
 import type { AuthResult } from '../../xrpc/auth.ts'
 import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
+import type { HandlerContext } from '../../xrpc/handler.ts'
+import type { Services } from '../types.ts'
+import { AuthScope } from '../auth/scopes.ts'
 import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
 import type { AccountService } from './account-service.ts'
 import type { AccountView } from './account-manager.ts'
@@ -52,6 +55,11 @@ export const RATE = {
     { name: 'updateHandle-5m', durationMs: 5 * MINUTE, points: 10, calcKey: (ctx) => didKey(ctx.auth) },
     { name: 'updateHandle-day', durationMs: DAY, points: 50, calcKey: (ctx) => didKey(ctx.auth) },
   ],
+  // Keyed by identifier + IP: the dispatcher applies limits after reading the input, as the reference.
+  createSession: [
+    { name: 'createSession-day', durationMs: DAY, points: 300, calcKey: (ctx) => identifierKey(ctx) },
+    { name: 'createSession-5m', durationMs: 5 * MINUTE, points: 30, calcKey: (ctx) => identifierKey(ctx) },
+  ],
   createAppPassword: [{ name: 'createAppPassword', durationMs: DAY, points: 25, calcKey: (ctx) => didKey(ctx.auth) }],
 } satisfies Record<string, RateLimitRule[] | ((n: string) => RateLimitRule[])>
 
@@ -59,11 +67,31 @@ function didKey(auth: AuthResult): string | null {
   return 'did' in auth ? auth.did : null
 }
 
-/** createSession's limits are keyed by identifier + IP, which only the handler knows (the body is read after rate limiting). */
-export function createSessionRules(identifier: string): RateLimitRule[] {
-  const key = () => `${identifier}-`
-  return [
-    { name: 'createSession-day', durationMs: DAY, points: 300, calcKey: (ctx) => key() + ctx.ip },
-    { name: 'createSession-5m', durationMs: 5 * MINUTE, points: 30, calcKey: (ctx) => key() + ctx.ip },
-  ]
+function identifierKey(ctx: HandlerContext): string {
+  const identifier = (ctx.input as { identifier?: unknown } | undefined)?.identifier
+  return `${typeof identifier === 'string' ? identifier : ''}-${ctx.ip}`
+}
+
+/** Full-access sessions only (no app passwords), taken-down accounts allowed: the reference's ACCESS_FULL + Takendown. */
+export function requireFullAccess(auth: AuthResult): string {
+  if (auth.type !== 'access' || (auth.scope !== AuthScope.Access && auth.scope !== AuthScope.Takendown)) {
+    throw InvalidRequestError('Bad token scope', 'InvalidToken')
+  }
+  return auth.did
+}
+
+/** Ends the account's OAuth sessions too, when the OAuth provider is wired. */
+export function revokeOAuthSessions(services: Services, did: string) {
+  const oauth = (services as { oauth?: { revokeAllOAuthSessions?(did: string): unknown } }).oauth
+  oauth?.revokeAllOAuthSessions?.(did)
+}
+
+/**
+ * The caller of a method the reference guards with checkTakedown only (deactivated accounts may call it);
+ * `full` also refuses app passwords (ACCESS_FULL). Use with auth: 'accessDeactivated'.
+ */
+export function callerNotTakendown(accounts: AccountService, auth: AuthResult, opts: { full?: boolean } = {}): string {
+  const did = opts.full ? requireFullAccess(auth) : callerDid(auth)
+  if (requireAccount(accounts, did).takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
+  return did
 }

@@ -1,16 +1,13 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { AuthRequiredError } from '../../../../xrpc/errors.ts'
-import { createSessionRules, sessionBody } from '../../../../services/accounts/handler-util.ts'
+import { RATE, sessionBody } from '../../../../services/accounts/handler-util.ts'
 import { OLD_PASSWORD_MAX_LENGTH } from '../../../../services/auth/scrypt.ts'
 
 export default defineHandler<unknown, { identifier: string; password: string; allowTakendown?: boolean }>({
   nsid: 'com.atproto.server.createSession',
   auth: 'none',
-  handler: async (ctx) => {
-    const { input, services } = ctx
-    if (services.rateLimiter.enabled && !services.rateLimiter.isBypassed(ctx.req, ctx.ip)) {
-      services.rateLimiter.consume(createSessionRules(input.identifier), ctx)
-    }
+  rateLimit: RATE.createSession,
+  handler: async ({ input, services }) => {
     if (input.password.length > OLD_PASSWORD_MAX_LENGTH) throw AuthRequiredError('Password too long. Consider resetting your password.')
     const { account, appPassword } = await services.accounts.manager.login(input.identifier, input.password)
     if (!input.allowTakendown && account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')

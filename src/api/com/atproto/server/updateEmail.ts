@@ -1,0 +1,12 @@
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { callerNotTakendown } from '../../../../services/accounts/handler-util.ts'
+
+export default defineHandler<unknown, { email: string; emailAuthFactor?: boolean; token?: string }>({
+  nsid: 'com.atproto.server.updateEmail',
+  auth: 'accessDeactivated',
+  handler: ({ auth, input, services }) => {
+    // Same auth as requestEmailUpdate (full sessions only).
+    const did = callerNotTakendown(services.accounts, auth, { full: true })
+    services.accounts.updateEmail(did, input.email, input.token)
+  },
+})
