@@ -9,7 +9,9 @@ import { cidForBytes, cidForCborBytes, cidForRaw, decodeCbor, readSha256Cid, sha
 import * as dagCbor from '@ipld/dag-cbor'
 import { buildMst, isValidMstKey, keyHeight } from '../../src/core/mst/index.ts'
 import { Node, decodeGenericNodeInto, decodeNodeInto, encodeNode } from '../../src/core/mst/node.ts'
-import { sha256 } from '../../src/core/crypto/index.ts'
+import { P256Keypair, Secp256k1Keypair, sha256, verifySignature } from '../../src/core/crypto/index.ts'
+import { secp256k1 as nobleSecp256k1 } from '@noble/curves/secp256k1.js'
+import { p256 as nobleP256 } from '@noble/curves/nist.js'
 
 // Deterministic pseudo-random source so failures are reproducible.
 function rng(seed: number) {
@@ -290,5 +292,26 @@ describe('DAG-CBOR decoding', () => {
       if ('error' in same(cut)) errors++
     }
     expect(errors).toBeGreaterThan(1000)
+  })
+})
+
+describe('signing with native hashing', () => {
+  const rand = rng(5)
+  test('signatures are byte-identical to stock @noble/curves (RFC 6979) and verify', () => {
+    for (const [keypair, stock] of [
+      [Secp256k1Keypair.create(), nobleSecp256k1],
+      [P256Keypair.create(), nobleP256],
+    ] as const) {
+      const secret = keypair.exportPrivateKey()
+      for (let i = 0; i < 40; i++) {
+        const data = randomBytes(rand, 400)
+        const sig = keypair.sign(data)
+        expect(sig).toEqual(stock.sign(data, secret, { prehash: true, lowS: true, format: 'compact' }))
+        expect(verifySignature(keypair.did(), data, sig)).toBe(true)
+        expect(stock.verify(sig, data, keypair.publicKeyBytes(), { prehash: true, lowS: true, format: 'compact' })).toBe(true)
+        data[0] = (data[0] ?? 0) ^ 1
+        if (data.length > 0) expect(verifySignature(keypair.did(), data, sig)).toBe(false)
+      }
+    }
   })
 })
