@@ -49,12 +49,12 @@ function newClient() {
     plcDirectoryUrl: plc.url,
     handleResolver: server.url,
     // The test server listens on 127.0.0.1 only; "localhost" may resolve to ::1 first.
-    fetch: (input, init) => {
-      const req = new Request(input, init)
+    fetch: ((input: Request | string | URL, init?: RequestInit) => {
+      const req = new Request(input as Request, init)
       const url = new URL(req.url)
       if (url.hostname === 'localhost') url.hostname = '127.0.0.1'
-      return fetch(new Request(url, req))
-    },
+      return fetch(new Request(url.href, req))
+    }) as typeof fetch,
   })
 }
 
@@ -74,7 +74,7 @@ test('sign in with the official client, write a record, refresh, sign out', asyn
 
   const { session, state } = await client.callback(callback.searchParams)
   expect(state).toBe('app-state')
-  expect(session.did).toBe(alice.did)
+  expect(session.did as string).toBe(alice.did)
 
   const agent = new Agent(session)
   const created = await agent.com.atproto.repo.createRecord({
@@ -87,9 +87,9 @@ test('sign in with the official client, write a record, refresh, sign out', asyn
   expect(me.data.did).toBe(alice.did)
 
   const info = await session.getTokenInfo(true) // forces a refresh
-  expect(info.sub).toBe(alice.did)
+  expect(info.sub as string).toBe(alice.did)
   expect((await agent.com.atproto.server.getSession()).data.did).toBe(alice.did)
 
   await session.signOut()
-  await expect(client.restore(alice.did)).rejects.toThrow()
+  await expect(client.restore(alice.did as `did:plc:${string}`)).rejects.toThrow()
 })

@@ -141,7 +141,7 @@ describe('token endpoint', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'authorization_code', code: flow.code!, code_verifier: flow.verifier, client_id: flow.clientId, redirect_uri: REDIRECT }),
     })
-    expect((await noProof.json()).error).toBe('invalid_dpop_proof')
+    expect(((await noProof.json()) as any).error).toBe('invalid_dpop_proof')
     const flow2 = await getCode(server, client, creds())
     client.key = await newDpopKey()
     const r = await exchange(client, flow2.code!, flow2.verifier, flow2.clientId)

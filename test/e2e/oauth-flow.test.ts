@@ -16,9 +16,9 @@ afterAll(() => server.close())
 describe('discovery', () => {
   test('protected resource and authorization server metadata', async () => {
     const issuer = server.config.service.publicUrl
-    const pr = await (await fetch(`${server.url}/.well-known/oauth-protected-resource`)).json()
+    const pr: any = await (await fetch(`${server.url}/.well-known/oauth-protected-resource`)).json()
     expect(pr).toMatchObject({ resource: issuer, authorization_servers: [issuer], bearer_methods_supported: ['header'] })
-    const as = await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json()
+    const as: any = await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).json()
     expect(as).toMatchObject({
       issuer,
       require_pushed_authorization_requests: true,
@@ -53,7 +53,7 @@ describe('authorization code flow', () => {
     expect(token.body.refresh_token).toStartWith('ref-')
     const res = await client.resource('/xrpc/com.atproto.server.getSession', token.body.access_token)
     expect(res.status).toBe(200)
-    expect((await res.json()).did).toBe(alice.did)
+    expect(((await res.json()) as any).did).toBe(alice.did)
   })
 
   test('the consent page says in plain words what each scope allows', async () => {
@@ -124,5 +124,17 @@ describe('authorization code flow', () => {
     const { tokens } = await login(server, client, { identifier: alice.handle, password: alice.password })
     expect(server.services.oauth!.revokeAllOAuthSessions(alice.did)).toBeGreaterThan(0)
     expect((await client.resource('/xrpc/com.atproto.server.getSession', tokens.access_token)).status).toBe(401)
+  })
+
+  test('a deactivated account cannot use its OAuth tokens', async () => {
+    const bob = await signUp(server, 'bob')
+    const client = await newClient(server)
+    const { tokens } = await login(server, client, { identifier: bob.handle, password: bob.password })
+    const post = { repo: bob.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text: 'hi', createdAt: new Date().toISOString() } }
+    expect((await client.resource('/xrpc/com.atproto.repo.createRecord', tokens.access_token, { method: 'POST', body: post })).status).toBe(200)
+    await bob.agent.com.atproto.server.deactivateAccount({})
+    const res = await client.resource('/xrpc/com.atproto.repo.createRecord', tokens.access_token, { method: 'POST', body: post })
+    expect(res.status).toBe(401)
+    expect(((await res.json()) as any).error).toBe('AccountDeactivated')
   })
 })
