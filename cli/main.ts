@@ -9,6 +9,9 @@ import { registerRequestCrawl } from './commands/request-crawl.ts'
 import { registerBackup } from './commands/backup.ts'
 import { registerInstallService } from './commands/install-service.ts'
 import { registerStatus } from './commands/status.ts'
+import { registerAccount } from './commands/account.ts'
+import { registerInvite } from './commands/invite.ts'
+import { registerTakedown } from './commands/takedown.ts'
 import { registerExport } from './commands/export.ts'
 import { registerImport } from './commands/import.ts'
 
@@ -24,6 +27,9 @@ registerRequestCrawl(program)
 registerBackup(program)
 registerInstallService(program)
 registerStatus(program)
+registerAccount(program)
+registerTakedown(program) // adds takedown/untakedown to `pds account`
+registerInvite(program)
 registerExport(program)
 registerImport(program)
 
