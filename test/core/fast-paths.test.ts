@@ -5,7 +5,7 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { base58btc } from 'multiformats/bases/base58'
-import { cidForBytes, cidForCborBytes, cidForRaw, decodeCbor, readSha256Cid, sha256Bytes } from '../../src/core/cbor.ts'
+import { cidForBytes, cidForCborBytes, cidForRaw, decodeCbor, encodeCbor, readSha256Cid, sha256Bytes } from '../../src/core/cbor.ts'
 import * as dagCbor from '@ipld/dag-cbor'
 import { buildMst, isValidMstKey, keyHeight } from '../../src/core/mst/index.ts'
 import { Node, decodeGenericNodeInto, decodeNodeInto, encodeNode } from '../../src/core/mst/node.ts'
@@ -313,5 +313,62 @@ describe('signing with native hashing', () => {
         if (data.length > 0) expect(verifySignature(keypair.did(), data, sig)).toBe(false)
       }
     }
+  })
+})
+
+describe('DAG-CBOR encoding', () => {
+  const rand = rng(6)
+  const pick = <T>(items: T[]): T => items[Math.floor(rand() * items.length)]!
+  const keys = ['a', 'b', 'aa', 'ab', 'ba', '$type', 'text', 'createdAt', 'Z', '_', '10', '2', '']
+  const randomValue = (depth: number): unknown => {
+    switch (Math.floor(rand() * (depth > 3 ? 6 : 8))) {
+      case 0: return Math.floor(rand() * 2 ** (1 + Math.floor(rand() * 33))) * (rand() < 0.3 ? -1 : 1)
+      case 1: return pick(['', 'hello', 'é', '😀 x', 'long '.repeat(20), 'a\u0000b', '\u00ff'.repeat(30)])
+      case 2: return rand() < 0.8 ? randomBytes(rand, 300) : Buffer.from(randomBytes(rand, 10))
+      case 3: return cidForCborBytes(randomBytes(rand, 10))
+      case 4: return pick([true, false, null])
+      case 5: return pick([2 ** 32, -(2 ** 32) - 1, 2 ** 40, 1.5, 0.1]) // generic path
+      case 6: return Array.from({ length: Math.floor(rand() * 30) }, () => randomValue(depth + 1))
+      default: {
+        const out: Record<string, unknown> = {}
+        for (let i = Math.floor(rand() * 8); i > 0; i--) out[pick(keys)] = randomValue(depth + 1)
+        return out
+      }
+    }
+  }
+  const outcome = (encode: (value: unknown) => Uint8Array, value: unknown) => {
+    try {
+      return { hex: Buffer.from(encode(value)).toString('hex') }
+    } catch (err) {
+      return { error: (err as Error).message }
+    }
+  }
+
+  test('random values encode byte-identically to @ipld/dag-cbor', () => {
+    for (let i = 0; i < 3000; i++) {
+      const value = randomValue(0)
+      const ours = outcome(encodeCbor, value)
+      expect(ours).toEqual(outcome(dagCbor.encode, value))
+      expect('hex' in ours).toBe(true)
+    }
+    const big = { blob: new Uint8Array(200_000).fill(7), list: Array.from({ length: 5000 }, (_, i) => i) }
+    expect(encodeCbor(big)).toEqual(dagCbor.encode(big))
+  })
+
+  test('unusual values are encoded or rejected exactly as by @ipld/dag-cbor', () => {
+    const nested: any = {}
+    let cursor = nested
+    for (let i = 0; i < 400; i++) cursor = cursor.next = {}
+    class Custom {
+      x = 1
+    }
+    const values: unknown[] = [
+      undefined, { a: undefined }, [1, , 3], NaN, Infinity, -0, 2 ** 53, 2n ** 70n, 1.5,
+      { 'é': 1, e: 2 }, '\ud800', { '/': 'x' }, new Map([['a', 1]]), new Custom(), new Date(0),
+      new Uint16Array(2), () => 1, Symbol('s'), Object.create(null), nested,
+      CID.parse('QmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n'),
+      CID.createV1(0x0129, createDigest(0x12, nobleSha256(new Uint8Array(1)))),
+    ]
+    for (const value of values) expect(outcome(encodeCbor, value)).toEqual(outcome(dagCbor.encode, value))
   })
 })
