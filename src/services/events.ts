@@ -1,6 +1,7 @@
 // What the repo and account services tell the firehose. The sequencer implements this; until it is
 // wired, the composition root passes NO_EVENTS. Calls happen after the data is durably written.
 import type { CID } from '../core/cbor.ts'
+import type { CommitData } from '../core/repo/index.ts'
 
 export type AccountStatus = 'takendown' | 'suspended' | 'deleted' | 'deactivated' | 'desynchronized' | 'throttled'
 
@@ -17,10 +18,16 @@ export type CommitEvent = {
   blobs: CID[]
 }
 
+/** A repo's current commit block, as a #sync event carries it. */
+export type SyncEventData = { cid: CID; bytes: Uint8Array; rev: string }
+
+/** A new repo's genesis commit and the events the caller sequences (createAccount, in the reference's order). */
+export type GenesisCommit = { cid: CID; rev: string; commitEvent: CommitEvent; syncEvent: SyncEventData }
+
 export interface RepoEventSink {
   commit(evt: CommitEvent): void
   /** A #sync event: the repo's current commit block, for creation, activation and recovery. */
-  sync(did: string, commit: { cid: CID; bytes: Uint8Array; rev: string }): void
+  sync(did: string, commit: SyncEventData): void
   identity(did: string, handle?: string): void
   account(did: string, active: boolean, status?: AccountStatus): void
 }
@@ -30,4 +37,24 @@ export const NO_EVENTS: RepoEventSink = {
   sync() {},
   identity() {},
   account() {},
+}
+
+/** A genesis commit (core's createEmptyRepo) with its #commit (no ops) and #sync event data. */
+export function genesisOf(did: string, commit: CommitData): GenesisCommit {
+  const commitBlock = commit.newBlocks.get(commit.cid.toString())!
+  return {
+    cid: commit.cid,
+    rev: commit.rev,
+    commitEvent: {
+      did,
+      commit: commit.cid,
+      rev: commit.rev,
+      since: null,
+      prevData: null,
+      blocks: [...commit.relevantBlocks.values()],
+      ops: [],
+      blobs: [],
+    },
+    syncEvent: { cid: commit.cid, bytes: commitBlock.bytes, rev: commit.rev },
+  }
 }

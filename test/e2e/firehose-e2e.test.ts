@@ -93,7 +93,7 @@ test('the verifying firehose sees the whole account lifecycle, consistent with t
 
   const mine = events.filter((e) => e.did === did)
   expect(errors).toEqual([])
-  // Creation: identity + account (+ the genesis commit / sync), then the writes.
+  // Creation: identity + account + the genesis commit / sync, then the writes.
   expect(mine.find((e) => e.event === 'identity')).toBeDefined()
   expect(mine.find((e) => e.event === 'account' && e.active)).toBeDefined()
   expect(mine.filter((e) => e.event === 'create').length).toBe(5)
@@ -122,6 +122,19 @@ test('the verifying firehose sees the whole account lifecycle, consistent with t
   const frames = (await replayAll()).filter((f) => f.body.repo === did || f.body.did === did)
   const seqs = frames.map((f) => f.body.seq)
   expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+  // The reference's order. createAccount: #identity, #account (active), genesis #commit (no ops), #sync.
+  const types = frames.map((f) => f.header.t)
+  expect(types.slice(0, 4)).toEqual(['#identity', '#account', '#commit', '#sync'])
+  expect(frames[1]!.body).toMatchObject({ active: true })
+  expect(frames[2]!.body).toMatchObject({ since: null, ops: [] })
+  expect(frames[2]!.body.prevData).toBeUndefined()
+  expect(frames[3]!.body.rev).toBe(frames[2]!.body.rev)
+  // activateAccount: #account (active), #identity, #sync of the current commit.
+  const deactivatedAt = frames.findIndex((f) => f.header.t === '#account' && f.body.active === false)
+  expect(types.slice(deactivatedAt + 1, deactivatedAt + 4)).toEqual(['#account', '#identity', '#sync'])
+  expect(frames[deactivatedAt + 1]!.body).toMatchObject({ active: true })
+  expect(frames[deactivatedAt + 2]!.body.handle).toBe('alice2.test')
+  expect(frames[deactivatedAt + 3]!.body.rev).toBe((await agent.com.atproto.sync.getLatestCommit({ did })).data.rev)
   let prevRev: string | null = null
   for (const { header, body } of frames) {
     if (header.t !== '#commit') continue

@@ -99,8 +99,12 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
       throw err
     }
     if (!deactivated) {
-      ctx.events().identity(did, handle)
-      ctx.events().account(did, true)
+      // The reference's order: #identity, #account (active), then the genesis #commit and #sync.
+      const events = ctx.events()
+      events.identity(did, handle)
+      events.account(did, true)
+      events.commit(commit.commitEvent)
+      events.sync(did, commit.syncEvent)
     }
     return { handle, did, didDoc: didDoc ?? undefined, accessJwt, refreshJwt }
   } catch (err) {

@@ -14,8 +14,12 @@ export function deactivateAccount(ctx: AccountsContext, did: string, deleteAfter
 export function activateAccount(ctx: AccountsContext, did: string) {
   actors.setDeactivated(ctx.manager.db, did, null, null)
   const account = ctx.manager.getAccount(did, { includeTakenDown: true })
-  ctx.events().account(did, !account?.takedownRef, account?.takedownRef ? 'takendown' : undefined)
-  if (account) ctx.events().identity(did, account.handle ?? undefined)
+  // As the reference: #account (current status), #identity (handle or handle.invalid), #sync.
+  const events = ctx.events()
+  events.account(did, !account?.takedownRef, account?.takedownRef ? 'takendown' : undefined)
+  events.identity(did, account?.handle ?? 'handle.invalid')
+  const sync = ctx.repo().syncEventData(did)
+  if (sync) events.sync(did, sync)
 }
 
 export function setTakedown(ctx: AccountsContext, did: string, takedownRef: string | null) {

@@ -4,15 +4,18 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
-import type { CID } from '../../core/cbor.ts'
+import { genesisOf, type GenesisCommit, type SyncEventData } from '../events.ts'
 import { Secp256k1Keypair, type Keypair } from '../../core/crypto/index.ts'
 import { createEmptyRepo } from '../../core/repo/index.ts'
 import { nextTid } from '../../core/syntax/index.ts'
 
 export interface RepoLifecycle {
-  createRepo(did: string, signingKey: Keypair): Promise<{ cid: CID; rev: string }>
+  /** Sequences nothing: createAccount emits the returned genesis events in the reference's order. */
+  createRepo(did: string, signingKey: Keypair): Promise<GenesisCommit>
   deleteRepo(did: string): Promise<void>
   signingKey(did: string): Keypair
+  /** The current commit for the #sync that activation emits. */
+  syncEventData(did: string): SyncEventData | null
 }
 
 export function actorDir(actorStoreDirectory: string, did: string): string {
@@ -28,8 +31,11 @@ export class KeyFileRepo implements RepoLifecycle {
     if (existsSync(join(dir, 'key'))) throw new Error(`repo already exists: ${did}`)
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, 'key'), signingKey.exportPrivateKey(), { mode: 0o600 })
-    const commit = createEmptyRepo(did, signingKey, nextTid())
-    return { cid: commit.cid, rev: commit.rev }
+    return genesisOf(did, createEmptyRepo(did, signingKey, nextTid()))
+  }
+
+  syncEventData(): SyncEventData | null {
+    return null // no actor store behind this stand-in
   }
 
   async deleteRepo(did: string) {

@@ -10,7 +10,7 @@ import type { Lexicons } from '../../core/lexicon/index.ts'
 import type { Logger } from '../../logger.ts'
 import type { ActorDb } from '../../storage/actor/actor-db.ts'
 import { ActorNotFoundError, type ActorStore } from '../../storage/actor/actor-store.ts'
-import type { RepoEventSink } from '../events.ts'
+import { genesisOf, type GenesisCommit, type RepoEventSink, type SyncEventData } from '../events.ts'
 import type { DiskBlobStore } from '../blobs/store.ts'
 import { KeyedMutex } from './lock.ts'
 import { WritePreparer, type PreparedCreateOrUpdate, type PreparedWrite, type ValidationStatus } from './prepare.ts'
@@ -129,7 +129,12 @@ export class RepoService {
     return this.deps.actors.exists(did)
   }
 
-  async createRepo(did: string, signingKey: Keypair): Promise<{ cid: CID; rev: string }> {
+  /**
+   * Creates the actor store and its genesis commit. It sequences nothing: the caller (createAccount)
+   * emits #identity, #account, then the returned #commit and #sync, as the reference does, and none
+   * at all for a deactivated (migrating) account.
+   */
+  async createRepo(did: string, signingKey: Keypair): Promise<GenesisCommit> {
     return this.lock.run(did, () => {
       if (this.deps.actors.exists(did)) throw InvalidRequestError(`Repo already exists: ${did}`)
       const db = this.deps.actors.create(did, signingKey.exportPrivateKey())
@@ -137,10 +142,15 @@ export class RepoService {
       const commit = createEmptyRepo(did, signingKey, nextTid())
       persistCommit(db, commit, [], new Date().toISOString())
       this.afterCommit(did, commit.cid, commit.rev)
-      const commitBlock = commit.newBlocks.get(commit.cid.toString())!
-      this.safely('events.sync', () => this.deps.events().sync(did, { cid: commit.cid, bytes: commitBlock.bytes, rev: commit.rev }))
-      return { cid: commit.cid, rev: commit.rev }
+      return genesisOf(did, commit)
     })
+  }
+
+  /** The current commit block for a #sync event (activation, recovery); null without a repo. */
+  syncEventData(did: string): SyncEventData | null {
+    const root = this.getRepoRoot(did)
+    const bytes = root && this.db(did).getBlock(root.cid)
+    return root && bytes ? { cid: root.cid, bytes, rev: root.rev } : null
   }
 
   async deleteRepo(did: string): Promise<void> {
