@@ -165,6 +165,11 @@ describe('rate limits', () => {
       expect(await attempt('someone-else.test')).toBe(401)
       const ok = new AtpAgent({ service: limited.server.url })
       expect((await errorOf(ok.login({ identifier: handle, password: 'rita-password' })))?.error).toBe('RateLimitExceeded')
+
+      // requestPasswordReset: 15 an hour per IP, counted before the email is even looked up.
+      const resets = await Promise.all(Array.from({ length: 16 }, (_, i) => errorOf(ok.com.atproto.server.requestPasswordReset({ email: `nobody${i}@example.com` }))))
+      expect(resets.filter((e) => e?.error === 'InvalidRequest')).toHaveLength(15)
+      expect(resets.filter((e) => e?.error === 'RateLimitExceeded')).toHaveLength(1)
     } finally {
       await limited.close()
     }
