@@ -1,6 +1,8 @@
-// `pds account takedown|untakedown <did|handle>`: moderation through the running server's admin API
-// (com.atproto.admin.updateSubjectStatus), so the firehose and sessions see it at once.
+// `pds account takedown|untakedown|delete <did|handle>`: moderation through the running server's admin API
+// (com.atproto.admin.updateSubjectStatus, deleteAccount), so the firehose and sessions see it at once.
 import type { Command } from 'commander'
+import * as prompts from '@clack/prompts'
+import { CliError, EXIT } from '../lib/errors.ts'
 import { loadCliConfig } from '../lib/config.ts'
 import { Output, runCommand } from '../lib/output.ts'
 import { XrpcClient } from '../lib/xrpc-client.ts'
@@ -44,10 +46,38 @@ function addOne(account: Command, name: 'takedown' | 'untakedown') {
   })
 }
 
-/** Attaches the two subcommands to an existing `account` command (cli/commands/account.ts). */
+function addDelete(account: Command) {
+  account
+    .command('delete')
+    .argument('<account>', 'DID or handle')
+    .description('delete an account and every trace of it (repo, blobs, sessions); the firehose gets #account deleted')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('-d, --data-dir <dir>', 'data directory (default: $PDS_DATA_DIRECTORY or ./pds-data)')
+    .option('-e, --env-file <file>', 'pds.env file to read (default: <data-dir>/pds.env)')
+    .option('--url <url>', 'server URL (default: the local server on PDS_PORT)')
+    .option('--json', 'print the result as JSON')
+    .action(async (identifier: string, opts: Options & { yes?: boolean }) => {
+      const out = new Output(opts)
+      await runCommand(out, async () => {
+        const { config } = loadCliConfig(opts)
+        const client = XrpcClient.admin(config, opts.url)
+        const did = await resolveDid(client, identifier)
+        if (!opts.yes) {
+          if (!process.stdin.isTTY) throw new CliError(`refusing to delete ${did} without --yes`, EXIT.refused)
+          const ok = await prompts.confirm({ message: `Delete ${identifier} (${did}) and all of its data? This cannot be undone.` })
+          if (ok !== true) throw new CliError('cancelled', EXIT.refused)
+        }
+        await client.procedure('com.atproto.admin.deleteAccount', { did })
+        out.result({ did, deleted: true }, () => `${did}: deleted`)
+      })
+    })
+}
+
+/** Attaches the moderation subcommands to an existing `account` command (cli/commands/account.ts). */
 export function addTakedownCommands(account: Command): void {
   addOne(account, 'takedown')
   addOne(account, 'untakedown')
+  addDelete(account)
 }
 
 /** Standalone registration: reuses `pds account` if it is already registered, else creates it. */
