@@ -14,6 +14,7 @@ import { registerInvite } from './commands/invite.ts'
 import { registerTakedown } from './commands/takedown.ts'
 import { registerExport } from './commands/export.ts'
 import { registerImport } from './commands/import.ts'
+import { registerMigrate } from './commands/migrate.ts'
 
 const program = new Command()
   .name('pds')
@@ -32,5 +33,6 @@ registerTakedown(program) // adds takedown/untakedown to `pds account`
 registerInvite(program)
 registerExport(program)
 registerImport(program)
+registerMigrate(program)
 
 await program.parseAsync(process.argv)
