@@ -2,37 +2,11 @@
 // the source tree: sharp's native addon and libvips come out of the binary itself.
 // dist/pds is built once (only when missing or older than the sources) and then reused.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { loadSharp } from '../../src/native/sharp.ts'
-
-const root = resolve(import.meta.dir, '../..')
-// PDS_TEST_BINARY tests a prebuilt binary (e.g. a release artifact) instead of building one.
-const prebuiltBinary = process.env.PDS_TEST_BINARY
-const builtBinary = prebuiltBinary ?? join(root, 'dist/pds')
-const SOURCE_PATHS = ['cli', 'src', 'scripts', 'migrations', 'lexicons', 'package.json', 'bun.lock']
-
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0
-  const stat = statSync(path)
-  if (!stat.isDirectory()) return stat.mtimeMs
-  let newest = stat.mtimeMs
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)))
-  return newest
-}
-
-async function ensureBinary(): Promise<void> {
-  const sourcesChanged = Math.max(...SOURCE_PATHS.map((p) => newestMtime(join(root, p))))
-  if (existsSync(builtBinary) && statSync(builtBinary).mtimeMs >= sourcesChanged) return
-  const build = Bun.spawn([process.execPath, 'scripts/build.ts'], { cwd: root, stdout: 'pipe', stderr: 'pipe' })
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(build.stdout).text(),
-    new Response(build.stderr).text(),
-    build.exited,
-  ])
-  if (code !== 0) throw new Error(`build failed (${code}):\n${stdout}\n${stderr}`)
-}
+import { ensureBinary } from '../helpers/binary.ts'
 
 // A bare machine: an empty directory holding only the binary, a PATH with no bun or node,
 // and a fresh HOME / XDG cache where the native libraries get unpacked.
@@ -52,9 +26,9 @@ function runPds(...args: string[]) {
 }
 
 beforeAll(async () => {
-  if (!prebuiltBinary) await ensureBinary()
+  const binary = await ensureBinary()
   for (const dir of [workDir, env.PATH, env.HOME, env.TMPDIR]) mkdirSync(dir, { recursive: true })
-  copyFileSync(builtBinary, join(workDir, 'pds'))
+  copyFileSync(binary, join(workDir, 'pds'))
   expect(readdirSync(workDir)).toEqual(['pds'])
 }, 300_000)
 
