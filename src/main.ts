@@ -46,6 +46,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
     accountDb,
     events: () => services.events,
     repo: () => (services as { repo?: RepoLifecycle }).repo,
+    onCredentialsRevoked: (did) => services.oauth?.revokeAllOAuthSessions(did),
   })
 
   const proxy = buildProxy(() => services)

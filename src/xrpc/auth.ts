@@ -24,6 +24,17 @@ export type AuthKind =
 
 export type AuthRequest = { req: Request; nsid: string }
 
+/**
+ * What a verifier may attach to its result (OAuth does): headers every response to this call carries
+ * (DPoP-Nonce), and a check of the parsed input for permissions that depend on the body.
+ */
+export type AuthExtras = {
+  responseHeaders?: Record<string, string>
+  authorizeInput?: (nsid: string, input: unknown) => void
+}
+
+export const authResponseHeaders = (auth: AuthResult): Record<string, string> => (auth as AuthExtras).responseHeaders ?? {}
+
 /** Token verification lives in the accounts service; the xrpc layer only calls it. */
 export type AuthVerifier = (kind: AuthKind, ctx: AuthRequest) => Promise<AuthResult>
 

@@ -1,6 +1,7 @@
 // Runs one XRPC call: method check, params, auth, rate limits, input, handler, error mapping.
 import type { Services } from '../services/types.ts'
 import type { HandlerContext, HandlerDef, RawInput } from './handler.ts'
+import { authResponseHeaders, type AuthExtras } from './auth.ts'
 import { GLOBAL_RATE_LIMIT } from './rate-limit.ts'
 import {
   InternalServerError,
@@ -28,6 +29,7 @@ export async function dispatchXrpc(
   fallback?: FallbackHandler,
 ): Promise<Response> {
   let rateHeaders: Record<string, string> = {}
+  let authHeaders: Record<string, string> = {}
   try {
     const def = registry.get(nsid)
     if (!def) {
@@ -54,26 +56,29 @@ export async function dispatchXrpc(
       signal: controller.signal,
     }
     ctx.auth = await services.verifyAuth(def.auth, { req, nsid })
+    authHeaders = authResponseHeaders(ctx.auth)
     if (method?.type === 'procedure') ctx.input = await readInput(nsid, req, method.inputEncoding, def, services)
+    ;(ctx.auth as AuthExtras).authorizeInput?.(nsid, ctx.input)
     // After the input, so that rules can key on it (createSession limits per identifier, as the reference).
     if (services.rateLimiter.enabled && !services.rateLimiter.isBypassed(req, ip)) {
       rateHeaders = services.rateLimiter.consume([GLOBAL_RATE_LIMIT, ...(def.rateLimit ?? [])], ctx)
     }
     const output = await def.handler(ctx)
+    const headers = { ...authHeaders, ...rateHeaders }
     if (output instanceof Response) {
-      for (const [k, v] of Object.entries(rateHeaders)) output.headers.set(k, v)
+      for (const [k, v] of Object.entries(headers)) output.headers.set(k, v)
       return output
     }
-    if (output === undefined) return new Response(null, { status: 200, headers: rateHeaders })
-    return Response.json(output, { headers: rateHeaders })
+    if (output === undefined) return new Response(null, { status: 200, headers })
+    return Response.json(output, { headers })
   } catch (err) {
     const xrpcErr = toXrpcError(err)
     if (xrpcErr) {
       if (xrpcErr.status >= 500 && xrpcErr.status !== 501) services.log.warn('xrpc server error', { nsid, err })
-      return errorResponse(xrpcErr, rateHeaders)
+      return errorResponse(xrpcErr, { ...authHeaders, ...rateHeaders })
     }
     services.log.error('unhandled error in xrpc handler', { nsid, err })
-    return errorResponse(InternalServerError(), rateHeaders)
+    return errorResponse(InternalServerError(), { ...authHeaders, ...rateHeaders })
   }
 }
 

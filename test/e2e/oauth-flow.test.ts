@@ -126,7 +126,7 @@ describe('authorization code flow', () => {
     expect((await client.resource('/xrpc/com.atproto.server.getSession', tokens.access_token)).status).toBe(401)
   })
 
-  test('a deactivated account cannot use its OAuth tokens', async () => {
+  test('deactivating an account ends its OAuth sessions', async () => {
     const bob = await signUp(server, 'bob')
     const client = await newClient(server)
     const { tokens } = await login(server, client, { identifier: bob.handle, password: bob.password })
@@ -135,6 +135,6 @@ describe('authorization code flow', () => {
     await bob.agent.com.atproto.server.deactivateAccount({})
     const res = await client.resource('/xrpc/com.atproto.repo.createRecord', tokens.access_token, { method: 'POST', body: post })
     expect(res.status).toBe(401)
-    expect(((await res.json()) as any).error).toBe('AccountDeactivated')
+    expect(((await res.json()) as any).error).toBe('InvalidToken')
   })
 })

@@ -59,6 +59,8 @@ export function toView(row: actors.AccountRow): AccountView {
 
 export class AccountManager {
   readonly key: TokenKey
+  /** Told when an account's credentials must stop working everywhere (the OAuth provider ends its sessions). */
+  onCredentialsRevoked?: (did: string) => void
 
   constructor(
     readonly db: Database,
@@ -188,6 +190,7 @@ export class AccountManager {
       this.db.query("DELETE FROM email_token WHERE did = ? AND purpose = 'reset_password'").run(did)
       creds.deleteRefreshTokensByDid(this.db, did)
     })()
+    this.onCredentialsRevoked?.(did)
   }
 
   async createAppPassword(did: string, name: string, privileged: boolean) {

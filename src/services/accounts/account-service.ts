@@ -39,12 +39,14 @@ export class AccountService {
     return createAccount(this.ctx, input, requesterDid)
   }
 
-  deleteAccount(did: string) {
-    return lifecycle.deleteAccount(this.ctx, did)
+  async deleteAccount(did: string) {
+    await lifecycle.deleteAccount(this.ctx, did)
+    this.ctx.manager.onCredentialsRevoked?.(did)
   }
 
   deactivateAccount(did: string, deleteAfter: string | null) {
     lifecycle.deactivateAccount(this.ctx, did, deleteAfter)
+    this.ctx.manager.onCredentialsRevoked?.(did)
   }
 
   activateAccount(did: string) {
@@ -53,6 +55,7 @@ export class AccountService {
 
   setTakedown(did: string, takedownRef: string | null) {
     lifecycle.setTakedown(this.ctx, did, takedownRef)
+    if (takedownRef) this.ctx.manager.onCredentialsRevoked?.(did)
   }
 
   updateHandle(did: string, handle: string, opts?: { allowReserved?: boolean }) {

@@ -74,6 +74,8 @@ function identifierKey(ctx: HandlerContext): string {
 
 /** Full-access sessions only (no app passwords), taken-down accounts allowed: the reference's ACCESS_FULL + Takendown. */
 export function requireFullAccess(auth: AuthResult): string {
+  // OAuth callers got here through their method permissions (src/services/oauth/method-policy.ts).
+  if (auth.type === 'access' && 'permissions' in auth) return auth.did
   if (auth.type !== 'access' || (auth.scope !== AuthScope.Access && auth.scope !== AuthScope.Takendown)) {
     throw InvalidRequestError('Bad token scope', 'InvalidToken')
   }

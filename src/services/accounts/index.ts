@@ -40,9 +40,12 @@ export function buildAccounts(opts: {
   /** services.repo once the REPO helper wires it; undefined falls back to KeyFileRepo. */
   repo: () => RepoLifecycle | undefined
   mailer?: Mailer
+  /** Password change/reset, deactivation, takedown, deletion: ends sessions kept elsewhere (OAuth). */
+  onCredentialsRevoked?: (did: string) => void
 }): AccountsBuild {
   const { config, log } = opts
   const manager = new AccountManager(opts.accountDb, config.service.did, config.secrets.jwtSecret)
+  manager.onCredentialsRevoked = opts.onCredentialsRevoked
   const didCache = openDatabase(config.db.didCacheDbLocation, 'did_cache', { synchronous: 'NORMAL' })
   const plc = new PlcClient(config.identity.plcUrl, config.identity.resolverTimeout * 3)
   const didResolver = new DidResolver(plc, didCache, {

@@ -4,7 +4,7 @@ import type { Database } from 'bun:sqlite'
 import type { Config } from '../../config/config.ts'
 import type { Logger } from '../../logger.ts'
 import type { Plugin } from '../../xrpc/app.ts'
-import type { AuthKind, AuthResult, AuthVerifier } from '../../xrpc/auth.ts'
+import type { AuthExtras, AuthKind, AuthResult, AuthVerifier } from '../../xrpc/auth.ts'
 import { XRPCError } from '../../xrpc/errors.ts'
 import type { RateLimiter } from '../../xrpc/rate-limit.ts'
 import { deriveAccessTokenKey } from './access-token.ts'
@@ -16,6 +16,7 @@ import { OAuthError } from './errors.ts'
 import { oauthRoutes } from './routes.ts'
 import { OAuthStore } from './store.ts'
 import { hmac } from './util.ts'
+import { authorizeOAuthCall, authorizeOAuthInput } from './method-policy.ts'
 import { verifyAccess, type OAuthAccess } from './verify-access.ts'
 
 export type { OAuthAccess, OAuthAccountPort }
@@ -67,7 +68,8 @@ export function createOAuthProvider(opts: {
     ctx,
     verifyOAuthAccess,
     revokeAllOAuthSessions: (did) => store.deleteAllForAccount(did),
-    wrapVerifier: (base) => withOAuthAccess(base, verifyOAuthAccess, opts.accounts),
+    wrapVerifier: (base) =>
+      withOAuthAccess(base, verifyOAuthAccess, opts.accounts, { config, nextNonce: () => ctx.dpop.nonces.next() }),
   }
 }
 
@@ -77,10 +79,25 @@ function toXrpc(err: OAuthError): XRPCError {
   return new XRPCError(err.status, name, err.description, { ...err.headers, 'Access-Control-Expose-Headers': CORS_HEADERS['Access-Control-Expose-Headers']! })
 }
 
-/** Auth kinds an OAuth token can satisfy; finer limits are the granted scopes (assertScope in handlers). */
-const OAUTH_KINDS: ReadonlySet<AuthKind> = new Set(['access', 'optionalAccess', 'accessOrAdmin', 'accessDeactivated'])
+/**
+ * Auth kinds an OAuth token can satisfy. What it may do within them is the method policy
+ * (method-policy.ts: the reference's per-method `authorize`), which also closes methods to OAuth.
+ */
+const OAUTH_KINDS: ReadonlySet<AuthKind> = new Set(['access', 'optionalAccess', 'accessOrAdmin', 'accessDeactivated', 'accessFull', 'accessPrivileged'])
 
-export function withOAuthAccess(base: AuthVerifier, verify: (req: Request) => Promise<OAuthAccess>, accounts: OAuthAccountPort): AuthVerifier {
+export type OAuthVerifierOptions = {
+  /** Where proxied calls go by default (the rpc: audience). */
+  config: Pick<Config, 'bskyAppView' | 'reportService' | 'modService'>
+  /** The current DPoP nonce: sent on every response to a DPoP call so clients need no extra round trip. */
+  nextNonce: () => string
+}
+
+export function withOAuthAccess(
+  base: AuthVerifier,
+  verify: (req: Request) => Promise<OAuthAccess>,
+  accounts: OAuthAccountPort,
+  opts: OAuthVerifierOptions,
+): AuthVerifier {
   return async (kind, ctx) => {
     const header = ctx.req.headers.get('authorization')
     if (!header?.startsWith('DPoP ')) return base(kind, ctx)
@@ -88,21 +105,50 @@ export function withOAuthAccess(base: AuthVerifier, verify: (req: Request) => Pr
       if (kind === 'none') return { type: 'none' }
       throw new XRPCError(403, 'InvalidToken', 'OAuth tokens cannot be used for this method')
     }
-    const access = await verify(ctx.req)
-    if (kind !== 'accessDeactivated' && !accounts.getAccount(access.did)) {
-      throw new XRPCError(401, 'AccountDeactivated', 'Account is deactivated or taken down')
+    const responseHeaders = {
+      'DPoP-Nonce': opts.nextNonce(),
+      'Access-Control-Expose-Headers': CORS_HEADERS['Access-Control-Expose-Headers']!,
     }
-    // Legacy checks see an unprivileged app-password-like scope; OAuth permissions travel alongside.
+    let access: OAuthAccess
+    try {
+      access = await verify(ctx.req)
+    } catch (err) {
+      throw withHeaders(err, responseHeaders)
+    }
+    try {
+      if (kind !== 'accessDeactivated' && !accounts.getAccount(access.did)) {
+        throw new XRPCError(401, 'AccountDeactivated', 'Account is deactivated or taken down')
+      }
+      if (!access.permissions.has('atproto')) throw new XRPCError(400, 'InvalidToken', 'OAuth token does not have "atproto" scope')
+      authorizeOAuthCall(access.permissions, ctx.req, ctx.nsid, opts.config)
+    } catch (err) {
+      throw withHeaders(err, responseHeaders)
+    }
+    // Legacy checks see an app-password-like scope (no full-access extras such as personal preferences);
+    // isPrivileged because the granted permissions, not the app-password tier, decide (as the reference).
     const result = {
       type: 'access' as const,
       did: access.did,
       scope: 'com.atproto.appPass',
-      isPrivileged: false,
+      isPrivileged: true,
       tokenId: access.tokenId,
       oauthScope: access.scope,
       clientId: access.clientId,
       permissions: access.permissions,
-    }
+      responseHeaders,
+      authorizeInput: (nsid: string, input: unknown) => {
+        try {
+          authorizeOAuthInput(access.permissions, nsid, input)
+        } catch (err) {
+          throw withHeaders(err, responseHeaders)
+        }
+      },
+    } satisfies AuthExtras & Record<string, unknown>
     return result as AuthResult
   }
+}
+
+function withHeaders(err: unknown, headers: Record<string, string>): unknown {
+  if (!(err instanceof XRPCError)) return err
+  return new XRPCError(err.status, err.error, err.message, { ...headers, ...err.headers })
 }

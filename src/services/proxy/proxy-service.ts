@@ -4,7 +4,7 @@
 import type { Keypair } from '../../core/crypto/index.ts'
 import { isValidNsid } from '../../core/syntax/index.ts'
 import type { Logger } from '../../logger.ts'
-import type { AuthVerifier } from '../../xrpc/auth.ts'
+import { authResponseHeaders, type AuthVerifier } from '../../xrpc/auth.ts'
 import type { FallbackHandler } from '../../xrpc/dispatch.ts'
 import { InvalidRequestError, XRPCError } from '../../xrpc/errors.ts'
 import { createServiceJwt } from '../service-auth/index.ts'
@@ -75,10 +75,12 @@ export class ProxyService {
       { url: upstreamUrl(target, req), method: req.method, headers, body: hasBody ? req.body : null, decompress: false },
       this.limits,
     )
-    return new Response(upstream.body, {
+    const res = new Response(upstream.body, {
       status: upstream.status,
       headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: true }),
     })
+    for (const [k, v] of Object.entries(authResponseHeaders(auth))) res.headers.set(k, v) // DPoP-Nonce for OAuth callers
+    return res
   }
 
   /**

@@ -37,7 +37,7 @@ export function callerDid(auth: AuthResult): string | undefined {
   return auth.type === 'access' || auth.type === 'refresh' || auth.type === 'service' ? auth.did : undefined
 }
 
-/** Full access (not an app password): may see and set personal details preferences. */
+/** Full access (not an app password, not OAuth): may see and set personal details preferences. */
 export function hasAccessFull(auth: AuthResult): boolean {
-  return auth.type === 'access' && !auth.appPassword
+  return auth.type === 'access' && auth.scope === 'com.atproto.access' && !auth.appPassword
 }

@@ -1,11 +1,12 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { callerDid, requireAccount, sessionBody } from '../../../../services/accounts/handler-util.ts'
+import { hideEmailWithoutScope } from '../../../../services/oauth/method-policy.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.server.getSession',
   auth: 'accessDeactivated',
   handler: async ({ auth, services }) => {
     const account = requireAccount(services.accounts, callerDid(auth))
-    return sessionBody(services.accounts, account)
+    return hideEmailWithoutScope(auth, await sessionBody(services.accounts, account))
   },
 })
