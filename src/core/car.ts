@@ -230,6 +230,8 @@ export function readCar(bytes: Uint8Array, opts: ReadCarOptions = {}): CarConten
   if (opts.maxBytes !== undefined && bytes.length > opts.maxBytes) {
     throw new InvalidCarError(`CAR is larger than ${opts.maxBytes} bytes`)
   }
+  // Views of a Buffer are slow to make (species lookup); work on a plain Uint8Array view.
+  if (bytes.constructor !== Uint8Array) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const headerLen = readVarint(bytes, 0)
   if (!headerLen) throw new InvalidCarError('CAR is truncated (header length)')
   const [length, start] = headerLen

@@ -27,6 +27,31 @@ export function sha256Bytes(bytes: Uint8Array): Uint8Array {
   return Bun.SHA256.hash(bytes, new Uint8Array(32)) as Uint8Array
 }
 
+// ---- strings ----------------------------------------------------------------
+
+// Buffer's native latin1 slicing reads a range without creating a view (in JSC a view makes its
+// parent materialise an ArrayBuffer) and without building the string char by char.
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Array, start: number, end: number): string })
+  .latin1Slice
+const utf8Decoder = new TextDecoder()
+
+/** True when bytes[start, end) are all ASCII. */
+export function isAsciiRange(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i]! > 0x7f) return false
+  return true
+}
+
+/** Text of an ASCII range (check with isAsciiRange first). */
+export function asciiSlice(bytes: Uint8Array, start: number, end: number): string {
+  return latin1Slice.call(bytes, start, end)
+}
+
+/** UTF-8 text of a range, invalid sequences replaced as TextDecoder does (as @ipld/dag-cbor does). */
+export function utf8Slice(bytes: Uint8Array, start: number, end: number): string {
+  if (isAsciiRange(bytes, start, end)) return latin1Slice.call(bytes, start, end)
+  return utf8Decoder.decode(bytes.subarray(start, end))
+}
+
 // ---- CID strings ------------------------------------------------------------
 
 const BASE32_CODES = new Uint8Array(32)
@@ -128,9 +153,9 @@ export function encodeBlock(value: unknown): { cid: CID; bytes: Uint8Array } {
 // objects, copied byte strings, CIDs). Anything outside it, valid or not, goes to
 // @ipld/dag-cbor, so results and errors are unchanged.
 
-const NOT_COMMON: unique symbol = Symbol('not common DAG-CBOR')
+/** Returned by decodeCommonCbor for input outside the common subset. */
+export const NOT_COMMON: unique symbol = Symbol('not common DAG-CBOR')
 const MAX_FAST_DEPTH = 256
-const utf8 = new TextDecoder()
 
 class NotCommon extends Error {}
 const notCommon = new NotCommon()
@@ -138,7 +163,8 @@ const notCommon = new NotCommon()
 let input = new Uint8Array(0)
 let at = 0
 
-function decodeCommonCbor(bytes: Uint8Array): unknown | typeof NOT_COMMON {
+/** The fast decoder alone (exported for tests, which check it is really used). */
+export function decodeCommonCbor(bytes: Uint8Array): unknown | typeof NOT_COMMON {
   if (!(bytes instanceof Uint8Array)) return NOT_COMMON
   // A plain view, so byte strings are copied as plain Uint8Arrays (Buffer.slice would share).
   if (bytes.constructor !== Uint8Array) bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -190,17 +216,7 @@ function readString(length: number): string {
   const end = start + length
   if (end > input.length) throw notCommon
   at = end
-  const bytes = input
-  if (length < 32) {
-    let out = ''
-    for (let i = start; i < end; i++) {
-      const c = bytes[i]!
-      if (c & 0x80) return utf8.decode(bytes.subarray(start, end))
-      out += String.fromCharCode(c)
-    }
-    return out
-  }
-  return utf8.decode(bytes.subarray(start, end))
+  return utf8Slice(input, start, end)
 }
 
 function readValue(depth: number): unknown {
@@ -304,7 +320,8 @@ const textEncoder = new TextEncoder()
 let out = new Uint8Array(16 * 1024)
 let outPos = 0
 
-function encodeCommonCbor(value: unknown): Uint8Array | null {
+/** The fast encoder alone, null outside the common subset (exported for tests). */
+export function encodeCommonCbor(value: unknown): Uint8Array | null {
   outPos = 0
   try {
     writeValue(value, 0)

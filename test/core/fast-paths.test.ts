@@ -5,10 +5,12 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { base58btc } from 'multiformats/bases/base58'
-import { cidForBytes, cidForCborBytes, cidForRaw, decodeCbor, encodeCbor, readSha256Cid, sha256Bytes } from '../../src/core/cbor.ts'
+import {
+  cidForBytes, cidForCborBytes, cidForRaw, decodeCbor, decodeCommonCbor, encodeCbor, encodeCommonCbor, readSha256Cid, sha256Bytes,
+} from '../../src/core/cbor.ts'
 import * as dagCbor from '@ipld/dag-cbor'
 import { buildMst, isValidMstKey, keyHeight } from '../../src/core/mst/index.ts'
-import { Node, decodeGenericNodeInto, decodeNodeInto, encodeNode } from '../../src/core/mst/node.ts'
+import { Node, decodeCanonicalNodeInto, decodeGenericNodeInto, decodeNodeInto, encodeNode } from '../../src/core/mst/node.ts'
 import { P256Keypair, Secp256k1Keypair, sha256, verifySignature } from '../../src/core/crypto/index.ts'
 import { secp256k1 as nobleSecp256k1 } from '@noble/curves/secp256k1.js'
 import { p256 as nobleP256 } from '@noble/curves/nist.js'
@@ -166,6 +168,7 @@ describe('MST node decoding', () => {
   test('canonical nodes decode exactly as through @ipld/dag-cbor', () => {
     expect(blocks.length).toBeGreaterThan(100)
     for (const bytes of blocks) {
+      expect(decodeCanonicalNodeInto(Node.stub(cidForCborBytes(bytes), 3), bytes)).toBe(true)
       const fast = outcome(decodeNodeInto, bytes)
       expect('entries' in fast).toBe(true)
       expect(fast).toEqual(outcome(decodeGenericNodeInto, bytes))
@@ -256,6 +259,16 @@ describe('DAG-CBOR decoding', () => {
       const value = { v: randomValue(0) }
       const bytes = dagCbor.encode(value)
       expect('value' in same(bytes)).toBe(true)
+    }
+    // Typical records take the fast path (not the fallback).
+    for (const record of [
+      { $type: 'app.bsky.feed.post', text: 'héllo 😀', createdAt: '2024-01-01T00:00:00.000Z', langs: ['en'] },
+      { $type: 'app.bsky.feed.like', subject: { uri: 'at://x/y/z', cid: cidForRaw(new Uint8Array(3)) }, n: -5, big: 70000 },
+      { did: 'did:plc:x', version: 3, data: cidForRaw(new Uint8Array(1)), rev: 'r', prev: null, sig: new Uint8Array(64) },
+    ]) {
+      const bytes = dagCbor.encode(record)
+      expect(decodeCommonCbor(bytes)).toEqual(dagCbor.decode(bytes))
+      expect(encodeCommonCbor(record)).toEqual(bytes)
     }
   })
 

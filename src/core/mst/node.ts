@@ -2,7 +2,7 @@
 // Encoding is hand-rolled (nodes are the hottest thing we hash); a test checks it is
 // byte-identical to @ipld/dag-cbor. Decoding reads the canonical shape directly and hands
 // anything else to the generic decoder, so both accept and reject exactly the same bytes.
-import { CID, cidForCborBytes, decodeCbor, readSha256Cid } from '../cbor.ts'
+import { CID, asciiSlice, cidForCborBytes, decodeCbor, isAsciiRange, readSha256Cid } from '../cbor.ts'
 import { commonPrefixLength } from './util.ts'
 
 export interface Entry {
@@ -295,7 +295,8 @@ function isKey(bytes: Uint8Array, pos: number, charCode: number): boolean {
   return bytes[pos] === 0x61 && bytes[pos + 1] === charCode
 }
 
-function decodeCanonicalNodeInto(node: Node, bytes: Uint8Array): boolean {
+/** Exported for tests (which check the fast path is really taken). */
+export function decodeCanonicalNodeInto(node: Node, bytes: Uint8Array): boolean {
   if (bytes[0] !== 0xa2 || !isKey(bytes, 1, E)) return false
   const count = head(bytes, 3, 4)
   if (count === NOT_CANONICAL) return false
@@ -308,7 +309,8 @@ function decodeCanonicalNodeInto(node: Node, bytes: Uint8Array): boolean {
     const suffixLength = head(bytes, pos + 3, 2)
     if (suffixLength === NOT_CANONICAL) return false
     const suffixStart = pos + 3 + headSize(suffixLength)
-    pos = suffixStart + suffixLength
+    const suffixEnd = suffixStart + suffixLength
+    pos = suffixEnd
     if (pos > bytes.length || !isKey(bytes, pos, P)) return false
     const prefix = head(bytes, pos + 2, 0)
     if (prefix === NOT_CANONICAL || prefix > prevKey.length) return false
@@ -321,12 +323,8 @@ function decodeCanonicalNodeInto(node: Node, bytes: Uint8Array): boolean {
     const value = link(bytes, pos + 2)
     if (!value) return false
     pos += 2 + LINK_SIZE
-    let suffix = ''
-    for (let j = suffixStart; j < suffixStart + suffixLength; j++) {
-      const byte = bytes[j]!
-      if (byte > 0x7f) return false
-      suffix += String.fromCharCode(byte)
-    }
+    if (!isAsciiRange(bytes, suffixStart, suffixEnd)) return false
+    const suffix = asciiSlice(bytes, suffixStart, suffixEnd)
     const key = prefix === 0 ? suffix : prevKey.slice(0, prefix) + suffix
     if (i > 0 && key <= prevKey) return false
     entries[i] = { key, value, right: right ? Node.stub(right, childLayer) : null }
