@@ -5,6 +5,7 @@
 import { readCar } from '../../src/core/car.ts'
 import { decodeCommit } from '../../src/core/commit.ts'
 import { CliError, EXIT } from './errors.ts'
+import { AccountSession, type SessionInfo } from './account-session.ts'
 import { XrpcClient, XrpcResponseError } from './xrpc-client.ts'
 
 export const MIGRATION_STEPS = ['account', 'repo', 'blobs', 'preferences', 'plc', 'activate', 'deactivate-old'] as const
@@ -41,51 +42,7 @@ export type MigrationReport = {
 }
 
 type ServerDescription = { did: string; availableUserDomains: string[]; inviteCodeRequired?: boolean }
-type SessionInfo = { did: string; handle: string; email?: string; active?: boolean; status?: string; accessJwt: string }
 type AccountStatus = { activated: boolean; validDid: boolean; repoCommit: string; expectedBlobs: number; importedBlobs: number }
-
-/** An account session that logs in again when its access token expires (big migrations outlast it). */
-export class AccountSession {
-  client: XrpcClient
-  info!: SessionInfo
-
-  private constructor(
-    private readonly base: XrpcClient,
-    private readonly identifier: string,
-    private readonly password: string,
-  ) {
-    this.client = base
-  }
-
-  static async login(base: XrpcClient, identifier: string, password: string): Promise<AccountSession> {
-    const session = new AccountSession(base, identifier, password)
-    await session.refresh()
-    return session
-  }
-
-  /** From the tokens createAccount returned. */
-  static fromTokens(base: XrpcClient, identifier: string, password: string, info: SessionInfo): AccountSession {
-    const session = new AccountSession(base, identifier, password)
-    session.info = info
-    session.client = base.withAuthorization(`Bearer ${info.accessJwt}`)
-    return session
-  }
-
-  async refresh(): Promise<void> {
-    this.info = await this.base.withAuthorization(undefined).procedure<SessionInfo>('com.atproto.server.createSession', { identifier: this.identifier, password: this.password })
-    this.client = this.base.withAuthorization(`Bearer ${this.info.accessJwt}`)
-  }
-
-  async run<T>(fn: (client: XrpcClient) => Promise<T>): Promise<T> {
-    try {
-      return await fn(this.client)
-    } catch (err) {
-      if (!(err instanceof XrpcResponseError) || err.error !== 'ExpiredToken') throw err
-      await this.refresh()
-      return fn(this.client)
-    }
-  }
-}
 
 /**
  * The handle on the new PDS: the one asked for; else the old handle when it is the user's own domain

@@ -7,12 +7,14 @@ import { loadSharp } from '../../src/native/sharp.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { startSmtpSink, type TestSmtp } from '../helpers/smtp.ts'
-import { pds } from './cli-harness.ts'
+import { CLI, pds } from './cli-harness.ts'
 
 let plc: TestPlc
 let smtp: TestSmtp
 let oldPds: TestServer
 let newPds: TestServer
+
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PDS_'))) as Record<string, string>
 
 const NEW_SERVICE_DID = 'did:web:new.localhost'
 
@@ -133,4 +135,73 @@ describe('pds migrate', () => {
     expect(await recordsOf(newPds, did)).toEqual(oldRecords)
     expect(smtp.mails.filter((m) => m.to.includes(email) && /[A-Z2-7]{5}-[A-Z2-7]{5}/.test(m.raw)).length).toBe(1)
   }, 60_000)
+
+  test('a run killed mid-copy is finished by running again: every blob once, same records', async () => {
+    const email = 'bob@example.com'
+    const password = 'bob-password'
+    const oldAgent = new AtpAgent({ service: oldPds.url })
+    const did = (await oldAgent.createAccount({ email, handle: 'bob.test', password })).data.did
+    const sharp = await loadSharp()
+    const cids: string[] = []
+    for (let i = 0; i < 12; i++) {
+      const png = new Uint8Array(await sharp({ create: { width: 40 + i, height: 30, channels: 3, background: '#118833' } }).png().toBuffer())
+      const blob = await oldAgent.uploadBlob(png, { encoding: 'image/png' })
+      cids.push(blob.data.blob.ref.toString())
+      await oldAgent.post({ text: `image ${i}`, embed: { $type: 'app.bsky.embed.images', images: [{ image: blob.data.blob, alt: '' }] }, createdAt: new Date().toISOString() })
+    }
+    const oldRecords = await recordsOf(oldPds, did)
+    // The old server behind a proxy that serves blobs slowly, so the kill lands mid-copy.
+    const slowOld = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      async fetch(req) {
+        const url = new URL(req.url)
+        if (url.pathname === '/xrpc/com.atproto.sync.getBlob') await Bun.sleep(100)
+        const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer()
+        return fetch(new URL(url.pathname + url.search, oldPds.url), { method: req.method, headers: req.headers, body })
+      },
+    })
+    afterAll(() => slowOld.stop(true))
+    const args = ['migrate', '--from', `http://127.0.0.1:${slowOld.port}`, '--handle', 'bob.test', '--password', password, '--url', newPds.url, '--yes']
+
+    // Killed in the middle of the blob copy.
+    const proc = Bun.spawn([process.execPath, CLI, ...args], { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', env: cleanEnv() })
+    const reader = proc.stderr.getReader()
+    let seen = ''
+    while (!seen.includes('Repo: imported')) {
+      const { value, done } = await reader.read()
+      if (done) break
+      seen += new TextDecoder().decode(value)
+    }
+    expect(seen).toContain('Repo: imported')
+    // Kill it once the first blobs have landed here.
+    const here = new AtpAgent({ service: newPds.url })
+    await here.login({ identifier: did, password })
+    let exited = false
+    void proc.exited.then(() => (exited = true))
+    while (!exited && (await here.com.atproto.repo.listMissingBlobs({})).data.blobs.length === cids.length) await Bun.sleep(2)
+    proc.kill(9)
+    await proc.exited
+
+    const resumed = await pds([...args, '--json'])
+    expect(resumed.code).toBe(3)
+    const rest = resumed.json().blobs.uploaded
+    expect(rest).toBeGreaterThan(0)
+    expect(rest).toBeLessThan(cids.length)
+    expect(resumed.json().steps.repo).toContain('already imported')
+    const finished = await pds([...args, '--json', '--plc-token', await smtp.tokenFor(email)])
+    expect(finished.stderr).toBe('')
+    expect(finished.json()).toMatchObject({ done: true, handle: 'bob.new.test' })
+
+    expect(await recordsOf(newPds, did)).toEqual(oldRecords)
+    const listed = await new AtpAgent({ service: newPds.url }).com.atproto.sync.listBlobs({ did })
+    expect(listed.data.cids.sort()).toEqual([...cids].sort())
+    expect(await repoStatus(newPds, did)).toMatchObject({ active: true })
+  }, 60_000)
+
+  test('a wrong password stops before anything is created here', async () => {
+    const run = await pds(['migrate', '--from', oldPds.url, '--handle', 'alice.test', '--password', 'wrong', '--url', newPds.url, '--yes'])
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('cannot log in to')
+  })
 })
