@@ -160,7 +160,7 @@ const MAX_FAST_DEPTH = 256
 class NotCommon extends Error {}
 const notCommon = new NotCommon()
 
-let input = new Uint8Array(0)
+let input: Uint8Array = new Uint8Array(0)
 let at = 0
 
 /** The fast decoder alone (exported for tests, which check it is really used). */

@@ -18,10 +18,12 @@ export interface CurveInfo {
 // The stock noble instances with Bun's native sha256 and HMAC-sha256 for the message prehash
 // and the RFC 6979 nonce: the same deterministic signatures, several times less hashing cost.
 const nativeSha256 = Object.assign((message: Uint8Array) => Bun.SHA256.hash(message, new Uint8Array(32)) as Uint8Array, {
-  outputLen: 32,
-  blockLen: 64,
+  outputLen: sha256.outputLen,
+  blockLen: sha256.blockLen,
+  canXOF: sha256.canXOF,
+  oid: sha256.oid,
   create: sha256.create,
-})
+}) as unknown as typeof sha256
 
 function nativeHmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
   const digest = new Bun.CryptoHasher('sha256', key).update(message).digest()
