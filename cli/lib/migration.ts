@@ -104,18 +104,14 @@ export async function migrateAccount(opts: MigrationOptions): Promise<MigrationR
   step(`Blobs: ${report.steps.blobs}`)
   if (stop('blobs')) return report
 
-  // 4. Preferences (private state the repo does not carry), while the old account still holds them.
+  // 4. Preferences (private state the repo does not carry), until the move is complete.
   // A server that refuses them on a deactivated account gets them right after activation instead.
-  const oldActive = old.info.active !== false
   let prefsDeferred = false
-  if (!oldActive) report.steps.preferences = 'skipped: the old account is already deactivated'
+  if (status.activated && old.info.active === false) report.steps.preferences = 'skipped: the move is already complete'
   else {
-    const copied = await copyPreferences(old, ours).catch((err) => {
-      if (err instanceof XrpcResponseError && err.error === 'AccountDeactivated') return null
-      throw err
-    })
-    prefsDeferred = copied === null
-    report.steps.preferences = copied === null ? 'deferred until the account is active here' : `${copied} copied`
+    const preferences = await readPreferences(old)
+    prefsDeferred = !(await writePreferences(ours, preferences, { deferIfDeactivated: true }))
+    report.steps.preferences = prefsDeferred ? 'deferred until the account is active here' : `${preferences.length} copied`
   }
   step(`Preferences: ${report.steps.preferences}`)
   if (stop('preferences')) return report
@@ -144,7 +140,9 @@ export async function migrateAccount(opts: MigrationOptions): Promise<MigrationR
   }
   step(`Activate: ${report.steps.activate}`)
   if (prefsDeferred) {
-    report.steps.preferences = `${await copyPreferences(old, ours)} copied after activation`
+    const preferences = await readPreferences(old)
+    await writePreferences(ours, preferences, { deferIfDeactivated: false })
+    report.steps.preferences = `${preferences.length} copied after activation`
     step(`Preferences: ${report.steps.preferences}`)
   }
   if (stop('activate')) return report
@@ -200,10 +198,19 @@ async function copyRepo(old: AccountSession, ours: AccountSession, did: string, 
   return `imported (${car.bytes.length} bytes)`
 }
 
-async function copyPreferences(old: AccountSession, ours: AccountSession): Promise<number> {
-  const { preferences } = await old.run((c) => c.query<{ preferences: unknown[] }>('app.bsky.actor.getPreferences'))
-  await ours.run((c) => c.procedure('app.bsky.actor.putPreferences', { preferences }))
-  return preferences.length
+async function readPreferences(old: AccountSession): Promise<unknown[]> {
+  return (await old.run((c) => c.query<{ preferences: unknown[] }>('app.bsky.actor.getPreferences'))).preferences
+}
+
+/** False when the server refused because the account is deactivated here (and deferring is allowed). */
+async function writePreferences(ours: AccountSession, preferences: unknown[], opts: { deferIfDeactivated: boolean }): Promise<boolean> {
+  try {
+    await ours.run((c) => c.procedure('app.bsky.actor.putPreferences', { preferences }))
+    return true
+  } catch (err) {
+    if (opts.deferIfDeactivated && err instanceof XrpcResponseError && err.error === 'AccountDeactivated') return false
+    throw err
+  }
 }
 
 async function listMissingBlobs(ours: AccountSession): Promise<string[]> {

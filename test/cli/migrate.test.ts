@@ -131,7 +131,7 @@ describe('pds migrate', () => {
     const fourth = await pds(base)
     expect(fourth.code).toBe(0)
     expect(fourth.json()).toMatchObject({ done: true, blobs: { uploaded: 0 } })
-    expect(fourth.json().steps).toMatchObject({ account: 'already exists here', plc: expect.stringContaining('already'), activate: 'already active here', 'deactivate-old': 'already deactivated' })
+    expect(fourth.json().steps).toMatchObject({ account: 'already exists here', preferences: expect.stringContaining('complete'), plc: expect.stringContaining('already'), activate: 'already active here', 'deactivate-old': 'already deactivated' })
     expect(await recordsOf(newPds, did)).toEqual(oldRecords)
     expect(smtp.mails.filter((m) => m.to.includes(email) && /[A-Z2-7]{5}-[A-Z2-7]{5}/.test(m.raw)).length).toBe(1)
   }, 60_000)
