@@ -51,9 +51,10 @@ export function repoRootOrThrow(services: Services, did: string, error = 'RepoNo
   return root
 }
 
-const CHUNK_BYTES = 64 * 1024
+/** Small pieces are coalesced up to this size; a piece this big already goes out as it is (no copy). */
+const CHUNK_BYTES = 32 * 1024
 
-/** A CAR (or any byte iterator) as a streamed response, coalesced into ~64 KiB chunks. */
+/** A CAR (or any byte iterator) as a streamed response, small pieces coalesced into >= 32 KiB chunks. */
 export function carResponse(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Response {
   const iterator =
     Symbol.asyncIterator in chunks

@@ -2,6 +2,7 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
 import { carResponse, checkSyncRead } from '../../../../services/sequencer/sync-access.ts'
+import { fullRepoCar } from '../../../../services/sequencer/repo-car.ts'
 
 export default defineHandler<{ did: string; since?: string }>({
   nsid: 'com.atproto.sync.getRepo',
@@ -11,7 +12,12 @@ export default defineHandler<{ did: string; since?: string }>({
   handler: async (ctx) => {
     const { did, since } = ctx.params
     await checkSyncRead(ctx, did)
-    if (!ctx.services.repo.getRepoRoot(did)) throw InvalidRequestError(`Could not find repo for DID: ${did}`)
-    return carResponse(ctx.services.repo.exportCar(did, since))
+    const repo = ctx.services.repo
+    if (!repo.getRepoRoot(did)) throw InvalidRequestError(`Could not find repo for DID: ${did}`)
+    if (since) return carResponse(repo.exportCar(did, since))
+    // The whole repo: every stored block, straight from the actor store (see repo-car.ts).
+    const car = fullRepoCar(repo.actors.location(did).dbLocation)
+    if (!car) throw InvalidRequestError(`Could not find repo for DID: ${did}`)
+    return carResponse(car)
   },
 })

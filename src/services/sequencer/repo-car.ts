@@ -1,0 +1,118 @@
+// com.atproto.sync.getRepo without `since`: every row of the actor store's repo_block table as a CAR,
+// as the reference streams it (block order does not matter for a full repo; the root is the commit).
+// No MST walk, no CID objects: the text CID is decoded straight to bytes and each frame is copied
+// once into a ~64 KB chunk. Memory stays at one chunk plus SQLite's page cache, whatever the repo size.
+import { Database } from 'bun:sqlite'
+import { carHeader } from '../../core/car.ts'
+import { CID } from '../../core/cbor.ts'
+
+const CHUNK_BYTES = 64 * 1024
+/**
+ * Every row read allocates (bun:sqlite copies each BLOB), and the collector, left alone, lets a
+ * 100k-record export's ~30 MB of dead rows and chunks pile up before it runs: RSS would grow with
+ * the repo. A non-blocking collection hint every ~4 MB keeps it flat at no measurable cost in MB/s.
+ */
+const GC_EVERY_CHUNKS = 64
+
+/**
+ * Streams the repo of one actor database file. The export reads from its own connection inside one
+ * read transaction, so it sees a single snapshot (WAL): the root and the blocks always match, even
+ * when a commit lands (and deletes replaced blocks) while a slow client is still downloading.
+ * Returns null when the repo has no root.
+ */
+export function fullRepoCar(dbLocation: string): Generator<Uint8Array> | null {
+  const db = new Database(dbLocation, { readwrite: true, create: false })
+  try {
+    db.exec('PRAGMA busy_timeout = 5000')
+    db.exec('BEGIN')
+    const root = db.query<{ cid: string }, []>('SELECT cid FROM repo_root LIMIT 1').get()
+    if (!root) {
+      close(db)
+      return null
+    }
+    return streamBlocks(db, CID.parse(root.cid))
+  } catch (err) {
+    close(db)
+    throw err
+  }
+}
+
+function* streamBlocks(db: Database, root: CID): Generator<Uint8Array> {
+  try {
+    let chunk = new Uint8Array(CHUNK_BYTES)
+    let chunks = 0
+    const header = carHeader(root)
+    chunk.set(header)
+    let pos = header.length
+    const rows = db.query<{ cid: string; content: Uint8Array }, []>('SELECT cid, content FROM repo_block').iterate()
+    for (const row of rows) {
+      const cidBytes = cidStringToBytes(row.cid)
+      const size = cidBytes.length + row.content.length
+      const frameSize = varintLength(size) + size
+      if (pos + frameSize > chunk.length) {
+        if (pos > 0) yield chunk.subarray(0, pos)
+        if (++chunks % GC_EVERY_CHUNKS === 0) Bun.gc(false)
+        chunk = new Uint8Array(Math.max(CHUNK_BYTES, frameSize))
+        pos = 0
+      }
+      pos = writeVarint(chunk, pos, size)
+      chunk.set(cidBytes, pos)
+      chunk.set(row.content, pos + cidBytes.length)
+      pos += size
+    }
+    if (pos > 0) yield chunk.subarray(0, pos)
+  } finally {
+    close(db)
+  }
+}
+
+function close(db: Database) {
+  try {
+    db.exec('COMMIT')
+  } catch {}
+  db.close()
+}
+
+function varintLength(n: number): number {
+  let length = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80)
+    length++
+  }
+  return length
+}
+
+function writeVarint(out: Uint8Array, pos: number, n: number): number {
+  while (n >= 0x80) {
+    out[pos++] = (n & 0x7f) | 0x80
+    n = Math.floor(n / 0x80)
+  }
+  out[pos++] = n
+  return pos
+}
+
+// RFC 4648 base32, lowercase, as multibase 'b' (every CIDv1 the repo stores); anything else is parsed.
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
+const BASE32_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < BASE32.length; i++) BASE32_VALUE[BASE32.charCodeAt(i)] = i
+const scratch = new Uint8Array(128)
+
+/** The binary CID of its text form; the returned view is only valid until the next call. */
+export function cidStringToBytes(text: string): Uint8Array {
+  if (text.charCodeAt(0) !== 0x62 /* b */ || text.length > 200) return CID.parse(text).bytes
+  let bits = 0
+  let value = 0
+  let len = 0
+  for (let i = 1; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    const v = c < 128 ? BASE32_VALUE[c]! : -1
+    if (v < 0) return CID.parse(text).bytes
+    value = ((value << 5) | v) & 0xfff
+    bits += 5
+    if (bits >= 8) {
+      bits -= 8
+      scratch[len++] = (value >>> bits) & 0xff
+    }
+  }
+  return scratch.subarray(0, len)
+}
