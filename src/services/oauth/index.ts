@@ -120,7 +120,7 @@ export function withOAuthAccess(
         throw new XRPCError(401, 'AccountDeactivated', 'Account is deactivated or taken down')
       }
       if (!access.permissions.has('atproto')) throw new XRPCError(400, 'InvalidToken', 'OAuth token does not have "atproto" scope')
-      authorizeOAuthCall(access.permissions, ctx.req, ctx.nsid, opts.config)
+      authorizeOAuthCall(access.permissions, ctx.req, ctx.nsid, opts.config, { explicitOnly: kind === 'accessFull' || kind === 'accessPrivileged' })
     } catch (err) {
       throw withHeaders(err, responseHeaders)
     }

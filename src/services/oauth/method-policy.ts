@@ -85,9 +85,14 @@ const METHOD_POLICIES: Record<string, Check> = {
   'app.bsky.feed.getFeed': rpc('app.bsky.feed.getFeedSkeleton'),
 }
 
-/** Throws ForbiddenError / ScopeMissingError (403) when the granted scopes do not cover this call. */
-export function authorizeOAuthCall(permissions: ScopePermissions, req: Request, nsid: string, config: ProxyConfig): void {
-  const check = METHOD_POLICIES[nsid] ?? rpc()
+export const hasMethodPolicy = (nsid: string) => Object.hasOwn(METHOD_POLICIES, nsid)
+
+/**
+ * Throws ForbiddenError / ScopeMissingError (403) when the granted scopes do not cover this call.
+ * `explicitOnly`: full-access methods without a policy stay closed rather than fall back to rpc:.
+ */
+export function authorizeOAuthCall(permissions: ScopePermissions, req: Request, nsid: string, config: ProxyConfig, opts: { explicitOnly?: boolean } = {}): void {
+  const check = METHOD_POLICIES[nsid] ?? (opts.explicitOnly ? closed() : rpc())
   check(permissions, req, nsid, config)
 }
 

@@ -1,0 +1,55 @@
+// The OAuth method policy: every local method an OAuth token can reach has an explicit rule (or is a
+// forwarded app.bsky/chat call), default audiences of proxied calls, and the repo permissions of writes.
+import { describe, expect, test } from 'bun:test'
+import { HANDLERS } from '../../src/xrpc/registry.gen.ts'
+import { authorizeOAuthCall, hasMethodPolicy, proxyAudience, repoWritesOf } from '../../src/services/oauth/method-policy.ts'
+import { ScopePermissions } from '../../src/services/oauth/scopes.ts'
+
+const config = {
+  bskyAppView: { url: 'http://appview', did: 'did:web:appview.test' },
+  reportService: { url: 'http://mod', did: 'did:web:mod.test' },
+  modService: { url: 'http://ozone', did: 'did:web:ozone.test' },
+} as Parameters<typeof proxyAudience>[0]
+const OAUTH_KINDS = new Set(['access', 'optionalAccess', 'accessOrAdmin', 'accessDeactivated', 'accessFull', 'accessPrivileged'])
+const FORWARDED = (nsid: string) => nsid.startsWith('app.bsky.') || nsid.startsWith('chat.bsky.') || nsid === 'com.atproto.moderation.createReport'
+
+describe('method policy', () => {
+  test('every com.atproto method served here that OAuth tokens reach has an explicit rule', () => {
+    const missing = HANDLERS.filter((h) => OAUTH_KINDS.has(h.auth) && !FORWARDED(h.nsid) && !hasMethodPolicy(h.nsid)).map((h) => h.nsid)
+    expect(missing).toEqual([])
+  })
+
+  test('proxied calls default to the AppView, or the labeler for reports and ozone', () => {
+    const req = (headers: Record<string, string> = {}) => new Request('http://pds/xrpc/x', { headers })
+    expect(proxyAudience(config, req(), 'app.bsky.feed.getTimeline')).toBe('did:web:appview.test#bsky_appview')
+    expect(proxyAudience(config, req(), 'com.atproto.moderation.createReport')).toBe('did:web:mod.test#atproto_labeler')
+    expect(proxyAudience(config, req(), 'tools.ozone.moderation.getRepo')).toBe('did:web:ozone.test#atproto_labeler')
+    expect(proxyAudience(config, req({ 'atproto-proxy': 'did:web:chat.test#bsky_chat' }), 'chat.bsky.convo.listConvos')).toBe('did:web:chat.test#bsky_chat')
+    expect(() => proxyAudience(config, req(), 'com.example.thing')).toThrow('No service configured')
+  })
+
+  test('full-access methods without a rule stay closed to OAuth; others fall back to rpc:', () => {
+    const generic = new ScopePermissions('atproto transition:generic')
+    const req = new Request('http://pds/xrpc/app.bsky.feed.getTimeline')
+    expect(() => authorizeOAuthCall(generic, req, 'app.bsky.feed.getTimeline', config)).not.toThrow()
+    expect(() => authorizeOAuthCall(generic, req, 'app.bsky.unknown.method', config, { explicitOnly: true })).toThrow('OAuth credentials are not supported')
+    expect(() => authorizeOAuthCall(new ScopePermissions('atproto'), req, 'app.bsky.feed.getTimeline', config)).toThrow('Missing required scope')
+  })
+
+  test('repo writes name their collections and actions (putRecord: create and update; applyWrites deduplicated)', () => {
+    expect(repoWritesOf('com.atproto.repo.putRecord', { collection: 'a.b.c' })).toEqual([
+      { action: 'create', collection: 'a.b.c' },
+      { action: 'update', collection: 'a.b.c' },
+    ])
+    const writes = [
+      { $type: 'com.atproto.repo.applyWrites#create', collection: 'a.b.c' },
+      { $type: 'com.atproto.repo.applyWrites#create', collection: 'a.b.c' },
+      { $type: 'com.atproto.repo.applyWrites#delete', collection: 'x.y.z' },
+    ]
+    expect(repoWritesOf('com.atproto.repo.applyWrites', { writes })).toEqual([
+      { action: 'create', collection: 'a.b.c' },
+      { action: 'delete', collection: 'x.y.z' },
+    ])
+    expect(repoWritesOf('com.atproto.repo.getRecord', {})).toEqual([])
+  })
+})
