@@ -1,13 +1,20 @@
-// Runs `bun cli/main.ts ...` as an operator would, with a clean PDS_* environment.
+// Runs the compiled `dist/pds` as an operator would, with a clean PDS_* environment.
+// (PDS_TEST_CLI_FROM_SOURCE=1 runs `bun cli/main.ts` instead, for quick iteration.)
 import { resolve } from 'node:path'
+import { ensureBinary } from '../helpers/binary.ts'
 
 export const CLI = resolve(import.meta.dir, '../../cli/main.ts')
 
 export type CliRun = { code: number; stdout: string; stderr: string; json<T = any>(): T }
 
+let command: Promise<string[]> | undefined
+function pdsCommand(): Promise<string[]> {
+  return (command ??= process.env.PDS_TEST_CLI_FROM_SOURCE ? Promise.resolve([process.execPath, CLI]) : ensureBinary().then((bin) => [bin]))
+}
+
 export async function pds(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PDS_')))
-  const proc = Bun.spawn([process.execPath, CLI, ...args], {
+  const proc = Bun.spawn([...(await pdsCommand()), ...args], {
     cwd: opts.cwd,
     env: { ...cleanEnv, ...opts.env },
     stdout: 'pipe',
