@@ -30,6 +30,11 @@ export class AccountService {
     return this.ctx.manager.listAccounts(cursor, limit)
   }
 
+  /** The repo head as account.sqlite's repo_root keeps it (listRepos, firehose recovery: no actor store opened). */
+  getRepoRoot(did: string): { cid: CID; rev: string } | null {
+    return this.ctx.manager.getRepoRoot(did)
+  }
+
   /** Called by RepoService after each commit. */
   updateRepoRoot(did: string, cid: CID | string, rev: string) {
     this.ctx.manager.updateRepoRoot(did, cid, rev)

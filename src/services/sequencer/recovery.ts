@@ -46,26 +46,32 @@ export function recoverUnsequencedCommits(
   return synced
 }
 
-/** A RecoverySource over the account list and the actor stores. */
+/**
+ * A RecoverySource over account.sqlite: active accounts and their repo_root rows (kept by
+ * accounts.updateRepoRoot after each commit), so startup opens only the actor stores of repos that
+ * are actually behind. Deactivated and taken-down accounts are skipped: they are not on the
+ * firehose, and activation emits a #sync of the current commit anyway.
+ */
 export function recoverySource(services: {
   accounts: {
-    listAccounts(cursor: string | undefined, limit: number): { accounts: Array<{ did: string }>; cursor?: string }
-  }
-  repo: {
+    listAccounts(
+      cursor: string | undefined,
+      limit: number,
+    ): { accounts: Array<{ did: string; active: boolean }>; cursor?: string }
     getRepoRoot(did: string): { cid: CID; rev: string } | null
-    blockReader(did: string): { get(cid: CID): Uint8Array | undefined }
   }
+  repo: { blockReader(did: string): { get(cid: CID): Uint8Array | undefined } }
 }): RecoverySource {
   return {
     *dids() {
       let cursor: string | undefined
       do {
         const page = services.accounts.listAccounts(cursor, 500)
-        for (const account of page.accounts) yield account.did
+        for (const account of page.accounts) if (account.active) yield account.did
         cursor = page.cursor
       } while (cursor)
     },
-    getRepoRoot: (did) => services.repo.getRepoRoot(did),
+    getRepoRoot: (did) => services.accounts.getRepoRoot(did),
     getBlock: (did, cid) => services.repo.blockReader(did).get(cid),
   }
 }

@@ -8,8 +8,9 @@ export default defineHandler<{ limit: number; cursor?: string }>({
     const page = services.accounts.listAccounts(params.cursor, params.limit)
     const repos = []
     for (const account of page.accounts) {
-      // As the reference's inner join with repo_root: an account without a repo is not listed.
-      const root = services.repo.getRepoRoot(account.did)
+      // As the reference's inner join with repo_root (account.sqlite): an account without a repo is
+      // not listed, and no actor store is opened.
+      const root = services.accounts.getRepoRoot(account.did)
       if (!root) continue
       repos.push({
         did: account.did,
