@@ -5,7 +5,7 @@ import { callerDid, hasAccessFull } from '../../../../services/repo/resolve.ts'
 
 export default defineHandler({
   nsid: 'app.bsky.actor.putPreferences',
-  auth: 'access',
+  auth: 'accessDeactivated',
   handler: ({ input, auth, services }) => {
     const did = callerDid(auth)
     if (!did) throw AuthRequiredError()
