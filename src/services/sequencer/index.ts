@@ -10,7 +10,7 @@ import { Firehose } from './firehose.ts'
 import { firehosePlugin } from './plugin.ts'
 import { Sequencer } from './sequencer.ts'
 import { SequencerStore } from './store.ts'
-import { recoverUnsequencedCommits, type RecoverySource } from './recovery.ts'
+import { recoverUnsequencedCommits, syncEventDataOf, type RecoverySource } from './recovery.ts'
 
 export { Sequencer, SequencerStore, Firehose, Crawlers }
 
@@ -20,7 +20,10 @@ export type SequencerService = {
   firehose: Firehose
   crawlers: Crawlers
   plugin: Plugin
-  /** Startup crash recovery: #sync for repos committed but never sequenced. Run before listening. */
+  /**
+   * Startup crash recovery: #sync for repos committed but never sequenced. Run before listening.
+   * The source also serves, from then on, to re-announce repos whose events a failed append lost.
+   */
   recover(source: RecoverySource): string[]
   close(): void
 }
@@ -62,10 +65,13 @@ export function createSequencerService(config: Config, log: Logger): SequencerSe
     firehose,
     crawlers,
     plugin: firehosePlugin(firehose),
-    recover: (source) =>
-      recoverUnsequencedCommits(sequencer, source, { windowMs: config.subscription.repoBackfillLimitMs, log }),
+    recover: (source) => {
+      sequencer.setResyncSource((did) => syncEventDataOf(source, did))
+      return recoverUnsequencedCommits(sequencer, source, { windowMs: config.subscription.repoBackfillLimitMs, log })
+    },
     close() {
       clearInterval(timer)
+      sequencer.close()
       crawlers.stop()
       firehose.close()
     },

@@ -2,6 +2,7 @@
 // between leaves a repo whose rev is newer than anything on the firehose. At startup (before the
 // server listens, so no write can race) each such repo gets a #sync event with its current commit.
 import type { CID } from '../../core/cbor.ts'
+import type { SyncEventData } from '../events.ts'
 import { tidTimestamp } from '../../core/syntax/tid.ts'
 import type { Logger } from '../../logger.ts'
 import { revOfEvent } from './events.ts'
@@ -31,12 +32,12 @@ export function recoverUnsequencedCommits(
       if (lastRev !== null && lastRev >= root.rev) continue
       // No event at all: fine when the commit is older than the replay window (pruned since).
       if (lastRev === null && tidTimestamp(root.rev) < windowStartMicros) continue
-      const bytes = source.getBlock(did, root.cid)
-      if (!bytes) {
+      const current = syncEventDataOf(source, did)
+      if (!current) {
         opts.log.error('cannot recover firehose: commit block missing', { did, cid: root.cid.toString() })
         continue
       }
-      sequencer.sync(did, { cid: root.cid, bytes, rev: root.rev })
+      sequencer.sync(did, current)
       synced.push(did)
     } catch (err) {
       opts.log.error('firehose recovery failed for repo', { did, err })
@@ -44,6 +45,13 @@ export function recoverUnsequencedCommits(
   }
   if (synced.length > 0) opts.log.warn('emitted #sync for repos committed but not sequenced', { count: synced.length })
   return synced
+}
+
+/** A repo's current commit block, for a #sync; null when the repo or the block is gone. */
+export function syncEventDataOf(source: RecoverySource, did: string): SyncEventData | null {
+  const root = source.getRepoRoot(did)
+  const bytes = root && source.getBlock(did, root.cid)
+  return root && bytes ? { cid: root.cid, bytes, rev: root.rev } : null
 }
 
 /**

@@ -1,8 +1,8 @@
 // The Sequencer: appends repo/account events to sequencer.sqlite and hands each new event's frame,
 // encoded once, to the live firehose. It is the RepoEventSink the repo and account services call.
 import type { Logger } from '../../logger.ts'
-import type { AccountStatus, CommitEvent, RepoEventSink } from '../events.ts'
-import type { CID } from '../../core/cbor.ts'
+import type { AccountStatus, CommitEvent, RepoEventSink, SyncEventData } from '../events.ts'
+import { decodeCbor } from '../../core/cbor.ts'
 import { formatAccount, formatCommit, formatIdentity, formatSync, type SeqInsert } from './events.ts'
 import { frameForRow, type SeqRow } from './frames.ts'
 import type { SequencerStore } from './store.ts'
@@ -10,8 +10,16 @@ import type { SequencerStore } from './store.ts'
 export type LiveEvent = { seq: number; frame: Uint8Array }
 export type LiveListener = (events: LiveEvent[]) => void
 
+/** The repo's current commit, to re-announce a repo whose event could not be stored. */
+export type ResyncSource = (did: string) => SyncEventData | null
+
+/** Events lost to a failed append, per DID, until they are made good. */
+type PendingResync = { sync: boolean; identity?: SeqInsert; account?: SeqInsert }
+
 export type SequencerOptions = {
   log: Logger
+  /** How soon a failed append is retried when no other event comes first (default 5 s). */
+  retryMs?: number
   /** Called after each append, e.g. to notify relays (never awaited). */
   onAppend?: () => void
   /** Bytes of recent frames kept so replaying subscribers do not re-encode them. */
@@ -23,6 +31,9 @@ export class Sequencer implements RepoEventSink {
   private readonly frameCache = new Map<number, Uint8Array>()
   private frameCacheSize = 0
   private readonly frameCacheLimit: number
+  private readonly pending = new Map<string, PendingResync>()
+  private resyncSource?: ResyncSource
+  private retryTimer?: ReturnType<typeof setTimeout>
 
   constructor(
     readonly store: SequencerStore,
@@ -35,7 +46,7 @@ export class Sequencer implements RepoEventSink {
     this.sequence([formatCommit(evt)])
   }
 
-  sync(did: string, commit: { cid: CID; bytes: Uint8Array; rev: string }): void {
+  sync(did: string, commit: SyncEventData): void {
     this.sequence([formatSync(did, commit)])
   }
 
@@ -44,24 +55,77 @@ export class Sequencer implements RepoEventSink {
   }
 
   account(did: string, active: boolean, status?: AccountStatus): void {
-    const rows = this.sequence([formatAccount(did, active, status)])
-    // As the reference's sequenceAccountDeletion: a deleted account keeps only its #account event.
-    const last = rows.at(-1)
-    if (!active && status === 'deleted' && last) this.store.deleteOtherEvents(did, last.seq)
+    this.sequence([formatAccount(did, active, status)])
   }
 
-  /** Appends events atomically and publishes them; returns the stored rows. */
+  /** Where a repo's current commit is read when a lost #commit/#sync has to be made good. */
+  setResyncSource(source: ResyncSource): void {
+    this.resyncSource = source
+  }
+
+  /** DIDs with events lost to a failed append and not yet re-announced. */
+  get pendingResyncs(): string[] {
+    return [...this.pending.keys()]
+  }
+
+  /**
+   * Appends events atomically and publishes them; returns the stored rows. When the append fails
+   * (disk full, locked database...) the write it describes is already durable, so the stream must
+   * not just skip it: the DIDs are marked, and after the next successful append (or a timed retry)
+   * each gets a #sync of its current commit, and its lost #identity/#account again.
+   */
   sequence(events: SeqInsert[]): SeqRow[] {
+    const rows = this.appendAndPublish(events)
+    if (rows) {
+      this.settle(rows)
+      this.flushPending()
+    } else this.markLost(events)
+    return rows ?? []
+  }
+
+  /** Re-announces the repos of lost events; returns false while the store still fails. */
+  flushPending(): boolean {
+    if (this.pending.size === 0) return true
+    const inserts: SeqInsert[] = []
+    const dids = [...this.pending.keys()]
+    for (const did of dids) {
+      const lost = this.pending.get(did)!
+      if (lost.account) inserts.push(lost.account)
+      if (lost.identity) inserts.push(lost.identity)
+      if (!lost.sync) continue
+      if (!this.resyncSource) return this.scheduleRetry(), false
+      try {
+        const current = this.resyncSource(did)
+        // No repo any more (deleted): nothing to re-announce.
+        if (current) inserts.push(formatSync(did, current))
+      } catch (err) {
+        this.opts.log.error('cannot read repo to re-announce it', { did, err })
+        return this.scheduleRetry(), false
+      }
+    }
+    const rows = this.appendAndPublish(inserts)
+    if (!rows) return this.scheduleRetry(), false
+    for (const did of dids) this.pending.delete(did)
+    this.opts.log.warn('re-announced repos after a failed firehose append', { count: dids.length })
+    return true
+  }
+
+  close(): void {
+    clearTimeout(this.retryTimer)
+  }
+
+  private appendAndPublish(events: SeqInsert[]): SeqRow[] | null {
+    if (events.length === 0) return []
     let rows: SeqRow[]
     try {
       rows = this.store.append(events)
     } catch (err) {
-      // The write itself is already durable; startup recovery emits a #sync for the repo.
-      this.opts.log.error('failed to sequence event', {
-        err,
-        dids: events.map((e) => e.did),
-      })
-      return []
+      this.opts.log.error('failed to sequence event', { err, dids: events.map((e) => e.did) })
+      return null
+    }
+    for (const row of rows) {
+      // As the reference's sequenceAccountDeletion: a deleted account keeps only its #account event.
+      if (row.eventType === 'account' && isDeletion(row.event)) this.store.deleteOtherEvents(row.did, row.seq)
     }
     const live: LiveEvent[] = []
     for (const row of rows) {
@@ -79,6 +143,38 @@ export class Sequencer implements RepoEventSink {
     }
     this.opts.onAppend?.()
     return rows
+  }
+
+  private markLost(events: SeqInsert[]) {
+    for (const e of events) {
+      const lost = this.pending.get(e.did) ?? { sync: false }
+      if (e.eventType === 'append' || e.eventType === 'sync') lost.sync = true
+      else if (e.eventType === 'identity') lost.identity = e
+      else if (e.eventType === 'account') lost.account = e
+      this.pending.set(e.did, lost)
+    }
+    this.scheduleRetry()
+  }
+
+  /** A newer stored event of the same kind supersedes a lost one. */
+  private settle(rows: SeqRow[]) {
+    for (const row of rows) {
+      const lost = this.pending.get(row.did)
+      if (!lost) continue
+      if (row.eventType === 'sync') lost.sync = false
+      else if (row.eventType === 'identity') lost.identity = undefined
+      else if (row.eventType === 'account') lost.account = undefined
+      if (!lost.sync && !lost.identity && !lost.account) this.pending.delete(row.did)
+    }
+  }
+
+  private scheduleRetry() {
+    if (this.retryTimer) return
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined
+      this.flushPending()
+    }, this.opts.retryMs ?? 5000)
+    this.retryTimer.unref?.()
   }
 
   /** The frame of a stored row, from the cache when it is recent. */
@@ -110,4 +206,8 @@ export class Sequencer implements RepoEventSink {
       this.frameCacheSize -= old.length
     }
   }
+}
+
+function isDeletion(event: Uint8Array): boolean {
+  return decodeCbor<{ active?: boolean; status?: string }>(event).status === 'deleted'
 }
