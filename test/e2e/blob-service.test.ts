@@ -6,6 +6,7 @@ import { cidForRaw } from '../../src/core/cbor.ts'
 import { loadSharp } from '../../src/native/sharp.ts'
 import { sniffMimeType } from '../../src/services/blobs/sniff.ts'
 import { sweepStaleTempBlobs } from '../../src/services/blobs/upload.ts'
+import type { DiskBlobStore } from '../../src/services/blobs/store.ts'
 import { exportAndVerify, repoHarness, type RepoHarness } from './repo-harness.ts'
 
 const DID = 'did:plc:blobtestaaaaaaaaaaaaaaaa'
@@ -51,7 +52,7 @@ describe('blobs', () => {
     ).rejects.toThrow(/Referenced Mimetype does not match/)
 
     const res = await h.repo.applyWrites(DID, [{ action: 'create', collection: 'app.bsky.feed.post', value: post(blob) }])
-    const path = h.repo.blobs.blobPath(DID, blob.ref.$link)
+    const path = (h.repo.blobs as DiskBlobStore).blobPath(DID, blob.ref.$link)
     expect(new Uint8Array(readFileSync(path))).toEqual(bytes)
     expect(readdirSync(join(h.dir, 'blobs', 'tmp'))).toEqual([])
     const served = h.repo.getBlobStream(DID, blob.ref.$link, { start: 0, end: 7 })!

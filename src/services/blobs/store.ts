@@ -1,5 +1,6 @@
 // Blob bytes on disk: uploads stream to <tempLocation>/<random> while being hashed, then move to
 // <location>/<did>/<cid> by an atomic rename when a record first references them.
+// BlobStore is the interface both stores implement (the S3 one is in ./s3-store.ts).
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { open, unlink } from 'node:fs/promises'
@@ -18,7 +19,68 @@ export class BlobNotFoundError extends Error {
   }
 }
 
-export class DiskBlobStore {
+type Range = { start: number; end?: number }
+export type BlobStream = { stream: ReadableStream<Uint8Array>; size: number; length: number }
+
+/**
+ * Where blob bytes live. Every upload is first received into a local temp file (hashed, sniffed,
+ * inspected); what happens next is the store's business. Methods may be synchronous (disk) or not
+ * (S3): callers always await them.
+ */
+export interface BlobStore {
+  readonly opts: { tempLocation: string }
+  /** The local temp file of an upload received by putTemp (until storeTemp or makePermanent). */
+  tempPath(tempKey: string): string
+  putTemp(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number): Promise<TempUpload>
+  /** Keeps a received upload as an uncommitted blob of `did` (after its database row exists). */
+  storeTemp(upload: TempUpload, did: string): void | Promise<void>
+  /** Commits an upload; idempotent, throws BlobNotFoundError when the bytes are gone. */
+  makePermanent(tempKey: string, did: string, cid: CID | string): void | Promise<void>
+  /** Drops an uncommitted upload (`did`/`cid` say which one for stores that key by CID). */
+  deleteTemp(tempKey: string, did?: string, cid?: CID | string): void | Promise<void>
+  delete(did: string, cid: CID | string): void | Promise<void>
+  deleteAll(did: string): void | Promise<void>
+  /** Committed bytes, optionally a byte range [start, end] (inclusive). `size`: the size recorded in the database. */
+  getBlobStream(did: string, cid: CID | string, range?: Range, size?: number): BlobStream
+}
+
+/** Streams a body to <tempLocation>/<random> while hashing; never holds more than one chunk. */
+export async function receiveToTempFile(
+  tempLocation: string,
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  maxBytes: number,
+): Promise<TempUpload> {
+  const tempKey = randomBytes(16).toString('hex')
+  const path = join(tempLocation, tempKey)
+  const hash = createHash('sha256')
+  const head = new Uint8Array(SNIFF_BYTES)
+  let headLength = 0
+  let size = 0
+  const file = await open(path, 'wx', 0o600)
+  try {
+    for await (const chunk of body as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength
+      if (size > maxBytes) throw PayloadTooLargeError('request entity too large')
+      if (headLength < SNIFF_BYTES) {
+        const take = chunk.subarray(0, SNIFF_BYTES - headLength)
+        head.set(take, headLength)
+        headLength += take.length
+      }
+      hash.update(chunk)
+      await file.write(chunk)
+    }
+    await file.sync()
+  } catch (err) {
+    await file.close().catch(() => {})
+    await unlink(path).catch(() => {})
+    throw err
+  }
+  await file.close()
+  const cid = CID.createV1(RAW, createDigest(0x12, hash.digest()))
+  return { tempKey, cid, size, sniffedMime: sniffMimeType(head.subarray(0, headLength)) }
+}
+
+export class DiskBlobStore implements BlobStore {
   constructor(readonly opts: { location: string; tempLocation: string }) {
     mkdirSync(opts.location, { recursive: true })
     mkdirSync(opts.tempLocation, { recursive: true })
@@ -33,36 +95,12 @@ export class DiskBlobStore {
   }
 
   /** Streams a body to a temp file, hashing as it goes; never holds more than one chunk. */
-  async putTemp(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number): Promise<TempUpload> {
-    const tempKey = randomBytes(16).toString('hex')
-    const path = this.tempPath(tempKey)
-    const hash = createHash('sha256')
-    const head = new Uint8Array(SNIFF_BYTES)
-    let headLength = 0
-    let size = 0
-    const file = await open(path, 'wx', 0o600)
-    try {
-      for await (const chunk of body as AsyncIterable<Uint8Array>) {
-        size += chunk.byteLength
-        if (size > maxBytes) throw PayloadTooLargeError('request entity too large')
-        if (headLength < SNIFF_BYTES) {
-          const take = chunk.subarray(0, SNIFF_BYTES - headLength)
-          head.set(take, headLength)
-          headLength += take.length
-        }
-        hash.update(chunk)
-        await file.write(chunk)
-      }
-      await file.sync()
-    } catch (err) {
-      await file.close().catch(() => {})
-      await unlink(path).catch(() => {})
-      throw err
-    }
-    await file.close()
-    const cid = CID.createV1(RAW, createDigest(0x12, hash.digest()))
-    return { tempKey, cid, size, sniffedMime: sniffMimeType(head.subarray(0, headLength)) }
+  putTemp(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number): Promise<TempUpload> {
+    return receiveToTempFile(this.opts.tempLocation, body, maxBytes)
   }
+
+  /** Uncommitted uploads stay in the temp directory. */
+  storeTemp(): void {}
 
   /**
    * Moves an upload to its permanent place. Idempotent: a crash after the rename but before the
@@ -96,7 +134,7 @@ export class DiskBlobStore {
   }
 
   /** A blob's bytes as a stream, optionally a byte range [start, end] (inclusive, as HTTP Range). */
-  getBlobStream(did: string, cid: CID | string, range?: { start: number; end?: number }): { stream: ReadableStream<Uint8Array>; size: number; length: number } {
+  getBlobStream(did: string, cid: CID | string, range?: Range): BlobStream {
     const path = this.blobPath(did, cid)
     if (!existsSync(path)) throw new BlobNotFoundError(cid.toString())
     const size = statSync(path).size

@@ -4,6 +4,7 @@ import type { Lexicons } from '../../core/lexicon/index.ts'
 import type { Logger } from '../../logger.ts'
 import { ActorStore } from '../../storage/actor/actor-store.ts'
 import { DiskBlobStore } from '../blobs/store.ts'
+import { S3BlobStore } from '../blobs/s3-store.ts'
 import type { Services } from '../types.ts'
 import { RepoService, type AccountHooks } from './service.ts'
 import './errors.ts' // registers the XRPC error mapping
@@ -11,10 +12,11 @@ import './errors.ts' // registers the XRPC error mapping
 export { RepoService } from './service.ts'
 
 export function createRepoService(config: Config, log: Logger, services: Services): RepoService {
-  if (config.blobstore.provider !== 's3' && !('location' in config.blobstore)) throw new Error('blobstore location missing')
-  if (config.blobstore.provider === 's3') throw new Error('PDS_BLOBSTORE_S3_* is not supported yet; use the disk blobstore')
   const actors = new ActorStore({ directory: config.db.actorStoreDirectory, cacheSize: config.db.actorStoreCacheSize })
-  const blobs = new DiskBlobStore({ location: config.blobstore.location, tempLocation: config.blobstore.tempLocation })
+  const blobs =
+    config.blobstore.provider === 's3'
+      ? new S3BlobStore(config.blobstore)
+      : new DiskBlobStore({ location: config.blobstore.location, tempLocation: config.blobstore.tempLocation })
   return new RepoService({
     actors,
     blobs,

@@ -11,7 +11,7 @@ import type { Logger } from '../../logger.ts'
 import type { ActorDb } from '../../storage/actor/actor-db.ts'
 import { ActorNotFoundError, type ActorStore } from '../../storage/actor/actor-store.ts'
 import { genesisOf, type GenesisCommit, type RepoEventSink, type SyncEventData } from '../events.ts'
-import type { DiskBlobStore } from '../blobs/store.ts'
+import type { BlobStore } from '../blobs/store.ts'
 import { KeyedMutex } from './lock.ts'
 import { WritePreparer, type PreparedCreateOrUpdate, type PreparedWrite, type ValidationStatus } from './prepare.ts'
 import { buildCommit, checkBlobs, checkSwaps, dataRootOf, persistCommit } from './writer.ts'
@@ -26,7 +26,7 @@ export type AccountHooks = { updateRepoRoot?(did: string, cid: CID, rev: string)
 
 export type RepoServiceDeps = {
   actors: ActorStore
-  blobs: DiskBlobStore
+  blobs: BlobStore
   lexicons: Lexicons
   log: Logger
   /** Read on every commit: the sequencer may be wired after this service is built. */
@@ -64,7 +64,7 @@ export class RepoService {
     this.deps.actors.close()
   }
 
-  get blobs(): DiskBlobStore {
+  get blobs(): BlobStore {
     return this.deps.blobs
   }
 
@@ -93,7 +93,7 @@ export class RepoService {
     if (!this.hasRepo(did)) return null
     const row = this.db(did).getBlob(cid)
     if (!row || row.takedownRef || row.tempKey) return null
-    return { ...this.deps.blobs.getBlobStream(did, cid, range), mimeType: row.mimeType }
+    return { ...this.deps.blobs.getBlobStream(did, cid, range, row.size), mimeType: row.mimeType }
   }
 
   /** com.atproto.repo.importRepo: replaces the repo with a verified, re-signed copy of a CAR. */
@@ -154,10 +154,10 @@ export class RepoService {
   }
 
   async deleteRepo(did: string): Promise<void> {
-    await this.lock.run(did, () => {
+    await this.lock.run(did, async () => {
       this.keys.delete(did)
       this.deps.actors.destroy(did)
-      this.deps.blobs.deleteAll(did)
+      await this.deps.blobs.deleteAll(did)
     })
   }
 
@@ -262,7 +262,7 @@ export class RepoService {
       const pendingBlobs = checkBlobs(db, writes)
       const commit = buildCommit(db, root, writes, this.signingKey(did))
       // File moves happen before the transaction and are idempotent (see blobs/store.ts).
-      for (const blob of pendingBlobs) this.deps.blobs.makePermanent(blob.tempKey, did, blob.cid)
+      for (const blob of pendingBlobs) await this.deps.blobs.makePermanent(blob.tempKey, did, blob.cid)
       db = this.db(did)
       const unreferenced = persistCommit(db, commit, writes, new Date().toISOString())
       this.afterCommit(did, commit.cid, commit.rev)
@@ -278,7 +278,8 @@ export class RepoService {
           blobs: writes.flatMap((w) => (w.action === 'delete' ? [] : w.blobs.map((b) => b.ref))),
         }),
       )
-      for (const cid of unreferenced) this.safely('blob delete', () => this.deps.blobs.delete(did, cid))
+      // Not awaited: the commit stands whether or not the bytes go now (S3 deletes finish later).
+      for (const cid of unreferenced) this.safely('blob delete', () => catchAsync(this.deps.blobs.delete(did, cid), (err) => this.deps.log.error('repo: blob delete failed after commit', { err })))
       return { cid: commit.cid.toString(), rev: commit.rev }
     })
   }
@@ -331,6 +332,10 @@ export class RepoService {
       this.deps.log.error(`repo: ${what} failed after commit`, { err })
     }
   }
+}
+
+function catchAsync(result: void | Promise<void>, onError: (err: unknown) => void): void {
+  if (result instanceof Promise) result.catch(onError)
 }
 
 function toResult(write: PreparedWrite): WriteResult {
