@@ -20,7 +20,7 @@ export const PRIVILEGED_METHODS: ReadonlySet<string> = new Set([
   'com.atproto.server.createAccount',
 ])
 
-/** Account management: must be called on the PDS itself, never proxied or service-authed. */
+/** Account management: must be called on the PDS itself, never proxied or service-authed (getServiceAuth). */
 export const PROTECTED_METHODS: ReadonlySet<string> = new Set([
   'com.atproto.admin.sendEmail',
   'com.atproto.identity.requestPlcOperationSignature',
@@ -31,6 +31,7 @@ export const PROTECTED_METHODS: ReadonlySet<string> = new Set([
   'com.atproto.server.createAppPassword',
   'com.atproto.server.deactivateAccount',
   'com.atproto.server.getAccountInviteCodes',
+  'com.atproto.server.getSession',
   'com.atproto.server.listAppPasswords',
   'com.atproto.server.requestAccountDelete',
   'com.atproto.server.requestEmailConfirmation',

@@ -2,7 +2,7 @@ import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
 import { callerDid } from '../../../../services/accounts/handler-util.ts'
 import { createServiceJwt } from '../../../../services/service-auth/index.ts'
-import { ACCOUNT_PROTECTED_METHODS, ACCOUNT_PRIVILEGED_METHODS } from '../../../../services/accounts/service-auth-rules.ts'
+import { PRIVILEGED_METHODS, PROTECTED_METHODS } from '../../../../services/proxy/methods.ts'
 
 export default defineHandler<{ aud: string; exp?: number; lxm?: string }>({
   nsid: 'com.atproto.server.getServiceAuth',
@@ -11,7 +11,7 @@ export default defineHandler<{ aud: string; exp?: number; lxm?: string }>({
     const did = callerDid(auth)
     const { aud, exp, lxm = null } = params
     if (!/^did:(plc|web):[^#]+(#[A-Za-z0-9_-]+)?$/.test(aud)) throw InvalidRequestError('aud must be a valid atproto DID or did#serviceId reference')
-    if (auth.type === 'access' && lxm && ACCOUNT_PRIVILEGED_METHODS.has(lxm) && !auth.isPrivileged) {
+    if (auth.type === 'access' && lxm && PRIVILEGED_METHODS.has(lxm) && !auth.isPrivileged) {
       throw InvalidRequestError(`insufficient access to request a service auth token for the following method: ${lxm}`)
     }
     if (exp) {
@@ -20,7 +20,7 @@ export default defineHandler<{ aud: string; exp?: number; lxm?: string }>({
       if (diff > 60 * 60_000) throw InvalidRequestError('cannot request a token with an expiration more than an hour in the future', 'BadExpiration')
       if (!lxm && diff > 60_000) throw InvalidRequestError('cannot request a method-less token with an expiration more than a minute in the future', 'BadExpiration')
     }
-    if (lxm && ACCOUNT_PROTECTED_METHODS.has(lxm)) throw InvalidRequestError(`cannot request a service auth token for the following protected method: ${lxm}`)
+    if (lxm && PROTECTED_METHODS.has(lxm)) throw InvalidRequestError(`cannot request a service auth token for the following protected method: ${lxm}`)
     const keypair = services.accounts.ctx.repo().signingKey(did)
     return { token: createServiceJwt({ iss: did, aud, exp, lxm, keypair }) }
   },
