@@ -24,8 +24,12 @@ async function createPost(h: AccountHarness, u: User, i: number): Promise<string
 }
 
 /** `onCommit` gets the rev when `decode` is set; the fan-out run only counts frames (all commits). */
-function openSubscriber(port: number, onCommit: (rev?: string) => void, decode = true): Promise<WebSocket> {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/xrpc/com.atproto.sync.subscribeRepos`)
+function openSubscriber(port: number, onCommit: (rev?: string) => void, decode = true, ip = '192.0.2.1'): Promise<WebSocket> {
+  // A distinct client address per subscriber (from loopback, X-Forwarded-For is trusted): the
+  // server allows 20 subscriptions per IP.
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/xrpc/com.atproto.sync.subscribeRepos`, {
+    headers: { 'x-forwarded-for': ip },
+  } as unknown as string[])
   ws.binaryType = 'arraybuffer'
   ws.onmessage = (e) => {
     if (!decode) return onCommit()
@@ -62,7 +66,7 @@ async function fanOut(
 ): Promise<{ seconds: number; complete: number; closed: number }> {
   const counts = new Array<number>(200).fill(0)
   let closed = 0
-  const sockets = await Promise.all(counts.map((_, i) => openSubscriber(h.server.port, () => void counts[i]!++, false)))
+  const sockets = await Promise.all(counts.map((_, i) => openSubscriber(h.server.port, () => void counts[i]!++, false, `10.0.${i >> 8}.${i & 255}`)))
   for (const ws of sockets) ws.addEventListener('close', () => void closed++)
   const start = now()
   await Promise.all(

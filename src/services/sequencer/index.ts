@@ -64,7 +64,7 @@ export function createSequencerService(config: Config, log: Logger): SequencerSe
     sequencer,
     firehose,
     crawlers,
-    plugin: firehosePlugin(firehose),
+    plugin: firehosePlugin(firehose, { trustedProxies: config.rateLimits.trustedProxies }),
     recover: (source) => {
       sequencer.setResyncSource((did) => syncEventDataOf(source, did))
       return recoverUnsequencedCommits(sequencer, source, { windowMs: config.subscription.repoBackfillLimitMs, log })

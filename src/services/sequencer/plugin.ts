@@ -4,32 +4,55 @@ import type { ServerWebSocket } from 'bun'
 import type { Plugin } from '../../xrpc/app.ts'
 import type { Firehose, Subscriber } from './firehose.ts'
 import { errorFrame } from './frames.ts'
+import { SubscriberLimits } from './limits.ts'
+import { clientIp } from '../../xrpc/client-ip.ts'
 
 // What Elysia hands the callbacks: its wrapper, with Bun's ServerWebSocket as `raw`.
 type ElysiaSocket = { raw: ServerWebSocket<any>; data: unknown }
 
 export const SUBSCRIBE_REPOS_PATH = '/xrpc/com.atproto.sync.subscribeRepos'
 
-export function firehosePlugin(firehose: Firehose): Plugin {
-  const subscribers = new WeakMap<object, Subscriber>()
+/** WebSocket close code 1013: try again later (the server is at its subscriber limit). */
+const CLOSE_TRY_AGAIN_LATER = 1013
+
+export type FirehosePluginOptions = {
+  limits?: SubscriberLimits
+  /** config.rateLimits.trustedProxies: whose X-Forwarded-For names the client. */
+  trustedProxies?: string[]
+}
+
+export function firehosePlugin(firehose: Firehose, opts: FirehosePluginOptions = {}): Plugin {
+  const limits = opts.limits ?? new SubscriberLimits()
+  const subscribers = new WeakMap<object, { sub?: Subscriber; ip?: string }>()
   const handlers = {
     open(ws: ElysiaSocket) {
       const raw = ws.raw
-      const query = (ws.data as { query?: Record<string, string | undefined> }).query
-      const cursor = parseCursor(query?.cursor)
+      const data = ws.data as { query?: Record<string, string | undefined>; request?: Request }
+      const cursor = parseCursor(data.query?.cursor)
       if (cursor === null) {
         raw.send(errorFrame('InvalidRequest', 'cursor must be a non-negative integer'))
         raw.close(1008, 'InvalidRequest')
         return
       }
-      subscribers.set(raw, firehose.subscribe(raw, cursor))
+      const peer = { requestIP: () => ({ address: raw.remoteAddress }) }
+      const ip = data.request ? clientIp(data.request, peer, opts.trustedProxies ?? []) : raw.remoteAddress
+      const refused = limits.acquire(ip)
+      if (refused) {
+        raw.send(errorFrame(refused.error, refused.message))
+        raw.close(CLOSE_TRY_AGAIN_LATER, refused.error)
+        return
+      }
+      subscribers.set(raw, { ip, sub: firehose.subscribe(raw, cursor) })
     },
     drain(ws: ElysiaSocket) {
-      subscribers.get(ws.raw)?.onDrain()
+      subscribers.get(ws.raw)?.sub?.onDrain()
     },
     close(ws: ElysiaSocket) {
-      subscribers.get(ws.raw)?.onClose()
+      const entry = subscribers.get(ws.raw)
+      if (!entry) return
       subscribers.delete(ws.raw)
+      entry.sub?.onClose()
+      if (entry.ip !== undefined) limits.release(entry.ip)
     },
   }
   // Elysia's option typing intersects its own wrapper type with ours; the runtime shape is the same.
