@@ -1,7 +1,8 @@
 // End to end: @atproto/sync's verifying Firehose consumes our stream while an account is created,
-// posts, edits, deletes, changes handle, deactivates and comes back. Every commit's signature and
-// proofs verify, each commit inverts to its prevData, and the records rebuilt from the stream equal
-// listRecords. getRepo (full and `since`) verifies with @atproto/repo.
+// posts, edits, deletes, changes handle, deactivates and comes back, and is taken down and restored
+// through the admin API. Every commit's signature and proofs verify, each commit inverts to its
+// prevData, and the records rebuilt from the stream equal listRecords. getRepo (full and `since`)
+// verifies with @atproto/repo.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { Firehose, type Event } from '@atproto/sync'
 import { DidResolver, type IdResolver } from '@atproto/identity'
@@ -167,6 +168,30 @@ test('the verifying firehose sees the whole account lifecycle, consistent with t
   expect(verifiedDiff.commit.rev).toBe(verified.commit.rev)
   // Only the post written after the snapshot is new.
   expect(verifiedDiff.writes.map((w) => [String(w.action), w.collection])).toEqual([['create', 'app.bsky.feed.post']])
+
+  // Takedown through the admin API: #account takendown, and getRepo refuses with RepoTakendown.
+  const takedown = (applied: boolean) =>
+    fetch(new URL('/xrpc/com.atproto.admin.updateSubjectStatus', h.server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...h.adminHeaders },
+      body: JSON.stringify({ subject: { $type: 'com.atproto.admin.defs#repoRef', did }, takedown: { applied, ref: 'mod-1' } }),
+    })
+  const seenBefore = events.length
+  expect((await takedown(true)).status).toBe(200)
+  await until(() => events.slice(seenBefore).some((e) => e.did === did && e.event === 'account'))
+  expect(events.slice(seenBefore).find((e) => e.did === did && e.event === 'account')).toMatchObject({
+    active: false,
+    status: 'takendown',
+  })
+  const refused = await fetch(new URL(`/xrpc/com.atproto.sync.getRepo?did=${did}`, h.server.url))
+  expect(refused.status).toBe(400)
+  expect(await refused.json()).toMatchObject({ error: 'RepoTakendown' })
+  const lifted = events.length
+  expect((await takedown(false)).status).toBe(200)
+  await until(() => events.slice(lifted).some((e) => e.did === did && e.event === 'account'))
+  expect(events.slice(lifted).find((e) => e.did === did && e.event === 'account')).toMatchObject({ active: true })
+  expect((await fetch(new URL(`/xrpc/com.atproto.sync.getRepo?did=${did}`, h.server.url))).status).toBe(200)
+  expect(errors).toEqual([])
 }, 30_000)
 
 async function fetchRepo(did: string, since?: string): Promise<Uint8Array> {
