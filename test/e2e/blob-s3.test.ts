@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { readdirSync } from 'node:fs'
 import type { AtpAgent } from '@atproto/api'
 import { loadSharp } from '../../src/native/sharp.ts'
-import { s3ClientOptions } from '../../src/services/blobs/s3-store.ts'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { S3BlobStore, s3ClientOptions } from '../../src/services/blobs/s3-store.ts'
 import { startFakeS3, type FakeS3 } from '../helpers/fake-s3.ts'
 import { startAccountHarness, type AccountHarness } from './account-harness.ts'
 
@@ -129,5 +132,20 @@ describe('S3 blobstore', () => {
       endpoint: 'https://b.s3.example.com',
       virtualHostedStyle: true,
     })
+  })
+
+  test('an upload to a stalled endpoint fails after PDS_BLOBSTORE_S3_UPLOAD_TIMEOUT_MS', async () => {
+    const stalled = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Promise<Response>(() => {}) })
+    const dir = mkdtempSync(join(tmpdir(), 'pds-s3-timeout-'))
+    try {
+      const store = new S3BlobStore({ bucket: 'b', endpoint: `http://127.0.0.1:${stalled.port}`, forcePathStyle: true, accessKeyId: 'a', secretAccessKey: 's', uploadTimeoutMs: 200, tempLocation: dir })
+      const upload = await store.putTemp([new Uint8Array(1000)], 10_000)
+      const started = Date.now()
+      await expect(store.storeTemp(upload, 'did:plc:x')).rejects.toThrow('Blob upload timed out')
+      expect(Date.now() - started).toBeLessThan(5000)
+    } finally {
+      stalled.stop(true)
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

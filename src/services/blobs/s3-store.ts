@@ -151,7 +151,10 @@ export class S3BlobStore implements BlobStore {
     try {
       await Promise.race([upload, timeout])
     } catch (err) {
-      await Promise.resolve(writer.end(err as Error)).catch(() => {})
+      // Abort the multipart upload without waiting on it: the endpoint may be the thing that hangs.
+      void Promise.resolve()
+        .then(() => writer.end(err as Error))
+        .catch(() => {})
       upload.catch(() => {})
       throw err
     } finally {
