@@ -139,7 +139,7 @@ describe('S3 blobstore', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pds-s3-timeout-'))
     try {
       const store = new S3BlobStore({ bucket: 'b', endpoint: `http://127.0.0.1:${stalled.port}`, forcePathStyle: true, accessKeyId: 'a', secretAccessKey: 's', uploadTimeoutMs: 200, tempLocation: dir })
-      const upload = await store.putTemp([new Uint8Array(1000)], 10_000)
+      const upload = await store.putTemp(new Blob([new Uint8Array(1000)]).stream(), 10_000)
       const started = Date.now()
       await expect(store.storeTemp(upload, 'did:plc:x')).rejects.toThrow('Blob upload timed out')
       expect(Date.now() - started).toBeLessThan(5000)
