@@ -12,6 +12,7 @@ import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
 import { createSequencerService } from './services/sequencer/index.ts'
 import { recoverySource } from './services/sequencer/recovery.ts'
+import { markRunning } from './storage/run-marker.ts'
 import { buildAccounts, type RepoLifecycle } from './services/accounts/index.ts'
 import { createRepoService, type RepoService } from './services/repo/index.ts'
 import { buildProxy } from './services/proxy/index.ts'
@@ -71,7 +72,8 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
   }
   services.repo = createRepoService(config, log, services)
   // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
-  firehose.recover(recoverySource(services))
+  const runMarker = markRunning(config.db.dataDirectory)
+  firehose.recover(recoverySource(services, { verifyHeads: runMarker.previousRunCrashed }))
   // OAuth provider: its routes, and DPoP-bound OAuth tokens accepted by verifyAuth.
   const oauth = createOAuthProvider({ config, log, accountDb, accounts: accountPortFrom(() => services.accounts), rateLimiter: services.rateLimiter })
   services.verifyAuth = oauth.wrapVerifier(services.verifyAuth)
@@ -106,6 +108,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
         accounts.close()
         services.repo.close()
         for (const db of databases) db.close()
+        runMarker.clear()
         log.info('pds stopped')
       })()),
   }

@@ -49,3 +49,23 @@ test('recovery opens only the stores of repos that are behind, and skips inactiv
   // Only the store of the repo that was behind was opened (to read its commit block).
   expect(services.repo.actors.openCount()).toBe(1)
 })
+
+test('after a crash, heads come from the actor stores and a stale repo_root is repaired', async () => {
+  const { services } = h.server
+  const sequencer = services.events as Sequencer
+  const crashed = await h.signUp('crashed')
+  const before = services.accounts.getRepoRoot(crashed.did)!
+  // A kill -9 between the actor-store commit and the repo_root update: the commit is durable, its
+  // copy in account.sqlite and the firehose event are not.
+  services.events = NO_EVENTS
+  await services.repo.applyWrites(crashed.did, [{ action: 'create', collection: 'app.bsky.feed.post', value: post('durable') }])
+  services.events = sequencer
+  services.accounts.updateRepoRoot(crashed.did, before.cid, before.rev)
+  const opts = { windowMs: 24 * 3600_000, log: createLogger('silent') }
+  // Trusting account.sqlite (a clean previous stop) would miss it; verifying heads does not.
+  expect(recoverUnsequencedCommits(sequencer, recoverySource(services), opts)).not.toContain(crashed.did)
+  expect(recoverUnsequencedCommits(sequencer, recoverySource(services, { verifyHeads: true }), opts)).toContain(crashed.did)
+  const actual = services.repo.getRepoRoot(crashed.did)!
+  expect(services.accounts.getRepoRoot(crashed.did)?.rev).toBe(actual.rev)
+  expect(actual.rev > before.rev).toBe(true)
+})

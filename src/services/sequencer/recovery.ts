@@ -59,17 +59,26 @@ export function syncEventDataOf(source: RecoverySource, did: string): SyncEventD
  * accounts.updateRepoRoot after each commit), so startup opens only the actor stores of repos that
  * are actually behind. Deactivated and taken-down accounts are skipped: they are not on the
  * firehose, and activation emits a #sync of the current commit anyway.
+ * After a crash (`verifyHeads`), repo_root may lag its actor store by one commit (it is written just
+ * after it), so each head is read from the actor store and the copy in account.sqlite repaired.
  */
-export function recoverySource(services: {
-  accounts: {
-    listAccounts(
-      cursor: string | undefined,
-      limit: number,
-    ): { accounts: Array<{ did: string; active: boolean }>; cursor?: string }
-    getRepoRoot(did: string): { cid: CID; rev: string } | null
-  }
-  repo: { blockReader(did: string): { get(cid: CID): Uint8Array | undefined } }
-}): RecoverySource {
+export function recoverySource(
+  services: {
+    accounts: {
+      listAccounts(
+        cursor: string | undefined,
+        limit: number,
+      ): { accounts: Array<{ did: string; active: boolean }>; cursor?: string }
+      getRepoRoot(did: string): { cid: CID; rev: string } | null
+      updateRepoRoot(did: string, cid: CID, rev: string): void
+    }
+    repo: {
+      blockReader(did: string): { get(cid: CID): Uint8Array | undefined }
+      getRepoRoot(did: string): { cid: CID; rev: string } | null
+    }
+  },
+  opts: { verifyHeads?: boolean } = {},
+): RecoverySource {
   return {
     *dids() {
       let cursor: string | undefined
@@ -79,7 +88,13 @@ export function recoverySource(services: {
         cursor = page.cursor
       } while (cursor)
     },
-    getRepoRoot: (did) => services.accounts.getRepoRoot(did),
+    getRepoRoot: (did) => {
+      const recorded = services.accounts.getRepoRoot(did)
+      if (!opts.verifyHeads) return recorded
+      const actual = services.repo.getRepoRoot(did)
+      if (actual && actual.rev !== recorded?.rev) services.accounts.updateRepoRoot(did, actual.cid, actual.rev)
+      return actual
+    },
     getBlock: (did, cid) => services.repo.blockReader(did).get(cid),
   }
 }
