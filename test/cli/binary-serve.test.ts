@@ -43,7 +43,7 @@ describe('dist/pds serve', () => {
     const { proc, url } = await serve(['--data-dir', dataDir, '--port', String(port)])
     try {
       const res = await fetch(`${url}/xrpc/com.atproto.server.describeServer`)
-      expect((await res.json()).did).toBe('did:web:pds.example.com')
+      expect(((await res.json()) as { did: string }).did).toBe('did:web:pds.example.com')
     } finally {
       proc.kill('SIGTERM')
       expect(await proc.exited).toBe(0)
@@ -57,7 +57,7 @@ describe('dist/pds serve', () => {
       const agent = new AtpAgent({ service: url })
       await agent.createAccount({ email: 'new@example.com', handle: 'newbie.test', password: 'a-good-password' })
       expect(agent.session?.did).toStartWith('did:plc:')
-      const doc = await (await fetch(`${url}/_plc/${agent.session!.did}`)).json()
+      const doc = (await (await fetch(`${url}/_plc/${agent.session!.did}`)).json()) as { alsoKnownAs: string[] }
       expect(doc.alsoKnownAs).toEqual(['at://newbie.test'])
       const post = await agent.post({ text: 'hello from a single binary' })
       expect(post.uri).toContain(agent.session!.did)

@@ -62,7 +62,7 @@ describe('pds init and pds serve', () => {
     try {
       const url = `http://127.0.0.1:${port}`
       await waitHealthy(url, proc)
-      const body = await (await fetch(`${url}/xrpc/com.atproto.server.describeServer`)).json()
+      const body = (await (await fetch(`${url}/xrpc/com.atproto.server.describeServer`)).json()) as { did: string; availableUserDomains: string[] }
       expect(body.did).toBe('did:web:other.example.com')
       expect(body.availableUserDomains).toEqual(['.other.example.com'])
     } finally {

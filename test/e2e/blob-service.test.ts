@@ -53,7 +53,7 @@ describe('blobs', () => {
 
     const res = await h.repo.applyWrites(DID, [{ action: 'create', collection: 'app.bsky.feed.post', value: post(blob) }])
     const path = (h.repo.blobs as DiskBlobStore).blobPath(DID, blob.ref.$link)
-    expect(new Uint8Array(readFileSync(path))).toEqual(bytes)
+    expect(new Uint8Array(readFileSync(path))).toEqual(new Uint8Array(bytes))
     expect(readdirSync(join(h.dir, 'blobs', 'tmp'))).toEqual([])
     const served = h.repo.getBlobStream(DID, blob.ref.$link, { start: 0, end: 7 })!
     expect(new Uint8Array(await new Response(served.stream).arrayBuffer())).toEqual(bytes.slice(0, 8))

@@ -2,7 +2,7 @@
 // indexed; blobs its records reference are listed as missing until uploaded; bad CARs change nothing.
 import { afterEach, describe, expect, test } from 'bun:test'
 import { Secp256k1Keypair as AtpKeypair } from '@atproto/crypto'
-import { MemoryBlockstore, Repo, WriteOpAction, blocksToCarFile } from '@atproto/repo'
+import { MemoryBlockstore, Repo, WriteOpAction, blocksToCarFile, type RecordCreateOp } from '@atproto/repo'
 import { CID } from 'multiformats/cid'
 import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
 import { cidForRaw } from '../../src/core/cbor.ts'
@@ -19,7 +19,7 @@ async function referenceRepoCar(blobBytes: Uint8Array): Promise<Uint8Array> {
   const storage = new MemoryBlockstore()
   const key = await AtpKeypair.create()
   const blobCid = CID.parse(cidForRaw(blobBytes).toString())
-  const writes = Array.from({ length: 40 }, (_, i) => ({
+  const writes: RecordCreateOp[] = Array.from({ length: 40 }, (_, i) => ({
     action: WriteOpAction.Create as const,
     collection: 'app.bsky.feed.post',
     rkey: nextTid(),
