@@ -76,6 +76,33 @@ test('record takedown hides the record from repo reads', async () => {
   expect((await fetch(url)).status).toBe(200)
 })
 
+test('blob takedown hides the blob and moves its bytes to quarantine; reversal restores them', async () => {
+  const alice = new AtpAgent({ service: server.url })
+  await alice.login({ identifier: 'moddy.test', password: 'moddy-pass' })
+  const bytes = new Uint8Array(2048).map((_, i) => (i * 7) % 256)
+  const { data } = await alice.com.atproto.repo.uploadBlob(bytes, { encoding: 'application/octet-stream' })
+  await alice.com.atproto.repo.createRecord({
+    repo: did,
+    collection: 'com.example.attachment',
+    record: { $type: 'com.example.attachment', file: data.blob },
+  })
+  const cid = data.blob.ref.toString()
+  const blobUrl = `${server.url}/xrpc/com.atproto.sync.getBlob?did=${did}&cid=${cid}`
+  const store = server.services.repo.blobs as import('../../src/services/blobs/store.ts').DiskBlobStore
+  expect((await fetch(blobUrl)).status).toBe(200)
+  const subject = { $type: 'com.atproto.admin.defs#repoBlobRef', did, cid }
+  await admin().procedure('com.atproto.admin.updateSubjectStatus', { subject, takedown: { applied: true, ref: 'B-1' } })
+  expect(await status({ did, blob: cid })).toMatchObject({ takedown: { applied: true, ref: 'B-1' } })
+  expect((await fetch(blobUrl)).ok).toBe(false)
+  expect(await Bun.file(store.blobPath(did, cid)).exists()).toBe(false)
+  expect(new Uint8Array(await Bun.file(store.quarantinePath(did, cid)).arrayBuffer())).toEqual(bytes)
+  await admin().procedure('com.atproto.admin.updateSubjectStatus', { subject, takedown: { applied: false } })
+  expect(await Bun.file(store.quarantinePath(did, cid)).exists()).toBe(false)
+  const res = await fetch(blobUrl)
+  expect(res.status).toBe(200)
+  expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes)
+})
+
 test('unknown subjects are NotFound', async () => {
   const err = await status({ did: 'did:plc:nobody0000000000000000000' }).catch((e) => e)
   expect(err.status).toBe(400)

@@ -107,6 +107,18 @@ describe('S3 blobstore', () => {
     expect(s3.unauthorized).toBe(0)
   })
 
+  test('takedown moves the bytes to quarantine/<did>/<cid>; reversal moves them back', async () => {
+    const store = h.server.services.repo.blobs
+    const key = `blocks/${alice.did}/${committed.cid}`
+    const quarantined = `quarantine/${alice.did}/${committed.cid}`
+    await store.quarantine(alice.did, committed.cid)
+    expect(s3.objects.has(key)).toBe(false)
+    expect(s3.objects.get(quarantined)).toEqual(committed.bytes)
+    await store.unquarantine(alice.did, committed.cid)
+    expect(s3.objects.has(quarantined)).toBe(false)
+    expect(s3.objects.get(key)).toEqual(committed.bytes)
+  })
+
   test('re-uploading a committed blob keeps it; deleting the repo empties its prefix', async () => {
     // The image from the first test is committed: uploading it again changes nothing.
     const key = `blocks/${alice.did}/${committed.cid}`

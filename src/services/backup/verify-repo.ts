@@ -6,6 +6,7 @@ import { CID, cidForRaw } from '../../core/cbor.ts'
 import { carToBytes } from '../../core/car.ts'
 import { Secp256k1Keypair, verifySignature } from '../../core/crypto/index.ts'
 import { verifyRepoCar, walkRepoBlocks } from '../../core/repo/index.ts'
+import { join } from 'node:path'
 import { blobFilePath } from './layout.ts'
 
 export type ActorStoreCheck = { did: string; rev: string; records: number; blobs: number; problems: string[] }
@@ -52,8 +53,9 @@ function checkBlobs(db: Database, did: string, blobDirectory: string, result: Ac
     .all()
   for (const { cid } of cids) {
     result.blobs++
-    const path = blobFilePath(blobDirectory, did, cid)
-    if (!existsSync(path)) {
+    // A taken-down blob lives in quarantine/<did>/<cid> (see DiskBlobStore.quarantine).
+    const path = [blobFilePath(blobDirectory, did, cid), join(blobDirectory, 'quarantine', did, cid)].find((p) => existsSync(p))
+    if (!path) {
       result.problems.push(`blob ${cid} is missing`)
       continue
     }

@@ -9,8 +9,8 @@
 // streaming, and moving tmp→blocks needs CopyObject, which Bun's client does not have (a copy
 // through this process would move every byte three times). The upload's cost falls on uploadBlob,
 // as with the reference, not on the commit that holds the repo's write lock.
-// Takedowns hide blobs in the database (blob.takedownRef) for both stores, so nothing is moved to
-// quarantine/<did>/<cid>.
+// Takedowns hide blobs in the database (blob.takedownRef) and move their bytes to quarantine/<did>/<cid>
+// (rare, so the copy through this process is acceptable there).
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CID } from '../../core/cbor.ts'
@@ -106,15 +106,30 @@ export class S3BlobStore implements BlobStore {
     await this.client.delete(this.storedKey(did, cid))
   }
 
-  /** Every object under blocks/<did>/ (account deletion). */
+  /** Every object under blocks/<did>/ and quarantine/<did>/ (account deletion). */
   async deleteAll(did: string): Promise<void> {
-    const prefix = `blocks/${did}/`
-    let continuationToken: string | undefined
-    do {
-      const page = await this.client.list({ prefix, continuationToken, maxKeys: 1000 })
-      for (const object of page.contents ?? []) await this.client.delete(object.key)
-      continuationToken = page.isTruncated ? page.nextContinuationToken : undefined
-    } while (continuationToken)
+    for (const prefix of [`blocks/${did}/`, `quarantine/${did}/`]) {
+      let continuationToken: string | undefined
+      do {
+        const page = await this.client.list({ prefix, continuationToken, maxKeys: 1000 })
+        for (const object of page.contents ?? []) await this.client.delete(object.key)
+        continuationToken = page.isTruncated ? page.nextContinuationToken : undefined
+      } while (continuationToken)
+    }
+  }
+
+  async quarantine(did: string, cid: CID | string): Promise<void> {
+    await this.move(this.storedKey(did, cid), `quarantine/${did}/${cid.toString()}`)
+  }
+
+  async unquarantine(did: string, cid: CID | string): Promise<void> {
+    await this.move(`quarantine/${did}/${cid.toString()}`, this.storedKey(did, cid))
+  }
+
+  private async move(from: string, to: string): Promise<void> {
+    if (!(await this.client.exists(from))) return
+    await this.client.write(to, this.client.file(from))
+    await this.client.delete(from)
   }
 
   /** Streams lazily from S3 (a ranged GET for a range); the size comes from the database row. */

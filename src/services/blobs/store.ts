@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { open, unlink } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { CID, RAW } from '../../core/cbor.ts'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { PayloadTooLargeError } from '../../xrpc/errors.ts'
@@ -40,6 +40,10 @@ export interface BlobStore {
   deleteTemp(tempKey: string, did?: string, cid?: CID | string): void | Promise<void>
   delete(did: string, cid: CID | string): void | Promise<void>
   deleteAll(did: string): void | Promise<void>
+  /** Takedown: moves committed bytes out of the served tree (as the reference); a no-op when absent. */
+  quarantine(did: string, cid: CID | string): void | Promise<void>
+  /** Reverses quarantine; a no-op when the blob is not quarantined. */
+  unquarantine(did: string, cid: CID | string): void | Promise<void>
   /** Committed bytes, optionally a byte range [start, end] (inclusive). `size`: the size recorded in the database. */
   getBlobStream(did: string, cid: CID | string, range?: Range, size?: number): BlobStream
 }
@@ -94,6 +98,11 @@ export class DiskBlobStore implements BlobStore {
     return join(this.opts.location, did, cid.toString())
   }
 
+  /** `<location>/quarantine/<did>/<cid>`, as the reference's disk blobstore (a DID never names a folder "quarantine"). */
+  quarantinePath(did: string, cid: CID | string): string {
+    return join(this.opts.location, 'quarantine', did, cid.toString())
+  }
+
   /** Streams a body to a temp file, hashing as it goes; never holds more than one chunk. */
   putTemp(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number): Promise<TempUpload> {
     return receiveToTempFile(this.opts.tempLocation, body, maxBytes)
@@ -123,10 +132,20 @@ export class DiskBlobStore implements BlobStore {
 
   delete(did: string, cid: CID | string): void {
     rmSync(this.blobPath(did, cid), { force: true })
+    rmSync(this.quarantinePath(did, cid), { force: true })
   }
 
   deleteAll(did: string): void {
     rmSync(join(this.opts.location, did), { recursive: true, force: true })
+    rmSync(join(this.opts.location, 'quarantine', did), { recursive: true, force: true })
+  }
+
+  quarantine(did: string, cid: CID | string): void {
+    moveIfPresent(this.blobPath(did, cid), this.quarantinePath(did, cid))
+  }
+
+  unquarantine(did: string, cid: CID | string): void {
+    moveIfPresent(this.quarantinePath(did, cid), this.blobPath(did, cid))
   }
 
   hasPermanent(did: string, cid: CID | string): boolean {
@@ -144,4 +163,10 @@ export class DiskBlobStore implements BlobStore {
     const slice = file.slice(range.start, end + 1)
     return { stream: slice.stream(), size, length: Math.max(0, end + 1 - range.start) }
   }
+}
+
+function moveIfPresent(from: string, to: string): void {
+  if (!existsSync(from)) return
+  mkdirSync(dirname(to), { recursive: true })
+  renameSync(from, to)
 }

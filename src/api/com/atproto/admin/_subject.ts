@@ -42,7 +42,7 @@ export function getSubjectStatus(services: Services, q: { did?: string; uri?: st
   throw InvalidRequestError('No provided subject')
 }
 
-export function updateSubjectStatus(services: Services, input: { subject: Subject; takedown?: StatusAttr; deactivated?: StatusAttr }) {
+export async function updateSubjectStatus(services: Services, input: { subject: Subject; takedown?: StatusAttr; deactivated?: StatusAttr }) {
   const { subject, takedown, deactivated } = input
   // The reference uses the time as the ref when the moderator gives none.
   const ref = takedown ? (takedown.applied ? (takedown.ref ?? new Date().toISOString()) : null) : undefined
@@ -56,7 +56,11 @@ export function updateSubjectStatus(services: Services, input: { subject: Subjec
   } else if (subject.$type === 'com.atproto.repo.strongRef') {
     if (ref !== undefined) actorDb(services, didOfUri(subject.uri)).query('UPDATE record SET takedownRef = ? WHERE uri = ?').run(ref, subject.uri)
   } else if (subject.$type === 'com.atproto.admin.defs#repoBlobRef') {
-    if (ref !== undefined) actorDb(services, subject.did).query('UPDATE blob SET takedownRef = ? WHERE cid = ?').run(ref, subject.cid)
+    if (ref !== undefined) {
+      actorDb(services, subject.did).query('UPDATE blob SET takedownRef = ? WHERE cid = ?').run(ref, subject.cid)
+      if (ref) await services.repo.blobs.quarantine(subject.did, subject.cid)
+      else await services.repo.blobs.unquarantine(subject.did, subject.cid)
+    }
   } else {
     throw InvalidRequestError('Invalid subject')
   }
