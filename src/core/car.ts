@@ -127,6 +127,22 @@ export async function* writeCar(
   yield* takeReady(packer)
 }
 
+/**
+ * CAR chunks from raw frames (binary CID, block bytes), synchronously: for sources that never build
+ * CID objects, such as a full-repo export straight from the block table. Each frame is copied into
+ * the current chunk before the next is pulled, so a source may reuse its buffers.
+ */
+export function* carChunksFromFrames(root: CID | null, frames: Iterable<readonly [cidBytes: Uint8Array, bytes: Uint8Array]>): Generator<Uint8Array> {
+  const packer = new FramePacker()
+  packer.add(EMPTY, carHeaderCbor(root))
+  for (const [cidBytes, bytes] of frames) {
+    packer.add(cidBytes, bytes)
+    if (packer.ready.length > 0) yield* takeReady(packer)
+  }
+  packer.flush()
+  yield* takeReady(packer)
+}
+
 function takeReady(packer: FramePacker): Uint8Array[] {
   const ready = packer.ready
   packer.ready = []

@@ -3,10 +3,9 @@
 // No MST walk, no CID objects: the text CID is decoded straight to bytes and each frame is copied
 // once into a ~64 KB chunk. Memory stays at one chunk plus SQLite's page cache, whatever the repo size.
 import { Database } from 'bun:sqlite'
-import { carHeader } from '../../core/car.ts'
+import { carChunksFromFrames } from '../../core/car.ts'
 import { CID } from '../../core/cbor.ts'
 
-const CHUNK_BYTES = 64 * 1024
 /**
  * Every row read allocates (bun:sqlite copies each BLOB), and the collector, left alone, lets a
  * 100k-record export's ~30 MB of dead rows and chunks pile up before it runs: RSS would grow with
@@ -39,31 +38,19 @@ export function fullRepoCar(dbLocation: string): Generator<Uint8Array> | null {
 
 function* streamBlocks(db: Database, root: CID): Generator<Uint8Array> {
   try {
-    let chunk = new Uint8Array(CHUNK_BYTES)
-    let chunks = 0
-    const header = carHeader(root)
-    chunk.set(header)
-    let pos = header.length
     const rows = db.query<{ cid: string; content: Uint8Array }, []>('SELECT cid, content FROM repo_block').iterate()
-    for (const row of rows) {
-      const cidBytes = cidStringToBytes(row.cid)
-      const size = cidBytes.length + row.content.length
-      const frameSize = varintLength(size) + size
-      if (pos + frameSize > chunk.length) {
-        if (pos > 0) yield chunk.subarray(0, pos)
-        if (++chunks % GC_EVERY_CHUNKS === 0) Bun.gc(false)
-        chunk = new Uint8Array(Math.max(CHUNK_BYTES, frameSize))
-        pos = 0
-      }
-      pos = writeVarint(chunk, pos, size)
-      chunk.set(cidBytes, pos)
-      chunk.set(row.content, pos + cidBytes.length)
-      pos += size
+    let chunks = 0
+    for (const chunk of carChunksFromFrames(root, frames(rows))) {
+      yield chunk
+      if (++chunks % GC_EVERY_CHUNKS === 0) Bun.gc(false)
     }
-    if (pos > 0) yield chunk.subarray(0, pos)
   } finally {
     close(db)
   }
+}
+
+function* frames(rows: Iterable<{ cid: string; content: Uint8Array }>): Generator<readonly [Uint8Array, Uint8Array]> {
+  for (const row of rows) yield [cidStringToBytes(row.cid), row.content]
 }
 
 function close(db: Database) {
@@ -71,24 +58,6 @@ function close(db: Database) {
     db.exec('COMMIT')
   } catch {}
   db.close()
-}
-
-function varintLength(n: number): number {
-  let length = 1
-  while (n >= 0x80) {
-    n = Math.floor(n / 0x80)
-    length++
-  }
-  return length
-}
-
-function writeVarint(out: Uint8Array, pos: number, n: number): number {
-  while (n >= 0x80) {
-    out[pos++] = (n & 0x7f) | 0x80
-    n = Math.floor(n / 0x80)
-  }
-  out[pos++] = n
-  return pos
 }
 
 // RFC 4648 base32, lowercase, as multibase 'b' (every CIDv1 the repo stores); anything else is parsed.
