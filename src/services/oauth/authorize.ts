@@ -130,7 +130,9 @@ function html(page: Page, status = 200, setCookies: string[] = [], formTargets: 
     'Cache-Control': 'no-store',
     'X-Frame-Options': 'DENY',
     'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
+    // same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own form posts,
+    // which the cross-site check refuses; the client's redirect still gets no Referer.
+    'Referrer-Policy': 'same-origin',
   })
   for (const c of setCookies) headers.append('Set-Cookie', c)
   return new Response(page.html, { status, headers })
@@ -200,8 +202,10 @@ export function handleAuthorizePage(ctx: OAuthContext, req: Request, browser: Br
       for (const c of setCookies) res.headers.append('Set-Cookie', c)
       return res
     }
-    if (accounts.length && !(hint && !hinted)) return html(chooserPage({ client, form, accounts }), 200, setCookies)
-    return html(loginPage({ client, form, loginHint: hint }), 200, setCookies)
+    // Both pages' forms can end in a redirect to the client (consent already given, or Cancel).
+    const targets = [request.parameters.redirect_uri]
+    if (accounts.length && !(hint && !hinted)) return html(chooserPage({ client, form, accounts }), 200, setCookies, targets)
+    return html(loginPage({ client, form, loginHint: hint }), 200, setCookies, targets)
   })
 }
 
@@ -235,7 +239,7 @@ export function handleSignIn(ctx: OAuthContext, req: Request, browser: BrowserIn
     const account = identifier && password ? await ctx.accounts.authenticate(identifier, password) : null
     if (!account) {
       const page = loginPage({ client: flow.client, form: formContext(flow), loginHint: identifier, error: 'Wrong handle or password.' })
-      return html(page, 401)
+      return html(page, 401, [], [flow.request.parameters.redirect_uri])
     }
     ctx.store.rememberAccount(flow.device.id, account.did, form.get('remember') === '1')
     return afterSignIn(ctx, flow, account)
@@ -247,7 +251,7 @@ export function handleSelect(ctx: OAuthContext, req: Request, browser: BrowserIn
   return withPageErrors(async () => {
     const { flow, form } = await loadForm(ctx, req, browser)
     const account = rememberedAccounts(ctx, flow.device.id).find((a) => a.did === form.get('did'))
-    if (!account) return html(loginPage({ client: flow.client, form: formContext(flow), error: 'Please sign in again.' }), 401)
+    if (!account) return html(loginPage({ client: flow.client, form: formContext(flow), error: 'Please sign in again.' }), 401, [], [flow.request.parameters.redirect_uri])
     return afterSignIn(ctx, flow, account)
   })
 }

@@ -16,9 +16,9 @@ main{max-width:26rem;margin:0 auto;padding:1.5rem 1rem}h1{font-size:1.35rem;marg
 .card{background:#fff;border-radius:12px;padding:1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}
 label{display:block;margin:.75rem 0 .25rem;font-weight:600}input[type=text],input[type=password]{width:100%;padding:.7rem;font-size:1rem;border:1px solid #bbb;border-radius:8px}
 button{width:100%;padding:.8rem;margin-top:1rem;font-size:1rem;border:0;border-radius:8px;background:#1463ff;color:#fff;cursor:pointer}
-button.secondary{background:#e4e6eb;color:#111}.row{display:flex;gap:.5rem}.row button{flex:1}
+button.secondary{background:#e4e6eb;color:#111}.row{display:flex;gap:.5rem}.row form{flex:1}
 .error{background:#fde8e8;color:#8a1c1c;padding:.6rem .8rem;border-radius:8px}ul{padding-left:1.2rem}li{margin:.35rem 0}
-.client{word-break:break-all;color:#444;font-size:.9rem}.account{text-align:left;background:#fff;color:#111;border:1px solid #ccc}
+.client{overflow-wrap:anywhere;color:#444;font-size:.9rem}.account{text-align:left;background:#fff;color:#111;border:1px solid #ccc}
 .check{display:flex;gap:.5rem;align-items:center;margin-top:.75rem;font-weight:400}`
 
 export type Page = { html: string; nonce: string }
@@ -38,7 +38,7 @@ export function pageCsp(nonce: string, formTargets: string[] = []): string {
 function layout(title: string, body: string, script = ''): Page {
   const nonce = randomBytes(16).toString('base64')
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="same-origin">
 <title>${e(title)}</title><style nonce="${nonce}">${STYLE}</style></head>
 <body><main>${body}</main>${script ? `<script nonce="${nonce}">${script}</script>` : ''}</body></html>`
   return { html, nonce }
