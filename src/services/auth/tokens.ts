@@ -40,18 +40,52 @@ export async function createRefreshToken(key: TokenKey, opts: { did: string; ser
 
 export type VerifiedToken = { sub: string; aud: string; scope: string; jti?: string; exp: number }
 
+/**
+ * Payloads of tokens whose signature, typ, audience and nbf jose already accepted, per signing key,
+ * so a client's every request does not pay for the HMAC again (crypto.subtle is async and slow).
+ * Only `exp` changes with time, and it is re-checked on every hit exactly as jose does; the
+ * caller's account checks run on every request as before. Bounded, least recently used first out.
+ */
+const VERIFIED_CACHE_SIZE = 1000
+const verifiedTokens = new WeakMap<TokenKey, Map<string, jose.JWTPayload>>()
+
+function cachedPayload(key: TokenKey, cacheKey: string): jose.JWTPayload | undefined {
+  const cache = verifiedTokens.get(key)
+  const payload = cache?.get(cacheKey)
+  if (!cache || !payload) return undefined
+  // jose: expired when exp <= now (whole seconds, no clock tolerance).
+  if (payload.exp !== undefined && payload.exp <= Math.floor(Date.now() / 1000)) {
+    cache.delete(cacheKey)
+    throw InvalidRequestError('Token has expired', 'ExpiredToken')
+  }
+  cache.delete(cacheKey)
+  cache.set(cacheKey, payload)
+  return payload
+}
+
+function rememberPayload(key: TokenKey, cacheKey: string, payload: jose.JWTPayload): void {
+  let cache = verifiedTokens.get(key)
+  if (!cache) verifiedTokens.set(key, (cache = new Map()))
+  cache.set(cacheKey, payload)
+  if (cache.size > VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+}
+
 /** jose verification plus the reference's payload checks; errors carry the reference's names. */
 export async function verifyBearer(
   key: TokenKey,
   token: string,
   opts: { typ: 'at+jwt' | 'refresh+jwt'; audience: string; scopes: readonly string[] },
 ): Promise<VerifiedToken> {
-  let payload: jose.JWTPayload
-  try {
-    ;({ payload } = await jose.jwtVerify(token, key, { typ: opts.typ, audience: opts.audience, algorithms: ['HS256'] }))
-  } catch (err) {
-    if (err instanceof jose.errors.JWTExpired) throw InvalidRequestError('Token has expired', 'ExpiredToken')
-    throw InvalidRequestError('Token could not be verified', 'InvalidToken')
+  const cacheKey = `${opts.typ} ${opts.audience} ${token}`
+  let payload = cachedPayload(key, cacheKey)
+  if (!payload) {
+    try {
+      ;({ payload } = await jose.jwtVerify(token, key, { typ: opts.typ, audience: opts.audience, algorithms: ['HS256'] }))
+    } catch (err) {
+      if (err instanceof jose.errors.JWTExpired) throw InvalidRequestError('Token has expired', 'ExpiredToken')
+      throw InvalidRequestError('Token could not be verified', 'InvalidToken')
+    }
+    rememberPayload(key, cacheKey, payload)
   }
   const { sub, aud, scope, jti, exp } = payload as jose.JWTPayload & { scope?: unknown; lxm?: unknown; cnf?: unknown }
   const malformed = () => InvalidRequestError('Malformed token', 'InvalidToken')
