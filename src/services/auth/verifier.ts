@@ -5,6 +5,7 @@ import { isAdmin, parseBasicAuth } from '../../xrpc/auth.ts'
 import { AuthRequiredError, ForbiddenError, InvalidRequestError } from '../../xrpc/errors.ts'
 import { ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, AuthScope } from './scopes.ts'
 import { bearerToken, verifyBearer, type TokenKey } from './tokens.ts'
+import { rememberCallerAccount } from './caller-account.ts'
 import { verifyServiceJwt } from '../service-auth/index.ts'
 
 export type VerifierDeps = {
@@ -29,7 +30,9 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
     if (opts.checkTakedown && account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
     if (opts.checkDeactivated && account.deactivatedAt) throw AuthRequiredError('Account is deactivated', 'AccountDeactivated')
     const isPrivileged = verified.scope === AuthScope.Access || verified.scope === AuthScope.AppPassPrivileged
-    return { type: 'access', did: verified.sub, scope: verified.scope, isPrivileged }
+    const result: AuthResult = { type: 'access', did: verified.sub, scope: verified.scope, isPrivileged }
+    rememberCallerAccount(result, { deactivatedAt: account.deactivatedAt, takedownRef: account.takedownRef })
+    return result
   }
 
   const refresh = async (req: Request, allowExpired: boolean): Promise<AuthResult> => {

@@ -2,6 +2,7 @@
 import type { AuthResult } from '../../xrpc/auth.ts'
 import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
 import type { Services } from '../types.ts'
+import { callerAccount } from '../auth/caller-account.ts'
 
 type AccountLike = { did: string; handle: string | null; deactivatedAt: string | null; takedownRef: string | null }
 type AccountsPort = { getAccount(handleOrDid: string, flags?: { includeDeactivated?: boolean; includeTakenDown?: boolean }): AccountLike | null | Promise<AccountLike | null> }
@@ -25,7 +26,9 @@ export async function resolveWritableRepo(
   repo: string,
   opts: { allowDeactivated?: boolean } = {},
 ): Promise<string> {
-  const account = await findAccount(services, repo)
+  // The caller's own repo by DID: the verifier has just read this account row for this request.
+  const known = callerDid(auth) === repo ? callerAccount(auth) : undefined
+  const account = known ? { did: repo, ...known } : await findAccount(services, repo)
   if (!account) throw InvalidRequestError(`Could not find repo: ${repo}`)
   if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
   if (account.deactivatedAt && !opts.allowDeactivated) throw InvalidRequestError('Account is deactivated', 'AccountDeactivated')
