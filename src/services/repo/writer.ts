@@ -52,7 +52,7 @@ export function checkBlobs(db: ActorDb, writes: PreparedWrite[]): PendingBlob[] 
 
 /** The commit's data root, read from the stored commit block. */
 export function dataRootOf(db: ActorDb, commitCid: CID): CID {
-  const bytes = db.getBlock(commitCid)
+  const bytes = db.blockReader().get(commitCid)
   if (!bytes) throw new Error(`repo ${db.did} is missing its commit block ${commitCid}`)
   return (decodeCbor(bytes) as { data: CID }).data
 }
@@ -80,7 +80,7 @@ export function buildCommit(db: ActorDb, root: { cid: CID; rev: string }, writes
  * transaction with no await. Returns the blob CIDs no record references any more.
  */
 export function persistCommit(db: ActorDb, commit: CommitData, writes: PreparedWrite[], now: string): string[] {
-  return db.transact(() => {
+  const unreferenced = db.transact(() => {
     for (const cid of commit.removedCids) db.deleteBlock(cid)
     for (const block of commit.newBlocks.values()) db.putBlock(block.cid, block.bytes, commit.rev)
     db.setRoot(commit.cid, commit.rev, now)
@@ -101,6 +101,8 @@ export function persistCommit(db: ActorDb, commit: CommitData, writes: PreparedW
     }
     return unreferenced
   })
+  db.rememberCommitBlocks(commit.newBlocks.values())
+  return unreferenced
 }
 
 export function indexRecord(db: ActorDb, write: PreparedCreateOrUpdate, rev: string, now: string): void {

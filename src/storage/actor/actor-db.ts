@@ -20,6 +20,7 @@ export type Backlink = { path: string; linkTo: string }
 
 export class ActorDb {
   private readonly stmts = new Map<string, Statement>()
+  private readonly lastCommitBlocks = new Map<string, Uint8Array>()
 
   constructor(
     readonly did: string,
@@ -60,9 +61,19 @@ export class ActorDb {
     return row?.content ?? undefined
   }
 
-  /** A synchronous block reader for the MST and the commit builder. */
+  /**
+   * A synchronous block reader for the MST and the commit builder over the current tree. It serves
+   * the last commit's blocks from memory first: the next commit reads mostly those (its MST path,
+   * its commit block), and a block's bytes never change under its CID.
+   */
   blockReader(): BlockReader {
-    return { get: (cid) => this.getBlock(cid) }
+    return { get: (cid) => this.lastCommitBlocks.get(cid.toString()) ?? this.getBlock(cid) }
+  }
+
+  /** The blocks a commit has just written (after its transaction), for the next commit's reads. */
+  rememberCommitBlocks(blocks: Iterable<{ cid: CID; bytes: Uint8Array }>): void {
+    this.lastCommitBlocks.clear()
+    for (const block of blocks) this.lastCommitBlocks.set(block.cid.toString(), block.bytes)
   }
 
   putBlock(cid: CID, bytes: Uint8Array, rev: string): void {
@@ -75,6 +86,7 @@ export class ActorDb {
   }
 
   deleteBlock(cid: CID): void {
+    this.lastCommitBlocks.delete(cid.toString())
     this.q('DELETE FROM repo_block WHERE cid = ?').run(cid.toString())
   }
 
@@ -93,6 +105,7 @@ export class ActorDb {
   }
 
   deleteAllRepoData(): void {
+    this.lastCommitBlocks.clear()
     this.db.exec('DELETE FROM repo_block; DELETE FROM record; DELETE FROM backlink; DELETE FROM record_blob; DELETE FROM repo_root')
   }
 
