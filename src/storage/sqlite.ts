@@ -3,6 +3,7 @@ import { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { MIGRATIONS } from '../generated/migrations.gen.ts'
+import { checkpointInBackground } from './wal-checkpointer.ts'
 
 export type MigrationSet = string
 
@@ -24,6 +25,7 @@ export function openDatabase(path: string, migrations: MigrationSet, opts: OpenO
   db.exec('PRAGMA busy_timeout = 5000')
   db.exec('PRAGMA foreign_keys = ON')
   if (!opts.readonly) migrate(db, migrations)
+  if (!opts.readonly && path !== ':memory:') checkpointInBackground(path, db)
   return db
 }
 
