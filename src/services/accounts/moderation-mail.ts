@@ -1,17 +1,18 @@
 // Mail from moderators (com.atproto.admin.sendEmail): its own SMTP account and sender address
 // (PDS_MODERATION_EMAIL_SMTP_URL / _ADDRESS), HTML content with a plain-text part, as the reference's
 // ModerationMailer. Without that config the message is only logged (the reference's JSON transport).
-import nodemailer, { type Transporter } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { AccountsContext } from './context.ts'
+import { createSmtpTransport } from '../mail/mailer.ts'
 
 export type ModerationMail = { to: string; subject: string; html: string }
 
-const transports = new WeakMap<AccountsContext, Transporter>()
+const transports = new WeakMap<AccountsContext, Promise<Transporter>>()
 
-function transportFor(ctx: AccountsContext, smtpUrl: string): Transporter {
+function transportFor(ctx: AccountsContext, smtpUrl: string): Promise<Transporter> {
   let transport = transports.get(ctx)
   if (!transport) {
-    transport = nodemailer.createTransport(smtpUrl)
+    transport = createSmtpTransport(smtpUrl)
     transports.set(ctx, transport)
   }
   return transport
@@ -41,5 +42,5 @@ export async function sendModerationEmail(ctx: AccountsContext, mail: Moderation
     ctx.log.info('moderation email not sent (PDS_MODERATION_EMAIL_SMTP_URL is unset)', { to: mail.to, subject: mail.subject, text })
     return
   }
-  await transportFor(ctx, config.smtpUrl).sendMail({ from: config.address, to: mail.to, subject: mail.subject, html: mail.html, text })
+  await (await transportFor(ctx, config.smtpUrl)).sendMail({ from: config.address, to: mail.to, subject: mail.subject, html: mail.html, text })
 }

@@ -1,6 +1,6 @@
 // Outgoing mail. SMTP through nodemailer when PDS_EMAIL_SMTP_URL is set; otherwise messages go to the
 // log so that a solo operator can still complete email-token flows.
-import nodemailer, { type Transporter } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { Logger } from '../../logger.ts'
 
 export type MailMessage = { to: string; subject: string; text: string }
@@ -10,22 +10,26 @@ export interface Mailer {
   close?(): void
 }
 
+/** nodemailer is loaded at the first message (it costs ~10 MB of RSS in a server that may never mail). */
+export function createSmtpTransport(smtpUrl: string): Promise<Transporter> {
+  return import('nodemailer').then((nodemailer) => nodemailer.default.createTransport(smtpUrl))
+}
+
 export class SmtpMailer implements Mailer {
-  private readonly transport: Transporter
+  private transport?: Promise<Transporter>
 
   constructor(
-    smtpUrl: string,
+    private readonly smtpUrl: string,
     private readonly from: string,
-  ) {
-    this.transport = nodemailer.createTransport(smtpUrl)
-  }
+  ) {}
 
   async send(msg: MailMessage) {
-    await this.transport.sendMail({ from: this.from, to: msg.to, subject: msg.subject, text: msg.text })
+    this.transport ??= createSmtpTransport(this.smtpUrl)
+    await (await this.transport).sendMail({ from: this.from, to: msg.to, subject: msg.subject, text: msg.text })
   }
 
   close() {
-    this.transport.close()
+    void this.transport?.then((transport) => transport.close()).catch(() => {})
   }
 }
 
