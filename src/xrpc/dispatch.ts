@@ -33,8 +33,15 @@ export async function dispatchXrpc(
   try {
     const def = registry.get(nsid)
     if (!def) {
+      // Proxied calls count against the same global per-IP limit as local ones.
+      if (fallback && services.rateLimiter.enabled && !services.rateLimiter.isBypassed(req, ip)) {
+        rateHeaders = services.rateLimiter.consume([GLOBAL_RATE_LIMIT], { ip } as HandlerContext)
+      }
       const proxied = fallback && (await fallback(nsid, req, ip))
-      if (proxied) return proxied
+      if (proxied) {
+        for (const [k, v] of Object.entries(rateHeaders)) proxied.headers.set(k, v)
+        return proxied
+      }
       throw MethodNotImplementedError()
     }
     const method = services.lexicons.getMethod(nsid)
