@@ -2,10 +2,12 @@
 // real server's OAuth flow end to end without a browser.
 import * as jose from 'jose'
 import { createHash, randomBytes } from 'node:crypto'
+import { newK256Key, signEs256k } from './es256k-signer.ts'
 
 export const b64url = (b: Uint8Array | Buffer) => Buffer.from(b).toString('base64url')
 
-export type DpopKey = { privateKey: CryptoKey; jwk: jose.JWK; jkt: string }
+/** An ES256 key on WebCrypto, or (secp256k1) a raw secret key signed with @noble/curves. */
+export type DpopKey = { privateKey: CryptoKey; jwk: jose.JWK; jkt: string } | { secp256k1: Uint8Array; jwk: jose.JWK; jkt: string }
 
 export async function newDpopKey(): Promise<DpopKey> {
   const { privateKey, publicKey } = await jose.generateKeyPair('ES256', { extractable: true })
@@ -19,7 +21,13 @@ export function dpopProof(key: DpopKey, c: ProofClaims): Promise<string> {
   const payload: Record<string, unknown> = { htm: c.htm, htu: c.htu, jti: c.jti ?? b64url(randomBytes(16)), iat: c.iat ?? Math.floor(Date.now() / 1000) }
   if (c.nonce !== undefined) payload.nonce = c.nonce
   if (c.ath !== undefined) payload.ath = c.ath
+  if ('secp256k1' in key) return Promise.resolve(signEs256k(key.secp256k1, { typ: 'dpop+jwt', jwk: key.jwk }, payload))
   return new jose.SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk }).sign(key.privateKey)
+}
+
+export async function newK256DpopKey(): Promise<DpopKey> {
+  const { secretKey, jwk } = newK256Key()
+  return { secp256k1: secretKey, jwk, jkt: await jose.calculateJwkThumbprint(jwk, 'sha256') }
 }
 
 export const sha256 = (s: string) => b64url(createHash('sha256').update(s).digest())

@@ -3,9 +3,12 @@
 import * as jose from 'jose'
 import { CLIENT_ASSERTION_MAX_AGE } from './constants.ts'
 import type { OAuthClient } from './client-metadata.ts'
-import { VERIFY_ALGOS } from './dpop.ts'
+import { JOSE_VERIFY_ALGOS } from './dpop.ts'
+import { checkJwtTimes, peekJwsHeader, verifyEs256kJws } from './es256k.ts'
 import { OAuthError, invalidClient } from './errors.ts'
 import type { ClientAuth, OAuthStore } from './store.ts'
+
+const ASSERTION_CLOCK_TOLERANCE_SEC = 10
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
@@ -28,15 +31,20 @@ export async function authenticateClient(
   let payload: jose.JWTPayload
   let header: jose.JWTHeaderParameters
   try {
-    const keyset = jose.createLocalJWKSet(client.jwks)
-    ;({ payload, protectedHeader: header } = await jose.jwtVerify(params.client_assertion, keyset, {
-      issuer: client.id,
-      subject: client.id,
-      audience: ctx.issuer,
-      algorithms: VERIFY_ALGOS.filter((a) => a === client.metadata.token_endpoint_auth_signing_alg),
-      maxTokenAge: CLIENT_ASSERTION_MAX_AGE / 1000,
-      clockTolerance: 10,
-    }))
+    const alg = client.metadata.token_endpoint_auth_signing_alg
+    if (alg === 'ES256K') {
+      ;({ payload, header } = verifyEs256kAssertion(client, params.client_assertion, ctx.issuer))
+    } else {
+      const keyset = jose.createLocalJWKSet(client.jwks)
+      ;({ payload, protectedHeader: header } = await jose.jwtVerify(params.client_assertion, keyset, {
+        issuer: client.id,
+        subject: client.id,
+        audience: ctx.issuer,
+        algorithms: JOSE_VERIFY_ALGOS.filter((a) => a === alg),
+        maxTokenAge: CLIENT_ASSERTION_MAX_AGE / 1000,
+        clockTolerance: ASSERTION_CLOCK_TOLERANCE_SEC,
+      }))
+    }
   } catch (err) {
     throw invalidClient(`Invalid client assertion (${err instanceof Error ? err.message : 'unverifiable'})`)
   }
@@ -57,4 +65,20 @@ export function assertSameClientAuth(initial: ClientAuth, now: ClientAuth) {
   if (initial.method === 'private_key_jwt' && now.method === 'private_key_jwt' && initial.jkt !== now.jkt) {
     throw new OAuthError('invalid_grant', 'Client authentication key changed')
   }
+}
+
+/** What jose.jwtVerify checks for the other algorithms, for an ES256K assertion (see es256k.ts). */
+function verifyEs256kAssertion(client: OAuthClient, assertion: string, issuer: string) {
+  const kid = peekJwsHeader(assertion)?.kid
+  if (typeof kid !== 'string') throw new Error('Client assertion must name its key (kid)')
+  const jwk = client.jwks?.keys.find((k) => k.kid === kid) as Record<string, unknown> | undefined
+  if (!jwk) throw new Error('no applicable key found in the JSON Web Key Set')
+  if ((jwk.use !== undefined && jwk.use !== 'sig') || (jwk.alg !== undefined && jwk.alg !== 'ES256K')) throw new Error('Key may not be used for ES256K signatures')
+  const { header, payload } = verifyEs256kJws(assertion, jwk)
+  if (payload.iss !== client.id) throw new Error('unexpected "iss" claim value')
+  if (payload.sub !== client.id) throw new Error('unexpected "sub" claim value')
+  const aud = payload.aud
+  if (!(aud === issuer || (Array.isArray(aud) && aud.includes(issuer)))) throw new Error('unexpected "aud" claim value')
+  checkJwtTimes(payload, { maxAgeSec: CLIENT_ASSERTION_MAX_AGE / 1000, toleranceSec: ASSERTION_CLOCK_TOLERANCE_SEC })
+  return { header: header as jose.JWTHeaderParameters, payload: payload as jose.JWTPayload }
 }

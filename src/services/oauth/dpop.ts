@@ -2,11 +2,14 @@
 import * as jose from 'jose'
 import { DPOP_NONCE_MAX_AGE } from './constants.ts'
 import { OAuthError } from './errors.ts'
+import { checkJwtTimes, peekJwsHeader, verifyEs256kJws } from './es256k.ts'
 import type { OAuthStore } from './store.ts'
 import { b64url, constantTimeEqual, hmac, sha256b64url } from './util.ts'
 
-/** Asymmetric algorithms jose verifies with WebCrypto (ES256K is not available there). */
-export const VERIFY_ALGOS = ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512', 'EdDSA', 'Ed25519']
+/** What we accept and advertise for DPoP proofs and client assertions: the reference's list (lib/util/crypto.ts). */
+export const VERIFY_ALGOS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES256K', 'ES384', 'ES512']
+/** The ones jose verifies through WebCrypto; ES256K (no secp256k1 there) goes through es256k.ts. */
+export const JOSE_VERIFY_ALGOS = VERIFY_ALGOS.filter((a) => a !== 'ES256K')
 
 const PROOF_MAX_AGE_SEC = 60
 const CLOCK_TOLERANCE_SEC = 10
@@ -83,12 +86,7 @@ export class DpopVerifier {
     let payload: jose.JWTPayload
     let protectedHeader: jose.JWTHeaderParameters
     try {
-      ;({ payload, protectedHeader } = await jose.jwtVerify(header, jose.EmbeddedJWK, {
-        typ: 'dpop+jwt',
-        algorithms: VERIFY_ALGOS,
-        maxTokenAge: PROOF_MAX_AGE_SEC,
-        clockTolerance: CLOCK_TOLERANCE_SEC,
-      }))
+      ;({ payload, protectedHeader } = await verifyProofSignature(header))
     } catch (err) {
       throw fail(`Invalid DPoP proof (${err instanceof Error ? err.message : 'unverifiable'})`)
     }
@@ -115,4 +113,22 @@ export class DpopVerifier {
     if (!this.store.unique('dpop', `${jkt}:${jti}`, Math.max(expiresAt, Date.now() + 1000))) throw fail('DPoP proof replayed')
     return { jkt, jti, htm, htu }
   }
+}
+
+/** Signature (by the embedded key), typ and age of a proof: jose for WebCrypto algorithms, core crypto for ES256K. */
+async function verifyProofSignature(proof: string): Promise<{ payload: jose.JWTPayload; protectedHeader: jose.JWTHeaderParameters }> {
+  if (peekJwsHeader(proof)?.alg !== 'ES256K') {
+    return jose.jwtVerify(proof, jose.EmbeddedJWK, {
+      typ: 'dpop+jwt',
+      algorithms: JOSE_VERIFY_ALGOS,
+      maxTokenAge: PROOF_MAX_AGE_SEC,
+      clockTolerance: CLOCK_TOLERANCE_SEC,
+    })
+  }
+  const jwk = peekJwsHeader(proof)?.jwk
+  if (jwk === null || typeof jwk !== 'object' || Array.isArray(jwk)) throw new Error('"jwk" (JSON Web Key) Header Parameter must be a JSON object')
+  const { header, payload } = verifyEs256kJws(proof, jwk as Record<string, unknown>)
+  if (header.typ !== 'dpop+jwt') throw new Error('unexpected "typ" JWT header value')
+  checkJwtTimes(payload, { maxAgeSec: PROOF_MAX_AGE_SEC, toleranceSec: CLOCK_TOLERANCE_SEC })
+  return { payload: payload as jose.JWTPayload, protectedHeader: header as jose.JWTHeaderParameters }
 }
