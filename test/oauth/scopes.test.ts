@@ -31,7 +31,7 @@ describe('parsePermission', () => {
       'account:password',
       'account:email?action=delete',
       'identity:did',
-      'include:app.bsky.authFull',
+      'include:app.bsky.authFull?aud=did:web:x',
       'unknown',
     ]) {
       expect(isKnownScope(bad)).toBe(false)

@@ -14,6 +14,7 @@ import {
 import type { OAuthAccount, OAuthContext } from './context.ts'
 import { OAuthError } from './errors.ts'
 import { chooserPage, consentPage, errorPage, formPostPage, loginPage, pageCsp, type FormContext, type Page } from './pages.ts'
+import { describeScope } from './scope-descriptions.ts'
 import { scopeSet } from './scopes.ts'
 import type { RequestRow } from './store.ts'
 import { b64url, constantTimeEqual, hmac, randomId } from './util.ts'
@@ -155,7 +156,8 @@ function afterSignIn(ctx: OAuthContext, flow: Flow, account: OAuthAccount): Resp
     return issueCode(ctx, flow.request, account.did)
   }
   const scopes = [...scopeSet(flow.request.parameters.scope)]
-  return html(consentPage({ client: flow.client, form: formContext(flow), account, scopes }), 200, [], [flow.request.parameters.redirect_uri])
+  const describe = (s: string) => describeScope(s, ctx.permissionSets)
+  return html(consentPage({ client: flow.client, form: formContext(flow), account, scopes, describe }), 200, [], [flow.request.parameters.redirect_uri])
 }
 
 async function withPageErrors(run: () => Promise<Response>): Promise<Response> {

@@ -2,6 +2,7 @@
 import type { Logger } from '../../logger.ts'
 import type { ClientStore } from './client-metadata.ts'
 import type { DpopVerifier } from './dpop.ts'
+import type { PermissionSetSource } from './permission-sets.ts'
 import type { OAuthStore } from './store.ts'
 
 export type OAuthAccount = { did: string; handle: string | null }
@@ -28,6 +29,8 @@ export type OAuthContext = {
   dpop: DpopVerifier
   accounts: OAuthAccountPort
   accessTokenKey: Uint8Array
+  /** Lexicon permission sets for include: scopes (the bundled lexicons only). */
+  permissionSets: PermissionSetSource
   log: Logger
 }
 

@@ -2,6 +2,8 @@
 // (verifyOAuthAccess) and the revocation hook for account events.
 import type { Database } from 'bun:sqlite'
 import type { Config } from '../../config/config.ts'
+import { Lexicons } from '../../core/lexicon/index.ts'
+import { LEXICON_DOCUMENTS } from '../../generated/lexicons.gen.ts'
 import type { Logger } from '../../logger.ts'
 import type { Plugin } from '../../xrpc/app.ts'
 import type { AuthExtras, AuthKind, AuthResult, AuthVerifier } from '../../xrpc/auth.ts'
@@ -13,6 +15,7 @@ import type { OAuthAccountPort, OAuthContext } from './context.ts'
 import { CORS_HEADERS } from './cors.ts'
 import { DpopNonces, DpopVerifier } from './dpop.ts'
 import { OAuthError } from './errors.ts'
+import { permissionSetsFrom } from './permission-sets.ts'
 import { oauthRoutes } from './routes.ts'
 import { OAuthStore } from './store.ts'
 import { hmac } from './util.ts'
@@ -39,6 +42,8 @@ export function createOAuthProvider(opts: {
   accountDb: Database
   accounts: OAuthAccountPort
   rateLimiter: RateLimiter
+  /** Where include: permission sets are looked up (services.lexicons); by default the bundled lexicons. */
+  lexicons?: Lexicons
   /** For tests: fetches client metadata documents instead of the network. */
   fetchJson?: (url: string) => Promise<unknown>
 }): OAuthProvider {
@@ -53,6 +58,7 @@ export function createOAuthProvider(opts: {
     dpop: new DpopVerifier(new DpopNonces(hmac(config.secrets.jwtSecret, 'pds-oauth-dpop-nonce-v1')), store),
     accounts: opts.accounts,
     accessTokenKey: deriveAccessTokenKey(config.secrets.jwtSecret),
+    permissionSets: permissionSetsFrom(opts.lexicons ?? new Lexicons(LEXICON_DOCUMENTS, { lazy: true })),
     log: opts.log,
   }
   const verifyOAuthAccess = async (req: Request) => {

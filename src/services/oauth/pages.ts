@@ -85,9 +85,17 @@ export function chooserPage(opts: { client: OAuthClient; form: FormContext; acco
   )
 }
 
-export function consentPage(opts: { client: OAuthClient; form: FormContext; account: OAuthAccount; scopes: string[] }): Page {
+export function consentPage(opts: {
+  client: OAuthClient
+  form: FormContext
+  account: OAuthAccount
+  scopes: string[]
+  /** How a scope is put in words (include: scopes need the permission sets). */
+  describe?: (scope: string) => string
+}): Page {
   const { client, form, account } = opts
-  const items = opts.scopes.map((s) => `<li>${e(describeScope(s))}</li>`).join('')
+  const describe = opts.describe ?? ((s: string) => describeScope(s))
+  const items = opts.scopes.map((s) => `<li>${e(describe(s))}</li>`).join('')
   return layout(
     'Authorize access',
     `<div class="card"><h1>Authorize access</h1>${clientLine(client)}

@@ -6,6 +6,7 @@ import { CODE_CHALLENGE_REPLAY_TIMEFRAME, PAR_EXPIRES_IN, REQUEST_ID_PREFIX, REQ
 import type { OAuthContext } from './context.ts'
 import { publicRequestUrl } from './verify-access.ts'
 import { OAuthError, invalidRequest } from './errors.ts'
+import { unresolvedIncludes } from './permission-sets.ts'
 import { isKnownScope, scopeSet } from './scopes.ts'
 import type { AuthorizationParameters } from './store.ts'
 import { randomId, readParams } from './util.ts'
@@ -79,6 +80,11 @@ export async function handlePar(ctx: OAuthContext, req: Request): Promise<Respon
   const clientAuth = await authenticateClient(client, params, { issuer: ctx.issuer, store: ctx.store })
   const proof = await ctx.dpop.verify(req, { htu: publicRequestUrl(ctx, req), context: 'authorization-server' })
   const parameters = validateAuthorizationParameters(client, params)
+  // Only the permission sets bundled with this server can be granted: lexicons are not fetched from the network.
+  const unknownSet = unresolvedIncludes(parameters.scope, ctx.permissionSets)[0]
+  if (unknownSet) {
+    throw new OAuthError('invalid_scope', `Unknown permission set in scope "${unknownSet}": this server only grants the permission sets of its bundled lexicons`)
+  }
   if (proof && parameters.dpop_jkt && proof.jkt !== parameters.dpop_jkt) throw new OAuthError('invalid_dpop_proof', 'DPoP key does not match dpop_jkt')
   const dpopJkt = proof?.jkt ?? parameters.dpop_jkt ?? null
   // A code_challenge is good for one authorization only (the reference refuses replays for a day).

@@ -1,5 +1,6 @@
 // What each requested scope allows, in plain words, for the consent page.
-import { parsePermission } from './scopes.ts'
+import { formatPermission, parseInclude, parsePermission } from './scopes.ts'
+import { includedPermissions, type PermissionSetSource } from './permission-sets.ts'
 
 const ACTION_WORDS: Record<string, string> = { create: 'create', update: 'change', delete: 'delete' }
 
@@ -8,7 +9,7 @@ function list(words: string[]): string {
   return `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`
 }
 
-export function describeScope(scope: string): string {
+export function describeScope(scope: string, sets?: PermissionSetSource): string {
   switch (scope) {
     case 'atproto':
       return 'Know who you are: your handle and account identifier (DID).'
@@ -19,6 +20,8 @@ export function describeScope(scope: string): string {
     case 'transition:email':
       return 'See your email address.'
   }
+  const include = parseInclude(scope)
+  if (include) return describeInclude(scope, sets)
   const p = parsePermission(scope)
   if (!p) return `Unrecognised permission "${scope}".`
   switch (p.resource) {
@@ -44,3 +47,16 @@ export function describeScope(scope: string): string {
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1)
+
+const sentence = (s: string) => (/[.!?]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`)
+
+/** A permission set in its own words (title and detail from its lexicon), or what it expands to. */
+function describeInclude(scope: string, sets?: PermissionSetSource): string {
+  const include = parseInclude(scope)!
+  const set = sets?.(include.nsid)
+  if (!set) return `Use the permission set ${include.nsid} (unknown to this server).`
+  const where = include.aud ? ` Requests to other services go to ${include.aud}.` : ''
+  if (set.title) return `${sentence(set.title)}${set.detail ? ` ${sentence(set.detail)}` : ''}${where}`
+  const granted = includedPermissions(include, set).map((p) => describeScope(formatPermission(p)))
+  return granted.length ? `${granted.join(' ')}${where}` : `Use the permission set ${include.nsid}.`
+}

@@ -112,9 +112,47 @@ export function parsePermission(scope: string): Permission | null {
   }
 }
 
+/** `include:<nsid>[?aud=<did#service>]`: a lexicon permission set (expanded by permission-sets.ts). */
+export type IncludeScope = { nsid: string; aud?: string }
+
+export function parseInclude(scope: string): IncludeScope | null {
+  const s = syntaxOf(scope)
+  if (s.prefix !== 'include') return null
+  const nsid = values(s, 'nsid', ['nsid', 'aud'])
+  const aud = s.params.getAll('aud')
+  if (nsid?.length !== 1 || !isValidNsid(nsid[0]!) || aud.length > 1 || (aud.length === 1 && !isAudience(aud[0]!))) return null
+  return aud.length ? { nsid: nsid[0]!, aud: aud[0]! } : { nsid: nsid[0]! }
+}
+
 /** True for every scope value this server understands (requests with others are refused). */
 export function isKnownScope(scope: string): boolean {
-  return scope === 'atproto' || only(TRANSITION_SCOPES, scope) || parsePermission(scope) !== null
+  return scope === 'atproto' || only(TRANSITION_SCOPES, scope) || parsePermission(scope) !== null || parseInclude(scope) !== null
+}
+
+/** Scope values keep ':' readable; everything else that is not URL-safe is percent-encoded ('#' as %23). */
+const encodeValue = (v: string) => encodeURIComponent(v).replace(/%3A/gi, ':')
+
+/** A permission as its canonical scope string: one value positionally, several as a query, defaults left out. */
+export function formatPermission(p: Permission): string {
+  const format = (prefix: string, name: string, main: string[], rest: [string, string][] = []) => {
+    const query = rest.map(([k, v]) => `${k}=${encodeValue(v)}`)
+    if (main.length === 1) return `${prefix}:${encodeValue(main[0]!)}${query.length ? `?${query.join('&')}` : ''}`
+    return `${prefix}?${[...main.map((v) => `${name}=${encodeValue(v)}`), ...query].join('&')}`
+  }
+  switch (p.resource) {
+    case 'repo': {
+      const actions = p.action.length === REPO_ACTIONS.length ? [] : p.action.map((a): [string, string] => ['action', a])
+      return format('repo', 'collection', p.collection, actions)
+    }
+    case 'blob':
+      return format('blob', 'accept', p.accept)
+    case 'rpc':
+      return format('rpc', 'lxm', p.lxm, [['aud', p.aud]])
+    case 'account':
+      return format('account', 'attr', [p.attr], p.action === 'read' ? [] : [['action', p.action]])
+    case 'identity':
+      return format('identity', 'attr', [p.attr])
+  }
 }
 
 function mimeMatches(accept: string, mime: string): boolean {

@@ -15,6 +15,7 @@ import { publicRequestUrl } from './verify-access.ts'
 import type { DpopProof } from './dpop.ts'
 import { OAuthError, invalidGrant, invalidRequest } from './errors.ts'
 import { signAccessToken } from './access-token.ts'
+import { buildTokenScope, UnresolvedPermissionSetError } from './permission-sets.ts'
 import { scopeSet } from './scopes.ts'
 import type { ClientAuth, TokenRow } from './store.ts'
 import { constantTimeEqual, randomId, readParams, sha256b64url } from './util.ts'
@@ -70,6 +71,7 @@ async function codeGrant(ctx: OAuthContext, client: OAuthClient, clientAuth: Cli
   assertSameClientAuth(request.clientAuth, clientAuth)
   if (!ctx.accounts.getAccount(request.did)) throw invalidGrant('Account is not available')
 
+  const scope = tokenScope(ctx, request.parameters.scope)
   const now = Date.now()
   const row: TokenRow = {
     id: randomId(TOKEN_ID_PREFIX, 16),
@@ -77,7 +79,7 @@ async function codeGrant(ctx: OAuthContext, client: OAuthClient, clientAuth: Cli
     clientId: client.id,
     clientAuth,
     deviceId: request.deviceId,
-    scope: request.parameters.scope,
+    scope,
     parameters: request.parameters,
     dpopJkt: proof.jkt,
     code: p.code,
@@ -112,7 +114,7 @@ function refreshGrant(ctx: OAuthContext, client: OAuthClient, clientAuth: Client
   }
   if (p.scope !== undefined) {
     const granted = scopeSet(current.scope)
-    for (const s of scopeSet(p.scope)) if (!granted.has(s)) throw new OAuthError('invalid_scope', `Scope "${s}" was not granted`)
+    for (const s of scopeSet(tokenScope(ctx, p.scope))) if (!granted.has(s)) throw new OAuthError('invalid_scope', `Scope "${s}" was not granted`)
   }
   if (!ctx.accounts.getAccount(current.did)) {
     ctx.store.deleteToken(current.id)
@@ -126,6 +128,16 @@ function refreshGrant(ctx: OAuthContext, client: OAuthClient, clientAuth: Client
   }
   ctx.store.rotateToken(current, next)
   return { ...current, ...next }
+}
+
+/** The granted scope with include: permission sets expanded into the permissions they grant. */
+function tokenScope(ctx: OAuthContext, scope: string): string {
+  try {
+    return buildTokenScope(scope, ctx.permissionSets)
+  } catch (err) {
+    if (err instanceof UnresolvedPermissionSetError) throw invalidRequest(err.message)
+    throw err
+  }
 }
 
 async function tokenResponse(ctx: OAuthContext, row: TokenRow): Promise<Response> {
