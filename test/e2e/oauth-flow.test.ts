@@ -99,6 +99,22 @@ describe('authorization code flow', () => {
     expect(page.html).toContain(`value="${alice.handle}"`)
   })
 
+  test('prompt=create shows the sign-in form with a sign-up notice, even with a remembered account', async () => {
+    const client = await newClient(server)
+    const first = await getCode(server, client, { identifier: alice.handle, password: alice.password })
+    const par = await client.par({ client_id: first.clientId, redirect_uri: REDIRECT, scope: SCOPE, code_challenge: pkce().challenge, prompt: 'create' })
+    expect(par.res.status).toBe(201)
+    const page = await first.browser.get(`/oauth/authorize?client_id=${encodeURIComponent(first.clientId)}&request_uri=${encodeURIComponent(par.body.request_uri)}`)
+    expect(page.res.status).toBe(200)
+    expect(page.html).not.toContain('Choose an account')
+    expect(page.html).toContain('Creating an account is not available on this page')
+    expect(page.html).toContain('name="password"')
+    const signedIn = await first.browser.post('/oauth/authorize/sign-in', {
+      request_uri: par.body.request_uri, csrf_token: csrfOf(page.html), identifier: alice.handle, password: alice.password,
+    })
+    expect(signedIn.res.status).toBe(303)
+  })
+
   test('refresh rotates the refresh token and ends the old access token', async () => {
     const client = await newClient(server)
     const { tokens, clientId } = await login(server, client, { identifier: alice.handle, password: alice.password })

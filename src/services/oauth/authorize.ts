@@ -13,7 +13,7 @@ import {
 } from './constants.ts'
 import type { OAuthAccount, OAuthContext } from './context.ts'
 import { OAuthError } from './errors.ts'
-import { chooserPage, consentPage, errorPage, formPostPage, loginPage, pageCsp, type FormContext, type Page } from './pages.ts'
+import { chooserPage, consentPage, errorPage, formPostPage, loginPage, pageCsp, SIGN_UP_NOTICE, type FormContext, type Page } from './pages.ts'
 import { describeScope } from './scope-descriptions.ts'
 import { scopeSet } from './scopes.ts'
 import type { RequestRow } from './store.ts'
@@ -189,7 +189,7 @@ export function handleAuthorizePage(ctx: OAuthContext, req: Request, browser: Br
     const setCookies = device.isNew ? deviceCookies(ctx, device) : []
     const prompt = query.get('prompt') === 'login' ? 'login' : request.parameters.prompt
     const hint = request.parameters.login_hint
-    const accounts = prompt === 'login' ? [] : rememberedAccounts(ctx, device.id)
+    const accounts = prompt === 'login' || prompt === 'create' ? [] : rememberedAccounts(ctx, device.id)
     const hinted = hint ? accounts.find((a) => a.did === hint || a.handle?.toLowerCase() === hint.toLowerCase()) : undefined
     const chosen = hinted ?? (accounts.length === 1 && prompt !== 'select_account' ? accounts[0] : undefined)
 
@@ -206,6 +206,8 @@ export function handleAuthorizePage(ctx: OAuthContext, req: Request, browser: Br
     }
     // Both pages' forms can end in a redirect to the client (consent already given, or Cancel).
     const targets = [request.parameters.redirect_uri]
+    // prompt=create asks for sign-up: we cannot offer it here, so say so above the sign-in form.
+    if (prompt === 'create') return html(loginPage({ client, form, loginHint: hint, notice: SIGN_UP_NOTICE }), 200, setCookies, targets)
     if (accounts.length && !(hint && !hinted)) return html(chooserPage({ client, form, accounts }), 200, setCookies, targets)
     return html(loginPage({ client, form, loginHint: hint }), 200, setCookies, targets)
   })

@@ -17,7 +17,7 @@ main{max-width:26rem;margin:0 auto;padding:1.5rem 1rem}h1{font-size:1.35rem;marg
 label{display:block;margin:.75rem 0 .25rem;font-weight:600}input[type=text],input[type=password]{width:100%;padding:.7rem;font-size:1rem;border:1px solid #bbb;border-radius:8px}
 button{width:100%;padding:.8rem;margin-top:1rem;font-size:1rem;border:0;border-radius:8px;background:#1463ff;color:#fff;cursor:pointer}
 button.secondary{background:#e4e6eb;color:#111}.row{display:flex;gap:.5rem}.row form{flex:1}
-.error{background:#fde8e8;color:#8a1c1c;padding:.6rem .8rem;border-radius:8px}ul{padding-left:1.2rem}li{margin:.35rem 0}
+.error{background:#fde8e8;color:#8a1c1c;padding:.6rem .8rem;border-radius:8px}.notice{background:#e8f0fe;color:#123a7a;padding:.6rem .8rem;border-radius:8px}ul{padding-left:1.2rem}li{margin:.35rem 0}
 .client{overflow-wrap:anywhere;color:#444;font-size:.9rem}.account{text-align:left;background:#fff;color:#111;border:1px solid #ccc}
 .check{display:flex;gap:.5rem;align-items:center;margin-top:.75rem;font-weight:400}`
 
@@ -52,11 +52,16 @@ export type FormContext = { action: string; requestUri: string; csrf: string }
 const hidden = (f: FormContext) =>
   `<input type="hidden" name="request_uri" value="${e(f.requestUri)}"><input type="hidden" name="csrf_token" value="${e(f.csrf)}">`
 
-export function loginPage(opts: { client: OAuthClient; form: FormContext; loginHint?: string; error?: string }): Page {
+/** prompt=create: accounts are not created on these pages (createAccount needs a handle, invite and PLC setup). */
+export const SIGN_UP_NOTICE =
+  'Creating an account is not available on this page. Create your account in an app that supports it, choosing this server as your hosting provider, then come back and sign in.'
+
+export function loginPage(opts: { client: OAuthClient; form: FormContext; loginHint?: string; error?: string; notice?: string }): Page {
   const { client, form } = opts
   return layout(
     'Sign in',
     `<div class="card"><h1>Sign in</h1>${clientLine(client)}<p>wants to access your account.</p>
+${opts.notice ? `<p class="notice" role="status">${e(opts.notice)}</p>` : ''}
 ${opts.error ? `<p class="error" role="alert">${e(opts.error)}</p>` : ''}
 <form method="post" action="${e(form.action)}/sign-in">${hidden(form)}
 <label for="identifier">Handle or email</label>
