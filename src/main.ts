@@ -51,10 +51,11 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
   })
 
   const proxy = buildProxy(() => services)
+  const lexicons = new Lexicons(LEXICON_DOCUMENTS, { lazy: true })
   const services: Services = {
     config,
     log,
-    lexicons: new Lexicons(LEXICON_DOCUMENTS, { lazy: true }),
+    lexicons,
     rateLimiter: new RateLimiter(config.rateLimits),
     verifyAuth: accounts.verifyAuth,
     accounts: accounts.accounts,
@@ -75,7 +76,7 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
   const runMarker = markRunning(config.db.dataDirectory)
   firehose.recover(recoverySource(services, { verifyHeads: runMarker.previousRunCrashed }))
   // OAuth provider: its routes, and DPoP-bound OAuth tokens accepted by verifyAuth.
-  const oauth = createOAuthProvider({ config, log, accountDb, accounts: accountPortFrom(() => services.accounts), rateLimiter: services.rateLimiter })
+  const oauth = createOAuthProvider({ config, log, accountDb, accounts: accountPortFrom(() => services.accounts), rateLimiter: services.rateLimiter, lexicons })
   services.verifyAuth = oauth.wrapVerifier(services.verifyAuth)
   services.oauth = oauth
   const plugins: Plugin[] = [firehose.plugin, ...accounts.plugins]
