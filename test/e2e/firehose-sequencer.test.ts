@@ -6,7 +6,7 @@ import { createLogger } from '../../src/logger.ts'
 import { SequencerStore } from '../../src/services/sequencer/store.ts'
 import { Sequencer } from '../../src/services/sequencer/sequencer.ts'
 import { Firehose, type FirehoseSocket } from '../../src/services/sequencer/firehose.ts'
-import { decodeFrame } from '../../src/services/sequencer/frames.ts'
+import { decodeFrame, frameForRow } from '../../src/services/sequencer/frames.ts'
 import { formatIdentity } from '../../src/services/sequencer/events.ts'
 import { encodeBlock } from '../../src/core/cbor.ts'
 import { readCar } from '../../src/core/car.ts'
@@ -151,6 +151,35 @@ describe('sequencer events', () => {
       seq: undefined,
       time: undefined,
     })
+  })
+
+  test('live frames (built from the event object) are byte-identical to frames rebuilt from the stored bytes', () => {
+    const { sequencer, firehose, store } = setup()
+    const socket = new FakeSocket()
+    firehose.subscribe(socket)
+    const commit = encodeBlock({ did: DID, version: 3 })
+    const record = encodeBlock({ text: 'hi' })
+    const prev = encodeBlock({ text: 'old' })
+    sequencer.commit({
+      did: DID,
+      commit: commit.cid,
+      rev: '3l2abcdefgh22',
+      since: null,
+      blocks: [commit, record],
+      ops: [
+        { action: 'create', path: 'app.bsky.feed.post/1', cid: record.cid },
+        { action: 'delete', path: 'app.bsky.feed.post/3', cid: null, prev: prev.cid },
+      ],
+      blobs: [],
+    })
+    sequencer.sync(DID, { ...commit, rev: '3l2abcdefgh33' })
+    sequencer.identity(DID, 'alice.test')
+    sequencer.account(DID, false, 'takendown')
+    const rows = store.range(0, 100)
+    expect(rows.length).toBe(4)
+    expect(socket.frames.map((f) => Buffer.from(f).toString('hex'))).toEqual(
+      rows.map((row) => Buffer.from(frameForRow(row)!).toString('hex')),
+    )
   })
 
   test('a deleted account keeps only its #account event', () => {

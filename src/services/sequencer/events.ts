@@ -11,6 +11,8 @@ export type SeqInsert = {
   did: string
   eventType: SeqEventType
   event: Uint8Array
+  /** The object `event` encodes, so the live frame is built without decoding it again. */
+  body?: Record<string, unknown>
 }
 
 export type CommitOpBody = {
@@ -63,7 +65,7 @@ export function formatCommit(evt: CommitEvent): SeqInsert {
     blobs: [],
   }
   if (evt.prevData) body.prevData = evt.prevData
-  return { did: evt.did, eventType: 'append', event: encodeCbor(body) }
+  return { did: evt.did, eventType: 'append', event: encodeCbor(body), body }
 }
 
 export function formatSync(did: string, commit: { cid: CID; bytes: Uint8Array; rev: string }): SeqInsert {
@@ -72,17 +74,17 @@ export function formatSync(did: string, commit: { cid: CID; bytes: Uint8Array; r
     rev: commit.rev,
     blocks: carToBytes(commit.cid, [commit]),
   }
-  return { did, eventType: 'sync', event: encodeCbor(body) }
+  return { did, eventType: 'sync', event: encodeCbor(body), body }
 }
 
 export function formatIdentity(did: string, handle?: string): SeqInsert {
   const body: IdentityBody = handle ? { did, handle } : { did }
-  return { did, eventType: 'identity', event: encodeCbor(body) }
+  return { did, eventType: 'identity', event: encodeCbor(body), body }
 }
 
 export function formatAccount(did: string, active: boolean, status?: AccountStatus): SeqInsert {
   const body: AccountBody = active ? { did, active: true } : { did, active: false, status: status ?? 'deactivated' }
-  return { did, eventType: 'account', event: encodeCbor(body) }
+  return { did, eventType: 'account', event: encodeCbor(body), body }
 }
 
 /** The rev a stored commit or sync event carries (crash recovery compares it with the repo's). */

@@ -18,8 +18,13 @@ const MESSAGE_TYPE: Record<SeqEventType, string> = {
   account: '#account',
 }
 
+// A frame's header depends only on its type: encode each once.
+const HEADERS = new Map<string, Uint8Array>()
+
 export function messageFrame(type: string, body: Record<string, unknown>): Uint8Array {
-  return concat(encodeCbor({ op: 1, t: type }), encodeCbor(body))
+  let header = HEADERS.get(type)
+  if (!header) HEADERS.set(type, (header = encodeCbor({ op: 1, t: type })))
+  return concat(header, encodeCbor(body))
 }
 
 export function errorFrame(error: string, message?: string): Uint8Array {
@@ -30,12 +35,15 @@ export function infoFrame(name: 'OutdatedCursor', message: string): Uint8Array {
   return messageFrame('#info', { name, message })
 }
 
-/** The wire frame of a stored event: its body plus seq and time. */
-export function frameForRow(row: SeqRow): Uint8Array | null {
+/**
+ * The wire frame of a stored event: its body plus seq and time. `body`, when given, is the object
+ * `row.event` encodes (a just-appended event), which spares decoding the bytes again.
+ */
+export function frameForRow(row: SeqRow, body?: Record<string, unknown>): Uint8Array | null {
   const type = MESSAGE_TYPE[row.eventType as SeqEventType]
   if (!type) return null
-  const body = decodeCbor<Record<string, unknown>>(row.event)
-  return messageFrame(type, { ...body, seq: row.seq, time: row.sequencedAt })
+  const fields = body ?? decodeCbor<Record<string, unknown>>(row.event)
+  return messageFrame(type, { ...fields, seq: row.seq, time: row.sequencedAt })
 }
 
 /** Splits a frame into header and body (tests and tools). */

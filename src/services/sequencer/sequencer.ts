@@ -128,8 +128,9 @@ export class Sequencer implements RepoEventSink {
       if (row.eventType === 'account' && isDeletion(row.event)) this.store.deleteOtherEvents(row.did, row.seq)
     }
     const live: LiveEvent[] = []
-    for (const row of rows) {
-      const frame = frameForRow(row)
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!
+      const frame = frameForRow(row, events[i]!.body)
       if (!frame) continue
       this.remember(row.seq, frame)
       live.push({ seq: row.seq, frame })
