@@ -55,6 +55,49 @@ describe('http surface', () => {
   })
 })
 
+describe('JSON request bodies', () => {
+  const url = () => `${server.url}/xrpc/com.atproto.server.createSession`
+  const body = JSON.stringify({ identifier: 'nobody.test', password: 'wrong' })
+
+  test('with a declared length and streamed (chunked) alike, the body is parsed', async () => {
+    const sized = await fetch(url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    const chunked = await fetch(url(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(new TextEncoder().encode(body.slice(0, 10)))
+          c.enqueue(new TextEncoder().encode(body.slice(10)))
+          c.close()
+        },
+      }),
+    })
+    for (const res of [sized, chunked]) {
+      expect(res.status).toBe(401)
+      expect((await res.json()).error).toBe('AuthenticationRequired')
+    }
+  })
+
+  test('a leading byte-order mark is not valid JSON, with or without a declared length', async () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(body)])
+    const sized = await fetch(url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes })
+    const chunked = await fetch(url(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new ReadableStream({ start: (c) => (c.enqueue(bytes), c.close()) }),
+    })
+    for (const res of [sized, chunked]) {
+      expect(res.status).toBe(400)
+      expect(await res.json()).toEqual({ error: 'InvalidRequest', message: 'Request body is not valid JSON' })
+    }
+  })
+
+  test('a declared length over the limit is PayloadTooLarge', async () => {
+    const res = await fetch(url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(200 * 1024) }) })
+    expect(res.status).toBe(413)
+  })
+})
+
 describe('health when the database is unusable', () => {
   test('answers 503', async () => {
     const { createApp } = await import('../../src/xrpc/app.ts')
