@@ -211,6 +211,19 @@ describe('commit builder rules', () => {
     expect(() => applyWritesToRepo({ ...next, rev: first.rev, writes: [] })).toThrow(/rev/)
   })
 
+  test('a pre-encoded record block gives the same commit as encoding the record', () => {
+    const writes: RecordWrite[] = [
+      { action: 'create', collection: 'a.b.c', rkey: 'x', record: post('1') },
+      { action: 'create', collection: 'a.b.c', rkey: 'y', record: post('2') },
+    ]
+    const plain = applyWritesToRepo({ ...base, writes })
+    const preEncoded = applyWritesToRepo({ ...base, writes: writes.map((w) => ({ ...w, block: encodeBlock(w.record) })) })
+    expect(preEncoded.cid.toString()).toBe(plain.cid.toString())
+    expect([...preEncoded.newBlocks.keys()].sort()).toEqual([...plain.newBlocks.keys()].sort())
+    for (const [key, block] of plain.newBlocks) expect(preEncoded.newBlocks.get(key)!.bytes).toEqual(block.bytes)
+    expect(preEncoded.ops).toEqual(plain.ops)
+  })
+
   test('a record CID shared by another key is kept when the index says so', () => {
     const same = post('shared')
     const first = applyWritesToRepo({

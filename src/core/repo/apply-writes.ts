@@ -43,7 +43,7 @@ export function applyWritesToRepo(input: ApplyWritesInput): CommitData {
       continue
     }
     if (write.record === undefined) throw new InvalidWriteError(`${write.action} of ${path} has no record`)
-    const block = encodeBlock(write.record)
+    const block = write.block ?? encodeBlock(write.record)
     const existing = mst.get(path)
     if (write.action === 'create' && existing) throw new RecordAlreadyExistsError(path)
     if (write.action === 'update' && !existing) throw new RecordNotFoundError(path)

@@ -10,6 +10,8 @@ export interface RecordWrite {
   rkey: string
   /** IPLD value (CIDs as CID, bytes as Uint8Array); required for create and update. */
   record?: unknown
+  /** The record's DAG-CBOR block, when the caller has already encoded `record` (spares encoding it twice). */
+  block?: { cid: CID; bytes: Uint8Array }
 }
 
 export interface PrevCommit {

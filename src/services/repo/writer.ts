@@ -50,8 +50,10 @@ export function checkBlobs(db: ActorDb, writes: PreparedWrite[]): PendingBlob[] 
   return [...pending.values()]
 }
 
-/** The commit's data root, read from the stored commit block. */
+/** The commit's data root: remembered from the last commit written, else read from its block. */
 export function dataRootOf(db: ActorDb, commitCid: CID): CID {
+  const known = db.knownDataRoot(commitCid)
+  if (known) return known
   const bytes = db.blockReader().get(commitCid)
   if (!bytes) throw new Error(`repo ${db.did} is missing its commit block ${commitCid}`)
   return (decodeCbor(bytes) as { data: CID }).data
@@ -61,7 +63,7 @@ export function buildCommit(db: ActorDb, root: { cid: CID; rev: string }, writes
   const recordWrites: RecordWrite[] = writes.map((w) =>
     w.action === 'delete'
       ? { action: 'delete', collection: w.collection, rkey: w.rkey }
-      : { action: w.action, collection: w.collection, rkey: w.rkey, record: w.record },
+      : { action: w.action, collection: w.collection, rkey: w.rkey, record: w.record, block: { cid: w.cid, bytes: w.bytes } },
   )
   return applyWritesToRepo({
     reader: db.blockReader(),
@@ -102,6 +104,7 @@ export function persistCommit(db: ActorDb, commit: CommitData, writes: PreparedW
     return unreferenced
   })
   db.rememberCommitBlocks(commit.newBlocks.values())
+  db.rememberDataRoot(commit.cid, commit.dataRoot)
   return unreferenced
 }
 

@@ -21,6 +21,8 @@ export type Backlink = { path: string; linkTo: string }
 export class ActorDb {
   private readonly stmts = new Map<string, Statement>()
   private readonly lastCommitBlocks = new Map<string, Uint8Array>()
+  /** The last written commit's CID and data root (a CID names immutable content, so never stale). */
+  private lastDataRoot?: { commit: string; data: CID }
 
   constructor(
     readonly did: string,
@@ -74,6 +76,15 @@ export class ActorDb {
   rememberCommitBlocks(blocks: Iterable<{ cid: CID; bytes: Uint8Array }>): void {
     this.lastCommitBlocks.clear()
     for (const block of blocks) this.lastCommitBlocks.set(block.cid.toString(), block.bytes)
+  }
+
+  rememberDataRoot(commit: CID, data: CID): void {
+    this.lastDataRoot = { commit: commit.toString(), data }
+  }
+
+  /** The data root of `commit` if it is the last commit written through this handle. */
+  knownDataRoot(commit: CID): CID | undefined {
+    return this.lastDataRoot?.commit === commit.toString() ? this.lastDataRoot.data : undefined
   }
 
   putBlock(cid: CID, bytes: Uint8Array, rev: string): void {
