@@ -103,7 +103,7 @@ async function confirm(opts: MigrateFlags, target: string): Promise<void> {
 
 async function askToken(email: string | undefined): Promise<string | null> {
   const answer = await p.text({
-    message: `The old PDS emailed a confirmation token${email ? ` to ${email}` : ''}. Paste it here (XXXXX-XXXXX):`,
+    message: `The old PDS emailed a confirmation token${email ? ` to ${email}` : ''}. Paste it here (like ABCDE-23456):`,
     validate: (v) => (v && v.trim() ? undefined : 'the token is required'),
   })
   if (p.isCancel(answer)) return null

@@ -165,6 +165,7 @@ describe('sequencer events', () => {
       commit: commit.cid,
       rev: '3l2abcdefgh22',
       since: null,
+      prevData: null,
       blocks: [commit, record],
       ops: [
         { action: 'create', path: 'app.bsky.feed.post/1', cid: record.cid },

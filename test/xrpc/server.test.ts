@@ -74,7 +74,7 @@ describe('JSON request bodies', () => {
     })
     for (const res of [sized, chunked]) {
       expect(res.status).toBe(401)
-      expect((await res.json()).error).toBe('AuthenticationRequired')
+      expect(((await res.json()) as { error: string }).error).toBe('AuthenticationRequired')
     }
   })
 

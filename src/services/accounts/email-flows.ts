@@ -1,4 +1,5 @@
-// Email-token flows: XXXXX-XXXXX tokens (base32, upper case), 15 minutes, single use, one per purpose.
+// Email-token flows: tokens of two five-character groups (base32, upper case, e.g. ABCDE-23456),
+// 15 minutes, single use, one per purpose.
 // The request/confirm pairs follow the reference's account-manager (confirm, update, reset, delete, PLC).
 import { randomBytes } from 'node:crypto'
 import * as emailTokens from '../../storage/account/email-tokens.ts'

@@ -14,18 +14,10 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CID } from '../../core/cbor.ts'
+import type { BlobstoreConfig } from '../../config/config.ts'
 import { BlobNotFoundError, receiveToTempFile, type BlobStore, type BlobStream, type TempUpload } from './store.ts'
 
-export type S3BlobStoreConfig = {
-  bucket: string
-  region?: string
-  endpoint?: string
-  forcePathStyle: boolean
-  accessKeyId?: string
-  secretAccessKey?: string
-  uploadTimeoutMs: number
-  tempLocation: string
-}
+export type S3BlobStoreConfig = Omit<Extract<BlobstoreConfig, { provider: 's3' }>, 'provider'>
 
 // Multipart: 5 MiB parts (S3's minimum), two in flight; with the flush below, memory stays near
 // partSize × queueSize whatever the blob's size.

@@ -59,7 +59,7 @@ export class ProxyService {
     }
     if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
     if (PROTECTED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
-    // Nobody to send it to: the method is simply not implemented here (501).
+    // Nobody to send it to: no local handler and no service for it, so 501.
     if (!req.headers.get('atproto-proxy') && !defaultServiceFor(this.deps.config, nsid)) return undefined
     const auth = await this.deps.verifyAuth('access', { req, nsid })
     if (auth.type !== 'access') throw InvalidRequestError('Bad token method', 'InvalidToken')
