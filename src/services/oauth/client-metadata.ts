@@ -22,6 +22,8 @@ const clientMetadataSchema = z.object({
   token_endpoint_auth_signing_alg: z.string().optional(),
   jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).max(20) }).optional(),
   jwks_uri: z.url().optional(),
+  /** RFC 9101 request objects: the one algorithm the client signs them with, or "none" for unsigned ones. */
+  request_object_signing_alg: z.string().optional(),
   application_type: z.enum(['web', 'native']).default('web'),
   dpop_bound_access_tokens: z.boolean().optional(),
 })

@@ -4,6 +4,7 @@ import { authenticateClient } from './client-auth.ts'
 import type { OAuthClient } from './client-metadata.ts'
 import { CODE_CHALLENGE_REPLAY_TIMEFRAME, PAR_EXPIRES_IN, REQUEST_ID_PREFIX, REQUEST_URI_PREFIX } from './constants.ts'
 import type { OAuthContext } from './context.ts'
+import { decodeRequestObject } from './request-object.ts'
 import { publicRequestUrl } from './verify-access.ts'
 import { OAuthError, invalidRequest } from './errors.ts'
 import { unresolvedIncludes } from './permission-sets.ts'
@@ -29,7 +30,8 @@ export function redirectUriAllowed(client: OAuthClient, uri: string): boolean {
 
 /** Validates what a client asks for against what it registered; the errors are RFC 6749's. */
 export function validateAuthorizationParameters(client: OAuthClient, p: Record<string, string>): AuthorizationParameters {
-  if (p.request !== undefined || p.request_uri !== undefined) throw invalidRequest('Request objects are not supported at the PAR endpoint')
+  if (p.request_uri !== undefined) throw invalidRequest('request_uri is not allowed at the PAR endpoint')
+  if (p.client_id !== client.id) throw invalidRequest('The "client_id" parameter does not match the authenticated client')
   if (p.response_type !== 'code') throw new OAuthError('invalid_request', 'response_type must be "code"')
   if (!client.metadata.response_types.includes('code')) throw new OAuthError('unauthorized_client', 'Client may not use response_type code')
 
@@ -79,7 +81,10 @@ export async function handlePar(ctx: OAuthContext, req: Request): Promise<Respon
   const client = await ctx.clients.getClient(params.client_id)
   const clientAuth = await authenticateClient(client, params, { issuer: ctx.issuer, store: ctx.store })
   const proof = await ctx.dpop.verify(req, { htu: publicRequestUrl(ctx, req), context: 'authorization-server' })
-  const parameters = validateAuthorizationParameters(client, params)
+  // RFC 9101: with a request object, its claims are the request (the reference does not merge the form's).
+  if (params.request !== undefined && params.request_uri !== undefined) throw invalidRequest('request and request_uri are mutually exclusive')
+  const requested = params.request !== undefined ? await decodeRequestObject(client, params.request, { issuer: ctx.issuer, store: ctx.store }) : params
+  const parameters = validateAuthorizationParameters(client, requested)
   // Only the permission sets bundled with this server can be granted: lexicons are not fetched from the network.
   const unknownSet = unresolvedIncludes(parameters.scope, ctx.permissionSets)[0]
   if (unknownSet) {
