@@ -20,12 +20,14 @@ import type { RequestRow } from './store.ts'
 import { b64url, constantTimeEqual, hmac, randomId } from './util.ts'
 
 export const AUTHORIZE_PATH = '/oauth/authorize'
-type Device = { id: string; sessionId: string; isNew: boolean }
+/** The account page (authorization_management_uri): see account-page.ts. */
+export const ACCOUNT_PATH = '/account'
+export type Device = { id: string; sessionId: string; isNew: boolean }
 type Flow = { request: RequestRow; client: OAuthClient; device: Device }
 export type BrowserInfo = { ip: string; userAgent: string | null }
 
 /** A problem shown to the user because the client cannot be trusted with a redirect. */
-class PageError extends Error {
+export class PageError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
@@ -44,13 +46,16 @@ function cookies(req: Request): Map<string, string> {
   return out
 }
 
-function deviceCookies(ctx: OAuthContext, device: Device): string[] {
+/** The device cookies, for the authorization pages and for the account page (authorization_management_uri). */
+export function deviceCookies(ctx: OAuthContext, device: Device): string[] {
   const secure = ctx.issuer.startsWith('https:') ? '; Secure' : ''
-  const attrs = `; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(DEVICE_COOKIE_MAX_AGE / 1000)}${secure}`
-  return [`device-id=${device.id}${attrs}`, `session-id=${device.sessionId}${attrs}`]
+  return ['/oauth', ACCOUNT_PATH].flatMap((path) => {
+    const attrs = `; Path=${path}; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(DEVICE_COOKIE_MAX_AGE / 1000)}${secure}`
+    return [`device-id=${device.id}${attrs}`, `session-id=${device.sessionId}${attrs}`]
+  })
 }
 
-function loadDevice(ctx: OAuthContext, req: Request, browser: BrowserInfo, create: boolean): Device | null {
+export function loadDevice(ctx: OAuthContext, req: Request, browser: BrowserInfo, create: boolean): Device | null {
   const c = cookies(req)
   const id = c.get('device-id')
   const sessionId = c.get('session-id')
@@ -88,7 +93,7 @@ async function loadRequest(ctx: OAuthContext, requestUri: string | null, clientI
   return { request, client }
 }
 
-function rememberedAccounts(ctx: OAuthContext, deviceId: string): OAuthAccount[] {
+export function rememberedAccounts(ctx: OAuthContext, deviceId: string): OAuthAccount[] {
   const now = Date.now()
   return ctx.store
     .deviceAccounts(deviceId, now - AUTHENTICATION_MAX_AGE, now - AUTHORIZATION_INACTIVITY_TIMEOUT * 3)
@@ -124,7 +129,7 @@ function deny(ctx: OAuthContext, request: RequestRow, error: string, description
   return respond(ctx, request, { error, error_description: description })
 }
 
-function html(page: Page, status = 200, setCookies: string[] = [], formTargets: string[] = []): Response {
+export function html(page: Page, status = 200, setCookies: string[] = [], formTargets: string[] = []): Response {
   const headers = new Headers({
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Security-Policy': pageCsp(page.nonce, formTargets.map(formTarget)),
@@ -160,7 +165,7 @@ function afterSignIn(ctx: OAuthContext, flow: Flow, account: OAuthAccount): Resp
   return html(consentPage({ client: flow.client, form: formContext(flow), account, scopes, describe }), 200, [], [flow.request.parameters.redirect_uri])
 }
 
-async function withPageErrors(run: () => Promise<Response>): Promise<Response> {
+export async function withPageErrors(run: () => Promise<Response>): Promise<Response> {
   try {
     return await run()
   } catch (err) {
@@ -213,8 +218,8 @@ export function handleAuthorizePage(ctx: OAuthContext, req: Request, browser: Br
   })
 }
 
-/** Common checks for the page's POSTs: same-origin form, known request, same device, valid CSRF token. */
-async function loadForm(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<{ flow: Flow; form: URLSearchParams }> {
+/** A form posted by one of our own pages: same origin, urlencoded, small. */
+export async function readPageForm(ctx: OAuthContext, req: Request): Promise<URLSearchParams> {
   const origin = req.headers.get('origin')
   if (origin && origin !== new URL(ctx.issuer).origin && !(ctx.devMode && origin === new URL(req.url).origin)) {
     throw new PageError(403, 'Forbidden', 'Cross-site form submission refused.')
@@ -224,7 +229,12 @@ async function loadForm(ctx: OAuthContext, req: Request, browser: BrowserInfo): 
   if (type !== 'application/x-www-form-urlencoded') throw new PageError(400, 'Invalid request', 'Unexpected form encoding.')
   const text = await req.text()
   if (text.length > 8192) throw new PageError(413, 'Invalid request', 'Form too large.')
-  const form = new URLSearchParams(text)
+  return new URLSearchParams(text)
+}
+
+/** Common checks for the page's POSTs: same-origin form, known request, same device, valid CSRF token. */
+async function loadForm(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<{ flow: Flow; form: URLSearchParams }> {
+  const form = await readPageForm(ctx, req)
   const { request, client } = await loadRequest(ctx, form.get('request_uri'), null)
   const device = loadDevice(ctx, req, browser, false)
   if (!device || request.deviceId !== device.id) throw new PageError(403, 'Session expired', 'Your browser session does not match this sign-in. Go back to the app and try again.')

@@ -44,6 +44,7 @@ export function authorizationServerMetadata(ctx: OAuthContext) {
     dpop_signing_alg_values_supported: [...VERIFY_ALGOS],
     protected_resources: [ctx.issuer],
     client_id_metadata_document_supported: true,
+    authorization_management_uri: url('/account'),
   }
 }
 

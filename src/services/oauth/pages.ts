@@ -19,7 +19,8 @@ button{width:100%;padding:.8rem;margin-top:1rem;font-size:1rem;border:0;border-r
 button.secondary{background:#e4e6eb;color:#111}.row{display:flex;gap:.5rem}.row form{flex:1}
 .error{background:#fde8e8;color:#8a1c1c;padding:.6rem .8rem;border-radius:8px}.notice{background:#e8f0fe;color:#123a7a;padding:.6rem .8rem;border-radius:8px}ul{padding-left:1.2rem}li{margin:.35rem 0}
 .client{overflow-wrap:anywhere;color:#444;font-size:.9rem}.account{text-align:left;background:#fff;color:#111;border:1px solid #ccc}
-.check{display:flex;gap:.5rem;align-items:center;margin-top:.75rem;font-weight:400}`
+.check{display:flex;gap:.5rem;align-items:center;margin-top:.75rem;font-weight:400}
+h2{font-size:1.1rem;margin:1.5rem 0 .5rem;overflow-wrap:anywhere}ul.sessions{list-style:none;padding:0}ul.sessions>li{margin:.75rem 0}`
 
 export type Page = { html: string; nonce: string }
 
@@ -56,6 +57,13 @@ const hidden = (f: FormContext) =>
 export const SIGN_UP_NOTICE =
   'Creating an account is not available on this page. Create your account in an app that supports it, choosing this server as your hosting provider, then come back and sign in.'
 
+/** The sign-in fields, shared by the authorization sign-in and the account page. */
+const signInFields = (loginHint = '') => `<label for="identifier">Handle or email</label>
+<input type="text" id="identifier" name="identifier" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${e(loginHint)}">
+<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+<label class="check"><input type="checkbox" name="remember" value="1" checked> Remember this account on this device</label>
+<button type="submit">Sign in</button>`
+
 export function loginPage(opts: { client: OAuthClient; form: FormContext; loginHint?: string; error?: string; notice?: string }): Page {
   const { client, form } = opts
   return layout(
@@ -64,11 +72,7 @@ export function loginPage(opts: { client: OAuthClient; form: FormContext; loginH
 ${opts.notice ? `<p class="notice" role="status">${e(opts.notice)}</p>` : ''}
 ${opts.error ? `<p class="error" role="alert">${e(opts.error)}</p>` : ''}
 <form method="post" action="${e(form.action)}/sign-in">${hidden(form)}
-<label for="identifier">Handle or email</label>
-<input type="text" id="identifier" name="identifier" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${e(opts.loginHint ?? '')}">
-<label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
-<label class="check"><input type="checkbox" name="remember" value="1" checked> Remember this account on this device</label>
-<button type="submit">Sign in</button></form>
+${signInFields(opts.loginHint)}</form>
 <form method="post" action="${e(form.action)}/reject">${hidden(form)}<button class="secondary" type="submit">Cancel</button></form></div>`,
   )
 }
@@ -107,6 +111,41 @@ export function consentPage(opts: {
 <p>wants to act as <strong>@${e(account.handle ?? account.did)}</strong>. If you allow it, it will be able to:</p><ul>${items}</ul>
 <div class="row"><form method="post" action="${e(form.action)}/reject">${hidden(form)}<button class="secondary" type="submit">Deny</button></form>
 <form method="post" action="${e(form.action)}/accept">${hidden(form)}<input type="hidden" name="did" value="${e(account.did)}"><button type="submit">Allow</button></form></div></div>`,
+  )
+}
+
+/** Account page, signed out: the same sign-in fields, posting to the account page. */
+export function accountLoginPage(opts: { action: string; csrf: string; loginHint?: string; error?: string }): Page {
+  return layout(
+    'Your connected apps',
+    `<div class="card"><h1>Your connected apps</h1><p>Sign in to see the apps that can use your account.</p>
+${opts.error ? `<p class="error" role="alert">${e(opts.error)}</p>` : ''}
+<form method="post" action="${e(opts.action)}/sign-in"><input type="hidden" name="csrf_token" value="${e(opts.csrf)}">
+${signInFields(opts.loginHint)}</form></div>`,
+  )
+}
+
+export type AccountSessionView = { id: string; clientName: string; clientHost: string; scopes: string[]; createdAt: number; lastUsedAt: number }
+export type AccountView = { account: OAuthAccount; sessions: AccountSessionView[] }
+
+const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC'
+
+/** Account page, signed in: each account's OAuth sessions with what they may do, and a Revoke button each. */
+export function accountSessionsPage(opts: { action: string; csrf: string; accounts: AccountView[]; notice?: string }): Page {
+  const session = (did: string, s: AccountSessionView) => `<li class="card"><strong>${e(s.clientName)}</strong>
+<p class="client">${e(s.clientHost)}</p><p>Can:</p><ul>${s.scopes.map((x) => `<li>${e(x)}</li>`).join('')}</ul>
+<p class="client">Signed in ${e(when(s.createdAt))} · last used ${e(when(s.lastUsedAt))}</p>
+<form method="post" action="${e(opts.action)}/revoke"><input type="hidden" name="csrf_token" value="${e(opts.csrf)}">
+<input type="hidden" name="did" value="${e(did)}"><input type="hidden" name="session_id" value="${e(s.id)}">
+<button class="secondary" type="submit">Revoke</button></form></li>`
+  const accounts = opts.accounts
+    .map(({ account, sessions }) => `<h2>@${e(account.handle ?? account.did)}</h2>${
+      sessions.length ? `<ul class="sessions">${sessions.map((s) => session(account.did, s)).join('')}</ul>` : '<p>No apps are connected to this account.</p>'
+    }`)
+    .join('')
+  return layout(
+    'Your connected apps',
+    `<h1>Your connected apps</h1>${opts.notice ? `<p class="notice" role="status">${e(opts.notice)}</p>` : ''}${accounts}`,
   )
 }
 

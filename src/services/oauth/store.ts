@@ -202,6 +202,15 @@ export class OAuthStore {
     })()
   }
 
+  /** An account's live sessions, most recently used first (for the account page). */
+  listSessions(did: string, now = Date.now()): Pick<TokenRow, 'id' | 'clientId' | 'scope' | 'createdAt' | 'updatedAt'>[] {
+    return this.db
+      .query<Pick<TokenRow, 'id' | 'clientId' | 'scope' | 'createdAt' | 'updatedAt'>, [string, number]>(
+        'SELECT id, clientId, scope, createdAt, updatedAt FROM oauth_token WHERE did = ? AND expiresAt > ? ORDER BY updatedAt DESC',
+      )
+      .all(did, now)
+  }
+
   deleteToken(id: string) {
     this.db.transaction(() => {
       this.db.query('DELETE FROM oauth_token WHERE id = ?').run(id)
