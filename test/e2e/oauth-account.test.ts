@@ -94,3 +94,26 @@ test('a request without the device cookie cannot post', async () => {
   const res = await new Browser(server.url).post('/account/sign-in', { csrf_token: 'x', identifier: alice.handle, password: alice.password })
   expect(res.res.status).toBe(403)
 })
+
+test('client names are escaped on the account page', async () => {
+  let clientId = ''
+  const docs = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch: () =>
+      Response.json({
+        client_id: clientId, client_name: '<script>alert("x")</script>', redirect_uris: [REDIRECT], scope: SCOPE,
+        grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none',
+        application_type: 'web', dpop_bound_access_tokens: true,
+      }),
+  })
+  clientId = `http://127.0.0.1:${docs.port}/client.json`
+  try {
+    const { browser } = await login(server, await newClient(server), { clientId, identifier: alice.handle, password: alice.password })
+    const page = await browser.get('/account')
+    expect(page.html).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;')
+    expect(page.html).not.toContain('<script>alert')
+  } finally {
+    docs.stop(true)
+  }
+})
