@@ -33,7 +33,13 @@ export function buildRegistry(handlers: HandlerDef[] = HANDLERS): Map<string, Ha
   return new Map(handlers.map((h) => [h.nsid, h]))
 }
 
-export async function startServer(config: Config, opts: { log?: Logger; hostname?: string } = {}): Promise<RunningServer> {
+/** How long a graceful stop waits for in-flight requests before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000
+
+export async function startServer(
+  config: Config,
+  opts: { log?: Logger; hostname?: string; shutdownGraceMs?: number } = {},
+): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel)
   const databases: Database[] = []
   const accountDb = openDatabase(config.db.accountDbLocation, 'account')
@@ -105,7 +111,13 @@ export async function startServer(config: Config, opts: { log?: Logger; hostname
         // Stop accepting, let in-flight requests finish, then close the databases.
         backups?.stop()
         firehose.close()
-        await app.server?.stop(false)
+        // A client that stalls mid-request must not hold the shutdown forever.
+        const graceful = app.server?.stop(false)
+        const timedOut = await Promise.race([graceful?.then(() => false), Bun.sleep(opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS).then(() => true)])
+        if (timedOut) {
+          log.warn('requests still in flight after the shutdown grace period; closing their connections')
+          await app.server?.stop(true)
+        }
         accounts.close()
         services.repo.close()
         for (const db of databases) db.close()

@@ -35,7 +35,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'pds-test-'))
   const port = await freePort()
   const config = buildConfig(testEnv(dataDir, port, env))
-  const server = await startServer(config, { hostname: '127.0.0.1' })
+  const server = await startServer(config, { hostname: '127.0.0.1', shutdownGraceMs: 1000 })
   return {
     ...server,
     config,
