@@ -20,8 +20,14 @@ export function parseSwapRecord(value: string | null | undefined): CID | null | 
 
 const byDid = (ctx: HandlerContext) => (ctx.auth.type === 'access' ? ctx.auth.did : null)
 
-/** The reference's per-account write budget: 5000 points an hour, 35000 a day. */
-export const WRITE_RATE_LIMITS = (points: number): RateLimitRule[] => [
-  { name: 'repo-write-hour', durationMs: 60 * 60 * 1000, points: 5000, calcKey: byDid, calcPoints: () => points },
-  { name: 'repo-write-day', durationMs: 24 * 60 * 60 * 1000, points: 35000, calcKey: byDid, calcPoints: () => points },
-]
+/** The reference's per-account write budget: 5000 points an hour, 35000 a day (points per call or per input). */
+export const WRITE_RATE_LIMITS = (points: number | ((ctx: HandlerContext) => number)): RateLimitRule[] => {
+  const calcPoints = typeof points === 'number' ? () => points : points
+  return [
+    { name: 'repo-write-hour', durationMs: 60 * 60 * 1000, points: 5000, calcKey: byDid, calcPoints },
+    { name: 'repo-write-day', durationMs: 24 * 60 * 60 * 1000, points: 35000, calcKey: byDid, calcPoints },
+  ]
+}
+
+/** As the reference: 3 points a create, 2 an update, 1 a delete. */
+export const WRITE_POINTS: Record<string, number> = { create: 3, update: 2, delete: 1 }

@@ -2,7 +2,7 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
 import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
-import { parseCidParam, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
+import { parseCidParam, WRITE_POINTS, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
 import type { WriteInput } from '../../../../services/repo/service.ts'
 
 export const MAX_WRITES = 200
@@ -16,8 +16,9 @@ const ACTIONS: Record<string, WriteInput['action']> = {
 export default defineHandler({
   nsid: 'com.atproto.repo.applyWrites',
   auth: 'access',
-  // The reference charges 3 points per create, 2 per update, 1 per delete; 3 per call is our approximation.
-  rateLimit: WRITE_RATE_LIMITS(3),
+  rateLimit: WRITE_RATE_LIMITS(({ input }) =>
+    ((input as { writes?: Array<{ $type?: string }> }).writes ?? []).reduce((sum, w) => sum + (WRITE_POINTS[ACTIONS[w.$type ?? ''] ?? ''] ?? 0), 0),
+  ),
   handler: async ({ input, auth, services }) => {
     const { repo, validate, swapCommit, writes } = input as { repo: string; validate?: boolean; swapCommit?: string; writes: any[] }
     const did = await resolveWritableRepo(services, auth, repo)

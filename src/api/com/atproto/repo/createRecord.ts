@@ -2,12 +2,12 @@
 // an older like/repost/follow/block of the same subject is deleted in the same commit (reference).
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
-import { parseCidParam, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
+import { parseCidParam, WRITE_POINTS, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.createRecord',
   auth: 'access',
-  rateLimit: WRITE_RATE_LIMITS(3),
+  rateLimit: WRITE_RATE_LIMITS(WRITE_POINTS.create!),
   handler: async ({ input, auth, services }) => {
     const { repo, collection, rkey, record, validate, swapCommit } = input
     const did = await resolveWritableRepo(services, auth, repo)

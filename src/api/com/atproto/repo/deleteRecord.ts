@@ -1,12 +1,12 @@
 // com.atproto.repo.deleteRecord: deleting a record that does not exist is a no-op (reference).
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
-import { parseCidParam, parseSwapRecord, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
+import { parseCidParam, parseSwapRecord, WRITE_POINTS, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.deleteRecord',
   auth: 'access',
-  rateLimit: WRITE_RATE_LIMITS(1),
+  rateLimit: WRITE_RATE_LIMITS(WRITE_POINTS.delete!),
   handler: async ({ input, auth, services }) => {
     const { repo, collection, rkey, swapCommit, swapRecord } = input
     const did = await resolveWritableRepo(services, auth, repo)

@@ -1,12 +1,12 @@
 // com.atproto.repo.putRecord: create or update one record; no commit when the record is unchanged.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
-import { parseCidParam, parseSwapRecord, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
+import { parseCidParam, parseSwapRecord, WRITE_POINTS, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.putRecord',
   auth: 'access',
-  rateLimit: WRITE_RATE_LIMITS(2),
+  rateLimit: WRITE_RATE_LIMITS(WRITE_POINTS.update!),
   handler: async ({ input, auth, services }) => {
     const { repo, collection, rkey, record, validate, swapCommit, swapRecord } = input
     const did = await resolveWritableRepo(services, auth, repo)
