@@ -56,7 +56,7 @@ export async function startServer(
     onCredentialsRevoked: (did) => services.oauth?.revokeAllOAuthSessions(did),
   })
 
-  const proxy = buildProxy(() => services)
+  const proxy = buildProxy(() => services, config.proxy)
   const lexicons = new Lexicons(LEXICON_DOCUMENTS, { lazy: true })
   const services: Services = {
     config,

@@ -219,6 +219,12 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
       trustedProxies: read(env, 'PDS_TRUSTED_PROXIES', list) ?? [],
     },
     crawlers: read(env, 'PDS_CRAWLERS', list.pipe(z.array(url))) ?? [],
+    // The reference's pipethrough limits (PDS_PROXY_*), in ms and bytes.
+    proxy: {
+      headersTimeoutMs: read(env, 'PDS_PROXY_HEADERS_TIMEOUT', int) ?? 10 * SECOND,
+      bodyTimeoutMs: read(env, 'PDS_PROXY_BODY_TIMEOUT', int) ?? 30 * SECOND,
+      maxResponseBytes: read(env, 'PDS_PROXY_MAX_RESPONSE_SIZE', int) ?? 10 * 1024 * 1024,
+    },
     /** Scheduled backups by `pds serve` (PDS_BACKUP_DIRECTORY / _INTERVAL / _KEEP); unset: none. */
     backup,
     secrets: {

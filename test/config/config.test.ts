@@ -43,6 +43,8 @@ describe('configuration', () => {
     expect(config.crawlers).toEqual(['https://bsky.network'])
     expect(config.invites.required).toBe(false)
     expect(config.rateLimits.enabled).toBe(true)
+    expect(config.proxy).toEqual({ headersTimeoutMs: 10_000, bodyTimeoutMs: 30_000, maxResponseBytes: 10 * 1024 * 1024 })
+    expect(buildConfig({ ...parseEnvFile(REFERENCE_ENV), PDS_PROXY_MAX_RESPONSE_SIZE: '1048576' }).proxy.maxResponseBytes).toBe(1048576)
   })
 
   test('the environment wins over the file', () => {

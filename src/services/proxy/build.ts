@@ -2,10 +2,12 @@
 // root can create the proxy before the repo and accounts services are in place.
 import type { Services } from '../types.ts'
 import { ProxyService } from './proxy-service.ts'
+import type { ForwardLimits } from './forward.ts'
 
-export function buildProxy(services: () => Services): ProxyService {
+export function buildProxy(services: () => Services, limits?: ForwardLimits): ProxyService {
   const s = () => services()
   return new ProxyService({
+    limits,
     get config() {
       return s().config
     },
