@@ -222,6 +222,20 @@ export class ActorDb {
     this.q('DELETE FROM blob WHERE cid = ?').run(cid)
   }
 
+  // ---- moderation ----------------------------------------------------------------------------
+
+  getRecordByUri(uri: string): RecordRow | null {
+    return this.q('SELECT * FROM record WHERE uri = ?').get(uri) ?? null
+  }
+
+  setRecordTakedown(uri: string, ref: string | null): void {
+    this.q('UPDATE record SET takedownRef = ? WHERE uri = ?').run(ref, uri)
+  }
+
+  setBlobTakedown(cid: string, ref: string | null): void {
+    this.q('UPDATE blob SET takedownRef = ? WHERE cid = ?').run(ref, cid)
+  }
+
   /** Removes a record's blob links and returns the blob CIDs it linked. */
   unlinkRecordBlobs(uri: string): string[] {
     return (this.q('DELETE FROM record_blob WHERE recordUri = ? RETURNING blobCid').all(uri) as Array<{ blobCid: string }>).map(

@@ -1,7 +1,7 @@
 // Moderation status of an account, a record or a blob (com.atproto.admin.get/updateSubjectStatus).
 // Read paths already hide taken-down subjects: the account verifier and repo reads check takedownRef.
-import type { Services } from '../../../../services/types.ts'
-import { InvalidRequestError } from '../../../../xrpc/errors.ts'
+import type { Services } from '../types.ts'
+import { InvalidRequestError } from '../../xrpc/errors.ts'
 
 export type StatusAttr = { applied: boolean; ref?: string }
 export type Subject =
@@ -15,18 +15,18 @@ const didOfUri = (uri: string) => /^at:\/\/([^/]+)\//.exec(uri)?.[1] ?? ''
 
 function actorDb(services: Services, did: string) {
   if (!services.repo.hasRepo(did)) throw notFound()
-  return services.repo.db(did).db
+  return services.repo.db(did)
 }
 
 export function getSubjectStatus(services: Services, q: { did?: string; uri?: string; blob?: string }) {
   if (q.uri) {
-    const row = actorDb(services, didOfUri(q.uri)).query<{ cid: string; takedownRef: string | null }, [string]>('SELECT cid, takedownRef FROM record WHERE uri = ?').get(q.uri)
+    const row = actorDb(services, didOfUri(q.uri)).getRecordByUri(q.uri)
     if (!row) throw notFound()
     return { subject: { $type: 'com.atproto.repo.strongRef', uri: q.uri, cid: row.cid }, takedown: attr(row.takedownRef) }
   }
   if (q.blob) {
     if (!q.did) throw InvalidRequestError('Must provide a did to request blob state')
-    const row = actorDb(services, q.did).query<{ takedownRef: string | null }, [string]>('SELECT takedownRef FROM blob WHERE cid = ?').get(q.blob)
+    const row = actorDb(services, q.did).getBlob(q.blob)
     if (!row) throw notFound()
     return { subject: { $type: 'com.atproto.admin.defs#repoBlobRef', did: q.did, cid: q.blob }, takedown: attr(row.takedownRef) }
   }
@@ -54,10 +54,10 @@ export async function updateSubjectStatus(services: Services, input: { subject: 
       else services.accounts.activateAccount(subject.did)
     }
   } else if (subject.$type === 'com.atproto.repo.strongRef') {
-    if (ref !== undefined) actorDb(services, didOfUri(subject.uri)).query('UPDATE record SET takedownRef = ? WHERE uri = ?').run(ref, subject.uri)
+    if (ref !== undefined) actorDb(services, didOfUri(subject.uri)).setRecordTakedown(subject.uri, ref)
   } else if (subject.$type === 'com.atproto.admin.defs#repoBlobRef') {
     if (ref !== undefined) {
-      actorDb(services, subject.did).query('UPDATE blob SET takedownRef = ? WHERE cid = ?').run(ref, subject.cid)
+      actorDb(services, subject.did).setBlobTakedown(subject.cid, ref)
       if (ref) await services.repo.blobs.quarantine(subject.did, subject.cid)
       else await services.repo.blobs.unquarantine(subject.did, subject.cid)
     }
