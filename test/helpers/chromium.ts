@@ -1,5 +1,5 @@
 // Headless Chromium for browser tests: Debian's `chromium` package driven by playwright-core (no bundled
-// browser download). scripts/ensure-chromium.sh installs it on a fresh Debian machine before the suite.
+// browser download). scripts/ensure-test-tools.sh installs it on a fresh Debian machine before the suite.
 import { existsSync } from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
 
@@ -12,7 +12,7 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}: the browser tests need it. ` +
-        'Install Debian\'s package (`apt-get install chromium`, which `npm test` does as root via scripts/ensure-chromium.sh) ' +
+        'Install Debian\'s package (`apt-get install chromium`, which `npm test` does as root via scripts/ensure-test-tools.sh) ' +
         'or point PDS_CHROMIUM_PATH at a Chromium binary.',
     )
   }
