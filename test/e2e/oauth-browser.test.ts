@@ -3,12 +3,13 @@
 // password, the remembered-account chooser, the strict CSP, no external requests, a phone-sized layout.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { Agent } from '@atproto/api'
-import { NodeOAuthClient, requestLocalLock, type NodeSavedSession, type NodeSavedState } from '@atproto/oauth-client-node'
+import type { NodeSavedSession } from '@atproto/oauth-client-node'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium } from '../helpers/chromium.ts'
 import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import { signUp } from '../oauth/flow.ts'
+import { loopbackOAuthClient, memoryStore } from '../oauth/node-client.ts'
 
 // The browser-side globals used in page.evaluate callbacks (the project's lib has no DOM types).
 declare const document: { documentElement: { scrollWidth: number } }
@@ -32,10 +33,6 @@ let onCallback: ((params: URLSearchParams) => void) | null = null
 const redirectUri = () => `http://127.0.0.1:${app.port}/callback`
 const pdsOrigin = () => server.config.service.publicUrl
 
-function memoryStore<T>() {
-  const map = new Map<string, T>()
-  return { map, get: async (k: string) => map.get(k), set: async (k: string, v: T) => void map.set(k, v), del: async (k: string) => void map.delete(k) }
-}
 const sessions = memoryStore<NodeSavedSession>()
 
 beforeAll(async () => {
@@ -69,31 +66,7 @@ afterAll(async () => {
 })
 
 function newClient() {
-  return new NodeOAuthClient({
-    clientMetadata: {
-      client_id: `http://localhost?redirect_uri=${encodeURIComponent(redirectUri())}&scope=${encodeURIComponent(SCOPE)}`,
-      redirect_uris: [redirectUri()],
-      scope: SCOPE,
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-      application_type: 'native',
-      dpop_bound_access_tokens: true,
-    },
-    stateStore: memoryStore<NodeSavedState>(),
-    sessionStore: sessions,
-    allowHttp: true,
-    requestLock: requestLocalLock,
-    plcDirectoryUrl: plc.url,
-    handleResolver: server.url,
-    // The test server listens on 127.0.0.1 only; "localhost" may resolve to ::1 first.
-    fetch: ((input: Request | string | URL, init?: RequestInit) => {
-      const req = new Request(input as Request, init)
-      const url = new URL(req.url)
-      if (url.hostname === 'localhost') url.hostname = '127.0.0.1'
-      return fetch(new Request(url.href, req))
-    }) as typeof fetch,
-  })
+  return loopbackOAuthClient({ redirectUri: redirectUri(), scope: SCOPE, plcUrl: plc.url, pdsUrl: server.url, sessionStore: sessions })
 }
 
 /** Resolves with the query of the next request to the app's redirect URI. */

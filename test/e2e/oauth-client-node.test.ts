@@ -2,11 +2,11 @@
 // nonces, the callback, an authenticated Agent writing records, refresh and sign-out.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { Agent } from '@atproto/api'
-import { NodeOAuthClient, requestLocalLock, type NodeSavedSession, type NodeSavedState } from '@atproto/oauth-client-node'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { Browser, csrfOf } from '../oauth/hand-client.ts'
 import { signUp } from '../oauth/flow.ts'
+import { loopbackOAuthClient } from '../oauth/node-client.ts'
 
 let plc: TestPlc
 let server: TestServer
@@ -15,10 +15,6 @@ let alice: Awaited<ReturnType<typeof signUp>>
 const REDIRECT = 'http://127.0.0.1/callback'
 const SCOPE = 'atproto transition:generic'
 
-function memoryStore<T>() {
-  const map = new Map<string, T>()
-  return { get: async (k: string) => map.get(k), set: async (k: string, v: T) => void map.set(k, v), del: async (k: string) => void map.delete(k) }
-}
 
 beforeAll(async () => {
   plc = await startPlcDirectory()
@@ -31,31 +27,7 @@ afterAll(async () => {
 })
 
 function newClient() {
-  return new NodeOAuthClient({
-    clientMetadata: {
-      client_id: `http://localhost?redirect_uri=${encodeURIComponent(REDIRECT)}&scope=${encodeURIComponent(SCOPE)}`,
-      redirect_uris: [REDIRECT],
-      scope: SCOPE,
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'none',
-      application_type: 'native',
-      dpop_bound_access_tokens: true,
-    },
-    stateStore: memoryStore<NodeSavedState>(),
-    sessionStore: memoryStore<NodeSavedSession>(),
-    allowHttp: true,
-    requestLock: requestLocalLock,
-    plcDirectoryUrl: plc.url,
-    handleResolver: server.url,
-    // The test server listens on 127.0.0.1 only; "localhost" may resolve to ::1 first.
-    fetch: ((input: Request | string | URL, init?: RequestInit) => {
-      const req = new Request(input as Request, init)
-      const url = new URL(req.url)
-      if (url.hostname === 'localhost') url.hostname = '127.0.0.1'
-      return fetch(new Request(url.href, req))
-    }) as typeof fetch,
-  })
+  return loopbackOAuthClient({ redirectUri: REDIRECT, scope: SCOPE, plcUrl: plc.url, pdsUrl: server.url })
 }
 
 test('sign in with the official client, write a record, refresh, sign out', async () => {
