@@ -4,7 +4,7 @@ import { afterAll, expect, test } from 'bun:test'
 import { startAccountHarness, type AccountHarness } from './account-harness.ts'
 import { startServer, type RunningServer } from '../../src/main.ts'
 import { NO_EVENTS } from '../../src/services/events.ts'
-import { decodeFrame } from '../../src/services/sequencer/frames.ts'
+import { replayAll as replay } from '../helpers/firehose.ts'
 import { readCar } from '../../src/core/car.ts'
 
 let h: AccountHarness | undefined
@@ -14,19 +14,6 @@ afterAll(async () => {
   await h?.close()
 })
 
-async function replay(port: number) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/xrpc/com.atproto.sync.subscribeRepos?cursor=0`)
-  ws.binaryType = 'arraybuffer'
-  const frames: Array<ReturnType<typeof decodeFrame>> = []
-  ws.onmessage = (e) => frames.push(decodeFrame(new Uint8Array(e.data as ArrayBuffer)))
-  let seen = -1
-  while (seen !== frames.length) {
-    seen = frames.length
-    await Bun.sleep(150)
-  }
-  ws.close()
-  return frames
-}
 
 test('a commit that was never sequenced gets a #sync event at the next start', async () => {
   h = await startAccountHarness()

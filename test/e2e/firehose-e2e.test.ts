@@ -8,7 +8,7 @@ import { Firehose, type Event } from '@atproto/sync'
 import { DidResolver, type IdResolver } from '@atproto/identity'
 import { MemoryBlockstore, Repo, readCarWithRoot, verifyDiffCar, verifyRepoCar } from '@atproto/repo'
 import { startAccountHarness, type AccountHarness } from './account-harness.ts'
-import { decodeFrame } from '../../src/services/sequencer/frames.ts'
+import { replayAll } from '../helpers/firehose.ts'
 import { readCar } from '../../src/core/car.ts'
 import { decodeCbor, type CID } from '../../src/core/cbor.ts'
 import { Mst } from '../../src/core/mst/index.ts'
@@ -58,21 +58,6 @@ async function until(check: () => boolean, ms = 10_000) {
   }
 }
 
-/** Every frame from seq 1, read raw over a WebSocket (also exercises cursor replay). */
-async function replayAll(): Promise<Array<{ header: { op: number; t?: string }; body: any }>> {
-  const ws = new WebSocket(`ws://127.0.0.1:${h.server.port}/xrpc/com.atproto.sync.subscribeRepos?cursor=0`)
-  ws.binaryType = 'arraybuffer'
-  const frames: Array<{ header: { op: number; t?: string }; body: any }> = []
-  ws.onmessage = (e) => frames.push(decodeFrame(new Uint8Array(e.data as ArrayBuffer)))
-  let last = -1
-  for (;;) {
-    await Bun.sleep(150)
-    if (frames.length === last) break
-    last = frames.length
-  }
-  ws.close()
-  return frames
-}
 
 test('the verifying firehose sees the whole account lifecycle, consistent with the repo', async () => {
   const { agent, did } = await h.signUp('alice')
@@ -120,7 +105,7 @@ test('the verifying firehose sees the whole account lifecycle, consistent with t
   expect(JSON.parse(JSON.stringify([...rebuilt].sort()))).toEqual(JSON.parse(JSON.stringify([...listed].sort())))
 
   // Every #commit, read raw: since chains revs, blocks include the commit, ops invert to prevData.
-  const frames = (await replayAll()).filter((f) => f.body.repo === did || f.body.did === did)
+  const frames = (await replayAll(h.server.port)).filter((f) => f.body.repo === did || f.body.did === did)
   const seqs = frames.map((f) => f.body.seq)
   expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
   // The reference's order. createAccount: #identity, #account (active), genesis #commit (no ops), #sync.

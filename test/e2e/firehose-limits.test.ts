@@ -2,7 +2,7 @@
 // proxy names the client), refused with a RateLimitExceeded error frame and close code 1013.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
-import { decodeFrame } from '../../src/services/sequencer/frames.ts'
+import { subscribeRepos, type Subscription } from '../helpers/firehose.ts'
 import { MAX_SUBSCRIBERS_PER_IP, SubscriberLimits } from '../../src/services/sequencer/limits.ts'
 
 let server: TestServer
@@ -13,26 +13,10 @@ afterAll(async () => {
   await server.close()
 })
 
-type Conn = { ws: WebSocket; frames: ReturnType<typeof decodeFrame>[]; closed: Promise<{ code: number; reason: string }> }
+const connect = (ip: string) => subscribeRepos(server.port, { headers: { 'x-forwarded-for': ip } })
 
-function connect(ip: string): Promise<Conn> {
-  // Bun's WebSocket client accepts headers; the test server's peer is loopback, a trusted proxy.
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/xrpc/com.atproto.sync.subscribeRepos`, {
-    headers: { 'x-forwarded-for': ip },
-  } as unknown as string[])
-  ws.binaryType = 'arraybuffer'
-  const frames: Conn['frames'] = []
-  ws.onmessage = (e) => frames.push(decodeFrame(new Uint8Array(e.data as ArrayBuffer)))
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
-    ws.onclose = (e) => resolve({ code: e.code, reason: e.reason })
-  })
-  return new Promise((resolve, reject) => {
-    ws.onopen = () => resolve({ ws, frames, closed })
-    ws.onerror = reject
-  })
-}
 
-const stillOpen = async (conn: Conn) => {
+const stillOpen = async (conn: Subscription) => {
   const result = await Promise.race([conn.closed, Bun.sleep(100).then(() => 'open' as const)])
   return result === 'open'
 }

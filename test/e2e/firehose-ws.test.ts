@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { connect, type Socket } from 'node:net'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import { decodeFrame } from '../../src/services/sequencer/frames.ts'
+import { subscribeRepos } from '../helpers/firehose.ts'
 import { encodeBlock } from '../../src/core/cbor.ts'
 
 const DID = 'did:plc:wstestuser000000000000000'
@@ -15,22 +16,8 @@ afterAll(async () => {
   await server.close()
 })
 
-type Received = { frames: ReturnType<typeof decodeFrame>[]; closed: Promise<{ code: number; reason: string }> }
+const subscribe = (cursor?: number) => subscribeRepos(server.port, { cursor })
 
-function subscribe(cursor?: number): Promise<{ ws: WebSocket } & Received> {
-  const url = `ws://127.0.0.1:${server.port}/xrpc/com.atproto.sync.subscribeRepos${cursor === undefined ? '' : `?cursor=${cursor}`}`
-  const ws = new WebSocket(url)
-  ws.binaryType = 'arraybuffer'
-  const frames: Received['frames'] = []
-  ws.onmessage = (e) => frames.push(decodeFrame(new Uint8Array(e.data as ArrayBuffer)))
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
-    ws.onclose = (e) => resolve({ code: e.code, reason: e.reason })
-  })
-  return new Promise((resolve, reject) => {
-    ws.onopen = () => resolve({ ws, frames, closed })
-    ws.onerror = reject
-  })
-}
 
 async function until(check: () => boolean, ms = 5000) {
   const end = Date.now() + ms
