@@ -3,6 +3,7 @@ import { CID } from '../../core/cbor.ts'
 import { InvalidRequestError } from '../../xrpc/errors.ts'
 import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
+import type { PreparedWrite } from './prepare.ts'
 
 export function parseCidParam(value: string | undefined): CID | undefined {
   if (value === undefined) return undefined
@@ -31,3 +32,9 @@ export const WRITE_RATE_LIMITS = (points: number | ((ctx: HandlerContext) => num
 
 /** As the reference: 3 points a create, 2 an update, 1 a delete. */
 export const WRITE_POINTS: Record<string, number> = { create: 3, update: 2, delete: 1 }
+
+/** The reference's createRecord/putRecord answer for one create-or-update write. */
+export function recordWriteOutput(write: PreparedWrite, commit: { cid: string; rev: string } | null) {
+  if (write.action === 'delete') throw new Error('a delete has no record output')
+  return { uri: write.uri, cid: write.cid.toString(), commit: commit ?? undefined, validationStatus: write.validationStatus }
+}

@@ -2,7 +2,7 @@
 // an older like/repost/follow/block of the same subject is deleted in the same commit (reference).
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
-import { parseCidParam, WRITE_POINTS, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
+import { parseCidParam, WRITE_POINTS, WRITE_RATE_LIMITS, recordWriteOutput } from '../../../../services/repo/handler-util.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.createRecord',
@@ -16,12 +16,6 @@ export default defineHandler({
       swapCommit: parseCidParam(swapCommit),
       dedupeBacklinks: validate !== false,
     })
-    if (write.action === 'delete') throw new Error('unreachable')
-    return {
-      uri: write.uri,
-      cid: write.cid.toString(),
-      commit: commit ?? undefined,
-      validationStatus: write.validationStatus,
-    }
+    return recordWriteOutput(write, commit)
   },
 })

@@ -1,7 +1,7 @@
 // com.atproto.repo.putRecord: create or update one record; no commit when the record is unchanged.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
-import { parseCidParam, parseSwapRecord, WRITE_POINTS, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
+import { parseCidParam, parseSwapRecord, WRITE_POINTS, WRITE_RATE_LIMITS, recordWriteOutput } from '../../../../services/repo/handler-util.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.putRecord',
@@ -12,12 +12,6 @@ export default defineHandler({
     const did = await resolveWritableRepo(services, auth, repo)
     const write = services.repo.prepare(did, { action: 'create', collection, rkey, value: record }, validate, parseSwapRecord(swapRecord))
     const commit = await services.repo.commitWrites(did, [write], { swapCommit: parseCidParam(swapCommit), upsert: true })
-    if (write.action === 'delete') throw new Error('unreachable')
-    return {
-      uri: write.uri,
-      cid: write.cid.toString(),
-      commit: commit ?? undefined,
-      validationStatus: write.validationStatus,
-    }
+    return recordWriteOutput(write, commit)
   },
 })
