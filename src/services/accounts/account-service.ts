@@ -10,9 +10,15 @@ import * as email from './email-flows.ts'
 import * as plc from './plc-flows.ts'
 import * as invites from './invites.ts'
 import { atprotoData, type DidDocument } from '../identity/did-resolver.ts'
+import { FactorService } from '../factors/factor-service.ts'
 
 export class AccountService {
-  constructor(readonly ctx: AccountsContext) {}
+  /** Second factors: email codes, authenticator app, backup codes (src/services/factors). */
+  readonly factors: FactorService
+
+  constructor(readonly ctx: AccountsContext) {
+    this.factors = new FactorService(ctx)
+  }
 
   get manager() {
     return this.ctx.manager
@@ -90,7 +96,12 @@ export class AccountService {
   requestEmailConfirmation = (did: string) => email.requestEmailConfirmation(this.ctx, did)
   confirmEmail = (did: string, address: string, token: string) => email.confirmEmail(this.ctx, did, address, token)
   requestEmailUpdate = (did: string) => email.requestEmailUpdate(this.ctx, did)
-  updateEmail = (did: string, address: string, token?: string) => email.updateEmail(this.ctx, did, address, token)
+  /** `emailAuthFactor` (the lexicon's field) turns sign-in codes by email on or off in the same call. */
+  updateEmail = async (did: string, address: string, token?: string, emailAuthFactor?: boolean) => {
+    if (emailAuthFactor) this.factors.assertEmailFactorAllowed(did, address)
+    email.updateEmail(this.ctx, did, address, token)
+    if (emailAuthFactor !== undefined) await this.factors.setEmailAuthFactor(did, emailAuthFactor)
+  }
   requestPasswordReset = (address: string) => email.requestPasswordReset(this.ctx, address)
   resetPassword = (token: string, password: string) => email.resetPassword(this.ctx, token, password)
   requestAccountDelete = (did: string) => email.requestAccountDelete(this.ctx, did)

@@ -22,7 +22,8 @@ export function genEmailToken(): string {
   return `${chars.slice(0, 5)}-${chars.slice(5)}`
 }
 
-const TEMPLATE: Record<EmailTokenPurpose, MailTemplate> = {
+// Sign-in codes (purpose sign_in) have their own mail: src/services/factors.
+const TEMPLATE: Record<Exclude<EmailTokenPurpose, 'sign_in'>, MailTemplate> = {
   confirm_email: 'confirmEmail',
   update_email: 'updateEmail',
   reset_password: 'resetPassword',
@@ -38,7 +39,7 @@ function accountWithEmail(ctx: AccountsContext, did: string) {
 }
 
 /** Creates (replacing) the token for `purpose` and mails it to `to` (the account's email by default). */
-export async function sendEmailToken(ctx: AccountsContext, did: string, purpose: EmailTokenPurpose, to?: string) {
+export async function sendEmailToken(ctx: AccountsContext, did: string, purpose: Exclude<EmailTokenPurpose, 'sign_in'>, to?: string) {
   const account = accountWithEmail(ctx, did)
   const token = genEmailToken()
   emailTokens.upsertEmailToken(ctx.manager.db, purpose, did, token, new Date().toISOString())
@@ -108,8 +109,10 @@ export function updateEmail(ctx: AccountsContext, did: string, email: string, to
   if (token) assertValidToken(ctx, did, 'update_email', token)
   const other = ctx.manager.getAccountByEmail(email, ANY_STATE)
   if (other && other.did !== did) throw InvalidRequestError('This email address is already in use, please use a different one.')
+  // The same address again keeps its confirmation: that is how clients turn emailAuthFactor on or off.
+  const unchanged = account.email === email.toLowerCase()
   ctx.manager.db.transaction(() => {
-    actors.updateEmail(ctx.manager.db, did, email)
+    if (!unchanged) actors.updateEmail(ctx.manager.db, did, email)
     emailTokens.deleteAllEmailTokens(ctx.manager.db, did)
   })()
 }
