@@ -20,6 +20,7 @@ import { createOAuthProvider } from './services/oauth/index.ts'
 import { accountPortFrom } from './services/oauth/account-port.ts'
 import { VERSION } from './version.ts'
 import { tlsCheckPlugin, type HandleLookup } from './xrpc/tls-check.ts'
+import { factorAdminPlugin } from './xrpc/factor-admin.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
 
 export type RunningServer = {
@@ -87,6 +88,7 @@ export async function startServer(
       accounts: () => (services as { accounts?: HandleLookup }).accounts,
     }),
   )
+  plugins.push(factorAdminPlugin({ adminPassword: config.secrets.adminPassword, accounts: () => services.accounts }))
   const version = config.service.version ?? VERSION
   const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxy.fallback })
   app.listen({ port: config.service.port, hostname: opts.hostname ?? '0.0.0.0' })
