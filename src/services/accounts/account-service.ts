@@ -11,6 +11,11 @@ import * as plc from './plc-flows.ts'
 import * as invites from './invites.ts'
 import { atprotoData, type DidDocument } from '../identity/did-resolver.ts'
 import { FactorService } from '../factors/factor-service.ts'
+import { resolveAppPasswordScope } from '../auth/app-password-scopes.ts'
+import { permissionSetsFrom, type PermissionSetSource } from '../oauth/permission-sets.ts'
+import { Lexicons } from '../../core/lexicon/index.ts'
+import { LEXICON_DOCUMENTS } from '../../generated/lexicons.gen.ts'
+import { InvalidRequestError } from '../../xrpc/errors.ts'
 
 export class AccountService {
   /** Second factors: email codes, authenticator app, backup codes (src/services/factors). */
@@ -113,6 +118,22 @@ export class AccountService {
   signPlcOperation = (did: string, token: string | undefined, fields: plc.PlcOpFields) => plc.signPlcOperation(this.ctx, did, token, fields)
   submitPlcOperation = (did: string, op: unknown) => plc.submitPlcOperation(this.ctx, did, op)
   isValidDidDocForService = (did: string) => plc.isValidDidDocForService(this.ctx, did)
+
+  // App passwords
+  private permissionSets?: PermissionSetSource
+
+  /**
+   * `scope`: a preset (full, read-only, post-only, chat) or an OAuth scope string (custom); a scoped
+   * password's tokens are checked like OAuth tokens. Without it: the old privileged/non-privileged kind.
+   */
+  createAppPassword(did: string, name: string, opts: { privileged?: boolean; scope?: unknown } = {}) {
+    if (opts.scope !== undefined && typeof opts.scope !== 'string') throw InvalidRequestError('scope must be a string', 'InvalidScope')
+    // Built at the first scoped password only; the bundled lexicons hold the permission sets.
+    this.permissionSets ??= permissionSetsFrom(new Lexicons(LEXICON_DOCUMENTS, { lazy: true }))
+    const scope = resolveAppPasswordScope(opts.scope, this.permissionSets)
+    if (scope && opts.privileged) throw InvalidRequestError('A scoped app password is not also privileged: its scope decides what it may do', 'InvalidScope')
+    return this.ctx.manager.createAppPassword(did, name, opts.privileged ?? false, scope)
+  }
 
   // Invites
   createInviteCodes(forAccounts: string[], codeCount: number, useCount: number) {

@@ -73,6 +73,7 @@ export function buildAccounts(opts: {
     serviceDid: config.service.did,
     adminPassword: config.secrets.adminPassword,
     getAccount: (did) => manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true }),
+    proxyConfig: config,
     signingKeyOf: async (iss, forceRefresh) => {
       const did = iss.split('#')[0]!
       const doc = await didResolver.resolve(did, forceRefresh).catch(() => null)
