@@ -61,6 +61,8 @@ export function handleAccountSignIn(ctx: OAuthContext, req: Request, browser: Br
     const password = form.get('password') ?? ''
     const account = identifier && password ? await ctx.accounts.authenticate(identifier, password) : null
     if (!account) return html(accountLoginPage({ action: ACCOUNT_PATH, csrf: csrfFor(device), loginHint: identifier, error: 'Wrong handle or password.' }), 401)
+    const factorProblem = await ctx.accounts.secondFactor(account.did, form.get('code') ?? undefined, browser.ip)
+    if (factorProblem) return html(accountLoginPage({ action: ACCOUNT_PATH, csrf: csrfFor(device), loginHint: identifier, error: factorProblem, askCode: true }), 401)
     ctx.store.rememberAccount(device.id, account.did, form.get('remember') === '1')
     return seeOther(ACCOUNT_PATH)
   })

@@ -2,6 +2,7 @@
 // app passwords are refused (an app password must not mint broader OAuth sessions).
 import type { AccountService } from '../accounts/account-service.ts'
 import type { OAuthAccountPort } from './context.ts'
+import { XRPCError } from '../../xrpc/errors.ts'
 
 export function accountPortFrom(accounts: () => AccountService): OAuthAccountPort {
   const active = (handleOrDid: string) => {
@@ -16,6 +17,15 @@ export function accountPortFrom(accounts: () => AccountService): OAuthAccountPor
         return appPassword ? null : active(account.did)
       } catch {
         return null
+      }
+    },
+    async secondFactor(did, code, ip) {
+      try {
+        await accounts().factors.checkSignIn(did, code?.trim() || undefined, ip)
+        return null
+      } catch (err) {
+        if (err instanceof XRPCError && err.status < 500) return err.message
+        throw err
       }
     },
     getAccount: active,

@@ -255,6 +255,11 @@ export function handleSignIn(ctx: OAuthContext, req: Request, browser: BrowserIn
       const page = loginPage({ client: flow.client, form: formContext(flow), loginHint: identifier, error: 'Wrong handle or password.' })
       return html(page, 401, [], [flow.request.parameters.redirect_uri])
     }
+    const factorProblem = await ctx.accounts.secondFactor(account.did, form.get('code') ?? undefined, browser.ip)
+    if (factorProblem) {
+      const page = loginPage({ client: flow.client, form: formContext(flow), loginHint: identifier, error: factorProblem, askCode: true })
+      return html(page, 401, [], [flow.request.parameters.redirect_uri])
+    }
     ctx.store.rememberAccount(flow.device.id, account.did, form.get('remember') === '1')
     return afterSignIn(ctx, flow, account)
   })

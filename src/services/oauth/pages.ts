@@ -58,13 +58,15 @@ export const SIGN_UP_NOTICE =
   'Creating an account is not available on this page. Create your account in an app that supports it, choosing this server as your hosting provider, then come back and sign in.'
 
 /** The sign-in fields, shared by the authorization sign-in and the account page. */
-const signInFields = (loginHint = '') => `<label for="identifier">Handle or email</label>
+/** askCode: the account has a second factor; the password is asked again with the code (nothing is kept between posts). */
+const signInFields = (loginHint = '', askCode = false) => `<label for="identifier">Handle or email</label>
 <input type="text" id="identifier" name="identifier" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${e(loginHint)}">
 <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+${askCode ? `<label for="code">Code from your authenticator app or email, or a backup code</label><input type="text" id="code" name="code" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required>` : ''}
 <label class="check"><input type="checkbox" name="remember" value="1" checked> Remember this account on this device</label>
 <button type="submit">Sign in</button>`
 
-export function loginPage(opts: { client: OAuthClient; form: FormContext; loginHint?: string; error?: string; notice?: string }): Page {
+export function loginPage(opts: { client: OAuthClient; form: FormContext; loginHint?: string; error?: string; notice?: string; askCode?: boolean }): Page {
   const { client, form } = opts
   return layout(
     'Sign in',
@@ -72,7 +74,7 @@ export function loginPage(opts: { client: OAuthClient; form: FormContext; loginH
 ${opts.notice ? `<p class="notice" role="status">${e(opts.notice)}</p>` : ''}
 ${opts.error ? `<p class="error" role="alert">${e(opts.error)}</p>` : ''}
 <form method="post" action="${e(form.action)}/sign-in">${hidden(form)}
-${signInFields(opts.loginHint)}</form>
+${signInFields(opts.loginHint, opts.askCode)}</form>
 <form method="post" action="${e(form.action)}/reject">${hidden(form)}<button class="secondary" type="submit">Cancel</button></form></div>`,
   )
 }
@@ -115,13 +117,13 @@ export function consentPage(opts: {
 }
 
 /** Account page, signed out: the same sign-in fields, posting to the account page. */
-export function accountLoginPage(opts: { action: string; csrf: string; loginHint?: string; error?: string }): Page {
+export function accountLoginPage(opts: { action: string; csrf: string; loginHint?: string; error?: string; askCode?: boolean }): Page {
   return layout(
     'Your connected apps',
     `<div class="card"><h1>Your connected apps</h1><p>Sign in to see the apps that can use your account.</p>
 ${opts.error ? `<p class="error" role="alert">${e(opts.error)}</p>` : ''}
 <form method="post" action="${e(opts.action)}/sign-in"><input type="hidden" name="csrf_token" value="${e(opts.csrf)}">
-${signInFields(opts.loginHint)}</form></div>`,
+${signInFields(opts.loginHint, opts.askCode)}</form></div>`,
   )
 }
 
