@@ -21,6 +21,7 @@ import { accountPortFrom } from './services/oauth/account-port.ts'
 import { VERSION } from './version.ts'
 import { tlsCheckPlugin, type HandleLookup } from './xrpc/tls-check.ts'
 import { factorAdminPlugin } from './xrpc/factor-admin.ts'
+import { passkeyRoutes } from './xrpc/passkey-routes.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
 
 export type RunningServer = {
@@ -89,6 +90,7 @@ export async function startServer(
     }),
   )
   plugins.push(factorAdminPlugin({ adminPassword: config.secrets.adminPassword, accounts: () => services.accounts }))
+  plugins.push(passkeyRoutes(() => services))
   const version = config.service.version ?? VERSION
   const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxy.fallback })
   app.listen({ port: config.service.port, hostname: opts.hostname ?? '0.0.0.0' })

@@ -40,3 +40,17 @@ CREATE INDEX factor_audit_did_idx ON factor_audit (did);
 
 -- Scoped app passwords: an OAuth-style scope string; NULL keeps the old privileged/non-privileged kind.
 ALTER TABLE app_password ADD COLUMN scope TEXT;
+
+-- WebAuthn passkeys: several per account, each with a name. id is the credential ID (base64url);
+-- counter is the authenticator's signature counter (0 for most passkeys, which do not count).
+CREATE TABLE passkey (
+  id TEXT PRIMARY KEY,
+  did TEXT NOT NULL,
+  name TEXT NOT NULL,
+  publicKey BLOB NOT NULL,
+  counter INTEGER NOT NULL,
+  transports TEXT,
+  createdAt TEXT NOT NULL,
+  lastUsedAt TEXT
+) STRICT;
+CREATE INDEX passkey_did_idx ON passkey (did);

@@ -26,7 +26,7 @@ test('reset-2fa removes the authenticator app and backup codes of a handle', asy
 
   const res = await cli('account', 'reset-2fa', acct.handle, '--json')
   expect(res.code).toBe(0)
-  expect(res.json()).toEqual({ did: acct.did, removed: { emailAuthFactor: false, totp: true, totpPending: false, backupCodesRemaining: 10 } })
+  expect(res.json()).toEqual({ did: acct.did, removed: { emailAuthFactor: false, totp: true, totpPending: false, backupCodesRemaining: 10, passkeys: 0 } })
   expect(factors.status(acct.did).totp).toBe(false)
   expect(factors.auditTrail(acct.did).at(-1)).toMatchObject({ action: 'reset-by-operator', actor: 'operator' })
   expect(h.smtp.mails.findLast((m) => m.to.includes(acct.email))?.raw).toContain("The server's operator removed every second factor")

@@ -11,6 +11,7 @@ import { FactorLockout } from './lockout.ts'
 import { factorChangeMail, signInCodeMail, type FactorChange } from './mail.ts'
 import { qrSvg } from './qr.ts'
 import { matchingStep, newTotpSecret, otpauthUri } from './totp.ts'
+import { PasskeyService, type PasskeyView } from './passkeys.ts'
 
 const ANY_STATE = { includeDeactivated: true, includeTakenDown: true }
 
@@ -20,6 +21,7 @@ export type FactorStatus = {
   /** A set-up was started and never finished: not a factor. */
   totpPending: boolean
   backupCodesRemaining: number
+  passkeys: number
 }
 
 export type TotpSetup = { secret: string; uri: string; qrSvg: string }
@@ -31,12 +33,15 @@ export type SignInFactor = { method: 'email' | 'totp' | 'backup'; backupCodesRem
 
 export class FactorService {
   readonly lockout: FactorLockout
+  readonly passkeys: PasskeyService
 
   constructor(
     private readonly ctx: AccountsContext,
     private readonly now: () => number = Date.now,
   ) {
     this.lockout = new FactorLockout(ctx.manager.db, now)
+    const { hostname, publicUrl } = ctx.config.service
+    this.passkeys = new PasskeyService(ctx.manager.db, { id: hostname, name: hostname, origin: publicUrl }, now)
   }
 
   private get db() {
@@ -50,6 +55,7 @@ export class FactorService {
       totp: !!totp?.confirmedAt,
       totpPending: !!totp && !totp.confirmedAt,
       backupCodesRemaining: totp?.confirmedAt ? rows.countUnusedBackupCodes(this.db, did) : 0,
+      passkeys: rows.listPasskeys(this.db, did).length,
     }
   }
 
@@ -136,6 +142,27 @@ export class FactorService {
     return codes
   }
 
+  // Passkeys
+  // --------
+
+  passkeyRegistrationOptions(did: string) {
+    const account = this.account(did)
+    return this.passkeys.registrationOptions(did, account.handle ?? did)
+  }
+
+  async addPasskey(did: string, name: string, response: unknown): Promise<PasskeyView> {
+    const added = await this.passkeys.register(did, name, response)
+    this.audit(did, 'passkey-added', 'self')
+    await this.notify(did, 'passkey-added', `Its name: ${added.name}.`)
+    return added
+  }
+
+  async removePasskey(did: string, id: string) {
+    if (!this.passkeys.remove(did, id)) throw factorStateError('No such passkey on this account.')
+    this.audit(did, 'passkey-removed', 'self')
+    await this.notify(did, 'passkey-removed')
+  }
+
   // Sign-in
   // -------
 
@@ -212,6 +239,7 @@ export class FactorService {
       rows.deleteTotp(this.db, did)
       rows.deleteBackupCodes(this.db, did)
       emailTokens.deleteEmailToken(this.db, 'sign_in', did)
+      this.passkeys.removeAll(did)
       this.audit(did, 'reset-by-operator', 'operator')
     })()
     this.lockout.clear(did)

@@ -8,6 +8,8 @@ export type FactorChange =
   | 'backup-codes-regenerated'
   | 'backup-code-used'
   | 'reset-by-operator'
+  | 'passkey-added'
+  | 'passkey-removed'
 
 const CHANGES: Record<FactorChange, string> = {
   'email-enabled': 'Sign-in codes by email were turned on for your account.',
@@ -16,7 +18,9 @@ const CHANGES: Record<FactorChange, string> = {
   'totp-disabled': 'The authenticator app was removed from your account.',
   'backup-codes-regenerated': 'New backup codes were made for your account; the old ones no longer work.',
   'backup-code-used': 'A backup code was used to sign in to your account.',
-  'reset-by-operator': "The server's operator removed every second factor from your account (authenticator app, backup codes, email codes).",
+  'reset-by-operator': "The server's operator removed every second factor from your account (authenticator app, backup codes, email codes, passkeys).",
+  'passkey-added': 'A passkey was added to your account.',
+  'passkey-removed': 'A passkey was removed from your account.',
 }
 
 export function signInCodeMail(token: string, handle: string) {

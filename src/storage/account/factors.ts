@@ -95,3 +95,40 @@ export function addFactorAudit(db: Database, row: FactorAuditRow) {
 export function listFactorAudit(db: Database, did: string): FactorAuditRow[] {
   return db.query<FactorAuditRow, [string]>('SELECT did, action, actor, at FROM factor_audit WHERE did = ? ORDER BY id').all(did)
 }
+
+// Passkeys
+// --------
+
+export type PasskeyRow = { id: string; did: string; name: string; publicKey: Uint8Array; counter: number; transports: string | null; createdAt: string; lastUsedAt: string | null }
+
+export function insertPasskey(db: Database, row: Omit<PasskeyRow, 'lastUsedAt'>) {
+  db.query('INSERT INTO passkey (id, did, name, publicKey, counter, transports, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    row.id,
+    row.did,
+    row.name,
+    row.publicKey,
+    row.counter,
+    row.transports,
+    row.createdAt,
+  )
+}
+
+export function getPasskey(db: Database, id: string): PasskeyRow | null {
+  return db.query<PasskeyRow, [string]>('SELECT * FROM passkey WHERE id = ?').get(id)
+}
+
+export function listPasskeys(db: Database, did: string): PasskeyRow[] {
+  return db.query<PasskeyRow, [string]>('SELECT * FROM passkey WHERE did = ? ORDER BY createdAt').all(did)
+}
+
+export function touchPasskey(db: Database, id: string, counter: number, at: string) {
+  db.query('UPDATE passkey SET counter = ?, lastUsedAt = ? WHERE id = ?').run(counter, at, id)
+}
+
+export function deletePasskey(db: Database, did: string, id: string): boolean {
+  return db.query('DELETE FROM passkey WHERE did = ? AND id = ?').run(did, id).changes > 0
+}
+
+export function deletePasskeys(db: Database, did: string) {
+  db.query('DELETE FROM passkey WHERE did = ?').run(did)
+}
