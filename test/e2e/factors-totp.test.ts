@@ -104,3 +104,14 @@ describe('wrong-code lockout and recovery', () => {
     expect((await login(acct.handle, acct.password)).data.did).toBe(acct.did)
   }, 30_000)
 })
+
+test('deleting an account removes its factors, audit trail and lockout', async () => {
+  const acct = await withTotp('tilda')
+  await errorOf(login(acct.handle, acct.password, '000000'))
+  const db = h.server.services.accounts.manager.db
+  const count = (table: string, column = 'did', value = acct.did) => db.query<{ n: number }, [string]>(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`).get(value)!.n
+  expect(count('backup_code')).toBe(10)
+  await h.agent().com.atproto.admin.deleteAccount({ did: acct.did }, { headers: h.adminHeaders })
+  for (const table of ['totp_factor', 'backup_code', 'passkey', 'factor_audit']) expect(count(table)).toBe(0)
+  expect(count('factor_attempt', 'key', `did:${acct.did}`)).toBe(0)
+})
