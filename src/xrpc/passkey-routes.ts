@@ -10,8 +10,22 @@ import type { Plugin } from './app.ts'
 import type { Services } from '../services/types.ts'
 import { errorResponse, InternalServerError, InvalidRequestError, AuthRequiredError, toXrpcError } from './errors.ts'
 import { callerDid, requireAccount, sessionBody } from '../services/accounts/handler-util.ts'
+import { clientIp } from './client-ip.ts'
+import type { RateLimitRule } from './rate-limit.ts'
+import type { HandlerContext } from './handler.ts'
 
 const MAX_BODY = 64 * 1024
+const MINUTE = 60_000
+
+/** Per IP, as createSession's: sign-in ceremonies and their challenges (kept in memory) are bounded. */
+const RATE: Record<'manage' | 'signIn', RateLimitRule[]> = {
+  manage: [{ name: 'passkeys-manage', durationMs: 5 * MINUTE, points: 100 }],
+  signIn: [
+    { name: 'passkeys-sign-in', durationMs: 5 * MINUTE, points: 30 },
+    { name: 'passkeys-sign-in-day', durationMs: 24 * 60 * MINUTE, points: 300 },
+  ],
+}
+type PeerSource = Parameters<typeof clientIp>[1]
 
 async function jsonBody(req: Request): Promise<Record<string, unknown>> {
   const text = await req.text()
@@ -24,9 +38,15 @@ async function jsonBody(req: Request): Promise<Record<string, unknown>> {
 }
 
 export function passkeyRoutes(services: () => Services): Plugin {
-  const run = (fn: (req: Request, s: Services) => Promise<unknown>) => async (ctx: Record<string, unknown>) => {
+  const run = (rules: RateLimitRule[], fn: (req: Request, s: Services) => Promise<unknown>) => async (ctx: Record<string, unknown>) => {
     try {
-      return Response.json((await fn(ctx.request as Request, services())) ?? {})
+      const req = ctx.request as Request
+      const s = services()
+      const ip = clientIp(req, ctx.server as PeerSource, s.config.rateLimits.trustedProxies)
+      if (s.rateLimiter.enabled && !s.rateLimiter.isBypassed(req, ip)) {
+        s.rateLimiter.consume(rules, { nsid: 'passkeys', params: {}, input: undefined, auth: { type: 'none' }, req, ip } as unknown as HandlerContext)
+      }
+      return Response.json((await fn(req, s)) ?? {})
     } catch (err) {
       const mapped = toXrpcError(err)
       if (!mapped) services().log.error('passkey route failed', { err: String(err) })
@@ -37,11 +57,11 @@ export function passkeyRoutes(services: () => Services): Plugin {
 
   return (app) =>
     app
-      .get('/passkeys', run(async (req, s) => ({ passkeys: s.accounts.factors.passkeys.list(await owner(req, s)) })))
-      .post('/passkeys/register/options', run(async (req, s) => s.accounts.factors.passkeyRegistrationOptions(await owner(req, s))))
+      .get('/passkeys', run(RATE.manage, async (req, s) => ({ passkeys: s.accounts.factors.passkeys.list(await owner(req, s)) })))
+      .post('/passkeys/register/options', run(RATE.manage, async (req, s) => s.accounts.factors.passkeyRegistrationOptions(await owner(req, s))))
       .post(
         '/passkeys/register',
-        run(async (req, s) => {
+        run(RATE.manage, async (req, s) => {
           const did = await owner(req, s)
           const body = await jsonBody(req)
           if (typeof body.name !== 'string') throw InvalidRequestError('name is required')
@@ -50,17 +70,17 @@ export function passkeyRoutes(services: () => Services): Plugin {
       )
       .post(
         '/passkeys/remove',
-        run(async (req, s) => {
+        run(RATE.manage, async (req, s) => {
           const did = await owner(req, s)
           const body = await jsonBody(req)
           if (typeof body.id !== 'string') throw InvalidRequestError('id is required')
           await s.accounts.factors.removePasskey(did, body.id)
         }),
       )
-      .post('/passkeys/login/options', run((_req, s) => s.accounts.factors.passkeys.authenticationOptions()))
+      .post('/passkeys/login/options', run(RATE.signIn, (_req, s) => s.accounts.factors.passkeys.authenticationOptions()))
       .post(
         '/passkeys/login',
-        run(async (req, s) => {
+        run(RATE.signIn, async (req, s) => {
           const body = await jsonBody(req)
           const did = await s.accounts.factors.passkeys.authenticate(body.response)
           const account = requireAccount(s.accounts, did)
