@@ -2,19 +2,22 @@
 // and username-less sign-in. The relying party is this server: RP ID = its hostname, origin = its
 // public URL. Challenges are single use and live 5 minutes, in memory (a restart only ends ceremonies
 // in progress). User verification is required, so a passkey is a whole sign-in on its own.
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server'
 import type { Database } from 'bun:sqlite'
 import * as rows from '../../storage/account/factors.ts'
 import { factorStateError, invalidFactorToken } from './errors.ts'
+
+/**
+ * Loaded at the first ceremony: the library and its ASN.1/X.509 dependencies take ~0.4 s to load,
+ * which every `pds` command and server start would otherwise pay.
+ */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined
+const webauthn = () => (library ??= import('@simplewebauthn/server'))
 
 const CHALLENGE_TTL_MS = 5 * 60_000
 const MAX_PENDING = 10_000
@@ -58,7 +61,7 @@ export class PasskeyService {
   async registrationOptions(did: string, userName: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = rows.listPasskeys(this.db, did)
     if (existing.length >= MAX_PASSKEYS) throw factorStateError(`At most ${MAX_PASSKEYS} passkeys per account; remove one first.`)
-    const options = await generateRegistrationOptions({
+    const options = await (await webauthn()).generateRegistrationOptions({
       rpName: this.rp.name,
       rpID: this.rp.id,
       userName,
@@ -77,6 +80,7 @@ export class PasskeyService {
     if (!cleanName || cleanName.length > MAX_NAME_LENGTH) throw factorStateError(`A passkey needs a name of 1 to ${MAX_NAME_LENGTH} characters.`)
     const challenge = this.challenges.take(`register ${did}`, this.now())
     if (!challenge) throw invalidFactorToken('No passkey registration is in progress (or it expired); start again.')
+    const { verifyRegistrationResponse } = await webauthn()
     const verified = await verifying(() =>
       verifyRegistrationResponse({
         response: response as RegistrationResponseJSON,
@@ -97,7 +101,7 @@ export class PasskeyService {
 
   /** Options for a username-less sign-in: the authenticator offers the passkeys it holds for this server. */
   async authenticationOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    const options = await generateAuthenticationOptions({ rpID: this.rp.id, userVerification: 'required', allowCredentials: [] })
+    const options = await (await webauthn()).generateAuthenticationOptions({ rpID: this.rp.id, userVerification: 'required', allowCredentials: [] })
     this.challenges.put(`authenticate ${options.challenge}`, options.challenge, this.now())
     return options
   }
@@ -108,6 +112,7 @@ export class PasskeyService {
     if (typeof id !== 'string') throw invalidFactorToken('Malformed passkey response.')
     const passkey = rows.getPasskey(this.db, id)
     if (!passkey) throw invalidFactorToken('This passkey is not registered here.')
+    const { verifyAuthenticationResponse } = await webauthn()
     const verified = await verifying(() =>
       verifyAuthenticationResponse({
         response: response as AuthenticationResponseJSON,
