@@ -1,9 +1,8 @@
 // `pds backup create|list|verify|restore`: snapshots of the whole data directory, no sqlite3 needed.
 import * as p from '@clack/prompts'
 import type { Command } from 'commander'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseEnvFile } from '../../src/config/env.ts'
 import {
   BackupFormatError,
   canonicalLayout,
@@ -125,7 +124,7 @@ export function registerBackup(program: Command): void {
         try {
           lockDataDirectory(layout.dataDirectory, 'pds backup restore')
         } catch (err) {
-          if (err instanceof DataDirectoryLockedError) throw new CliError(`${err.message} (e.g. systemctl stop pds)`, EXIT.refused)
+          if (err instanceof DataDirectoryLockedError) throw new CliError(restoreRefusal(err), EXIT.refused)
           throw err
         }
         const existing = existingData(layout)
@@ -156,6 +155,12 @@ export function registerBackup(program: Command): void {
         }
       })
     })
+}
+
+function restoreRefusal(err: DataDirectoryLockedError): string {
+  const h = err.holder
+  if (h?.command !== 'pds serve') return err.message
+  return `a server is running on ${err.dataDirectory} (pid ${h.pid}, since ${h.since}); stop it first (e.g. systemctl stop pds)`
 }
 
 /** A path to a backup, or a backup's name inside the configured backup folder. */

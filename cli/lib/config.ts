@@ -5,7 +5,8 @@ import { buildConfig, ConfigError, type Config } from '../../src/config/config.t
 import { describeSource, discoverConfig, resolveEnv, SEARCH_ORDER, type ConfigFlags, type ConfigSource, type DiscoveryContext } from '../../src/config/discover.ts'
 import { CliError, EXIT } from './errors.ts'
 
-export type ConfigOptions = ConfigFlags
+/** json/quiet: the "configuration …" line is left out (pds.env warnings are still printed). */
+export type ConfigOptions = ConfigFlags & { json?: boolean; quiet?: boolean }
 
 export type CliConfig = { config: Config; envFile: string }
 
@@ -25,7 +26,8 @@ export function loadCliConfig(opts: ConfigOptions = {}, processEnv: Record<strin
     const where = source.fallback ? `no pds.env found (searched ${SEARCH_ORDER})` : `${source.envFile} does not exist`
     throw new CliError(`no configuration: ${where}; pass --data-dir, or run \`pds init\``, EXIT.config)
   }
-  announce(describeSource(source, resolved))
+  const [first, ...warnings] = describeSource(source, resolved)
+  announce(opts.json || opts.quiet ? warnings : [first!, ...warnings])
   try {
     return { config: buildConfig(resolved.env), envFile: source.envFile }
   } catch (err) {

@@ -56,7 +56,7 @@ export function loadConfig(
     generated = true
   }
   const notes = generated
-    ? [`pds: no configuration found (searched ${SEARCH_ORDER}); created a development setup in ${source.envFile}`]
+    ? [`pds: ${source.fallback ? `no configuration found (searched ${SEARCH_ORDER})` : `no pds.env in ${source.dataDirectory} (${source.via})`}; created a development setup in ${source.envFile}`]
     : describeSource(source, resolved)
   return { config: buildConfig(resolved.env), envFile: source.envFile, generated, notes }
 }
