@@ -233,6 +233,8 @@ describe('stop signals', () => {
     expect(served.stderr().match(/still stopping/g)).toHaveLength(1)
     expect(served.stderr()).toContain('pds: stopped')
     expect(existsSync(join(d.dir, '.pds-running'))).toBe(false)
+    // SQLite removes a WAL file when its last connection closes: the databases were closed.
+    for (const db of ['account.sqlite', 'sequencer.sqlite']) expect(existsSync(join(d.dir, `${db}-wal`))).toBe(false)
     stalled.destroy()
     ws.close()
   }, 30_000)
@@ -319,4 +321,30 @@ describe('exit codes and --json as the README says', () => {
     expect(written).toContain(`PDS_BLOBSTORE_DISK_LOCATION=${join(work, 'init', 'blobs')}`)
     expect(written).toContain('PDS_INVITE_REQUIRED=true')
   })
+})
+
+describe('install.sh --systemd', () => {
+  const script = join(import.meta.dir, '../../install.sh')
+  const run = (args: string[], extraEnv: Record<string, string>) =>
+    Bun.spawnSync(['sh', script, '--binary', binary, ...args], { env: { ...cleanEnv(), ...extraEnv }, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+
+  test('installs the service with `pds install-service` (the hardened unit), after pds init', async () => {
+    const base = join(work, 'install')
+    const env = { PDS_SYSTEMD_UNIT_DIR: join(base, 'units'), PDS_CADDYFILE: join(base, 'Caddyfile.pds') }
+    const dataDir = join(base, 'data')
+    const args = ['--prefix', join(base, 'prefix'), '--systemd', '--data-dir', dataDir]
+    const early = run(args, env)
+    expect(early.exitCode).toBe(3)
+    expect(early.stderr.toString()).toContain(`${dataDir}/pds.env does not exist; create it first: ${join(base, 'prefix/bin/pds')} init --yes`)
+    expect((await pds(['init', '--yes', '--hostname', 'pds.example.com', '--data-dir', dataDir])).code).toBe(0)
+    const res = run(args, env)
+    expect(res.exitCode).toBe(0)
+    const unit = readFileSync(join(base, 'units', 'pds.service'), 'utf8')
+    expect(unit).toContain('Written by `pds install-service`')
+    expect(unit).toContain(`ExecStart=${join(base, 'prefix/bin/pds')} serve --data-dir ${dataDir}`)
+    expect(unit).toContain('ProtectSystem=strict')
+    expect(unit).toContain('User=pds')
+    expect(readFileSync(env.PDS_CADDYFILE, 'utf8')).toContain('reverse_proxy http://127.0.0.1:2583')
+    expect(res.stdout.toString()).toContain('nothing was enabled or started')
+  }, 60_000)
 })
