@@ -30,15 +30,15 @@ export function registerDoctor(program: Command): void {
         .option('--image <file>', 'also decode and resize this image file'),
     ),
   ).action(async (options: { image?: string; dataDir?: string; envFile?: string; json?: boolean }) => {
-      const checks = await runDoctorChecks(options)
-      if (options.json) {
-        console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2))
-        if (checks.some((check) => !check.ok)) process.exitCode = 1
-        return
-      }
-      console.log(formatDoctorTable(checks))
+    const checks = await runDoctorChecks(options)
+    if (options.json) {
+      console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2))
       if (checks.some((check) => !check.ok)) process.exitCode = 1
-    })
+      return
+    }
+    console.log(formatDoctorTable(checks))
+    if (checks.some((check) => !check.ok)) process.exitCode = 1
+  })
 }
 
 export async function runDoctorChecks(

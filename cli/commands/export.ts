@@ -74,7 +74,8 @@ export function registerExport(program: Command): void {
     .option('--blobs <dir>', 'also download every blob into this folder (one file per CID)')
     .option('--force', 'overwrite an existing CAR file')
 
-  withServerOptions(cmd, 'server to export from (default: http://127.0.0.1:<PDS_PORT>)').action((account: string, opts: { out?: string; blobs?: string; force?: boolean; url?: string; dataDir?: string; envFile?: string; json?: boolean }) => {
+  withServerOptions(cmd, 'server to export from (default: http://127.0.0.1:<PDS_PORT>)').action(
+    (account: string, opts: { out?: string; blobs?: string; force?: boolean; url?: string; dataDir?: string; envFile?: string; json?: boolean }) => {
       const out = new Output(opts)
       return runCommand(out, async () => {
         const client = opts.url && !opts.dataDir && !opts.envFile ? new XrpcClient(opts.url) : XrpcClient.admin(loadCliConfig(opts).config, opts.url)
@@ -86,10 +87,14 @@ export function registerExport(program: Command): void {
           onProgress: (done, total) => out.progress('Blobs', done, total),
         })
         out.result({ ok: true, ...result }, () =>
-          [`Exported ${result.did} to ${result.out} (${formatBytes(result.bytes)})`, result.blobDir ? `  ${result.blobs} blobs written to ${result.blobDir}${result.blobsSkipped ? `, ${result.blobsSkipped} already there` : ''}` : '']
+          [
+            `Exported ${result.did} to ${result.out} (${formatBytes(result.bytes)})`,
+            result.blobDir ? `  ${result.blobs} blobs written to ${result.blobDir}${result.blobsSkipped ? `, ${result.blobsSkipped} already there` : ''}` : '',
+          ]
             .filter(Boolean)
             .join('\n'),
         )
       })
-    })
+    },
+  )
 }

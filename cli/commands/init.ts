@@ -131,7 +131,8 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
       dataDir: () => p.text({ message: 'Data directory', initialValue: defaults.dataDir }),
       handleDomains: ({ results }) =>
         p.text({ message: 'Handle domains (comma-separated, leading dot)', initialValue: defaults.handleDomains ?? `.${results.hostname}` }),
-      smtpUrl: () => p.text({ message: 'SMTP URL for email (optional)', placeholder: 'smtps://user:pass@smtp.example.com:465', initialValue: defaults.smtpUrl ?? '' }),
+      smtpUrl: () =>
+        p.text({ message: 'SMTP URL for email (optional)', placeholder: 'smtps://user:pass@smtp.example.com:465', initialValue: defaults.smtpUrl ?? '' }),
       inviteRequired: () => p.confirm({ message: 'Require invite codes?', initialValue: defaults.inviteRequired }),
       useBluesky: () =>
         p.confirm({ message: "Use Bluesky's public AppView, report service, PLC directory and relay?", initialValue: INIT_DEFAULTS.useBluesky }),

@@ -33,15 +33,15 @@ export function registerInvite(program: Command): void {
   withServerOptions(
     invite
       .command('create')
-    .description('create invite codes (printed one per line)')
-    .option('-u, --uses <n>', 'how many accounts each code can create', '1')
-    .option('-n, --count <n>', 'how many codes', '1')
-    .option('--for <did>', 'the account the codes belong to (default: admin)'),
+      .description('create invite codes (printed one per line)')
+      .option('-u, --uses <n>', 'how many accounts each code can create', '1')
+      .option('-n, --count <n>', 'how many codes', '1')
+      .option('--for <did>', 'the account the codes belong to (default: admin)'),
   ).action(async (opts: InviteOptions) => {
-      const out = new Output(opts)
-      await runCommand(out, async () => {
-        const codes = await createInvites(opts)
-        out.result({ codes }, () => codes.join('\n'))
-      })
+    const out = new Output(opts)
+    await runCommand(out, async () => {
+      const codes = await createInvites(opts)
+      out.result({ codes }, () => codes.join('\n'))
     })
+  })
 }

@@ -41,33 +41,33 @@ export function registerMigrate(program: Command): void {
     .option('-y, --yes', 'do not ask for confirmation')
 
   withServerOptions(cmd, 'this server (default: http://127.0.0.1:<PDS_PORT> from pds.env)').action((opts: MigrateFlags) => {
-      const out = new Output(opts)
-      return runCommand(out, async () => {
-        const stopAfter = parseStep(opts.stopAfter)
-        const to = new XrpcClient(opts.url ?? localServer(opts))
-        const from = new XrpcClient(normaliseUrl(opts.from))
-        await confirm(opts, to.baseUrl)
-        const password = await accountPassword(opts.password, opts.handle)
-        const interactive = Boolean(process.stdin.isTTY) && !opts.json
-        const report = await migrateAccount({
-          from,
-          to,
-          identifier: opts.handle,
-          password,
-          newHandle: opts.newHandle,
-          email: opts.email,
-          inviteCode: opts.inviteCode,
-          plcToken: opts.plcToken,
-          stopAfter,
-          askPlcToken: interactive ? askToken : undefined,
-          onStep: (m) => out.step(m),
-          onProgress: (label, done, total) => out.progress(label, done, total),
-        })
-        out.result({ ok: report.done || Boolean(report.stoppedAfter), ...report }, () => humanSummary(report, opts))
-        if (report.waitingFor) return EXIT.refused
-        return report.blobs.failed.length && report.done ? EXIT.failed : EXIT.ok
+    const out = new Output(opts)
+    return runCommand(out, async () => {
+      const stopAfter = parseStep(opts.stopAfter)
+      const to = new XrpcClient(opts.url ?? localServer(opts))
+      const from = new XrpcClient(normaliseUrl(opts.from))
+      await confirm(opts, to.baseUrl)
+      const password = await accountPassword(opts.password, opts.handle)
+      const interactive = Boolean(process.stdin.isTTY) && !opts.json
+      const report = await migrateAccount({
+        from,
+        to,
+        identifier: opts.handle,
+        password,
+        newHandle: opts.newHandle,
+        email: opts.email,
+        inviteCode: opts.inviteCode,
+        plcToken: opts.plcToken,
+        stopAfter,
+        askPlcToken: interactive ? askToken : undefined,
+        onStep: (m) => out.step(m),
+        onProgress: (label, done, total) => out.progress(label, done, total),
       })
+      out.result({ ok: report.done || Boolean(report.stoppedAfter), ...report }, () => humanSummary(report, opts))
+      if (report.waitingFor) return EXIT.refused
+      return report.blobs.failed.length && report.done ? EXIT.failed : EXIT.ok
     })
+  })
 }
 
 function parseStep(value: string | undefined): MigrationStep | undefined {
@@ -118,6 +118,7 @@ function humanSummary(report: MigrationReport, opts: MigrateFlags): string {
   }
   if (report.stoppedAfter) return `${report.did}: stopped after ${report.stoppedAfter}; run the same command without --stop-after to continue`
   const lines = [`${report.did} now lives here as ${report.handle}`]
-  if (report.blobs.failed.length) lines.push(`  ${report.blobs.failed.length} blobs could not be fetched from the old PDS: ${report.blobs.failed.slice(0, 5).join(', ')}`)
+  if (report.blobs.failed.length)
+    lines.push(`  ${report.blobs.failed.length} blobs could not be fetched from the old PDS: ${report.blobs.failed.slice(0, 5).join(', ')}`)
   return lines.join('\n')
 }

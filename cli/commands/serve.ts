@@ -36,7 +36,10 @@ function startupFailure(err: unknown): { message: string; code: number } {
   if (err instanceof ConfigError) return { message: `configuration error: ${err.message}`, code: EXIT.config }
   if (err instanceof DataDirectoryLockedError) return { message: err.message, code: EXIT.refused }
   if (err instanceof PortInUseError) {
-    return { message: `port ${err.port} is in use by ${describePortOwner(err.port)}; stop it, or pick another port with --port or PDS_PORT`, code: EXIT.refused }
+    return {
+      message: `port ${err.port} is in use by ${describePortOwner(err.port)}; stop it, or pick another port with --port or PDS_PORT`,
+      code: EXIT.refused,
+    }
   }
   const explained = explainSystemError(err)
   if (explained) return { message: explained, code: EXIT.failed }

@@ -19,7 +19,9 @@ export async function setAccountTakedown(client: XrpcClient, did: string, applie
     subject: { $type: 'com.atproto.admin.defs#repoRef', did },
     takedown: applied ? { applied: true, ...(ref ? { ref } : {}) } : { applied: false },
   })
-  return client.query<{ takedown?: { applied: boolean; ref?: string } }>('com.atproto.admin.getSubjectStatus', { did }).then((s) => ({ did, takedown: s.takedown }))
+  return client
+    .query<{ takedown?: { applied: boolean; ref?: string } }>('com.atproto.admin.getSubjectStatus', { did })
+    .then((s) => ({ did, takedown: s.takedown }))
 }
 
 function addOne(account: Command, name: 'takedown' | 'untakedown') {
@@ -58,7 +60,10 @@ function addDelete(account: Command) {
       if (!opts.yes) {
         if (!process.stdin.isTTY) throw new CliError(`refusing to delete ${did} without --yes`, EXIT.refused)
         // Enter alone must not delete: the answer defaults to No.
-        const ok = await prompts.confirm({ message: `Delete ${handle ?? identifier} (${did}) and all of its data? This cannot be undone.`, initialValue: false })
+        const ok = await prompts.confirm({
+          message: `Delete ${handle ?? identifier} (${did}) and all of its data? This cannot be undone.`,
+          initialValue: false,
+        })
         if (ok !== true) throw new CliError('cancelled; nothing was deleted', EXIT.refused)
       }
       await client.procedure('com.atproto.admin.deleteAccount', { did })

@@ -2,7 +2,15 @@
 // (src/config/discover.ts), under the process environment. Unlike `pds serve`, never generates a setup.
 import { existsSync } from 'node:fs'
 import { buildConfig, ConfigError, type Config } from '../../src/config/config.ts'
-import { describeSource, discoverConfig, resolveEnv, SEARCH_ORDER, type ConfigFlags, type ConfigSource, type DiscoveryContext } from '../../src/config/discover.ts'
+import {
+  describeSource,
+  discoverConfig,
+  resolveEnv,
+  SEARCH_ORDER,
+  type ConfigFlags,
+  type ConfigSource,
+  type DiscoveryContext,
+} from '../../src/config/discover.ts'
 import { CliError, EXIT } from './errors.ts'
 
 /** json/quiet: the "configuration …" line is left out (pds.env warnings are still printed). */
@@ -37,7 +45,11 @@ export function loadCliConfig(opts: ConfigOptions = {}, processEnv: Record<strin
 }
 
 /** Where the configuration would be, and whether a pds.env is there (commands that can run without one). */
-export function findConfig(opts: ConfigOptions, processEnv: Record<string, string | undefined> = process.env, ctx: DiscoveryContext = {}): ConfigSource & { exists: boolean } {
+export function findConfig(
+  opts: ConfigOptions,
+  processEnv: Record<string, string | undefined> = process.env,
+  ctx: DiscoveryContext = {},
+): ConfigSource & { exists: boolean } {
   const source = discoverConfig(opts, { ...ctx, env: processEnv })
   return { ...source, exists: existsSync(source.envFile) }
 }

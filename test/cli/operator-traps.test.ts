@@ -219,11 +219,17 @@ describe('stop signals', () => {
     const started = Date.now()
     served.proc.kill('SIGINT')
     served.proc.kill('SIGINT') // the same Ctrl-C arriving twice (terminal and npm): one request
-    await waitFor(() => served.stderr().includes('SIGINT received, stopping'), () => served.stderr())
+    await waitFor(
+      () => served.stderr().includes('SIGINT received, stopping'),
+      () => served.stderr(),
+    )
     await Bun.sleep(500)
     expect(served.proc.exitCode).toBeNull()
     served.proc.kill('SIGTERM')
-    await waitFor(() => served.stderr().includes('still stopping'), () => served.stderr())
+    await waitFor(
+      () => served.stderr().includes('still stopping'),
+      () => served.stderr(),
+    )
     await Bun.sleep(500)
     expect(served.proc.exitCode).toBeNull()
     served.proc.kill('SIGINT')
@@ -281,11 +287,29 @@ describe('account commands', () => {
     const session = `pds-delete-${process.pid}`
     const tmux = (...args: string[]) => Bun.spawnSync(['tmux', ...args]).stdout.toString()
     const marker = join(work, 'delete-exit')
-    tmux('new-session', '-d', '-s', session, '-x', '160', '-y', '30', '-c', work, `${binary} account delete alice --data-dir ${d.dir}; echo $? > ${marker}; sleep 30`)
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      session,
+      '-x',
+      '160',
+      '-y',
+      '30',
+      '-c',
+      work,
+      `${binary} account delete alice --data-dir ${d.dir}; echo $? > ${marker}; sleep 30`,
+    )
     try {
-      await waitFor(() => tmux('capture-pane', '-p', '-t', session).includes('Delete alice.test'), () => tmux('capture-pane', '-p', '-t', session))
+      await waitFor(
+        () => tmux('capture-pane', '-p', '-t', session).includes('Delete alice.test'),
+        () => tmux('capture-pane', '-p', '-t', session),
+      )
       tmux('send-keys', '-t', session, 'Enter')
-      await waitFor(() => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '', () => tmux('capture-pane', '-p', '-t', session))
+      await waitFor(
+        () => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '',
+        () => tmux('capture-pane', '-p', '-t', session),
+      )
       expect(readFileSync(marker, 'utf8').trim()).toBe('3')
       expect(tmux('capture-pane', '-p', '-t', session)).toContain('cancelled; nothing was deleted')
     } finally {
@@ -313,7 +337,13 @@ describe('exit codes and --json as the README says', () => {
     expect(noHost.stderr).toContain('--hostname is required')
     const init = await pds(['init', '--yes', '--hostname', 'pds.example.com', '--data-dir', join(work, 'init'), '--json'])
     expect(init.code).toBe(0)
-    expect(init.json()).toEqual({ ok: true, envFile: join(work, 'init', 'pds.env'), dataDirectory: join(work, 'init'), hostname: 'pds.example.com', inviteRequired: true })
+    expect(init.json()).toEqual({
+      ok: true,
+      envFile: join(work, 'init', 'pds.env'),
+      dataDirectory: join(work, 'init'),
+      hostname: 'pds.example.com',
+      inviteRequired: true,
+    })
     const again = await pds(['init', '--yes', '--hostname', 'pds.example.com', '--data-dir', join(work, 'init'), '--json'])
     expect(again.code).toBe(3)
     expect(again.json()).toMatchObject({ ok: false, exitCode: 3 })
