@@ -16,19 +16,20 @@ export function registerServe(program: Command) {
     .action(async (opts: { dataDir?: string; envFile?: string; port?: string }) => {
       const env = { ...process.env }
       if (opts.port) env.PDS_PORT = opts.port
-      let server: RunningServer
       try {
         const { config, envFile, generated, notes } = loadConfig({ env, envFile: opts.envFile, dataDirectory: opts.dataDir })
         for (const line of notes) console.error(line)
         if (generated) console.error(`pds: admin password: ${config.secrets.adminPassword} (stored in that file, mode 0600)`)
-        server = await startServer(config)
+        const starting = startServer(config)
+        // From here on a signal stops the server cleanly, even one that arrives during startup.
+        handleStopSignals(starting)
+        await starting
         if (config.service.devMode) console.error(`pds: development server on ${config.service.publicUrl}, reachable from this machine only (${envFile})`)
       } catch (err) {
         const { message, code } = startupFailure(err)
         console.error(`pds: ${message}`)
         process.exit(code)
       }
-      handleStopSignals(server)
     })
 }
 
@@ -54,7 +55,7 @@ const SAME_REQUEST_MS = 300
  * to be in progress. Third: open connections are closed now. Every path closes the databases and removes
  * the .pds-running marker before the process exits; no signal kills it half-way.
  */
-export function handleStopSignals(server: RunningServer, exit: (code: number) => void = (code) => process.exit(code)): void {
+export function handleStopSignals(starting: Promise<RunningServer>, exit: (code: number) => void = (code) => process.exit(code)): void {
   let requests = 0
   let last = 0
   const onSignal = (signal: string) => {
@@ -64,15 +65,18 @@ export function handleStopSignals(server: RunningServer, exit: (code: number) =>
     requests++
     if (requests === 1) {
       console.error(`pds: ${signal} received, stopping (requests in flight may finish)`)
-      void server.stop().then(() => {
-        console.error('pds: stopped')
-        exit(0)
-      })
+      starting
+        .then((server) => server.stop())
+        .then(() => {
+          console.error('pds: stopped')
+          exit(0)
+        })
+        .catch(() => {}) // a failed startup exits through the caller's error path
     } else if (requests === 2) {
       console.error(`pds: ${signal} received, still stopping; send it again to close open connections now`)
     } else {
       console.error(`pds: ${signal} received, closing open connections now`)
-      void server.stop({ fast: true })
+      starting.then((server) => server.stop({ fast: true })).catch(() => {})
     }
   }
   process.on('SIGINT', () => onSignal('SIGINT'))

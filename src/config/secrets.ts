@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { buildConfig, type Config } from './config.ts'
+import { buildConfig, ConfigError, type Config } from './config.ts'
 import { describeSource, discoverConfig, resolveEnv, SEARCH_ORDER, type DiscoveryContext } from './discover.ts'
 import { formatEnvFile, type RawEnv } from './env.ts'
 
@@ -58,5 +58,11 @@ export function loadConfig(
   const notes = generated
     ? [`pds: ${source.fallback ? `no configuration found (searched ${SEARCH_ORDER})` : `no pds.env in ${source.dataDirectory} (${source.via})`}; created a development setup in ${source.envFile}`]
     : describeSource(source, resolved)
-  return { config: buildConfig(resolved.env), envFile: source.envFile, generated, notes }
+  try {
+    return { config: buildConfig(resolved.env), envFile: source.envFile, generated, notes }
+  } catch (err) {
+    // Say where the bad value is: the file or the environment.
+    if (err instanceof ConfigError) err.message += resolved.fileEnv?.[err.variable] === processEnv[err.variable] || !processEnv[err.variable] ? ` (in ${source.envFile})` : ' (from the environment)'
+    throw err
+  }
 }
