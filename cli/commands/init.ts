@@ -72,6 +72,7 @@ export function registerInit(program: Command) {
       const opts: InitOptions = { ...flags, inviteRequired: flags.inviteRequired ?? INIT_DEFAULTS.inviteRequired }
       const out = new Output(opts)
       return runCommand(out, async () => {
+        if (!opts.yes && opts.json) throw new CliError('--json needs --yes (the questions would mix with the JSON)', EXIT.usage)
         if (!opts.yes && !process.stdin.isTTY) throw new CliError('no terminal to ask questions on: pass --yes and flags (see pds init --help)', EXIT.usage)
         const answers = opts.yes ? opts : await ask(opts)
         if (!answers.hostname) throw new CliError('--hostname is required with --yes', EXIT.usage)

@@ -124,7 +124,7 @@ describe('one server per data directory', () => {
     } finally {
       holder.stop(true)
     }
-  })
+  }, 30_000)
 })
 
 describe('configuration found where operators keep it', () => {
@@ -182,7 +182,7 @@ describe('errors a person can act on', () => {
     const last = lines(served.stderr()).at(-1)!
     expect(last).toStartWith(`pds: cannot open the database ${blocker}: its folder must exist and be writable by `)
     expect(served.stderr()).not.toContain('    at ')
-  })
+  }, 30_000)
 
   test('request-crawl says what the relay answered when it refuses; --json too', async () => {
     const relay = Bun.serve({
@@ -200,7 +200,7 @@ describe('errors a person can act on', () => {
     } finally {
       relay.stop(true)
     }
-  })
+  }, 30_000)
 })
 
 describe('stop signals', () => {
@@ -280,7 +280,7 @@ describe('account commands', () => {
     const missing = await pds(['account', 'takedown', 'bob', '--data-dir', d.dir])
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain('no account with handle bob.test on this server')
-  })
+  }, 30_000)
 
   test('delete: Enter at the confirmation keeps the account (the answer defaults to No)', async () => {
     if (!Bun.which('tmux')) throw new Error('tmux is required for this test (apt-get install tmux; npm test installs it as root)')
@@ -325,13 +325,17 @@ describe('account commands', () => {
     expect(res.code).toBe(0)
     expect(res.json()).toMatchObject({ ok: true, did, out })
     expect(existsSync(out)).toBe(true)
-  })
+  }, 30_000)
 })
 
 describe('exit codes and --json as the README says', () => {
   test('usage errors exit 2, refusals 3; init --json', async () => {
     expect((await pds(['account', 'takedown'])).code).toBe(2)
     expect((await pds(['backup', 'create', '--no-such-flag'])).code).toBe(2)
+    expect((await pds(['init', '--json', '--hostname', 'pds.example.com', '--data-dir', join(work, 'init')])).code).toBe(2)
+    const noTerminal = await pds(['init', '--hostname', 'pds.example.com', '--data-dir', join(work, 'init')])
+    expect(noTerminal.code).toBe(2)
+    expect(noTerminal.stderr).toContain('no terminal to ask questions on')
     const noHost = await pds(['init', '--yes', '--data-dir', join(work, 'init')])
     expect(noHost.code).toBe(2)
     expect(noHost.stderr).toContain('--hostname is required')
@@ -350,7 +354,7 @@ describe('exit codes and --json as the README says', () => {
     const written = readFileSync(join(work, 'init', 'pds.env'), 'utf8')
     expect(written).toContain(`PDS_BLOBSTORE_DISK_LOCATION=${join(work, 'init', 'blobs')}`)
     expect(written).toContain('PDS_INVITE_REQUIRED=true')
-  })
+  }, 30_000)
 })
 
 describe('install.sh --systemd', () => {
