@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path'
 import { loadCliConfig } from '../lib/config.ts'
 import { CliError, EXIT } from '../lib/errors.ts'
 import { Output, runCommand } from '../lib/output.ts'
-import { withConfigOptions } from '../lib/options.ts'
+import { withConfigOptions, withJsonOption } from '../lib/options.ts'
 
 export type ServiceOptions = {
   user: string
@@ -104,7 +104,7 @@ type InstallOptions = {
 }
 
 export function registerInstallService(program: Command): void {
-  withConfigOptions(program.command('install-service'))
+  withJsonOption(withConfigOptions(program.command('install-service')))
     .description('write a hardened systemd unit for `pds serve` and a sample Caddyfile for TLS')
     .option('--user <name>', 'dedicated system user to run as', 'pds')
     .option('--binary <path>', 'path of the pds binary (default: this executable)')
@@ -112,7 +112,6 @@ export function registerInstallService(program: Command): void {
     .option('--caddyfile <file>', 'where to write the sample Caddyfile', '/etc/caddy/Caddyfile.pds')
     .option('--print', 'print both files instead of writing them')
     .option('--force', 'overwrite existing files')
-    .option('--json', 'print the result as JSON')
     .action((opts: InstallOptions) => {
       const out = new Output(opts)
       return runCommand(out, () => {
