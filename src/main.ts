@@ -7,6 +7,7 @@ import { Lexicons } from './core/lexicon/index.ts'
 import { LEXICON_DOCUMENTS } from './generated/lexicons.gen.ts'
 import { RateLimiter } from './xrpc/rate-limit.ts'
 import { createApp, type Plugin } from './xrpc/app.ts'
+import { DEFAULT_JSON_LIMIT } from './xrpc/dispatch.ts'
 import { HANDLERS } from './xrpc/registry.gen.ts'
 import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
@@ -95,8 +96,11 @@ export async function startServer(
     }),
   )
   const version = config.service.version ?? VERSION
-  const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxy.fallback })
-  app.listen({ port: config.service.port, hostname: opts.hostname ?? '0.0.0.0' })
+  // The largest body any method takes (blobs, repo imports); longer declared bodies get a JSON 413.
+  const maxRequestBytes = Math.max(config.service.blobUploadLimit, config.service.maxImportSize, DEFAULT_JSON_LIMIT)
+  const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxy.fallback, maxRequestBytes })
+  // Bun's own limit would answer an empty 413 before any handler (src/xrpc/body-limit.ts refuses instead).
+  app.listen({ port: config.service.port, hostname: opts.hostname ?? '0.0.0.0', maxRequestBodySize: Number.MAX_SAFE_INTEGER })
   const port = app.server!.port!
   const backups = startBackupSchedule(config, log)
   log.info('pds listening', { port, publicUrl: config.service.publicUrl, version })

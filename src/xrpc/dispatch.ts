@@ -1,7 +1,9 @@
 // Runs one XRPC call: method check, params, auth, rate limits, input, handler, error mapping.
 import type { Services } from '../services/types.ts'
+import { isValidNsid } from '../core/syntax/index.ts'
 import type { HandlerContext, HandlerDef, RawInput } from './handler.ts'
 import { authResponseHeaders, type AuthExtras } from './auth.ts'
+import { tooLargeResponse } from './body-limit.ts'
 import { GLOBAL_RATE_LIMIT } from './rate-limit.ts'
 import {
   InternalServerError,
@@ -33,6 +35,7 @@ export async function dispatchXrpc(
   try {
     const def = registry.get(nsid)
     if (!def) {
+      if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
       // Proxied calls count against the same global per-IP limit as local ones.
       if (fallback && services.rateLimiter.enabled && !services.rateLimiter.isBypassed(req, ip)) {
         rateHeaders = services.rateLimiter.consume([GLOBAL_RATE_LIMIT], { ip } as HandlerContext)
@@ -82,6 +85,7 @@ export async function dispatchXrpc(
     const xrpcErr = toXrpcError(err)
     if (xrpcErr) {
       if (xrpcErr.status >= 500 && xrpcErr.status !== 501) services.log.warn('xrpc server error', { nsid, err })
+      if (xrpcErr.status === 413) return tooLargeResponse(req, xrpcErr, { ...authHeaders, ...rateHeaders })
       return errorResponse(xrpcErr, { ...authHeaders, ...rateHeaders })
     }
     services.log.error('unhandled error in xrpc handler', { nsid, err })
@@ -155,10 +159,18 @@ async function readLimitedText(req: Request, limit: number): Promise<string> {
   if (declared >= 0) return Buffer.from(await req.arrayBuffer()).toString('utf8')
   const chunks: Uint8Array[] = []
   let total = 0
-  for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength
-    if (total > limit) throw PayloadTooLargeError('request entity too large')
-    chunks.push(chunk)
+  // A reader released (not cancelled) on overflow, so that the 413 can drain the rest.
+  const reader = req.body.getReader()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.byteLength
+      if (total > limit) throw PayloadTooLargeError('request entity too large')
+      chunks.push(value)
+    }
+  } finally {
+    reader.releaseLock()
   }
   return Buffer.concat(chunks).toString('utf8')
 }

@@ -93,7 +93,7 @@ const OAUTH_KINDS: ReadonlySet<AuthKind> = new Set(['access', 'optionalAccess', 
 
 export type OAuthVerifierOptions = {
   /** Where proxied calls go by default (the rpc: audience). */
-  config: Pick<Config, 'bskyAppView' | 'reportService' | 'modService'>
+  config: Pick<Config, 'bskyAppView' | 'reportService' | 'modService' | 'chatService'>
   /** The current DPoP nonce: sent on every response to a DPoP call so clients need no extra round trip. */
   nextNonce: () => string
 }

@@ -58,18 +58,26 @@ async function upstreamError(res: Response): Promise<XRPCError> {
     await res.body?.cancel().catch(() => {})
   }
   const status = res.status === 500 ? 502 : res.status
-  const name = error ?? (status === 502 ? 'UpstreamFailure' : defaultErrorName(status))
+  const [defaultName, defaultMessage] = STATUS_NAMES[status] ?? (status >= 500 ? STATUS_NAMES[500]! : STATUS_NAMES[400]!)
   const headers = Object.fromEntries(forwardedResponseHeaders(res.headers, { content: false, encoded: false }))
-  return new XRPCError(status, name, message ?? name, headers)
+  return new XRPCError(status, error ?? defaultName, message || defaultMessage, headers)
 }
 
-function defaultErrorName(status: number): string {
-  const names: Record<number, string> = {
-    400: 'InvalidRequest', 401: 'AuthenticationRequired', 403: 'Forbidden', 404: 'XRPCNotSupported',
-    406: 'NotAcceptable', 413: 'PayloadTooLarge', 415: 'UnsupportedMediaType', 429: 'RateLimitExceeded',
-    501: 'MethodNotImplemented', 503: 'NotEnoughResources', 504: 'UpstreamTimeout',
-  }
-  return names[status] ?? (status >= 500 ? 'InternalServerError' : 'InvalidRequest')
+/** What an upstream error without a readable JSON body is called (@atproto/xrpc's ResponseType names and strings). */
+const STATUS_NAMES: Record<number, [string, string]> = {
+  400: ['InvalidRequest', 'Invalid Request'],
+  401: ['AuthenticationRequired', 'Authentication Required'],
+  403: ['Forbidden', 'Forbidden'],
+  404: ['XRPCNotSupported', 'XRPC Not Supported'],
+  406: ['NotAcceptable', 'Not Acceptable'],
+  413: ['PayloadTooLarge', 'Payload Too Large'],
+  415: ['UnsupportedMediaType', 'Unsupported Media Type'],
+  429: ['RateLimitExceeded', 'Rate Limit Exceeded'],
+  500: ['InternalServerError', 'Internal Server Error'],
+  501: ['MethodNotImplemented', 'Method Not Implemented'],
+  502: ['UpstreamFailure', 'Upstream Failure'],
+  503: ['NotEnoughResources', 'Not Enough Resources'],
+  504: ['UpstreamTimeout', 'Upstream Timeout'],
 }
 
 /** Streams the body on, enforcing the size cap and the idle timeout; cancelling it aborts the upstream. */
