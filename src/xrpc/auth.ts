@@ -38,9 +38,23 @@ export const authResponseHeaders = (auth: AuthResult): Record<string, string> =>
 /** Token verification lives in the accounts service; the xrpc layer only calls it. */
 export type AuthVerifier = (kind: AuthKind, ctx: AuthRequest) => Promise<AuthResult>
 
+/**
+ * The credentials of an Authorization header whose scheme is `scheme`; schemes compare
+ * case-insensitively (RFC 9110 §11.1: `bearer`, `BASIC` and `dpop` are the same schemes).
+ */
+export function authCredentials(header: string | null | undefined, scheme: 'Basic' | 'Bearer' | 'DPoP'): string | undefined {
+  if (!header || header.length <= scheme.length || header.charCodeAt(scheme.length) !== 32) return undefined
+  if (header.slice(0, scheme.length).toLowerCase() !== scheme.toLowerCase()) return undefined
+  return header.slice(scheme.length + 1).trim()
+}
+
+export const hasAuthScheme = (header: string | null | undefined, scheme: 'Basic' | 'Bearer' | 'DPoP') =>
+  authCredentials(header, scheme) !== undefined
+
 export function parseBasicAuth(header: string | null): { username: string; password: string } | undefined {
-  if (!header?.startsWith('Basic ')) return undefined
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
+  const credentials = authCredentials(header, 'Basic')
+  if (credentials === undefined) return undefined
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
   if (colon < 0) return undefined
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }

@@ -8,6 +8,8 @@ import { errorResponse, PayloadTooLargeError, type XRPCError } from './errors.ts
 /** What is discarded at most after a 413 before the connection may close. */
 const DRAIN_MAX_BYTES = 16 * 1024 * 1024
 const DRAIN_MAX_MS = 2_000
+/** A client that stopped sending (it read the 413) needs no more waiting. */
+const DRAIN_IDLE_MS = 200
 
 /** The 413 answer; its body ends once the request body is read (or the drain budget is spent). */
 export function tooLargeResponse(req: Request, err: XRPCError, headers: Record<string, string> = {}): Response {
@@ -37,11 +39,13 @@ function unreadBody(req: Request): ReadableStreamDefaultReader<Uint8Array> | und
 async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
   const deadline = Date.now() + DRAIN_MAX_MS
   let total = 0
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), DRAIN_MAX_MS).unref?.())
   try {
     while (total < DRAIN_MAX_BYTES && Date.now() < deadline) {
-      const next = await Promise.race([reader.read(), timeout])
-      if (next === 'timeout' || next.done) break
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), Math.min(DRAIN_IDLE_MS, deadline - Date.now()))))
+      const next = await Promise.race([reader.read(), idle])
+      clearTimeout(timer)
+      if (next === 'idle' || next.done) break
       total += next.value.byteLength
     }
   } catch {

@@ -6,7 +6,7 @@ import { Lexicons } from '../../core/lexicon/index.ts'
 import { LEXICON_DOCUMENTS } from '../../generated/lexicons.gen.ts'
 import type { Logger } from '../../logger.ts'
 import type { Plugin } from '../../xrpc/app.ts'
-import type { AuthExtras, AuthKind, AuthResult, AuthVerifier } from '../../xrpc/auth.ts'
+import { hasAuthScheme, type AuthExtras, type AuthKind, type AuthResult, type AuthVerifier } from '../../xrpc/auth.ts'
 import { XRPCError } from '../../xrpc/errors.ts'
 import type { RateLimiter } from '../../xrpc/rate-limit.ts'
 import { deriveAccessTokenKey } from './access-token.ts'
@@ -106,7 +106,7 @@ export function withOAuthAccess(
 ): AuthVerifier {
   return async (kind, ctx) => {
     const header = ctx.req.headers.get('authorization')
-    if (!header?.startsWith('DPoP ')) return base(kind, ctx)
+    if (!hasAuthScheme(header, 'DPoP')) return base(kind, ctx)
     if (!OAUTH_KINDS.has(kind)) {
       if (kind === 'none') return { type: 'none' }
       throw new XRPCError(403, 'InvalidToken', 'OAuth tokens cannot be used for this method')
