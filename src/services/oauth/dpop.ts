@@ -1,7 +1,7 @@
 // DPoP (RFC 9449): proof verification (signature, htm/htu/iat/jti, ath) and rotating server nonces.
 import * as jose from 'jose'
 import { DPOP_NONCE_MAX_AGE } from './constants.ts'
-import { OAuthError } from './errors.ts'
+import { dpopChallenge, invalidDpopProof, OAuthError } from './errors.ts'
 import { checkJwtTimes, peekJwsHeader, verifyEs256kJws } from './es256k.ts'
 import type { OAuthStore } from './store.ts'
 import { b64url, constantTimeEqual, hmac, sha256b64url } from './util.ts'
@@ -42,15 +42,17 @@ export class DpopNonces {
 
 export type DpopProof = { jkt: string; jti: string; htm: string; htu: string }
 
-/** Where the error is reported: token/PAR endpoints answer 400 JSON, resources 401 with WWW-Authenticate. */
+/**
+ * Where the error is reported. A bad proof is 401 with a WWW-Authenticate challenge everywhere (the
+ * reference's InvalidDpopProofError); a missing nonce is 400 JSON at the token/PAR endpoints (RFC 9449
+ * §8) and 401 with a challenge at resources (§9).
+ */
 export type DpopContext = 'authorization-server' | 'resource'
 
 export function dpopError(kind: DpopContext, error: 'invalid_dpop_proof' | 'use_dpop_nonce', description: string, nonce: string) {
+  if (error === 'invalid_dpop_proof') return invalidDpopProof(description, { 'DPoP-Nonce': nonce })
   if (kind === 'authorization-server') return new OAuthError(error, description, 400, { 'DPoP-Nonce': nonce })
-  return new OAuthError(error, description, 401, {
-    'DPoP-Nonce': nonce,
-    'WWW-Authenticate': `DPoP error="${error}", error_description="${description.replace(/"/g, "'")}"`,
-  })
+  return new OAuthError(error, description, 401, { 'DPoP-Nonce': nonce, 'WWW-Authenticate': dpopChallenge(error, description) })
 }
 
 /** The URL a proof's htu must name: scheme, host and path only (RFC 9449 §4.3). */
