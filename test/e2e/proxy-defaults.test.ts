@@ -3,6 +3,7 @@
 // said them, and big answers byte for byte. The fakes check every service JWT against the test PLC.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { createHash, randomBytes } from 'node:crypto'
+import { gzipSync } from 'node:zlib'
 import { AtpAgent } from '@atproto/api'
 import { SimpleDidResolver, didKeyResolver } from '../../src/services/service-auth/index.ts'
 import { startFakeServices, type FakeService } from '../helpers/fake-services.ts'
@@ -106,6 +107,26 @@ describe('upstream answers', () => {
     const html = await xrpc('com.example.err.get', { headers: auth })
     expect(html.status).toBe(502)
     expect(await html.json()).toEqual({ error: 'UpstreamFailure', message: 'Upstream Failure' })
+    // A compressed error body (the client's accept-encoding went upstream) is still read.
+    fakes.appView.on('com.example.err.get', () =>
+      new Response(new Uint8Array(gzipSync(JSON.stringify({ error: 'Compressed', message: 'still readable' }))), {
+        status: 400,
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      }),
+    )
+    const gz = await xrpc('com.example.err.get', { headers: { ...auth, 'accept-encoding': 'gzip' } })
+    expect(gz.status).toBe(400)
+    expect(await gz.json()).toEqual({ error: 'Compressed', message: 'still readable' })
+    // A huge error body without a declared length is not buffered: the default name stands.
+    fakes.appView.on('com.example.err.get', () =>
+      new Response(new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode(`{"error":"Big","message":"${'x'.repeat(1024 * 1024)}"}`)), c.close()) }), {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+      }),
+    )
+    const huge = await xrpc('com.example.err.get', { headers: auth })
+    expect(huge.status).toBe(400)
+    expect(await huge.json()).toEqual({ error: 'InvalidRequest', message: 'Invalid Request' })
   })
 
   test('the official client sees the upstream error name', async () => {
