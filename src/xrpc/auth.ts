@@ -1,6 +1,7 @@
 // Who is calling: the auth kinds a handler can ask for, and the admin (Basic) verifier.
 import { timingSafeEqual } from 'node:crypto'
 import { AuthRequiredError } from './errors.ts'
+import { authCredentials } from '../services/auth/auth-scheme.ts'
 
 /** What a verified caller looks like; the accounts service adds the token-based kinds. */
 export type AuthResult =
@@ -37,19 +38,6 @@ export const authResponseHeaders = (auth: AuthResult): Record<string, string> =>
 
 /** Token verification lives in the accounts service; the xrpc layer only calls it. */
 export type AuthVerifier = (kind: AuthKind, ctx: AuthRequest) => Promise<AuthResult>
-
-/**
- * The credentials of an Authorization header whose scheme is `scheme`; schemes compare
- * case-insensitively (RFC 9110 §11.1: `bearer`, `BASIC` and `dpop` are the same schemes).
- */
-export function authCredentials(header: string | null | undefined, scheme: 'Basic' | 'Bearer' | 'DPoP'): string | undefined {
-  if (!header || header.length <= scheme.length || header.charCodeAt(scheme.length) !== 32) return undefined
-  if (header.slice(0, scheme.length).toLowerCase() !== scheme.toLowerCase()) return undefined
-  return header.slice(scheme.length + 1).trim()
-}
-
-export const hasAuthScheme = (header: string | null | undefined, scheme: 'Basic' | 'Bearer' | 'DPoP') =>
-  authCredentials(header, scheme) !== undefined
 
 export function parseBasicAuth(header: string | null): { username: string; password: string } | undefined {
   const credentials = authCredentials(header, 'Basic')

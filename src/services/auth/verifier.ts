@@ -1,7 +1,8 @@
 // services.verifyAuth: every AuthKind of src/xrpc/auth.ts over session JWTs, admin Basic auth and
 // inter-service JWTs, with the reference's error names.
 import type { AuthKind, AuthResult, AuthVerifier } from '../../xrpc/auth.ts'
-import { hasAuthScheme, isAdmin, parseBasicAuth } from '../../xrpc/auth.ts'
+import { isAdmin, parseBasicAuth } from '../../xrpc/auth.ts'
+import { hasAuthScheme } from './auth-scheme.ts'
 import { AuthRequiredError, ForbiddenError, InvalidRequestError } from '../../xrpc/errors.ts'
 import { ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, AuthScope } from './scopes.ts'
 import { bearerToken, verifyBearer, type TokenKey } from './tokens.ts'

@@ -2,7 +2,7 @@
 // a fresh proof signed by the key the token is bound to (cnf.jkt), and a live session.
 import type { OAuthContext } from './context.ts'
 import { dpopError } from './dpop.ts'
-import { authCredentials } from '../../xrpc/auth.ts'
+import { authCredentials } from '../auth/auth-scheme.ts'
 import { OAuthError } from './errors.ts'
 import { readAccessToken } from './access-token.ts'
 import { ScopePermissions } from './scopes.ts'

@@ -2,7 +2,7 @@
 // (the reference's assertRepoAvailability), and CAR responses streamed in sensible chunks.
 import type { Services } from '../types.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { hasAuthScheme } from '../../xrpc/auth.ts'
+import { hasAuthScheme } from '../auth/auth-scheme.ts'
 import { InvalidRequestError } from '../../xrpc/errors.ts'
 import type { CID } from '../../core/cbor.ts'
 

@@ -3,7 +3,7 @@
 // (xrpc-server auth.ts) so that other implementations accept ours and vice versa.
 import { randomBytes } from 'node:crypto'
 import { parseDidKey, verifySignature, type Keypair } from '../../core/crypto/index.ts'
-import { authCredentials } from '../../xrpc/auth.ts'
+import { authCredentials } from '../auth/auth-scheme.ts'
 import { AuthRequiredError } from '../../xrpc/errors.ts'
 
 export type ServiceJwtPayload = {
