@@ -39,14 +39,26 @@ export function decodeBytes(bytes: Buffer, codings: Coding[], limit: number): Bu
 
 const STREAM_FORMATS: Record<Coding, string> = { gzip: 'gzip', deflate: 'deflate', br: 'brotli' }
 
-/** Undoes `codings` on a streamed body (the consumer bounds the decoded size). */
+/** Undoes `codings` on a streamed body (the consumer bounds the decoded size); corrupt data is a 400. */
 export function decodeStream(body: ReadableStream<Uint8Array>, codings: Coding[]): ReadableStream<Uint8Array> {
-  let out = body
+  let decoded = body
   for (const coding of [...codings].reverse()) {
     const decoder = new DecompressionStream(STREAM_FORMATS[coding] as 'gzip') as unknown as ReadableWritablePair<Uint8Array, Uint8Array>
-    out = out.pipeThrough(decoder)
+    decoded = decoded.pipeThrough(decoder)
   }
-  return out
+  const reader = decoded.getReader()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read()
+        if (done) controller.close()
+        else controller.enqueue(value)
+      } catch {
+        controller.error(InvalidRequestError('unable to decode request body'))
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  })
 }
 
 /** A JSON body must be UTF-8 (a charset parameter naming anything else is refused, not guessed at). */

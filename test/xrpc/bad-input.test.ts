@@ -133,6 +133,16 @@ describe('content codings and charsets', () => {
     })
     expect(res.status).toBe(200)
     expect((await bodyOf(res)).blob.size).toBe(bytes.byteLength)
+    const corrupt = new Uint8Array(gzipSync(bytes)).map((b, i) => (i > 20 ? b ^ 0x5a : b))
+    for (const [path, type] of [['com.atproto.repo.uploadBlob', 'text/plain'], ['com.atproto.server.createSession', 'application/json']]) {
+      const bad = await fetch(`${server.url}/xrpc/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessJwt}`, 'content-type': type!, 'content-encoding': 'gzip' },
+        body: corrupt,
+      })
+      expect({ path, status: bad.status }).toEqual({ path, status: 400 })
+      expect(await bodyOf(bad)).toEqual({ error: 'InvalidRequest', message: 'unable to decode request body' })
+    }
   })
 })
 
