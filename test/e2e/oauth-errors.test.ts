@@ -1,7 +1,7 @@
 // OAuth: every bad input gets its RFC 6749 / RFC 9449 error.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
-import { DpopNonces } from '../../src/services/oauth/dpop.ts'
+import { DpopNonces, VERIFY_ALGOS } from '../../src/services/oauth/dpop.ts'
 import { hmac } from '../../src/services/oauth/util.ts'
 import { Browser, csrfOf, dpopProof, loopbackClientId, newDpopKey, pkce, sha256 } from '../oauth/hand-client.ts'
 import { exchange, getCode, login, newClient, REDIRECT, SCOPE, signUp } from '../oauth/flow.ts'
@@ -64,7 +64,7 @@ describe('PAR', () => {
     })
     expect(bad.res.status).toBe(401)
     expect(bad.body).toEqual({ error: 'invalid_dpop_proof', error_description: 'DPoP htu mismatch' })
-    expect(bad.res.headers.get('www-authenticate')).toBe('DPoP error="invalid_dpop_proof", error_description="DPoP htu mismatch"')
+    expect(bad.res.headers.get('www-authenticate')).toBe(`DPoP algs="${VERIFY_ALGOS.join(' ')}", error="invalid_dpop_proof", error_description="DPoP htu mismatch"`)
     const other = await newDpopKey()
     const binding = await client.par({ ...base, code_challenge: pkce().challenge, dpop_jkt: other.jkt })
     expect(binding.res.status).toBe(401)
@@ -189,7 +189,7 @@ describe('token endpoint', () => {
     })
     expect(noProof.status).toBe(401)
     expect(((await noProof.json()) as any).error).toBe('invalid_dpop_proof')
-    expect(noProof.headers.get('www-authenticate')).toBe('DPoP error="invalid_dpop_proof", error_description="DPoP proof required"')
+    expect(noProof.headers.get('www-authenticate')).toBe(`DPoP algs="${VERIFY_ALGOS.join(' ')}", error="invalid_dpop_proof", error_description="DPoP proof required"`)
     const flow2 = await getCode(server, client, creds())
     client.key = await newDpopKey()
     const r = await exchange(client, flow2.code!, flow2.verifier, flow2.clientId)

@@ -1,7 +1,7 @@
 // DPoP (RFC 9449): proof verification (signature, htm/htu/iat/jti, ath) and rotating server nonces.
 import * as jose from 'jose'
 import { DPOP_NONCE_MAX_AGE } from './constants.ts'
-import { dpopChallenge, invalidDpopProof, OAuthError } from './errors.ts'
+import { OAuthError } from './errors.ts'
 import { checkJwtTimes, peekJwsHeader, verifyEs256kJws } from './es256k.ts'
 import type { OAuthStore } from '../../storage/oauth/store.ts'
 import { b64url, constantTimeEqual, hmac, sha256b64url } from './util.ts'
@@ -10,6 +10,13 @@ import { b64url, constantTimeEqual, hmac, sha256b64url } from './util.ts'
 export const VERIFY_ALGOS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES256K', 'ES384', 'ES512']
 /** The ones jose verifies through WebCrypto; ES256K (no secp256k1 there) goes through es256k.ts. */
 export const JOSE_VERIFY_ALGOS = VERIFY_ALGOS.filter((a) => a !== 'ES256K')
+
+/** An RFC 9449 §7.1 WWW-Authenticate challenge for the DPoP scheme, with the algorithms we verify (as the reference). */
+export const dpopChallenge = (error: string, description: string) =>
+  `DPoP algs="${VERIFY_ALGOS.join(' ')}", error="${error}", error_description="${description.replace(/"/g, "'")}"`
+
+export const invalidDpopProof = (msg: string, headers: Record<string, string> = {}) =>
+  new OAuthError('invalid_dpop_proof', msg, 401, { ...headers, 'WWW-Authenticate': dpopChallenge('invalid_dpop_proof', msg) })
 
 const PROOF_MAX_AGE_SEC = 60
 const CLOCK_TOLERANCE_SEC = 10

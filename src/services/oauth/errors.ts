@@ -54,9 +54,3 @@ export const invalidClient = (msg: string) => new OAuthError('invalid_client', m
 export const invalidClientMetadata = (msg: string) => new OAuthError('invalid_client_metadata', msg, 400)
 export const invalidClientId = (msg: string) => new OAuthError('invalid_client_id', msg, 400)
 
-/** An RFC 6750 WWW-Authenticate challenge for the DPoP scheme. */
-export const dpopChallenge = (error: string, description: string) =>
-  `DPoP error="${error}", error_description="${description.replace(/"/g, "'")}"`
-
-export const invalidDpopProof = (msg: string, headers: Record<string, string> = {}) =>
-  new OAuthError('invalid_dpop_proof', msg, 401, { ...headers, 'WWW-Authenticate': dpopChallenge('invalid_dpop_proof', msg) })
