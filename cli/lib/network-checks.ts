@@ -5,6 +5,7 @@ import { lookup } from 'node:dns/promises'
 import { join } from 'node:path'
 import type { Config } from '../../src/config/config.ts'
 import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
+import { atprotoData, isDidDocument } from '../../src/core/did-doc.ts'
 import { layoutFromConfig, listActorDirs } from '../../src/services/backup/index.ts'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail'
@@ -118,13 +119,13 @@ async function plcProblem(config: Config, deps: NetworkDeps, did: string, keyPat
   const res = await deps.fetch(`${config.identity.plcUrl.replace(/\/$/, '')}/${encodeURIComponent(did)}`).catch((err: Error) => err)
   if (res instanceof Error) return `PLC directory unreachable (${res.message})`
   if (!res.ok) return `PLC directory answers ${res.status}`
-  const doc = (await res.json()) as { service?: Array<{ id: string; serviceEndpoint: string }>; verificationMethod?: Array<{ id: string; publicKeyMultibase: string }> }
-  const pds = doc.service?.find((s) => s.id === '#atproto_pds' || s.id.endsWith('#atproto_pds'))?.serviceEndpoint
+  const doc: unknown = await res.json().catch(() => null)
+  if (!isDidDocument(doc)) return 'the PLC directory answers something that is not a DID document'
+  const { pds, signingKey } = atprotoData(doc)
   if (pds?.replace(/\/$/, '') !== config.service.publicUrl) return `PDS endpoint is ${pds ?? 'missing'}`
   if (!existsSync(keyPath)) return 'no signing key on disk'
   const key = Secp256k1Keypair.import(new Uint8Array(readFileSync(keyPath)))
-  const method = doc.verificationMethod?.find((m) => m.id === '#atproto' || m.id.endsWith('#atproto'))
-  if (method?.publicKeyMultibase !== key.publicKeyMultibase()) return 'signing key differs from the one on disk'
+  if (signingKey !== key.did()) return 'signing key differs from the one on disk'
   return null
 }
 

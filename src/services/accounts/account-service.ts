@@ -9,7 +9,7 @@ import * as lifecycle from './lifecycle.ts'
 import * as email from './email-flows.ts'
 import * as plc from './plc-flows.ts'
 import * as invites from './invites.ts'
-import { atprotoData, type DidDocument } from '../identity/did-resolver.ts'
+import { atprotoData, type DidDocument } from '../../core/did-doc.ts'
 
 export class AccountService {
   constructor(readonly ctx: AccountsContext) {}

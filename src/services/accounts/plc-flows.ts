@@ -3,7 +3,7 @@
 import { InvalidRequestError, UpstreamFailureError } from '../../xrpc/errors.ts'
 import { PlcClientError } from '../identity/plc-client.ts'
 import { assertWellFormedOp, cidForOp, PlcOpError, signPlcOp, type PlcOperation, type PlcService, type UnsignedPlcOperation } from '../identity/plc-ops.ts'
-import { atprotoData } from '../identity/did-resolver.ts'
+import { atprotoData } from '../../core/did-doc.ts'
 import { assertValidToken } from './email-flows.ts'
 import * as emailTokens from '../../storage/account/email-tokens.ts'
 import type { AccountsContext } from './context.ts'
