@@ -78,7 +78,7 @@ describe('document shape and the other atproto pieces', () => {
     const doc = docWith({ type: 'EcdsaSecp256k1VerificationKey2019', publicKeyMultibase: k256.publicKeyMultibaseLegacy() })
     const ours = atprotoData(doc)
     const theirs = parseToAtprotoDocument(doc as never)
-    expect(ours).toEqual({ did: theirs.did, handle: theirs.handle, signingKey: theirs.signingKey, pds: theirs.pds })
+    expect(ours).toEqual({ did: theirs.did, handle: theirs.handle, signingKey: theirs.signingKey, pds: theirs.pds } as typeof ours)
     expect(getHandle({ id: DID, alsoKnownAs: ['https://x', 'at://bob.test'] })).toBe('bob.test')
   })
 
