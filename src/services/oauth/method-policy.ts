@@ -58,6 +58,7 @@ const METHOD_POLICIES: Record<string, Check> = {
   'com.atproto.server.revokeAppPassword': closed(),
   'com.atproto.server.getAccountInviteCodes': closed(),
   'com.atproto.server.requestAccountDelete': closed(),
+  'com.atproto.temp.checkSignupQueue': closed(),
   'com.atproto.server.requestEmailUpdate': closed('Use the account manager interface to update email address associated with an account'),
   'com.atproto.server.updateEmail': closed('Use the account manager interface to update email address associated with an account'),
   // Always allowed (getSession hides the email without account:email).
