@@ -102,6 +102,7 @@ export class AccountService {
   signPlcOperation = (did: string, token: string | undefined, fields: plc.PlcOpFields) => plc.signPlcOperation(this.ctx, did, token, fields)
   submitPlcOperation = (did: string, op: unknown) => plc.submitPlcOperation(this.ctx, did, op)
   isValidDidDocForService = (did: string) => plc.isValidDidDocForService(this.ctx, did)
+  assertValidDidDocForService = (did: string) => plc.assertValidDidDocForService(this.ctx, did)
 
   // Invites
   createInviteCodes(forAccounts: string[], codeCount: number, useCount: number) {

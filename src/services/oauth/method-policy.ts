@@ -51,7 +51,7 @@ const blobUpload: Check = (p, req) => {
 /** Methods served here; anything else an OAuth token reaches is a proxied call (rpc: by lxm and aud). */
 const METHOD_POLICIES: Record<string, Check> = {
   // Closed to OAuth in the reference: app passwords, invites, account status and deletion, email changes.
-  'com.atproto.server.activateAccount': closed(),
+  'com.atproto.server.activateAccount': closed('Account reactivation is not available with OAuth credentials. Sign in to your account management page to reactivate.'),
   'com.atproto.server.deactivateAccount': closed(),
   'com.atproto.server.createAppPassword': closed(),
   'com.atproto.server.listAppPasswords': closed(),
