@@ -17,12 +17,17 @@ export type Peers = {
   close(): Promise<void>
 }
 
-export async function startPeers(): Promise<Peers> {
+/**
+ * `appView` configures an AppView on both (the reference serves app.bsky.actor.*Preferences only then);
+ * it is never reached in these tests, so it points at a closed loopback port.
+ */
+export async function startPeers(opts: { appView?: boolean } = {}): Promise<Peers> {
   const plc = await startPlcDirectory()
   const smtp = await startSmtpSink()
+  const appView: Record<string, string> = opts.appView ? { PDS_BSKY_APP_VIEW_URL: 'http://localhost:9', PDS_BSKY_APP_VIEW_DID: 'did:web:appview.localhost' } : {}
   const [ours, reference] = await Promise.all([
-    startTestServer({ PDS_DID_PLC_URL: plc.url, PDS_EMAIL_SMTP_URL: smtp.url, PDS_EMAIL_FROM_ADDRESS: 'ours@localhost' }),
-    startReferencePds({ plcUrl: plc.url, smtpUrl: smtp.url }),
+    startTestServer({ PDS_DID_PLC_URL: plc.url, PDS_EMAIL_SMTP_URL: smtp.url, PDS_EMAIL_FROM_ADDRESS: 'ours@localhost', ...appView }),
+    startReferencePds({ plcUrl: plc.url, smtpUrl: smtp.url, env: appView }),
   ])
   return {
     plc,
