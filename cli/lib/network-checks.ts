@@ -5,7 +5,7 @@ import { lookup } from 'node:dns/promises'
 import { join } from 'node:path'
 import type { Config } from '../../src/config/config.ts'
 import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
-import { atprotoData, isDidDocument } from '../../src/core/did-doc.ts'
+import { atprotoData, type DidDocument } from '../../src/core/did-doc.ts'
 import { layoutFromConfig, listActorDirs } from '../../src/services/backup/index.ts'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail'
@@ -119,8 +119,8 @@ async function plcProblem(config: Config, deps: NetworkDeps, did: string, keyPat
   const res = await deps.fetch(`${config.identity.plcUrl.replace(/\/$/, '')}/${encodeURIComponent(did)}`).catch((err: Error) => err)
   if (res instanceof Error) return `PLC directory unreachable (${res.message})`
   if (!res.ok) return `PLC directory answers ${res.status}`
-  const doc: unknown = await res.json().catch(() => null)
-  if (!isDidDocument(doc)) return 'the PLC directory answers something that is not a DID document'
+  const doc = (await res.json().catch(() => null)) as DidDocument | null
+  if (typeof doc?.id !== 'string') return 'the PLC directory answers something that is not a DID document'
   const { pds, signingKey } = atprotoData(doc)
   if (pds?.replace(/\/$/, '') !== config.service.publicUrl) return `PDS endpoint is ${pds ?? 'missing'}`
   if (!existsSync(keyPath)) return 'no signing key on disk'
