@@ -7,7 +7,7 @@ import { startPeers, createAccount, type Peers } from './peers.ts'
 let env: Peers
 beforeAll(async () => {
   env = await startPeers()
-}, 60_000)
+}, 300_000) // the first run may compile the reference's SQLite addon (scripts/ensure-reference-pds.sh)
 afterAll(() => env?.close())
 
 const CASES: Array<[string, (auth: string) => RequestInit]> = [
@@ -42,4 +42,4 @@ test('com.atproto.server.activateAccount (no input) with and without a body: sam
   expect(answers.ours!['{} as JSON']).toBe('400 InvalidRequest: A request body was provided when none was expected')
   expect(answers.ours!['a chunked body']).toBe('400 InvalidRequest: A request body was provided when none was expected')
   expect(answers.ours!['no body']).toBe('200')
-})
+}, 30_000)

@@ -8,7 +8,7 @@ import { parseDidKey } from '../../src/core/crypto/index.ts'
 let env: Peers
 beforeAll(async () => {
   env = await startPeers()
-}, 60_000)
+}, 300_000) // the first run may compile the reference's SQLite addon (scripts/ensure-reference-pds.sh)
 afterAll(() => env?.close())
 
 test('reserveSigningKey: a fresh secp256k1 did:key, the same one again for the same DID, no auth needed', async () => {
@@ -32,7 +32,7 @@ test('reserveSigningKey: a fresh secp256k1 did:key, the same one again for the s
   }
   expect(answers.ours).toEqual(answers.reference)
   expect(answers.ours).toMatchObject({ statuses: [200, 200, 200, 200], freshDiffer: true, sameForDid: true, bad: '400 InvalidRequest' })
-})
+}, 30_000)
 
 test('checkSignupQueue: activated for any session (app passwords too), 401 without one', async () => {
   const answers: Record<string, unknown> = {}
@@ -50,7 +50,7 @@ test('checkSignupQueue: activated for any session (app passwords too), 401 witho
   }
   expect(answers.ours).toEqual(answers.reference)
   expect(answers.ours).toEqual({ session: { activated: true }, appPassword: { activated: true }, anonymous: '401 AuthMissing' })
-})
+}, 30_000)
 
 test('a migrating account created here takes the key reserved for its DID', async () => {
   const ours = env.peers.find((p) => p.name === 'ours')!
@@ -69,4 +69,4 @@ test('a migrating account created here takes the key reserved for its DID', asyn
   // the reservation is used up: asking again reserves a new key
   const again = (await xrpc(ours.url, 'com.atproto.server.reserveSigningKey', { body: { did: source.did } })).json.signingKey
   expect(again).not.toBe(reserved)
-})
+}, 30_000)
