@@ -16,7 +16,10 @@ export default defineHandler({
       if (!record) throw InvalidRequestError(`Could not locate record: ${uri}`, 'RecordNotFound')
       return record
     }
-    if (!services.config.bskyAppView) throw InvalidRequestError('Could not locate record')
-    return services.proxy.pipethrough(req, nsid)
+    const appView = services.config.bskyAppView
+    if (!appView) throw InvalidRequestError('Could not locate record')
+    // Forwarded without a service token; to the atproto-proxy service if named, else the AppView.
+    const target = req.headers.get('atproto-proxy') ? undefined : { url: appView.url, did: appView.did }
+    return services.proxy.pipethrough(req, nsid, { target })
   },
 })
