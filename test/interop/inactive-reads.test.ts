@@ -81,7 +81,7 @@ async function answerTable(peer: Peer): Promise<Record<string, Answer>> {
 beforeAll(async () => {
   env = await startPeers()
   for (const peer of env.peers) tables.set(peer.name, await answerTable(peer))
-}, 300_000) // the first run may compile the reference's SQLite addon (scripts/ensure-reference-pds.sh)
+}, 600_000) // the first run may compile the reference's SQLite addon (scripts/ensure-reference-pds.sh)
 afterAll(() => env?.close())
 
 describe('inactive accounts: every public read answers as the reference', () => {

@@ -15,7 +15,7 @@ beforeAll(async () => {
   env = await startPeers({ appView: true })
   ours = env.peers.find((p) => p.name === 'ours')!
   reference = env.peers.find((p) => p.name === 'reference')!
-}, 300_000) // the first run may compile the reference's SQLite addon (scripts/ensure-reference-pds.sh)
+}, 600_000) // the first run may compile the reference's SQLite addon (scripts/ensure-reference-pds.sh)
 afterAll(() => env?.close())
 
 type PlcData = { rotationKeys: string[]; alsoKnownAs: string[]; verificationMethods: Record<string, string>; services: Record<string, { endpoint: string }> }

@@ -7,7 +7,7 @@ import { startPeers, createAccount, type Peers } from './peers.ts'
 let env: Peers
 beforeAll(async () => {
   env = await startPeers()
-}, 300_000) // the first run may compile the reference's SQLite addon (scripts/ensure-reference-pds.sh)
+}, 600_000) // the first run may compile the reference's SQLite addon (scripts/ensure-reference-pds.sh)
 afterAll(() => env?.close())
 
 const CASES: Array<[string, (auth: string) => RequestInit]> = [

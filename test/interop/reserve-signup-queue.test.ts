@@ -8,7 +8,7 @@ import { parseDidKey } from '../../src/core/crypto/index.ts'
 let env: Peers
 beforeAll(async () => {
   env = await startPeers()
-}, 300_000) // the first run may compile the reference's SQLite addon (scripts/ensure-reference-pds.sh)
+}, 600_000) // the first run may compile the reference's SQLite addon (scripts/ensure-reference-pds.sh)
 afterAll(() => env?.close())
 
 test('reserveSigningKey: a fresh secp256k1 did:key, the same one again for the same DID, no auth needed', async () => {
