@@ -1,11 +1,11 @@
 // What a scoped app password's access token may call: the same method policy and input checks as an
 // OAuth token (src/services/oauth/method-policy.ts), from the scope the token carries.
-import type { Config } from '../../config/config.ts'
 import type { AuthExtras, AuthKind, AuthResult } from '../../xrpc/auth.ts'
 import { authorizeOAuthCall, authorizeOAuthInput } from '../oauth/method-policy.ts'
 import { ScopePermissions } from '../oauth/scopes.ts'
+import type { ProxyConfig } from '../proxy/methods.ts'
 
-export type ProxyConfig = Pick<Config, 'bskyAppView' | 'reportService' | 'modService'>
+export type { ProxyConfig }
 
 /**
  * Throws 403 when the scope does not cover this call; otherwise the result gains `permissions` (so
