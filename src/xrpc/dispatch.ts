@@ -9,9 +9,9 @@ import {
   MethodNotImplementedError,
   PayloadTooLargeError,
   errorResponse,
-  toXrpcError,
   XRPCError,
 } from './errors.ts'
+import { toXrpcError } from './error-mapper.ts'
 
 /** The reference's JSON body limit (xrpc-server payload.jsonLimit). */
 export const DEFAULT_JSON_LIMIT = 150 * 1024

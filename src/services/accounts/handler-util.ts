@@ -4,7 +4,7 @@ import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
 import type { Services } from '../types.ts'
 import { AuthScope } from '../auth/scopes.ts'
-import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
+import { authRequired, invalidInput } from '../errors.ts'
 import type { AccountService } from './account-service.ts'
 import type { AccountView } from './account-manager.ts'
 
@@ -14,7 +14,7 @@ const DAY = 24 * HOUR
 
 export function callerDid(auth: AuthResult): string {
   if (auth.type === 'access' || auth.type === 'refresh' || auth.type === 'service') return auth.did
-  throw AuthRequiredError()
+  throw authRequired()
 }
 
 /** The session body of createSession/getSession/refreshSession. */
@@ -34,7 +34,7 @@ export async function sessionBody(accounts: AccountService, account: AccountView
 
 export function requireAccount(accounts: AccountService, did: string): AccountView {
   const account = accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
-  if (!account) throw InvalidRequestError(`Could not find user info for account: ${did}`, 'AccountNotFound')
+  if (!account) throw invalidInput(`Could not find user info for account: ${did}`, 'AccountNotFound')
   return account
 }
 
@@ -77,7 +77,7 @@ export function requireFullAccess(auth: AuthResult): string {
   // OAuth callers got here through their method permissions (src/services/oauth/method-policy.ts).
   if (auth.type === 'access' && 'permissions' in auth) return auth.did
   if (auth.type !== 'access' || (auth.scope !== AuthScope.Access && auth.scope !== AuthScope.Takendown)) {
-    throw InvalidRequestError('Bad token scope', 'InvalidToken')
+    throw invalidInput('Bad token scope', 'InvalidToken')
   }
   return auth.did
 }
@@ -94,6 +94,6 @@ export function revokeOAuthSessions(services: Services, did: string) {
  */
 export function callerNotTakendown(accounts: AccountService, auth: AuthResult, opts: { full?: boolean } = {}): string {
   const did = opts.full ? requireFullAccess(auth) : callerDid(auth)
-  if (requireAccount(accounts, did).takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
+  if (requireAccount(accounts, did).takedownRef) throw authRequired('Account has been taken down', 'AccountTakedown')
   return did
 }

@@ -8,7 +8,7 @@ import { openDatabase } from '../../storage/sqlite.ts'
 import { Secp256k1Keypair } from '../../core/crypto/index.ts'
 import type { AuthVerifier } from '../../xrpc/auth.ts'
 import type { Plugin } from '../../xrpc/app.ts'
-import { AuthRequiredError } from '../../xrpc/errors.ts'
+import { authRequired } from '../errors.ts'
 import type { RepoEventSink } from '../events.ts'
 import { createAuthVerifier } from '../auth/verifier.ts'
 import { PlcClient } from '../identity/plc-client.ts'
@@ -76,9 +76,9 @@ export function buildAccounts(opts: {
     signingKeyOf: async (iss, forceRefresh) => {
       const did = iss.split('#')[0]!
       const doc = await didResolver.resolve(did, forceRefresh).catch(() => null)
-      if (!doc) throw AuthRequiredError('could not resolve iss did')
+      if (!doc) throw authRequired('could not resolve iss did')
       const key = atprotoData(doc).signingKey
-      if (!key) throw AuthRequiredError('missing or bad key in did doc')
+      if (!key) throw authRequired('missing or bad key in did doc')
       return key
     },
   })

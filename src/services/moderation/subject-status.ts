@@ -1,7 +1,7 @@
 // Moderation status of an account, a record or a blob (com.atproto.admin.get/updateSubjectStatus).
 // Read paths already hide taken-down subjects: the account verifier and repo reads check takedownRef.
 import type { Services } from '../types.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../errors.ts'
 
 export type StatusAttr = { applied: boolean; ref?: string }
 export type Subject =
@@ -10,7 +10,7 @@ export type Subject =
   | { $type: 'com.atproto.admin.defs#repoBlobRef'; did: string; cid: string; recordUri?: string }
 
 const attr = (ref: string | null | undefined): StatusAttr => (ref ? { applied: true, ref } : { applied: false })
-const notFound = () => InvalidRequestError('Subject not found', 'NotFound')
+const notFound = () => invalidInput('Subject not found', 'NotFound')
 const didOfUri = (uri: string) => /^at:\/\/([^/]+)\//.exec(uri)?.[1] ?? ''
 
 function actorDb(services: Services, did: string) {
@@ -25,7 +25,7 @@ export function getSubjectStatus(services: Services, q: { did?: string; uri?: st
     return { subject: { $type: 'com.atproto.repo.strongRef', uri: q.uri, cid: row.cid }, takedown: attr(row.takedownRef) }
   }
   if (q.blob) {
-    if (!q.did) throw InvalidRequestError('Must provide a did to request blob state')
+    if (!q.did) throw invalidInput('Must provide a did to request blob state')
     const row = actorDb(services, q.did).getBlob(q.blob)
     if (!row) throw notFound()
     return { subject: { $type: 'com.atproto.admin.defs#repoBlobRef', did: q.did, cid: q.blob }, takedown: attr(row.takedownRef) }
@@ -39,7 +39,7 @@ export function getSubjectStatus(services: Services, q: { did?: string; uri?: st
       deactivated: account.deactivatedAt ? { applied: true } : { applied: false },
     }
   }
-  throw InvalidRequestError('No provided subject')
+  throw invalidInput('No provided subject')
 }
 
 export async function updateSubjectStatus(services: Services, input: { subject: Subject; takedown?: StatusAttr; deactivated?: StatusAttr }) {
@@ -62,7 +62,7 @@ export async function updateSubjectStatus(services: Services, input: { subject: 
       else await services.repo.blobs.unquarantine(subject.did, subject.cid)
     }
   } else {
-    throw InvalidRequestError('Invalid subject')
+    throw invalidInput('Invalid subject')
   }
   return { subject, takedown }
 }

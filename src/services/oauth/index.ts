@@ -8,6 +8,7 @@ import type { Logger } from '../../logger.ts'
 import type { Plugin } from '../../xrpc/app.ts'
 import type { AuthExtras, AuthKind, AuthResult, AuthVerifier } from '../../xrpc/auth.ts'
 import { XRPCError } from '../../xrpc/errors.ts'
+import { toXrpcError } from '../../xrpc/error-mapper.ts'
 import type { RateLimiter } from '../../xrpc/rate-limit.ts'
 import { deriveAccessTokenKey } from './access-token.ts'
 import { ClientStore } from './client-metadata.ts'
@@ -155,6 +156,7 @@ export function withOAuthAccess(
 }
 
 function withHeaders(err: unknown, headers: Record<string, string>): unknown {
-  if (!(err instanceof XRPCError)) return err
-  return new XRPCError(err.status, err.error, err.message, { ...headers, ...err.headers })
+  const xrpc = toXrpcError(err)
+  if (!xrpc) return err
+  return new XRPCError(xrpc.status, xrpc.error, xrpc.message, { ...headers, ...xrpc.headers })
 }

@@ -1,6 +1,6 @@
 // One upstream HTTP exchange: bounded in time and size, streamed both ways, upstream errors mapped to
 // XRPC errors the way the reference maps them (pipethrough.ts: 500 becomes 502, unreachable is 502).
-import { UpstreamFailureError, XRPCError } from '../../xrpc/errors.ts'
+import { upstreamFailure, UpstreamResponseError } from '../errors.ts'
 
 export type ForwardLimits = {
   /** Until the upstream's status line and headers arrive. */
@@ -41,7 +41,7 @@ export function forwardedResponseHeaders(upstream: Headers, opts: { content: boo
   return out
 }
 
-async function upstreamError(res: Response): Promise<XRPCError> {
+async function upstreamError(res: Response): Promise<UpstreamResponseError> {
   let error: string | undefined
   let message: string | undefined
   const type = res.headers.get('content-type') ?? ''
@@ -60,7 +60,7 @@ async function upstreamError(res: Response): Promise<XRPCError> {
   const status = res.status === 500 ? 502 : res.status
   const name = error ?? (status === 502 ? 'UpstreamFailure' : defaultErrorName(status))
   const headers = Object.fromEntries(forwardedResponseHeaders(res.headers, { content: false, encoded: false }))
-  return new XRPCError(status, name, message ?? name, headers)
+  return new UpstreamResponseError(status, name, message ?? name, headers)
 }
 
 function defaultErrorName(status: number): string {
@@ -85,7 +85,7 @@ function guardedBody(body: ReadableStream<Uint8Array>, limits: ForwardLimits, ab
         total += value.byteLength
         if (total > limits.maxResponseBytes) {
           abort.abort(new Error('upstream response too large'))
-          return controller.error(UpstreamFailureError('Upstream response too large'))
+          return controller.error(upstreamFailure('Upstream response too large'))
         }
         controller.enqueue(value)
       } catch (err) {
@@ -101,7 +101,7 @@ function guardedBody(body: ReadableStream<Uint8Array>, limits: ForwardLimits, ab
   })
 }
 
-/** Sends the request; resolves with a < 400 response whose body is guarded, or throws an XRPCError. */
+/** Sends the request; resolves with a < 400 response whose body is guarded, or throws an UpstreamResponseError or upstreamFailure. */
 export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT_FORWARD_LIMITS): Promise<Response> {
   const abort = new AbortController()
   const headersTimer = setTimeout(() => abort.abort(new Error('upstream headers timeout')), limits.headersTimeoutMs)
@@ -117,7 +117,7 @@ export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT
       ...(spec.body ? { duplex: 'half' } : {}),
     } as RequestInit)
   } catch {
-    throw UpstreamFailureError('Upstream service unreachable')
+    throw upstreamFailure('Upstream service unreachable')
   } finally {
     clearTimeout(headersTimer)
   }
@@ -125,7 +125,7 @@ export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT
   const declared = Number(res.headers.get('content-length') ?? NaN)
   if (declared > limits.maxResponseBytes) {
     abort.abort()
-    throw UpstreamFailureError('Upstream response too large')
+    throw upstreamFailure('Upstream response too large')
   }
   const body = res.body ? guardedBody(res.body, limits, abort) : null
   return new Response(body, { status: res.status, headers: res.headers })

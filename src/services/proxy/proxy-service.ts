@@ -6,7 +6,7 @@ import { isValidNsid } from '../../core/syntax/index.ts'
 import type { Logger } from '../../logger.ts'
 import { authResponseHeaders, type AuthVerifier } from '../../xrpc/auth.ts'
 import type { FallbackHandler } from '../../xrpc/dispatch.ts'
-import { InvalidRequestError, XRPCError } from '../../xrpc/errors.ts'
+import { internalError, invalidInput, upstreamFailure } from '../errors.ts'
 import { createServiceJwt } from '../service-auth/index.ts'
 import { DEFAULT_FORWARD_LIMITS, forward, forwardedResponseHeaders, type ForwardLimits } from './forward.ts'
 import { PRIVILEGED_METHODS, PROTECTED_METHODS, defaultServiceFor } from './methods.ts'
@@ -55,15 +55,15 @@ export class ProxyService {
   /** The router's fallback for methods without a local handler. */
   readonly fallback: FallbackHandler = async (nsid, req) => {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') {
-      throw InvalidRequestError('XRPC requests only supports GET and POST')
+      throw invalidInput('XRPC requests only supports GET and POST')
     }
-    if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
-    if (PROTECTED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
+    if (!isValidNsid(nsid)) throw invalidInput('invalid xrpc path')
+    if (PROTECTED_METHODS.has(nsid)) throw invalidInput('Bad token method', 'InvalidToken')
     // Nobody to send it to: no local handler and no service for it, so 501.
     if (!req.headers.get('atproto-proxy') && !defaultServiceFor(this.deps.config, nsid)) return undefined
     const auth = await this.deps.verifyAuth('access', { req, nsid })
-    if (auth.type !== 'access') throw InvalidRequestError('Bad token method', 'InvalidToken')
-    if (!auth.isPrivileged && PRIVILEGED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
+    if (auth.type !== 'access') throw invalidInput('Bad token method', 'InvalidToken')
+    if (!auth.isPrivileged && PRIVILEGED_METHODS.has(nsid)) throw invalidInput('Bad token method', 'InvalidToken')
     const target = await this.resolveTarget(req, nsid)
     const headers = new Headers()
     headers.set('accept-encoding', req.headers.get('accept-encoding') || 'identity')
@@ -88,7 +88,7 @@ export class ProxyService {
    * caller may parse it; the returned headers are the ones to pass to the client.
    */
   async pipethrough(req: Request, nsid: string, opts: PipethroughOptions = {}): Promise<Response> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new XRPCError(500, 'InternalServerError', `Proxying of ${req.method} requests is not supported`)
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw internalError(`Proxying of ${req.method} requests is not supported`)
     const target = opts.target ?? (await this.resolveTarget(req, nsid))
     const headers = new Headers()
     copyHeaders(req.headers, headers, FORWARDED_REQUEST_HEADERS)
@@ -135,7 +135,7 @@ export async function callJson(proxy: ProxyService, opts: CallJsonOptions): Prom
   try {
     return JSON.parse(text)
   } catch {
-    throw new XRPCError(502, 'UpstreamFailure', 'Upstream returned invalid JSON')
+    throw upstreamFailure('Upstream returned invalid JSON')
   }
 }
 

@@ -1,7 +1,7 @@
 // Read-after-write: the AppView lags behind the repo, so queries the account itself makes about itself get
 // its records newer than the AppView's `atproto-repo-rev` merged in (reference: read-after-write/util.ts).
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { AuthRequiredError } from '../../xrpc/errors.ts'
+import { authRequired } from '../errors.ts'
 import { getLocalLag, getRecordsSinceRev } from './local-records.ts'
 import type { MungeFn } from './munge.ts'
 import { LocalViewer } from './viewer.ts'
@@ -9,7 +9,7 @@ import { LocalViewer } from './viewer.ts'
 const MAX_MUNGE_BYTES = 10 * 1024 * 1024
 
 function requesterOf(ctx: HandlerContext): string {
-  if (ctx.auth.type !== 'access') throw AuthRequiredError()
+  if (ctx.auth.type !== 'access') throw authRequired()
   return ctx.auth.did
 }
 

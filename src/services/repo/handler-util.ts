@@ -1,6 +1,6 @@
 // Small pieces the repo handlers share: CID params and the reference's write rate limits.
 import { CID } from '../../core/cbor.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../errors.ts'
 import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
 import type { PreparedWrite } from './prepare.ts'
@@ -10,7 +10,7 @@ export function parseCidParam(value: string | undefined): CID | undefined {
   try {
     return CID.parse(value)
   } catch {
-    throw InvalidRequestError(`Invalid CID: ${value}`)
+    throw invalidInput(`Invalid CID: ${value}`)
   }
 }
 

@@ -7,7 +7,6 @@ import { DiskBlobStore } from '../blobs/store.ts'
 import { S3BlobStore } from '../blobs/s3-store.ts'
 import type { Services } from '../types.ts'
 import { RepoService, type AccountHooks } from './service.ts'
-import './errors.ts' // registers the XRPC error mapping
 
 export { RepoService } from './service.ts'
 

@@ -1,6 +1,6 @@
 // Which repo a request names, and whether the caller may write to it (the reference's findAccount).
 import type { AuthResult } from '../../xrpc/auth.ts'
-import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
+import { authRequired, invalidInput } from '../errors.ts'
 import type { Services } from '../types.ts'
 import { callerAccount } from '../auth/caller-account.ts'
 
@@ -29,10 +29,10 @@ export async function resolveWritableRepo(
   // The caller's own repo by DID: the verifier has just read this account row for this request.
   const known = callerDid(auth) === repo ? callerAccount(auth) : undefined
   const account = known ? { did: repo, ...known } : await findAccount(services, repo)
-  if (!account) throw InvalidRequestError(`Could not find repo: ${repo}`)
-  if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
-  if (account.deactivatedAt && !opts.allowDeactivated) throw InvalidRequestError('Account is deactivated', 'AccountDeactivated')
-  if (callerDid(auth) !== account.did) throw AuthRequiredError()
+  if (!account) throw invalidInput(`Could not find repo: ${repo}`)
+  if (account.takedownRef) throw authRequired('Account has been taken down', 'AccountTakedown')
+  if (account.deactivatedAt && !opts.allowDeactivated) throw invalidInput('Account is deactivated', 'AccountDeactivated')
+  if (callerDid(auth) !== account.did) throw authRequired()
   return account.did
 }
 

@@ -15,7 +15,7 @@ import type { BlobStore } from '../blobs/store.ts'
 import { KeyedMutex } from './lock.ts'
 import { WritePreparer, type PreparedCreateOrUpdate, type PreparedWrite, type ValidationStatus } from './prepare.ts'
 import { buildCommit, checkBlobs, checkSwaps, dataRootOf, persistCommit } from './writer.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../errors.ts'
 import type { RawInput } from '../../xrpc/handler.ts'
 import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson } from '../blobs/upload.ts'
 import { readRecord, readRecordPage, type RecordView } from './reads.ts'
@@ -136,7 +136,7 @@ export class RepoService {
    */
   async createRepo(did: string, signingKey: Keypair): Promise<GenesisCommit> {
     return this.lock.run(did, () => {
-      if (this.deps.actors.exists(did)) throw InvalidRequestError(`Repo already exists: ${did}`)
+      if (this.deps.actors.exists(did)) throw invalidInput(`Repo already exists: ${did}`)
       const db = this.deps.actors.create(did, signingKey.exportPrivateKey())
       this.keys.set(did, signingKey)
       const commit = createEmptyRepo(did, signingKey, nextTid())
@@ -254,7 +254,7 @@ export class RepoService {
     return this.lock.run(did, async () => {
       let db = this.db(did)
       const rootRow = db.getRoot()
-      if (!rootRow) throw InvalidRequestError(`No repo root found for ${did}`)
+      if (!rootRow) throw invalidInput(`No repo root found for ${did}`)
       const root = { cid: CID.parse(rootRow.cid), rev: rootRow.rev }
       writes = this.resolveUnderLock(db, writes, opts)
       if (writes.length === 0) return null

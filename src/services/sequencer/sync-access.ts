@@ -2,7 +2,7 @@
 // (the reference's assertRepoAvailability), and CAR responses streamed in sensible chunks.
 import type { Services } from '../types.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../errors.ts'
 import type { CID } from '../../core/cbor.ts'
 
 export type SyncCaller = { did?: string; admin: boolean }
@@ -31,10 +31,10 @@ export function isUserOrAdmin(caller: SyncCaller, did: string): boolean {
 /** Throws RepoNotFound / RepoTakendown / RepoDeactivated as the reference does. */
 export function assertRepoAvailability(services: Services, handleOrDid: string, isAdminOrSelf: boolean) {
   const account = services.accounts.getAccount(handleOrDid, { includeDeactivated: true, includeTakenDown: true })
-  if (!account) throw InvalidRequestError(`Could not find repo for DID: ${handleOrDid}`, 'RepoNotFound')
+  if (!account) throw invalidInput(`Could not find repo for DID: ${handleOrDid}`, 'RepoNotFound')
   if (isAdminOrSelf) return account
-  if (account.takedownRef) throw InvalidRequestError(`Repo has been takendown: ${handleOrDid}`, 'RepoTakendown')
-  if (account.deactivatedAt) throw InvalidRequestError(`Repo has been deactivated: ${handleOrDid}`, 'RepoDeactivated')
+  if (account.takedownRef) throw invalidInput(`Repo has been takendown: ${handleOrDid}`, 'RepoTakendown')
+  if (account.deactivatedAt) throw invalidInput(`Repo has been deactivated: ${handleOrDid}`, 'RepoDeactivated')
   return account
 }
 
@@ -47,7 +47,7 @@ export async function checkSyncRead(ctx: HandlerContext, did: string): Promise<S
 
 export function repoRootOrThrow(services: Services, did: string, error = 'RepoNotFound'): { cid: CID; rev: string } {
   const root = services.repo.getRepoRoot(did)
-  if (!root) throw InvalidRequestError(`Could not find root for DID: ${did}`, error)
+  if (!root) throw invalidInput(`Could not find root for DID: ${did}`, error)
   return root
 }
 

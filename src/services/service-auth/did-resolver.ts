@@ -2,7 +2,7 @@
 // cache. The identity service's resolver (with did_cache.sqlite) replaces it where available: anything with
 // the same `resolve` shape plugs in.
 import { getAtprotoSigningKey, type DidDocument } from './did-doc.ts'
-import { AuthRequiredError } from '../../xrpc/errors.ts'
+import { authRequired } from '../errors.ts'
 
 export interface DidResolver {
   /** The DID document, or null when the DID does not exist. Throws when the source cannot be reached. */
@@ -54,10 +54,10 @@ export function didKeyResolver(resolver: DidResolver) {
     try {
       doc = await resolver.resolve(did, forceRefresh)
     } catch {
-      throw AuthRequiredError('could not resolve iss did', 'BadJwtIss')
+      throw authRequired('could not resolve iss did', 'BadJwtIss')
     }
     const key = doc && getAtprotoSigningKey(doc)
-    if (!key) throw AuthRequiredError('missing or bad key in did doc', 'BadJwtIss')
+    if (!key) throw authRequired('missing or bad key in did doc', 'BadJwtIss')
     return key
   }
 }

@@ -3,7 +3,7 @@
 // (xrpc-server auth.ts) so that other implementations accept ours and vice versa.
 import { randomBytes } from 'node:crypto'
 import { parseDidKey, verifySignature, type Keypair } from '../../core/crypto/index.ts'
-import { AuthRequiredError } from '../../xrpc/errors.ts'
+import { authRequired } from '../errors.ts'
 
 export type ServiceJwtPayload = {
   iss: string
@@ -49,7 +49,7 @@ export type VerifyServiceJwtOptions = {
   resolveDidKey: (iss: string, forceRefresh: boolean) => Promise<string>
 }
 
-const bad = (message: string, error: string) => AuthRequiredError(message, error)
+const bad = (message: string, error: string) => authRequired(message, error)
 
 function parseSegment(segment: string | undefined): Record<string, unknown> {
   try {
