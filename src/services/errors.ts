@@ -1,4 +1,4 @@
-// Domain errors: what went wrong, in the services' terms. The edge (src/xrpc/error-mapper.ts) turns
+// Domain errors: what went wrong, in the services' terms. The edge's one error mapper turns
 // each kind into an HTTP status; `code` is the lexicon error name when the reference uses a specific one.
 export type DomainErrorKind =
   | 'invalid-input'

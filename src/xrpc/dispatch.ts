@@ -1,5 +1,5 @@
 // Runs one XRPC call: method check, params, auth, rate limits, input, handler, error mapping.
-import type { Services } from '../services/types.ts'
+import type { Services } from './services.ts'
 import type { HandlerContext, HandlerDef, RawInput } from './handler.ts'
 import { authResponseHeaders, type AuthExtras } from './auth.ts'
 import { GLOBAL_RATE_LIMIT } from './rate-limit.ts'

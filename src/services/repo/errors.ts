@@ -1,4 +1,4 @@
-// Domain errors of the repo service (src/xrpc/error-mapper.ts gives them the reference's XRPC names).
+// Domain errors of the repo service (the edge's error mapper gives them the reference's XRPC names).
 import type { CID } from '../../core/cbor.ts'
 
 /** A record that fails $type, rkey or lexicon checks (the reference's InvalidRecordError → 400). */

@@ -16,8 +16,7 @@ import { KeyedMutex } from './lock.ts'
 import { WritePreparer, type PreparedCreateOrUpdate, type PreparedWrite, type ValidationStatus } from './prepare.ts'
 import { buildCommit, checkBlobs, checkSwaps, dataRootOf, persistCommit } from './writer.ts'
 import { invalidInput } from '../errors.ts'
-import type { RawInput } from '../../xrpc/handler.ts'
-import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson } from '../blobs/upload.ts'
+import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson, type ByteUpload } from '../blobs/upload.ts'
 import { readRecord, readRecordPage, type RecordView } from './reads.ts'
 import { readPreferences, writePreferences } from './preferences.ts'
 import { importCar, readLimited } from './import.ts'
@@ -83,7 +82,7 @@ export class RepoService {
     return this.db(did).listCollections()
   }
 
-  uploadBlob(did: string, input: RawInput): Promise<BlobRefJson> {
+  uploadBlob(did: string, input: ByteUpload): Promise<BlobRefJson> {
     if (!this.hasRepo(did)) throw new ActorNotFoundError(did)
     return uploadBlob(this.deps.blobs, () => this.db(did), input.body, input.encoding, this.deps.uploadLimit ?? Infinity)
   }

@@ -2,4 +2,3 @@
 export { createServiceJwt, verifyServiceJwt, bearerToken, type ServiceJwtPayload, type CreateServiceJwtParams, type VerifyServiceJwtOptions } from './jwt.ts'
 export { getAtprotoSigningKey, getServiceEndpoint, type DidDocument } from './did-doc.ts'
 export { SimpleDidResolver, didKeyResolver, type DidResolver } from './did-resolver.ts'
-export { assertModerator, type ModeratorAuth } from './moderator.ts'

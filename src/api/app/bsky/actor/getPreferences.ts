@@ -1,7 +1,7 @@
 // app.bsky.actor.getPreferences: the account's app.bsky preferences stored on the PDS.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { AuthRequiredError } from '../../../../xrpc/errors.ts'
-import { callerDid, hasAccessFull } from '../../../../services/repo/resolve.ts'
+import { callerDid, hasAccessFull } from '../../../_util/resolve-repo.ts'
 
 export default defineHandler({
   nsid: 'app.bsky.actor.getPreferences',

@@ -1,7 +1,7 @@
 // app.bsky.actor.putPreferences: replaces the account's app.bsky preferences.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { AuthRequiredError } from '../../../../xrpc/errors.ts'
-import { callerDid, hasAccessFull } from '../../../../services/repo/resolve.ts'
+import { callerDid, hasAccessFull } from '../../../_util/resolve-repo.ts'
 
 export default defineHandler({
   nsid: 'app.bsky.actor.putPreferences',

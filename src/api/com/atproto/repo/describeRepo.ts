@@ -1,7 +1,7 @@
 // com.atproto.repo.describeRepo: handle, DID document and the collections a repo holds.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { findAccount } from '../../../../services/repo/resolve.ts'
+import { findAccount } from '../../../_util/resolve-repo.ts'
 
 type IdentityPort = { didDocFor?(did: string): Promise<Record<string, unknown> | null> }
 

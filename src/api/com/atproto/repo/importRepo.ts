@@ -1,7 +1,7 @@
 // com.atproto.repo.importRepo: replace the caller's repo with a CAR (account migration).
 import { defineHandler, type RawInput } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError, PayloadTooLargeError } from '../../../../xrpc/errors.ts'
-import { callerDid, resolveWritableRepo } from '../../../../services/repo/resolve.ts'
+import { callerDid, resolveWritableRepo } from '../../../_util/resolve-repo.ts'
 
 export default defineHandler<unknown, RawInput>({
   nsid: 'com.atproto.repo.importRepo',

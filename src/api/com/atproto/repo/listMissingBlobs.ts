@@ -1,6 +1,6 @@
 // com.atproto.repo.listMissingBlobs: blobs records reference (after an import) but never uploaded.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid, resolveWritableRepo } from '../../../../services/repo/resolve.ts'
+import { callerDid, resolveWritableRepo } from '../../../_util/resolve-repo.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.listMissingBlobs',

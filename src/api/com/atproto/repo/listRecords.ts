@@ -1,7 +1,7 @@
 // com.atproto.repo.listRecords: a collection page ordered by rkey (newest first unless reverse).
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { findAccount } from '../../../../services/repo/resolve.ts'
+import { findAccount } from '../../../_util/resolve-repo.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.listRecords',

@@ -3,7 +3,7 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import type { RawInput } from '../../../../xrpc/handler.ts'
 import { PayloadTooLargeError } from '../../../../xrpc/errors.ts'
-import { callerDid, resolveWritableRepo } from '../../../../services/repo/resolve.ts'
+import { callerDid, resolveWritableRepo } from '../../../_util/resolve-repo.ts'
 
 export default defineHandler<unknown, RawInput>({
   nsid: 'com.atproto.repo.uploadBlob',

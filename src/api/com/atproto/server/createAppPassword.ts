@@ -1,5 +1,5 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid, RATE } from '../../../../services/accounts/handler-util.ts'
+import { callerDid, RATE } from '../../../_util/accounts.ts'
 
 export default defineHandler<unknown, { name: string; privileged?: boolean }>({
   nsid: 'com.atproto.server.createAppPassword',

@@ -1,6 +1,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { AuthRequiredError } from '../../../../xrpc/errors.ts'
-import { RATE, sessionBody } from '../../../../services/accounts/handler-util.ts'
+import { RATE, sessionBody } from '../../../_util/accounts.ts'
 import { OLD_PASSWORD_MAX_LENGTH } from '../../../../services/auth/scrypt.ts'
 
 export default defineHandler<unknown, { identifier: string; password: string; allowTakendown?: boolean }>({

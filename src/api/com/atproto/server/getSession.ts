@@ -1,5 +1,5 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid, requireAccount, sessionBody } from '../../../../services/accounts/handler-util.ts'
+import { callerDid, requireAccount, sessionBody } from '../../../_util/accounts.ts'
 import { hideEmailWithoutScope } from '../../../../services/oauth/method-policy.ts'
 
 export default defineHandler({

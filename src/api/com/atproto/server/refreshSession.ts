@@ -1,6 +1,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { AuthRequiredError, InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { requireAccount, sessionBody } from '../../../../services/accounts/handler-util.ts'
+import { requireAccount, sessionBody } from '../../../_util/accounts.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.server.refreshSession',

@@ -1,7 +1,7 @@
 // Moderation status of an account, a record or a blob (com.atproto.admin.get/updateSubjectStatus).
 // Read paths already hide taken-down subjects: the account verifier and repo reads check takedownRef.
-import type { Services } from '../types.ts'
-import { invalidInput } from '../errors.ts'
+import type { Services } from '../../xrpc/services.ts'
+import { invalidInput } from '../../services/errors.ts'
 
 export type StatusAttr = { applied: boolean; ref?: string }
 export type Subject =

@@ -1,10 +1,10 @@
 // Moderator auth for com.atproto.admin.*: the operator's Basic admin password, or a service JWT from the
 // configured moderation service (PDS_MOD_SERVICE_DID, also as its #atproto_labeler), as the reference.
 import { isAdmin } from '../../xrpc/auth.ts'
-import { authRequired } from '../errors.ts'
+import { authRequired } from '../../services/errors.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { getAtprotoSigningKey } from './did-doc.ts'
-import { bearerToken, verifyServiceJwt } from './jwt.ts'
+import { getAtprotoSigningKey } from '../../services/service-auth/did-doc.ts'
+import { bearerToken, verifyServiceJwt } from '../../services/service-auth/jwt.ts'
 
 export type ModeratorAuth = { type: 'admin' } | { type: 'modService'; iss: string }
 

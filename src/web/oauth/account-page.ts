@@ -2,11 +2,11 @@
 // on this browser (same device cookie and sign-in as /oauth/authorize) and their OAuth sessions, each
 // with a Revoke button that ends the session's tokens.
 import { ACCOUNT_PATH, deviceCookies, html, loadDevice, PageError, readPageForm, rememberedAccounts, withPageErrors, type BrowserInfo, type Device } from './authorize.ts'
-import type { OAuthContext } from './context.ts'
+import type { OAuthContext } from '../../services/oauth/context.ts'
 import { accountLoginPage, accountSessionsPage, type AccountSessionView } from './pages.ts'
-import { describeScope } from './scope-descriptions.ts'
-import { scopeSet } from './scopes.ts'
-import { b64url, constantTimeEqual, hmac } from './util.ts'
+import { describeScope } from '../../services/oauth/scope-descriptions.ts'
+import { scopeSet } from '../../services/oauth/scopes.ts'
+import { b64url, constantTimeEqual, hmac } from '../../services/oauth/util.ts'
 
 const csrfFor = (device: Device) => b64url(hmac(device.sessionId, 'csrf:account'))
 

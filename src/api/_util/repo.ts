@@ -1,9 +1,9 @@
 // Small pieces the repo handlers share: CID params and the reference's write rate limits.
 import { CID } from '../../core/cbor.ts'
-import { invalidInput } from '../errors.ts'
+import { invalidInput } from '../../services/errors.ts'
 import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import type { PreparedWrite } from './prepare.ts'
+import type { PreparedWrite } from '../../services/repo/prepare.ts'
 
 export function parseCidParam(value: string | undefined): CID | undefined {
   if (value === undefined) return undefined

@@ -2,11 +2,11 @@
 import type { AuthResult } from '../../xrpc/auth.ts'
 import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import type { Services } from '../types.ts'
-import { AuthScope } from '../auth/scopes.ts'
-import { authRequired, invalidInput } from '../errors.ts'
-import type { AccountService } from './account-service.ts'
-import type { AccountView } from './account-manager.ts'
+import type { Services } from '../../xrpc/services.ts'
+import { AuthScope } from '../../services/auth/scopes.ts'
+import { authRequired, invalidInput } from '../../services/errors.ts'
+import type { AccountService } from '../../services/accounts/account-service.ts'
+import type { AccountView } from '../../services/accounts/account-manager.ts'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE

@@ -1,7 +1,7 @@
 // The browser side of an authorization: sign in (or pick a remembered account), consent, redirect.
 // Each request from PAR is bound to the browser (device cookie) that first opened it; forms carry a
 // CSRF token derived from that device's secret session id.
-import type { OAuthClient } from './client-metadata.ts'
+import type { OAuthClient } from '../../services/oauth/client-metadata.ts'
 import {
   AUTHENTICATION_MAX_AGE,
   AUTHORIZATION_INACTIVITY_TIMEOUT,
@@ -10,14 +10,14 @@ import {
   DEVICE_ID_PREFIX,
   REQUEST_URI_PREFIX,
   SESSION_ID_PREFIX,
-} from './constants.ts'
-import type { OAuthAccount, OAuthContext } from './context.ts'
-import { OAuthError } from './errors.ts'
+} from '../../services/oauth/constants.ts'
+import type { OAuthAccount, OAuthContext } from '../../services/oauth/context.ts'
+import { OAuthError } from '../../services/oauth/errors.ts'
 import { chooserPage, consentPage, errorPage, formPostPage, loginPage, pageCsp, SIGN_UP_NOTICE, type FormContext, type Page } from './pages.ts'
-import { describeScope } from './scope-descriptions.ts'
-import { scopeSet } from './scopes.ts'
-import type { RequestRow } from './store.ts'
-import { b64url, constantTimeEqual, hmac, randomId } from './util.ts'
+import { describeScope } from '../../services/oauth/scope-descriptions.ts'
+import { scopeSet } from '../../services/oauth/scopes.ts'
+import type { RequestRow } from '../../services/oauth/store.ts'
+import { b64url, constantTimeEqual, hmac, randomId } from '../../services/oauth/util.ts'
 
 export const AUTHORIZE_PATH = '/oauth/authorize'
 /** The account page (authorization_management_uri): see account-page.ts. */

@@ -1,8 +1,8 @@
 // Shared by the com.atproto.sync.* read handlers: who is asking, whether the repo may be read
 // (the reference's assertRepoAvailability), and CAR responses streamed in sensible chunks.
-import type { Services } from '../types.ts'
+import type { Services } from '../../xrpc/services.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { invalidInput } from '../errors.ts'
+import { invalidInput } from '../../services/errors.ts'
 import type { CID } from '../../core/cbor.ts'
 
 export type SyncCaller = { did?: string; admin: boolean }

@@ -1,10 +1,10 @@
 // Read-after-write: the AppView lags behind the repo, so queries the account itself makes about itself get
 // its records newer than the AppView's `atproto-repo-rev` merged in (reference: read-after-write/util.ts).
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { authRequired } from '../errors.ts'
-import { getLocalLag, getRecordsSinceRev } from './local-records.ts'
-import type { MungeFn } from './munge.ts'
-import { LocalViewer } from './viewer.ts'
+import { authRequired } from '../../services/errors.ts'
+import { getLocalLag, getRecordsSinceRev } from '../../services/read-after-write/local-records.ts'
+import type { MungeFn } from '../../services/read-after-write/munge.ts'
+import { LocalViewer } from '../../services/read-after-write/viewer.ts'
 
 const MAX_MUNGE_BYTES = 10 * 1024 * 1024
 

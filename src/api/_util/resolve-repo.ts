@@ -1,8 +1,8 @@
 // Which repo a request names, and whether the caller may write to it (the reference's findAccount).
 import type { AuthResult } from '../../xrpc/auth.ts'
-import { authRequired, invalidInput } from '../errors.ts'
-import type { Services } from '../types.ts'
-import { callerAccount } from '../auth/caller-account.ts'
+import { authRequired, invalidInput } from '../../services/errors.ts'
+import type { Services } from '../../xrpc/services.ts'
+import { callerAccount } from '../../xrpc/caller-account.ts'
 
 type AccountLike = { did: string; handle: string | null; deactivatedAt: string | null; takedownRef: string | null }
 type AccountsPort = { getAccount(handleOrDid: string, flags?: { includeDeactivated?: boolean; includeTakenDown?: boolean }): AccountLike | null | Promise<AccountLike | null> }

@@ -1,21 +1,17 @@
-// services.verifyAuth: every AuthKind of src/xrpc/auth.ts over session JWTs, admin Basic auth and
+// services.verifyAuth: every AuthKind of ./auth.ts over session JWTs, admin Basic auth and
 // inter-service JWTs, with the reference's error names.
-import type { AuthKind, AuthResult, AuthVerifier } from '../../xrpc/auth.ts'
-import { isAdmin, parseBasicAuth } from '../../xrpc/auth.ts'
-import { authRequired, forbidden, invalidInput } from '../errors.ts'
-import { ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, AuthScope } from './scopes.ts'
-import { bearerToken, verifyBearer, type TokenKey } from './tokens.ts'
+import type { AuthKind, AuthResult, AuthVerifier } from './auth.ts'
+import { isAdmin, parseBasicAuth } from './auth.ts'
+import { authRequired, forbidden, invalidInput } from '../services/errors.ts'
+import { ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, AuthScope } from '../services/auth/scopes.ts'
+import { bearerToken, verifyBearer } from '../services/auth/tokens.ts'
+import type { CredentialSource } from '../services/accounts/index.ts'
 import { rememberCallerAccount } from './caller-account.ts'
-import { verifyServiceJwt } from '../service-auth/index.ts'
+import { verifyServiceJwt } from '../services/service-auth/index.ts'
 
-export type VerifierDeps = {
-  key: TokenKey
+export type VerifierDeps = CredentialSource & {
   serviceDid: string
   adminPassword: string
-  /** Account state for status checks (includes deactivated and taken-down accounts). */
-  getAccount(did: string): { deactivatedAt: string | null; takedownRef: string | null } | null
-  /** The did:key an issuer signs service JWTs with. */
-  signingKeyOf(iss: string, forceRefresh: boolean): Promise<string>
 }
 
 export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
