@@ -4,10 +4,9 @@ import { InvalidCarError } from '../core/car.ts'
 import { InvalidCommitError } from '../core/commit.ts'
 import { MissingBlockError } from '../core/mst/index.ts'
 import { InvalidWriteError, RecordAlreadyExistsError, RecordNotFoundError, RepoVerificationError } from '../core/repo/index.ts'
-import { ActorNotFoundError } from '../storage/actor/actor-store.ts'
 import { BlobNotFoundError } from '../services/blobs/store.ts'
 import { DomainError, UpstreamResponseError, type DomainErrorKind } from '../services/errors.ts'
-import { BadCommitSwapError, BadRecordSwapError, BlobReferenceError, InvalidRecordError, RepoImportError } from '../services/repo/errors.ts'
+import { ActorNotFoundError, BadCommitSwapError, BadRecordSwapError, BlobReferenceError, InvalidRecordError, RepoImportError } from '../services/repo/errors.ts'
 import { InvalidRequestError, XRPCError } from './errors.ts'
 
 /** Each kind's status and the XRPC error name used when the service gives no specific one. */

@@ -1,6 +1,9 @@
 // Domain errors of the repo service (the edge's error mapper gives them the reference's XRPC names).
 import type { CID } from '../../core/cbor.ts'
 
+/** Storage's "no such repo", re-exported so the edge maps it without importing storage. */
+export { ActorNotFoundError } from '../../storage/actor/actor-store.ts'
+
 /** A record that fails $type, rkey or lexicon checks (the reference's InvalidRecordError → 400). */
 export class InvalidRecordError extends Error {
   constructor(message: string) {
