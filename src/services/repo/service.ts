@@ -20,6 +20,7 @@ import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson, t
 import { readRecord, readRecordPage, type RecordView } from './reads.ts'
 import { readPreferences, writePreferences } from './preferences.ts'
 import { importCar, readLimited } from './import.ts'
+import { fullRepoCar } from '../sequencer/repo-car.ts'
 
 export type AccountHooks = { updateRepoRoot?(did: string, cid: CID, rev: string): unknown }
 
@@ -197,6 +198,48 @@ export class RepoService {
     const root = this.requireRoot(did)
     const blocks = since ? this.db(did).blocksSince(since) : this.exportBlocks(did)
     return writeCar(root.cid, blocks)
+  }
+
+  // ---- moderation (com.atproto.admin.*SubjectStatus) ---------------------------------------
+
+  /** A record's CID and takedown, or null when the repo or the record does not exist. */
+  recordStatus(did: string, uri: string): { cid: string; takedownRef: string | null } | null {
+    if (!this.hasRepo(did)) return null
+    const row = this.db(did).getRecordByUri(uri)
+    return row ? { cid: row.cid, takedownRef: row.takedownRef } : null
+  }
+
+  /** A blob's takedown, or null when the repo or the blob does not exist. */
+  blobStatus(did: string, cid: string): { takedownRef: string | null } | null {
+    if (!this.hasRepo(did)) return null
+    const row = this.db(did).getBlob(cid)
+    return row ? { takedownRef: row.takedownRef } : null
+  }
+
+  setRecordTakedown(did: string, uri: string, ref: string | null): void {
+    this.db(did).setRecordTakedown(uri, ref)
+  }
+
+  /** A taken-down blob's bytes are quarantined (no longer served); a lifted takedown restores them. */
+  async setBlobTakedown(did: string, cid: string, ref: string | null): Promise<void> {
+    this.db(did).setBlobTakedown(cid, ref)
+    if (ref) await this.deps.blobs.quarantine(did, cid)
+    else await this.deps.blobs.unquarantine(did, cid)
+  }
+
+  /**
+   * The whole repo as a CAR straight from the block table, from one read snapshot (getRepo without
+   * `since`); null when the repo has no root.
+   */
+  exportFullCar(did: string): Generator<Uint8Array> | null {
+    return fullRepoCar(this.deps.actors.location(did).dbLocation)
+  }
+
+  /** What a migration's checkAccountStatus reports: block, record and blob counts of the actor store. */
+  repoStats(did: string): { blocks: number; records: number; expectedBlobs: number; importedBlobs: number } {
+    const db = this.db(did)
+    const blobs = db.blobCounts()
+    return { blocks: db.countBlocks(), records: db.countRecords(), expectedBlobs: blobs.expected, importedBlobs: blobs.imported }
   }
 
   /** Commit block, the MST path proving (or disproving) a record, and the record block. */

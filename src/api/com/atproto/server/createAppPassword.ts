@@ -5,5 +5,5 @@ export default defineHandler<unknown, { name: string; privileged?: boolean }>({
   nsid: 'com.atproto.server.createAppPassword',
   auth: 'accessFull',
   rateLimit: RATE.createAppPassword,
-  handler: ({ auth, input, services }) => services.accounts.manager.createAppPassword(callerDid(auth), input.name, input.privileged ?? false),
+  handler: ({ auth, input, services }) => services.accounts.createAppPassword(callerDid(auth), input.name, input.privileged ?? false),
 })

@@ -4,5 +4,5 @@ import { callerDid } from '../../../_util/accounts.ts'
 export default defineHandler({
   nsid: 'com.atproto.server.listAppPasswords',
   auth: 'accessFull',
-  handler: ({ auth, services }) => ({ passwords: services.accounts.manager.listAppPasswords(callerDid(auth)) }),
+  handler: ({ auth, services }) => ({ passwords: services.accounts.listAppPasswords(callerDid(auth)) }),
 })

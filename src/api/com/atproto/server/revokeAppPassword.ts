@@ -5,6 +5,6 @@ export default defineHandler<unknown, { name: string }>({
   nsid: 'com.atproto.server.revokeAppPassword',
   auth: 'accessFull',
   handler: ({ auth, input, services }) => {
-    services.accounts.manager.revokeAppPassword(callerDid(auth), input.name)
+    services.accounts.revokeAppPassword(callerDid(auth), input.name)
   },
 })
