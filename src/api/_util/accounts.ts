@@ -1,5 +1,5 @@
-// Small pieces the account handlers share: the DID of an access caller, session bodies, rate-limit rules.
-import type { AuthResult } from '../../xrpc/auth.ts'
+// Small pieces the account handlers share: session bodies, account checks, rate-limit rules.
+import { callerDid, type AuthResult } from '../../xrpc/auth.ts'
 import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
 import type { Services } from '../../xrpc/services.ts'
@@ -11,11 +11,6 @@ import type { AccountView } from '../../services/accounts/account-manager.ts'
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
-
-export function callerDid(auth: AuthResult): string {
-  if (auth.type === 'access' || auth.type === 'refresh' || auth.type === 'service') return auth.did
-  throw authRequired()
-}
 
 /** The session body of createSession/getSession/refreshSession. */
 export async function sessionBody(accounts: AccountService, account: AccountView, tokens?: { accessJwt: string; refreshJwt: string }) {

@@ -1,21 +1,16 @@
 // Read-after-write: the AppView lags behind the repo, so queries the account itself makes about itself get
 // its records newer than the AppView's `atproto-repo-rev` merged in (reference: read-after-write/util.ts).
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { authRequired } from '../../services/errors.ts'
+import { accessCallerDid } from '../../xrpc/auth.ts'
 import { getLocalLag, getRecordsSinceRev } from '../../services/read-after-write/local-records.ts'
 import type { MungeFn } from '../../services/read-after-write/munge.ts'
 import { LocalViewer } from '../../services/read-after-write/viewer.ts'
 
 const MAX_MUNGE_BYTES = 10 * 1024 * 1024
 
-function requesterOf(ctx: HandlerContext): string {
-  if (ctx.auth.type !== 'access') throw authRequired()
-  return ctx.auth.did
-}
-
 /** Forwards the query as the requester, then merges local records if the AppView is behind. */
 export async function pipethroughReadAfterWrite(ctx: HandlerContext, munge: MungeFn): Promise<Response> {
-  const requester = requesterOf(ctx)
+  const requester = accessCallerDid(ctx.auth)
   const { services } = ctx
   const upstream = await services.proxy.pipethrough(ctx.req, ctx.nsid, { iss: requester })
   const rev = upstream.headers.get('atproto-repo-rev')

@@ -1,5 +1,5 @@
 // Which repo a request names, and whether the caller may write to it (the reference's findAccount).
-import type { AuthResult } from '../../xrpc/auth.ts'
+import { authDid, type AuthResult } from '../../xrpc/auth.ts'
 import { authRequired, invalidInput } from '../../services/errors.ts'
 import type { Services } from '../../xrpc/services.ts'
 import { callerAccount } from '../../xrpc/caller-account.ts'
@@ -27,17 +27,13 @@ export async function resolveWritableRepo(
   opts: { allowDeactivated?: boolean } = {},
 ): Promise<string> {
   // The caller's own repo by DID: the verifier has just read this account row for this request.
-  const known = callerDid(auth) === repo ? callerAccount(auth) : undefined
+  const known = authDid(auth) === repo ? callerAccount(auth) : undefined
   const account = known ? { did: repo, ...known } : await findAccount(services, repo)
   if (!account) throw invalidInput(`Could not find repo: ${repo}`)
   if (account.takedownRef) throw authRequired('Account has been taken down', 'AccountTakedown')
   if (account.deactivatedAt && !opts.allowDeactivated) throw invalidInput('Account is deactivated', 'AccountDeactivated')
-  if (callerDid(auth) !== account.did) throw authRequired()
+  if (authDid(auth) !== account.did) throw authRequired()
   return account.did
-}
-
-export function callerDid(auth: AuthResult): string | undefined {
-  return auth.type === 'access' || auth.type === 'refresh' || auth.type === 'service' ? auth.did : undefined
 }
 
 /** Full access (not an app password, not OAuth): may see and set personal details preferences. */

@@ -1,5 +1,5 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid } from '../../../_util/accounts.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
 
 /** Migration progress: what the repo holds here and whether the DID document points at us. */
 export default defineHandler({

@@ -1,5 +1,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid, RATE } from '../../../_util/accounts.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
+import { RATE } from '../../../_util/accounts.ts'
 
 export default defineHandler<unknown, { name: string; privileged?: boolean }>({
   nsid: 'com.atproto.server.createAppPassword',

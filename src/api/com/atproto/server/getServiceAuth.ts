@@ -1,6 +1,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { callerDid } from '../../../_util/accounts.ts'
 import { createServiceJwt } from '../../../../services/service-auth/index.ts'
 import { PRIVILEGED_METHODS, PROTECTED_METHODS } from '../../../../services/proxy/methods.ts'
 

@@ -1,5 +1,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid, requireAccount, sessionBody } from '../../../_util/accounts.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
+import { requireAccount, sessionBody } from '../../../_util/accounts.ts'
 import { hideEmailWithoutScope } from '../../../../services/oauth/method-policy.ts'
 
 export default defineHandler({
