@@ -93,6 +93,18 @@ async function loadRequest(ctx: OAuthContext, requestUri: string | null, clientI
   return { request, client }
 }
 
+/**
+ * The sign-in form of the authorize and account pages: the account, now remembered on this device,
+ * or null for a wrong handle or password. `identifier` is what to fill the form with again.
+ */
+export async function signInFromForm(ctx: OAuthContext, form: URLSearchParams, deviceId: string): Promise<{ identifier: string; account: OAuthAccount | null }> {
+  const identifier = (form.get('identifier') ?? '').trim().replace(/^@/, '')
+  const password = form.get('password') ?? ''
+  const account = identifier && password ? await ctx.accounts.authenticate(identifier, password) : null
+  if (account) ctx.store.rememberAccount(deviceId, account.did, form.get('remember') === '1')
+  return { identifier, account }
+}
+
 export function rememberedAccounts(ctx: OAuthContext, deviceId: string): OAuthAccount[] {
   const now = Date.now()
   return ctx.store
@@ -248,14 +260,11 @@ async function loadForm(ctx: OAuthContext, req: Request, browser: BrowserInfo): 
 export function handleSignIn(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<Response> {
   return withPageErrors(async () => {
     const { flow, form } = await loadForm(ctx, req, browser)
-    const identifier = (form.get('identifier') ?? '').trim().replace(/^@/, '')
-    const password = form.get('password') ?? ''
-    const account = identifier && password ? await ctx.accounts.authenticate(identifier, password) : null
+    const { identifier, account } = await signInFromForm(ctx, form, flow.device.id)
     if (!account) {
       const page = loginPage({ client: flow.client, form: formContext(flow), loginHint: identifier, error: 'Wrong handle or password.' })
       return html(page, 401, [], [flow.request.parameters.redirect_uri])
     }
-    ctx.store.rememberAccount(flow.device.id, account.did, form.get('remember') === '1')
     return afterSignIn(ctx, flow, account)
   })
 }
