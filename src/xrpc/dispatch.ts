@@ -35,7 +35,7 @@ export async function dispatchXrpc(
     if (!def) {
       // Proxied calls count against the same global per-IP limit as local ones.
       if (fallback && services.rateLimiter.enabled && !services.rateLimiter.isBypassed(req, ip)) {
-        rateHeaders = services.rateLimiter.consume([GLOBAL_RATE_LIMIT], { ip } as HandlerContext)
+        rateHeaders = services.rateLimiter.consume([GLOBAL_RATE_LIMIT], { ip, auth: { type: 'none' } })
       }
       const proxied = fallback && (await fallback(nsid, req, ip))
       if (proxied) {

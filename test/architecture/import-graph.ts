@@ -81,10 +81,15 @@ export function folderOf(path: string, depth: number): string {
 
 /** Cycles between folders, each as the folders that import each other around a loop. */
 export function folderCycles(edges: Edge[], depth: number): string[][] {
+  return cycles(edges, (path) => folderOf(path, depth))
+}
+
+/** Cycles in the graph of `nodeOf` (a file's folder, or the file itself). */
+export function cycles(edges: Edge[], nodeOf: (path: string) => string): string[][] {
   const graph = new Map<string, Set<string>>()
   for (const e of edges) {
-    const a = folderOf(e.from, depth)
-    const b = folderOf(e.to, depth)
+    const a = nodeOf(e.from)
+    const b = nodeOf(e.to)
     if (a === b) continue
     if (!graph.has(a)) graph.set(a, new Set())
     graph.get(a)!.add(b)

@@ -1,7 +1,7 @@
 // The layers point one way (cli → edge → services → storage → core), read from the real import graph.
 import { describe, expect, test } from 'bun:test'
 import { resolve } from 'node:path'
-import { folderCycles, importGraph, layerViolations } from './import-graph.ts'
+import { cycles, folderCycles, importGraph, layerViolations } from './import-graph.ts'
 
 const root = resolve(import.meta.dir, '../..')
 const fixture = resolve(import.meta.dir, '../fixtures/wrong-way-imports')
@@ -22,6 +22,10 @@ describe('the real source tree', () => {
     expect(folderCycles(edges, 1)).toEqual([])
     expect(folderCycles(edges, 2)).toEqual([])
   })
+
+  test('no import cycle between files (not even type-only ones)', () => {
+    expect(cycles(edges, (file) => file)).toEqual([])
+  })
 })
 
 describe('a tree with wrong-way imports (test/fixtures/wrong-way-imports)', () => {
@@ -35,7 +39,8 @@ describe('a tree with wrong-way imports (test/fixtures/wrong-way-imports)', () =
     ])
   })
 
-  test('the services ⇄ edge loop is a folder cycle', () => {
+  test('the services ⇄ edge loop is a folder cycle and a file cycle', () => {
     expect(folderCycles(edges, 1)).toEqual([['src/services', 'src/xrpc']])
+    expect(cycles(edges, (file) => file)).toEqual([['src/services/records.ts', 'src/xrpc/handler.ts']])
   })
 })

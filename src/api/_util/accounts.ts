@@ -1,7 +1,6 @@
 // Small pieces the account handlers share: session bodies, account checks, rate-limit rules.
 import { callerDid, type AuthResult } from '../../xrpc/auth.ts'
-import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
-import type { HandlerContext } from '../../xrpc/handler.ts'
+import type { RateLimitedCall, RateLimitRule } from '../../xrpc/rate-limit.ts'
 import type { Services } from '../../xrpc/services.ts'
 import { AuthScope } from '../../services/auth/scopes.ts'
 import { authRequired, invalidInput } from '../../services/errors.ts'
@@ -62,7 +61,7 @@ function didKey(auth: AuthResult): string | null {
   return 'did' in auth ? auth.did : null
 }
 
-function identifierKey(ctx: HandlerContext): string {
+function identifierKey(ctx: RateLimitedCall): string {
   const identifier = (ctx.input as { identifier?: unknown } | undefined)?.identifier
   return `${typeof identifier === 'string' ? identifier : ''}-${ctx.ip}`
 }

@@ -2,7 +2,6 @@
 // Every route is rate limited; JSON endpoints answer RFC 6749 errors and always carry a fresh DPoP-Nonce.
 import type { Plugin } from '../app.ts'
 import { clientIp } from '../client-ip.ts'
-import type { HandlerContext } from '../handler.ts'
 import { XRPCError } from '../errors.ts'
 import type { RateLimiter, RateLimitRule } from '../rate-limit.ts'
 import { handleAccountPage, handleAccountRevoke, handleAccountSignIn } from '../../web/oauth/account-page.ts'
@@ -32,8 +31,7 @@ type Server = Parameters<typeof clientIp>[1]
 
 function limit(deps: RouteDeps, rules: RateLimitRule[], req: Request, ip: string): Record<string, string> {
   if (!deps.rateLimiter.enabled || deps.rateLimiter.isBypassed(req, ip)) return {}
-  const hctx = { nsid: 'oauth', params: {}, input: undefined, auth: { type: 'none' }, req, ip } as unknown as HandlerContext
-  return deps.rateLimiter.consume(rules, hctx)
+  return deps.rateLimiter.consume(rules, { ip, auth: { type: 'none' } })
 }
 
 /** JSON endpoints: errors as RFC 6749 JSON, CORS and the current DPoP nonce on every answer. */
