@@ -2,7 +2,7 @@
 // accepted where access tokens are, within the method policy (src/services/oauth/method-policy.ts).
 import type { Config } from '../config/config.ts'
 import type { OAuthAccess, OAuthAccountPort, OAuthProvider } from '../services/oauth/index.ts'
-import { CORS_HEADERS } from '../services/oauth/cors.ts'
+import { CORS_HEADERS } from './oauth-cors.ts'
 import { OAuthError } from '../services/oauth/errors.ts'
 import { authorizeOAuthCall, authorizeOAuthInput } from '../services/oauth/method-policy.ts'
 import type { AuthExtras, AuthKind, AuthResult, AuthVerifier } from './auth.ts'

@@ -7,7 +7,7 @@ import type { RateLimiter, RateLimitRule } from '../rate-limit.ts'
 import { handleAccountPage, handleAccountRevoke, handleAccountSignIn } from '../../web/oauth/account-page.ts'
 import { ACCOUNT_PATH, AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handleReject, handleSelect, handleSignIn, type BrowserInfo } from '../../web/oauth/authorize.ts'
 import type { OAuthContext } from '../../services/oauth/context.ts'
-import { CORS_HEADERS } from '../../services/oauth/cors.ts'
+import { CORS_HEADERS } from '../oauth-cors.ts'
 import { MINUTE } from '../../services/oauth/constants.ts'
 import { OAuthError } from '../../services/oauth/errors.ts'
 import { authorizationServerMetadata, JWKS, protectedResourceMetadata } from '../../services/oauth/metadata.ts'
@@ -34,6 +34,10 @@ function limit(deps: RouteDeps, rules: RateLimitRule[], req: Request, ip: string
   return deps.rateLimiter.consume(rules, { ip, auth: { type: 'none' } })
 }
 
+function oauthErrorResponse(err: OAuthError, extra: Record<string, string>): Response {
+  return Response.json(err.toJSON(), { status: err.status, headers: { ...CORS_HEADERS, 'Cache-Control': 'no-store', ...err.headers, ...extra } })
+}
+
 /** JSON endpoints: errors as RFC 6749 JSON, CORS and the current DPoP nonce on every answer. */
 async function json(deps: RouteDeps, rules: RateLimitRule[], req: Request, ip: string, run: () => Promise<Response>): Promise<Response> {
   const nonce = { 'DPoP-Nonce': deps.ctx.dpop.nonces.next() }
@@ -44,12 +48,12 @@ async function json(deps: RouteDeps, rules: RateLimitRule[], req: Request, ip: s
     for (const [k, v] of Object.entries({ ...CORS_HEADERS, ...nonce, ...rate })) res.headers.set(k, v)
     return res
   } catch (err) {
-    if (err instanceof OAuthError) return err.toResponse(nonce)
+    if (err instanceof OAuthError) return oauthErrorResponse(err, nonce)
     if (err instanceof XRPCError && err.status === 429) {
-      return new OAuthError('temporarily_unavailable', 'Rate limit exceeded', 429, err.headers).toResponse(nonce)
+      return oauthErrorResponse(new OAuthError('temporarily_unavailable', 'Rate limit exceeded', 429, err.headers), nonce)
     }
     deps.ctx.log.error('oauth endpoint failed', { url: req.url, err })
-    return new OAuthError('server_error', 'Internal server error', 500).toResponse(nonce)
+    return oauthErrorResponse(new OAuthError('server_error', 'Internal server error', 500), nonce)
   }
 }
 
