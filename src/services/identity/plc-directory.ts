@@ -2,8 +2,7 @@
 // previous op, prev chain, DID derivation, tombstones); its HTTP API is an edge route (routes/plc-directory.ts)
 // (under /_plc in dev mode, standalone in the tests). Simplification: it accepts only ops that extend
 // the current head (no 72-hour fork recovery / nullification).
-import type { Database } from 'bun:sqlite'
-import { openDatabase } from '../../storage/sqlite.ts'
+import { PlcOperationStore, type PlcOpRow } from '../../storage/plc-operations.ts'
 import {
   assertWellFormedOp,
   cidForOp,
@@ -13,22 +12,20 @@ import {
   type SignedPlcOp,
 } from './plc-ops.ts'
 
-export type OpRow = { did: string; cid: string; operation: string; nullified: number; createdAt: string }
-
 export class PlcDirectory {
-  private readonly db: Database
+  private readonly store: PlcOperationStore
 
   constructor(path: string) {
-    this.db = openDatabase(path, 'plc', { synchronous: 'NORMAL' })
+    this.store = PlcOperationStore.open(path)
   }
 
   close() {
-    this.db.close()
+    this.store.close()
   }
 
   /** The DID's operation log, oldest first (nullified operations left out). */
-  ops(did: string): OpRow[] {
-    return this.db.query<OpRow, [string]>('SELECT * FROM plc_operation WHERE did = ? AND nullified = 0 ORDER BY createdAt, rowid').all(did)
+  ops(did: string): PlcOpRow[] {
+    return this.store.ops(did)
   }
 
   /** Validates and appends an operation; throws PlcOpError with a message for the client. */
@@ -48,7 +45,7 @@ export class PlcDirectory {
     }
     // Ops in the same millisecond keep their order through rowid (see ops()).
     const createdAt = new Date().toISOString()
-    this.db.query('INSERT INTO plc_operation (did, cid, operation, createdAt) VALUES (?, ?, ?, ?)').run(did, cidForOp(op), JSON.stringify(op), createdAt)
+    this.store.append(did, cidForOp(op), JSON.stringify(op), createdAt)
   }
 
   lastOp(did: string): SignedPlcOp | null {

@@ -10,7 +10,7 @@ import { ClientStore } from './client-metadata.ts'
 import type { OAuthAccountPort, OAuthContext } from './context.ts'
 import { DpopNonces, DpopVerifier } from './dpop.ts'
 import { permissionSetsFrom } from './permission-sets.ts'
-import { OAuthStore } from './store.ts'
+import { OAuthStore } from '../../storage/oauth/store.ts'
 import { hmac } from './util.ts'
 import { verifyAccess, type OAuthAccess } from './verify-access.ts'
 

@@ -10,6 +10,7 @@ import type { Lexicons } from '../../core/lexicon/index.ts'
 import type { Logger } from '../../logger.ts'
 import type { ActorDb } from '../../storage/actor/actor-db.ts'
 import { ActorNotFoundError, type ActorStore } from '../../storage/actor/actor-store.ts'
+import { fullRepoCar } from '../../storage/actor/repo-car.ts'
 import { genesisOf, type GenesisCommit, type RepoEventSink, type SyncEventData } from '../events.ts'
 import type { BlobStore } from '../blobs/store.ts'
 import { KeyedMutex } from './lock.ts'
@@ -20,7 +21,6 @@ import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson, t
 import { readRecord, readRecordPage, type RecordView } from './reads.ts'
 import { readPreferences, writePreferences } from './preferences.ts'
 import { importCar, readLimited } from './import.ts'
-import { fullRepoCar } from '../sequencer/repo-car.ts'
 
 export type AccountHooks = { updateRepoRoot?(did: string, cid: CID, rev: string): unknown }
 
@@ -227,10 +227,7 @@ export class RepoService {
     else await this.deps.blobs.unquarantine(did, cid)
   }
 
-  /**
-   * The whole repo as a CAR straight from the block table, from one read snapshot (getRepo without
-   * `since`); null when the repo has no root.
-   */
+  /** The whole repo as CAR chunks from one snapshot of the actor store; null when it has no root. */
   exportFullCar(did: string): Generator<Uint8Array> | null {
     return fullRepoCar(this.deps.actors.location(did).dbLocation)
   }

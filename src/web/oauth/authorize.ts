@@ -16,7 +16,7 @@ import { OAuthError } from '../../services/oauth/errors.ts'
 import { chooserPage, consentPage, errorPage, formPostPage, loginPage, pageCsp, SIGN_UP_NOTICE, type FormContext, type Page } from './pages.ts'
 import { describeScope } from '../../services/oauth/scope-descriptions.ts'
 import { scopeSet } from '../../services/oauth/scopes.ts'
-import type { RequestRow } from '../../services/oauth/store.ts'
+import type { RequestRow } from '../../services/oauth/context.ts'
 import { b64url, constantTimeEqual, hmac, randomId } from '../../services/oauth/util.ts'
 
 export const AUTHORIZE_PATH = '/oauth/authorize'

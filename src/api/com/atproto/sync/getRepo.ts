@@ -14,7 +14,7 @@ export default defineHandler<{ did: string; since?: string }>({
     const repo = ctx.services.repo
     if (!repo.getRepoRoot(did)) throw InvalidRequestError(`Could not find repo for DID: ${did}`)
     if (since) return carResponse(repo.exportCar(did, since))
-    // The whole repo: every stored block, straight from the actor store.
+    // The whole repo: every stored block, straight from the actor store (see storage/actor/repo-car.ts).
     const car = repo.exportFullCar(did)
     if (!car) throw InvalidRequestError(`Could not find repo for DID: ${did}`)
     return carResponse(car)
