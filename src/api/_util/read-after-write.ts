@@ -2,7 +2,7 @@
 // its records newer than the AppView's `atproto-repo-rev` merged in (reference: read-after-write/util.ts).
 import type { HandlerContext } from '../../xrpc/handler.ts'
 import { accessCallerDid } from '../../xrpc/auth.ts'
-import { getLocalLag, getRecordsSinceRev } from '../../services/read-after-write/local-records.ts'
+import { getLocalLag } from '../../services/read-after-write/local-records.ts'
 import type { MungeFn } from '../../services/read-after-write/munge.ts'
 import { LocalViewer } from '../../services/read-after-write/viewer.ts'
 
@@ -22,7 +22,7 @@ export async function pipethroughReadAfterWrite(ctx: HandlerContext, munge: Mung
   try {
     const original = JSON.parse(text)
     if (!original || typeof original !== 'object') return passThrough()
-    const local = getRecordsSinceRev(services.repo.db(requester), requester, rev)
+    const local = services.repo.recordsSinceRev(requester, rev)
     if (local.count === 0) return passThrough()
     const viewer = new LocalViewer({
       did: requester,

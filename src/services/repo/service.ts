@@ -21,6 +21,7 @@ import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson, t
 import { readRecord, readRecordPage, type RecordView } from './reads.ts'
 import { readPreferences, writePreferences } from './preferences.ts'
 import { importCar, readLimited } from './import.ts'
+import { getRecordsSinceRev, type LocalRecords } from '../read-after-write/local-records.ts'
 
 export type AccountHooks = { updateRepoRoot?(did: string, cid: CID, rev: string): unknown }
 
@@ -198,6 +199,11 @@ export class RepoService {
     const root = this.requireRoot(did)
     const blocks = since ? this.db(did).blocksSince(since) : this.exportBlocks(did)
     return writeCar(root.cid, blocks)
+  }
+
+  /** The account's own records newer than an AppView's rev, for read-after-write (at most 10). */
+  recordsSinceRev(did: string, rev: string): LocalRecords {
+    return getRecordsSinceRev(this.db(did), did, rev)
   }
 
   // ---- moderation (com.atproto.admin.*SubjectStatus) ---------------------------------------
