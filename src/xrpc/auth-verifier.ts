@@ -2,6 +2,7 @@
 // inter-service JWTs, with the reference's error names.
 import type { AuthKind, AuthResult, AuthVerifier } from './auth.ts'
 import { isAdmin, parseBasicAuth } from './auth.ts'
+import { hasAuthScheme } from '../services/auth/auth-scheme.ts'
 import { authRequired, forbidden, invalidInput } from '../services/errors.ts'
 import { ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, AuthScope } from '../services/auth/scopes.ts'
 import { bearerToken, verifyBearer } from '../services/auth/tokens.ts'
@@ -22,12 +23,15 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
     if (!token) throw invalidInput('Unexpected authorization type', 'InvalidToken')
     const verified = await verifyBearer(deps.key, token, { typ: 'at+jwt', audience: deps.serviceDid, scopes })
     const account = deps.getAccount(verified.sub)
-    if (!account) throw forbidden('Account not found', 'AccountNotFound')
-    if (opts.checkTakedown && account.takedownRef) throw authRequired('Account has been taken down', 'AccountTakedown')
-    if (opts.checkDeactivated && account.deactivatedAt) throw authRequired('Account is deactivated', 'AccountDeactivated')
+    const checked = opts.checkDeactivated || opts.checkTakedown
+    // Without a status check the token alone counts, as the reference (which then does not look the
+    // account up): a deleted account's token reaches the handler, which answers as for anyone else.
+    if (!account && checked) throw forbidden('Account not found', 'AccountNotFound')
+    if (opts.checkTakedown && account?.takedownRef) throw authRequired('Account has been taken down', 'AccountTakedown')
+    if (opts.checkDeactivated && account?.deactivatedAt) throw authRequired('Account is deactivated', 'AccountDeactivated')
     const isPrivileged = verified.scope === AuthScope.Access || verified.scope === AuthScope.AppPassPrivileged
     const result: AuthResult = { type: 'access', did: verified.sub, scope: verified.scope, isPrivileged }
-    rememberCallerAccount(result, { deactivatedAt: account.deactivatedAt, takedownRef: account.takedownRef })
+    if (account) rememberCallerAccount(result, { deactivatedAt: account.deactivatedAt, takedownRef: account.takedownRef })
     return result
   }
 
@@ -75,7 +79,7 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
         if (!isAdmin(req, deps.adminPassword)) throw authRequired()
         return { type: 'admin' }
       case 'accessOrAdmin':
-        if (header?.startsWith('Basic ')) return verify('admin', { req, nsid })
+        if (hasAuthScheme(header, 'Basic')) return verify('admin', { req, nsid })
         return access(req, ACCESS_STANDARD, standard)
       case 'service':
         return service(req, nsid)

@@ -5,6 +5,7 @@ import type { OAuthAccess, OAuthAccountPort, OAuthProvider } from '../services/o
 import { CORS_HEADERS } from './oauth-cors.ts'
 import { OAuthError } from '../services/oauth/errors.ts'
 import { authorizeOAuthCall, authorizeOAuthInput } from '../services/oauth/method-policy.ts'
+import { hasAuthScheme } from '../services/auth/auth-scheme.ts'
 import type { AuthExtras, AuthKind, AuthResult, AuthVerifier } from './auth.ts'
 import { toXrpcError } from './error-mapper.ts'
 import { XRPCError } from './errors.ts'
@@ -36,7 +37,7 @@ const OAUTH_KINDS: ReadonlySet<AuthKind> = new Set(['access', 'optionalAccess', 
 
 export type OAuthVerifierOptions = {
   /** Where proxied calls go by default (the rpc: audience). */
-  config: Pick<Config, 'bskyAppView' | 'reportService' | 'modService'>
+  config: Pick<Config, 'bskyAppView' | 'reportService' | 'modService' | 'chatService'>
   /** The current DPoP nonce: sent on every response to a DPoP call so clients need no extra round trip. */
   nextNonce: () => string
 }
@@ -49,7 +50,7 @@ export function withOAuthAccess(
 ): AuthVerifier {
   return async (kind, ctx) => {
     const header = ctx.req.headers.get('authorization')
-    if (!header?.startsWith('DPoP ')) return base(kind, ctx)
+    if (!hasAuthScheme(header, 'DPoP')) return base(kind, ctx)
     if (!OAUTH_KINDS.has(kind)) {
       if (kind === 'none') return { type: 'none' }
       throw new XRPCError(403, 'InvalidToken', 'OAuth tokens cannot be used for this method')

@@ -14,8 +14,8 @@ export function proxyFallback(proxy: ProxyService, verifyAuth: AuthVerifier): Fa
     }
     if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
     if (PROTECTED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
-    // Nobody to send it to: no local handler and no service for it, so 501.
-    if (!proxy.hasTarget(req, nsid)) return undefined
+    // Nobody to send it to; refused before auth, as the reference's parseProxyInfo.
+    if (!proxy.hasTarget(req, nsid)) throw InvalidRequestError(`No service configured for ${nsid}`)
     const auth = await verifyAuth('access', { req, nsid })
     if (auth.type !== 'access') throw InvalidRequestError('Bad token method', 'InvalidToken')
     if (!auth.isPrivileged && PRIVILEGED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')

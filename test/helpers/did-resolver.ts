@@ -1,6 +1,7 @@
 // A small DID resolver for tests (did:plc via the PLC directory, did:web via /.well-known/did.json) with
 // an in-memory cache; the server uses the identity service's resolver (with did_cache.sqlite).
-import { getAtprotoSigningKey, type DidDocument, type DidResolver } from '../../src/services/service-auth/index.ts'
+import { getSigningKey, isDidDocument, type DidDocument } from '../../src/core/did-doc.ts'
+import type { DidResolver } from '../../src/services/service-auth/index.ts'
 import { authRequired } from '../../src/services/errors.ts'
 
 export class SimpleDidResolver implements DidResolver {
@@ -35,8 +36,8 @@ export class SimpleDidResolver implements DidResolver {
     const res = await fetch(url, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 3000), redirect: 'error' })
     if (res.status === 404 || res.status === 410) return null
     if (!res.ok) throw new Error(`DID resolution failed for ${did}: HTTP ${res.status}`)
-    const doc = (await res.json()) as DidDocument
-    return doc?.id === did ? doc : null
+    const doc: unknown = await res.json()
+    return isDidDocument(doc) && doc.id === did ? doc : null
   }
 }
 
@@ -50,7 +51,7 @@ export function didKeyResolver(resolver: DidResolver) {
     } catch {
       throw authRequired('could not resolve iss did', 'BadJwtIss')
     }
-    const key = doc && getAtprotoSigningKey(doc)
+    const key = doc && getSigningKey(doc)
     if (!key) throw authRequired('missing or bad key in did doc', 'BadJwtIss')
     return key
   }

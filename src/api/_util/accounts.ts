@@ -3,7 +3,8 @@ import { callerDid, type AuthResult } from '../../xrpc/auth.ts'
 import type { RateLimitedCall, RateLimitRule } from '../../xrpc/rate-limit.ts'
 import type { Services } from '../../xrpc/services.ts'
 import { AuthScope } from '../../services/auth/scopes.ts'
-import { authRequired, invalidInput } from '../../services/errors.ts'
+import { invalidInput } from '../../services/errors.ts'
+import { AuthRequiredError, ForbiddenError } from '../../xrpc/errors.ts'
 import type { AccountService } from '../../services/accounts/account-service.ts'
 import type { AccountView } from '../../services/accounts/account-manager.ts'
 
@@ -88,6 +89,9 @@ export function revokeOAuthSessions(services: Services, did: string) {
  */
 export function callerNotTakendown(accounts: AccountService, auth: AuthResult, opts: { full?: boolean } = {}): string {
   const did = opts.full ? requireFullAccess(auth) : callerDid(auth)
-  if (requireAccount(accounts, did).takedownRef) throw authRequired('Account has been taken down', 'AccountTakedown')
+  // A deleted account's leftover token: the reference's status check answers 403 AccountNotFound.
+  const account = accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
+  if (!account) throw ForbiddenError('Account not found', 'AccountNotFound')
+  if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
   return did
 }

@@ -3,7 +3,7 @@
 import { isAdmin } from '../../xrpc/auth.ts'
 import { authRequired } from '../../services/errors.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { getAtprotoSigningKey } from '../../services/service-auth/did-doc.ts'
+import { getSigningKey } from '../../core/did-doc.ts'
 import { bearerToken, verifyServiceJwt } from '../../services/service-auth/jwt.ts'
 
 export type ModeratorAuth = { type: 'admin' } | { type: 'modService'; iss: string }
@@ -21,7 +21,7 @@ export async function assertModerator(ctx: Pick<HandlerContext, 'req' | 'nsid' |
     resolveDidKey: async (iss) => {
       if (!trusted.includes(iss)) throw authRequired('Untrusted issuer', 'UntrustedIss')
       const doc = await services.accounts.didDocFor(iss.split('#')[0]!)
-      const key = doc && getAtprotoSigningKey(doc)
+      const key = doc && getSigningKey(doc)
       if (!key) throw authRequired('missing or bad key in did doc')
       return key
     },

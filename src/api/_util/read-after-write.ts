@@ -2,15 +2,28 @@
 // its records newer than the AppView's `atproto-repo-rev` merged in (reference: read-after-write/util.ts).
 import type { HandlerContext } from '../../xrpc/handler.ts'
 import { accessCallerDid } from '../../xrpc/auth.ts'
+import { ForbiddenError } from '../../xrpc/errors.ts'
 import { getLocalLag } from '../../services/read-after-write/local-records.ts'
 import type { MungeFn } from '../../services/read-after-write/munge.ts'
 import { LocalViewer } from '../../services/read-after-write/viewer.ts'
 
 const MAX_MUNGE_BYTES = 10 * 1024 * 1024
 
+/**
+ * The caller, whose own newer records are merged in. As on every read path, a deactivated or taken-down
+ * account's owner keeps this (the reference checks no account status here); a deleted one has nothing left.
+ */
+function requesterOf(ctx: HandlerContext): string {
+  const did = accessCallerDid(ctx.auth)
+  if (!ctx.services.accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })) {
+    throw ForbiddenError('Account not found', 'AccountNotFound')
+  }
+  return did
+}
+
 /** Forwards the query as the requester, then merges local records if the AppView is behind. */
 export async function pipethroughReadAfterWrite(ctx: HandlerContext, munge: MungeFn): Promise<Response> {
-  const requester = accessCallerDid(ctx.auth)
+  const requester = requesterOf(ctx)
   const { services } = ctx
   const upstream = await services.proxy.pipethrough(ctx.req, ctx.nsid, { iss: requester })
   const rev = upstream.headers.get('atproto-repo-rev')

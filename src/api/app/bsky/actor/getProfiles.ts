@@ -5,6 +5,6 @@ import { pipethroughReadAfterWrite } from '../../../_util/read-after-write.ts'
 
 export default defineHandler({
   nsid: 'app.bsky.actor.getProfiles',
-  auth: 'access',
+  auth: 'accessDeactivated', // the owner of a deactivated account keeps its own reads, as the reference
   handler: (ctx) => pipethroughReadAfterWrite(ctx, getProfilesMunge),
 })
