@@ -77,10 +77,12 @@ export async function startServer(
       }
     },
   }
-  services.repo = createRepoService(config, log, services)
+  services.repo = createRepoService(config, log, services, { journal: firehose.journal })
   // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
+  // Only the repos marked dirty are checked, unless the marks cannot be trusted (see run-marker.ts).
   const runMarker = markRunning(config.db.dataDirectory)
-  firehose.recover(recoverySource(services, { verifyHeads: runMarker.previousRunCrashed }))
+  firehose.journal.onMarkFailed = () => runMarker.requireFullCheck()
+  firehose.recover((only) => recoverySource(services, { verifyHeads: true, only }), runMarker.previousRun === 'unknown' ? 'all' : 'dirty')
   // OAuth provider: its routes, and DPoP-bound OAuth tokens accepted by verifyAuth.
   const oauth = createOAuthProvider({ config, log, accountDb, accounts: accountPortFrom(() => services.accounts), rateLimiter: services.rateLimiter, lexicons })
   services.verifyAuth = oauth.wrapVerifier(services.verifyAuth)

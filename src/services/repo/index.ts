@@ -6,12 +6,12 @@ import { ActorStore } from '../../storage/actor/actor-store.ts'
 import { DiskBlobStore } from '../blobs/store.ts'
 import { S3BlobStore } from '../blobs/s3-store.ts'
 import type { Services } from '../types.ts'
-import { RepoService, type AccountHooks } from './service.ts'
+import { RepoService, type AccountHooks, type CommitJournal } from './service.ts'
 import './errors.ts' // registers the XRPC error mapping
 
 export { RepoService } from './service.ts'
 
-export function createRepoService(config: Config, log: Logger, services: Services): RepoService {
+export function createRepoService(config: Config, log: Logger, services: Services, opts: { journal?: CommitJournal } = {}): RepoService {
   const actors = new ActorStore({ directory: config.db.actorStoreDirectory, cacheSize: config.db.actorStoreCacheSize })
   const blobs =
     config.blobstore.provider === 's3'
@@ -25,5 +25,6 @@ export function createRepoService(config: Config, log: Logger, services: Service
     events: () => services.events,
     accounts: () => (services as { accounts?: AccountHooks }).accounts,
     uploadLimit: config.service.blobUploadLimit,
+    journal: opts.journal,
   })
 }

@@ -2,14 +2,9 @@
 // one binary WebSocket message each. Built once per event and shared by every subscriber.
 import { decodeCbor, encodeCbor } from '../../core/cbor.ts'
 import type { SeqEventType } from './events.ts'
+import type { SeqRow } from '../../storage/sequencer/repo-seq.ts'
 
-export type SeqRow = {
-  seq: number
-  did: string
-  eventType: string
-  event: Uint8Array
-  sequencedAt: string
-}
+export type { SeqRow }
 
 const MESSAGE_TYPE: Record<SeqEventType, string> = {
   append: '#commit',

@@ -3,9 +3,9 @@
 import type { Logger } from '../../logger.ts'
 import type { AccountStatus, CommitEvent, RepoEventSink, SyncEventData } from '../events.ts'
 import { decodeCbor } from '../../core/cbor.ts'
-import { formatAccount, formatCommit, formatIdentity, formatSync, type SeqInsert } from './events.ts'
+import { formatAccount, formatCommit, formatIdentity, formatSync, revOfEvent, type SeqInsert } from './events.ts'
 import { frameForRow, type SeqRow } from './frames.ts'
-import type { SequencerStore } from './store.ts'
+import type { SequencerStore } from '../../storage/sequencer/repo-seq.ts'
 
 export type LiveEvent = { seq: number; frame: Uint8Array }
 export type LiveListener = (events: LiveEvent[]) => void
@@ -24,6 +24,8 @@ export type SequencerOptions = {
   onAppend?: () => void
   /** Bytes of recent frames kept so replaying subscribers do not re-encode them. */
   frameCacheBytes?: number
+  /** Told of each stored #commit/#sync, so the repo's dirty mark can be cleared. */
+  onRepoSequenced?: (did: string, rev: string) => void
 }
 
 export class Sequencer implements RepoEventSink {
@@ -123,9 +125,13 @@ export class Sequencer implements RepoEventSink {
       this.opts.log.error('failed to sequence event', { err, dids: events.map((e) => e.did) })
       return null
     }
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       // As the reference's sequenceAccountDeletion: a deleted account keeps only its #account event.
       if (row.eventType === 'account' && isDeletion(row.event)) this.store.deleteOtherEvents(row.did, row.seq)
+      else if (this.opts.onRepoSequenced && (row.eventType === 'append' || row.eventType === 'sync')) {
+        const rev = (events[i]!.body?.rev as string | undefined) ?? revOfEvent(row.eventType, row.event)
+        if (rev) this.opts.onRepoSequenced(row.did, rev)
+      }
     }
     const live: LiveEvent[] = []
     for (let i = 0; i < rows.length; i++) {

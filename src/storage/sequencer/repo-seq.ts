@@ -2,8 +2,17 @@
 // bun:sqlite is synchronous, which the live cut-over relies on (see firehose.ts).
 import type { Database, Statement } from 'bun:sqlite'
 import { decodeCbor } from '../../core/cbor.ts'
-import type { SeqInsert } from './events.ts'
-import type { SeqRow } from './frames.ts'
+
+/** One stored event: `event` is the DAG-CBOR body without seq/time (the reference's repo_seq). */
+export type SeqRow = {
+  seq: number
+  did: string
+  eventType: string
+  event: Uint8Array
+  sequencedAt: string
+}
+
+export type SeqAppend = { did: string; eventType: string; event: Uint8Array }
 
 const COLUMNS = 'seq, did, eventType, event, sequencedAt'
 
@@ -25,9 +34,9 @@ export class SequencerStore {
   }
 
   /** Appends events atomically; returns the rows as stored (with seq and time). */
-  append(events: SeqInsert[], now = new Date()): SeqRow[] {
+  append(events: SeqAppend[], now = new Date()): SeqRow[] {
     const sequencedAt = now.toISOString()
-    const insert = (e: SeqInsert): SeqRow => {
+    const insert = (e: SeqAppend): SeqRow => {
       const { seq } = this.insertStmt.get(e.did, e.eventType, e.event, sequencedAt)!
       return { seq, did: e.did, eventType: e.eventType, event: e.event, sequencedAt }
     }
