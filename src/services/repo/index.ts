@@ -3,6 +3,7 @@ import type { Config } from '../../config/config.ts'
 import type { Lexicons } from '../../core/lexicon/index.ts'
 import type { Logger } from '../../logger.ts'
 import { ActorStore } from '../../storage/actor/actor-store.ts'
+import { defaultActorStoreFiles } from '../../storage/open-files.ts'
 import { DiskBlobStore } from '../blobs/store.ts'
 import { S3BlobStore } from '../blobs/s3-store.ts'
 import type { Services } from '../types.ts'
@@ -12,7 +13,11 @@ import './errors.ts' // registers the XRPC error mapping
 export { RepoService } from './service.ts'
 
 export function createRepoService(config: Config, log: Logger, services: Services, opts: { journal?: CommitJournal } = {}): RepoService {
-  const actors = new ActorStore({ directory: config.db.actorStoreDirectory, cacheSize: config.db.actorStoreCacheSize })
+  const actors = new ActorStore({
+    directory: config.db.actorStoreDirectory,
+    cacheSize: config.db.actorStoreCacheSize,
+    maxOpenFiles: config.db.actorStoreMaxOpenFiles ?? defaultActorStoreFiles(),
+  })
   const blobs =
     config.blobstore.provider === 's3'
       ? new S3BlobStore(config.blobstore)
