@@ -15,6 +15,7 @@ export const MIGRATIONS = {
   },
   "sequencer": {
     "001_init": "-- The firehose's event log, as the reference PDS's repo_seq (sequencer.sqlite): `event` holds the\n-- DAG-CBOR body without seq/time, which are added when the frame is built.\nCREATE TABLE IF NOT EXISTS repo_seq (\n  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n  did TEXT NOT NULL,\n  eventType TEXT NOT NULL,\n  event BLOB NOT NULL,\n  invalidated INTEGER NOT NULL DEFAULT 0,\n  sequencedAt TEXT NOT NULL\n);\nCREATE INDEX IF NOT EXISTS repo_seq_did_idx ON repo_seq (did);\nCREATE INDEX IF NOT EXISTS repo_seq_event_type_idx ON repo_seq (eventType);\nCREATE INDEX IF NOT EXISTS repo_seq_sequenced_at_index ON repo_seq (sequencedAt);\n",
-    "002_repo_dirty": "-- Repos whose actor store may hold a commit the firehose has not announced yet: marked before the\n-- commit is written, cleared once it is sequenced. After a crash only these repos are checked.\nCREATE TABLE IF NOT EXISTS repo_dirty (\n  did TEXT PRIMARY KEY,\n  markedAt TEXT NOT NULL\n) WITHOUT ROWID;\n"
+    "002_repo_dirty": "-- Repos whose actor store may hold a commit the firehose has not announced yet: marked before the\n-- commit is written, cleared once it is sequenced. After a crash only these repos are checked.\nCREATE TABLE IF NOT EXISTS repo_dirty (\n  did TEXT PRIMARY KEY,\n  markedAt TEXT NOT NULL\n) WITHOUT ROWID;\n",
+    "003_repo_seq_frame": "-- Each event's wire frame (header, body, seq and time), written with the event so that replay from\n-- storage sends stored bytes as they are. NULL for events stored before this column existed.\nALTER TABLE repo_seq ADD COLUMN frame BLOB;\n"
   }
 } as const
