@@ -1,5 +1,5 @@
 // `pds backup create`: a consistent copy of the data directory taken while the server keeps serving.
-// Each SQLite file is copied with `VACUUM INTO` (one read transaction: a consistent snapshot even
+// Each SQLite file is copied as one consistent snapshot (storage/snapshot.ts: a single read transaction, even
 // mid-write). Order matters across files: the sequencer first, then accounts, then the actor stores,
 // then blobs — so a restored firehose never announces a commit its repo lacks, and every blob a
 // snapshotted record points at was already on disk (blobs are written before the commit).

@@ -2,9 +2,9 @@
 // as the reference streams it (block order does not matter for a full repo; the root is the commit).
 // No MST walk, no CID objects: the text CID is decoded straight to bytes and each frame is copied
 // once into a ~64 KB chunk. Memory stays at one chunk plus SQLite's page cache, whatever the repo size.
+import { Database } from 'bun:sqlite'
 import { carChunksFromFrames } from '../../core/car.ts'
 import { CID } from '../../core/cbor.ts'
-import { openRepoSnapshot, type RepoSnapshot } from '../../storage/actor/repo-snapshot.ts'
 
 /**
  * Every row read allocates (bun:sqlite copies each BLOB), and the collector, left alone, lets a
@@ -20,24 +20,44 @@ const GC_EVERY_CHUNKS = 64
  * Returns null when the repo has no root.
  */
 export function fullRepoCar(dbLocation: string): Generator<Uint8Array> | null {
-  const snapshot = openRepoSnapshot(dbLocation)
-  return snapshot && streamBlocks(snapshot)
+  const db = new Database(dbLocation, { readwrite: true, create: false })
+  try {
+    db.exec('PRAGMA busy_timeout = 5000')
+    db.exec('BEGIN')
+    const root = db.query<{ cid: string }, []>('SELECT cid FROM repo_root LIMIT 1').get()
+    if (!root) {
+      close(db)
+      return null
+    }
+    return streamBlocks(db, CID.parse(root.cid))
+  } catch (err) {
+    close(db)
+    throw err
+  }
 }
 
-function* streamBlocks(snapshot: RepoSnapshot): Generator<Uint8Array> {
+function* streamBlocks(db: Database, root: CID): Generator<Uint8Array> {
   try {
+    const rows = db.query<{ cid: string; content: Uint8Array }, []>('SELECT cid, content FROM repo_block').iterate()
     let chunks = 0
-    for (const chunk of carChunksFromFrames(CID.parse(snapshot.rootCid), frames(snapshot.blocks()))) {
+    for (const chunk of carChunksFromFrames(root, frames(rows))) {
       yield chunk
       if (++chunks % GC_EVERY_CHUNKS === 0) Bun.gc(false)
     }
   } finally {
-    snapshot.close()
+    close(db)
   }
 }
 
 function* frames(rows: Iterable<{ cid: string; content: Uint8Array }>): Generator<readonly [Uint8Array, Uint8Array]> {
   for (const row of rows) yield [cidStringToBytes(row.cid), row.content]
+}
+
+function close(db: Database) {
+  try {
+    db.exec('COMMIT')
+  } catch {}
+  db.close()
 }
 
 // RFC 4648 base32, lowercase, as multibase 'b' (every CIDv1 the repo stores); anything else is parsed.
