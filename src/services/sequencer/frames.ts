@@ -65,11 +65,6 @@ export function framesFromStored(rows: SeqRow[]): Array<Uint8Array | null> {
   })
 }
 
-/** One stored event's frame (see framesFromStored). */
-export function frameFromStored(row: SeqRow): Uint8Array | null {
-  return framesFromStored([row])[0]!
-}
-
 // "seq" and "time" as CBOR text keys; their places among the keys are found by this ordering.
 const SEQ_KEY = Uint8Array.of(0x63, 0x73, 0x65, 0x71)
 const TIME_KEY = Uint8Array.of(0x64, 0x74, 0x69, 0x6d, 0x65)
@@ -114,7 +109,7 @@ function planSplice(row: SeqRow): SplicePlan | null {
   }
   if (seqAt < 0) seqAt = timeAt
   if (!Number.isSafeInteger(seq) || seq < 0) return null
-  if (!isAscii(time)) return null // ISO timestamps are
+  if (!isAscii(time)) return null // ISO timestamps are ASCII
   const size = header.length + body.length + SEQ_KEY.length + uintHeadLength(seq) + TIME_KEY.length + uintHeadLength(time.length) + time.length
   return { header, body, count, seqAt, timeAt, seq, time, size }
 }
@@ -200,33 +195,12 @@ function cborItemEnd(bytes: Uint8Array, pos: number): number {
 
 /** Splits a frame into header and body (tests and tools). */
 export function decodeFrame(bytes: Uint8Array): { header: { op: number; t?: string }; body: any } {
-  const headerLen = cborItemLength(bytes, 0)
+  const headerLen = cborItemEnd(bytes, 0)
+  if (headerLen < 0) throw new Error('frame header is not valid CBOR')
   return {
     header: decodeCbor(bytes.subarray(0, headerLen)) as { op: number; t?: string },
     body: decodeCbor(bytes.subarray(headerLen)),
   }
-}
-
-/** Byte length of the CBOR item at `pos`, for the kinds a frame header holds (ints, text, maps). */
-function cborItemLength(bytes: Uint8Array, pos: number): number {
-  const initial = bytes[pos]
-  if (initial === undefined) throw new Error('frame is truncated')
-  const major = initial >> 5
-  const info = initial & 0x1f
-  let arg = info
-  let len = 1
-  if (info === 24) ((arg = bytes[pos + 1]!), (len = 2))
-  else if (info === 25) ((arg = (bytes[pos + 1]! << 8) | bytes[pos + 2]!), (len = 3))
-  else if (info === 26) ((arg = new DataView(bytes.buffer, bytes.byteOffset + pos + 1, 4).getUint32(0)), (len = 5))
-  else if (info > 26) throw new Error('unsupported CBOR in frame header')
-  if (major === 0 || major === 1) return len
-  if (major === 2 || major === 3) return len + arg
-  if (major === 5) {
-    let end = pos + len
-    for (let i = 0; i < arg * 2; i++) end += cborItemLength(bytes, end)
-    return end - pos
-  }
-  throw new Error('unsupported CBOR in frame header')
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
