@@ -48,11 +48,16 @@ test(`ulimit -n ${LIMIT}: ${ACCOUNTS} accounts read at once, subscribers, blob s
     for await (const chunk of proc.stderr) stderr.push(new TextDecoder().decode(chunk))
   })()
   const url = `http://127.0.0.1:${port}`
+  let maxFds = 0
+  const sampler = setInterval(() => {
+    try {
+      maxFds = Math.max(maxFds, readdirSync(`/proc/${proc.pid}/fd`).length)
+    } catch {} // the process is gone: the assertions below say why
+  }, 5)
+  let writing = true
   try {
     for (let i = 0; i < 400 && !(await fetch(`${url}/xrpc/_health`).then((r) => r.ok, () => false)); i++) await Bun.sleep(50)
     expect(readFileLimit(proc.pid)).toBe(LIMIT)
-    let maxFds = 0
-    const sampler = setInterval(() => (maxFds = Math.max(maxFds, readdirSync(`/proc/${proc.pid}/fd`).length)), 5)
 
     // Three writers, each with a ~200 KB image in a post (scrypt logins: only three).
     const image = new Uint8Array(await sharp(randomBytes(256 * 256 * 3), { raw: { width: 256, height: 256, channels: 3 } }).png().toBuffer())
@@ -74,25 +79,25 @@ test(`ulimit -n ${LIMIT}: ${ACCOUNTS} accounts read at once, subscribers, blob s
       if (!res.ok) failures.push(`${what}: ${res.status} ${await res.text()}`)
       else await res.arrayBuffer()
     }
-    let writing = true
     const writes = writers.map(async (w) => {
       for (let i = 0; writing; i++) {
-        await w.agent.com.atproto.repo.createRecord({ repo: w.did, collection: 'app.bsky.feed.post', record: { text: `#${i}`, createdAt: new Date().toISOString() } })
+        await w.agent.com.atproto.repo
+          .createRecord({ repo: w.did, collection: 'app.bsky.feed.post', record: { text: `#${i}`, createdAt: new Date().toISOString() } })
+          .catch((err) => failures.push(`createRecord ${w.did}: ${err}`))
       }
     })
-    const blobs = pool(Array.from({ length: 60 }, (_, i) => writers[i % writers.length]!), 8, async (w) => {
+    const blobs = pool(Array.from({ length: 60 }, (_, i) => writers[i % writers.length]!), 6, async (w) => {
       await check(await fetch(`${url}/xrpc/com.atproto.sync.getBlob?did=${w.did}&cid=${w.cid}`), 'getBlob')
     })
-    const reads = pool(accounts, 32, async (account) => {
+    const reads = pool(accounts, 24, async (account) => {
       await check(await fetch(`${url}/xrpc/com.atproto.repo.describeRepo?repo=${account.did}`), `describeRepo ${account.did}`)
       await check(await fetch(`${url}/xrpc/com.atproto.repo.listRecords?repo=${account.did}&collection=app.bsky.feed.post`), `listRecords ${account.did}`)
     })
     await Promise.all([blobs, reads])
     writing = false
     await Promise.all(writes)
-    clearInterval(sampler)
 
-    expect(failures).toEqual([])
+    expect({ failures, stderr: stderr.join('') }).toEqual({ failures: [], stderr: '' })
     expect(maxFds).toBeLessThan(LIMIT)
     // Every subscriber replayed the whole history (4 events per account at least) and is still open.
     for (const s of subscribers) {
@@ -102,8 +107,9 @@ test(`ulimit -n ${LIMIT}: ${ACCOUNTS} accounts read at once, subscribers, blob s
       s.ws.close()
     }
     expect((await fetch(`${url}/xrpc/_health`)).ok).toBe(true)
-    expect(stderr.join('')).not.toMatch(/EMFILE|too many open files|unable to open/i)
   } finally {
+    writing = false
+    clearInterval(sampler)
     proc.kill('SIGTERM')
     await proc.exited
   }
