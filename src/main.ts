@@ -7,6 +7,7 @@ import { Lexicons } from './core/lexicon/index.ts'
 import { LEXICON_DOCUMENTS } from './generated/lexicons.gen.ts'
 import { RateLimiter } from './xrpc/rate-limit.ts'
 import { createApp, type Plugin } from './xrpc/app.ts'
+import { DEFAULT_JSON_LIMIT } from './xrpc/dispatch.ts'
 import { HANDLERS } from './xrpc/registry.gen.ts'
 import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
@@ -119,12 +120,15 @@ async function startLocked(
     }),
   )
   const version = config.service.version ?? VERSION
-  const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxy.fallback })
+  // The largest body any method takes (blobs, repo imports); longer declared bodies get a JSON 413.
+  const maxRequestBytes = Math.max(config.service.blobUploadLimit, config.service.maxImportSize, DEFAULT_JSON_LIMIT)
+  const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxy.fallback, maxRequestBytes })
   // The development setup (generated secrets, a local PLC) is reachable from this machine only.
   const hostname = opts.hostname ?? (config.service.devMode ? '127.0.0.1' : '0.0.0.0')
   try {
-    // Elysia defaults to reusePort, which lets a second server silently share the port.
-    app.listen({ port: config.service.port, hostname, reusePort: false })
+    // Elysia defaults to reusePort, which lets a second server silently share the port. Bun's own body
+    // limit would answer an empty 413 before any handler (src/xrpc/body-limit.ts refuses instead).
+    app.listen({ port: config.service.port, hostname, reusePort: false, maxRequestBodySize: Number.MAX_SAFE_INTEGER })
   } catch (err) {
     firehose.close()
     accounts.close()
