@@ -5,7 +5,7 @@ import { AtpAgent } from '@atproto/api'
 import * as jose from 'jose'
 import { startAccountHarness, type AccountHarness } from './account-harness.ts'
 import { startFakeServices } from '../helpers/fake-services.ts'
-import { SimpleDidResolver, didKeyResolver } from '../../src/services/service-auth/index.ts'
+import { SimpleDidResolver, didKeyResolver } from '../helpers/did-resolver.ts'
 
 let h: AccountHarness
 let fakes: ReturnType<typeof startFakeServices>

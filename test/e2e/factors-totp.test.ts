@@ -36,7 +36,7 @@ describe('authenticator app', () => {
     expect(factors.status(acct.did)).toEqual({ emailAuthFactor: false, totp: false, totpPending: true, backupCodesRemaining: 0, passkeys: 0 })
     expect((await login(acct.handle, acct.password)).data.did).toBe(acct.did)
 
-    await expect(factors.finishTotpSetup(acct.did, '000000')).rejects.toMatchObject({ error: 'InvalidToken' })
+    await expect(factors.finishTotpSetup(acct.did, '000000')).rejects.toMatchObject({ code: 'InvalidToken' })
     expect(factors.status(acct.did).totp).toBe(false)
     const { backupCodes } = await factors.finishTotpSetup(acct.did, totpAt(setup.secret, Date.now()))
     expect(backupCodes.length).toBe(10)

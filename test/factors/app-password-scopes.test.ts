@@ -4,7 +4,7 @@ import { Lexicons } from '../../src/core/lexicon/index.ts'
 import { LEXICON_DOCUMENTS } from '../../src/generated/lexicons.gen.ts'
 import { permissionSetsFrom } from '../../src/services/oauth/permission-sets.ts'
 import { ScopePermissions } from '../../src/services/oauth/scopes.ts'
-import { resolveAppPasswordScope } from '../../src/services/auth/app-password-scopes.ts'
+import { resolveAppPasswordScope } from '../../src/services/oauth/app-password-scopes.ts'
 
 const sets = permissionSetsFrom(new Lexicons(LEXICON_DOCUMENTS, { lazy: true }))
 const granted = (asked: string) => new ScopePermissions(resolveAppPasswordScope(asked, sets))

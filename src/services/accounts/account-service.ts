@@ -3,7 +3,7 @@ import type { AvailabilityFlags } from '../../storage/account/actors.ts'
 import * as inviteRows from '../../storage/account/invites.ts'
 import type { CID } from '../../core/cbor.ts'
 import type { AccountsContext } from './context.ts'
-import type { AccountView } from './account-manager.ts'
+import type { AccountManager, AccountView } from './account-manager.ts'
 import { createAccount, type CreateAccountInput } from './create-account.ts'
 import * as lifecycle from './lifecycle.ts'
 import * as email from './email-flows.ts'
@@ -11,23 +11,40 @@ import * as plc from './plc-flows.ts'
 import * as invites from './invites.ts'
 import { atprotoData, type DidDocument } from '../../core/did-doc.ts'
 import { FactorService } from '../factors/factor-service.ts'
-import { resolveAppPasswordScope } from '../auth/app-password-scopes.ts'
+import { resolveAppPasswordScope } from '../oauth/app-password-scopes.ts'
 import { permissionSetsFrom, type PermissionSetSource } from '../oauth/permission-sets.ts'
 import { Lexicons } from '../../core/lexicon/index.ts'
 import { LEXICON_DOCUMENTS } from '../../generated/lexicons.gen.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../errors.ts'
 
 export class AccountService {
   /** Second factors: email codes, authenticator app, backup codes (src/services/factors). */
   readonly factors: FactorService
 
   constructor(readonly ctx: AccountsContext) {
-    this.factors = new FactorService(ctx)
+    this.factors = new FactorService({
+      db: ctx.manager.db,
+      mailer: ctx.mailer,
+      log: ctx.log,
+      hostname: ctx.config.service.hostname,
+      publicUrl: ctx.config.service.publicUrl,
+      getAccount: (did) => ctx.manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true }),
+    })
   }
 
+  /** The account store itself, for the composition root and tests; handlers use the methods below. */
   get manager() {
     return this.ctx.manager
   }
+
+  // Sessions and app passwords (src/services/accounts/account-manager.ts)
+  login = (identifier: string, password: string) => this.ctx.manager.login(identifier, password)
+  createSession = (did: string, appPassword: Parameters<AccountManager['createSession']>[1]) => this.ctx.manager.createSession(did, appPassword)
+  rotateRefreshToken = (id: string) => this.ctx.manager.rotateRefreshToken(id)
+  revokeRefreshToken = (id: string) => this.ctx.manager.revokeRefreshToken(id)
+  updateAccountPassword = (did: string, password: string) => this.ctx.manager.updateAccountPassword(did, password)
+  listAppPasswords = (did: string) => this.ctx.manager.listAppPasswords(did)
+  revokeAppPassword = (did: string, name: string) => this.ctx.manager.revokeAppPassword(did, name)
 
   getAccount(handleOrDid: string, flags?: AvailabilityFlags): AccountView | null {
     return this.ctx.manager.getAccount(handleOrDid, flags)
@@ -128,11 +145,11 @@ export class AccountService {
    * password's tokens are checked like OAuth tokens. Without it: the old privileged/non-privileged kind.
    */
   createAppPassword(did: string, name: string, opts: { privileged?: boolean; scope?: unknown } = {}) {
-    if (opts.scope !== undefined && typeof opts.scope !== 'string') throw InvalidRequestError('scope must be a string', 'InvalidScope')
+    if (opts.scope !== undefined && typeof opts.scope !== 'string') throw invalidInput('scope must be a string', 'InvalidScope')
     // Built at the first scoped password only; the bundled lexicons hold the permission sets.
     this.permissionSets ??= permissionSetsFrom(new Lexicons(LEXICON_DOCUMENTS, { lazy: true }))
     const scope = resolveAppPasswordScope(opts.scope, this.permissionSets)
-    if (scope && opts.privileged) throw InvalidRequestError('A scoped app password is not also privileged: its scope decides what it may do', 'InvalidScope')
+    if (scope && opts.privileged) throw invalidInput('A scoped app password is not also privileged: its scope decides what it may do', 'InvalidScope')
     return this.ctx.manager.createAppPassword(did, name, opts.privileged ?? false, scope)
   }
 

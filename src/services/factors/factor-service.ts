@@ -3,8 +3,10 @@
 // the operator's reset. Every change is written to the audit trail and mailed to the account holder.
 import * as rows from '../../storage/account/factors.ts'
 import * as emailTokens from '../../storage/account/email-tokens.ts'
-import type { AccountsContext } from '../accounts/context.ts'
-import { genEmailToken, EMAIL_TOKEN_TTL_MS } from '../accounts/email-flows.ts'
+import type { Database } from 'bun:sqlite'
+import type { Logger } from '../../logger.ts'
+import type { Mailer } from '../mail/mailer.ts'
+import { genEmailToken, EMAIL_TOKEN_TTL_MS } from '../mail/email-token.ts'
 import { hashBackupCode, newBackupCodes, normaliseBackupCode } from './backup-codes.ts'
 import { expiredFactorToken, factorStateError, factorTokenRequired, invalidFactorToken } from './errors.ts'
 import { FactorLockout } from './lockout.ts'
@@ -13,7 +15,17 @@ import { qrSvg } from './qr.ts'
 import { matchingStep, newTotpSecret, otpauthUri } from './totp.ts'
 import { PasskeyService, type PasskeyView } from './passkeys.ts'
 
-const ANY_STATE = { includeDeactivated: true, includeTakenDown: true }
+/** What the factors need from the server: account.sqlite, mail, and who an account is. */
+export type FactorDeps = {
+  db: Database
+  mailer: Mailer
+  log: Logger
+  /** This server's hostname (the WebAuthn RP ID, the authenticator app's issuer) and public URL. */
+  hostname: string
+  publicUrl: string
+  /** Any account, whatever its state; null when there is none. */
+  getAccount(did: string): { handle: string | null; email: string | null; emailConfirmedAt: string | null } | null
+}
 
 export type FactorStatus = {
   emailAuthFactor: boolean
@@ -36,16 +48,15 @@ export class FactorService {
   readonly passkeys: PasskeyService
 
   constructor(
-    private readonly ctx: AccountsContext,
+    private readonly deps: FactorDeps,
     private readonly now: () => number = Date.now,
   ) {
-    this.lockout = new FactorLockout(ctx.manager.db, now)
-    const { hostname, publicUrl } = ctx.config.service
-    this.passkeys = new PasskeyService(ctx.manager.db, { id: hostname, name: hostname, origin: publicUrl }, now)
+    this.lockout = new FactorLockout(deps.db, now)
+    this.passkeys = new PasskeyService(deps.db, { id: deps.hostname, name: deps.hostname, origin: deps.publicUrl }, now)
   }
 
   private get db() {
-    return this.ctx.manager.db
+    return this.deps.db
   }
 
   status(did: string): FactorStatus {
@@ -92,7 +103,7 @@ export class FactorService {
     if (rows.getTotp(this.db, did)?.confirmedAt) throw factorStateError('An authenticator app is already set up; remove it first.')
     const secret = newTotpSecret()
     rows.putPendingTotp(this.db, did, secret, new Date(this.now()).toISOString())
-    const uri = otpauthUri({ secret, issuer: this.ctx.config.service.hostname, account: account.handle ?? did })
+    const uri = otpauthUri({ secret, issuer: this.deps.hostname, account: account.handle ?? did })
     return { secret, uri, qrSvg: qrSvg(uri) }
   }
 
@@ -225,7 +236,7 @@ export class FactorService {
     if (!account.email) throw factorStateError('account does not have an email address')
     const token = genEmailToken()
     emailTokens.upsertEmailToken(this.db, 'sign_in', did, token, new Date(this.now()).toISOString())
-    await this.ctx.mailer.send({ to: account.email, ...signInCodeMail(token, account.handle ?? account.email) })
+    await this.deps.mailer.send({ to: account.email, ...signInCodeMail(token, account.handle ?? account.email) })
   }
 
   // Recovery
@@ -254,7 +265,7 @@ export class FactorService {
   // -------
 
   private account(did: string) {
-    const account = this.ctx.manager.getAccount(did, ANY_STATE)
+    const account = this.deps.getAccount(did)
     if (!account) throw factorStateError('account not found')
     return account
   }
@@ -265,12 +276,12 @@ export class FactorService {
 
   /** A notice that cannot be sent is logged; it never undoes the change. */
   private async notify(did: string, change: FactorChange, extra?: string) {
-    const account = this.ctx.manager.getAccount(did, ANY_STATE)
+    const account = this.deps.getAccount(did)
     if (!account?.email) return
     try {
-      await this.ctx.mailer.send({ to: account.email, ...factorChangeMail(change, account.handle ?? account.email, extra) })
+      await this.deps.mailer.send({ to: account.email, ...factorChangeMail(change, account.handle ?? account.email, extra) })
     } catch (err) {
-      this.ctx.log.warn('could not mail a security notice', { did, change, err: String(err) })
+      this.deps.log.warn('could not mail a security notice', { did, change, err: String(err) })
     }
   }
 }

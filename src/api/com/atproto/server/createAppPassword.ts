@@ -1,5 +1,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid, RATE } from '../../../../services/accounts/handler-util.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
+import { RATE } from '../../../_util/accounts.ts'
 
 // `scope` is our compatible extension of the lexicon's input (README, "Scoped app passwords"):
 // clients that do not send it get the old kind of app password.
