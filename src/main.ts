@@ -42,7 +42,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel)
   const databases: Database[] = []
-  const accountDb = openDatabase(config.db.accountDbLocation, 'account')
+  const accountDb = openDatabase(config.db.accountDbLocation, 'account', { synchronous: config.db.synchronous })
   databases.push(accountDb)
   const firehose = createSequencerService(config, log)
   databases.push(firehose.db)

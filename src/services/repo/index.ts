@@ -12,7 +12,7 @@ import './errors.ts' // registers the XRPC error mapping
 export { RepoService } from './service.ts'
 
 export function createRepoService(config: Config, log: Logger, services: Services): RepoService {
-  const actors = new ActorStore({ directory: config.db.actorStoreDirectory, cacheSize: config.db.actorStoreCacheSize })
+  const actors = new ActorStore({ directory: config.db.actorStoreDirectory, cacheSize: config.db.actorStoreCacheSize, synchronous: config.db.synchronous })
   const blobs =
     config.blobstore.provider === 's3'
       ? new S3BlobStore(config.blobstore)

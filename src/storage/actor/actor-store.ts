@@ -1,9 +1,10 @@
 // Where each account's files live, and a bounded LRU of open actor databases.
 // Layout (as the reference): <dir>/<first 2 hex of sha256(did)>/<did>/{store.sqlite,key}.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { openDatabase } from '../sqlite.ts'
+import { openDatabase, type SqliteSynchronous } from '../sqlite.ts'
+import { mkdirDurable, writeFileDurable } from '../durable-fs.ts'
 import { ActorDb } from './actor-db.ts'
 
 export class ActorNotFoundError extends Error {
@@ -17,6 +18,8 @@ export type ActorStoreOptions = {
   directory: string
   /** How many databases stay open at once; the least recently used one is closed first. */
   cacheSize: number
+  /** FULL unless the operator opted out (see openDatabase). */
+  synchronous?: SqliteSynchronous
 }
 
 export class ActorStore {
@@ -24,7 +27,7 @@ export class ActorStore {
   private readonly open = new Map<string, ActorDb>()
 
   constructor(private readonly opts: ActorStoreOptions) {
-    mkdirSync(opts.directory, { recursive: true })
+    mkdirDurable(opts.directory)
   }
 
   location(did: string): { directory: string; dbLocation: string; keyLocation: string } {
@@ -40,8 +43,9 @@ export class ActorStore {
   /** Creates the account's directory, database and key file. */
   create(did: string, privateKey: Uint8Array): ActorDb {
     const { directory, keyLocation } = this.location(did)
-    mkdirSync(directory, { recursive: true })
-    writeFileSync(keyLocation, privateKey, { mode: 0o600 })
+    // The account is acknowledged once created: its folder and key must survive a power loss too.
+    mkdirDurable(directory)
+    writeFileDurable(keyLocation, privateKey, 0o600)
     return this.db(did, true)
   }
 
@@ -61,9 +65,7 @@ export class ActorStore {
     }
     const { dbLocation } = this.location(did)
     if (!create && !existsSync(dbLocation)) throw new ActorNotFoundError(did)
-    // WAL + NORMAL: a committed write survives kill -9 of the process (tested); only an OS crash or
-    // power loss can drop the last transactions. FULL would fsync every commit (~4x slower writes).
-    const actorDb = new ActorDb(did, openDatabase(dbLocation, 'actor', { synchronous: 'NORMAL' }))
+    const actorDb = new ActorDb(did, openDatabase(dbLocation, 'actor', { synchronous: this.opts.synchronous ?? 'FULL' }))
     this.open.set(did, actorDb)
     while (this.open.size > Math.max(1, this.opts.cacheSize)) {
       const [oldestDid, oldest] = this.open.entries().next().value as [string, ActorDb]
