@@ -23,7 +23,8 @@ const root = resolve(import.meta.dir, '..')
 export async function spawnServer(env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'pds-bench-'))
   const port = await freePort()
-  const binary = join(root, 'dist/pds')
+  // PDS_BENCH_BINARY: another build to compare (paired A/B runs).
+  const binary = process.env.PDS_BENCH_BINARY ?? join(root, 'dist/pds')
   const cmd = existsSync(binary) ? [binary, 'serve'] : [process.execPath, join(root, 'cli/main.ts'), 'serve']
   const started = performance.now()
   const proc = Bun.spawn(cmd, {

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { MIGRATIONS } from '../generated/migrations.gen.ts'
 import { checkpointInBackground } from './wal-checkpointer.ts'
+import { registerWalSync } from './wal-sync.ts'
 
 export type MigrationSet = string
 export type SqliteSynchronous = 'FULL' | 'NORMAL'
@@ -27,7 +28,19 @@ export function openDatabase(path: string, migrations: MigrationSet, opts: OpenO
   db.exec('PRAGMA busy_timeout = 5000')
   db.exec('PRAGMA foreign_keys = ON')
   if (!opts.readonly) migrate(db, migrations)
-  if (!opts.readonly && path !== ':memory:') checkpointInBackground(path, db)
+  if (!opts.readonly && path !== ':memory:') {
+    checkpointInBackground(path, db)
+    if ((opts.synchronous ?? 'FULL') === 'FULL') {
+      const sync = registerWalSync(db, path)
+      // A WAL left by a crashed run may hold commits that reached only the page cache (kill -9).
+      sync.flushSync()
+      const close = db.close.bind(db)
+      db.close = (throwOnError?: boolean) => {
+        sync.close()
+        close(throwOnError)
+      }
+    }
+  }
   return db
 }
 

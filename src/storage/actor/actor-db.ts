@@ -3,6 +3,7 @@
 import type { Database, Statement } from 'bun:sqlite'
 import { CID } from '../../core/cbor.ts'
 import type { BlockReader } from '../../core/repo/index.ts'
+import { deferSync, flushCommits } from '../wal-sync.ts'
 
 export type RepoRootRow = { cid: string; rev: string }
 export type RecordRow = { uri: string; cid: string; collection: string; rkey: string; repoRev: string; indexedAt: string; takedownRef: string | null }
@@ -38,6 +39,19 @@ export class ActorDb {
   /** Runs fn in one IMMEDIATE transaction; fn must not await. */
   transact<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate()
+  }
+
+  /**
+   * The same without waiting for the disk inside COMMIT (the write path's group commit, see
+   * storage/wal-sync.ts): not durable until `flushCommits()` resolves.
+   */
+  transactDeferred<T>(fn: () => T): T {
+    return deferSync(this.db, () => this.transact(fn))
+  }
+
+  /** Resolves when every earlier commit is on stable storage. */
+  flushCommits(): Promise<void> {
+    return flushCommits(this.db) ?? Promise.resolve()
   }
 
   close(): void {
