@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort, testEnv } from '../test/helpers/server.ts'
 
-export type BenchRow = { area: string; metric: string; value: number; unit: string; reference?: string }
+/** `target`: the aim for this machine (issue 16); the table prints it beside the value, met or not. */
+export type BenchRow = { area: string; metric: string; value: number; unit: string; reference?: string; target?: Target }
+export type Target = { atLeast: number } | { atMost: number }
+
+export function formatTarget(value: number, target?: Target): string {
+  if (!target) return ''
+  const [sign, bound, met] = 'atLeast' in target ? ['>=', target.atLeast, value >= target.atLeast] : ['<=', target.atMost, value <= target.atMost]
+  return `${sign} ${bound} ${Number.isFinite(value) ? (met ? 'met' : 'NOT met') : ''}`.trim()
+}
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN
