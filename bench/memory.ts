@@ -43,6 +43,8 @@ export async function memoryRows(): Promise<BenchRow[]> {
       const writes = Array.from({ length: 200 }, (_, i) => ({ $type: 'com.atproto.repo.applyWrites#create', collection: 'app.bsky.feed.post', value: post(`bulk ${batch}/${i} ${'x'.repeat(100)}`) }))
       await xrpc(url, 'com.atproto.repo.applyWrites', { repo: big!.did, writes }, big!.accessJwt)
     }
+    // Warm-up on the small repo: first-use code loading is not what this row measures.
+    await (await fetch(`${url}/xrpc/com.atproto.sync.getRepo?did=${writer!.did}`)).arrayBuffer()
     let bytes = 0
     const getRepoGrowth = await peakGrowth(pid, async () => {
       const res = await fetch(`${url}/xrpc/com.atproto.sync.getRepo?did=${big!.did}`)
