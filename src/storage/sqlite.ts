@@ -22,7 +22,14 @@ export type OpenOptions = {
 
 export function openDatabase(path: string, migrations: MigrationSet, opts: OpenOptions = {}): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const db = new Database(path, { create: !opts.readonly, readonly: opts.readonly, strict: true })
+  let db: Database
+  try {
+    db = new Database(path, { create: !opts.readonly, readonly: opts.readonly, strict: true })
+  } catch (err) {
+    // SQLite's "unable to open database file" names no file; the operator needs to know which.
+    if (err instanceof Error) Object.assign(err, { path, message: `${err.message}: ${path}` })
+    throw err
+  }
   db.exec('PRAGMA journal_mode = WAL')
   db.exec(`PRAGMA synchronous = ${opts.synchronous ?? 'FULL'}`)
   db.exec('PRAGMA busy_timeout = 5000')
@@ -55,5 +62,30 @@ export function migrate(db: Database, set: MigrationSet): void {
       db.exec(sql)
       db.query('INSERT INTO pds_migration (name, applied_at) VALUES (?, ?)').run(name, new Date().toISOString())
     })()
+  }
+}
+
+/** True while the database answers a trivial query (the server's health check). */
+export function isResponsive(db: Database): boolean {
+  try {
+    db.query('SELECT 1').get()
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Creates a WAL database at `path`, round-trips a BLOB row and returns SQLite's version (`pds doctor`). */
+export function probeSqlite(path: string): string {
+  const db = new Database(path, { create: true, strict: true })
+  try {
+    db.run('PRAGMA journal_mode = WAL')
+    db.run('CREATE TABLE probe (id INTEGER PRIMARY KEY, body BLOB NOT NULL) STRICT')
+    db.query('INSERT INTO probe (body) VALUES ($body)').run({ body: new Uint8Array([1, 2, 3]) })
+    const row = db.query('SELECT body FROM probe').get() as { body: Uint8Array } | null
+    if (row?.body.length !== 3) throw new Error('row did not round-trip')
+    return (db.query('SELECT sqlite_version() AS version').get() as { version: string }).version
+  } finally {
+    db.close()
   }
 }

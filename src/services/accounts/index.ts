@@ -4,7 +4,7 @@ import type { Database } from 'bun:sqlite'
 import { join } from 'node:path'
 import type { Config } from '../../config/config.ts'
 import type { Logger } from '../../logger.ts'
-import { openDatabase } from '../../storage/sqlite.ts'
+import { DidCache } from '../../storage/did-cache.ts'
 import { Secp256k1Keypair } from '../../core/crypto/index.ts'
 import type { AuthVerifier } from '../../xrpc/auth.ts'
 import type { Plugin } from '../../xrpc/app.ts'
@@ -13,7 +13,8 @@ import type { RepoEventSink } from '../events.ts'
 import { createAuthVerifier } from '../auth/verifier.ts'
 import { PlcClient } from '../identity/plc-client.ts'
 import { PlcDirectory, plcDirectoryPlugin } from '../identity/plc-directory.ts'
-import { DidResolver, atprotoData } from '../identity/did-resolver.ts'
+import { DidResolver } from '../identity/did-resolver.ts'
+import { getSigningKey } from '../../core/did-doc.ts'
 import { resolveHandleRemote } from '../identity/handle-resolver.ts'
 import { LogMailer, SmtpMailer, type Mailer } from '../mail/mailer.ts'
 import { AccountManager } from './account-manager.ts'
@@ -46,7 +47,7 @@ export function buildAccounts(opts: {
   const { config, log } = opts
   const manager = new AccountManager(opts.accountDb, config.service.did, config.secrets.jwtSecret)
   manager.onCredentialsRevoked = opts.onCredentialsRevoked
-  const didCache = openDatabase(config.db.didCacheDbLocation, 'did_cache', { synchronous: 'NORMAL' })
+  const didCache = DidCache.open(config.db.didCacheDbLocation)
   const plc = new PlcClient(config.identity.plcUrl, config.identity.resolverTimeout * 3)
   const didResolver = new DidResolver(plc, didCache, {
     staleTTL: config.identity.cacheStaleTTL,
@@ -77,7 +78,7 @@ export function buildAccounts(opts: {
       const did = iss.split('#')[0]!
       const doc = await didResolver.resolve(did, forceRefresh).catch(() => null)
       if (!doc) throw AuthRequiredError('could not resolve iss did')
-      const key = atprotoData(doc).signingKey
+      const key = getSigningKey(doc)
       if (!key) throw AuthRequiredError('missing or bad key in did doc')
       return key
     },

@@ -2,6 +2,7 @@
 // inter-service JWTs, with the reference's error names.
 import type { AuthKind, AuthResult, AuthVerifier } from '../../xrpc/auth.ts'
 import { isAdmin, parseBasicAuth } from '../../xrpc/auth.ts'
+import { hasAuthScheme } from './auth-scheme.ts'
 import { AuthRequiredError, ForbiddenError, InvalidRequestError } from '../../xrpc/errors.ts'
 import { ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, AuthScope } from './scopes.ts'
 import { bearerToken, verifyBearer, type TokenKey } from './tokens.ts'
@@ -26,12 +27,15 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
     if (!token) throw InvalidRequestError('Unexpected authorization type', 'InvalidToken')
     const verified = await verifyBearer(deps.key, token, { typ: 'at+jwt', audience: deps.serviceDid, scopes })
     const account = deps.getAccount(verified.sub)
-    if (!account) throw ForbiddenError('Account not found', 'AccountNotFound')
-    if (opts.checkTakedown && account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
-    if (opts.checkDeactivated && account.deactivatedAt) throw AuthRequiredError('Account is deactivated', 'AccountDeactivated')
+    const checked = opts.checkDeactivated || opts.checkTakedown
+    // Without a status check the token alone counts, as the reference (which then does not look the
+    // account up): a deleted account's token reaches the handler, which answers as for anyone else.
+    if (!account && checked) throw ForbiddenError('Account not found', 'AccountNotFound')
+    if (opts.checkTakedown && account?.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
+    if (opts.checkDeactivated && account?.deactivatedAt) throw AuthRequiredError('Account is deactivated', 'AccountDeactivated')
     const isPrivileged = verified.scope === AuthScope.Access || verified.scope === AuthScope.AppPassPrivileged
     const result: AuthResult = { type: 'access', did: verified.sub, scope: verified.scope, isPrivileged }
-    rememberCallerAccount(result, { deactivatedAt: account.deactivatedAt, takedownRef: account.takedownRef })
+    if (account) rememberCallerAccount(result, { deactivatedAt: account.deactivatedAt, takedownRef: account.takedownRef })
     return result
   }
 
@@ -79,7 +83,7 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
         if (!isAdmin(req, deps.adminPassword)) throw AuthRequiredError()
         return { type: 'admin' }
       case 'accessOrAdmin':
-        if (header?.startsWith('Basic ')) return verify('admin', { req, nsid })
+        if (hasAuthScheme(header, 'Basic')) return verify('admin', { req, nsid })
         return access(req, ACCESS_STANDARD, standard)
       case 'service':
         return service(req, nsid)

@@ -10,6 +10,7 @@ import type { Lexicons } from '../../core/lexicon/index.ts'
 import type { Logger } from '../../logger.ts'
 import type { ActorDb } from '../../storage/actor/actor-db.ts'
 import { ActorNotFoundError, type ActorStore } from '../../storage/actor/actor-store.ts'
+import { fullRepoCar } from '../../storage/actor/repo-car.ts'
 import { genesisOf, type GenesisCommit, type RepoEventSink, type SyncEventData } from '../events.ts'
 import type { BlobStore } from '../blobs/store.ts'
 import { KeyedMutex } from './lock.ts'
@@ -21,6 +22,7 @@ import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson } 
 import { readRecord, readRecordPage, type RecordView } from './reads.ts'
 import { readPreferences, writePreferences } from './preferences.ts'
 import { importCar, readLimited } from './import.ts'
+import { ReservedKeys } from '../../storage/actor/reserved-keys.ts'
 
 export type AccountHooks = { updateRepoRoot?(did: string, cid: CID, rev: string): unknown }
 
@@ -48,11 +50,14 @@ export class RepoService {
   readonly lock = new KeyedMutex()
   readonly preparer: WritePreparer
   private readonly keys = new Map<string, Keypair>()
+  /** Keys handed out by com.atproto.server.reserveSigningKey, for accounts about to be created. */
+  readonly reservedKeys: ReservedKeys
 
   private readonly sweeper: ReturnType<typeof setInterval>
 
   constructor(readonly deps: RepoServiceDeps) {
     this.preparer = new WritePreparer(deps.lexicons)
+    this.reservedKeys = new ReservedKeys(deps.actors.directory)
     this.sweeper = setInterval(() => {
       this.safely('temp blob sweep', () => void sweepTempDirectory(deps.blobs, Date.now() - TEMP_BLOB_GRACE_MS))
     }, 60 * 60 * 1000)
@@ -198,6 +203,11 @@ export class RepoService {
     const root = this.requireRoot(did)
     const blocks = since ? this.db(did).blocksSince(since) : this.exportBlocks(did)
     return writeCar(root.cid, blocks)
+  }
+
+  /** The whole repo as CAR chunks from one snapshot of the actor store; null when it has no root. */
+  exportFullCar(did: string): Generator<Uint8Array> | null {
+    return fullRepoCar(this.deps.actors.location(did).dbLocation)
   }
 
   /** Commit block, the MST path proving (or disproving) a record, and the record block. */

@@ -30,6 +30,10 @@ export class ActorStore {
     mkdirDurable(opts.directory)
   }
 
+  get directory(): string {
+    return this.opts.directory
+  }
+
   location(did: string): { directory: string; dbLocation: string; keyLocation: string } {
     const shard = createHash('sha256').update(did).digest('hex').slice(0, 2)
     const directory = join(this.opts.directory, shard, did)
