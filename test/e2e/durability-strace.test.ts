@@ -84,9 +84,12 @@ async function writeScenario(server: Awaited<ReturnType<typeof traced>>) {
   return { did: user.did, steps: [['createRecord', created.uri], ['applyWrites', applied.results[0]!.uri], ['uploadBlob', blob.ref.$link], ['createRecord with the blob', withBlob.uri]] as const, blobCid: blob.ref.$link }
 }
 
-/** Files whose content must be durable: all but SQLite main files (written only by checkpoints, from the synced WAL), -shm indexes and caches. */
+/**
+ * Files whose content must be durable: all but SQLite main files (written only by checkpoints, from the
+ * synced WAL), -shm indexes, caches, and the data-directory lock (it names a live process).
+ */
 const durableIn = (dataDir: string) => (path: string) =>
-  path.startsWith(dataDir + '/') && !/\.sqlite$|-shm$|did_cache\.sqlite|\/plc\.sqlite/.test(path)
+  path.startsWith(dataDir + '/') && !/\.sqlite$|-shm$|did_cache\.sqlite|\/plc\.sqlite|\/\.pds-lock$/.test(path)
 
 function checkSteps(events: TraceEvent[], dataDir: string, steps: ReadonlyArray<readonly [string, string]>) {
   const report: Record<string, { unsynced: string[]; written: string[] }> = {}
