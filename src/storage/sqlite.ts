@@ -38,14 +38,8 @@ export function openDatabase(path: string, migrations: MigrationSet, opts: OpenO
   if (!opts.readonly && path !== ':memory:') {
     checkpointInBackground(path, db)
     if ((opts.synchronous ?? 'FULL') === 'FULL') {
-      const sync = registerWalSync(db, path)
       // A WAL left by a crashed run may hold commits that reached only the page cache (kill -9).
-      sync.flushSync()
-      const close = db.close.bind(db)
-      db.close = (throwOnError?: boolean) => {
-        sync.close()
-        close(throwOnError)
-      }
+      registerWalSync(db, path).flushSync()
     }
   }
   return db

@@ -4,16 +4,16 @@
 // one fdatasync of the WAL on Bun's thread pool, shared by every commit made before it started. The
 // caller acknowledges only after the flush, so durability is the same as FULL (the strace test
 // checks it), while concurrent writers share syncs and the event loop keeps serving meanwhile.
-// Why fdatasync of our own descriptor is enough: Linux syncs the file (inode), not the descriptor,
-// and SQLite never deletes or truncates the WAL while a connection is open (no journal_size_limit).
+// Why fdatasync of our own descriptor is enough: Linux syncs the file (inode), not the descriptor.
+// The descriptor is opened per sync (a few microseconds) so that it never counts against the open-file
+// budget (storage/open-files.ts) and never outlives a WAL that SQLite deleted on close (after a close
+// checkpoint that synced everything into the database file).
 import type { Database } from 'bun:sqlite'
-import { closeSync, existsSync, fdatasync, fdatasyncSync, openSync } from 'node:fs'
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs'
 
 export class WalSync {
-  private fd?: number
   private running?: Promise<void>
   private waiting?: Promise<void>
-  private closed = false
 
   constructor(
     private readonly db: Database,
@@ -46,26 +46,24 @@ export class WalSync {
 
   /** The same, blocking (for rare writes whose callers cannot wait). */
   flushSync(): void {
-    const fd = this.descriptor()
-    if (fd !== undefined) fdatasyncSync(fd)
-  }
-
-  /** Closes the descriptor once no sync uses it (the database is being closed). */
-  close(): void {
-    this.closed = true
-    const release = () => {
-      if (this.fd !== undefined) closeSync(this.fd)
-      this.fd = undefined
+    const fd = this.open()
+    if (fd === undefined) return
+    try {
+      fdatasyncSync(fd)
+    } finally {
+      closeSync(fd)
     }
-    if (this.running || this.waiting) void Promise.allSettled([this.running, this.waiting]).then(release)
-    else release()
   }
 
   private start(): Promise<void> {
-    const fd = this.descriptor()
     const run = new Promise<void>((resolve, reject) => {
+      const fd = this.open()
       if (fd === undefined) return resolve()
-      fdatasync(fd, (err) => (err ? reject(err) : resolve()))
+      fdatasync(fd, (err) => {
+        closeSync(fd)
+        if (err) reject(err)
+        else resolve()
+      })
     }).finally(() => {
       if (this.running === run) this.running = undefined
     })
@@ -73,9 +71,14 @@ export class WalSync {
     return run
   }
 
-  private descriptor(): number | undefined {
-    if (this.fd === undefined && !this.closed && existsSync(this.walPath)) this.fd = openSync(this.walPath, 'r')
-    return this.fd
+  /** No WAL: nothing committed since the last close checkpoint, which synced it all. */
+  private open(): number | undefined {
+    try {
+      return openSync(this.walPath, 'r')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw err
+    }
   }
 }
 

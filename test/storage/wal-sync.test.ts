@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/storage/sqlite.ts'
 import { walSyncOf } from '../../src/storage/wal-sync.ts'
-import { SequencerStore } from '../../src/services/sequencer/store.ts'
+import { SequencerStore } from '../../src/storage/sequencer/repo-seq.ts'
 import { Sequencer } from '../../src/services/sequencer/sequencer.ts'
 import { createLogger } from '../../src/logger.ts'
 import { encodeBlock } from '../../src/core/cbor.ts'
@@ -46,10 +46,10 @@ test('a commit event reaches subscribers and replays only after its group commit
   expect(sequencer.store.curr()).toBe(1)
   expect(seen).toEqual([])
   expect(sequencer.publishedSeq).toBe(0)
-  expect(sequencer.range(0, 10)).toEqual([])
+  expect(sequencer.replayPage(0, 10)).toEqual([])
   await durable
   expect(seen).toEqual([1])
-  expect(sequencer.range(0, 10).map((r) => r.seq)).toEqual([1])
+  expect(sequencer.replayPage(0, 10).map((r: { seq: number }) => r.seq)).toEqual([1])
   // An event synced by SQLite itself (FULL) is published at once, with any deferred one before it.
   void sequencer.commit({ did: 'did:plc:a', commit: block.cid, rev: '3l2abcdefgh33', since: null, prevData: null, blocks: [block], ops: [], blobs: [] })
   sequencer.identity('did:plc:a', 'a.test')

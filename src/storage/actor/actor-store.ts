@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase, type SqliteSynchronous } from '../sqlite.ts'
 import { mkdirDurable, writeFileDurable } from '../durable-fs.ts'
+import { FDS_PER_DATABASE } from '../open-files.ts'
 import { ActorDb } from './actor-db.ts'
 
 export class ActorNotFoundError extends Error {
@@ -20,14 +21,20 @@ export type ActorStoreOptions = {
   cacheSize: number
   /** FULL unless the operator opted out (see openDatabase). */
   synchronous?: SqliteSynchronous
+  /** File descriptors the open databases may hold together (FDS_PER_DATABASE each). */
+  maxOpenFiles?: number
 }
 
 export class ActorStore {
   // Map keeps insertion order: re-inserting on use makes the first key the least recently used.
   private readonly open = new Map<string, ActorDb>()
+  /** Databases kept open: the smaller of cacheSize and what maxOpenFiles allows. */
+  readonly capacity: number
 
   constructor(private readonly opts: ActorStoreOptions) {
     mkdirDurable(opts.directory)
+    const byFiles = opts.maxOpenFiles === undefined ? Infinity : Math.floor(opts.maxOpenFiles / FDS_PER_DATABASE)
+    this.capacity = Math.max(1, Math.min(opts.cacheSize, byFiles))
   }
 
   get directory(): string {
@@ -69,14 +76,29 @@ export class ActorStore {
     }
     const { dbLocation } = this.location(did)
     if (!create && !existsSync(dbLocation)) throw new ActorNotFoundError(did)
-    const actorDb = new ActorDb(did, openDatabase(dbLocation, 'actor', { synchronous: this.opts.synchronous ?? 'FULL' }))
+    this.evictDownTo(this.capacity - 1)
+    const synchronous = this.opts.synchronous ?? 'FULL'
+    let database
+    try {
+      database = openDatabase(dbLocation, 'actor', { synchronous })
+    } catch (err) {
+      // Out of descriptors (sockets took them): give back half of ours and try once more.
+      if (this.open.size === 0 || !/unable to open|too many open files/i.test(String(err))) throw err
+      this.evictDownTo(Math.floor(this.open.size / 2))
+      database = openDatabase(dbLocation, 'actor', { synchronous })
+    }
+    const actorDb = new ActorDb(did, database)
     this.open.set(did, actorDb)
-    while (this.open.size > Math.max(1, this.opts.cacheSize)) {
+    return actorDb
+  }
+
+  /** Closes the least recently used databases until at most `size` stay open. */
+  private evictDownTo(size: number): void {
+    while (this.open.size > Math.max(0, size)) {
       const [oldestDid, oldest] = this.open.entries().next().value as [string, ActorDb]
       this.open.delete(oldestDid)
       oldest.close()
     }
-    return actorDb
   }
 
   /** Removes every file of the account. */
