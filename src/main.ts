@@ -15,6 +15,7 @@ import { createSequencerService } from './services/sequencer/index.ts'
 import { recoverySource } from './services/sequencer/recovery.ts'
 import { markRunning } from './storage/run-marker.ts'
 import { lockDataDirectory } from './storage/data-lock.ts'
+import { checkBeforeServing, dataDirectoryPaths } from './services/adopt/preflight.ts'
 import { buildAccounts, type RepoLifecycle } from './services/accounts/index.ts'
 import { createRepoService, type RepoService } from './services/repo/index.ts'
 import { buildProxy } from './services/proxy/index.ts'
@@ -71,6 +72,9 @@ async function startLocked(
   log: Logger,
   releaseLock: () => void,
 ): Promise<RunningServer> {
+  // A reference PDS's data directory is served in place; a broken or too new one is refused untouched.
+  const adopted = checkBeforeServing(dataDirectoryPaths(config))
+  if (adopted?.kind === 'reference') log.info('adopting a reference PDS data directory in place', { accounts: adopted.accounts, lastSeq: adopted.lastSeq })
   const databases: Database[] = []
   const accountDb = openDatabase(config.db.accountDbLocation, 'account')
   databases.push(accountDb)
