@@ -56,6 +56,10 @@ export async function startServer(
   opts: { log?: Logger; hostname?: string; shutdownGraceMs?: number } = {},
 ): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel)
+  // A reference PDS's data directory is served in place; a broken or too new one is refused untouched
+  // (checked read-only before the lock file is created).
+  const adopted = checkBeforeServing(dataDirectoryPaths(config))
+  if (adopted?.kind === 'reference') log.info('adopting a reference PDS data directory in place', { accounts: adopted.accounts, lastSeq: adopted.lastSeq })
   // One server per data directory; refused (naming the holder) before anything is opened.
   const dataLock = lockDataDirectory(config.db.dataDirectory, 'pds serve')
   try {
@@ -72,9 +76,6 @@ async function startLocked(
   log: Logger,
   releaseLock: () => void,
 ): Promise<RunningServer> {
-  // A reference PDS's data directory is served in place; a broken or too new one is refused untouched.
-  const adopted = checkBeforeServing(dataDirectoryPaths(config))
-  if (adopted?.kind === 'reference') log.info('adopting a reference PDS data directory in place', { accounts: adopted.accounts, lastSeq: adopted.lastSeq })
   const databases: Database[] = []
   const accountDb = openDatabase(config.db.accountDbLocation, 'account')
   databases.push(accountDb)

@@ -3,6 +3,8 @@
 import type { Command } from 'commander'
 import { ConfigError } from '../../src/config/config.ts'
 import { loadConfig } from '../../src/config/secrets.ts'
+import { DataDirectoryRefusedError } from '../../src/services/adopt/preflight.ts'
+import { IncompleteReferenceSchemaError, NewerReferenceSchemaError } from '../../src/storage/reference-schema.ts'
 import { PortInUseError, startServer, type RunningServer } from '../../src/main.ts'
 import { DataDirectoryLockedError } from '../../src/storage/data-lock.ts'
 import { EXIT, explainSystemError } from '../lib/errors.ts'
@@ -36,6 +38,9 @@ export function registerServe(program: Command) {
 function startupFailure(err: unknown): { message: string; code: number } {
   if (err instanceof ConfigError) return { message: `configuration error: ${err.message}`, code: EXIT.config }
   if (err instanceof DataDirectoryLockedError) return { message: err.message, code: EXIT.refused }
+  if (err instanceof DataDirectoryRefusedError || err instanceof NewerReferenceSchemaError || err instanceof IncompleteReferenceSchemaError) {
+    return { message: err.message, code: EXIT.refused }
+  }
   if (err instanceof PortInUseError) {
     return {
       message: `port ${err.port} is in use by ${describePortOwner(err.port)}; stop it, or pick another port with --port or PDS_PORT`,

@@ -4,7 +4,9 @@
 // compiled binary serves the same directory with no conversion step, and after our writes the reference
 // starts on it again and serves them.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { Database } from 'bun:sqlite'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
@@ -159,6 +161,69 @@ describe('adopting a reference PDS data directory', () => {
     expect(report.accounts).toBe(2)
     expect(report.lastSeq).toBe(lastSeq)
     expect(fingerprint()).toBe(before)
+  })
+
+  describe('a directory that cannot be served is refused with nothing written', () => {
+    const copies: string[] = []
+    afterAll(() => copies.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+    /** A copy of the reference's directory, its pds.env pointing at the copy. */
+    function copyOf(): string {
+      const copy = mkdtempSync(join(tmpdir(), 'pds-adopt-bad-'))
+      copies.push(copy)
+      cpSync(dataDir, copy, { recursive: true })
+      const envFile = join(copy, 'pds.env')
+      writeFileSync(envFile, readFileSync(envFile, 'utf8').replaceAll(dataDir, copy))
+      return copy
+    }
+    async function refused(dir: string, expected: RegExp): Promise<void> {
+      const before = fingerprint(dir)
+      const check = await pds(['adopt', '--check', dir, '--json'])
+      expect(check.code).toBe(1)
+      expect(check.json().ok).toBe(false)
+      expect(check.json().problems.join('\n')).toMatch(expected)
+      const serve = await pds(['serve', '--data-dir', dir])
+      expect(serve.code).toBe(3)
+      expect(serve.stderr).toMatch(expected)
+      expect(serve.stderr).toContain('nothing was changed')
+      expect(fingerprint(dir)).toBe(before)
+      expect(existsSync(join(dir, '.pds-lock'))).toBe(false)
+    }
+
+    test('half-copied: an account without its actor store', async () => {
+      const dir = copyOf()
+      rmSync(join(dir, 'actors', createHash('sha256').update(people.bob!.did).digest('hex').slice(0, 2), people.bob!.did, 'store.sqlite'))
+      await refused(dir, /no actor store .*did:plc:.*half-copied/)
+    })
+
+    test('half-copied: blobs missing', async () => {
+      const dir = copyOf()
+      rmSync(join(dir, 'blocks'), { recursive: true })
+      await refused(dir, /1 blob file\(s\) missing/)
+    })
+
+    test('a newer reference schema than we know', async () => {
+      const dir = copyOf()
+      const db = new Database(join(dir, 'account.sqlite'))
+      db.run("INSERT INTO kysely_migration (name, timestamp) VALUES ('999', '2030-01-01T00:00:00.000Z')")
+      db.close()
+      await refused(dir, /newer reference PDS .*unknown migrations 999/)
+    })
+
+    test('not a PDS database: account.sqlite is something else', async () => {
+      const dir = copyOf()
+      writeFileSync(join(dir, 'account.sqlite'), 'not a database\n')
+      await refused(dir, /account\.sqlite is not an SQLite database/)
+    })
+
+    test('adopt --check on a directory that is not a PDS data directory', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pds-adopt-none-'))
+      copies.push(dir)
+      writeFileSync(join(dir, 'notes.txt'), 'hello')
+      const check = await pds(['adopt', '--check', dir])
+      expect(check.code).toBe(1)
+      expect(check.stdout).toContain('not a PDS data directory')
+      expect(readdirSync(dir)).toEqual(['notes.txt'])
+    })
   })
 
   let ourPostUri: string
