@@ -161,6 +161,17 @@ describe('adopting a reference PDS data directory', () => {
     expect(report.accounts).toBe(2)
     expect(report.lastSeq).toBe(lastSeq)
     expect(fingerprint()).toBe(before)
+    const human = await pds(['adopt', '--check', dataDir])
+    expect(human.stdout).toContain("a reference PDS's data directory, not served by pds yet")
+    expect(human.stdout).toContain('OAuth')
+    expect(human.stdout).toContain(`Ready: stop the reference PDS, then run \`pds serve --data-dir ${dataDir}\``)
+  })
+
+  test('pds doctor recognises it', async () => {
+    const doctor = await pds(['doctor', '--data-dir', dataDir, '--json'])
+    const check = doctor.json().checks.find((c: { name: string }) => c.name === 'data directory')
+    expect(check.detail).toContain(`${dataDir}: a reference PDS's data directory: pds serve takes it over in place, 2 account(s)`)
+    expect(check.status).toBe('warn') // the reference's OAuth sessions do not carry over
   })
 
   describe('a directory that cannot be served is refused with nothing written', () => {
@@ -283,6 +294,11 @@ describe('adopting a reference PDS data directory', () => {
       await ours.stop()
     }
   }, 120_000)
+
+  test('adopt --check and doctor see a directory we have served', async () => {
+    const check = await pds(['adopt', '--check', dataDir, '--json'])
+    expect(check.json()).toMatchObject({ kind: 'adopted', ok: true, accounts: 3 })
+  })
 
   test('the reference starts on the directory again and serves our writes', async () => {
     await onReference(async (ref) => {
