@@ -14,6 +14,7 @@ import { registerExport } from './export.ts'
 import { registerImport } from './import.ts'
 import { registerMigrate } from './migrate.ts'
 import { registerAdopt } from './adopt.ts'
+import { registerRestoreAccount } from './restore-account.ts'
 
 export function registerOperatorCommands(program: Command): void {
   registerInit(program)
@@ -29,4 +30,5 @@ export function registerOperatorCommands(program: Command): void {
   registerImport(program)
   registerMigrate(program)
   registerAdopt(program)
+  registerRestoreAccount(program)
 }
