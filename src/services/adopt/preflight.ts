@@ -2,7 +2,7 @@
 // directory served for the first time is inspected in full (a half-copied or too new one is refused
 // with nothing written); later starts only check the schemas, which the reference may have upgraded
 // meanwhile if the operator switched back and forth.
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import type { Config } from '../../config/config.ts'
 import { openForInspection, readSchema } from '../../storage/data-directory-probe.ts'
 import { inspectDataDirectory, type AdoptionReport, type DataDirectoryPaths } from './inspect.ts'
@@ -27,7 +27,8 @@ export function dataDirectoryPaths(config: Config): DataDirectoryPaths {
 
 /** Throws DataDirectoryRefusedError when the directory must not be served; returns what it found otherwise. */
 export function checkBeforeServing(paths: DataDirectoryPaths): AdoptionReport | null {
-  if (!existsSync(paths.accountDbLocation)) return null
+  // Only a file can be a database; anything else fails to open with its own, clearer error.
+  if (!existsSync(paths.accountDbLocation) || !statSync(paths.accountDbLocation).isFile()) return null
   let firstAdoption: boolean
   try {
     const db = openForInspection(paths.accountDbLocation)
