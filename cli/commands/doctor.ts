@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { imageInfo, loadSharp } from '../../src/native/sharp.ts'
 import type { DiscoveryContext } from '../../src/config/discover.ts'
-import { probeSqlite } from '../../src/storage/sqlite.ts'
+import { sqliteSelfTest } from '../../src/services/diagnostics.ts'
 import type { Config } from '../../src/config/config.ts'
 import { inspectDataDirectory } from '../../src/services/adopt/inspect.ts'
 import { dataDirectoryPaths } from '../../src/services/adopt/preflight.ts'
@@ -112,7 +112,7 @@ async function checkImageFile(path: string): Promise<string> {
 function checkSqlite(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pds-doctor-'))
   try {
-    const version = probeSqlite(join(dir, 'doctor.sqlite'))
+    const version = sqliteSelfTest(join(dir, 'doctor.sqlite'))
     return `SQLite ${version}: WAL database in ${tmpdir()}`
   } finally {
     rmSync(dir, { recursive: true, force: true })

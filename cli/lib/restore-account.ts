@@ -13,7 +13,8 @@ import { verifyRepoCar } from '../../src/core/repo/verify.ts'
 import { PlcClient, PlcClientError } from '../../src/services/identity/plc-client.ts'
 import { cidForOp, signPlcOp, type PlcOperation, type UnsignedPlcOperation } from '../../src/services/identity/plc-ops.ts'
 import { createServiceJwt } from '../../src/services/service-auth/jwt.ts'
-import { carDid } from '../commands/import.ts'
+import { readCar } from '../../src/core/car.ts'
+import { decodeCommit } from '../../src/core/commit.ts'
 import { CliError, EXIT } from './errors.ts'
 import { AccountSession, type SessionInfo } from './account-session.ts'
 import { XrpcClient, XrpcResponseError } from './xrpc-client.ts'
@@ -92,7 +93,10 @@ export async function restoreAccount(opts: RestoreOptions): Promise<RestoreRepor
   const plc = new PlcClient(opts.plcUrl)
   let did: string
   try {
-    did = carDid(opts.carBytes)
+    const car = readCar(opts.carBytes)
+    const root = car.roots[0] && car.blocks.get(car.roots[0].toString())
+    if (!root) throw new Error('no commit block at its root')
+    did = decodeCommit(root.bytes).did
   } catch (err) {
     throw new CliError(`the CAR file is not a repo: ${(err as Error).message}`, EXIT.usage)
   }

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs'
 import type { Config } from '../../config/config.ts'
 import { openForInspection, readSchema } from '../../storage/data-directory-probe.ts'
+export { IncompleteReferenceSchemaError, NewerReferenceSchemaError } from '../../storage/reference-schema.ts'
 import { inspectDataDirectory, type AdoptionReport, type DataDirectoryPaths } from './inspect.ts'
 
 export class DataDirectoryRefusedError extends Error {
