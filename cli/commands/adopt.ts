@@ -12,6 +12,7 @@ import { readLockHolder } from '../../src/services/data-directory.ts'
 import { CliError, EXIT } from '../lib/errors.ts'
 import { Output, runCommand } from '../lib/output.ts'
 import { withJsonOption } from '../lib/options.ts'
+import { probeHealth } from '../lib/xrpc-client.ts'
 
 export function registerAdopt(program: Command): void {
   withJsonOption(
@@ -22,9 +23,12 @@ export function registerAdopt(program: Command): void {
       .option('--check', 'dry run: report what will be used and what cannot carry over (the only mode; serving needs no conversion)'),
   ).action(async (dir: string, options: { check?: boolean; json?: boolean }) => {
     const out = new Output(options)
-    await runCommand(out, () => {
+    await runCommand(out, async () => {
       if (!options.check) throw new CliError('pds adopt only checks (--check); to take the directory over, run `pds serve --data-dir <dir>`', EXIT.usage)
-      const { paths, notes } = pathsFor(resolve(dir))
+      const { paths, notes, port } = pathsFor(resolve(dir))
+      if (port && (await probeHealth(`http://127.0.0.1:${port}`, fetch, 1000))) {
+        notes.push(`a server answers on port ${port}: stop the reference PDS (and any pds serve) before switching`)
+      }
       const report = { ...inspectDataDirectory(paths), notes }
       out.result(report, () => formatReport(report))
       return report.ok ? EXIT.ok : EXIT.failed
@@ -33,7 +37,7 @@ export function registerAdopt(program: Command): void {
 }
 
 /** The directory's own pds.env says where things are; without one, the reference's default layout. */
-export function pathsFor(dataDirectory: string): { paths: DataDirectoryPaths; notes: string[] } {
+export function pathsFor(dataDirectory: string): { paths: DataDirectoryPaths; notes: string[]; port?: number } {
   const notes: string[] = []
   const source = discoverConfig({ dataDir: dataDirectory }, { env: {} })
   const holder = readLockHolder(dataDirectory)
@@ -51,11 +55,12 @@ export function pathsFor(dataDirectory: string): { paths: DataDirectoryPaths; no
     return { paths: fallback, notes }
   }
   try {
-    const paths = dataDirectoryPaths(buildConfig(resolveEnv(source, {}).env))
+    const config = buildConfig(resolveEnv(source, {}).env)
+    const paths = dataDirectoryPaths(config)
     if (paths.blobDirectory && !existsSync(paths.blobDirectory) && existsSync(join(dataDirectory, 'blocks'))) {
       notes.push(`pds.env's PDS_BLOBSTORE_DISK_LOCATION (${paths.blobDirectory}) does not exist; the blobs seem to be in ${join(dataDirectory, 'blocks')}: edit pds.env`)
     }
-    return { paths, notes }
+    return { paths, notes, port: config.service.port }
   } catch (err) {
     notes.push(`${source.envFile}: ${(err as Error).message}`)
     return { paths: fallback, notes }

@@ -147,6 +147,9 @@ describe('adopting a reference PDS data directory', () => {
       const frames = await replayAll(port)
       lastSeq = Math.max(...frames.map((f) => (f.body as { seq: number }).seq))
       expect(lastSeq).toBeGreaterThan(4)
+      // a check while the reference still runs says to stop it first
+      const live = await pds(['adopt', '--check', dataDir, '--json'])
+      expect(live.json().notes.join('\n')).toContain(`a server answers on port ${port}: stop the reference PDS`)
     })
   }, 600_000)
 
