@@ -11,7 +11,7 @@ import { CORS_HEADERS } from '../../oauth-cors.ts'
 import { MINUTE } from '../../../services/oauth/constants.ts'
 import { authorizationServerMetadata, JWKS, protectedResourceMetadata } from '../../../services/oauth/metadata.ts'
 import { parEndpoint, revokeEndpoint, tokenEndpoint } from './endpoints.ts'
-import { OAuthError, oauthErrorHeaders, oauthErrorStatus } from './errors.ts'
+import { OAuthError, oauthErrorHeaders, oauthErrorStatus } from '../../oauth-errors.ts'
 
 const rule = (name: string, durationMs: number, points: number): RateLimitRule => ({ name, durationMs, points })
 export const OAUTH_RATE_LIMITS = {

@@ -1,12 +1,6 @@
 // The body of an OAuth endpoint's request (PAR, token, revoke) as a flat string record.
 import { OAuthError } from '../../../services/oauth/errors.ts'
-
-/** invalid_request answered with 413 (the only OAuth error whose status is not its code's). */
-export class OAuthBodyTooLarge extends OAuthError {
-  constructor() {
-    super('invalid_request', 'Request body too large')
-  }
-}
+import { OAuthBodyTooLarge } from '../../oauth-errors.ts'
 
 /** Largest body any OAuth endpoint accepts: PAR requests and client assertions are small. */
 export const MAX_BODY_BYTES = 32 * 1024

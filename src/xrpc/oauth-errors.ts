@@ -1,8 +1,14 @@
 // The OAuth error mapper: an OAuthError's code decides its HTTP status and challenge, as the reference's
 // error classes (@atproto/oauth-provider/src/errors) do, which the official clients branch on.
-import { OAuthError } from '../../../services/oauth/errors.ts'
-import { VERIFY_ALGOS } from '../../../services/oauth/dpop.ts'
-import { OAuthBodyTooLarge } from './read-params.ts'
+import { OAuthError } from '../services/oauth/errors.ts'
+import { VERIFY_ALGOS } from '../services/oauth/dpop.ts'
+
+/** invalid_request answered with 413 (the only OAuth error whose status is not its code's). */
+export class OAuthBodyTooLarge extends OAuthError {
+  constructor() {
+    super('invalid_request', 'Request body too large')
+  }
+}
 
 /**
  * Where the error is answered: the token side (PAR, token, revoke) or a protected resource. A missing
