@@ -1,5 +1,5 @@
 // RFC 6749 errors: {error, error_description}. The services throw them; the HTTP status and headers
-// (WWW-Authenticate, DPoP-Nonce) each code calls for are decided at the edge (src/xrpc/routes/oauth/errors.ts).
+// (WWW-Authenticate, DPoP-Nonce) each code calls for are decided at the edge (src/xrpc/oauth-errors.ts).
 
 export type OAuthErrorCode =
   | 'invalid_request'
