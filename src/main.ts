@@ -95,6 +95,7 @@ async function startLocked(
     rateLimiter: new RateLimiter(config.rateLimits),
     verifyAuth: accounts.verifyAuth,
     accounts: accounts.accounts,
+    notify: accounts.notify,
     events: firehose.sequencer,
     proxy,
     repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
