@@ -107,7 +107,10 @@ export class NotificationQueue {
   private attempt(row: NotificationRow): Promise<void> {
     const running = this.inFlight.get(row.id)
     if (running) return running
-    const p = this.run(row).finally(() => this.inFlight.delete(row.id))
+    // Never rejects: a request awaiting the first attempt must not fail after its token was stored.
+    const p = this.run(row)
+      .catch((err) => this.log.error('notification attempt could not be recorded', { id: row.id, err: (err as Error).message }))
+      .finally(() => this.inFlight.delete(row.id))
     this.inFlight.set(row.id, p)
     return p
   }
@@ -142,7 +145,7 @@ export class NotificationQueue {
     let retryAt: number | null = null
     if (!opts.permanent && attempts < this.opts.maxAttempts) {
       const backoff = Math.min(this.opts.retryBaseMs * 2 ** (attempts - 1), MAX_BACKOFF_MS) * (0.8 + Math.random() * 0.4)
-      retryAt = Date.now() + Math.max(backoff, opts.retryAfterMs ?? 0)
+      retryAt = Math.round(Date.now() + Math.max(backoff, opts.retryAfterMs ?? 0))
     }
     store.recordAttempt(this.db, row.id, row.channel, { ok: false, error: error.slice(0, 500), retryAt })
     // Never the address or the body: webhook URLs hold secrets and bodies hold codes.

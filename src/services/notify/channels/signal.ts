@@ -32,7 +32,10 @@ export class SignalChannel implements Channel {
       throw new ChannelError((err as Error).message, { permanent: true })
     }
     const target = PHONE.test(recipient) ? [recipient] : ['--username', recipient]
-    const args = [this.config.cliPath, '-a', this.config.account, 'send', '--message-from-stdin', ...target]
+    // A bare name is looked up on the current PATH (Bun.spawn alone would use the PATH it started with).
+    const executable = this.config.cliPath.includes('/') ? this.config.cliPath : Bun.which(this.config.cliPath, { PATH: process.env.PATH ?? '' })
+    if (!executable) throw new ChannelError(`signal-cli not found: ${this.config.cliPath} is not on PATH`)
+    const args = [executable, '-a', this.config.account, 'send', '--message-from-stdin', ...target]
     let proc: ReturnType<typeof Bun.spawn>
     try {
       proc = Bun.spawn(args, { stdin: 'pipe', stdout: 'ignore', stderr: 'pipe', timeout: TIMEOUT_MS })
