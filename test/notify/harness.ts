@@ -11,7 +11,7 @@ export function notifyHarness(env: Record<string, string> = {}, opts: { mailer?:
   const db = openDatabase(opts.path ?? ':memory:', 'account')
   /** Every log line, as written (secrets must never appear in them). */
   const logged: string[] = []
-  const log = createLogger('trace', {}, (line) => void logged.push(line))
+  const log = createLogger('trace', {}, (line) => logged.push(line) > 0)
   const notify: NotifyService = buildNotify({ config, log, db, mailer: opts.mailer })
   notify.start()
   return {

@@ -9,7 +9,7 @@ import * as store from '../../storage/account/notifications.ts'
 import type { NewNotification } from '../../storage/account/notifications.ts'
 import { AddressError, CHANNEL_NAMES, ChannelError, type Channel, type ChannelName } from './channel.ts'
 import { buildChannels } from './channels/index.ts'
-import type { EmailChannel } from './channels/email.ts'
+import { EmailChannel } from './channels/email.ts'
 import { NotificationQueue } from './queue.ts'
 import { EMAIL_BOUND, loadTemplateOverrides, Templates, type NotificationKind, type TemplateVars } from './templates.ts'
 import { genCode, CODE_TTL_MS } from './code.ts'
@@ -190,6 +190,11 @@ export class NotifyService {
   }
 }
 
+/** What `pds status` shows, read from the account database (the server need not run). */
+export function readNotifyStatus(db: Database): Pick<NotifyStatus, 'queue' | 'breakers' | 'recentFailures'> {
+  return { queue: store.queueCounts(db), breakers: store.listBreakers(db), recentFailures: store.recentFailures(db, 5) }
+}
+
 export function buildNotify(opts: { config: Config; log: Logger; db: Database; mailer?: Mailer }): NotifyService {
   return new NotifyService(opts.db, buildChannels(opts.config, opts.log, opts.mailer), opts.config, opts.log)
 }
@@ -200,6 +205,7 @@ export async function sendTestMessage(config: Config, log: Logger, name: string,
   try {
     const channel = (CHANNEL_NAMES as readonly string[]).includes(name) ? channels.get(name as ChannelName) : undefined
     if (!channel) throw new NotifyError(`channel ${name} is not configured (configured: ${[...channels.keys()].join(', ')})`, 'UnknownChannel')
+    if (channel instanceof EmailChannel && !channel.delivers) throw new NotifyError('email is not configured (PDS_EMAIL_SMTP_URL is unset; messages only go to the log)', 'UnknownChannel')
     let normalized: string
     try {
       normalized = channel.normalizeAddress(address)
