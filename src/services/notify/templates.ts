@@ -31,7 +31,7 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
 
 export type TemplateVars = { code?: string; handle?: string; channel?: string; subject?: string; text?: string }
 
-const overrideSchema = z.record(z.enum(KINDS), z.object({ subject: z.string().min(1).optional(), text: z.string().min(1).optional() }).strict())
+const overrideSchema = z.partialRecord(z.enum(KINDS), z.object({ subject: z.string().min(1).optional(), text: z.string().min(1).optional() }).strict())
 
 /** Reads the operator's overrides; throws with the file's problem (checked at startup, not at first use). */
 export function loadTemplateOverrides(path: string | undefined): Partial<Record<NotificationKind, Partial<Template>>> {
