@@ -95,3 +95,21 @@ describe('durability', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 })
+
+describe('retention', () => {
+  test('done notifications older than 30 days are pruned with their attempts; queued ones stay', async () => {
+    const h = notifyHarness(env)
+    const old = h.notify.enqueue({ did: 'did:plc:old', kind: 'test', channel: 'telegram', address: '4001', subject: 'S', body: 'old' })
+    await h.notify.dispatch(old)
+    expect(h.notify.notification(old)!.state).toBe('sent')
+    h.db.query("UPDATE notification SET doneAt = '2020-01-01T00:00:00.000Z' WHERE id = ?").run(old)
+    const { pruneNotifications } = await import('../../src/storage/account/notifications.ts')
+    const queued = h.notify.enqueue({ did: 'did:plc:old', kind: 'test', channel: 'nowhere', address: 'x', subject: 'S', body: 'q' })
+    h.notify.queue.stop()
+    pruneNotifications(h.db, new Date(Date.now() - 30 * 864e5).toISOString())
+    expect(h.notify.notification(old)).toBeNull()
+    expect(h.notify.attempts(old)).toEqual([])
+    expect(h.notify.notification(queued)!.state).toBe('queued')
+    h.close()
+  })
+})

@@ -20,6 +20,10 @@ export type QueueOptions = {
 const MAX_BACKOFF_MS = 60 * 60 * 1000
 const IDLE_WAKE_MS = 30_000
 const BATCH = 20
+const PROBE_WAIT_MS = 1000
+/** Delivered and failed notifications (and their attempts) are kept this long for history. */
+const KEEP_DONE_MS = 30 * 24 * 60 * 60 * 1000
+const PRUNE_EVERY_MS = 60 * 60 * 1000
 
 export class NotificationQueue {
   readonly breakers: Breakers
@@ -28,6 +32,7 @@ export class NotificationQueue {
   private ticking = false
   private again = false
   private stopped = true
+  private prunedAt = 0
 
   constructor(
     private readonly db: Database,
@@ -82,6 +87,10 @@ export class NotificationQueue {
     }
     this.ticking = true
     try {
+      if (Date.now() - this.prunedAt > PRUNE_EVERY_MS) {
+        this.prunedAt = Date.now()
+        store.pruneNotifications(this.db, new Date(Date.now() - KEEP_DONE_MS).toISOString())
+      }
       do {
         this.again = false
         const due = store.dueNotifications(this.db, Date.now(), BATCH).filter((row) => !this.inFlight.has(row.id))
@@ -122,7 +131,8 @@ export class NotificationQueue {
       return
     }
     if (!this.breakers.allow(row.channel)) {
-      store.postponeNotification(this.db, row.id, this.breakers.retryAt(row.channel))
+      // While a probe runs the cooldown is over: wait a little rather than spin.
+      store.postponeNotification(this.db, row.id, Math.max(this.breakers.retryAt(row.channel), Date.now() + PROBE_WAIT_MS))
       return
     }
     try {

@@ -73,6 +73,14 @@ export function postponeNotification(db: Database, id: number, until: number) {
   db.query("UPDATE notification SET nextAttemptAt = ? WHERE id = ? AND state = 'queued'").run(until, id)
 }
 
+/** Drops notifications done before `before` (ISO time) and their attempts. */
+export function pruneNotifications(db: Database, before: string) {
+  db.transaction(() => {
+    db.query("DELETE FROM notification_attempt WHERE notificationId IN (SELECT id FROM notification WHERE state != 'queued' AND doneAt < ?)").run(before)
+    db.query("DELETE FROM notification WHERE state != 'queued' AND doneAt < ?").run(before)
+  })()
+}
+
 export type AttemptRow = { notificationId: number; attempt: number; channel: string; at: string; ok: number; error: string | null }
 
 export function listAttempts(db: Database, id: number): AttemptRow[] {
