@@ -102,6 +102,14 @@ describe('no SMTP: the account lifecycle over Telegram', () => {
     notify.verifyChannel(did, 'discord', code)
     await server.services.accounts.requestPasswordReset('walt@example.com')
     expect(notify.history(did)[0]).toMatchObject({ kind: 'reset_password', channel: 'discord', state: 'sent' })
+    // A moderator's message (admin.sendEmail) follows the preferred channel too, as plain text.
+    const sent = await fetch(`${server.url}/xrpc/com.atproto.admin.sendEmail`, {
+      method: 'POST',
+      headers: { authorization: server.adminAuth, 'content-type': 'application/json' },
+      body: JSON.stringify({ recipientDid: did, content: '<p>Your post was <b>removed</b>.</p>', subject: 'About your post', senderDid: 'did:example:mod' }),
+    })
+    expect(await sent.json()).toEqual({ sent: true })
+    expect(discord.received.at(-1)!.content).toBe('**About your post**\nA message from the moderators of your PDS:\n\nYour post was removed.\n\n— localhost')
     notify.setPreferred(did, null)
     await server.services.accounts.requestPasswordReset('walt@example.com')
     expect(notify.history(did)[0]).toMatchObject({ kind: 'reset_password', channel: 'email' })

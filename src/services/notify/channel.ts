@@ -1,7 +1,9 @@
 // The one small interface every delivery channel implements, and the error that tells the queue
 // whether to try again.
 
-export type ChannelName = 'email' | 'discord' | 'telegram' | 'signal' | 'ntfy'
+/** moderation_email: the moderators' own mail account, for the operator's messages (not a person's choice). */
+export type ChannelName = 'email' | 'discord' | 'telegram' | 'signal' | 'ntfy' | 'moderation_email'
+/** The channels people and `pds notify test` name. */
 export const CHANNEL_NAMES: readonly ChannelName[] = ['email', 'discord', 'telegram', 'signal', 'ntfy']
 
 export type OutgoingMessage = {

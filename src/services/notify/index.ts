@@ -10,6 +10,7 @@ import type { NewNotification } from '../../storage/account/notifications.ts'
 import { AddressError, CHANNEL_NAMES, ChannelError, type Channel, type ChannelName } from './channel.ts'
 import { buildChannels } from './channels/index.ts'
 import { EmailChannel } from './channels/email.ts'
+import { htmlToText } from './channels/moderation-email.ts'
 import { NotificationQueue } from './queue.ts'
 import { EMAIL_BOUND, loadTemplateOverrides, Templates, type NotificationKind, type TemplateVars } from './templates.ts'
 import { genCode, CODE_TTL_MS } from './code.ts'
@@ -76,6 +77,20 @@ export class NotifyService {
     return { subject, body: text }
   }
 
+  /**
+   * A moderator's message (com.atproto.admin.sendEmail): to the person's preferred verified channel as
+   * text, else to their email address through the moderation mailer as HTML. Queued, then delivered.
+   */
+  async operatorMessage(did: string, email: string | null, subject: string, html: string): Promise<void> {
+    const preferred = store.preferredChannel(this.db, did)
+    const route = preferred && this.channels.has(preferred.channel as ChannelName) ? preferred : null
+    let n: NewNotification
+    if (route) n = { did, kind: 'operator_message', channel: route.channel, address: route.address, ...this.body('operator_message', { subject, text: htmlToText(html) }) }
+    else if (email) n = { did, kind: 'operator_message', channel: 'moderation_email', address: email, subject, body: html }
+    else throw new NotifyError('the account has neither an email address nor a verified channel', 'NotVerified')
+    await this.dispatch(this.enqueue(n))
+  }
+
   /** Inserts a row (use inside the transaction that creates its token); call `dispatch` after commit. */
   enqueue(n: NewNotification): number {
     return store.insertNotification(this.db, n)
@@ -108,7 +123,7 @@ export class NotifyService {
 
   /** The channels a person can add here (email is the account's own address, not added). */
   available(): ChannelName[] {
-    return [...this.channels.keys()].filter((c) => c !== 'email')
+    return [...this.channels.keys()].filter((c) => c !== 'email' && c !== 'moderation_email')
   }
 
   /** Stores the address unverified and sends it a code over that channel. */
@@ -204,7 +219,7 @@ export async function sendTestMessage(config: Config, log: Logger, name: string,
   const channels = buildChannels(config, log)
   try {
     const channel = (CHANNEL_NAMES as readonly string[]).includes(name) ? channels.get(name as ChannelName) : undefined
-    if (!channel) throw new NotifyError(`channel ${name} is not configured (configured: ${[...channels.keys()].join(', ')})`, 'UnknownChannel')
+    if (!channel) throw new NotifyError(`channel ${name} is not configured (configured: ${[...channels.keys()].filter((c) => CHANNEL_NAMES.includes(c)).join(', ')})`, 'UnknownChannel')
     if (channel instanceof EmailChannel && !channel.delivers) throw new NotifyError('email is not configured (PDS_EMAIL_SMTP_URL is unset; messages only go to the log)', 'UnknownChannel')
     let normalized: string
     try {

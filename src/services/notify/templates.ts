@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 
-export const KINDS = ['confirm_email', 'update_email', 'reset_password', 'delete_account', 'plc_operation', 'verify_channel', 'test', 'message'] as const
+export const KINDS = ['confirm_email', 'update_email', 'reset_password', 'delete_account', 'plc_operation', 'verify_channel', 'test', 'message', 'operator_message'] as const
 export type NotificationKind = (typeof KINDS)[number]
 
 /** Kinds that go to the account's email address by protocol (com.atproto.server.*Email*). */
@@ -27,6 +27,7 @@ export const DEFAULT_TEMPLATES: Record<NotificationKind, Template> = {
   verify_channel: { subject: 'Confirm this channel', text: `Your code to receive notifications from your PDS over {channel} is: {code}\n\n${EXPIRY}` },
   test: { subject: 'Test notification', text: 'This is a test message: the {channel} channel of your PDS works.' },
   message: { subject: '{subject}', text: '{text}' },
+  operator_message: { subject: '{subject}', text: 'A message from the moderators of your PDS:\n\n{text}' },
 }
 
 export type TemplateVars = { code?: string; handle?: string; channel?: string; subject?: string; text?: string }
