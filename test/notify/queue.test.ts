@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFakeTelegram, TELEGRAM_TOKEN } from '../helpers/fake-notify.ts'
 import { notifyHarness, until } from './harness.ts'
+import { pruneNotifications } from '../../src/storage/account/notifications.ts'
 
 const telegram = startFakeTelegram()
 afterAll(() => telegram.close())
@@ -103,9 +104,8 @@ describe('retention', () => {
     await h.notify.dispatch(old)
     expect(h.notify.notification(old)!.state).toBe('sent')
     h.db.query("UPDATE notification SET doneAt = '2020-01-01T00:00:00.000Z' WHERE id = ?").run(old)
-    const { pruneNotifications } = await import('../../src/storage/account/notifications.ts')
+    h.notify.queue.stop() // the row below stays queued
     const queued = h.notify.enqueue({ did: 'did:plc:old', kind: 'test', channel: 'nowhere', address: 'x', subject: 'S', body: 'q' })
-    h.notify.queue.stop()
     pruneNotifications(h.db, new Date(Date.now() - 30 * 864e5).toISOString())
     expect(h.notify.notification(old)).toBeNull()
     expect(h.notify.attempts(old)).toEqual([])
