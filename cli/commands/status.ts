@@ -7,7 +7,6 @@ import { layoutFromConfig, listActorDirs, listBackups } from '../../src/services
 import { VERSION } from '../../src/version.ts'
 import { backupRoot } from './backup.ts'
 import { readNotifyStatus, type NotifyStatus } from '../../src/services/notify/index.ts'
-import { openDatabase } from '../../src/storage/sqlite.ts'
 import { loadCliConfig } from '../lib/config.ts'
 import { EXIT } from '../lib/errors.ts'
 import { formatBytes, formatTable, Output, runCommand } from '../lib/output.ts'
@@ -72,21 +71,7 @@ export async function collectStatus(config: Config, opts: { url?: string; top?: 
     lastBackup: last
       ? { name: last.name, path: last.path, finishedAt: last.finishedAt, ageHours: Math.round((Date.now() - Date.parse(last.finishedAt)) / 36e5) }
       : null,
-    notifications: notificationStatus(layout.accountDb),
-  }
-}
-
-function notificationStatus(accountDb: string): StatusReport['notifications'] {
-  if (!existsSync(accountDb)) return null
-  try {
-    const db = openDatabase(accountDb, 'account', { readonly: true })
-    try {
-      return readNotifyStatus(db)
-    } finally {
-      db.close()
-    }
-  } catch {
-    return null // a database from before the notification queue
+    notifications: readNotifyStatus(layout.accountDb),
   }
 }
 

@@ -2,6 +2,8 @@
 // preferred verified channel, and channel verification. No HTTP here: the account web app and the
 // account flows call these methods.
 import type { Database } from 'bun:sqlite'
+import { existsSync } from 'node:fs'
+import { openDatabase } from '../../storage/sqlite.ts'
 import type { Config } from '../../config/config.ts'
 import type { Logger } from '../../logger.ts'
 import type { Mailer, MailMessage } from '../mail/mailer.ts'
@@ -205,9 +207,19 @@ export class NotifyService {
   }
 }
 
-/** What `pds status` shows, read from the account database (the server need not run). */
-export function readNotifyStatus(db: Database): Pick<NotifyStatus, 'queue' | 'breakers' | 'recentFailures'> {
-  return { queue: store.queueCounts(db), breakers: store.listBreakers(db), recentFailures: store.recentFailures(db, 5) }
+/** What `pds status` shows, from account.sqlite opened read-only (the server need not run); null before the queue existed. */
+export function readNotifyStatus(accountDbLocation: string): Pick<NotifyStatus, 'queue' | 'breakers' | 'recentFailures'> | null {
+  if (!existsSync(accountDbLocation)) return null
+  try {
+    const db = openDatabase(accountDbLocation, 'account', { readonly: true })
+    try {
+      return { queue: store.queueCounts(db), breakers: store.listBreakers(db), recentFailures: store.recentFailures(db, 5) }
+    } finally {
+      db.close()
+    }
+  } catch {
+    return null // a database from before the notification queue
+  }
 }
 
 export function buildNotify(opts: { config: Config; log: Logger; db: Database; mailer?: Mailer }): NotifyService {

@@ -3,16 +3,23 @@ import type { Config } from '../../config/config.ts'
 import type { Lexicons } from '../../core/lexicon/index.ts'
 import type { Logger } from '../../logger.ts'
 import { ActorStore } from '../../storage/actor/actor-store.ts'
+import { defaultActorStoreFiles } from '../../storage/open-files.ts'
 import { DiskBlobStore } from '../blobs/store.ts'
 import { S3BlobStore } from '../blobs/s3-store.ts'
-import type { Services } from '../types.ts'
-import { RepoService, type AccountHooks } from './service.ts'
-import './errors.ts' // registers the XRPC error mapping
+import type { RepoEventSink } from '../events.ts'
+import { RepoService, type AccountHooks, type CommitJournal } from './service.ts'
 
 export { RepoService } from './service.ts'
 
-export function createRepoService(config: Config, log: Logger, services: Services): RepoService {
-  const actors = new ActorStore({ directory: config.db.actorStoreDirectory, cacheSize: config.db.actorStoreCacheSize })
+/** What the repo service reads from the others, at call time (they may be wired after it). */
+export type RepoSources = { lexicons: Lexicons; events: RepoEventSink; accounts?: AccountHooks }
+
+export function createRepoService(config: Config, log: Logger, services: RepoSources, opts: { journal?: CommitJournal } = {}): RepoService {
+  const actors = new ActorStore({
+    directory: config.db.actorStoreDirectory,
+    cacheSize: config.db.actorStoreCacheSize,
+    maxOpenFiles: config.db.actorStoreMaxOpenFiles ?? defaultActorStoreFiles(),
+  })
   const blobs =
     config.blobstore.provider === 's3'
       ? new S3BlobStore(config.blobstore)
@@ -20,10 +27,11 @@ export function createRepoService(config: Config, log: Logger, services: Service
   return new RepoService({
     actors,
     blobs,
-    lexicons: services.lexicons as unknown as Lexicons,
+    lexicons: services.lexicons,
     log: log.child({ service: 'repo' }),
     events: () => services.events,
-    accounts: () => (services as { accounts?: AccountHooks }).accounts,
+    accounts: () => services.accounts,
     uploadLimit: config.service.blobUploadLimit,
+    journal: opts.journal,
   })
 }
