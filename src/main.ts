@@ -107,6 +107,7 @@ async function startLocked(
     rateLimiter: new RateLimiter(config.rateLimits),
     verifyAuth: createAuthVerifier({ ...accounts.credentials, serviceDid: config.service.did, adminPassword: config.secrets.adminPassword }),
     accounts: accounts.accounts,
+    notify: accounts.notify,
     events: firehose.sequencer,
     proxy,
     repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
