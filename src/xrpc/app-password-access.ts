@@ -4,6 +4,7 @@ import type { AuthExtras, AuthKind, AuthResult } from './auth.ts'
 import { authorizeOAuthCall, authorizeOAuthInput } from '../services/oauth/method-policy.ts'
 import { ScopePermissions } from '../services/oauth/scopes.ts'
 import type { ProxyConfig } from '../services/proxy/methods.ts'
+import { oauthCallInfo } from './oauth-verifier.ts'
 
 export type { ProxyConfig }
 
@@ -14,7 +15,7 @@ export type { ProxyConfig }
  */
 export function withAppPasswordScope(result: AuthResult, scope: string, call: { req: Request; nsid: string; kind: AuthKind; config: ProxyConfig }): AuthResult {
   const permissions = new ScopePermissions(scope)
-  authorizeOAuthCall(permissions, call.req, call.nsid, call.config, { explicitOnly: call.kind === 'accessFull' || call.kind === 'accessPrivileged' })
+  authorizeOAuthCall(permissions, oauthCallInfo(call.req), call.nsid, call.config, { explicitOnly: call.kind === 'accessFull' || call.kind === 'accessPrivileged' })
   const extras: AuthExtras & { permissions: ScopePermissions; appPassScope: string; isPrivileged: true } = {
     permissions,
     appPassScope: scope,
