@@ -21,6 +21,7 @@ import { accountPortFrom } from './services/oauth/account-port.ts'
 import { VERSION } from './version.ts'
 import { tlsCheckPlugin, type HandleLookup } from './xrpc/tls-check.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
+import { accountWebApp } from './web/account/app.ts'
 
 export type RunningServer = {
   url: string
@@ -87,6 +88,7 @@ export async function startServer(
   services.oauth = oauth
   const plugins: Plugin[] = [firehose.plugin, ...accounts.plugins]
   plugins.push(oauth.plugin)
+  plugins.push(accountWebApp(services))
   plugins.push(
     tlsCheckPlugin({
       hostname: config.service.hostname,

@@ -10,9 +10,16 @@ import * as email from './email-flows.ts'
 import * as plc from './plc-flows.ts'
 import * as invites from './invites.ts'
 import { atprotoData, type DidDocument } from '../identity/did-resolver.ts'
+import * as creds from '../../storage/account/credentials.ts'
+import { WebSessions } from './web-sessions.ts'
 
 export class AccountService {
-  constructor(readonly ctx: AccountsContext) {}
+  /** The account web app's browser sessions. */
+  readonly webSessions: WebSessions
+
+  constructor(readonly ctx: AccountsContext) {
+    this.webSessions = new WebSessions(ctx.manager.db)
+  }
 
   get manager() {
     return this.ctx.manager
@@ -102,6 +109,46 @@ export class AccountService {
   signPlcOperation = (did: string, token: string | undefined, fields: plc.PlcOpFields) => plc.signPlcOperation(this.ctx, did, token, fields)
   submitPlcOperation = (did: string, op: unknown) => plc.submitPlcOperation(this.ctx, did, op)
   isValidDidDocForService = (did: string) => plc.isValidDidDocForService(this.ctx, did)
+
+  /** The account password only (an app password is refused): for the account web app's sign-in. */
+  async signInWithPassword(identifier: string, password: string): Promise<AccountView | null> {
+    try {
+      const { account, appPassword } = await this.ctx.manager.login(identifier, password)
+      return appPassword ? null : account
+    } catch {
+      return null
+    }
+  }
+
+  /** Whether `password` is the account password (not an app password). */
+  verifyPassword(did: string, password: string): Promise<boolean> {
+    return this.ctx.manager.verifyAccountPassword(did, password)
+  }
+
+  /** Password (createSession) sessions: the current refresh token of each, newest first. */
+  listPasswordSessions(did: string) {
+    return creds.listCurrentRefreshTokens(this.ctx.manager.db, did, new Date().toISOString()).map((t) => ({
+      id: t.id,
+      appPasswordName: t.appPasswordName,
+      expiresAt: t.expiresAt,
+    }))
+  }
+
+  /** Ends one password session of `did` (its refresh token); false when it is not the account's. */
+  revokePasswordSession(did: string, id: string): boolean {
+    const token = creds.getRefreshToken(this.ctx.manager.db, id)
+    return !!token && token.did === did && this.ctx.manager.revokeRefreshToken(id)
+  }
+
+  /** Every password session of the account (refresh tokens). */
+  revokeAllPasswordSessions(did: string) {
+    creds.deleteRefreshTokensByDid(this.ctx.manager.db, did)
+  }
+
+  /** Where a handle off this server's domains points now (DNS TXT, then the HTTPS well-known file). */
+  resolveHandleRemote(handle: string): Promise<string | null> {
+    return this.ctx.resolveHandleRemote(handle)
+  }
 
   // Invites
   createInviteCodes(forAccounts: string[], codeCount: number, useCount: number) {

@@ -22,7 +22,9 @@ import { hmac } from './util.ts'
 import { authorizeOAuthCall, authorizeOAuthInput } from './method-policy.ts'
 import { verifyAccess, type OAuthAccess } from './verify-access.ts'
 
-export type { OAuthAccess, OAuthAccountPort }
+import { listOAuthSessions, revokeOAuthSession, type OAuthSessionView } from './sessions.ts'
+
+export type { OAuthAccess, OAuthAccountPort, OAuthSessionView }
 export { assertScope, ScopePermissions } from './scopes.ts'
 
 export type OAuthProvider = {
@@ -32,6 +34,10 @@ export type OAuthProvider = {
   verifyOAuthAccess(req: Request): Promise<OAuthAccess>
   /** Ends every OAuth session of an account (password reset, deactivation, takedown, deletion). */
   revokeAllOAuthSessions(did: string): number
+  /** The account's OAuth sessions in plain words (the account web app's sessions view). */
+  listOAuthSessions(did: string): Promise<OAuthSessionView[]>
+  /** Ends one OAuth session of the account; false when it is not the account's. */
+  revokeOAuthSession(did: string, id: string): boolean
   /** Wraps the accounts verifier so that DPoP-bound OAuth tokens are accepted where access tokens are. */
   wrapVerifier(base: AuthVerifier): AuthVerifier
 }
@@ -74,6 +80,8 @@ export function createOAuthProvider(opts: {
     ctx,
     verifyOAuthAccess,
     revokeAllOAuthSessions: (did) => store.deleteAllForAccount(did),
+    listOAuthSessions: (did) => listOAuthSessions(ctx, did),
+    revokeOAuthSession: (did, id) => revokeOAuthSession(ctx, did, id),
     wrapVerifier: (base) =>
       withOAuthAccess(base, verifyOAuthAccess, opts.accounts, { config, nextNonce: () => ctx.dpop.nonces.next() }),
   }

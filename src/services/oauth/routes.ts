@@ -5,8 +5,7 @@ import { clientIp } from '../../xrpc/client-ip.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
 import { XRPCError } from '../../xrpc/errors.ts'
 import type { RateLimiter, RateLimitRule } from '../../xrpc/rate-limit.ts'
-import { handleAccountPage, handleAccountRevoke, handleAccountSignIn } from './account-page.ts'
-import { ACCOUNT_PATH, AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handleReject, handleSelect, handleSignIn, type BrowserInfo } from './authorize.ts'
+import { AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handleReject, handleSelect, handleSignIn, type BrowserInfo } from './authorize.ts'
 import type { OAuthContext } from './context.ts'
 import { CORS_HEADERS } from './cors.ts'
 import { MINUTE } from './constants.ts'
@@ -94,14 +93,6 @@ export function oauthRoutes(deps: RouteDeps): Plugin {
     for (const [path, handler] of Object.entries(posts)) {
       const rules = path === 'sign-in' ? OAUTH_RATE_LIMITS.signIn : OAUTH_RATE_LIMITS.authorize
       app.post(`${AUTHORIZE_PATH}/${path}`, ({ request, server }) => page(deps, rules, request, ipOf(request, server), (b) => handler(ctx, request, b)), {
-        parse: 'none',
-      })
-    }
-    app.get(ACCOUNT_PATH, ({ request, server }) => page(deps, OAUTH_RATE_LIMITS.authorize, request, ipOf(request, server), (b) => handleAccountPage(ctx, request, b)))
-    const accountPosts = { 'sign-in': handleAccountSignIn, revoke: handleAccountRevoke } as const
-    for (const [path, handler] of Object.entries(accountPosts)) {
-      const rules = path === 'sign-in' ? OAUTH_RATE_LIMITS.signIn : OAUTH_RATE_LIMITS.authorize
-      app.post(`${ACCOUNT_PATH}/${path}`, ({ request, server }) => page(deps, rules, request, ipOf(request, server), (b) => handler(ctx, request, b)), {
         parse: 'none',
       })
     }

@@ -170,6 +170,14 @@ export class RepoService {
     return key
   }
 
+  /** What the account's repo holds, for people (the account web app's dashboard). */
+  stats(did: string): { rev: string | null; repoBytes: number; records: number; blobs: number; blobBytes: number } | null {
+    if (!this.deps.actors.exists(did)) return null
+    const db = this.db(did)
+    const blobs = db.blobTotals()
+    return { rev: db.getRoot()?.rev ?? null, repoBytes: db.sumBlockBytes(), records: db.countRecords(), blobs: blobs.count, blobBytes: blobs.bytes }
+  }
+
   db(did: string): ActorDb {
     return this.deps.actors.db(did)
   }
