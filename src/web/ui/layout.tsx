@@ -23,6 +23,8 @@ export function Layout(p: LayoutProps) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <meta name="referrer" content="same-origin" />
+        {/* No favicon request (there is none to serve). */}
+        <link rel="icon" href="data:," />
         <title>{p.title}</title>
         <style nonce={p.nonce}>{raw(STYLESHEET)}</style>
       </head>

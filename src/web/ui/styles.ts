@@ -18,7 +18,7 @@ nav.tabs a[aria-current=page]{color:var(--text);border-bottom-color:var(--accent
 main{max-width:60rem;margin:0 auto;padding:1.25rem 1rem 3rem}main.narrow{max-width:28rem}
 h1{font-size:1.5rem;margin:.25rem 0 1rem}h2{font-size:1.15rem;margin:0 0 .75rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:1.25rem;margin:0 0 1rem}
-.grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(16rem,1fr))}.grid>.card{margin:0}
+.grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr))}.grid>.card{margin:0}
 dl.facts{display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.5rem 1rem;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .stat{font-size:1.6rem;font-weight:700}.muted{color:var(--muted)}.small{font-size:.875rem}
 label{display:block;font-weight:600;margin:.9rem 0 .3rem}.hint{color:var(--muted);font-size:.875rem;margin:.25rem 0 0}
