@@ -1,6 +1,6 @@
 // /account/handle: a handle on one of the server's domains, or the person's own domain once it points
 // at their DID (a DNS TXT record or a file at /.well-known/atproto-did), checked before switching.
-import { Card, Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
+import { Card, Copyable, Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
 import { serviceMessage } from '../ui/errors.ts'
 import { field } from '../ui/form.ts'
 import { seeOther } from '../ui/render.ts'
@@ -32,7 +32,7 @@ function view(s: SignedIn, o: { errors?: FieldErrors; name?: string; domain?: st
             <Form action={PATH} csrf={s.csrf} label="A handle on this server">
               <input type="hidden" name="kind" value="server" />
               <Field name="name" label="Name" hint={`3 to 18 letters, digits or hyphens.`} value={o.name} spellcheck={false} errors={o.errors} required />
-              <label for="f-suffix">Domain</label>
+              <label for="f-suffix">Server domain</label>
               <select id="f-suffix" name="suffix">
                 {domains.map((d) => (
                   <option value={d}>{d}</option>
@@ -43,7 +43,7 @@ function view(s: SignedIn, o: { errors?: FieldErrors; name?: string; domain?: st
           </Card>
           <Card title="Your own domain">
             <Form action={`${PATH}/check`} csrf={s.csrf} label="Your own domain">
-              <Field name="domain" label="Domain" hint="For example alice.example.com" value={own} spellcheck={false} errors={o.errors} required />
+              <Field name="domain" label="Your domain" hint="For example alice.example.com" value={own} spellcheck={false} errors={o.errors} required />
               <button type="submit" class="secondary">
                 Show what to publish and check now
               </button>
@@ -53,10 +53,10 @@ function view(s: SignedIn, o: { errors?: FieldErrors; name?: string; domain?: st
                 <p>Publish one of these, then check again:</p>
                 <ul>
                   <li>
-                    A DNS TXT record named <code>_atproto.{own}</code> with the value <code>did={did}</code>
+                    A DNS TXT record named <code>_atproto.{own}</code> with the value <Copyable value={`did=${did}`} label="TXT record value" />
                   </li>
                   <li>
-                    Or a file at <code>https://{own}/.well-known/atproto-did</code> containing only <code>{did}</code>
+                    Or a file at <code>https://{own}/.well-known/atproto-did</code> containing only <Copyable value={did} label="file content" />
                   </li>
                 </ul>
               </>

@@ -33,7 +33,7 @@ function view(s: SignedIn, o: { errors?: FieldErrors; token?: string; status?: n
                 {sent && !o.errors && <Notice kind="ok">We sent you a code. It works for 15 minutes.</Notice>}
                 <ActionButton action={`${PATH}/send-code`} csrf={s.csrf} label={sent ? 'Send another code' : 'Send me a code'} variant={sent ? 'secondary' : undefined} />
                 {sent && (
-                  <Form action={PATH} csrf={s.csrf} label="New password">
+                  <Form action={PATH} csrf={s.csrf} label="Set a new password">
                     <Field name="token" label="Code from the email" hint="The code looks like ABCDE-23456." autocomplete="one-time-code" spellcheck={false} value={o.token} errors={o.errors} required />
                     <Field name="password" type="password" label="New password" hint={PASSWORD_HINT} autocomplete="new-password" errors={o.errors} required />
                     <Field name="repeat" type="password" label="New password again" autocomplete="new-password" errors={o.errors} required />

@@ -12,7 +12,7 @@ a{color:var(--accent)}a:focus-visible,button:focus-visible,input:focus-visible,s
 header.top{background:var(--card);border-bottom:1px solid var(--line)}
 header.top .bar{max-width:60rem;margin:0 auto;padding:.75rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between}
 .brand{font-weight:700;text-decoration:none;color:var(--text)}.who{color:var(--muted);font-size:.9rem;overflow-wrap:anywhere}
-nav.tabs{max-width:60rem;margin:0 auto;padding:0 1rem;display:flex;gap:.25rem;overflow-x:auto}
+nav.tabs{max-width:60rem;margin:0 auto;padding:0 .5rem;display:flex;flex-wrap:wrap;gap:0 .25rem}
 nav.tabs a{padding:.6rem .75rem;text-decoration:none;color:var(--muted);border-bottom:3px solid transparent;white-space:nowrap}
 nav.tabs a[aria-current=page]{color:var(--text);border-bottom-color:var(--accent);font-weight:600}
 main{max-width:60rem;margin:0 auto;padding:1.25rem 1rem 3rem}main.narrow{max-width:28rem}

@@ -1,0 +1,31 @@
+// Invite codes in the browser, on a server that needs them: each code, its uses left and who used it.
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
+import { checkView, signIn, startWebHarness, type WebHarness } from './harness.ts'
+
+setDefaultTimeout(60_000)
+
+let h: WebHarness
+beforeAll(async () => {
+  h = await startWebHarness({ PDS_INVITE_REQUIRED: 'true' })
+})
+afterAll(() => h?.close())
+
+test('the account’s codes with their uses', async () => {
+  const [first] = h.server.services.accounts.createInviteCodes(['admin'], 1, 1)
+  const grace = await h.signUp('grace', { inviteCode: first!.codes[0]! })
+  const [{ codes }] = h.server.services.accounts.createInviteCodes([grace.did], 2, 3) as [{ codes: string[] }]
+  const heidi = await h.signUp('heidi', { inviteCode: codes[0]! })
+
+  const { context, page, consoleErrors } = await h.newContext()
+  await signIn(page, grace.handle, grace.password, '/account/invites')
+  const main = page.locator('main')
+  await expect(main.getByText(codes[0]!, { exact: true }).isVisible()).resolves.toBe(true)
+  await expect(main.getByText(codes[1]!, { exact: true }).isVisible()).resolves.toBe(true)
+  await expect(main.getByText('2 uses left').isVisible()).resolves.toBe(true)
+  await expect(main.getByText('3 uses left').isVisible()).resolves.toBe(true)
+  await expect(main.getByText(`Used by @${heidi.handle}`).isVisible()).resolves.toBe(true)
+  await expect(main.getByRole('button', { name: `Copy invite code ${codes[1]}` }).isVisible()).resolves.toBe(true)
+  await checkView(page, 'invites')
+  expect(consoleErrors).toEqual([])
+  await context.close()
+})
