@@ -13,7 +13,7 @@ afterAll(() => h?.close())
 test('the account’s codes with their uses', async () => {
   const [first] = h.server.services.accounts.createInviteCodes(['admin'], 1, 1)
   const grace = await h.signUp('grace', { inviteCode: first!.codes[0]! })
-  const [{ codes }] = h.server.services.accounts.createInviteCodes([grace.did], 2, 3) as [{ codes: string[] }]
+  const { codes } = h.server.services.accounts.createInviteCodes([grace.did], 2, 3)[0]!
   const heidi = await h.signUp('heidi', { inviteCode: codes[0]! })
 
   const { context, page, consoleErrors } = await h.newContext()
