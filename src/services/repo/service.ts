@@ -178,6 +178,16 @@ export class RepoService {
     return { rev: db.getRoot()?.rev ?? null, repoBytes: db.sumBlockBytes(), records: db.countRecords(), blobs: blobs.count, blobBytes: blobs.bytes }
   }
 
+  /** A page of the repo's stored blobs with their type and size (the account web app's blob list). */
+  listBlobDetails(did: string, opts: { cursor?: string; limit: number }): Array<{ cid: string; mimeType: string; size: number }> {
+    if (!this.hasRepo(did)) return []
+    const db = this.db(did)
+    return db.listBlobCids(opts).flatMap((cid) => {
+      const row = db.getBlob(cid)
+      return row && !row.tempKey ? [{ cid, mimeType: row.mimeType, size: row.size }] : []
+    })
+  }
+
   db(did: string): ActorDb {
     return this.deps.actors.db(did)
   }

@@ -17,6 +17,11 @@ import { revokeSession, showSessions, signOutOthers } from './sessions.tsx'
 import { createAppPassword, revokeAppPassword, showAppPasswords } from './app-passwords.tsx'
 import { showInvites } from './invites.tsx'
 import { changeHandle, checkHandle, showHandle } from './handle.tsx'
+import { showCollection, showData, showRecord } from './data.tsx'
+import { showBlobs } from './blobs.tsx'
+import { downloadBlob, downloadRepo } from './data-files.ts'
+import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
+import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
 
 export const ROUTES: Route[] = [
   { method: 'GET', path: SIGN_IN_PATH, access: 'public', handler: showSignIn },
@@ -48,6 +53,18 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: `${BASE}/handle`, access: 'signedIn', handler: showHandle },
   { method: 'POST', path: `${BASE}/handle/check`, access: 'signedIn', limits: WEB_LIMITS.updateHandle, handler: checkHandle },
   { method: 'POST', path: `${BASE}/handle`, access: 'recentPassword', limits: WEB_LIMITS.updateHandle, handler: changeHandle },
+  { method: 'GET', path: `${BASE}/data`, access: 'signedIn', handler: showData },
+  { method: 'GET', path: `${BASE}/data/collection`, access: 'signedIn', handler: showCollection },
+  { method: 'GET', path: `${BASE}/data/record`, access: 'signedIn', handler: showRecord },
+  { method: 'GET', path: `${BASE}/data/blobs`, access: 'signedIn', handler: showBlobs },
+  { method: 'GET', path: `${BASE}/data/blob`, access: 'signedIn', handler: downloadBlob },
+  { method: 'GET', path: `${BASE}/data/repo.car`, access: 'recentPassword', limits: WEB_LIMITS.export, handler: downloadRepo },
+  { method: 'GET', path: `${BASE}/deactivate`, access: 'signedIn', handler: showDeactivate },
+  { method: 'POST', path: `${BASE}/deactivate`, access: 'recentPassword', handler: deactivate },
+  { method: 'POST', path: `${BASE}/deactivate/reactivate`, access: 'signedIn', handler: reactivate },
+  { method: 'GET', path: `${BASE}/delete`, access: 'recentPassword', handler: showDeleteAccount },
+  { method: 'POST', path: `${BASE}/delete/send-code`, access: 'recentPassword', limits: WEB_LIMITS.sendMail, handler: sendDeleteCode },
+  { method: 'POST', path: `${BASE}/delete`, access: 'recentPassword', limits: WEB_LIMITS.deleteAccount, handler: deleteAccount },
 ]
 
 export function accountWebApp(services: Services): Plugin {

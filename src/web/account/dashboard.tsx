@@ -9,6 +9,7 @@ import { accountPage } from './shell.tsx'
 const NOTICES: Record<string, string> = {
   'confirmation-sent': 'We sent a confirmation code to your email address.',
   'email-confirmed': 'Your email address is confirmed.',
+  reactivated: 'Your account is active again.',
 }
 
 function StatusLine(p: { status?: string }) {
@@ -42,7 +43,7 @@ export function showDashboard(r: WebRequest): Response {
             </dd>
             <dt>Status</dt>
             <dd>
-              <StatusLine status={account.status} />
+              <StatusLine status={account.status} /> {account.deactivatedAt && <a href={`${BASE}/deactivate`}>Reactivate</a>}
             </dd>
             <dt>Created</dt>
             <dd>
@@ -90,6 +91,11 @@ export function showDashboard(r: WebRequest): Response {
           ) : (
             <p>This account has no repository on this server yet.</p>
           )}
+        </Card>
+        <Card title="Leave">
+          <p>
+            <a href={`${BASE}/deactivate`}>Deactivate your account</a> (a pause, everything kept) or <a href={`${BASE}/delete`}>delete it</a> (for good).
+          </p>
         </Card>
       </>
     ),

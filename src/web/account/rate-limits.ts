@@ -25,4 +25,7 @@ export const WEB_LIMITS = {
   sendMail: [byDid('web-mail-hour', 60 * MINUTE, 5), byDid('web-mail-day', DAY, 15)],
   createAppPassword: RATE.createAppPassword,
   updateHandle: RATE.updateHandle,
+  deleteAccount: RATE.deleteAccount,
+  /** Repository downloads, as com.atproto.sync.getRepo. */
+  export: [{ name: 'repo-export', durationMs: 5 * MINUTE, points: 6000 }],
 } satisfies Record<string, RateLimitRule[]>

@@ -14,6 +14,7 @@ export const NAV: NavItem[] = [
   { href: `${BASE}/email`, label: 'Email' },
   { href: `${BASE}/password`, label: 'Password' },
   { href: `${BASE}/invites`, label: 'Invite codes' },
+  { href: `${BASE}/data`, label: 'Your data' },
 ]
 
 function Footer(p: { r: WebRequest }) {

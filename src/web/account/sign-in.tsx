@@ -14,7 +14,8 @@ const NOTICES: Record<string, string> = {
   'password-changed': 'Your password was changed and every session was signed out. Sign in with your new password.',
   'password-reset': 'Your password was reset. Sign in with your new password.',
   'handle-changed': 'Your handle changed. Sign in again.',
-  deactivated: 'Your account is deactivated and you were signed out.',
+  deactivated: 'Your account is deactivated and you were signed out. Sign in again to reactivate it.',
+  deleted: 'Your account was deleted.',
 }
 
 function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number }) {

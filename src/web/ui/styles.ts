@@ -16,7 +16,7 @@ nav.tabs{max-width:60rem;margin:0 auto;padding:0 .5rem;display:flex;flex-wrap:wr
 nav.tabs a{padding:.6rem .75rem;text-decoration:none;color:var(--muted);border-bottom:3px solid transparent;white-space:nowrap}
 nav.tabs a[aria-current=page]{color:var(--text);border-bottom-color:var(--accent);font-weight:600}
 main{max-width:60rem;margin:0 auto;padding:1.25rem 1rem 3rem}main.narrow{max-width:28rem}
-h1{font-size:1.5rem;margin:.25rem 0 1rem}h2{font-size:1.15rem;margin:0 0 .75rem}
+h1{font-size:1.5rem;margin:.25rem 0 1rem}h1.mono{font-size:1.25rem;overflow-wrap:anywhere}h2{font-size:1.15rem;margin:0 0 .75rem}
 .card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:1.25rem;margin:0 0 1rem}
 .grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr))}.grid>.card{margin:0}
 dl.facts{display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.5rem 1rem;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
@@ -41,5 +41,6 @@ code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font
 .copyable{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}.secret{font-size:1.25rem;padding:.5rem .75rem;background:var(--bg);border-radius:8px;border:1px dashed var(--line)}
 pre{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:.75rem;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}
 footer{max-width:60rem;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.875rem}footer a{color:var(--muted)}
+.thumb{width:96px;height:96px;object-fit:cover;border-radius:8px;border:1px solid var(--line);background:var(--bg)}
 .row{display:flex;gap:.75rem;flex-wrap:wrap;align-items:center}
 `
