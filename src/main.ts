@@ -2,7 +2,7 @@
 import type { Database } from 'bun:sqlite'
 import type { Config } from './config/config.ts'
 import { createLogger, type Logger } from './logger.ts'
-import { openDatabase } from './storage/sqlite.ts'
+import { isResponsive, openDatabase } from './storage/sqlite.ts'
 import { Lexicons } from './core/lexicon/index.ts'
 import { LEXICON_DOCUMENTS } from './generated/lexicons.gen.ts'
 import { RateLimiter } from './xrpc/rate-limit.ts'
@@ -69,14 +69,7 @@ export async function startServer(
     events: firehose.sequencer,
     proxy,
     repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
-    isHealthy: () => {
-      try {
-        accountDb.query('SELECT 1').get()
-        return true
-      } catch {
-        return false
-      }
-    },
+    isHealthy: () => isResponsive(accountDb),
   }
   services.repo = createRepoService(config, log, services)
   // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.

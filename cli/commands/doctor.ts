@@ -1,11 +1,11 @@
 // `pds doctor`: proves the native parts of this binary work on this machine (sharp/libvips
 // unpacked and loaded, bun:sqlite usable on a real file) before someone trusts it with data.
-import { Database } from 'bun:sqlite'
 import type { Command } from 'commander'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { imageInfo, loadSharp } from '../../src/native/sharp.ts'
+import { probeSqlite } from '../../src/storage/sqlite.ts'
 import { envFileExists, loadCliConfig } from '../lib/config.ts'
 import { realNetworkDeps, runNetworkChecks, type NetworkDeps } from '../lib/network-checks.ts'
 
@@ -103,18 +103,8 @@ async function checkImageFile(path: string): Promise<string> {
 function checkSqlite(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pds-doctor-'))
   try {
-    const db = new Database(join(dir, 'doctor.sqlite'), { create: true, strict: true })
-    try {
-      db.run('PRAGMA journal_mode = WAL')
-      db.run('CREATE TABLE probe (id INTEGER PRIMARY KEY, body BLOB NOT NULL) STRICT')
-      db.query('INSERT INTO probe (body) VALUES ($body)').run({ body: new Uint8Array([1, 2, 3]) })
-      const row = db.query('SELECT body FROM probe').get() as { body: Uint8Array } | null
-      if (row?.body.length !== 3) throw new Error('row did not round-trip')
-      const { version } = db.query('SELECT sqlite_version() AS version').get() as { version: string }
-      return `SQLite ${version}: WAL database in ${tmpdir()}`
-    } finally {
-      db.close()
-    }
+    const version = probeSqlite(join(dir, 'doctor.sqlite'))
+    return `SQLite ${version}: WAL database in ${tmpdir()}`
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

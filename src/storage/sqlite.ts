@@ -42,3 +42,28 @@ export function migrate(db: Database, set: MigrationSet): void {
     })()
   }
 }
+
+/** True while the database answers a trivial query (the server's health check). */
+export function isResponsive(db: Database): boolean {
+  try {
+    db.query('SELECT 1').get()
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Creates a WAL database at `path`, round-trips a BLOB row and returns SQLite's version (`pds doctor`). */
+export function probeSqlite(path: string): string {
+  const db = new Database(path, { create: true, strict: true })
+  try {
+    db.run('PRAGMA journal_mode = WAL')
+    db.run('CREATE TABLE probe (id INTEGER PRIMARY KEY, body BLOB NOT NULL) STRICT')
+    db.query('INSERT INTO probe (body) VALUES ($body)').run({ body: new Uint8Array([1, 2, 3]) })
+    const row = db.query('SELECT body FROM probe').get() as { body: Uint8Array } | null
+    if (row?.body.length !== 3) throw new Error('row did not round-trip')
+    return (db.query('SELECT sqlite_version() AS version').get() as { version: string }).version
+  } finally {
+    db.close()
+  }
+}

@@ -5,7 +5,7 @@ import { verifyRepoCar } from '@atproto/repo'
 import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
 import { CID } from '../../src/core/cbor.ts'
 import { readCar } from '../../src/core/car.ts'
-import { cidStringToBytes, fullRepoCar } from '../../src/services/sequencer/repo-car.ts'
+import { cidStringToBytes, fullRepoCar } from '../../src/storage/actor/repo-car.ts'
 import { repoHarness, type RepoHarness } from './repo-harness.ts'
 
 const DID = 'did:plc:abcdefghijklmnopqrstuvwx'

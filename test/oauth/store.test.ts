@@ -1,7 +1,7 @@
 // OAuthStore: single-use codes and replay values, refresh-token families, sweeping expired rows.
 import { describe, expect, test } from 'bun:test'
 import { openDatabase } from '../../src/storage/sqlite.ts'
-import { OAuthStore, type TokenRow } from '../../src/services/oauth/store.ts'
+import { OAuthStore, type TokenRow } from '../../src/storage/oauth/store.ts'
 import { DpopNonces } from '../../src/services/oauth/dpop.ts'
 
 const params = { client_id: 'c', response_type: 'code' as const, redirect_uri: 'r', scope: 'atproto', code_challenge: 'x', code_challenge_method: 'S256' as const }

@@ -6,6 +6,7 @@ import * as jose from 'jose'
 import { CID } from '../../core/cbor.ts'
 import * as actors from '../../storage/account/actors.ts'
 import * as creds from '../../storage/account/credentials.ts'
+import { deleteEmailToken } from '../../storage/account/email-tokens.ts'
 import type { AccountStatus } from '../events.ts'
 import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
 import * as scrypt from '../auth/scrypt.ts'
@@ -187,7 +188,7 @@ export class AccountManager {
     const hash = await scrypt.genSaltAndHash(password)
     this.db.transaction(() => {
       creds.setPasswordScrypt(this.db, did, hash)
-      this.db.query("DELETE FROM email_token WHERE did = ? AND purpose = 'reset_password'").run(did)
+      deleteEmailToken(this.db, 'reset_password', did)
       creds.deleteRefreshTokensByDid(this.db, did)
     })()
     this.onCredentialsRevoked?.(did)

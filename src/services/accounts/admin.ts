@@ -56,7 +56,7 @@ export function getAccountInfos(accounts: AccountService, dids: string[]): { inf
 
 /** The account row's invitesDisabled flag (the lexicon's `note` is not stored, as the reference). */
 export function setAccountInvitesDisabled(accounts: AccountService, did: string, disabled: boolean) {
-  accounts.manager.db.query('UPDATE account SET invitesDisabled = ? WHERE did = ?').run(disabled ? 1 : 0, did)
+  actors.setInvitesDisabled(accounts.manager.db, did, disabled)
 }
 
 /** Sets the address (unconfirmed) and drops every pending email token; no verification mail, as the reference. */

@@ -4,7 +4,7 @@ import type { Database } from 'bun:sqlite'
 import { join } from 'node:path'
 import type { Config } from '../../config/config.ts'
 import type { Logger } from '../../logger.ts'
-import { openDatabase } from '../../storage/sqlite.ts'
+import { DidCache } from '../../storage/did-cache.ts'
 import { Secp256k1Keypair } from '../../core/crypto/index.ts'
 import type { AuthVerifier } from '../../xrpc/auth.ts'
 import type { Plugin } from '../../xrpc/app.ts'
@@ -49,7 +49,7 @@ export function buildAccounts(opts: {
     accounts.webSessions.endAll(did)
     opts.onCredentialsRevoked?.(did)
   }
-  const didCache = openDatabase(config.db.didCacheDbLocation, 'did_cache', { synchronous: 'NORMAL' })
+  const didCache = DidCache.open(config.db.didCacheDbLocation)
   const plc = new PlcClient(config.identity.plcUrl, config.identity.resolverTimeout * 3)
   const didResolver = new DidResolver(plc, didCache, {
     staleTTL: config.identity.cacheStaleTTL,

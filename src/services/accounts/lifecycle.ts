@@ -1,4 +1,5 @@
 // Account lifecycle: deactivate, activate, takedown, handle changes and deletion (every trace).
+import * as creds from '../../storage/account/credentials.ts'
 import * as actors from '../../storage/account/actors.ts'
 import { InvalidRequestError, UpstreamFailureError } from '../../xrpc/errors.ts'
 import { PlcClientError } from '../identity/plc-client.ts'
@@ -25,7 +26,7 @@ export function activateAccount(ctx: AccountsContext, did: string) {
 export function setTakedown(ctx: AccountsContext, did: string, takedownRef: string | null) {
   ctx.manager.db.transaction(() => {
     actors.setTakedownRef(ctx.manager.db, did, takedownRef)
-    if (takedownRef) ctx.manager.db.query('DELETE FROM refresh_token WHERE did = ?').run(did)
+    if (takedownRef) creds.deleteRefreshTokensByDid(ctx.manager.db, did)
   })()
   const account = ctx.manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
   if (account) ctx.events().account(did, account.active, account.status)

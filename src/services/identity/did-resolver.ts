@@ -1,6 +1,6 @@
 // DID resolution (did:plc through the PLC directory, did:web over HTTPS) cached in did_cache.sqlite:
 // fresh for staleTTL, served while refreshing in the background until maxTTL, as the reference.
-import type { Database } from 'bun:sqlite'
+import type { DidCache } from '../../storage/did-cache.ts'
 import type { PlcClient } from './plc-client.ts'
 import { PlcClientError } from './plc-client.ts'
 
@@ -15,16 +15,16 @@ export type DidDocument = {
 export class DidResolver {
   constructor(
     private readonly plc: PlcClient,
-    private readonly cache: Database,
+    private readonly cache: DidCache,
     private readonly opts: { staleTTL: number; maxTTL: number; timeoutMs: number },
   ) {}
 
   async resolve(did: string, forceRefresh = false): Promise<DidDocument | null> {
-    const cached = this.cache.query<{ doc: string; updatedAt: number }, [string]>('SELECT doc, updatedAt FROM did_doc WHERE did = ?').get(did)
+    const cached = this.cache.get(did)
     const age = cached ? Date.now() - cached.updatedAt : Infinity
     if (cached && !forceRefresh && age < this.opts.maxTTL) {
       if (age > this.opts.staleTTL) void this.refresh(did).catch(() => {})
-      return JSON.parse(cached.doc) as DidDocument
+      return cached.doc as DidDocument
     }
     return this.refresh(did)
   }
@@ -35,14 +35,12 @@ export class DidResolver {
       this.clear(did)
       return null
     }
-    this.cache
-      .query('INSERT INTO did_doc (did, doc, updatedAt) VALUES (?, ?, ?) ON CONFLICT (did) DO UPDATE SET doc = excluded.doc, updatedAt = excluded.updatedAt')
-      .run(did, JSON.stringify(doc), Date.now())
+    this.cache.put(did, doc)
     return doc
   }
 
   clear(did: string) {
-    this.cache.query('DELETE FROM did_doc WHERE did = ?').run(did)
+    this.cache.delete(did)
   }
 
   private async fetchDoc(did: string): Promise<DidDocument | null> {

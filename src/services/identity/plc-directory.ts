@@ -2,8 +2,7 @@
 // of the previous op, prev chain, DID derivation, tombstones). Mounted under /_plc in dev mode, and
 // run standalone by the tests. Simplification: it accepts only ops that extend the current head
 // (no 72-hour fork recovery / nullification).
-import type { Database } from 'bun:sqlite'
-import { openDatabase } from '../../storage/sqlite.ts'
+import { PlcOperationStore, type PlcOpRow } from '../../storage/plc-operations.ts'
 import { isValidDid } from '../../core/syntax/index.ts'
 import {
   assertWellFormedOp,
@@ -17,21 +16,19 @@ import {
   type SignedPlcOp,
 } from './plc-ops.ts'
 
-type OpRow = { did: string; cid: string; operation: string; nullified: number; createdAt: string }
-
 export class PlcDirectory {
-  private readonly db: Database
+  private readonly store: PlcOperationStore
 
   constructor(path: string) {
-    this.db = openDatabase(path, 'plc', { synchronous: 'NORMAL' })
+    this.store = PlcOperationStore.open(path)
   }
 
   close() {
-    this.db.close()
+    this.store.close()
   }
 
-  private ops(did: string): OpRow[] {
-    return this.db.query<OpRow, [string]>('SELECT * FROM plc_operation WHERE did = ? AND nullified = 0 ORDER BY createdAt, rowid').all(did)
+  private ops(did: string): PlcOpRow[] {
+    return this.store.ops(did)
   }
 
   /** Validates and appends an operation; throws PlcOpError with a message for the client. */
@@ -51,7 +48,7 @@ export class PlcDirectory {
     }
     // Ops in the same millisecond keep their order through rowid (see ops()).
     const createdAt = new Date().toISOString()
-    this.db.query('INSERT INTO plc_operation (did, cid, operation, createdAt) VALUES (?, ?, ?, ?)').run(did, cidForOp(op), JSON.stringify(op), createdAt)
+    this.store.append(did, cidForOp(op), JSON.stringify(op), createdAt)
   }
 
   lastOp(did: string): SignedPlcOp | null {

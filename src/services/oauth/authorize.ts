@@ -16,7 +16,7 @@ import { OAuthError } from './errors.ts'
 import { chooserPage, consentPage, errorPage, formPostPage, loginPage, pageCsp, SIGN_UP_NOTICE, type FormContext, type Page } from './pages.ts'
 import { describeScope } from './scope-descriptions.ts'
 import { scopeSet } from './scopes.ts'
-import type { RequestRow } from './store.ts'
+import type { RequestRow } from '../../storage/oauth/store.ts'
 import { b64url, constantTimeEqual, hmac, randomId } from './util.ts'
 
 export const AUTHORIZE_PATH = '/oauth/authorize'

@@ -6,7 +6,7 @@ import type { OAuthClient } from './client-metadata.ts'
 import { JOSE_VERIFY_ALGOS } from './dpop.ts'
 import { checkJwtTimes, peekJwsHeader, verifyEs256kJws } from './es256k.ts'
 import { OAuthError, invalidClient } from './errors.ts'
-import type { ClientAuth, OAuthStore } from './store.ts'
+import type { ClientAuth, OAuthStore } from '../../storage/oauth/store.ts'
 
 const ASSERTION_CLOCK_TOLERANCE_SEC = 10
 

@@ -3,7 +3,7 @@ import type { Logger } from '../../logger.ts'
 import type { ClientStore } from './client-metadata.ts'
 import type { DpopVerifier } from './dpop.ts'
 import type { PermissionSetSource } from './permission-sets.ts'
-import type { OAuthStore } from './store.ts'
+import type { OAuthStore } from '../../storage/oauth/store.ts'
 
 export type OAuthAccount = { did: string; handle: string | null }
 

@@ -3,7 +3,7 @@ import * as jose from 'jose'
 import { DPOP_NONCE_MAX_AGE } from './constants.ts'
 import { OAuthError } from './errors.ts'
 import { checkJwtTimes, peekJwsHeader, verifyEs256kJws } from './es256k.ts'
-import type { OAuthStore } from './store.ts'
+import type { OAuthStore } from '../../storage/oauth/store.ts'
 import { b64url, constantTimeEqual, hmac, sha256b64url } from './util.ts'
 
 /** What we accept and advertise for DPoP proofs and client assertions: the reference's list (lib/util/crypto.ts). */

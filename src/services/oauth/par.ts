@@ -9,7 +9,7 @@ import { publicRequestUrl } from './verify-access.ts'
 import { OAuthError, invalidRequest } from './errors.ts'
 import { unresolvedIncludes } from './permission-sets.ts'
 import { isKnownScope, scopeSet } from './scopes.ts'
-import type { AuthorizationParameters } from './store.ts'
+import type { AuthorizationParameters } from '../../storage/oauth/store.ts'
 import { randomId, readParams } from './util.ts'
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/

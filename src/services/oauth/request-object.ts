@@ -9,7 +9,7 @@ import { SECOND } from './constants.ts'
 import { JOSE_VERIFY_ALGOS } from './dpop.ts'
 import { checkJwtTimes, peekJwsHeader, verifyEs256kJws } from './es256k.ts'
 import { invalidRequest } from './errors.ts'
-import type { OAuthStore } from './store.ts'
+import type { OAuthStore } from '../../storage/oauth/store.ts'
 
 /** RFC 9101 §10.2: "less than a minute". */
 export const JAR_MAX_AGE = 59 * SECOND

@@ -17,7 +17,7 @@ import { OAuthError, invalidGrant, invalidRequest } from './errors.ts'
 import { signAccessToken } from './access-token.ts'
 import { buildTokenScope, UnresolvedPermissionSetError } from './permission-sets.ts'
 import { scopeSet } from './scopes.ts'
-import type { ClientAuth, TokenRow } from './store.ts'
+import type { ClientAuth, TokenRow } from '../../storage/oauth/store.ts'
 import { constantTimeEqual, randomId, readParams, sha256b64url } from './util.ts'
 
 const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/

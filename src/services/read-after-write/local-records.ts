@@ -1,5 +1,5 @@
 // The account's own records written after the AppView's last indexed rev (its atproto-repo-rev header).
-import type { Database } from 'bun:sqlite'
+import type { ActorDb } from '../../storage/actor/actor-db.ts'
 import { decodeCbor } from '../../core/cbor.ts'
 import { ipldToJson } from '../../core/data-model.ts'
 
@@ -13,17 +13,10 @@ const EMPTY: LocalRecords = { count: 0, profile: null, posts: [] }
  * At most 10 records, oldest first, as the reference. If nothing is at or before `rev` the AppView's rev
  * comes from another history (e.g. an account migrated in): merging would be wrong, so nothing is returned.
  */
-export function getRecordsSinceRev(db: Database, did: string, rev: string): LocalRecords {
-  type Row = { uri: string; cid: string; indexedAt: string; content: Uint8Array }
-  const rows = db
-    .query<Row, [string]>(
-      `SELECT record.uri, record.cid, record.indexedAt, repo_block.content FROM record
-       JOIN repo_block ON repo_block.cid = record.cid
-       WHERE record.repoRev > ? AND record.takedownRef IS NULL ORDER BY record.repoRev ASC LIMIT 10`,
-    )
-    .all(rev)
+export function getRecordsSinceRev(db: ActorDb, did: string, rev: string): LocalRecords {
+  const rows = db.recordsAfterRev(rev, 10)
   if (rows.length === 0) return EMPTY
-  if (!db.query('SELECT 1 FROM record WHERE repoRev <= ? LIMIT 1').get(rev)) return EMPTY
+  if (!db.hasRecordAtOrBefore(rev)) return EMPTY
   const local: LocalRecords = { count: 0, profile: null, posts: [] }
   for (const row of rows) {
     const descript = { uri: row.uri, cid: row.cid, indexedAt: row.indexedAt, record: ipldToJson(decodeCbor(row.content)) as JsonRecord }

@@ -27,7 +27,7 @@ export async function pipethroughReadAfterWrite(ctx: HandlerContext, munge: Mung
   try {
     const original = JSON.parse(text)
     if (!original || typeof original !== 'object') return passThrough()
-    const local = getRecordsSinceRev(services.repo.db(requester).db, requester, rev)
+    const local = getRecordsSinceRev(services.repo.db(requester), requester, rev)
     if (local.count === 0) return passThrough()
     const viewer = new LocalViewer({
       did: requester,

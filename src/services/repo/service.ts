@@ -10,6 +10,7 @@ import type { Lexicons } from '../../core/lexicon/index.ts'
 import type { Logger } from '../../logger.ts'
 import type { ActorDb } from '../../storage/actor/actor-db.ts'
 import { ActorNotFoundError, type ActorStore } from '../../storage/actor/actor-store.ts'
+import { fullRepoCar } from '../../storage/actor/repo-car.ts'
 import { genesisOf, type GenesisCommit, type RepoEventSink, type SyncEventData } from '../events.ts'
 import type { BlobStore } from '../blobs/store.ts'
 import { KeyedMutex } from './lock.ts'
@@ -216,6 +217,11 @@ export class RepoService {
     const root = this.requireRoot(did)
     const blocks = since ? this.db(did).blocksSince(since) : this.exportBlocks(did)
     return writeCar(root.cid, blocks)
+  }
+
+  /** The whole repo as CAR chunks from one snapshot of the actor store; null when it has no root. */
+  exportFullCar(did: string): Generator<Uint8Array> | null {
+    return fullRepoCar(this.deps.actors.location(did).dbLocation)
   }
 
   /** Commit block, the MST path proving (or disproving) a record, and the record block. */

@@ -79,6 +79,10 @@ export function setTakedownRef(db: Database, did: string, ref: string | null) {
   db.query('UPDATE actor SET takedownRef = ? WHERE did = ?').run(ref, did)
 }
 
+export function setInvitesDisabled(db: Database, did: string, disabled: boolean) {
+  db.query('UPDATE account SET invitesDisabled = ? WHERE did = ?').run(disabled ? 1 : 0, did)
+}
+
 export function getRepoRoot(db: Database, did: string): { cid: string; rev: string } | null {
   return db.query<{ cid: string; rev: string }, [string]>('SELECT cid, rev FROM repo_root WHERE did = ?').get(did)
 }

@@ -178,6 +178,19 @@ export class ActorDb {
     return (this.q('SELECT count(*) AS n FROM record').get() as { n: number }).n
   }
 
+  /** Up to `limit` records written after `rev` and not taken down, oldest first, with their block. */
+  recordsAfterRev(rev: string, limit: number): Array<{ uri: string; cid: string; indexedAt: string; content: Uint8Array }> {
+    return this.q(
+      `SELECT record.uri, record.cid, record.indexedAt, repo_block.content FROM record
+       JOIN repo_block ON repo_block.cid = record.cid
+       WHERE record.repoRev > ? AND record.takedownRef IS NULL ORDER BY record.repoRev ASC LIMIT ?`,
+    ).all(rev, limit) as Array<{ uri: string; cid: string; indexedAt: string; content: Uint8Array }>
+  }
+
+  hasRecordAtOrBefore(rev: string): boolean {
+    return !!this.q('SELECT 1 FROM record WHERE repoRev <= ? LIMIT 1').get(rev)
+  }
+
   // ---- backlinks -----------------------------------------------------------------------------
 
   setBacklinks(uri: string, links: Backlink[]): void {

@@ -2,7 +2,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
 import { carResponse, checkSyncRead } from '../../../../services/sequencer/sync-access.ts'
-import { fullRepoCar } from '../../../../services/sequencer/repo-car.ts'
 
 export default defineHandler<{ did: string; since?: string }>({
   nsid: 'com.atproto.sync.getRepo',
@@ -15,8 +14,8 @@ export default defineHandler<{ did: string; since?: string }>({
     const repo = ctx.services.repo
     if (!repo.getRepoRoot(did)) throw InvalidRequestError(`Could not find repo for DID: ${did}`)
     if (since) return carResponse(repo.exportCar(did, since))
-    // The whole repo: every stored block, straight from the actor store (see repo-car.ts).
-    const car = fullRepoCar(repo.actors.location(did).dbLocation)
+    // The whole repo: every stored block, straight from the actor store (see storage/actor/repo-car.ts).
+    const car = repo.exportFullCar(did)
     if (!car) throw InvalidRequestError(`Could not find repo for DID: ${did}`)
     return carResponse(car)
   },
