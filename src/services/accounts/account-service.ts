@@ -12,6 +12,7 @@ import * as invites from './invites.ts'
 import { atprotoData, type DidDocument } from '../identity/did-resolver.ts'
 import * as creds from '../../storage/account/credentials.ts'
 import { WebSessions } from './web-sessions.ts'
+import { normalizeAndValidateHandle } from './handles.ts'
 
 export class AccountService {
   /** The account web app's browser sessions. */
@@ -143,6 +144,18 @@ export class AccountService {
   /** Every password session of the account (refresh tokens). */
   revokeAllPasswordSessions(did: string) {
     creds.deleteRefreshTokensByDid(this.ctx.manager.db, did)
+  }
+
+  /** Whether a new account could take `handle` (one of the server's domains, valid, not reserved, free). */
+  async handleAvailability(input: string): Promise<{ handle: string; available: boolean; reason?: string }> {
+    try {
+      const handle = await normalizeAndValidateHandle(input, { domains: this.ctx.config.identity.serviceHandleDomains, resolve: async () => null })
+      const taken = !!this.getAccount(handle, { includeDeactivated: true, includeTakenDown: true })
+      return taken ? { handle, available: false, reason: 'That handle is taken.' } : { handle, available: true }
+    } catch (err) {
+      if ((err as { status?: number }).status === 400) return { handle: input, available: false, reason: (err as Error).message }
+      throw err
+    }
   }
 
   /** Where a handle off this server's domains points now (DNS TXT, then the HTTPS well-known file). */

@@ -7,6 +7,7 @@ import { BASE, REAUTH_PATH, SIGN_IN_PATH, type AccountApp } from './context.ts'
 import { handleRoute, type Route } from './router.ts'
 import { WEB_LIMITS } from './rate-limits.ts'
 import { showSignIn, submitSignIn } from './sign-in.tsx'
+import { handleAvailable, showSignUp, SIGN_UP_PATH, submitSignUp } from './sign-up.tsx'
 import { submitSignOut } from './sign-out.ts'
 import { showConfirmPassword, submitConfirmPassword } from './confirm-password.tsx'
 import { showDashboard } from './dashboard.tsx'
@@ -29,6 +30,9 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${BASE}/sign-out`, access: 'signedIn', handler: submitSignOut },
   { method: 'GET', path: REAUTH_PATH, access: 'signedIn', handler: showConfirmPassword },
   { method: 'POST', path: REAUTH_PATH, access: 'signedIn', limits: WEB_LIMITS.password, handler: submitConfirmPassword },
+  { method: 'GET', path: SIGN_UP_PATH, access: 'public', handler: showSignUp },
+  { method: 'GET', path: `${SIGN_UP_PATH}/handle-available`, access: 'public', limits: WEB_LIMITS.handleCheck, handler: handleAvailable },
+  { method: 'POST', path: SIGN_UP_PATH, access: 'public', limits: WEB_LIMITS.createAccount, handler: submitSignUp },
   { method: 'GET', path: `${BASE}/forgot-password`, access: 'public', handler: showForgotPassword },
   { method: 'POST', path: `${BASE}/forgot-password`, access: 'public', limits: WEB_LIMITS.requestPasswordReset, handler: submitForgotPassword },
   { method: 'GET', path: `${BASE}/reset-password`, access: 'public', handler: showResetPassword },

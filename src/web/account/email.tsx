@@ -11,6 +11,7 @@ import { accountPage } from './shell.tsx'
 
 const PATH = `${BASE}/email`
 const NOTICES: Record<string, string> = {
+  welcome: 'Welcome! Your account is ready. We sent a code to your email address: enter it below to confirm the address.',
   'confirmation-sent': 'We sent a confirmation code to your email address. It works for 15 minutes.',
   confirmed: 'Your email address is confirmed.',
   'change-code-sent': 'We sent a code to your current address. Enter it with your new address below.',

@@ -26,6 +26,9 @@ export const WEB_LIMITS = {
   createAppPassword: RATE.createAppPassword,
   updateHandle: RATE.updateHandle,
   deleteAccount: RATE.deleteAccount,
+  createAccount: RATE.createAccount,
+  /** The sign-up page's live handle check (one call per pause in typing). */
+  handleCheck: [{ name: 'web-handle-check', durationMs: 5 * MINUTE, points: 300 }],
   /** Repository downloads, as com.atproto.sync.getRepo. */
   export: [{ name: 'repo-export', durationMs: 5 * MINUTE, points: 6000 }],
 } satisfies Record<string, RateLimitRule[]>

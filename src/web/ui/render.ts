@@ -11,6 +11,8 @@ export function pageCsp(nonce: string, formTargets: string[] = []): string {
     `style-src 'nonce-${nonce}'`,
     `script-src 'nonce-${nonce}'`,
     "img-src 'self' data:",
+    // The client script's own calls (the sign-up handle check) go to this server only.
+    "connect-src 'self'",
     `form-action 'self' ${formTargets.join(' ')}`.trim(),
     "frame-ancestors 'none'",
     "base-uri 'none'",

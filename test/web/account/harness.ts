@@ -34,7 +34,7 @@ export async function startWebHarness(env: Record<string, string> = {}): Promise
     browser,
     async newContext() {
       const context = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: h.server.url })
-      context.setDefaultTimeout(8000)
+      context.setDefaultTimeout(15_000)
       const consoleErrors: string[] = []
       const requested: string[] = []
       // Console errors other than the status of a page we answered with 4xx on purpose (CSP violations land here).

@@ -1,6 +1,6 @@
 // Invite codes in the browser, on a server that needs them: each code, its uses left and who used it.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
-import { checkView, signIn, startWebHarness, type WebHarness } from './harness.ts'
+import { checkView, fieldError, signIn, startWebHarness, type WebHarness } from './harness.ts'
 
 setDefaultTimeout(60_000)
 
@@ -27,5 +27,26 @@ test('the account’s codes with their uses', async () => {
   await expect(main.getByRole('button', { name: `Copy invite code ${codes[1]}` }).isVisible()).resolves.toBe(true)
   await checkView(page, 'invites')
   expect(consoleErrors).toEqual([])
+  await context.close()
+})
+
+test('sign-up asks for the invite code and refuses a bad one', async () => {
+  const [{ codes }] = h.server.services.accounts.createInviteCodes(['admin'], 1, 1)
+  const { context, page } = await h.newContext()
+  await page.goto('/account/sign-up')
+  await page.getByLabel('Handle', { exact: true }).fill('uma')
+  await page.getByLabel('Email address').fill('uma@example.com')
+  await page.getByLabel('Password', { exact: true }).fill('umas-password')
+  await page.getByLabel('Password again').fill('umas-password')
+  await page.getByLabel('Invite code').fill('localhost-nope')
+  await page.getByRole('button', { name: 'Create account' }).click()
+  expect(await fieldError(page, 'Invite code')).toBe('That invite code is not valid or has been used up.')
+  expect(h.server.services.accounts.getAccount('uma.test')).toBeNull()
+  await page.getByLabel('Password', { exact: true }).fill('umas-password')
+  await page.getByLabel('Password again').fill('umas-password')
+  await page.getByLabel('Invite code').fill(codes![0]!)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.waitForURL('**/account/email?done=welcome')
+  expect(h.server.services.accounts.getAccount('uma.test')).not.toBeNull()
   await context.close()
 })
