@@ -55,7 +55,7 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${BASE}/password/send-code`, access: 'recentPassword', limits: WEB_LIMITS.sendMail, handler: sendPasswordCode },
   { method: 'POST', path: `${BASE}/password`, access: 'recentPassword', limits: WEB_LIMITS.emailCode, handler: changePassword },
   { method: 'GET', path: `${BASE}/handle`, access: 'signedIn', handler: showHandle },
-  { method: 'POST', path: `${BASE}/handle/check`, access: 'signedIn', limits: WEB_LIMITS.updateHandle, handler: checkHandle },
+  { method: 'POST', path: `${BASE}/handle/check`, access: 'signedIn', limits: WEB_LIMITS.handleLookup, handler: checkHandle },
   { method: 'POST', path: `${BASE}/handle`, access: 'recentPassword', limits: WEB_LIMITS.updateHandle, handler: changeHandle },
   { method: 'GET', path: `${BASE}/data`, access: 'signedIn', handler: showData },
   { method: 'GET', path: `${BASE}/data/collection`, access: 'signedIn', handler: showCollection },

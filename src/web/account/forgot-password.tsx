@@ -2,6 +2,7 @@
 // password set it (resetPassword), which ends every session of the account. The first step says the
 // same whether or not the address has an account here.
 import { Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
+import { serviceMessage } from '../ui/errors.ts'
 import { field, raw } from '../ui/form.ts'
 import { seeOther } from '../ui/render.ts'
 import { BASE, SIGN_IN_PATH, type WebRequest } from './context.ts'
@@ -67,8 +68,10 @@ export const showResetPassword = (r: WebRequest) => resetView(r)
 export async function submitForgotPassword(r: WebRequest): Promise<Response> {
   const email = field(r.form, 'email').toLowerCase()
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) return askView(r, { email, errors: { email: 'Enter an email address, like you@example.com.' }, status: 400 })
-  // Whether an account has this address is not told to whoever typed it.
-  await r.app.services.accounts.requestPasswordReset(email).catch(() => {})
+  // Whether an account has this address is not told to whoever typed it; a failure to send mail is logged.
+  await r.app.services.accounts.requestPasswordReset(email).catch((err) => {
+    if (!serviceMessage(err)) r.app.services.log.error('password reset mail failed', { err })
+  })
   return seeOther(`${RESET}?sent=1`, r.cookies)
 }
 

@@ -25,6 +25,8 @@ export const WEB_LIMITS = {
   sendMail: [byDid('web-mail-hour', 60 * MINUTE, 5), byDid('web-mail-day', DAY, 15)],
   createAppPassword: RATE.createAppPassword,
   updateHandle: RATE.updateHandle,
+  /** "Check now" for an own-domain handle (a DNS and an HTTPS lookup each). */
+  handleLookup: [byDid('web-handle-lookup-5m', 5 * MINUTE, 30), byDid('web-handle-lookup-day', DAY, 300)],
   deleteAccount: RATE.deleteAccount,
   createAccount: RATE.createAccount,
   /** The sign-up page's live handle check (one call per pause in typing). */
