@@ -20,7 +20,7 @@ import { showInvites } from './invites.tsx'
 import { changeHandle, checkHandle, showHandle } from './handle.tsx'
 import { showCollection, showData, showRecord } from './data.tsx'
 import { showBlobs } from './blobs.tsx'
-import { downloadBlob, downloadRepo } from './data-files.ts'
+import { downloadBlob, downloadBlobs, downloadRepo } from './data-files.ts'
 import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
 
@@ -63,6 +63,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: `${BASE}/data/blobs`, access: 'signedIn', handler: showBlobs },
   { method: 'GET', path: `${BASE}/data/blob`, access: 'signedIn', handler: downloadBlob },
   { method: 'GET', path: `${BASE}/data/repo.car`, access: 'recentPassword', limits: WEB_LIMITS.export, handler: downloadRepo },
+  { method: 'GET', path: `${BASE}/data/blobs.tar`, access: 'recentPassword', limits: WEB_LIMITS.export, handler: downloadBlobs },
   { method: 'GET', path: `${BASE}/deactivate`, access: 'signedIn', handler: showDeactivate },
   { method: 'POST', path: `${BASE}/deactivate`, access: 'recentPassword', handler: deactivate },
   { method: 'POST', path: `${BASE}/deactivate/reactivate`, access: 'signedIn', handler: reactivate },

@@ -53,6 +53,11 @@ export function showData(r: WebRequest): Response {
           <p>
             {stats ? `${stats.blobs.toLocaleString('en')} files (${formatBytes(stats.blobBytes)}): images, videos and other uploads.` : 'No files.'} <a href={`${DATA_PATH}/blobs`}>See them</a>
           </p>
+          {stats && stats.blobs > 0 && (
+            <a class="button secondary" href={`${DATA_PATH}/blobs.tar`} download>
+              Download all files (.tar)
+            </a>
+          )}
         </Card>
       </>
     ),

@@ -1,7 +1,9 @@
 // Your data in the browser: collections → records → one record (JSON, CID, AT-URI), blobs with image
 // previews served safely, and the repository as a CAR file that verifies as this account's repo.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { CarReader } from '@ipld/car'
 import sharp from 'sharp'
 import { checkView, signIn, startWebHarness, type WebHarness } from './harness.ts'
@@ -59,6 +61,16 @@ test('browse collections and records, see an image blob, download the repository
   const [root] = await car.getRoots()
   expect(root!.toString()).toBe(h.server.services.repo.getRepoRoot(pat.did)!.cid.toString())
   expect(await car.get(root!)).toBeDefined()
+
+  // Every blob in one tar archive, readable by the system's tar, bytes as uploaded.
+  const [tarDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download all files (.tar)' }).click()])
+  expect(tarDownload.suggestedFilename()).toMatch(/^pat\.test-blobs-\d{4}-\d\d-\d\d\.tar$/)
+  const out = mkdtempSync(join(tmpdir(), 'pds-blobs-tar-'))
+  const untar = Bun.spawnSync(['tar', '-xf', (await tarDownload.path())!, '-C', out])
+  expect(untar.exitCode).toBe(0)
+  expect(readdirSync(out)).toEqual([`${cid}.png`])
+  expect(Buffer.compare(readFileSync(join(out, `${cid}.png`)), png)).toBe(0)
+  rmSync(out, { recursive: true, force: true })
   expect(consoleErrors).toEqual([])
   await context.close()
 })
