@@ -125,7 +125,7 @@ test('client names are escaped on the sessions page', async () => {
   try {
     await login(server, await newClient(server), { clientId, identifier: alice.handle, password: alice.password })
     const page = await (await signedIn(alice)).get('/account/sessions')
-    expect(page.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;')
+    expect(page.html).toContain('&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;')
     expect(page.html).not.toContain('<script>alert')
   } finally {
     docs.stop(true)

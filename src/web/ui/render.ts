@@ -23,7 +23,7 @@ export type PageInit = { status?: number; cookies?: string[]; formTargets?: stri
 
 /** Renders `page(nonce)` as a complete HTML response with the security headers every page carries. */
 export function htmlResponse(page: (nonce: string) => Html, init: PageInit = {}): Response {
-  const nonce = randomBytes(16).toString('base64')
+  const nonce = randomBytes(16).toString('base64url')
   const body = '<!doctype html>' + page(nonce).value
   const headers = new Headers({
     'Content-Type': 'text/html; charset=utf-8',

@@ -19,8 +19,8 @@ export type Component<P = Props> = (props: P) => Html
 /** Trusted constant markup (the stylesheet, the client script). Never pass user input. */
 export const raw = (text: string) => new Html(text)
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+/** As the OAuth pages always escaped: numeric references, also for ` and = (safe even in unquoted contexts). */
+export const escapeHtml = (s: string) => s.replace(/[&<>"'`=]/g, (c) => `&#${c.charCodeAt(0)};`)
 
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr'])
 const NAME = /^[a-zA-Z][a-zA-Z0-9-]*$/
