@@ -183,3 +183,26 @@ test('forgot password: a code by email, then a new password; old sessions end', 
   expect(consoleErrors).toEqual([])
   await context.close()
 })
+
+test('keyboard only: skip link, fields in order, Enter signs in, tabs reachable', async () => {
+  const { context, page } = await h.newContext()
+  await page.goto('/account/sign-in')
+  await page.keyboard.press('Tab')
+  expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content')
+  await page.keyboard.press('Tab')
+  expect(await page.evaluate('document.activeElement.id')).toBe('f-identifier')
+  await page.keyboard.type('alice.test')
+  await page.keyboard.press('Tab')
+  expect(await page.evaluate('document.activeElement.id')).toBe('f-password')
+  await page.keyboard.type(alice.password)
+  await page.keyboard.press('Enter')
+  await page.waitForURL('**/account')
+  // From the overview, the tabs are links in order after the header.
+  const order: string[] = []
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab')
+    order.push(String(await page.evaluate('document.activeElement.textContent')))
+  }
+  expect(order).toEqual(['Skip to content', 'Your account', 'Sign out', 'Overview', 'Sessions', 'App passwords'])
+  await context.close()
+})
