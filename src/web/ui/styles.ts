@@ -1,8 +1,8 @@
 // The one stylesheet of every page (OAuth, account, and later admin/mod): a system font, one accent,
 // light and dark following the system, readable from a 390 px phone to a desktop. Inlined with a nonce.
 export const STYLESHEET = `
-:root{--bg:#f4f5f7;--card:#fff;--text:#14161a;--muted:#5b6270;--line:#d7dbe2;--accent:#1155dd;--accent-text:#fff;
---accent-soft:#e8effd;--danger:#b3261e;--danger-soft:#fde8e7;--ok:#16703a;--ok-soft:#e5f4ea;--focus:#1155dd;color-scheme:light dark}
+:root{--bg:#f4f5f7;--card:#fff;--text:#14161a;--muted:#5b6270;--line:#d7dbe2;--accent:#1463ff;--accent-text:#fff;
+--accent-soft:#e8effd;--danger:#b3261e;--danger-soft:#fde8e7;--ok:#16703a;--ok-soft:#e5f4ea;--focus:#1463ff;color-scheme:light dark}
 @media (prefers-color-scheme:dark){:root{--bg:#111317;--card:#1b1e24;--text:#eef0f3;--muted:#a5acb8;--line:#343a45;
 --accent:#7aa7ff;--accent-text:#0c1424;--accent-soft:#1d2a44;--danger:#ff9b93;--danger-soft:#3b1d1b;--ok:#7ed99c;--ok-soft:#173322;--focus:#9dbdff}}
 *{box-sizing:border-box}html{-webkit-text-size-adjust:100%}
