@@ -13,6 +13,8 @@ export type LayoutProps = {
   /** A narrow single-column page (sign-in, forms on their own). */
   narrow?: boolean
   footer?: Child
+  /** A page's own small script (a trusted constant), after the shared one. */
+  script?: string
   children: Child
 }
 
@@ -55,6 +57,7 @@ export function Layout(p: LayoutProps) {
         </main>
         {p.footer && <footer>{p.footer}</footer>}
         <script nonce={p.nonce}>{raw(CLIENT_SCRIPT)}</script>
+        {p.script && <script nonce={p.nonce}>{raw(p.script)}</script>}
       </body>
     </html>
   )

@@ -43,4 +43,6 @@ pre{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:
 footer{max-width:60rem;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.875rem}footer a{color:var(--muted)}
 .thumb{width:96px;height:96px;object-fit:cover;border-radius:8px;border:1px solid var(--line);background:var(--bg)}
 .row{display:flex;gap:.75rem;flex-wrap:wrap;align-items:center}
+.wide{width:100%}.row.halves{flex-wrap:nowrap}.row.halves>form{flex:1}.client{overflow-wrap:anywhere;color:var(--muted);font-size:.9rem}
+button.account{text-align:left}
 `
