@@ -2,8 +2,10 @@
 // leads to the sign-in page; signed in, each form refuses a missing or wrong CSRF token and a foreign
 // Origin, and changes nothing.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { AtpAgent } from '@atproto/api'
 import { ROUTES } from '../../../src/web/account/app.ts'
 import { startTestServer, type TestServer } from '../../helpers/server.ts'
+import { startPlcDirectory } from '../../helpers/plc.ts'
 import { signUp } from '../../oauth/flow.ts'
 import { Browser, csrfOf } from '../../oauth/hand-client.ts'
 
@@ -49,4 +51,25 @@ test('signed in, every form refuses a missing or wrong token and another site', 
   expect(JSON.stringify(server.services.accounts.getAccount(alice.did))).toBe(before)
   expect(server.services.accounts.webSessions.list(alice.did)).toHaveLength(1)
   expect(server.services.accounts.manager.listAppPasswords(alice.did)).toHaveLength(0)
+})
+
+test('served over https (not a dev server), the cookies are Secure and only the public origin may post', async () => {
+  const plc = await startPlcDirectory()
+  const prod = await startTestServer({ PDS_DEV_MODE: 'false', PDS_HOSTNAME: 'pds.example.com', PDS_DID_PLC_URL: plc.url })
+  try {
+    const bob = { handle: 'bob.pds.example.com', password: 'bob-password' }
+    await new AtpAgent({ service: prod.url }).createAccount({ email: 'bob@example.com', handle: bob.handle, password: bob.password })
+    const browser = new Browser(prod.url)
+    const page = await browser.get('/account/sign-in')
+    expect(page.res.headers.getSetCookie()).toEqual([expect.stringMatching(/^pds_form=[^;]+; Path=\/account; HttpOnly; SameSite=Lax; Secure$/)])
+    const form = { csrf_token: csrfOf(page.html), identifier: bob.handle, password: bob.password }
+    // The loopback origin the request came in on is not this server's public origin.
+    expect((await browser.post('/account/sign-in', form, { origin: prod.url })).res.status).toBe(403)
+    const ok = await browser.post('/account/sign-in', form, { origin: 'https://pds.example.com' })
+    expect(ok.res.status).toBe(303)
+    expect(ok.res.headers.getSetCookie()).toEqual([expect.stringMatching(/^pds_session=[^;]+; Path=\/account; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/)])
+  } finally {
+    await prod.close()
+    await plc.close()
+  }
 })
