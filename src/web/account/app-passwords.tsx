@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // /account/app-passwords: list, create (shown once, with a copy button), revoke. An app password signs
 // an app in without the account password; a privileged one may also read and send direct messages.
 import { ActionButton, Card, Checkbox, Copyable, Field, Form, Notice, When, type FieldErrors } from '../ui/components.tsx'

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // /account/data/blobs: the repository's files with type and size, a preview for images.
 import { Card, Copyable, formatBytes } from '../ui/components.tsx'
 import { DATA_PATH } from './data.tsx'

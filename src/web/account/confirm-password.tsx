@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // Sensitive actions (email, password, handle, app passwords) need the password entered in the last
 // few minutes; this page asks for it again and goes back to where the person was.
 import { Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // GET /account: the overview. Who the account is (handle, DID), its email and whether it is confirmed,
 // its status, what the repo holds, and when it last changed.
 import { tidTimestamp } from '../../core/syntax/tid.ts'

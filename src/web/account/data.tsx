@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // /account/data: the repository browser. Collections → their records → one record as formatted JSON with
 // its CID and AT-URI; a download of the whole repo as a CAR file; the blobs (see blobs.tsx).
 import { isValidNsid } from '../../core/syntax/index.ts'

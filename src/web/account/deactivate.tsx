@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // /account/deactivate: the reference's deactivation. The account stays here with all its data, but the
 // network is told it is inactive (apps and relays stop showing it) and every session ends; signing in
 // again here and choosing "Reactivate" brings it back. Reactivation is on the overview too.

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // /account/delete: deletion by the owner, as the reference does it: a code sent by email
 // (requestAccountDelete), then the code and the password (deleteAccount). Everything goes: repo,
 // blobs, sessions, the account itself; the network hears that the account was deleted.

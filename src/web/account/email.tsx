@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // /account/email: confirm the address (code by email), and change it with the reference's flow: when
 // the current address is confirmed, a code goes to it first (requestEmailUpdate), then the new address
 // and that code (updateEmail). The new address starts unconfirmed.

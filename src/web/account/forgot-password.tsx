@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // Signed out: "forgot password". An email address gets a code (requestPasswordReset); the code and a new
 // password set it (resetPassword), which ends every session of the account. The first step says the
 // same whether or not the address has an account here.

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // /account/handle: a handle on one of the server's domains, or the person's own domain once it points
 // at their DID (a DNS TXT record or a file at /.well-known/atproto-did), checked before switching.
 import { Card, Copyable, Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'

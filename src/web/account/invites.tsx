@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // /account/invites: the account's invite codes, how many uses each has left and who used them.
 import { Card, Copyable, When } from '../ui/components.tsx'
 import { BASE, type WebRequest } from './context.ts'

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // /account/password: change the password with the reference's email-token flow (requestPasswordReset
 // to the account's address, then the code and the new password). Every session ends, this one too.
 import { ActionButton, Card, Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // /account/sessions: where the account is signed in. Browsers (this app), apps signed in with the
 // password or an app password, and apps connected with OAuth, each with Sign out / Revoke; and
 // "sign out everywhere else". This replaces the OAuth-only /account page.

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // The account app's page frames: signed in (header with the account, tabs, sign out) and signed out
 // (a narrow column), plus the error page.
 import type { Child } from '../ui/jsx/jsx-runtime.ts'

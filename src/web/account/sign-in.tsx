@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // Sign in with handle or email and the account password (app passwords are refused here). A new
 // session secret on every sign-in. The second factor, when an account has one, goes between the
 // password and startSession (see secondFactorFor).

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../ui/jsx */
 // /account/sign-up: a new account on this server. A handle on the server's domains (checked live as it
 // is typed, and again on submit), email, password with a strength hint, the invite code when the server
 // needs one; then the person is signed in and asked to confirm their email with a mailed code.

@@ -1,3 +1,4 @@
+/** @jsxImportSource ./jsx */
 // Small building blocks for forms and lists. Every form posts with its CSRF token; every field has a
 // label and, when the input was refused, its message right below it (linked with aria-describedby).
 import type { Child } from './jsx/jsx-runtime.ts'

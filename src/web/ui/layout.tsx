@@ -1,3 +1,4 @@
+/** @jsxImportSource ./jsx */
 // The page shell shared by every web surface: head (viewport, the stylesheet, the client script, all
 // nonced), an optional header with the signed-in account and tabs, the main column, a footer.
 import { raw, type Child } from './jsx/jsx-runtime.ts'

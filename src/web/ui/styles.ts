@@ -31,7 +31,7 @@ button.secondary,.button.secondary{background:transparent;color:var(--accent)}
 button.danger{background:var(--danger);border-color:var(--danger);color:var(--card)}
 button.link{background:none;border:0;color:var(--accent);padding:0;margin:0;text-decoration:underline;font-weight:400}
 button.small{padding:.35rem .7rem;font-size:.875rem;margin:0}
-.notice{padding:.7rem .9rem;border-radius:8px;margin:0 0 1rem;background:var(--accent-soft)}
+.notice{padding:.7rem .9rem;border-radius:8px;margin:0 0 1rem;background:var(--accent-soft)}.notice a{color:inherit;font-weight:600}
 .notice.ok{background:var(--ok-soft);color:var(--ok)}.notice.error{background:var(--danger-soft);color:var(--danger)}
 ul.items{list-style:none;margin:0;padding:0}ul.items>li{border-top:1px solid var(--line);padding:.8rem 0;display:flex;gap:.75rem;justify-content:space-between;align-items:flex-start;flex-wrap:wrap}
 ul.items>li:first-child{border-top:0}ul.items .what{flex:1 1 14rem;min-width:0;overflow-wrap:anywhere}ul.items form{margin:0}

@@ -1,3 +1,4 @@
+/** @jsxImportSource ../../../src/web/ui/jsx */
 // The UI layer's renderer: every interpolated value is escaped, markup only through raw(), no inline
 // event handlers; the page response carries a nonce-based CSP that matches its inline style and script.
 import { expect, test } from 'bun:test'

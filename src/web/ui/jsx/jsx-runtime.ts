@@ -3,6 +3,9 @@
 // Why not preact + preact-render-to-string: preact's JSX types pull the DOM lib into the whole
 // project's type-check (changing fetch and Worker types of server code), and the server only ever
 // renders to a string; this file is that renderer, with nothing to embed in the binary.
+// Each .tsx file names it with a `/** @jsxImportSource <relative path to this folder> */` pragma: Bun
+// reads tsconfig.json only from the working directory, so `bun cli/main.ts` run elsewhere (and the
+// type-check, which has no jsxImportSource configured) would otherwise look for React.
 
 /** Markup already rendered (or trusted constant text); everything else is escaped. */
 export class Html {
