@@ -7,12 +7,14 @@ import { Lexicons } from './core/lexicon/index.ts'
 import { LEXICON_DOCUMENTS } from './generated/lexicons.gen.ts'
 import { RateLimiter } from './xrpc/rate-limit.ts'
 import { createApp, type Plugin } from './xrpc/app.ts'
+import { DEFAULT_JSON_LIMIT } from './xrpc/dispatch.ts'
 import { HANDLERS } from './xrpc/registry.gen.ts'
 import type { HandlerDef } from './xrpc/handler.ts'
 import type { Services } from './services/types.ts'
 import { createSequencerService } from './services/sequencer/index.ts'
 import { recoverySource } from './services/sequencer/recovery.ts'
 import { markRunning } from './storage/run-marker.ts'
+import { lockDataDirectory } from './storage/data-lock.ts'
 import { buildAccounts, type RepoLifecycle } from './services/accounts/index.ts'
 import { createRepoService, type RepoService } from './services/repo/index.ts'
 import { buildProxy } from './services/proxy/index.ts'
@@ -27,7 +29,19 @@ export type RunningServer = {
   url: string
   port: number
   services: Services
-  stop(): Promise<void>
+  /** Graceful: in-flight requests get the grace period. `{ fast: true }` (also mid-stop) closes them now. */
+  stop(opts?: { fast?: boolean }): Promise<void>
+}
+
+/** The listen port is taken by another process; never shared (no SO_REUSEPORT). */
+export class PortInUseError extends Error {
+  constructor(
+    readonly port: number,
+    readonly hostname: string,
+  ) {
+    super(`port ${port} is in use`)
+    this.name = 'PortInUseError'
+  }
 }
 
 export function buildRegistry(handlers: HandlerDef[] = HANDLERS): Map<string, HandlerDef> {
@@ -42,6 +56,22 @@ export async function startServer(
   opts: { log?: Logger; hostname?: string; shutdownGraceMs?: number } = {},
 ): Promise<RunningServer> {
   const log = opts.log ?? createLogger(config.logLevel)
+  // One server per data directory; refused (naming the holder) before anything is opened.
+  const dataLock = lockDataDirectory(config.db.dataDirectory, 'pds serve')
+  try {
+    return await startLocked(config, opts, log, dataLock.release)
+  } catch (err) {
+    dataLock.release()
+    throw err
+  }
+}
+
+async function startLocked(
+  config: Config,
+  opts: { hostname?: string; shutdownGraceMs?: number },
+  log: Logger,
+  releaseLock: () => void,
+): Promise<RunningServer> {
   const databases: Database[] = []
   const accountDb = openDatabase(config.db.accountDbLocation, 'account')
   databases.push(accountDb)
@@ -90,34 +120,59 @@ export async function startServer(
     }),
   )
   const version = config.service.version ?? VERSION
-  const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxy.fallback })
-  app.listen({ port: config.service.port, hostname: opts.hostname ?? '0.0.0.0' })
+  // The largest body any method takes (blobs, repo imports); longer declared bodies get a JSON 413.
+  const maxRequestBytes = Math.max(config.service.blobUploadLimit, config.service.maxImportSize, DEFAULT_JSON_LIMIT)
+  const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxy.fallback, maxRequestBytes })
+  // The development setup (generated secrets, a local PLC) is reachable from this machine only.
+  const hostname = opts.hostname ?? (config.service.devMode ? '127.0.0.1' : '0.0.0.0')
+  try {
+    // Elysia defaults to reusePort, which lets a second server silently share the port. Bun's own body
+    // limit would answer an empty 413 before any handler (src/xrpc/body-limit.ts refuses instead).
+    app.listen({ port: config.service.port, hostname, reusePort: false, maxRequestBodySize: Number.MAX_SAFE_INTEGER })
+  } catch (err) {
+    firehose.close()
+    accounts.close()
+    services.repo.close()
+    for (const db of databases) db.close()
+    runMarker.clear()
+    if ((err as { code?: string }).code === 'EADDRINUSE') throw new PortInUseError(config.service.port, hostname)
+    throw err
+  }
   const port = app.server!.port!
   const backups = startBackupSchedule(config, log)
   log.info('pds listening', { port, publicUrl: config.service.publicUrl, version })
 
   let stopping: Promise<void> | undefined
+  let hurry: () => void = () => {}
+  const hurried = new Promise<'fast'>((resolve) => (hurry = () => resolve('fast')))
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     services,
-    stop: () =>
-      (stopping ??= (async () => {
+    stop: (stopOpts = {}) => {
+      if (stopOpts.fast) hurry()
+      return (stopping ??= (async () => {
         // Stop accepting, let in-flight requests finish, then close the databases.
         backups?.stop()
         firehose.close()
         // A client that stalls mid-request must not hold the shutdown forever.
         const graceful = app.server?.stop(false)
-        const timedOut = await Promise.race([graceful?.then(() => false), Bun.sleep(opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS).then(() => true)])
-        if (timedOut) {
-          log.warn('requests still in flight after the shutdown grace period; closing their connections')
+        const ended = await Promise.race([
+          graceful?.then(() => 'done' as const),
+          Bun.sleep(opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS).then(() => 'timeout' as const),
+          hurried,
+        ])
+        if (ended !== 'done') {
+          if (ended === 'timeout') log.warn('requests still in flight after the shutdown grace period; closing their connections')
           await app.server?.stop(true)
         }
         accounts.close()
         services.repo.close()
         for (const db of databases) db.close()
         runMarker.clear()
+        releaseLock()
         log.info('pds stopped')
-      })()),
+      })())
+    },
   }
 }

@@ -3,10 +3,11 @@
 import type { Command } from 'commander'
 import { randomBytes } from 'node:crypto'
 import type { Config } from '../../src/config/config.ts'
+import { findAccount, fullHandle } from '../lib/account-lookup.ts'
 import { loadCliConfig, type ConfigOptions } from '../lib/config.ts'
-import { CliError, EXIT } from '../lib/errors.ts'
+import { withServerOptions } from '../lib/options.ts'
 import { formatTable, Output, runCommand } from '../lib/output.ts'
-import { XrpcClient, XrpcResponseError } from '../lib/xrpc-client.ts'
+import { XrpcClient } from '../lib/xrpc-client.ts'
 
 type CommonOptions = ConfigOptions & { url?: string; json?: boolean }
 
@@ -22,13 +23,6 @@ export function generatePassword(): string {
 function adminClient(opts: CommonOptions): { config: Config; client: XrpcClient } {
   const { config } = loadCliConfig(opts)
   return { config, client: XrpcClient.admin(config, opts.url) }
-}
-
-/** `alice` becomes `alice.<first handle domain>`; full handles are kept. */
-export function fullHandle(handle: string, config: Config): string {
-  if (handle.includes('.')) return handle.toLowerCase()
-  const domain = config.identity.serviceHandleDomains[0] ?? `.${config.service.hostname}`
-  return `${handle}${domain}`.toLowerCase()
 }
 
 export async function createAccount(opts: CommonOptions & { email: string; handle: string; password?: string }) {
@@ -68,33 +62,20 @@ export async function listAccounts(client: XrpcClient, pageSize = 500): Promise<
   }))
 }
 
-/** Finds the DID of a handle on this server (DIDs pass through). */
-export async function resolveAccount(client: XrpcClient, didOrHandle: string): Promise<string> {
-  if (didOrHandle.startsWith('did:')) return didOrHandle
-  try {
-    return (await client.query<{ did: string }>('com.atproto.identity.resolveHandle', { handle: didOrHandle.replace(/^@/, '') })).did
-  } catch (err) {
-    if (err instanceof XrpcResponseError && err.status === 400) throw new CliError(`no account with handle ${didOrHandle}`, EXIT.failed)
-    throw err
-  }
-}
-
 export async function resetPassword(opts: CommonOptions & { account: string; password?: string }) {
-  const { client } = adminClient(opts)
-  const did = await resolveAccount(client, opts.account)
+  const { config, client } = adminClient(opts)
+  const { did } = findAccount(config, opts.account)
   const password = opts.password ?? generatePassword()
   await client.procedure('com.atproto.admin.updateAccountPassword', { did, password })
   return { did, password }
 }
 
+/** What an <account> argument may be (cli/lib/account-lookup.ts). */
+export const ACCOUNT_ARGUMENT = 'handle, short handle, email or DID'
+
 export function registerAccount(program: Command): void {
   const account = program.command('account').description('create, list and manage accounts on the running server')
-  const common = (cmd: Command) =>
-    cmd
-      .option('-d, --data-dir <dir>', 'data directory (default: $PDS_DATA_DIRECTORY or ./pds-data)')
-      .option('-e, --env-file <file>', 'pds.env file to read (default: <data-dir>/pds.env)')
-      .option('--url <url>', 'server URL (default: http://127.0.0.1:PDS_PORT)')
-      .option('--json', 'print JSON')
+  const common = (cmd: Command) => withServerOptions(cmd)
 
   common(account.command('create').argument('<email>').argument('<handle>', 'handle, or a name under the first handle domain'))
     .description('create an account (prints the password when it was generated)')
@@ -121,7 +102,7 @@ export function registerAccount(program: Command): void {
       })
     })
 
-  common(account.command('reset-password').argument('<account>', 'DID or handle'))
+  common(account.command('reset-password').argument('<account>', ACCOUNT_ARGUMENT))
     .description('set a new password (generated and printed unless given); ends the account\'s sessions')
     .option('-p, --password <password>', 'the new password (default: a generated one)')
     .action(async (target: string, opts: CommonOptions & { password?: string }) => {

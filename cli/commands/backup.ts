@@ -1,9 +1,8 @@
 // `pds backup create|list|verify|restore`: snapshots of the whole data directory, no sqlite3 needed.
 import * as p from '@clack/prompts'
 import type { Command } from 'commander'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parseEnvFile } from '../../src/config/env.ts'
 import {
   BackupFormatError,
   canonicalLayout,
@@ -18,10 +17,11 @@ import {
 } from '../../src/services/backup/index.ts'
 import type { Config } from '../../src/config/config.ts'
 import { VERSION } from '../../src/version.ts'
-import { dataDirectoryFrom, envFileExists, loadCliConfig } from '../lib/config.ts'
+import { DataDirectoryLockedError, lockDataDirectory } from '../../src/storage/data-lock.ts'
+import { findConfig, loadCliConfig } from '../lib/config.ts'
 import { CliError, EXIT } from '../lib/errors.ts'
+import { withConfigOptions, withJsonOption } from '../lib/options.ts'
 import { formatBytes, formatTable, Output, runCommand } from '../lib/output.ts'
-import { localUrl, probeHealth } from '../lib/xrpc-client.ts'
 
 type Common = { dataDir?: string; envFile?: string; json?: boolean; quiet?: boolean }
 
@@ -41,12 +41,7 @@ export function backupRoot(config: Config, to?: string): string {
 
 export function registerBackup(program: Command): void {
   const backup = program.command('backup').description('create, list, verify and restore backups of the data directory')
-  const common = (cmd: Command) =>
-    cmd
-      .option('-d, --data-dir <dir>', 'data directory (default: $PDS_DATA_DIRECTORY or ./pds-data)')
-      .option('-e, --env-file <file>', 'pds.env to read (default: <data-dir>/pds.env)')
-      .option('--json', 'print the result as JSON')
-      .option('-q, --quiet', 'no progress output')
+  const common = (cmd: Command) => withJsonOption(withConfigOptions(cmd)).option('-q, --quiet', 'no progress output')
 
   common(backup.command('create'))
     .description('snapshot every database, signing key and blob while the server keeps running')
@@ -123,9 +118,15 @@ export function registerBackup(program: Command): void {
       const out = new Output(opts)
       return runCommand(out, async () => {
         const dir = locateBackup(name, opts)
-        const { layout, port } = restoreTarget(opts, dir)
-        const running = await probeHealth(`http://127.0.0.1:${port}`)
-        if (running) throw new CliError(`a server is running on port ${port}; stop it first (e.g. systemctl stop pds)`, EXIT.refused)
+        const layout = restoreTarget(opts)
+        // The server's own lock, not a guess at its port: held until this process exits, so no server
+        // can start on a half-restored directory either.
+        try {
+          lockDataDirectory(layout.dataDirectory, 'pds backup restore')
+        } catch (err) {
+          if (err instanceof DataDirectoryLockedError) throw new CliError(restoreRefusal(err), EXIT.refused)
+          throw err
+        }
         const existing = existingData(layout)
         if (existing.length && opts.force && !opts.yes && process.stdin.isTTY && !opts.json) {
           const ok = await p.confirm({ message: `Replace the data in ${layout.dataDirectory} with ${dir}?`, initialValue: false })
@@ -156,25 +157,29 @@ export function registerBackup(program: Command): void {
     })
 }
 
+function restoreRefusal(err: DataDirectoryLockedError): string {
+  const h = err.holder
+  if (h?.command !== 'pds serve') return err.message
+  return `a server is running on ${err.dataDirectory} (pid ${h.pid}, since ${h.since}); stop it first (e.g. systemctl stop pds)`
+}
+
 /** A path to a backup, or a backup's name inside the configured backup folder. */
 function locateBackup(name: string, opts: Common): string {
   const direct = resolve(name)
   if (existsSync(join(direct, 'manifest.json'))) return direct
-  if (!name.includes('/') && envFileExists(opts)) {
+  if (!name.includes('/') && findConfig(opts).exists) {
     const inRoot = join(backupRoot(loadCliConfig(opts).config), name)
     if (existsSync(join(inRoot, 'manifest.json'))) return inRoot
   }
   throw new CliError(new BackupFormatError(`${name} is not a backup (no manifest.json there)`).message, EXIT.usage)
 }
 
-/** Where to restore to and which port a running server would answer on. */
-function restoreTarget(opts: Common, backupDir: string): { layout: ReturnType<typeof canonicalLayout>; port: number } {
-  if (envFileExists(opts)) {
+/** Where to restore to: the configured data directory, or on a fresh machine (no pds.env yet) the one named. */
+function restoreTarget(opts: Common): ReturnType<typeof canonicalLayout> {
+  const found = findConfig(opts)
+  if (found.exists || process.env.PDS_HOSTNAME) {
     const { config, envFile } = loadCliConfig(opts)
-    return { layout: layoutFromConfig(config, envFile), port: config.service.port }
+    return layoutFromConfig(config, envFile)
   }
-  // A fresh machine: no pds.env yet; the backup's own one says which port the server will use.
-  const backedUpEnv = join(backupDir, 'pds.env')
-  const env = existsSync(backedUpEnv) ? parseEnvFile(readFileSync(backedUpEnv, 'utf8')) : {}
-  return { layout: canonicalLayout(dataDirectoryFrom(opts)), port: Number(process.env.PDS_PORT ?? env.PDS_PORT ?? 2583) }
+  return canonicalLayout(found.dataDirectory)
 }

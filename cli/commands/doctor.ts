@@ -5,8 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { imageInfo, loadSharp } from '../../src/native/sharp.ts'
+import type { DiscoveryContext } from '../../src/config/discover.ts'
 import { probeSqlite } from '../../src/storage/sqlite.ts'
-import { envFileExists, loadCliConfig } from '../lib/config.ts'
+import { findConfig, loadCliConfig, type ConfigOptions } from '../lib/config.ts'
+import { withConfigOptions, withJsonOption } from '../lib/options.ts'
 import { realNetworkDeps, runNetworkChecks, type NetworkDeps } from '../lib/network-checks.ts'
 
 export interface DoctorCheck {
@@ -20,36 +22,39 @@ export interface DoctorCheck {
 }
 
 export function registerDoctor(program: Command): void {
-  program
-    .command('doctor')
-    .description('check that image processing (sharp) and SQLite work on this machine')
-    .option('--image <file>', 'also decode and resize this image file')
-    .option('-d, --data-dir <dir>', 'data directory: with a pds.env there, also check DNS, TLS, PLC documents, relays, SMTP, disk')
-    .option('-e, --env-file <file>', 'pds.env to read (default: <data-dir>/pds.env)')
-    .option('--json', 'print the checks as JSON')
-    .action(async (options: { image?: string; dataDir?: string; envFile?: string; json?: boolean }) => {
-      const checks = await runDoctorChecks(options)
-      if (options.json) {
-        console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2))
-        if (checks.some((check) => !check.ok)) process.exitCode = 1
-        return
-      }
-      console.log(formatDoctorTable(checks))
+  withJsonOption(
+    withConfigOptions(
+      program
+        .command('doctor')
+        .description('check that sharp and SQLite work here; with a pds.env, also DNS, TLS, PLC documents, relays, SMTP, disk')
+        .option('--image <file>', 'also decode and resize this image file'),
+    ),
+  ).action(async (options: { image?: string; dataDir?: string; envFile?: string; json?: boolean }) => {
+    const checks = await runDoctorChecks(options)
+    if (options.json) {
+      console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2))
       if (checks.some((check) => !check.ok)) process.exitCode = 1
-    })
+      return
+    }
+    console.log(formatDoctorTable(checks))
+    if (checks.some((check) => !check.ok)) process.exitCode = 1
+  })
 }
 
 export async function runDoctorChecks(
-  options: { image?: string; dataDir?: string; envFile?: string } = {},
+  options: ConfigOptions & { image?: string } = {},
   networkDeps: NetworkDeps = realNetworkDeps,
+  /** Where to look for pds.env (tests pass an empty directory and environment). */
+  discovery: DiscoveryContext = {},
 ): Promise<DoctorCheck[]> {
   const checks = [await check('sharp', checkSharp), await check('sqlite', checkSqlite)]
   const image = options.image
   if (image) checks.push(await check('image', () => checkImageFile(image)))
   // The machine-level checks need a configuration; without one, doctor checks the binary only.
-  if (options.dataDir || options.envFile || envFileExists(options)) {
+  const env = discovery.env ?? process.env
+  if (options.dataDir || options.envFile || findConfig(options, env, discovery).exists) {
     try {
-      const { config, envFile } = loadCliConfig(options)
+      const { config, envFile } = loadCliConfig(options, env, discovery)
       for (const c of await runNetworkChecks(config, envFile, networkDeps)) {
         checks.push({ name: c.name, ok: c.status !== 'fail', status: c.status, detail: c.detail, fix: c.fix })
       }

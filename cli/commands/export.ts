@@ -2,11 +2,12 @@
 // with --blobs, every blob (sync.listBlobs + sync.getBlob) into a folder, named by CID.
 import type { Command } from 'commander'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { loadCliConfig } from '../lib/config.ts'
 import { CliError, EXIT } from '../lib/errors.ts'
 import { formatBytes, Output, runCommand } from '../lib/output.ts'
 import { XrpcClient, XrpcResponseError } from '../lib/xrpc-client.ts'
+import { withServerOptions } from '../lib/options.ts'
 
 export type ExportResult = { did: string; out: string; bytes: number; blobs: number; blobsSkipped: number; blobDir: string | null }
 
@@ -18,6 +19,7 @@ export async function exportAccount(
   const out = resolve(opts.out ?? `${opts.account.replace(/[:/]/g, '_')}.car`)
   if (existsSync(out) && !opts.force) throw new CliError(`${out} already exists; pass --force to overwrite it`, EXIT.refused)
   const car = await client.queryBytes('com.atproto.sync.getRepo', { did })
+  mkdirSync(dirname(out), { recursive: true }) // --out backups/alice.car works without a mkdir first
   writeFileSync(out, car.bytes)
   const result: ExportResult = { did, out, bytes: car.bytes.length, blobs: 0, blobsSkipped: 0, blobDir: null }
   if (!opts.blobDir) return result
@@ -64,18 +66,16 @@ export async function resolveDid(client: XrpcClient, account: string): Promise<s
 }
 
 export function registerExport(program: Command): void {
-  program
+  const cmd = program
     .command('export')
     .description("write an account's repo to a CAR file (and its blobs to a folder) from the running server")
     .argument('<account>', 'handle or DID')
     .option('-o, --out <file>', 'CAR file to write (default: <account>.car)')
     .option('--blobs <dir>', 'also download every blob into this folder (one file per CID)')
     .option('--force', 'overwrite an existing CAR file')
-    .option('--url <url>', 'server to export from (default: http://127.0.0.1:<PDS_PORT>)')
-    .option('-d, --data-dir <dir>', 'data directory (for pds.env)')
-    .option('-e, --env-file <file>', 'pds.env to read')
-    .option('--json', 'print the result as JSON')
-    .action((account: string, opts: { out?: string; blobs?: string; force?: boolean; url?: string; dataDir?: string; envFile?: string; json?: boolean }) => {
+
+  withServerOptions(cmd, 'server to export from (default: http://127.0.0.1:<PDS_PORT>)').action(
+    (account: string, opts: { out?: string; blobs?: string; force?: boolean; url?: string; dataDir?: string; envFile?: string; json?: boolean }) => {
       const out = new Output(opts)
       return runCommand(out, async () => {
         const client = opts.url && !opts.dataDir && !opts.envFile ? new XrpcClient(opts.url) : XrpcClient.admin(loadCliConfig(opts).config, opts.url)
@@ -87,10 +87,14 @@ export function registerExport(program: Command): void {
           onProgress: (done, total) => out.progress('Blobs', done, total),
         })
         out.result({ ok: true, ...result }, () =>
-          [`Exported ${result.did} to ${result.out} (${formatBytes(result.bytes)})`, result.blobDir ? `  ${result.blobs} blobs written to ${result.blobDir}${result.blobsSkipped ? `, ${result.blobsSkipped} already there` : ''}` : '']
+          [
+            `Exported ${result.did} to ${result.out} (${formatBytes(result.bytes)})`,
+            result.blobDir ? `  ${result.blobs} blobs written to ${result.blobDir}${result.blobsSkipped ? `, ${result.blobsSkipped} already there` : ''}` : '',
+          ]
             .filter(Boolean)
             .join('\n'),
         )
       })
-    })
+    },
+  )
 }

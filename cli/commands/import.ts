@@ -10,6 +10,7 @@ import { CliError, EXIT } from '../lib/errors.ts'
 import { formatBytes, Output, runCommand } from '../lib/output.ts'
 import { accountPassword, login } from '../lib/session.ts'
 import { XrpcClient } from '../lib/xrpc-client.ts'
+import { withServerOptions } from '../lib/options.ts'
 
 export type ImportResult = { did: string; bytes: number; blobsUploaded: number; blobsMissing: string[] }
 
@@ -56,7 +57,7 @@ async function listAllMissing(client: XrpcClient): Promise<string[]> {
 }
 
 export function registerImport(program: Command): void {
-  program
+  const cmd = program
     .command('import')
     .description("replace an account's repo with a CAR file (and upload its blobs) on the running server")
     .argument('<car>', 'repo CAR file, e.g. from `pds export`')
@@ -64,11 +65,12 @@ export function registerImport(program: Command): void {
     .option('--blobs <dir>', 'folder of blobs named by CID (as `pds export --blobs` writes)')
     .option('--identifier <handle>', 'log in with this handle or email (default: the DID)')
     .option('--password <password>', 'account password (default: $PDS_ACCOUNT_PASSWORD, else asked)')
-    .option('--url <url>', 'server to import into (default: http://127.0.0.1:<PDS_PORT>)')
-    .option('-d, --data-dir <dir>', 'data directory (for pds.env)')
-    .option('-e, --env-file <file>', 'pds.env to read')
-    .option('--json', 'print the result as JSON')
-    .action((file: string, opts: { did: string; blobs?: string; identifier?: string; password?: string; url?: string; dataDir?: string; envFile?: string; json?: boolean }) => {
+
+  withServerOptions(cmd, 'server to import into (default: http://127.0.0.1:<PDS_PORT>)').action(
+    (
+      file: string,
+      opts: { did: string; blobs?: string; identifier?: string; password?: string; url?: string; dataDir?: string; envFile?: string; json?: boolean },
+    ) => {
       const out = new Output(opts)
       return runCommand(out, async () => {
         const path = resolve(file)
@@ -80,16 +82,24 @@ export function registerImport(program: Command): void {
         const identifier = opts.identifier ?? opts.did
         const session = await login(base, identifier, await accountPassword(opts.password, identifier))
         if (session.did !== opts.did) throw new CliError(`${identifier} is ${session.did}, not ${opts.did}`, EXIT.usage)
-        const result = await importRepo(session.client, { carBytes, did, blobDir: opts.blobs && resolve(opts.blobs), onProgress: (d, t) => out.progress('Blobs', d, t) })
+        const result = await importRepo(session.client, {
+          carBytes,
+          did,
+          blobDir: opts.blobs && resolve(opts.blobs),
+          onProgress: (d, t) => out.progress('Blobs', d, t),
+        })
         out.result({ ok: result.blobsMissing.length === 0, ...result }, () =>
           [
             `Imported ${formatBytes(result.bytes)} into ${did}; ${result.blobsUploaded} blobs uploaded`,
-            result.blobsMissing.length ? `  ${result.blobsMissing.length} blobs still missing (pass --blobs DIR): ${result.blobsMissing.slice(0, 5).join(', ')}` : '',
+            result.blobsMissing.length
+              ? `  ${result.blobsMissing.length} blobs still missing (pass --blobs DIR): ${result.blobsMissing.slice(0, 5).join(', ')}`
+              : '',
           ]
             .filter(Boolean)
             .join('\n'),
         )
         return result.blobsMissing.length ? EXIT.failed : EXIT.ok
       })
-    })
+    },
+  )
 }

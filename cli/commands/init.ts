@@ -1,9 +1,14 @@
+// `pds init`: writes pds.env, by questions on a terminal or from flags with --yes. Both ways start
+// from the same defaults (INIT_DEFAULTS), so Enter through every question equals --yes.
 import type { Command } from 'commander'
 import * as p from '@clack/prompts'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { buildConfig, ConfigError } from '../../src/config/config.ts'
 import { generateSecrets, writeEnvFile } from '../../src/config/secrets.ts'
+import { CliError, EXIT } from '../lib/errors.ts'
+import { withJsonOption } from '../lib/options.ts'
+import { Output, runCommand } from '../lib/output.ts'
 
 /** Bluesky's public services, offered as defaults as the reference installer does. */
 export const PUBLIC_DEFAULTS = {
@@ -15,76 +20,101 @@ export const PUBLIC_DEFAULTS = {
   crawlers: 'https://bsky.network',
 }
 
+/** What `init --yes` writes and what the questions offer. The data directory is the reference's /pds. */
+export const INIT_DEFAULTS = {
+  dataDir: '/pds',
+  port: '2583',
+  inviteRequired: true,
+  useBluesky: true,
+}
+
+/** Blobs go in <data-dir>/blobs, the server's own default, so pds.env and the README name one folder. */
+export const BLOB_FOLDER = 'blobs'
+
 type InitOptions = {
   yes?: boolean
   force?: boolean
+  json?: boolean
   hostname?: string
-  dataDir?: string
+  dataDir: string
   email?: string
   handleDomains?: string
   smtpUrl?: string
   emailFrom?: string
-  inviteRequired?: boolean
-  port?: string
-  plcUrl?: string
-  appviewUrl?: string
-  appviewDid?: string
-  crawlers?: string
+  inviteRequired: boolean
+  port: string
+  plcUrl: string
+  appviewUrl: string
+  appviewDid: string
+  crawlers: string
+  useBluesky?: boolean
 }
 
 export function registerInit(program: Command) {
-  program
-    .command('init')
+  withJsonOption(program.command('init'))
     .description('create pds.env: hostname, contact, data directory, secrets and the public Bluesky services')
     .option('-y, --yes', 'non-interactive: take flags and defaults, ask nothing')
     .option('--force', 'overwrite an existing pds.env')
     .option('--hostname <host>', 'public hostname, e.g. pds.example.com')
-    .option('--data-dir <dir>', 'data directory', '/pds')
+    .option('-d, --data-dir <dir>', 'data directory', INIT_DEFAULTS.dataDir)
     .option('--email <address>', 'admin contact email address')
     .option('--handle-domains <list>', 'comma-separated handle domains, each starting with a dot (default: .<hostname>)')
     .option('--smtp-url <url>', 'SMTP URL for email, e.g. smtps://user:pass@smtp.example.com:465')
     .option('--email-from <address>', 'From address for email')
-    .option('--invite-required', 'require an invite code to create an account')
-    .option('--port <port>', 'port to listen on', '2583')
+    .option('--invite-required', `require an invite code to create an account${INIT_DEFAULTS.inviteRequired ? ' (the default)' : ''}`)
+    .option('--no-invite-required', 'let anyone create an account')
+    .option('--port <port>', 'port to listen on', INIT_DEFAULTS.port)
     .option('--plc-url <url>', 'PLC directory', PUBLIC_DEFAULTS.plcUrl)
     .option('--appview-url <url>', 'AppView URL', PUBLIC_DEFAULTS.appViewUrl)
     .option('--appview-did <did>', 'AppView DID', PUBLIC_DEFAULTS.appViewDid)
     .option('--crawlers <list>', 'comma-separated relays to notify', PUBLIC_DEFAULTS.crawlers)
-    .action(async (opts: InitOptions) => {
-      const answers = opts.yes ? opts : await ask(opts)
-      if (!answers.hostname) fail('--hostname is required with --yes')
-      const dataDir = resolve(answers.dataDir ?? '/pds')
-      const envPath = join(dataDir, 'pds.env')
-      if (existsSync(envPath) && !opts.force) fail(`${envPath} already exists; use --force to overwrite it`)
-      const values: Record<string, string | undefined> = {
-        PDS_HOSTNAME: answers.hostname,
-        PDS_PORT: answers.port ?? '2583',
-        PDS_DATA_DIRECTORY: dataDir,
-        PDS_BLOBSTORE_DISK_LOCATION: join(dataDir, 'blocks'),
-        ...generateSecrets(),
-        PDS_CONTACT_EMAIL_ADDRESS: answers.email || undefined,
-        PDS_SERVICE_HANDLE_DOMAINS: answers.handleDomains || undefined,
-        PDS_INVITE_REQUIRED: answers.inviteRequired ? 'true' : 'false',
-        PDS_EMAIL_SMTP_URL: answers.smtpUrl || undefined,
-        PDS_EMAIL_FROM_ADDRESS: answers.smtpUrl ? answers.emailFrom || answers.email || `noreply@${answers.hostname}` : undefined,
-        PDS_DID_PLC_URL: answers.plcUrl ?? PUBLIC_DEFAULTS.plcUrl,
-        PDS_BSKY_APP_VIEW_URL: answers.appviewUrl ?? PUBLIC_DEFAULTS.appViewUrl,
-        PDS_BSKY_APP_VIEW_DID: answers.appviewDid ?? PUBLIC_DEFAULTS.appViewDid,
-        PDS_REPORT_SERVICE_URL: PUBLIC_DEFAULTS.reportServiceUrl,
-        PDS_REPORT_SERVICE_DID: PUBLIC_DEFAULTS.reportServiceDid,
-        PDS_CRAWLERS: answers.crawlers ?? PUBLIC_DEFAULTS.crawlers,
-        LOG_LEVEL: 'info',
-      }
-      try {
-        buildConfig(values)
-      } catch (err) {
-        if (err instanceof ConfigError) fail(err.message)
-        throw err
-      }
-      mkdirSync(dataDir, { recursive: true })
-      writeEnvFile(envPath, values, `pds configuration written by \`pds init\` on ${new Date().toISOString()}`)
-      console.log(nextSteps(envPath, answers.hostname!, dataDir))
+    .action((flags: Omit<InitOptions, 'inviteRequired'> & { inviteRequired?: boolean }) => {
+      const opts: InitOptions = { ...flags, inviteRequired: flags.inviteRequired ?? INIT_DEFAULTS.inviteRequired }
+      const out = new Output(opts)
+      return runCommand(out, async () => {
+        if (!opts.yes && opts.json) throw new CliError('--json needs --yes (the questions would mix with the JSON)', EXIT.usage)
+        if (!opts.yes && !process.stdin.isTTY) throw new CliError('no terminal to ask questions on: pass --yes and flags (see pds init --help)', EXIT.usage)
+        const answers = opts.yes ? opts : await ask(opts)
+        if (!answers.hostname) throw new CliError('--hostname is required with --yes', EXIT.usage)
+        const written = writeInit(answers, Boolean(opts.force))
+        out.result({ ok: true, ...written }, () => nextSteps(written.envFile, answers.hostname!, written.dataDirectory, answers.port))
+      })
     })
+}
+
+function writeInit(answers: InitOptions, force: boolean) {
+  const dataDir = resolve(answers.dataDir)
+  const envPath = join(dataDir, 'pds.env')
+  if (existsSync(envPath) && !force) throw new CliError(`${envPath} already exists; use --force to overwrite it`, EXIT.refused)
+  const bluesky = answers.useBluesky ?? true
+  const values: Record<string, string | undefined> = {
+    PDS_HOSTNAME: answers.hostname,
+    PDS_PORT: answers.port,
+    PDS_DATA_DIRECTORY: dataDir,
+    PDS_BLOBSTORE_DISK_LOCATION: join(dataDir, BLOB_FOLDER),
+    ...generateSecrets(),
+    PDS_CONTACT_EMAIL_ADDRESS: answers.email || undefined,
+    PDS_SERVICE_HANDLE_DOMAINS: answers.handleDomains || undefined,
+    PDS_INVITE_REQUIRED: answers.inviteRequired ? 'true' : 'false',
+    PDS_EMAIL_SMTP_URL: answers.smtpUrl || undefined,
+    PDS_EMAIL_FROM_ADDRESS: answers.smtpUrl ? answers.emailFrom || answers.email || `noreply@${answers.hostname}` : undefined,
+    PDS_DID_PLC_URL: answers.plcUrl,
+    PDS_BSKY_APP_VIEW_URL: bluesky ? answers.appviewUrl : undefined,
+    PDS_BSKY_APP_VIEW_DID: bluesky ? answers.appviewDid : undefined,
+    PDS_REPORT_SERVICE_URL: bluesky ? PUBLIC_DEFAULTS.reportServiceUrl : undefined,
+    PDS_REPORT_SERVICE_DID: bluesky ? PUBLIC_DEFAULTS.reportServiceDid : undefined,
+    PDS_CRAWLERS: bluesky ? answers.crawlers : undefined,
+    LOG_LEVEL: 'info',
+  }
+  try {
+    buildConfig(values)
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, EXIT.usage)
+    throw err
+  }
+  mkdirSync(dataDir, { recursive: true })
+  writeEnvFile(envPath, values, `pds configuration written by \`pds init\` on ${new Date().toISOString()}`)
+  return { envFile: envPath, dataDirectory: dataDir, hostname: answers.hostname!, inviteRequired: answers.inviteRequired }
 }
 
 async function ask(defaults: InitOptions): Promise<InitOptions> {
@@ -99,32 +129,32 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
           validate: (v) => (v && /^[a-z0-9.-]+\.[a-z]{2,}$/i.test(v) ? undefined : 'a hostname like pds.example.com'),
         }),
       email: () => p.text({ message: 'Admin contact email', initialValue: defaults.email ?? '' }),
-      dataDir: () => p.text({ message: 'Data directory', initialValue: defaults.dataDir ?? '/pds' }),
+      dataDir: () => p.text({ message: 'Data directory', initialValue: defaults.dataDir }),
       handleDomains: ({ results }) =>
         p.text({ message: 'Handle domains (comma-separated, leading dot)', initialValue: defaults.handleDomains ?? `.${results.hostname}` }),
-      smtpUrl: () => p.text({ message: 'SMTP URL for email (optional)', placeholder: 'smtps://user:pass@smtp.example.com:465', initialValue: defaults.smtpUrl ?? '' }),
-      inviteRequired: () => p.confirm({ message: 'Require invite codes?', initialValue: defaults.inviteRequired ?? true }),
-      useBluesky: () => p.confirm({ message: "Use Bluesky's public AppView, report service, PLC directory and relay?", initialValue: true }),
+      smtpUrl: () =>
+        p.text({ message: 'SMTP URL for email (optional)', placeholder: 'smtps://user:pass@smtp.example.com:465', initialValue: defaults.smtpUrl ?? '' }),
+      inviteRequired: () => p.confirm({ message: 'Require invite codes?', initialValue: defaults.inviteRequired }),
+      useBluesky: () =>
+        p.confirm({ message: "Use Bluesky's public AppView, report service, PLC directory and relay?", initialValue: INIT_DEFAULTS.useBluesky }),
     },
-    { onCancel: () => fail('cancelled') },
+    {
+      onCancel: () => {
+        throw new CliError('cancelled; nothing was written', EXIT.refused)
+      },
+    },
   )
   p.outro('writing pds.env')
-  const custom = answers.useBluesky ? {} : { appviewUrl: undefined, crawlers: '' }
-  return { ...defaults, ...answers, ...custom } as InitOptions
+  return { ...defaults, ...answers, handleDomains: String(answers.handleDomains) }
 }
 
-function nextSteps(envPath: string, hostname: string, dataDir: string): string {
+function nextSteps(envPath: string, hostname: string, dataDir: string, port: string): string {
   return `Wrote ${envPath} (mode 0600).
 
 Next steps:
   1. DNS: an A/AAAA record for ${hostname} and a wildcard *.${hostname} pointing at this machine.
-  2. TLS: put a reverse proxy in front (Caddy: "${hostname}, *.${hostname} { reverse_proxy localhost:2583 }"),
-     or any proxy that forwards WebSockets (the firehose) to port 2583.
-  3. Start it:  PDS_DATA_DIRECTORY=${dataDir} pds serve     (or: install.sh --systemd)
+  2. Service and TLS:  pds install-service --data-dir ${dataDir}
+     (a hardened systemd unit, and a Caddyfile that proxies https://${hostname} to port ${port}, WebSockets included)
+  3. Start it:  systemctl enable --now pds     (or in the foreground: pds serve --data-dir ${dataDir})
   4. Create an account:  pds account create you@example.com you.${hostname}`
-}
-
-function fail(message: string): never {
-  console.error(`pds init: ${message}`)
-  process.exit(1)
 }

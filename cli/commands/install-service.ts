@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path'
 import { loadCliConfig } from '../lib/config.ts'
 import { CliError, EXIT } from '../lib/errors.ts'
 import { Output, runCommand } from '../lib/output.ts'
+import { withConfigOptions, withJsonOption } from '../lib/options.ts'
 
 export type ServiceOptions = {
   user: string
@@ -103,18 +104,14 @@ type InstallOptions = {
 }
 
 export function registerInstallService(program: Command): void {
-  program
-    .command('install-service')
+  withJsonOption(withConfigOptions(program.command('install-service')))
     .description('write a hardened systemd unit for `pds serve` and a sample Caddyfile for TLS')
-    .option('-d, --data-dir <dir>', 'data directory (default: $PDS_DATA_DIRECTORY or ./pds-data)')
-    .option('-e, --env-file <file>', 'pds.env to read (default: <data-dir>/pds.env)')
     .option('--user <name>', 'dedicated system user to run as', 'pds')
     .option('--binary <path>', 'path of the pds binary (default: this executable)')
     .option('--unit-path <file>', 'where to write the unit', '/etc/systemd/system/pds.service')
     .option('--caddyfile <file>', 'where to write the sample Caddyfile', '/etc/caddy/Caddyfile.pds')
     .option('--print', 'print both files instead of writing them')
     .option('--force', 'overwrite existing files')
-    .option('--json', 'print the result as JSON')
     .action((opts: InstallOptions) => {
       const out = new Output(opts)
       return runCommand(out, () => {

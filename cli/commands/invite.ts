@@ -4,6 +4,7 @@ import { loadCliConfig, type ConfigOptions } from '../lib/config.ts'
 import { CliError, EXIT } from '../lib/errors.ts'
 import { Output, runCommand } from '../lib/output.ts'
 import { XrpcClient } from '../lib/xrpc-client.ts'
+import { withServerOptions } from '../lib/options.ts'
 
 type InviteOptions = ConfigOptions & { url?: string; json?: boolean; uses?: string; count?: string; for?: string }
 
@@ -29,21 +30,18 @@ export async function createInvites(opts: InviteOptions): Promise<string[]> {
 
 export function registerInvite(program: Command): void {
   const invite = program.command('invite').description('invite codes')
-  invite
-    .command('create')
-    .description('create invite codes (printed one per line)')
-    .option('-u, --uses <n>', 'how many accounts each code can create', '1')
-    .option('-n, --count <n>', 'how many codes', '1')
-    .option('--for <did>', 'the account the codes belong to (default: admin)')
-    .option('-d, --data-dir <dir>', 'data directory (default: $PDS_DATA_DIRECTORY or ./pds-data)')
-    .option('-e, --env-file <file>', 'pds.env file to read (default: <data-dir>/pds.env)')
-    .option('--url <url>', 'server URL (default: http://127.0.0.1:PDS_PORT)')
-    .option('--json', 'print JSON')
-    .action(async (opts: InviteOptions) => {
-      const out = new Output(opts)
-      await runCommand(out, async () => {
-        const codes = await createInvites(opts)
-        out.result({ codes }, () => codes.join('\n'))
-      })
+  withServerOptions(
+    invite
+      .command('create')
+      .description('create invite codes (printed one per line)')
+      .option('-u, --uses <n>', 'how many accounts each code can create', '1')
+      .option('-n, --count <n>', 'how many codes', '1')
+      .option('--for <did>', 'the account the codes belong to (default: admin)'),
+  ).action(async (opts: InviteOptions) => {
+    const out = new Output(opts)
+    await runCommand(out, async () => {
+      const codes = await createInvites(opts)
+      out.result({ codes }, () => codes.join('\n'))
     })
+  })
 }

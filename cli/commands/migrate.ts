@@ -8,6 +8,7 @@ import { MIGRATION_STEPS, migrateAccount, type MigrationReport, type MigrationSt
 import { Output, runCommand } from '../lib/output.ts'
 import { accountPassword } from '../lib/session.ts'
 import { XrpcClient } from '../lib/xrpc-client.ts'
+import { withServerOptions } from '../lib/options.ts'
 
 type MigrateFlags = {
   from: string
@@ -26,7 +27,7 @@ type MigrateFlags = {
 }
 
 export function registerMigrate(program: Command): void {
-  program
+  const cmd = program
     .command('migrate')
     .description('move an account (keeping its DID) from another PDS to this server; re-run to resume')
     .requiredOption('--from <url>', 'the PDS the account lives on now, e.g. https://bsky.social')
@@ -38,38 +39,35 @@ export function registerMigrate(program: Command): void {
     .option('--plc-token <token>', 'the token the old PDS emailed for the PLC operation (default: requested, then asked)')
     .option('--stop-after <step>', `stop after a step and exit 0 (${MIGRATION_STEPS.join(', ')}); re-run to continue`)
     .option('-y, --yes', 'do not ask for confirmation')
-    .option('--url <url>', 'this server (default: http://127.0.0.1:<PDS_PORT> from pds.env)')
-    .option('-d, --data-dir <dir>', 'data directory (for pds.env)')
-    .option('-e, --env-file <file>', 'pds.env to read')
-    .option('--json', 'print the result as JSON')
-    .action((opts: MigrateFlags) => {
-      const out = new Output(opts)
-      return runCommand(out, async () => {
-        const stopAfter = parseStep(opts.stopAfter)
-        const to = new XrpcClient(opts.url ?? localServer(opts))
-        const from = new XrpcClient(normaliseUrl(opts.from))
-        await confirm(opts, to.baseUrl)
-        const password = await accountPassword(opts.password, opts.handle)
-        const interactive = Boolean(process.stdin.isTTY) && !opts.json
-        const report = await migrateAccount({
-          from,
-          to,
-          identifier: opts.handle,
-          password,
-          newHandle: opts.newHandle,
-          email: opts.email,
-          inviteCode: opts.inviteCode,
-          plcToken: opts.plcToken,
-          stopAfter,
-          askPlcToken: interactive ? askToken : undefined,
-          onStep: (m) => out.step(m),
-          onProgress: (label, done, total) => out.progress(label, done, total),
-        })
-        out.result({ ok: report.done || Boolean(report.stoppedAfter), ...report }, () => humanSummary(report, opts))
-        if (report.waitingFor) return EXIT.refused
-        return report.blobs.failed.length && report.done ? EXIT.failed : EXIT.ok
+
+  withServerOptions(cmd, 'this server (default: http://127.0.0.1:<PDS_PORT> from pds.env)').action((opts: MigrateFlags) => {
+    const out = new Output(opts)
+    return runCommand(out, async () => {
+      const stopAfter = parseStep(opts.stopAfter)
+      const to = new XrpcClient(opts.url ?? localServer(opts))
+      const from = new XrpcClient(normaliseUrl(opts.from))
+      await confirm(opts, to.baseUrl)
+      const password = await accountPassword(opts.password, opts.handle)
+      const interactive = Boolean(process.stdin.isTTY) && !opts.json
+      const report = await migrateAccount({
+        from,
+        to,
+        identifier: opts.handle,
+        password,
+        newHandle: opts.newHandle,
+        email: opts.email,
+        inviteCode: opts.inviteCode,
+        plcToken: opts.plcToken,
+        stopAfter,
+        askPlcToken: interactive ? askToken : undefined,
+        onStep: (m) => out.step(m),
+        onProgress: (label, done, total) => out.progress(label, done, total),
       })
+      out.result({ ok: report.done || Boolean(report.stoppedAfter), ...report }, () => humanSummary(report, opts))
+      if (report.waitingFor) return EXIT.refused
+      return report.blobs.failed.length && report.done ? EXIT.failed : EXIT.ok
     })
+  })
 }
 
 function parseStep(value: string | undefined): MigrationStep | undefined {
@@ -97,6 +95,7 @@ async function confirm(opts: MigrateFlags, target: string): Promise<void> {
   if (!process.stdin.isTTY) throw new CliError('migrate changes the account identity and deactivates it on the old server: pass --yes to go ahead', EXIT.usage)
   const ok = await p.confirm({
     message: `Move ${opts.handle} from ${opts.from} to ${target}? Its DID will point here and the old account will be deactivated.`,
+    initialValue: false,
   })
   if (p.isCancel(ok) || !ok) throw new CliError('cancelled', EXIT.refused)
 }
@@ -119,6 +118,7 @@ function humanSummary(report: MigrationReport, opts: MigrateFlags): string {
   }
   if (report.stoppedAfter) return `${report.did}: stopped after ${report.stoppedAfter}; run the same command without --stop-after to continue`
   const lines = [`${report.did} now lives here as ${report.handle}`]
-  if (report.blobs.failed.length) lines.push(`  ${report.blobs.failed.length} blobs could not be fetched from the old PDS: ${report.blobs.failed.slice(0, 5).join(', ')}`)
+  if (report.blobs.failed.length)
+    lines.push(`  ${report.blobs.failed.length} blobs could not be fetched from the old PDS: ${report.blobs.failed.slice(0, 5).join(', ')}`)
   return lines.join('\n')
 }

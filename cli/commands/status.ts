@@ -10,6 +10,7 @@ import { loadCliConfig } from '../lib/config.ts'
 import { EXIT } from '../lib/errors.ts'
 import { formatBytes, formatTable, Output, runCommand } from '../lib/output.ts'
 import { localUrl, probeHealth, XrpcClient } from '../lib/xrpc-client.ts'
+import { withServerOptions } from '../lib/options.ts'
 
 export type AccountDisk = { did: string; handle?: string; repoBytes: number; blobBytes: number }
 
@@ -137,14 +138,9 @@ export function formatStatus(s: StatusReport): string {
 }
 
 export function registerStatus(program: Command): void {
-  program
-    .command('status')
+  withServerOptions(program.command('status'), 'server to ask (default: http://127.0.0.1:<PDS_PORT>)')
     .description('server health, accounts, disk use per account and the last backup (exit 69 when the server is down)')
-    .option('-d, --data-dir <dir>', 'data directory (default: $PDS_DATA_DIRECTORY or ./pds-data)')
-    .option('-e, --env-file <file>', 'pds.env to read (default: <data-dir>/pds.env)')
-    .option('--url <url>', 'server to ask (default: http://127.0.0.1:<PDS_PORT>)')
     .option('--top <n>', 'how many accounts to list by disk use', '10')
-    .option('--json', 'print the result as JSON')
     .action((opts: { dataDir?: string; envFile?: string; url?: string; top: string; json?: boolean }) => {
       const out = new Output(opts)
       return runCommand(out, async () => {

@@ -1,40 +1,55 @@
-// The configuration operator commands work from: pds.env (in --data-dir, $PDS_DATA_DIRECTORY or
-// ./pds-data) under the process environment. Unlike `pds serve`, never generates a setup.
+// The configuration operator commands work from: found in the same order as `pds serve` finds it
+// (src/config/discover.ts), under the process environment. Unlike `pds serve`, never generates a setup.
 import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
 import { buildConfig, ConfigError, type Config } from '../../src/config/config.ts'
-import { mergeEnv, readEnvFile } from '../../src/config/env.ts'
-import { DEFAULT_DATA_DIRECTORY } from '../../src/config/secrets.ts'
+import {
+  describeSource,
+  discoverConfig,
+  resolveEnv,
+  SEARCH_ORDER,
+  type ConfigFlags,
+  type ConfigSource,
+  type DiscoveryContext,
+} from '../../src/config/discover.ts'
 import { CliError, EXIT } from './errors.ts'
 
-export type ConfigOptions = { dataDir?: string; envFile?: string }
+/** json/quiet: the "configuration …" line is left out (pds.env warnings are still printed). */
+export type ConfigOptions = ConfigFlags & { json?: boolean; quiet?: boolean }
 
 export type CliConfig = { config: Config; envFile: string }
 
-export function loadCliConfig(opts: ConfigOptions = {}, processEnv: Record<string, string | undefined> = process.env): CliConfig {
-  const dataDirectory = resolve(opts.dataDir ?? processEnv.PDS_DATA_DIRECTORY ?? DEFAULT_DATA_DIRECTORY)
-  const envFile = resolve(opts.envFile ?? join(dataDirectory, 'pds.env'))
-  const fileEnv = readEnvFile(envFile)
-  if (!fileEnv && !processEnv.PDS_HOSTNAME) {
-    throw new CliError(`no configuration: ${envFile} does not exist (pass --data-dir, or run \`pds init\`)`, EXIT.config)
+let announced = false
+
+/** Says once per process, on stderr, which configuration the command uses and what is wrong in it. */
+function announce(lines: string[]): void {
+  if (announced) return
+  announced = true
+  for (const line of lines) process.stderr.write(`${line}\n`)
+}
+
+export function loadCliConfig(opts: ConfigOptions = {}, processEnv: Record<string, string | undefined> = process.env, ctx: DiscoveryContext = {}): CliConfig {
+  const source = discoverConfig(opts, { ...ctx, env: processEnv })
+  const resolved = resolveEnv(source, processEnv)
+  if (!resolved.fileEnv && !processEnv.PDS_HOSTNAME) {
+    const where = source.fallback ? `no pds.env found (searched ${SEARCH_ORDER})` : `${source.envFile} does not exist`
+    throw new CliError(`no configuration: ${where}; pass --data-dir, or run \`pds init\``, EXIT.config)
   }
-  const env = mergeEnv(fileEnv, processEnv)
-  // --data-dir names the directory to work on, whatever pds.env says.
-  if (opts.dataDir) env.PDS_DATA_DIRECTORY = dataDirectory
-  env.PDS_DATA_DIRECTORY ??= dataDirectory
+  const [first, ...warnings] = describeSource(source, resolved)
+  announce(opts.json || opts.quiet ? warnings : [first!, ...warnings])
   try {
-    return { config: buildConfig(env), envFile }
+    return { config: buildConfig(resolved.env), envFile: source.envFile }
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(`configuration error in ${envFile}: ${err.message}`, EXIT.config)
+    if (err instanceof ConfigError) throw new CliError(`configuration error in ${source.envFile}: ${err.message}`, EXIT.config)
     throw err
   }
 }
 
-/** The data directory a command should use even when there is no pds.env yet (restore). */
-export function dataDirectoryFrom(opts: ConfigOptions, processEnv: Record<string, string | undefined> = process.env): string {
-  return resolve(opts.dataDir ?? processEnv.PDS_DATA_DIRECTORY ?? DEFAULT_DATA_DIRECTORY)
-}
-
-export function envFileExists(opts: ConfigOptions): boolean {
-  return existsSync(resolve(opts.envFile ?? join(dataDirectoryFrom(opts), 'pds.env')))
+/** Where the configuration would be, and whether a pds.env is there (commands that can run without one). */
+export function findConfig(
+  opts: ConfigOptions,
+  processEnv: Record<string, string | undefined> = process.env,
+  ctx: DiscoveryContext = {},
+): ConfigSource & { exists: boolean } {
+  const source = discoverConfig(opts, { ...ctx, env: processEnv })
+  return { ...source, exists: existsSync(source.envFile) }
 }

@@ -104,6 +104,14 @@ async function checkPlcDocuments(config: Config, deps: NetworkDeps): Promise<Omi
   const wrong: string[] = []
   for (const actor of actors) {
     const problem = await plcProblem(config, deps, actor.did, join(actor.dir, 'key'))
+    // The directory itself failing says nothing about the accounts: report it once, blame no account.
+    if (problem instanceof PlcUnreachable) {
+      return {
+        status: 'fail',
+        detail: `PLC directory ${config.identity.plcUrl} is unreachable (${problem.message}); ${actors.length} did:plc documents not checked`,
+        fix: `check this machine's network access to ${config.identity.plcUrl} (DNS, firewall, proxy) or PDS_DID_PLC_URL, then run doctor again`,
+      }
+    }
     if (problem) wrong.push(`${actor.did}: ${problem}`)
   }
   if (!wrong.length) return { status: 'pass', detail: `${actors.length} did:plc documents point here with the right keys` }
@@ -114,11 +122,16 @@ async function checkPlcDocuments(config: Config, deps: NetworkDeps): Promise<Omi
   }
 }
 
-async function plcProblem(config: Config, deps: NetworkDeps, did: string, keyPath: string): Promise<string | null> {
+class PlcUnreachable extends Error {}
+
+async function plcProblem(config: Config, deps: NetworkDeps, did: string, keyPath: string): Promise<string | PlcUnreachable | null> {
   const res = await deps.fetch(`${config.identity.plcUrl.replace(/\/$/, '')}/${encodeURIComponent(did)}`).catch((err: Error) => err)
-  if (res instanceof Error) return `PLC directory unreachable (${res.message})`
+  if (res instanceof Error) return new PlcUnreachable(res.message)
+  if (res.status >= 500) return new PlcUnreachable(`it answers ${res.status}`)
+  if (res.status === 404) return 'not in the PLC directory'
   if (!res.ok) return `PLC directory answers ${res.status}`
-  const doc = (await res.json()) as { service?: Array<{ id: string; serviceEndpoint: string }>; verificationMethod?: Array<{ id: string; publicKeyMultibase: string }> }
+  const doc = (await res.json().catch(() => null)) as { service?: Array<{ id: string; serviceEndpoint: string }>; verificationMethod?: Array<{ id: string; publicKeyMultibase: string }> } | null
+  if (!doc) return new PlcUnreachable('it answers something that is not JSON')
   const pds = doc.service?.find((s) => s.id === '#atproto_pds' || s.id.endsWith('#atproto_pds'))?.serviceEndpoint
   if (pds?.replace(/\/$/, '') !== config.service.publicUrl) return `PDS endpoint is ${pds ?? 'missing'}`
   if (!existsSync(keyPath)) return 'no signing key on disk'

@@ -1,6 +1,6 @@
 // Output for operator commands: human text on a terminal, one JSON document with --json,
 // progress on stderr (redrawn in place on a TTY, silent otherwise), errors as `pds: ...`.
-import { CliError, EXIT } from './errors.ts'
+import { CliError, EXIT, explainSystemError } from './errors.ts'
 
 export type OutputOptions = { json?: boolean; quiet?: boolean }
 
@@ -55,7 +55,7 @@ export async function runCommand(out: Output, body: () => Promise<number | void>
     process.exitCode = code ?? EXIT.ok
   } catch (err) {
     const exitCode = err instanceof CliError ? err.exitCode : EXIT.failed
-    const message = err instanceof Error ? err.message : String(err)
+    const message = explainSystemError(err) ?? (err instanceof Error ? err.message : String(err))
     if (out.json) process.stdout.write(JSON.stringify({ ok: false, error: message, exitCode }, null, 2) + '\n')
     process.stderr.write(`pds: ${message}\n`)
     process.exitCode = exitCode

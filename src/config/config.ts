@@ -212,6 +212,8 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
     bskyAppView: bskyAppView && { ...bskyAppView, cdnUrlPattern: read(env, 'PDS_BSKY_APP_VIEW_CDN_URL_PATTERN', str) },
     reportService: endpoint('PDS_REPORT_SERVICE', bskyAppView),
     modService: endpoint('PDS_MOD_SERVICE'),
+    /** Where chat.bsky.* goes without an atproto-proxy header (unset: the AppView, as the reference). */
+    chatService: endpoint('PDS_CHAT_SERVICE'),
     rateLimits: {
       enabled: read(env, 'PDS_RATE_LIMITS_ENABLED', bool) ?? true,
       bypassKey: read(env, 'PDS_RATE_LIMIT_BYPASS_KEY', str),

@@ -1,7 +1,10 @@
 // Reads the PDS_* environment: the process environment wins over the pds.env file.
 import { existsSync, readFileSync } from 'node:fs'
+import { closestKnownName, KNOWN_PDS_NAMES } from './known-env.ts'
 
 export type RawEnv = Record<string, string | undefined>
+
+const ASSIGNMENT = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/
 
 /** Parses the dotenv format the reference installer writes (KEY=value, # comments, optional quotes). */
 export function parseEnvFile(text: string): Record<string, string> {
@@ -9,7 +12,7 @@ export function parseEnvFile(text: string): Record<string, string> {
   for (const rawLine of text.split(/\r?\n/)) {
     const line = rawLine.trim()
     if (!line || line.startsWith('#')) continue
-    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line)
+    const match = ASSIGNMENT.exec(line)
     if (!match) continue
     let value = match[2]!
     const quote = value[0]
@@ -22,6 +25,32 @@ export function parseEnvFile(text: string): Record<string, string> {
     out[match[1]!] = value
   }
   return out
+}
+
+export type EnvFileProblem = { line: number; message: string }
+
+/**
+ * Lines parseEnvFile ignores (not NAME=value) and PDS_* names no version of the PDS reads: both are
+ * usually typos that would silently leave a setting at its default.
+ */
+export function lintEnvFile(text: string): EnvFileProblem[] {
+  const problems: EnvFileProblem[] = []
+  text.split(/\r?\n/).forEach((rawLine, i) => {
+    const line = rawLine.trim()
+    if (!line || line.startsWith('#')) return
+    const match = ASSIGNMENT.exec(line)
+    const shown = line.length > 60 ? `${line.slice(0, 57)}...` : line
+    if (!match) {
+      problems.push({ line: i + 1, message: `"${shown}" is not NAME=value; ignored` })
+      return
+    }
+    const name = match[1]!
+    if (name.startsWith('PDS_') && !KNOWN_PDS_NAMES.has(name)) {
+      const guess = closestKnownName(name)
+      problems.push({ line: i + 1, message: `unknown setting ${name}${guess ? ` (did you mean ${guess}?)` : ''}; ignored` })
+    }
+  })
+  return problems
 }
 
 export function readEnvFile(path: string): Record<string, string> | undefined {

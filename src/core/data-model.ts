@@ -97,6 +97,22 @@ function jsonToIpldAt(value: unknown, path: string): unknown {
 }
 
 /**
+ * How deep a record may nest (objects and arrays, the record itself being level 1). The data model
+ * sets no number; 128 is far beyond any lexicon's shape and keeps every recursive walk (conversion,
+ * validation, CBOR, the AppView's decoders) far from a stack overflow.
+ */
+export const MAX_RECORD_DEPTH = 128
+
+/** True when `value` nests objects or arrays more than `max` levels deep (stops looking past `max`). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return false
+  if (max <= 0) return true
+  const items = Array.isArray(value) ? value : Object.values(value)
+  for (const item of items) if (nestsDeeperThan(item, max - 1)) return true
+  return false
+}
+
+/**
  * Convert the JSON form to the IPLD form. Throws InvalidDataError on malformed $link / $bytes
  * objects and non-integer numbers; does not check blobs or $type (see validateIpldData).
  */

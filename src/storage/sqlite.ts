@@ -19,7 +19,14 @@ export type OpenOptions = {
 
 export function openDatabase(path: string, migrations: MigrationSet, opts: OpenOptions = {}): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
-  const db = new Database(path, { create: !opts.readonly, readonly: opts.readonly, strict: true })
+  let db: Database
+  try {
+    db = new Database(path, { create: !opts.readonly, readonly: opts.readonly, strict: true })
+  } catch (err) {
+    // SQLite's "unable to open database file" names no file; the operator needs to know which.
+    if (err instanceof Error) Object.assign(err, { path, message: `${err.message}: ${path}` })
+    throw err
+  }
   db.exec('PRAGMA journal_mode = WAL')
   db.exec(`PRAGMA synchronous = ${opts.synchronous ?? 'NORMAL'}`)
   db.exec('PRAGMA busy_timeout = 5000')

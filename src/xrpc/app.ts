@@ -3,6 +3,8 @@ import { Elysia } from 'elysia'
 import type { Services } from '../services/types.ts'
 import { dispatchXrpc, type FallbackHandler, type Registry } from './dispatch.ts'
 import { clientIp } from './client-ip.ts'
+import { errorResponse, InvalidRequestError } from './errors.ts'
+import { refuseOversizedBody } from './body-limit.ts'
 
 export const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -34,6 +36,8 @@ export function createApp(opts: {
   version: string
   plugins?: Plugin[]
   fallback?: FallbackHandler
+  /** The largest request body any route accepts; a longer declared Content-Length is refused up front. */
+  maxRequestBytes?: number
 }) {
   const { services, registry } = opts
   const trusted = services.config.rateLimits.trustedProxies
@@ -51,6 +55,10 @@ export function createApp(opts: {
             Vary: 'Access-Control-Request-Headers',
           },
         })
+      }
+      if (opts.maxRequestBytes !== undefined) {
+        const refused = refuseOversizedBody(request, opts.maxRequestBytes, CORS_HEADERS)
+        if (refused) return refused
       }
       set.headers['Access-Control-Allow-Origin'] = '*'
     })
@@ -75,5 +83,7 @@ export function createApp(opts: {
     },
     { parse: 'none' },
   )
+  // Everything else under /xrpc/ (no NSID, several segments, `..`): the reference's parseUrlNsid refusal.
+  app.all('/xrpc/*', () => errorResponse(InvalidRequestError('invalid xrpc path'), CORS_HEADERS), { parse: 'none' })
   return app
 }

@@ -1,6 +1,7 @@
 // Who is calling: the auth kinds a handler can ask for, and the admin (Basic) verifier.
 import { timingSafeEqual } from 'node:crypto'
 import { AuthRequiredError } from './errors.ts'
+import { authCredentials } from '../services/auth/auth-scheme.ts'
 
 /** What a verified caller looks like; the accounts service adds the token-based kinds. */
 export type AuthResult =
@@ -39,8 +40,9 @@ export const authResponseHeaders = (auth: AuthResult): Record<string, string> =>
 export type AuthVerifier = (kind: AuthKind, ctx: AuthRequest) => Promise<AuthResult>
 
 export function parseBasicAuth(header: string | null): { username: string; password: string } | undefined {
-  if (!header?.startsWith('Basic ')) return undefined
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8')
+  const credentials = authCredentials(header, 'Basic')
+  if (credentials === undefined) return undefined
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8')
   const colon = decoded.indexOf(':')
   if (colon < 0) return undefined
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) }

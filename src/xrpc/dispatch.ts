@@ -1,7 +1,10 @@
 // Runs one XRPC call: method check, params, auth, rate limits, input, handler, error mapping.
 import type { Services } from '../services/types.ts'
+import { isValidNsid } from '../core/syntax/index.ts'
 import type { HandlerContext, HandlerDef, RawInput } from './handler.ts'
 import { authResponseHeaders, type AuthExtras } from './auth.ts'
+import { tooLargeResponse } from './body-limit.ts'
+import { assertUtf8Charset, decodeBytes, decodeStream, requestCodings } from './content-coding.ts'
 import { GLOBAL_RATE_LIMIT } from './rate-limit.ts'
 import {
   InternalServerError,
@@ -33,6 +36,7 @@ export async function dispatchXrpc(
   try {
     const def = registry.get(nsid)
     if (!def) {
+      if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
       // Proxied calls count against the same global per-IP limit as local ones.
       if (fallback && services.rateLimiter.enabled && !services.rateLimiter.isBypassed(req, ip)) {
         rateHeaders = services.rateLimiter.consume([GLOBAL_RATE_LIMIT], { ip } as HandlerContext)
@@ -82,6 +86,7 @@ export async function dispatchXrpc(
     const xrpcErr = toXrpcError(err)
     if (xrpcErr) {
       if (xrpcErr.status >= 500 && xrpcErr.status !== 501) services.log.warn('xrpc server error', { nsid, err })
+      if (xrpcErr.status === 413) return tooLargeResponse(req, xrpcErr, { ...authHeaders, ...rateHeaders })
       return errorResponse(xrpcErr, { ...authHeaders, ...rateHeaders })
     }
     services.log.error('unhandled error in xrpc handler', { nsid, err })
@@ -116,9 +121,13 @@ async function readInput(
     if (encoding === 'application/json' && !hasBody) throw InvalidRequestError('Request encoding (Content-Type) required but not provided')
     if (!contentType) throw InvalidRequestError('Request encoding (Content-Type) required but not provided')
   }
+  const codings = requestCodings(req)
   if (encoding === 'application/json') {
     if (contentType !== 'application/json') throw InvalidRequestError(`Wrong request encoding (Content-Type): ${contentType}`)
-    const text = await readLimitedText(req, def.maxBodyBytes ?? DEFAULT_JSON_LIMIT)
+    assertUtf8Charset(req.headers.get('content-type'))
+    const limit = def.maxBodyBytes ?? DEFAULT_JSON_LIMIT
+    const raw = await readLimitedBytes(req, limit)
+    const text = (codings.length ? decodeBytes(raw, codings, limit) : raw).toString('utf8')
     let body: unknown
     try {
       body = JSON.parse(text)
@@ -132,10 +141,12 @@ async function readInput(
   if (encoding !== '*/*' && !encodingMatches(encoding, contentType!)) {
     throw InvalidRequestError(`Wrong request encoding (Content-Type): ${contentType}`)
   }
+  const body: ReadableStream<Uint8Array> = req.body ?? new ReadableStream({ start: (c) => c.close() })
   const input: RawInput = {
     encoding: contentType!,
-    body: req.body ?? new ReadableStream({ start: (c) => c.close() }),
-    length: length ? Number(length) : undefined,
+    body: codings.length ? decodeStream(body, codings) : body,
+    // The decoded size is unknown until read; the handler's streaming limit applies to it.
+    length: length && !codings.length ? Number(length) : undefined,
   }
   return input
 }
@@ -145,22 +156,30 @@ function encodingMatches(expected: string, actual: string): boolean {
   return expected === actual
 }
 
-async function readLimitedText(req: Request, limit: number): Promise<string> {
+async function readLimitedBytes(req: Request, limit: number): Promise<Buffer> {
   const declared = Number(req.headers.get('content-length') ?? NaN)
   if (declared > limit) throw PayloadTooLargeError('request entity too large')
-  if (!req.body) return ''
+  if (!req.body) return Buffer.alloc(0)
   // A declared length is what the HTTP parser reads, and it is within the limit: take the body in
   // one piece (measured: ~40 us less per request than iterating the stream). Buffer's decoding
   // keeps a BOM, as the streamed path does (so such a body is still rejected as invalid JSON).
-  if (declared >= 0) return Buffer.from(await req.arrayBuffer()).toString('utf8')
+  if (declared >= 0) return Buffer.from(await req.arrayBuffer())
   const chunks: Uint8Array[] = []
   let total = 0
-  for await (const chunk of req.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength
-    if (total > limit) throw PayloadTooLargeError('request entity too large')
-    chunks.push(chunk)
+  // A reader released (not cancelled) on overflow, so that the 413 can drain the rest.
+  const reader = req.body.getReader()
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      total += value.byteLength
+      if (total > limit) throw PayloadTooLargeError('request entity too large')
+      chunks.push(value)
+    }
+  } finally {
+    reader.releaseLock()
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
 }
 
 export { XRPCError }

@@ -1,6 +1,8 @@
 // Runs the compiled `dist/pds` as an operator would, with a clean PDS_* environment.
 // (PDS_TEST_CLI_FROM_SOURCE=1 runs `bun cli/main.ts` instead, for quick iteration.)
-import { resolve } from 'node:path'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { ensureBinary } from '../helpers/binary.ts'
 
 export const CLI = resolve(import.meta.dir, '../../cli/main.ts')
@@ -12,10 +14,16 @@ function pdsCommand(): Promise<string[]> {
   return (command ??= process.env.PDS_TEST_CLI_FROM_SOURCE ? Promise.resolve([process.execPath, CLI]) : ensureBinary().then((bin) => [bin]))
 }
 
+/** An empty working directory: a ./pds.env or ./pds-data in the checkout must not change what a test sees. */
+let emptyCwd: string | undefined
+export function emptyDirectory(): string {
+  return (emptyCwd ??= mkdtempSync(join(tmpdir(), 'pds-cli-cwd-')))
+}
+
 export async function pds(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PDS_')))
   const proc = Bun.spawn([...(await pdsCommand()), ...args], {
-    cwd: opts.cwd,
+    cwd: opts.cwd ?? emptyDirectory(),
     env: { ...cleanEnv, ...opts.env },
     stdout: 'pipe',
     stderr: 'pipe',

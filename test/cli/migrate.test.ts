@@ -7,7 +7,7 @@ import { loadSharp } from '../../src/native/sharp.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { startSmtpSink, type TestSmtp } from '../helpers/smtp.ts'
-import { CLI, pds } from './cli-harness.ts'
+import { CLI, emptyDirectory, pds } from './cli-harness.ts'
 
 let plc: TestPlc
 let smtp: TestSmtp
@@ -165,7 +165,7 @@ describe('pds migrate', () => {
     const args = ['migrate', '--from', `http://127.0.0.1:${slowOld.port}`, '--handle', 'bob.test', '--password', password, '--url', newPds.url, '--yes']
 
     // Killed in the middle of the blob copy.
-    const proc = Bun.spawn([process.execPath, CLI, ...args], { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', env: cleanEnv() })
+    const proc = Bun.spawn([process.execPath, CLI, ...args], { cwd: emptyDirectory(), stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', env: cleanEnv() })
     const reader = proc.stderr.getReader()
     let seen = ''
     while (!seen.includes('Repo: imported')) {

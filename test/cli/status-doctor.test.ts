@@ -105,6 +105,17 @@ describe('pds doctor network checks', () => {
     }
   })
 
+  test('PLC directory unreachable: doctor says so and blames no account', async () => {
+    const plcDown = deps({
+      fetch: async (url, init) => (url.includes(`:${plc.port}/`) ? Promise.reject(new Error('connect ECONNREFUSED')) : deps().fetch(url, init)),
+    })
+    const check = byName(await runDoctorChecks({ dataDir }, plcDown))['plc documents']!
+    expect(check.status).toBe('fail')
+    expect(check.detail).toBe(`PLC directory http://127.0.0.1:${plc.port} is unreachable (connect ECONNREFUSED); 1 did:plc documents not checked`)
+    expect(check.fix).toContain('network access')
+    expect(check.fix).not.toContain('remove the account')
+  })
+
   test('the CLI: a development setup warns and exits 0; JSON output; a broken config fails', async () => {
     const devDir = join(work, 'dev')
     mkdirSync(devDir)

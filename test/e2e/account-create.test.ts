@@ -60,6 +60,50 @@ describe('createAccount', () => {
     await expectXrpcError(a.createAccount({ email: 'carol@example.com', handle: 'carol.test' }), 'InvalidRequest')
   })
 
+  test('emails longer than 254 characters are refused (sign-up and updateEmail)', async () => {
+    const long = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(58)}.com` // 255 characters
+    expect(long.length).toBe(255)
+    const a = h.agent()
+    await expectXrpcError(a.createAccount({ email: long, handle: 'longmail.test', password: 'x-password' }), 'InvalidRequest', 400)
+    const { agent } = await h.signUp('shortmail')
+    await expectXrpcError(agent.com.atproto.server.updateEmail({ email: long }), 'InvalidRequest', 400)
+    const fits = long.slice(1)
+    const ok = await h.agent().createAccount({ email: fits, handle: 'fitmail.test', password: 'x-password' })
+    expect(ok.data.handle).toBe('fitmail.test')
+  })
+
+  test('a malformed recoveryKey is 400 InvalidRequest before anything is sent to the PLC directory', async () => {
+    const { startTestServer } = await import('../helpers/server.ts')
+    const seen: string[] = []
+    const plc = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: (req) => (seen.push(`${req.method} ${new URL(req.url).pathname}`), new Response('{}')) })
+    const server = await startTestServer({ PDS_DID_PLC_URL: `http://127.0.0.1:${plc.port}` })
+    try {
+      const bad = ['not-a-key', 'did:key:', 'did:key:zQ3shBAD', 'did:web:example.com', 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK'] // the last: ed25519
+      for (const recoveryKey of bad) {
+        const res = await fetch(`${server.url}/xrpc/com.atproto.server.createAccount`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'erin@example.com', handle: 'erin.test', password: 'erin-password', recoveryKey }),
+        })
+        expect({ recoveryKey, status: res.status }).toEqual({ recoveryKey, status: 400 })
+        expect(((await res.json()) as { error: string }).error).toBe('InvalidRequest')
+      }
+      expect(seen).toEqual([])
+      expect(server.services.accounts.getAccount('erin.test', { includeDeactivated: true })).toBeNull()
+    } finally {
+      await server.close()
+      plc.stop(true)
+    }
+  })
+
+  test('a valid recoveryKey is the first rotation key', async () => {
+    const { Secp256k1Keypair } = await import('../../src/core/crypto/index.ts')
+    const recoveryKey = Secp256k1Keypair.create().did()
+    const res = await h.agent().createAccount({ email: 'frank@example.com', handle: 'frank.test', password: 'frank-password', recoveryKey })
+    const audit = (await (await fetch(`${h.plc.url}/${res.data.did}/log/audit`)).json()) as Array<{ operation: { rotationKeys: string[] } }>
+    expect(audit[0]!.operation.rotationKeys[0]).toBe(recoveryKey)
+  })
+
   test('a PLC directory that is down leaves no account, no key files', async () => {
     const { startTestServer } = await import('../helpers/server.ts')
     const server = await startTestServer({ PDS_DID_PLC_URL: 'http://127.0.0.1:1' })

@@ -1,6 +1,7 @@
 // Moderation over the admin API: account/record takedowns, their effect on reads and events, and the CLI helper.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
+import { findAccount } from '../../cli/lib/account-lookup.ts'
 import { setAccountTakedown } from '../../cli/commands/takedown.ts'
 import { XrpcClient } from '../../cli/lib/xrpc-client.ts'
 import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
@@ -46,7 +47,7 @@ test('the admin API needs admin credentials', async () => {
 
 test('account takedown: status, #account event, login refused, repo hidden; untakedown restores', async () => {
   expect(await status({ did })).toMatchObject({ subject: { did }, takedown: { applied: false } })
-  const result = await setAccountTakedown(admin(), 'moddy.test', true, 'TICKET-1')
+  const result = await setAccountTakedown(admin(), findAccount(server.config, 'moddy.test').did, true, 'TICKET-1')
   expect(result).toEqual({ did, takedown: { applied: true, ref: 'TICKET-1' } })
   expect(accountEvents.at(-1)).toEqual([did, false, 'takendown'])
   const login = await new AtpAgent({ service: server.url }).login({ identifier: 'moddy.test', password: 'moddy-pass' }).catch((e) => e)

@@ -57,14 +57,14 @@ describe('client metadata documents', () => {
     const tryPar = async (clientId: string) =>
       (await client.par({ client_id: clientId, redirect_uri: REDIRECT, scope: SCOPE, code_challenge: pkce().challenge })).body
     const mismatch = serveDoc('mismatch', (id) => ({ ...baseDoc(id), client_id: id + '?x' }))
-    expect(await tryPar(mismatch)).toMatchObject({ error: 'invalid_client' })
+    expect(await tryPar(mismatch)).toMatchObject({ error: 'invalid_client_metadata' })
     const noDpop = serveDoc('nodpop', (id) => ({ ...baseDoc(id), dpop_bound_access_tokens: false }))
-    expect(await tryPar(noDpop)).toMatchObject({ error: 'invalid_client' })
+    expect(await tryPar(noDpop)).toMatchObject({ error: 'invalid_client_metadata' })
     routes.set('/redirect.json', () => new Response(null, { status: 302, headers: { location: docUrl('public') } }))
     expect((await tryPar(docUrl('redirect'))).error_description).toContain('Redirects are not followed')
     routes.set('/huge.json', () => Response.json({ ...baseDoc(docUrl('huge')), pad: 'x'.repeat(100_000) }))
     expect((await tryPar(docUrl('huge'))).error_description).toContain('too large')
-    expect((await tryPar(docUrl('missing'))).error).toBe('invalid_client')
+    expect((await tryPar(docUrl('missing'))).error).toBe('invalid_client_metadata')
   })
 })
 
@@ -98,6 +98,7 @@ describe('private_key_jwt (confidential client)', () => {
   test('authenticates at PAR and token; a replayed or missing assertion is refused', async () => {
     const client = await newClient(server)
     const missing = await client.par({ client_id: clientId, redirect_uri: REDIRECT, scope: SCOPE, code_challenge: pkce().challenge })
+    expect(missing.res.status).toBe(400)
     expect(missing.body.error).toBe('invalid_client')
 
     const { verifier, challenge } = pkce()
@@ -118,7 +119,8 @@ describe('private_key_jwt (confidential client)', () => {
     const replay = await client.post('/oauth/token', {
       grant_type: 'refresh_token', refresh_token: token.body.refresh_token, client_id: clientId, client_assertion_type: JWT_BEARER, client_assertion: used,
     })
-    expect(replay.body).toMatchObject({ error: 'invalid_client', error_description: 'Client assertion replayed' })
+    // The reference answers a replayed assertion with invalid_grant ("private_key_jwt jti reused").
+    expect(replay.body).toMatchObject({ error: 'invalid_grant', error_description: 'private_key_jwt jti reused' })
     const refreshed = await client.post('/oauth/token', {
       grant_type: 'refresh_token', refresh_token: token.body.refresh_token, client_id: clientId, client_assertion_type: JWT_BEARER, client_assertion: await assertion(),
     })

@@ -1,7 +1,7 @@
 // OAuth: every bad input gets its RFC 6749 / RFC 9449 error.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
-import { DpopNonces } from '../../src/services/oauth/dpop.ts'
+import { DpopNonces, VERIFY_ALGOS } from '../../src/services/oauth/dpop.ts'
 import { hmac } from '../../src/services/oauth/util.ts'
 import { Browser, csrfOf, dpopProof, loopbackClientId, newDpopKey, pkce, sha256 } from '../oauth/hand-client.ts'
 import { exchange, getCode, login, newClient, REDIRECT, SCOPE, signUp } from '../oauth/flow.ts'
@@ -18,11 +18,57 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 describe('PAR', () => {
-  test('unknown client', async () => {
+  // The reference's codes (@atproto/oauth-provider client-manager): a document URL on a local-only name is
+  // invalid_client_id; anything else that is not a usable client id or document is invalid_client_metadata.
+  test('client ids: local-only names are invalid_client_id, unusable ids and documents invalid_client_metadata', async () => {
     const client = await newClient(server)
-    const r = await client.par({ client_id: 'https://client.invalid/metadata.json', redirect_uri: REDIRECT, scope: SCOPE, code_challenge: pkce().challenge })
+    const par = (client_id: string) => client.par({ client_id, redirect_uri: REDIRECT, scope: SCOPE, code_challenge: pkce().challenge })
+    for (const id of ['https://client.invalid/metadata.json', 'https://app.test/client.json', 'https://intranet/client.json']) {
+      const r = await par(id)
+      expect({ id, status: r.res.status, error: r.body.error }).toEqual({ id, status: 400, error: 'invalid_client_id' })
+    }
+    for (const id of ['not a url', 'ftp://example.com/client.json', 'https://example.com/client.json#frag', 'http://localhost:8080/']) {
+      const r = await par(id)
+      expect({ id, status: r.res.status, error: r.body.error }).toEqual({ id, status: 400, error: 'invalid_client_metadata' })
+    }
+    const unreachable = await par('http://127.0.0.1:1/client.json') // dev mode fetches http documents
+    expect(unreachable.res.status).toBe(400)
+    expect(unreachable.body.error).toBe('invalid_client_metadata')
+    expect(unreachable.body.error_description).toContain('Unable to obtain client metadata')
+  })
+
+  test('a public client that sends client credentials fails client authentication: 400 invalid_client', async () => {
+    const client = await newClient(server)
+    const r = await client.par({ client_id: CLIENT_ID, redirect_uri: REDIRECT, scope: SCOPE, code_challenge: pkce().challenge, client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: 'x.y.z' })
     expect(r.res.status).toBe(400)
     expect(r.body.error).toBe('invalid_client')
+  })
+
+  test('response types: another known one is unsupported_response_type, an unknown one invalid_request', async () => {
+    const client = await newClient(server)
+    const base = { client_id: CLIENT_ID, redirect_uri: REDIRECT, scope: SCOPE, code_challenge: pkce().challenge }
+    const token = await client.post('/oauth/par', { ...base, response_type: 'token', code_challenge_method: 'S256' })
+    expect(token.res.status).toBe(400)
+    expect(token.body).toEqual({ error: 'unsupported_response_type', error_description: 'Unsupported response_type "token"' })
+    const bogus = await client.post('/oauth/par', { ...base, response_type: 'bogus', code_challenge_method: 'S256' })
+    expect(bogus.res.status).toBe(400)
+    expect(bogus.body.error).toBe('invalid_request')
+  })
+
+  test('a bad DPoP proof at PAR is 401 invalid_dpop_proof with a DPoP challenge; a proof for another key than dpop_jkt is 401 invalid_token', async () => {
+    const client = await newClient(server)
+    const base = { client_id: CLIENT_ID, redirect_uri: REDIRECT, scope: SCOPE, code_challenge: pkce().challenge }
+    await client.par({ ...base }) // learn the nonce
+    const bad = await client.post('/oauth/par', { ...base, response_type: 'code', code_challenge_method: 'S256', code_challenge: pkce().challenge }, {
+      proof: (n) => dpopProof(client.key, { htm: 'POST', htu: server.config.service.publicUrl + '/oauth/token', nonce: n }),
+    })
+    expect(bad.res.status).toBe(401)
+    expect(bad.body).toEqual({ error: 'invalid_dpop_proof', error_description: 'DPoP htu mismatch' })
+    expect(bad.res.headers.get('www-authenticate')).toBe(`DPoP algs="${VERIFY_ALGOS.join(' ')}", error="invalid_dpop_proof", error_description="DPoP htu mismatch"`)
+    const other = await newDpopKey()
+    const binding = await client.par({ ...base, code_challenge: pkce().challenge, dpop_jkt: other.jkt })
+    expect(binding.res.status).toBe(401)
+    expect(binding.body).toEqual({ error: 'invalid_token', error_description: 'Invalid DPoP key binding' })
   })
 
   test('redirect_uri not registered', async () => {
@@ -141,11 +187,20 @@ describe('token endpoint', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'authorization_code', code: flow.code!, code_verifier: flow.verifier, client_id: flow.clientId, redirect_uri: REDIRECT }),
     })
+    expect(noProof.status).toBe(401)
     expect(((await noProof.json()) as any).error).toBe('invalid_dpop_proof')
+    expect(noProof.headers.get('www-authenticate')).toBe(`DPoP algs="${VERIFY_ALGOS.join(' ')}", error="invalid_dpop_proof", error_description="DPoP proof required"`)
     const flow2 = await getCode(server, client, creds())
     client.key = await newDpopKey()
     const r = await exchange(client, flow2.code!, flow2.verifier, flow2.clientId)
     expect(r.body.error).toBe('invalid_grant')
+  })
+
+  test('an unknown code is invalid_grant', async () => {
+    const client = await newClient(server)
+    const r = await exchange(client, 'cod-not-a-real-code', pkce().verifier, CLIENT_ID)
+    expect(r.res.status).toBe(400)
+    expect(r.body).toEqual({ error: 'invalid_grant', error_description: 'Invalid code' })
   })
 
   test('unsupported grant type', async () => {
@@ -189,6 +244,7 @@ describe('DPoP proofs', () => {
     expect(first.body.error).toBe('invalid_grant') // the proof passed; the refresh token is bogus
     const second = await client.post('/oauth/token', tokenForm, { proof: async () => proof, retry: false })
     expect(second.body).toMatchObject({ error: 'invalid_dpop_proof', error_description: 'DPoP proof replayed' })
+    expect(second.res.status).toBe(401)
   })
 
   test('wrong htu or htm', async () => {
@@ -196,6 +252,8 @@ describe('DPoP proofs', () => {
     await client.post('/oauth/token', tokenForm)
     const htu = await client.post('/oauth/token', tokenForm, { proof: (n) => dpopProof(client.key, { htm: 'POST', htu: issuer() + '/oauth/par', nonce: n }), retry: false })
     expect(htu.body).toMatchObject({ error: 'invalid_dpop_proof', error_description: 'DPoP htu mismatch' })
+    expect(htu.res.status).toBe(401)
+    expect(htu.res.headers.get('www-authenticate')).toContain('error="invalid_dpop_proof"')
     const htm = await client.post('/oauth/token', tokenForm, { proof: (n) => dpopProof(client.key, { htm: 'GET', htu: issuer() + '/oauth/token', nonce: n }), retry: false })
     expect(htm.body).toMatchObject({ error: 'invalid_dpop_proof', error_description: 'DPoP htm mismatch' })
     const old = await client.post('/oauth/token', tokenForm, {

@@ -44,8 +44,9 @@ describe('DPoP proofs signed with secp256k1', () => {
       )
     const form = { grant_type: 'authorization_code', code: flow.code!, code_verifier: flow.verifier, client_id: flow.clientId, redirect_uri: REDIRECT }
     const bad = await client.post('/oauth/token', form, { proof: forged })
-    expect(bad.res.status).toBe(400)
+    expect(bad.res.status).toBe(401)
     expect(bad.body.error).toBe('invalid_dpop_proof')
+    expect(bad.res.headers.get('www-authenticate')).toContain('error="invalid_dpop_proof"')
     expect(bad.body.error_description).toContain('signature verification failed')
 
     const good = await exchange(client, flow.code!, flow.verifier, flow.clientId)

@@ -62,7 +62,7 @@ describe('proxy end to end', () => {
     const chat = alice.withProxy('bsky_chat', fakes.chat.did)
     const res = await chat.chat.bsky.convo.listConvos()
     expect(res.data.convos).toEqual([])
-    expect(fakes.chat.calls.at(-1)!.jwt).toMatchObject({ iss: did, aud: `${fakes.chat.did}#bsky_chat`, lxm: 'chat.bsky.convo.listConvos' })
+    expect(fakes.chat.calls.at(-1)!.jwt).toMatchObject({ iss: did, aud: fakes.chat.did, lxm: 'chat.bsky.convo.listConvos' })
   })
 
   test('methods without a local handler are proxied (app.bsky.graph.getFollows)', async () => {

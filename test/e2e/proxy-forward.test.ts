@@ -89,12 +89,12 @@ describe('forwarding', () => {
     expect(got.headers.get('cookie')).toBeNull()
   })
 
-  test('atproto-proxy names the service; aud is did#service', async () => {
+  test('atproto-proxy names the service; aud is its bare DID', async () => {
     fakes.chat.on('chat.bsky.convo.listConvos', () => Response.json({ convos: [] }))
     const res = await call('chat.bsky.convo.listConvos', { headers: { 'atproto-proxy': `${fakes.chat.did}#bsky_chat` } })
     expect(res.status).toBe(200)
     expect(await body(res)).toEqual({ convos: [] })
-    expect(lastCall(fakes.chat).jwt).toMatchObject({ aud: `${fakes.chat.did}#bsky_chat`, lxm: 'chat.bsky.convo.listConvos' })
+    expect(lastCall(fakes.chat).jwt).toMatchObject({ aud: fakes.chat.did, lxm: 'chat.bsky.convo.listConvos' })
   })
 
   test('procedures stream their body and content headers upstream', async () => {
@@ -177,12 +177,22 @@ describe('refusals and errors', () => {
     }
   })
 
-  test('methods with no service to go to are MethodNotImplemented', async () => {
-    const res = await call('com.example.unknown.thing')
-    expect(res.status).toBe(501)
-    expect((await body(res)).error).toBe('MethodNotImplemented')
-    const noModService = await call('tools.ozone.moderation.queryEvents')
-    expect(noModService.status).toBe(501)
+  test('methods with no service to go to are 400 "No service configured", before auth (as the reference)', async () => {
+    const noModService = await call('tools.ozone.moderation.queryEvents', { headers: { authorization: '' } })
+    expect(noModService.status).toBe(400)
+    expect(await body(noModService)).toEqual({ error: 'InvalidRequest', message: 'No service configured for tools.ozone.moderation.queryEvents' })
+    const noAppView = buildApp({ env: { PDS_BSKY_APP_VIEW_URL: '', PDS_BSKY_APP_VIEW_DID: '', PDS_REPORT_SERVICE_URL: '', PDS_REPORT_SERVICE_DID: '' } })
+    const res = await noAppView('com.example.unknown.thing')
+    expect(res.status).toBe(400)
+    expect(await body(res)).toEqual({ error: 'InvalidRequest', message: 'No service configured for com.example.unknown.thing' })
+  })
+
+  test('methods nobody has heard of go to the AppView', async () => {
+    fakes.appView.on('com.example.unknown.thing', (c) => Response.json({ got: c.url.search }))
+    const res = await call('com.example.unknown.thing?x=1')
+    expect(res.status).toBe(200)
+    expect(await body(res)).toEqual({ got: '?x=1' })
+    expect(lastCall(fakes.appView).jwt).toMatchObject({ aud: fakes.appView.did, lxm: 'com.example.unknown.thing' })
   })
 
   test('upstream 4xx pass through; 500 becomes 502; unreachable is 502 UpstreamFailure', async () => {

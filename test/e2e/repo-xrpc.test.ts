@@ -124,4 +124,30 @@ describe('repo XRPC', () => {
     const wrongNs = await call('app.bsky.actor.putPreferences', { preferences: [{ $type: 'com.example.pref' }] })
     expect(wrongNs).toMatchObject({ status: 400, body: { message: 'Some preferences are not in the app.bsky namespace' } })
   })
+  test('records nested deeper than 128 levels are refused as invalid records; 128 levels are fine', async () => {
+    // Objects and arrays alternate; each is one level.
+    const nest = (levels: number) => {
+      let value: unknown = { leaf: true }
+      for (let i = 1; i < levels; i++) value = i % 2 ? [value] : { o: value }
+      return value
+    }
+    const depth = (v: unknown): number => (v && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depth)) : 0)
+    const ok = { d: nest(127) }
+    expect(depth(ok)).toBe(128)
+    const okRes = await call('com.atproto.repo.createRecord', { repo: DID, collection: 'com.example.deep', record: ok })
+    expect(okRes.status).toBe(200)
+    const tooDeep = { d: nest(128) }
+    expect(depth(tooDeep)).toBe(129)
+    const before = server.services.repo.getRepoRoot(DID)!.cid.toString()
+    for (const nsid of ['com.atproto.repo.createRecord', 'com.atproto.repo.putRecord']) {
+      const res = await call(nsid, { repo: DID, collection: 'com.example.deep', rkey: 'deep', record: tooDeep })
+      // InvalidRecordError answers InvalidRequest, as the reference's createRecord maps it.
+      expect(res).toEqual({ status: 400, body: { error: 'InvalidRequest', message: 'Record nests deeper than 128 levels' } })
+    }
+    // Far deeper (what a fuzzer sends): still a clean 400, never a crash.
+    const abyss = JSON.parse('{"a":'.repeat(5000) + '1' + '}'.repeat(5000))
+    const res = await call('com.atproto.repo.createRecord', { repo: DID, collection: 'com.example.deep', record: abyss })
+    expect(res).toMatchObject({ status: 400, body: { error: 'InvalidRequest' } })
+    expect(server.services.repo.getRepoRoot(DID)!.cid.toString()).toBe(before)
+  })
 })

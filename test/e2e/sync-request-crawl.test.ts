@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { requestCrawl } from '../../cli/commands/request-crawl.ts'
 import { testEnv } from '../helpers/server.ts'
 
-function fakeRelay(status = 200) {
+function fakeRelay(status = 200, body = '{}') {
   const bodies: unknown[] = []
   const server = Bun.serve({
     hostname: '127.0.0.1',
@@ -15,7 +15,7 @@ function fakeRelay(status = 200) {
       if (new URL(req.url).pathname !== '/xrpc/com.atproto.sync.requestCrawl')
         return new Response('no', { status: 404 })
       bodies.push(await req.json())
-      return new Response('{}', { status })
+      return new Response(body, { status })
     },
   })
   return { bodies, url: `http://127.0.0.1:${server.port}`, stop: () => server.stop(true) }
@@ -23,15 +23,15 @@ function fakeRelay(status = 200) {
 
 test('request-crawl with explicit hosts and hostname', async () => {
   const relay = fakeRelay()
-  const code = await requestCrawl([relay.url], { hostname: 'pds.example.com', attempts: '1' })
-  expect(code).toBe(0)
+  const results = await requestCrawl([relay.url], { hostname: 'pds.example.com', attempts: '1' })
+  expect(results).toEqual([{ relay: relay.url, ok: true, status: 200 }])
   expect(relay.bodies).toEqual([{ hostname: 'pds.example.com' }])
   relay.stop()
 })
 
-test('request-crawl reads PDS_CRAWLERS and PDS_HOSTNAME from pds.env, and reports failures', async () => {
+test('request-crawl reads PDS_CRAWLERS and PDS_HOSTNAME from pds.env, and reports refusals with status and message', async () => {
   const good = fakeRelay()
-  const bad = fakeRelay(400)
+  const bad = fakeRelay(400, JSON.stringify({ error: 'InvalidRequest', message: 'host is banned' }))
   const dir = mkdtempSync(join(tmpdir(), 'pds-crawl-'))
   const env = testEnv(dir, 2583, { PDS_HOSTNAME: 'my.pds.test', PDS_CRAWLERS: `${good.url},${bad.url}` })
   writeFileSync(
@@ -40,14 +40,12 @@ test('request-crawl reads PDS_CRAWLERS and PDS_HOSTNAME from pds.env, and report
       .map(([k, v]) => `${k}=${v}`)
       .join('\n'),
   )
-  const log = console.log
-  console.log = () => {}
-  try {
-    const code = await requestCrawl([], { dataDir: dir, attempts: '1' })
-    expect(code).toBe(1)
-  } finally {
-    console.log = log
-  }
+  const results = await requestCrawl([], { dataDir: dir, attempts: '1' })
+  // A refusal says the relay's status and message, not just "failed".
+  expect(results).toEqual([
+    { relay: good.url, ok: true, status: 200 },
+    { relay: bad.url, ok: false, status: 400, message: 'InvalidRequest: host is banned' },
+  ])
   expect(good.bodies).toEqual([{ hostname: 'my.pds.test' }])
   expect(bad.bodies).toEqual([{ hostname: 'my.pds.test' }])
   good.stop()

@@ -70,7 +70,8 @@ export function startFakeService(opts: FakeServiceOptions): FakeService {
           const e = err as { error?: string; message?: string }
           return Response.json({ error: e.error ?? 'AuthenticationRequired', message: e.message }, { status: 401 })
         }
-        if (call.jwt.aud !== did && call.jwt.aud !== `${did}${opts.serviceId}`) {
+        // Strict: the reference PDS addresses service JWTs to the bare DID, whatever the proxy header named.
+        if (call.jwt.aud !== did) {
           return Response.json({ error: 'BadJwtAudience', message: `aud ${call.jwt.aud} is not ${did}` }, { status: 401 })
         }
       } else if (!opts.allowAnonymous) {
@@ -95,17 +96,19 @@ export function startFakeService(opts: FakeServiceOptions): FakeService {
   }
 }
 
-/** The four services the PDS talks to, all checking JWTs with the same key resolver. */
+/** The services the PDS talks to (AppView, feed generator, reports, chat, Ozone), all checking JWTs with the same key resolver. */
 export function startFakeServices(resolveDidKey: FakeServiceOptions['resolveDidKey']) {
   const appView = startFakeService({ serviceId: '#bsky_appview', serviceType: 'BskyAppView', resolveDidKey })
   const feedGen = startFakeService({ serviceId: '#bsky_fg', serviceType: 'BskyFeedGenerator', resolveDidKey })
   const reports = startFakeService({ serviceId: '#atproto_labeler', serviceType: 'AtprotoLabeler', resolveDidKey })
   const chat = startFakeService({ serviceId: '#bsky_chat', serviceType: 'BskyChatService', resolveDidKey })
+  const ozone = startFakeService({ serviceId: '#atproto_labeler', serviceType: 'AtprotoLabeler', resolveDidKey })
   return {
     appView,
     feedGen,
     reports,
     chat,
+    ozone,
     /** PDS_* variables pointing the server at the fakes. */
     env: {
       PDS_BSKY_APP_VIEW_URL: appView.url,
@@ -114,7 +117,7 @@ export function startFakeServices(resolveDidKey: FakeServiceOptions['resolveDidK
       PDS_REPORT_SERVICE_DID: reports.did,
     },
     close() {
-      for (const s of [appView, feedGen, reports, chat]) s.close()
+      for (const s of [appView, feedGen, reports, chat, ozone]) s.close()
     },
   }
 }

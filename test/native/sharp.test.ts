@@ -108,7 +108,9 @@ describe('build plugin pieces', () => {
 
 describe('doctor from source', () => {
   test('all checks pass and the table has one row per check', async () => {
-    const checks = await runDoctorChecks()
+    // An empty directory and environment: a ./pds-data left by `npm start` in the checkout must not count.
+    const cwd = mkdtempSync(join(tmpdir(), 'pds-doctor-cwd-'))
+    const checks = await runDoctorChecks({}, undefined, { cwd, env: {}, referenceEnvFile: join(cwd, 'no-pds.env') })
     expect(checks.map((c) => [c.name, c.ok])).toEqual([
       ['sharp', true],
       ['sqlite', true],

@@ -25,7 +25,13 @@ describe('method policy', () => {
     expect(proxyAudience(config, req(), 'com.atproto.moderation.createReport')).toBe('did:web:mod.test#atproto_labeler')
     expect(proxyAudience(config, req(), 'tools.ozone.moderation.getRepo')).toBe('did:web:ozone.test#atproto_labeler')
     expect(proxyAudience(config, req({ 'atproto-proxy': 'did:web:chat.test#bsky_chat' }), 'chat.bsky.convo.listConvos')).toBe('did:web:chat.test#bsky_chat')
-    expect(() => proxyAudience(config, req(), 'com.example.thing')).toThrow('No service configured')
+    // Methods we have never heard of go to the AppView too (the reference's default service).
+    expect(proxyAudience(config, req(), 'com.example.thing')).toBe('did:web:appview.test#bsky_appview')
+    expect(proxyAudience(config, req(), 'chat.bsky.convo.listConvos')).toBe('did:web:appview.test#bsky_appview')
+    const withChat = { ...config, chatService: { url: 'http://chat', did: 'did:web:chat.test' } }
+    expect(proxyAudience(withChat, req(), 'chat.bsky.convo.listConvos')).toBe('did:web:chat.test#bsky_chat')
+    expect(() => proxyAudience({ ...config, bskyAppView: undefined }, req(), 'com.example.thing')).toThrow('No service configured for com.example.thing')
+    expect(() => proxyAudience({ ...config, modService: undefined }, req(), 'tools.ozone.moderation.getRepo')).toThrow('No service configured')
   })
 
   test('full-access methods without a rule stay closed to OAuth; others fall back to rpc:', () => {

@@ -36,10 +36,10 @@ describe('http surface', () => {
     expect(await res.json()).toEqual({ error: 'InvalidRequest', message: 'Incorrect HTTP method (POST) expected GET' })
   })
 
-  test('unknown methods are MethodNotImplemented', async () => {
+  test('unknown methods with no AppView configured: 400 "No service configured" (as the reference)', async () => {
     const res = await fetch(`${server.url}/xrpc/com.example.doesNotExist`)
-    expect(res.status).toBe(501)
-    expect(await res.json()).toEqual({ error: 'MethodNotImplemented', message: 'Method Not Implemented' })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ error: 'InvalidRequest', message: 'No service configured for com.example.doesNotExist' })
   })
 
   test('CORS preflight and simple responses', async () => {

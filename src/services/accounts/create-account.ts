@@ -1,7 +1,7 @@
 // com.atproto.server.createAccount: validate, make the DID and the repo, then write every account row in
 // one transaction. Any failure undoes what was made (repo files, PLC genesis by tombstone, rows).
 import { z } from 'zod'
-import { Secp256k1Keypair } from '../../core/crypto/index.ts'
+import { parseDidKey, Secp256k1Keypair } from '../../core/crypto/index.ts'
 import { AuthRequiredError, InvalidRequestError, UpstreamFailureError } from '../../xrpc/errors.ts'
 import * as actors from '../../storage/account/actors.ts'
 import * as inviteRows from '../../storage/account/invites.ts'
@@ -23,9 +23,20 @@ export type CreateAccountInput = {
 }
 
 const emailSchema = z.email()
+/** RFC 5321's longest deliverable address (a 256-octet path minus the angle brackets). */
+export const MAX_EMAIL_LENGTH = 254
 
 export function isValidEmail(email: string): boolean {
-  return emailSchema.safeParse(email).success
+  return email.length <= MAX_EMAIL_LENGTH && emailSchema.safeParse(email).success
+}
+
+/** A recovery key must be a did:key the PLC directory accepts (secp256k1 or P-256): checked before any PLC call. */
+function assertValidRecoveryKey(key: string) {
+  try {
+    parseDidKey(key)
+  } catch {
+    throw InvalidRequestError('Invalid recoveryKey: expected a did:key of a secp256k1 or P-256 public key')
+  }
 }
 
 export async function createAccount(ctx: AccountsContext, input: CreateAccountInput, requesterDid: string | null) {
@@ -38,6 +49,7 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
   if (!input.email) throw InvalidRequestError('Email is required')
   if (!isValidEmail(input.email)) throw InvalidRequestError('This email address is not supported, please use a different email.')
   if (!input.password) throw InvalidRequestError('Password is required')
+  if (input.recoveryKey) assertValidRecoveryKey(input.recoveryKey)
   const email = input.email.toLowerCase()
   const handle = await normalizeAndValidateHandle(input.handle, {
     domains: config.identity.serviceHandleDomains,

@@ -102,7 +102,7 @@ export function bearerToken(req: Request): string | null {
   if (!header) return null
   const parts = header.split(' ')
   if (parts.length !== 2) throw InvalidRequestError('Malformed authorization header', 'InvalidToken')
-  if (parts[0] !== 'Bearer') return null
+  if (parts[0]!.toLowerCase() !== 'bearer') return null // schemes are case-insensitive (RFC 9110)
   return parts[1] || null
 }
 

@@ -2,6 +2,7 @@
 // inter-service JWTs, with the reference's error names.
 import type { AuthKind, AuthResult, AuthVerifier } from '../../xrpc/auth.ts'
 import { isAdmin, parseBasicAuth } from '../../xrpc/auth.ts'
+import { hasAuthScheme } from './auth-scheme.ts'
 import { AuthRequiredError, ForbiddenError, InvalidRequestError } from '../../xrpc/errors.ts'
 import { ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, AuthScope } from './scopes.ts'
 import { bearerToken, verifyBearer, type TokenKey } from './tokens.ts'
@@ -79,7 +80,7 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
         if (!isAdmin(req, deps.adminPassword)) throw AuthRequiredError()
         return { type: 'admin' }
       case 'accessOrAdmin':
-        if (header?.startsWith('Basic ')) return verify('admin', { req, nsid })
+        if (hasAuthScheme(header, 'Basic')) return verify('admin', { req, nsid })
         return access(req, ACCESS_STANDARD, standard)
       case 'service':
         return service(req, nsid)

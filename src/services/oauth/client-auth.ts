@@ -51,8 +51,9 @@ export async function authenticateClient(
   if (typeof payload.jti !== 'string' || !payload.jti) throw invalidClient('Client assertion must have a jti')
   if (typeof header.kid !== 'string') throw invalidClient('Client assertion must name its key (kid)')
   const expiresAt = Date.now() + CLIENT_ASSERTION_MAX_AGE + 20_000
+  // A replayed assertion is invalid_grant in the reference (its replay check follows authentication).
   if (!ctx.store.unique('client-assertion', `${client.id}:${payload.jti}`, expiresAt)) {
-    throw invalidClient('Client assertion replayed')
+    throw new OAuthError('invalid_grant', 'private_key_jwt jti reused')
   }
   const jwk = client.jwks.keys.find((k) => k.kid === header.kid)
   const jkt = jwk ? await jose.calculateJwkThumbprint(jwk, 'sha256') : ''

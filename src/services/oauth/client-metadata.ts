@@ -3,7 +3,7 @@
 import type * as jose from 'jose'
 import { z } from 'zod'
 import { CLIENT_METADATA_CACHE_TTL, CLIENT_METADATA_MAX_BYTES, CLIENT_METADATA_TIMEOUT } from './constants.ts'
-import { OAuthError } from './errors.ts'
+import { OAuthError, invalidClientId, invalidClientMetadata } from './errors.ts'
 import { safeFetchJson, SafeFetchError } from './safe-fetch.ts'
 import { scopeSet } from './scopes.ts'
 
@@ -38,21 +38,20 @@ export type OAuthClient = {
   jwks?: jose.JSONWebKeySet
 }
 
-const invalidClientMetadata = (msg: string) => new OAuthError('invalid_client_metadata', msg)
 const LOOPBACK_REDIRECT_HOSTS = new Set(['127.0.0.1', '[::1]'])
 
 /** The loopback development client: its redirect URIs and scope come from the client_id's query. */
 export function loopbackClient(clientId: string): OAuthClient {
   const url = new URL(clientId)
   if (url.protocol !== 'http:' || url.hostname !== 'localhost' || url.port || (url.pathname !== '/' && url.pathname !== '') || url.hash) {
-    throw new OAuthError('invalid_client', 'Loopback client_id must be http://localhost with an optional query')
+    throw invalidClientMetadata('Loopback client_id must be http://localhost with an optional query')
   }
   for (const key of url.searchParams.keys()) {
-    if (key !== 'redirect_uri' && key !== 'scope') throw new OAuthError('invalid_client', `Unexpected ${key} in loopback client_id`)
+    if (key !== 'redirect_uri' && key !== 'scope') throw invalidClientMetadata(`Unexpected ${key} in loopback client_id`)
   }
   const redirectUris = url.searchParams.getAll('redirect_uri')
   const scopes = url.searchParams.getAll('scope')
-  if (scopes.length > 1) throw new OAuthError('invalid_client', 'Only one scope allowed in loopback client_id')
+  if (scopes.length > 1) throw invalidClientMetadata('Only one scope allowed in loopback client_id')
   const metadata = clientMetadataSchema.parse({
     client_id: clientId,
     client_name: 'Loopback client',
@@ -67,7 +66,7 @@ export function loopbackClient(clientId: string): OAuthClient {
   for (const uri of metadata.redirect_uris) {
     const u = URL.canParse(uri) ? new URL(uri) : null
     if (!u || u.protocol !== 'http:' || !LOOPBACK_REDIRECT_HOSTS.has(u.hostname)) {
-      throw new OAuthError('invalid_client', 'Loopback clients may only redirect to http://127.0.0.1 or http://[::1]')
+      throw invalidClientMetadata('Loopback clients may only redirect to http://127.0.0.1 or http://[::1]')
     }
   }
   return { id: clientId, metadata, isLoopback: true }
@@ -124,30 +123,36 @@ export class ClientStore {
       ((url) => safeFetchJson(url, { devMode: opts.devMode, maxBytes: CLIENT_METADATA_MAX_BYTES, timeoutMs: CLIENT_METADATA_TIMEOUT }))
   }
 
-  /** Resolves a client_id into validated client metadata; invalid_client when it cannot be used. */
+  /**
+   * Resolves a client_id into validated client metadata. As the reference: invalid_client_metadata when
+   * the id is not a client id or its document cannot be had or used, invalid_client_id for a
+   * document URL on a local-only name (.test, .local, .invalid, .example, one label).
+   */
   async getClient(clientId: string): Promise<OAuthClient> {
-    if (typeof clientId !== 'string' || !clientId || clientId.length > 2048) throw new OAuthError('invalid_client', 'Invalid client_id')
-    if (!URL.canParse(clientId)) throw new OAuthError('invalid_client', 'client_id must be a URL')
+    const invalidId = () => invalidClientMetadata(`Invalid client ID "${String(clientId).slice(0, 2048)}"`)
+    if (typeof clientId !== 'string' || !clientId || clientId.length > 2048) throw invalidId()
+    if (!URL.canParse(clientId)) throw invalidId()
     if (isLoopbackClientId(clientId)) return loopbackClient(clientId)
     const cached = this.cache.get(clientId)
     if (cached && cached.expiresAt > Date.now()) return cached.client
     const url = new URL(clientId)
     const devHttp = this.opts.devMode && url.protocol === 'http:'
-    if (url.protocol !== 'https:' && !devHttp) throw new OAuthError('invalid_client', 'client_id must be an https URL')
-    if (url.hash || url.username || url.password) throw new OAuthError('invalid_client', 'Invalid client_id URL')
-    if (url.pathname === '/' && !devHttp) throw new OAuthError('invalid_client', 'client_id must have a path')
+    if (url.protocol !== 'https:' && !devHttp) throw invalidId()
+    if (url.hash || url.username || url.password) throw invalidId()
+    if (url.pathname === '/' && !devHttp) throw invalidId()
+    if (!devHttp && isLocalHostname(url.hostname)) throw invalidClientId("The client_id's TLD must not be a local hostname")
     let raw: unknown
     try {
       raw = await this.fetchJson(clientId)
     } catch (err) {
       const msg = err instanceof SafeFetchError ? err.message : 'fetch failed'
-      throw new OAuthError('invalid_client', `Unable to obtain client metadata: ${msg}`)
+      throw invalidClientMetadata(`Unable to obtain client metadata for "${clientId}": ${msg}`)
     }
     let metadata: ClientMetadata
     try {
       metadata = validateClientMetadata(clientId, raw, this.opts.devMode)
     } catch (err) {
-      throw new OAuthError('invalid_client', err instanceof OAuthError ? err.description : 'Invalid client metadata')
+      throw err instanceof OAuthError ? err : invalidClientMetadata('Invalid client metadata')
     }
     const jwks = metadata.jwks ?? (metadata.jwks_uri ? await this.fetchJwks(metadata.jwks_uri) : undefined)
     const client: OAuthClient = { id: clientId, metadata, isLoopback: false, jwks: jwks as jose.JSONWebKeySet | undefined }
@@ -162,7 +167,14 @@ export class ClientStore {
       if (!raw || !Array.isArray(raw.keys)) throw new Error('no keys')
       return raw
     } catch {
-      throw new OAuthError('invalid_client', 'Unable to obtain client jwks')
+      throw invalidClientMetadata(`Unable to obtain jwks from "${uri}"`)
     }
   }
+}
+
+/** A host name only resolvable on a local network or not at all (@atproto/oauth-types' isLocalHostname). */
+function isLocalHostname(hostname: string): boolean {
+  const labels = hostname.split('.')
+  if (labels.length < 2) return true
+  return ['test', 'local', 'localhost', 'invalid', 'example'].includes(labels.at(-1)!.toLowerCase())
 }

@@ -11,6 +11,13 @@ export const VERIFY_ALGOS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512
 /** The ones jose verifies through WebCrypto; ES256K (no secp256k1 there) goes through es256k.ts. */
 export const JOSE_VERIFY_ALGOS = VERIFY_ALGOS.filter((a) => a !== 'ES256K')
 
+/** An RFC 9449 §7.1 WWW-Authenticate challenge for the DPoP scheme, with the algorithms we verify (as the reference). */
+export const dpopChallenge = (error: string, description: string) =>
+  `DPoP algs="${VERIFY_ALGOS.join(' ')}", error="${error}", error_description="${description.replace(/"/g, "'")}"`
+
+export const invalidDpopProof = (msg: string, headers: Record<string, string> = {}) =>
+  new OAuthError('invalid_dpop_proof', msg, 401, { ...headers, 'WWW-Authenticate': dpopChallenge('invalid_dpop_proof', msg) })
+
 const PROOF_MAX_AGE_SEC = 60
 const CLOCK_TOLERANCE_SEC = 10
 
@@ -42,15 +49,17 @@ export class DpopNonces {
 
 export type DpopProof = { jkt: string; jti: string; htm: string; htu: string }
 
-/** Where the error is reported: token/PAR endpoints answer 400 JSON, resources 401 with WWW-Authenticate. */
+/**
+ * Where the error is reported. A bad proof is 401 with a WWW-Authenticate challenge everywhere (the
+ * reference's InvalidDpopProofError); a missing nonce is 400 JSON at the token/PAR endpoints (RFC 9449
+ * §8) and 401 with a challenge at resources (§9).
+ */
 export type DpopContext = 'authorization-server' | 'resource'
 
 export function dpopError(kind: DpopContext, error: 'invalid_dpop_proof' | 'use_dpop_nonce', description: string, nonce: string) {
+  if (error === 'invalid_dpop_proof') return invalidDpopProof(description, { 'DPoP-Nonce': nonce })
   if (kind === 'authorization-server') return new OAuthError(error, description, 400, { 'DPoP-Nonce': nonce })
-  return new OAuthError(error, description, 401, {
-    'DPoP-Nonce': nonce,
-    'WWW-Authenticate': `DPoP error="${error}", error_description="${description.replace(/"/g, "'")}"`,
-  })
+  return new OAuthError(error, description, 401, { 'DPoP-Nonce': nonce, 'WWW-Authenticate': dpopChallenge(error, description) })
 }
 
 /** The URL a proof's htu must name: scheme, host and path only (RFC 9449 §4.3). */

@@ -15,6 +15,8 @@ export type OAuthErrorCode =
   | 'insufficient_scope'
   | 'invalid_authorization_details'
   | 'invalid_client_metadata'
+  | 'invalid_client_id'
+  | 'unsupported_response_type'
   | 'invalid_redirect_uri'
   | 'login_required'
   | 'consent_required'
@@ -46,5 +48,9 @@ export class OAuthError extends Error {
 
 export const invalidRequest = (msg: string) => new OAuthError('invalid_request', msg)
 export const invalidGrant = (msg: string) => new OAuthError('invalid_grant', msg)
-export const invalidClient = (msg: string) => new OAuthError('invalid_client', msg, 401)
-export const invalidDpop = (msg: string) => new OAuthError('invalid_dpop_proof', msg, 400)
+// Statuses as the reference authorization server (@atproto/oauth-provider's error classes), which the
+// official clients branch on: a failed client authentication is 400, a bad DPoP proof 401 everywhere.
+export const invalidClient = (msg: string) => new OAuthError('invalid_client', msg, 400)
+export const invalidClientMetadata = (msg: string) => new OAuthError('invalid_client_metadata', msg, 400)
+export const invalidClientId = (msg: string) => new OAuthError('invalid_client_id', msg, 400)
+

@@ -7,6 +7,7 @@ import { LEXICON_DOCUMENTS } from '../../generated/lexicons.gen.ts'
 import type { Logger } from '../../logger.ts'
 import type { Plugin } from '../../xrpc/app.ts'
 import type { AuthExtras, AuthKind, AuthResult, AuthVerifier } from '../../xrpc/auth.ts'
+import { hasAuthScheme } from '../auth/auth-scheme.ts'
 import { XRPCError } from '../../xrpc/errors.ts'
 import type { RateLimiter } from '../../xrpc/rate-limit.ts'
 import { deriveAccessTokenKey } from './access-token.ts'
@@ -101,7 +102,7 @@ const OAUTH_KINDS: ReadonlySet<AuthKind> = new Set(['access', 'optionalAccess', 
 
 export type OAuthVerifierOptions = {
   /** Where proxied calls go by default (the rpc: audience). */
-  config: Pick<Config, 'bskyAppView' | 'reportService' | 'modService'>
+  config: Pick<Config, 'bskyAppView' | 'reportService' | 'modService' | 'chatService'>
   /** The current DPoP nonce: sent on every response to a DPoP call so clients need no extra round trip. */
   nextNonce: () => string
 }
@@ -114,7 +115,7 @@ export function withOAuthAccess(
 ): AuthVerifier {
   return async (kind, ctx) => {
     const header = ctx.req.headers.get('authorization')
-    if (!header?.startsWith('DPoP ')) return base(kind, ctx)
+    if (!hasAuthScheme(header, 'DPoP')) return base(kind, ctx)
     if (!OAUTH_KINDS.has(kind)) {
       if (kind === 'none') return { type: 'none' }
       throw new XRPCError(403, 'InvalidToken', 'OAuth tokens cannot be used for this method')

@@ -1,12 +1,10 @@
 // What an OAuth token may call, method by method, as the reference's `authorize` callbacks
 // (packages/pds/src/api/**). Checked when the token is verified (from the URL and headers) and, for
 // methods whose permission depends on the body, again once the input is parsed (authorizeInput).
-import type { Config } from '../../config/config.ts'
 import { ForbiddenError, InvalidRequestError } from '../../xrpc/errors.ts'
-import { defaultServiceFor } from '../proxy/methods.ts'
+import { defaultServiceFor, type ProxyConfig } from '../proxy/methods.ts'
 import { assertScope, type PermissionNeed, type RepoAction, type ScopePermissions } from './scopes.ts'
 
-type ProxyConfig = Pick<Config, 'bskyAppView' | 'reportService' | 'modService'>
 type Check = (permissions: ScopePermissions, req: Request, nsid: string, config: ProxyConfig) => void
 
 const NOT_FOR_OAUTH = 'OAuth credentials are not supported for this endpoint'
@@ -24,8 +22,7 @@ export function proxyAudience(config: ProxyConfig, req: Request, lxm: string): s
   if (header) return header
   const service = defaultServiceFor(config, lxm)
   if (!service) throw InvalidRequestError(`No service configured for ${lxm}`)
-  const isLabeler = lxm.startsWith('tools.ozone.') || lxm === 'com.atproto.moderation.createReport'
-  return `${service.did}#${isLabeler ? 'atproto_labeler' : 'bsky_appview'}`
+  return `${service.did}#${service.serviceId}`
 }
 
 /** rpc:<lxm>?aud=<proxy target>, for calls this server forwards (or answers in the AppView's place). */

@@ -7,6 +7,7 @@ import type { OAuthContext } from './context.ts'
 import { decodeRequestObject } from './request-object.ts'
 import { publicRequestUrl } from './verify-access.ts'
 import { OAuthError, invalidRequest } from './errors.ts'
+import { dpopChallenge } from './dpop.ts'
 import { unresolvedIncludes } from './permission-sets.ts'
 import { isKnownScope, scopeSet } from './scopes.ts'
 import type { AuthorizationParameters } from '../../storage/oauth/store.ts'
@@ -15,6 +16,9 @@ import { randomId, readParams } from './util.ts'
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
 const RESPONSE_MODES = ['query', 'fragment', 'form_post'] as const
 const PROMPTS = ['none', 'login', 'consent', 'select_account', 'create']
+
+/** The response types OAuth 2.1 and OIDC define (@atproto/oauth-types' oauthResponseTypeSchema). */
+const KNOWN_RESPONSE_TYPES = new Set(['code', 'token', 'none', 'code id_token token', 'code id_token', 'code token', 'id_token token', 'id_token'])
 
 /** RFC 8252 §7.3: a loopback redirect matches a registered one whatever its port. */
 export function redirectUriAllowed(client: OAuthClient, uri: string): boolean {
@@ -32,7 +36,11 @@ export function redirectUriAllowed(client: OAuthClient, uri: string): boolean {
 export function validateAuthorizationParameters(client: OAuthClient, p: Record<string, string>): AuthorizationParameters {
   if (p.request_uri !== undefined) throw invalidRequest('request_uri is not allowed at the PAR endpoint')
   if (p.client_id !== client.id) throw invalidRequest('The "client_id" parameter does not match the authenticated client')
-  if (p.response_type !== 'code') throw new OAuthError('invalid_request', 'response_type must be "code"')
+  if (p.response_type !== 'code') {
+    // A response type OAuth or OIDC defines, but not this server: unsupported_response_type (as the reference).
+    if (KNOWN_RESPONSE_TYPES.has(p.response_type ?? '')) throw new OAuthError('unsupported_response_type', `Unsupported response_type "${p.response_type}"`)
+    throw invalidRequest('response_type must be "code"')
+  }
   if (!client.metadata.response_types.includes('code')) throw new OAuthError('unauthorized_client', 'Client may not use response_type code')
 
   const redirect_uri = p.redirect_uri ?? (client.metadata.redirect_uris.length === 1 ? client.metadata.redirect_uris[0]! : undefined)
@@ -90,7 +98,10 @@ export async function handlePar(ctx: OAuthContext, req: Request): Promise<Respon
   if (unknownSet) {
     throw new OAuthError('invalid_scope', `Unknown permission set in scope "${unknownSet}": this server only grants the permission sets of its bundled lexicons`)
   }
-  if (proof && parameters.dpop_jkt && proof.jkt !== parameters.dpop_jkt) throw new OAuthError('invalid_dpop_proof', 'DPoP key does not match dpop_jkt')
+  // The reference's InvalidDpopKeyBindingError.
+  if (proof && parameters.dpop_jkt && proof.jkt !== parameters.dpop_jkt) {
+    throw new OAuthError('invalid_token', 'Invalid DPoP key binding', 401, { 'WWW-Authenticate': dpopChallenge('invalid_token', 'Invalid DPoP key binding') })
+  }
   const dpopJkt = proof?.jkt ?? parameters.dpop_jkt ?? null
   // A code_challenge is good for one authorization only (the reference refuses replays for a day).
   if (!ctx.store.unique('code_challenge', parameters.code_challenge, Date.now() + CODE_CHALLENGE_REPLAY_TIMEFRAME)) {

@@ -12,7 +12,7 @@ import {
 } from './constants.ts'
 import type { OAuthContext } from './context.ts'
 import { publicRequestUrl } from './verify-access.ts'
-import type { DpopProof } from './dpop.ts'
+import { invalidDpopProof, type DpopProof } from './dpop.ts'
 import { OAuthError, invalidGrant, invalidRequest } from './errors.ts'
 import { signAccessToken } from './access-token.ts'
 import { buildTokenScope, UnresolvedPermissionSetError } from './permission-sets.ts'
@@ -36,7 +36,7 @@ export async function handleToken(ctx: OAuthContext, req: Request): Promise<Resp
   const client = await ctx.clients.getClient(params.client_id)
   const clientAuth = await authenticateClient(client, params, { issuer: ctx.issuer, store: ctx.store })
   const proof = await ctx.dpop.verify(req, { htu: publicRequestUrl(ctx, req), context: 'authorization-server' })
-  if (!proof) throw new OAuthError('invalid_dpop_proof', 'DPoP proof required')
+  if (!proof) throw invalidDpopProof('DPoP proof required')
   if (!client.metadata.grant_types.includes(params.grant_type ?? '')) {
     if (params.grant_type === 'authorization_code' || params.grant_type === 'refresh_token') {
       throw new OAuthError('unauthorized_client', `Client may not use the ${params.grant_type} grant`)

@@ -2,6 +2,7 @@
 // a fresh proof signed by the key the token is bound to (cnf.jkt), and a live session.
 import type { OAuthContext } from './context.ts'
 import { dpopError } from './dpop.ts'
+import { authCredentials } from '../auth/auth-scheme.ts'
 import { OAuthError } from './errors.ts'
 import { readAccessToken } from './access-token.ts'
 import { ScopePermissions } from './scopes.ts'
@@ -28,9 +29,8 @@ export function publicRequestUrl(ctx: OAuthContext, req: Request): string[] {
 }
 
 export async function verifyAccess(ctx: OAuthContext, req: Request): Promise<OAuthAccess> {
-  const header = req.headers.get('authorization') ?? ''
-  if (!header.startsWith('DPoP ')) throw invalidToken('Expected a DPoP access token')
-  const token = header.slice(5).trim()
+  const token = authCredentials(req.headers.get('authorization'), 'DPoP')
+  if (token === undefined) throw invalidToken('Expected a DPoP access token')
   const read = await readAccessToken(ctx.accessTokenKey, token, { issuer: ctx.issuer, audience: ctx.serviceDid })
   if (!read.ok) throw invalidToken(read.reason)
   const proof = await ctx.dpop.verify(req, { htu: publicRequestUrl(ctx, req), context: 'resource', accessToken: token })

@@ -1,5 +1,6 @@
 // One upstream HTTP exchange: bounded in time and size, streamed both ways, upstream errors mapped to
 // XRPC errors the way the reference maps them (pipethrough.ts: 500 becomes 502, unreachable is 502).
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import { UpstreamFailureError, XRPCError } from '../../xrpc/errors.ts'
 
 export type ForwardLimits = {
@@ -46,9 +47,11 @@ async function upstreamError(res: Response): Promise<XRPCError> {
   let message: string | undefined
   const type = res.headers.get('content-type') ?? ''
   const length = Number(res.headers.get('content-length') ?? 0)
-  if (/application\/(?:\w+\+)?json/i.test(type) && length <= 64 * 1024) {
+  if (/application\/(?:\w+\+)?json/i.test(type) && length <= MAX_ERROR_BODY) {
     try {
-      const body = (await res.json()) as { error?: unknown; message?: unknown }
+      const raw = await readAtMost(res.body, MAX_ERROR_BODY)
+      // The client's accept-encoding went upstream, so an error body may come compressed.
+      const body = JSON.parse(decodeErrorBody(raw, res.headers.get('content-encoding')).toString('utf8')) as { error?: unknown; message?: unknown }
       if (typeof body.error === 'string') error = body.error
       if (typeof body.message === 'string') message = body.message
     } catch {
@@ -58,18 +61,55 @@ async function upstreamError(res: Response): Promise<XRPCError> {
     await res.body?.cancel().catch(() => {})
   }
   const status = res.status === 500 ? 502 : res.status
-  const name = error ?? (status === 502 ? 'UpstreamFailure' : defaultErrorName(status))
+  const [defaultName, defaultMessage] = STATUS_NAMES[status] ?? (status >= 500 ? STATUS_NAMES[500]! : STATUS_NAMES[400]!)
   const headers = Object.fromEntries(forwardedResponseHeaders(res.headers, { content: false, encoded: false }))
-  return new XRPCError(status, name, message ?? name, headers)
+  return new XRPCError(status, error ?? defaultName, message || defaultMessage, headers)
 }
 
-function defaultErrorName(status: number): string {
-  const names: Record<number, string> = {
-    400: 'InvalidRequest', 401: 'AuthenticationRequired', 403: 'Forbidden', 404: 'XRPCNotSupported',
-    406: 'NotAcceptable', 413: 'PayloadTooLarge', 415: 'UnsupportedMediaType', 429: 'RateLimitExceeded',
-    501: 'MethodNotImplemented', 503: 'NotEnoughResources', 504: 'UpstreamTimeout',
+/** Error bodies are read up to this size (compressed and decoded), then given up on. */
+const MAX_ERROR_BODY = 64 * 1024
+
+/** The body's first `max` bytes; throws when there is more (a chunked body has no declared length). */
+async function readAtMost(body: ReadableStream<Uint8Array> | null, max: number): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0)
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength
+    if (total > max) throw new Error('upstream error body too large')
+    chunks.push(chunk)
   }
-  return names[status] ?? (status >= 500 ? 'InternalServerError' : 'InvalidRequest')
+  return Buffer.concat(chunks)
+}
+
+function decodeErrorBody(raw: Buffer, encoding: string | null): Buffer {
+  let out = raw
+  const codings = (encoding ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity')
+  for (const coding of codings.reverse()) {
+    const opts = { maxOutputLength: MAX_ERROR_BODY }
+    if (coding === 'gzip' || coding === 'x-gzip') out = gunzipSync(out, opts)
+    else if (coding === 'deflate') out = inflateSync(out, opts)
+    else if (coding === 'br') out = brotliDecompressSync(out, opts)
+    else throw new Error(`unknown content-encoding ${coding}`)
+  }
+  return out
+}
+
+/** What an upstream error without a readable JSON body is called (@atproto/xrpc's ResponseType names and strings). */
+const STATUS_NAMES: Record<number, [string, string]> = {
+  400: ['InvalidRequest', 'Invalid Request'],
+  401: ['AuthenticationRequired', 'Authentication Required'],
+  403: ['Forbidden', 'Forbidden'],
+  404: ['XRPCNotSupported', 'XRPC Not Supported'],
+  406: ['NotAcceptable', 'Not Acceptable'],
+  413: ['PayloadTooLarge', 'Payload Too Large'],
+  415: ['UnsupportedMediaType', 'Unsupported Media Type'],
+  429: ['RateLimitExceeded', 'Rate Limit Exceeded'],
+  500: ['InternalServerError', 'Internal Server Error'],
+  501: ['MethodNotImplemented', 'Method Not Implemented'],
+  502: ['UpstreamFailure', 'Upstream Failure'],
+  503: ['NotEnoughResources', 'Not Enough Resources'],
+  504: ['UpstreamTimeout', 'Upstream Timeout'],
 }
 
 /** Streams the body on, enforcing the size cap and the idle timeout; cancelling it aborts the upstream. */

@@ -40,12 +40,22 @@ export const PROTECTED_METHODS: ReadonlySet<string> = new Set([
   'com.atproto.server.updateEmail',
 ])
 
-type ProxyConfig = Pick<Config, 'bskyAppView' | 'reportService' | 'modService'>
+export type ProxyConfig = Pick<Config, 'bskyAppView' | 'reportService' | 'modService' | 'chatService'>
 
-/** Where a method goes without an atproto-proxy header; undefined when nothing is configured. */
-export function defaultServiceFor(config: ProxyConfig, nsid: string): ServiceEndpoint | undefined {
-  if (nsid.startsWith('tools.ozone.')) return config.modService
-  if (nsid === 'com.atproto.moderation.createReport') return config.reportService
-  if (nsid.startsWith('app.bsky.') || nsid.startsWith('chat.bsky.')) return config.bskyAppView
-  return undefined
+/** A default service and the DID-document service id it stands for (the rpc: scope audience `did#id`). */
+export type DefaultService = ServiceEndpoint & { serviceId: 'atproto_labeler' | 'bsky_chat' | 'bsky_appview' }
+
+/**
+ * Where a method goes without an atproto-proxy header (the reference's defaultService): Ozone methods
+ * to the moderation service, reports to the report service, everything else, including methods this
+ * server has never heard of, to the AppView. Chat goes to PDS_CHAT_SERVICE_* when set (our addition;
+ * the reference sends it to the AppView too). Undefined when that service is not configured.
+ */
+export function defaultServiceFor(config: ProxyConfig, nsid: string): DefaultService | undefined {
+  const withId = (endpoint: ServiceEndpoint | undefined, serviceId: DefaultService['serviceId']) =>
+    endpoint && { url: endpoint.url, did: endpoint.did, serviceId }
+  if (nsid.startsWith('tools.ozone.')) return withId(config.modService, 'atproto_labeler')
+  if (nsid === 'com.atproto.moderation.createReport') return withId(config.reportService, 'atproto_labeler')
+  if (nsid.startsWith('chat.bsky.') && config.chatService) return withId(config.chatService, 'bsky_chat')
+  return withId(config.bskyAppView, 'bsky_appview')
 }

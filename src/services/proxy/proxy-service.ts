@@ -59,8 +59,10 @@ export class ProxyService {
     }
     if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
     if (PROTECTED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
-    // Nobody to send it to: no local handler and no service for it, so 501.
-    if (!req.headers.get('atproto-proxy') && !defaultServiceFor(this.deps.config, nsid)) return undefined
+    // Nobody to send it to; refused before auth, as the reference's parseProxyInfo.
+    if (!req.headers.get('atproto-proxy') && !defaultServiceFor(this.deps.config, nsid)) {
+      throw InvalidRequestError(`No service configured for ${nsid}`)
+    }
     const auth = await this.deps.verifyAuth('access', { req, nsid })
     if (auth.type !== 'access') throw InvalidRequestError('Bad token method', 'InvalidToken')
     if (!auth.isPrivileged && PRIVILEGED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')

@@ -1,17 +1,21 @@
 // Where a proxied call goes: the atproto-proxy header's `<did>#<service>` (resolved from the DID document),
 // else the configured default service for the method.
-import type { Config } from '../../config/config.ts'
 import { isValidDid } from '../../core/syntax/index.ts'
 import { InvalidRequestError } from '../../xrpc/errors.ts'
 import { getServiceEndpoint, type DidResolver } from '../service-auth/index.ts'
-import { defaultServiceFor } from './methods.ts'
+import { defaultServiceFor, type ProxyConfig } from './methods.ts'
 import { assertPublicEndpoint, type HostLookup } from './ssrf.ts'
 
 export type ProxyTarget = { url: string; did: string; serviceId?: string }
-export const targetAud = (t: ProxyTarget) => (t.serviceId ? `${t.did}${t.serviceId}` : t.did)
+/**
+ * The service JWT's audience: the target's bare DID, also when the client named `did#service` (the
+ * fragment only picks the endpoint). The reference's pipethrough does the same since its service-auth
+ * "phase 1" (a `did#service` aud is refused by services that expect their own DID).
+ */
+export const targetAud = (t: ProxyTarget) => t.did
 
 export type TargetDeps = {
-  config: Pick<Config, 'bskyAppView' | 'reportService' | 'modService'> & { service: { devMode: boolean } }
+  config: ProxyConfig & { service: { devMode: boolean } }
   didResolver: DidResolver
   resolveHost?: HostLookup
 }
@@ -51,7 +55,7 @@ export async function resolveProxyTarget(deps: TargetDeps, header: string | null
     return { url: await resolveServiceUrl(deps, did, serviceId), did, serviceId }
   }
   const fallback = defaultServiceFor(deps.config, nsid)
-  if (fallback) return { url: fallback.url, did: fallback.did }
+  if (fallback) return { url: fallback.url, did: fallback.did, serviceId: `#${fallback.serviceId}` }
   throw InvalidRequestError(`No service configured for ${nsid}`)
 }
 

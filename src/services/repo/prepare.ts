@@ -1,7 +1,7 @@
 // Turning XRPC write inputs into prepared writes: $type, rkey, lexicon validation, CID, blob refs
 // and backlinks — everything that needs no lock. Mirrors the reference's repo/prepare.ts.
 import { CID, encodeBlock } from '../../core/cbor.ts'
-import { isBlobRef, jsonToIpld, type BlobRef } from '../../core/data-model.ts'
+import { isBlobRef, jsonToIpld, MAX_RECORD_DEPTH, nestsDeeperThan, type BlobRef } from '../../core/data-model.ts'
 import type { Lexicons } from '../../core/lexicon/index.ts'
 import { isValidRecordKey, isValidNsid, isValidTid, isValidDid, isValidAtUri, nextTid } from '../../core/syntax/index.ts'
 import type { Backlink } from '../../storage/actor/actor-db.ts'
@@ -92,6 +92,7 @@ export class WritePreparer {
     }
     if (opts.rkey != null && !isValidRecordKey(opts.rkey)) throw new InvalidRecordError(`Invalid record key: ${opts.rkey}`)
     const rkey = opts.rkey || nextTid()
+    if (nestsDeeperThan(input, MAX_RECORD_DEPTH)) throw new InvalidRecordError(`Record nests deeper than ${MAX_RECORD_DEPTH} levels`)
     let record: Record<string, unknown>
     try {
       record = jsonToIpld({ ...input, $type: collection }) as Record<string, unknown>

@@ -13,6 +13,20 @@ export type CrawlersOptions = {
   fetch?: typeof fetch
 }
 
+export type CrawlOutcome = { ok: boolean; status?: number; message?: string }
+
+/** An XRPC error body's "error: message", else the start of the body. */
+function relayMessage(body: string): string {
+  try {
+    const json = JSON.parse(body) as { error?: string; message?: string }
+    const parts = [json.error, json.message].filter(Boolean)
+    if (parts.length) return parts.join(': ')
+  } catch {
+    // not JSON
+  }
+  return body.trim().slice(0, 200) || '(empty response)'
+}
+
 export const NOTIFY_INTERVAL_MS = 20 * 60 * 1000
 
 export class Crawlers {
@@ -53,10 +67,16 @@ export class Crawlers {
 
   /** One requestCrawl to one relay, retried with exponential backoff; true when it was accepted. */
   async requestCrawl(host: string): Promise<boolean> {
+    return (await this.requestCrawlOutcome(host)).ok
+  }
+
+  /** As requestCrawl, with the relay's last answer: its status and error message when it refused. */
+  async requestCrawlOutcome(host: string): Promise<CrawlOutcome> {
     const attempts = this.opts.attempts ?? 4
     const backoff = this.opts.backoffMs ?? 1000
     const doFetch = this.opts.fetch ?? fetch
     const url = new URL('/xrpc/com.atproto.sync.requestCrawl', host)
+    let outcome: CrawlOutcome = { ok: false, message: 'stopped' }
     for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {
       try {
         const res = await doFetch(url, {
@@ -65,21 +85,23 @@ export class Crawlers {
           body: JSON.stringify({ hostname: this.hostname }),
           signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
         })
-        if (res.ok) return true
+        if (res.ok) return { ok: true, status: res.status }
         const text = await res.text().catch(() => '')
+        outcome = { ok: false, status: res.status, message: relayMessage(text) }
         this.opts.log.warn('requestCrawl refused', {
           host,
           status: res.status,
           body: text.slice(0, 200),
           attempt,
         })
-        if (res.status >= 400 && res.status < 500 && res.status !== 429) return false
+        if (res.status >= 400 && res.status < 500 && res.status !== 429) return outcome
       } catch (err) {
+        outcome = { ok: false, message: (err as Error).message }
         this.opts.log.warn('requestCrawl failed', { host, err, attempt })
       }
       if (attempt < attempts) await Bun.sleep(backoff * 4 ** (attempt - 1))
     }
-    return false
+    return outcome
   }
 
   /** Waits for notifications in flight (tests, shutdown). */

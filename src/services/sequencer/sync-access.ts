@@ -2,6 +2,7 @@
 // (the reference's assertRepoAvailability), and CAR responses streamed in sensible chunks.
 import type { Services } from '../types.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
+import { hasAuthScheme } from '../auth/auth-scheme.ts'
 import { InvalidRequestError } from '../../xrpc/errors.ts'
 import type { CID } from '../../core/cbor.ts'
 
@@ -16,7 +17,7 @@ export async function syncCaller(ctx: HandlerContext): Promise<SyncCaller> {
   const header = ctx.req.headers.get('authorization')
   if (!header) return { admin: false }
   const request = { req: ctx.req, nsid: ctx.nsid }
-  if (header.startsWith('Basic ')) {
+  if (hasAuthScheme(header, 'Basic')) {
     await ctx.services.verifyAuth('admin', request)
     return { admin: true }
   }

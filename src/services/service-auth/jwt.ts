@@ -3,6 +3,7 @@
 // (xrpc-server auth.ts) so that other implementations accept ours and vice versa.
 import { randomBytes } from 'node:crypto'
 import { parseDidKey, verifySignature, type Keypair } from '../../core/crypto/index.ts'
+import { authCredentials } from '../auth/auth-scheme.ts'
 import { AuthRequiredError } from '../../xrpc/errors.ts'
 
 export type ServiceJwtPayload = {
@@ -105,6 +106,5 @@ export async function verifyServiceJwt(token: string, opts: VerifyServiceJwtOpti
 /** The bearer token of a request, or undefined. */
 export function bearerToken(req: Request): string | undefined {
   const header = req.headers.get('authorization')
-  if (!header?.startsWith('Bearer ')) return undefined
-  return header.slice(7).trim() || undefined
+  return authCredentials(header, 'Bearer') || undefined
 }
