@@ -33,7 +33,7 @@ test('create (after confirming the password), use once shown, revoke', async () 
   // Too long since the password was entered: confirm it first; nothing was created.
   await page.waitForURL('**/account/confirm-password?**')
   expect(h.server.services.accounts.manager.listAppPasswords(erin.did)).toHaveLength(0)
-  await expect(page.getByText('nothing was changed yet').isVisible()).resolves.toBe(true)
+  await page.getByText('nothing was changed yet').waitFor()
   await checkView(page, 'confirm-password')
   await page.getByLabel('Password', { exact: true }).fill('not-it')
   await page.getByRole('button', { name: 'Continue' }).click()
@@ -47,7 +47,7 @@ test('create (after confirming the password), use once shown, revoke', async () 
   await page.getByRole('button', { name: 'Create app password' }).click()
   const secret = (await page.locator('code.secret').textContent())!
   expect(secret).toMatch(/^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/)
-  await expect(page.getByText('It is shown only this once.').isVisible()).resolves.toBe(true)
+  await page.getByText('It is shown only this once.').waitFor()
   await checkView(page, 'app-password-created')
   await page.getByRole('button', { name: 'Copy app password' }).click()
   expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret)
@@ -59,7 +59,7 @@ test('create (after confirming the password), use once shown, revoke', async () 
   // Reloading the list does not show it again.
   await page.goto('/account/app-passwords')
   expect(await page.locator('code.secret').count()).toBe(0)
-  await expect(page.getByText('Direct messages', { exact: true }).isVisible()).resolves.toBe(true)
+  await page.getByText('Direct messages', { exact: true }).waitFor()
 
   // A name already used, and an empty name: said beside the field, nothing created.
   await page.getByLabel('Name').fill('My phone')

@@ -32,7 +32,7 @@ test('confirm the address, then change it', async () => {
   await page.getByRole('button', { name: 'Confirm address' }).click()
   await page.waitForURL('**/account/email?done=confirmed')
   expect(accountOf(ivan.did).emailConfirmedAt).not.toBeNull()
-  await expect(page.locator('main').getByText('Confirmed', { exact: true }).isVisible()).resolves.toBe(true)
+  await page.locator('main').getByText('Confirmed', { exact: true }).waitFor()
 
   // Confirmed: a change needs a code sent to the current address.
   await page.getByRole('button', { name: 'Send me a code' }).click()
@@ -118,6 +118,6 @@ test('the password page itself needs a recent password', async () => {
   await page.getByLabel('Password', { exact: true }).fill(mia.password)
   await page.getByRole('button', { name: 'Continue' }).click()
   await page.waitForURL('**/account/password')
-  await expect(page.getByRole('button', { name: 'Send me a code' }).isVisible()).resolves.toBe(true)
+  await page.getByRole('button', { name: 'Send me a code' }).waitFor()
   await context.close()
 })

@@ -29,7 +29,7 @@ test('deactivate, then reactivate', async () => {
   await expect(quinn.agent.com.atproto.server.refreshSession()).rejects.toThrow()
 
   await signIn(page, quinn.handle, quinn.password)
-  await expect(page.locator('main').getByText('Deactivated', { exact: true }).isVisible()).resolves.toBe(true)
+  await page.locator('main').getByText('Deactivated', { exact: true }).waitFor()
   await page.locator('main').getByRole('link', { name: 'Reactivate' }).click()
   await checkView(page, 'reactivate')
   await page.getByRole('button', { name: 'Reactivate my account' }).click()
@@ -64,7 +64,7 @@ test('delete with the emailed code and the password', async () => {
   await page.getByLabel('Your password').fill(rae.password)
   await page.getByRole('button', { name: 'Delete my account for good' }).click()
   await page.waitForURL('**/account/sign-in?notice=deleted')
-  await expect(page.getByText('Your account was deleted.').isVisible()).resolves.toBe(true)
+  await page.getByText('Your account was deleted.').waitFor()
   expect(h.server.services.accounts.getAccount(rae.did, { includeDeactivated: true, includeTakenDown: true })).toBeNull()
   expect(h.server.services.repo.hasRepo(rae.did)).toBe(false)
   expect((await accountEvents(rae.did)).at(-1)).toMatchObject({ active: false, status: 'deleted' })

@@ -26,20 +26,20 @@ test('every kind of session is listed, and each can be ended', async () => {
   const { context, page, consoleErrors } = await h.newContext()
   await signIn(page, carol.handle, carol.password, '/account/sessions')
   const main = page.locator('main')
-  await expect(main.getByText('This browser', { exact: true }).isVisible()).resolves.toBe(true)
-  await expect(main.getByText('Account password').first().isVisible()).resolves.toBe(true)
+  await main.getByText('This browser', { exact: true }).waitFor()
+  await main.getByText('Account password').first().waitFor()
   // The OAuth app, with what it may do in plain words.
-  await expect(main.getByText('Know who you are: your handle and account identifier (DID).').isVisible()).resolves.toBe(true)
+  await main.getByText('Know who you are: your handle and account identifier (DID).').waitFor()
   await checkView(page, 'sessions')
 
   // Revoke the OAuth app: its access token and refresh token stop working.
   await main.getByRole('button', { name: /^Revoke: / }).click()
   await page.waitForURL('**/account/sessions?done=revoked')
-  await expect(page.getByText('That session can no longer be used.').isVisible()).resolves.toBe(true)
+  await page.getByText('That session can no longer be used.').waitFor()
   expect((await oauthClient.resource('/xrpc/com.atproto.server.getSession', oauth.tokens.access_token)).status).toBe(401)
   const refresh = await oauthClient.post('/oauth/token', { grant_type: 'refresh_token', refresh_token: oauth.tokens.refresh_token, client_id: loopbackClientId(REDIRECT, SCOPE) })
   expect(refresh.body.error).toBe('invalid_grant')
-  await expect(main.getByText('No apps are connected to your account.').isVisible()).resolves.toBe(true)
+  await main.getByText('No apps are connected to your account.').waitFor()
 
   // Sign out the app using the password: its refresh token is refused.
   const passwordSessions = h.server.services.accounts.listPasswordSessions(carol.did)
@@ -65,7 +65,7 @@ test('a stale revoke is said plainly and changes nothing', async () => {
     form.submit()
   })
   await page.waitForURL('**/account/sessions/revoke')
-  await expect(page.getByRole('heading', { name: 'Session not found' }).isVisible()).resolves.toBe(true)
+  await page.getByRole('heading', { name: 'Session not found' }).waitFor()
   expect(h.server.services.accounts.webSessions.list(carol.did).length).toBe(before)
   await checkView(page, 'problem')
   await context.close()
@@ -109,7 +109,7 @@ test('a password change, deactivation or takedown ends the web sessions', async 
   await page.getByLabel('Handle or email').fill(dave.handle)
   await page.getByLabel('Password', { exact: true }).fill(dave.password)
   await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page.getByText('This account has been taken down').isVisible()).resolves.toBe(true)
+  await page.getByText('This account has been taken down').waitFor()
   h.server.services.accounts.setTakedown(dave.did, null)
 
   await signIn(page, dave.handle, dave.password)

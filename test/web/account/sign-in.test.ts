@@ -20,7 +20,7 @@ test('signed out, every page leads to the sign-in page, which comes back after s
   const { context, page, consoleErrors, requested } = await h.newContext()
   await page.goto('/account/app-passwords')
   expect(new URL(page.url()).pathname).toBe('/account/sign-in')
-  await expect(page.getByRole('heading', { name: 'Sign in to your account' }).isVisible()).resolves.toBe(true)
+  await page.getByRole('heading', { name: 'Sign in to your account' }).waitFor()
   await checkView(page, 'sign-in')
 
   // Empty fields: a message beside each, nothing changed.
@@ -60,12 +60,12 @@ test('the overview shows who the account is, its email, status and data', async 
   await signIn(page, 'alice@example.com', alice.password)
   expect(new URL(page.url()).pathname).toBe('/account')
   const main = page.locator('main')
-  await expect(main.getByText('@alice.test').isVisible()).resolves.toBe(true)
-  await expect(main.getByText(alice.did).isVisible()).resolves.toBe(true)
-  await expect(main.getByRole('button', { name: 'Copy DID' }).isVisible()).resolves.toBe(true)
-  await expect(main.getByText('alice@example.com').isVisible()).resolves.toBe(true)
-  await expect(main.getByText('Not confirmed').isVisible()).resolves.toBe(true)
-  await expect(main.getByText('Active', { exact: true }).isVisible()).resolves.toBe(true)
+  await main.getByText('@alice.test').waitFor()
+  await main.getByText(alice.did).waitFor()
+  await main.getByRole('button', { name: 'Copy DID' }).waitFor()
+  await main.getByText('alice@example.com').waitFor()
+  await main.getByText('Not confirmed').waitFor()
+  await main.getByText('Active', { exact: true }).waitFor()
   const records = await main.locator('.stat').nth(1).textContent()
   expect(Number(records)).toBe(h.server.services.repo.stats(alice.did)!.records)
   expect(Number(records)).toBeGreaterThan(0)
@@ -90,7 +90,7 @@ test('sign-in rotates the session; sign-out ends it on the server', async () => 
   const n = sessionsOf(alice.did).length
   await page.getByRole('button', { name: 'Sign out' }).first().click()
   await page.waitForURL('**/account/sign-in?notice=signed-out')
-  await expect(page.getByText('You are signed out.').isVisible()).resolves.toBe(true)
+  await page.getByText('You are signed out.').waitFor()
   expect(sessionsOf(alice.did).length).toBe(n - 1)
   // The old cookie is of no use any more.
   const replay = await fetch(`${h.server.url}/account`, { redirect: 'manual', headers: { cookie: `pds_session=${first}` } })
