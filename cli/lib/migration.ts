@@ -135,7 +135,7 @@ export async function migrateAccount(opts: MigrationOptions): Promise<MigrationR
   if (!status.validDid) throw new CliError(`the DID document of ${did} does not point at ${opts.to.baseUrl} yet; not activating`, EXIT.failed)
   if (status.activated) report.steps.activate = 'already active here'
   else {
-    await ours.run((c) => c.procedure('com.atproto.server.activateAccount', {}))
+    await ours.run((c) => c.procedure('com.atproto.server.activateAccount'))
     report.steps.activate = 'activated'
   }
   step(`Activate: ${report.steps.activate}`)
@@ -256,7 +256,7 @@ async function updateIdentity(opts: MigrationOptions, old: AccountSession, ours:
   }
   let token = opts.plcToken
   if (!token) {
-    await old.run((c) => c.procedure('com.atproto.identity.requestPlcOperationSignature', {}))
+    await old.run((c) => c.procedure('com.atproto.identity.requestPlcOperationSignature'))
     token = (await opts.askPlcToken?.(old.info.email)) ?? undefined
     if (!token) return 'waiting'
   }

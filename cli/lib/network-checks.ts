@@ -5,6 +5,7 @@ import { lookup } from 'node:dns/promises'
 import { join } from 'node:path'
 import type { Config } from '../../src/config/config.ts'
 import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
+import { atprotoData, type DidDocument } from '../../src/core/did-doc.ts'
 import { layoutFromConfig, listActorDirs } from '../../src/services/backup/index.ts'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail'
@@ -130,14 +131,14 @@ async function plcProblem(config: Config, deps: NetworkDeps, did: string, keyPat
   if (res.status >= 500) return new PlcUnreachable(`it answers ${res.status}`)
   if (res.status === 404) return 'not in the PLC directory'
   if (!res.ok) return `PLC directory answers ${res.status}`
-  const doc = (await res.json().catch(() => null)) as { service?: Array<{ id: string; serviceEndpoint: string }>; verificationMethod?: Array<{ id: string; publicKeyMultibase: string }> } | null
+  const doc = (await res.json().catch(() => null)) as DidDocument | null
   if (!doc) return new PlcUnreachable('it answers something that is not JSON')
-  const pds = doc.service?.find((s) => s.id === '#atproto_pds' || s.id.endsWith('#atproto_pds'))?.serviceEndpoint
+  if (typeof doc.id !== 'string') return 'the PLC directory answers something that is not a DID document'
+  const { pds, signingKey } = atprotoData(doc)
   if (pds?.replace(/\/$/, '') !== config.service.publicUrl) return `PDS endpoint is ${pds ?? 'missing'}`
   if (!existsSync(keyPath)) return 'no signing key on disk'
   const key = Secp256k1Keypair.import(new Uint8Array(readFileSync(keyPath)))
-  const method = doc.verificationMethod?.find((m) => m.id === '#atproto' || m.id.endsWith('#atproto'))
-  if (method?.publicKeyMultibase !== key.publicKeyMultibase()) return 'signing key differs from the one on disk'
+  if (signingKey !== key.did()) return 'signing key differs from the one on disk'
   return null
 }
 

@@ -44,9 +44,13 @@ export class XrpcClient {
     return { bytes: new Uint8Array(await res.arrayBuffer()), contentType: res.headers.get('content-type') }
   }
 
-  async procedure<T>(nsid: string, body: unknown, contentType = 'application/json'): Promise<T> {
-    const raw = contentType === 'application/json' ? JSON.stringify(body) : (body as Uint8Array | string)
-    const res = await this.send(nsid, { method: 'POST', body: raw, headers: { 'content-type': contentType } })
+  /** `body` undefined sends no body at all: a procedure without input refuses even `{}` (as the reference). */
+  async procedure<T>(nsid: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const init: RequestInit =
+      body === undefined
+        ? { method: 'POST' }
+        : { method: 'POST', body: contentType === 'application/json' ? JSON.stringify(body) : (body as Uint8Array | string), headers: { 'content-type': contentType } }
+    const res = await this.send(nsid, init)
     const text = await res.text()
     return (text ? JSON.parse(text) : {}) as T
   }

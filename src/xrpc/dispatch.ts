@@ -116,7 +116,7 @@ async function readInput(
   const contentType = req.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
   const length = req.headers.get('content-length')
   const hasBody = !!req.body && length !== '0'
-  if (!encoding) return undefined
+  if (!encoding) return assertNoBody(req)
   if (!hasBody || !contentType) {
     if (encoding === 'application/json' && !hasBody) throw InvalidRequestError('Request encoding (Content-Type) required but not provided')
     if (!contentType) throw InvalidRequestError('Request encoding (Content-Type) required but not provided')
@@ -149,6 +149,27 @@ async function readInput(
     length: length && !codings.length ? Number(length) : undefined,
   }
   return input
+}
+
+/** A procedure whose lexicon declares no input refuses a body, as the reference (xrpc-server assertEmptyBody). */
+async function assertNoBody(req: Request): Promise<undefined> {
+  const refuse = () => InvalidRequestError('A request body was provided when none was expected')
+  if (req.headers.get('transfer-encoding') === null) {
+    const length = req.headers.get('content-length')
+    if (length !== null && length !== '0') throw refuse()
+    return undefined
+  }
+  // Chunked framing may still carry nothing: look at the first non-empty chunk only.
+  if (!req.body) return undefined
+  const reader = req.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) return undefined
+    if (value.length > 0) {
+      void reader.cancel().catch(() => {})
+      throw refuse()
+    }
+  }
 }
 
 function encodingMatches(expected: string, actual: string): boolean {

@@ -62,20 +62,22 @@ import h58 from '../api/com/atproto/server/requestAccountDelete.ts'
 import h59 from '../api/com/atproto/server/requestEmailConfirmation.ts'
 import h60 from '../api/com/atproto/server/requestEmailUpdate.ts'
 import h61 from '../api/com/atproto/server/requestPasswordReset.ts'
-import h62 from '../api/com/atproto/server/resetPassword.ts'
-import h63 from '../api/com/atproto/server/revokeAppPassword.ts'
-import h64 from '../api/com/atproto/server/updateEmail.ts'
-import h65 from '../api/com/atproto/sync/getBlob.ts'
-import h66 from '../api/com/atproto/sync/getBlocks.ts'
-import h67 from '../api/com/atproto/sync/getCheckout.ts'
-import h68 from '../api/com/atproto/sync/getHead.ts'
-import h69 from '../api/com/atproto/sync/getLatestCommit.ts'
-import h70 from '../api/com/atproto/sync/getRecord.ts'
-import h71 from '../api/com/atproto/sync/getRepo.ts'
-import h72 from '../api/com/atproto/sync/getRepoStatus.ts'
-import h73 from '../api/com/atproto/sync/listBlobs.ts'
-import h74 from '../api/com/atproto/sync/listRepos.ts'
-import h75 from '../api/com/atproto/sync/subscribeRepos.ts'
+import h62 from '../api/com/atproto/server/reserveSigningKey.ts'
+import h63 from '../api/com/atproto/server/resetPassword.ts'
+import h64 from '../api/com/atproto/server/revokeAppPassword.ts'
+import h65 from '../api/com/atproto/server/updateEmail.ts'
+import h66 from '../api/com/atproto/sync/getBlob.ts'
+import h67 from '../api/com/atproto/sync/getBlocks.ts'
+import h68 from '../api/com/atproto/sync/getCheckout.ts'
+import h69 from '../api/com/atproto/sync/getHead.ts'
+import h70 from '../api/com/atproto/sync/getLatestCommit.ts'
+import h71 from '../api/com/atproto/sync/getRecord.ts'
+import h72 from '../api/com/atproto/sync/getRepo.ts'
+import h73 from '../api/com/atproto/sync/getRepoStatus.ts'
+import h74 from '../api/com/atproto/sync/listBlobs.ts'
+import h75 from '../api/com/atproto/sync/listRepos.ts'
+import h76 from '../api/com/atproto/sync/subscribeRepos.ts'
+import h77 from '../api/com/atproto/temp/checkSignupQueue.ts'
 
 export const HANDLERS: HandlerDef[] = [
   h0,
@@ -154,4 +156,6 @@ export const HANDLERS: HandlerDef[] = [
   h73,
   h74,
   h75,
+  h76,
+  h77,
 ]

@@ -8,7 +8,7 @@ import { freePort, testEnv } from '../helpers/server.ts'
 import { buildConfig } from '../../src/config/config.ts'
 import { startServer } from '../../src/main.ts'
 import { createLogger } from '../../src/logger.ts'
-import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
+import { P256Keypair, Secp256k1Keypair } from '../../src/core/crypto/index.ts'
 import { createServiceJwt } from '../../src/services/service-auth/index.ts'
 import type { RepoEventSink } from '../../src/services/events.ts'
 
@@ -131,6 +131,37 @@ test('bring your own did:web: service auth from its key, deactivated until the d
     expect((await agent.com.atproto.server.checkAccountStatus()).data.validDid).toBe(true)
     await agent.com.atproto.server.activateAccount()
     expect((await agent.com.atproto.server.getSession()).data.active).toBe(true)
+  } finally {
+    web.stop(true)
+  }
+})
+
+test('migration onto us: createAccount takes service auth from a DID document listing its key in the older suites', async () => {
+  let doc: Record<string, unknown> = {}
+  const web = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: (req) => (new URL(req.url).pathname === '/.well-known/did.json' ? Response.json(doc) : new Response('no', { status: 404 })) })
+  try {
+    const cases = [
+      { key: Secp256k1Keypair.create(), suite: 'EcdsaSecp256k1VerificationKey2019', name: 'legacyk' },
+      { key: P256Keypair.create(), suite: 'EcdsaSecp256r1VerificationKey2019', name: 'legacyr' },
+    ]
+    for (const { key, suite, name } of cases) {
+      const did = `did:web:localhost%3A${web.port}`
+      doc = {
+        '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/suites/secp256k1-2019/v1'],
+        id: did,
+        alsoKnownAs: [`at://${name}.test`],
+        verificationMethod: [{ id: `${did}#atproto`, type: suite, controller: did, publicKeyMultibase: key.publicKeyMultibaseLegacy() }],
+        service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: 'https://old-pds.example' }],
+      }
+      const jwt = createServiceJwt({ iss: did, aud: h.server.config.service.did, lxm: 'com.atproto.server.createAccount', keypair: key })
+      const input = { did, handle: `${name}.test`, email: `${name}@example.com`, password: 'legacy-password' }
+      const created = await h.agent().com.atproto.server.createAccount(input, { headers: { authorization: `Bearer ${jwt}` } })
+      expect(created.data.did).toBe(did)
+      // the same DID again: the key check passed, now the account exists
+      const again = await errorOf(h.agent().com.atproto.server.createAccount(input, { headers: { authorization: `Bearer ${jwt}` } }))
+      expect(again?.status).toBe(400)
+      await h.server.services.accounts.deleteAccount(did) // the next case reuses this did:web
+    }
   } finally {
     web.stop(true)
   }

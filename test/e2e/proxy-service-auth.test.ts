@@ -2,7 +2,8 @@ import { describe, expect, test } from 'bun:test'
 import * as atCrypto from '@atproto/crypto'
 import { createServiceJwt as refCreateServiceJwt, verifyJwt as refVerifyJwt } from '@atproto/xrpc-server'
 import { P256Keypair, Secp256k1Keypair } from '../../src/core/crypto/index.ts'
-import { createServiceJwt, getAtprotoSigningKey, getServiceEndpoint, verifyServiceJwt } from '../../src/services/service-auth/index.ts'
+import { createServiceJwt, getServiceEndpoint, verifyServiceJwt } from '../../src/services/service-auth/index.ts'
+import { getSigningKey } from '../../src/core/did-doc.ts'
 import { XRPCError } from '../../src/xrpc/errors.ts'
 
 const ISS = 'did:plc:issuer000000000000000000'
@@ -98,10 +99,10 @@ describe('DID document helpers', () => {
   }
 
   test('signing key from Multikey and legacy forms', () => {
-    expect(getAtprotoSigningKey(doc)).toBe(key.did())
-    const legacy = { id: 'did:web:x', verificationMethod: [{ id: '#atproto', type: 'EcdsaSecp256k1VerificationKey2019', publicKeyMultibase: key.publicKeyMultibaseLegacy() }] }
-    expect(getAtprotoSigningKey(legacy)).toBe(key.did())
-    expect(getAtprotoSigningKey({ id: 'did:web:x' })).toBeUndefined()
+    expect(getSigningKey(doc)).toBe(key.did())
+    const legacy = { id: 'did:web:x', verificationMethod: [{ id: '#atproto', type: 'EcdsaSecp256k1VerificationKey2019', controller: 'did:web:x', publicKeyMultibase: key.publicKeyMultibaseLegacy() }] }
+    expect(getSigningKey(legacy)).toBe(key.did())
+    expect(getSigningKey({ id: 'did:web:x' })).toBeUndefined()
   })
 
   test('service endpoints by id, both id forms, http(s) only', () => {

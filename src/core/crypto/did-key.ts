@@ -3,7 +3,10 @@
 //   in `publicKeyMultibase` of a `Multikey` verification method; `did:key:` + it is the did:key.
 // - Legacy form: 'z' + base58btc(compressed key), no prefix; older DID docs used it together with
 //   the EcdsaSecp256k1VerificationKey2019 / EcdsaSecp256r1VerificationKey2019 suites.
+import { base16, base16upper } from 'multiformats/bases/base16'
+import { base32, base32upper } from 'multiformats/bases/base32'
 import { base58btc } from 'multiformats/bases/base58'
+import { base64, base64url, base64urlpad } from 'multiformats/bases/base64'
 import { compressPublicKey, CURVES, curveForAlg, UnsupportedKeyError, type JwtAlg } from './curves.ts'
 
 export const DID_KEY_PREFIX = 'did:key:'
@@ -59,8 +62,19 @@ export function formatLegacyMultibase(jwtAlg: JwtAlg, publicKey: Uint8Array): st
   return base58btc.encode(compressPublicKey(curveForAlg(jwtAlg), publicKey))
 }
 
-/** Decode a legacy multibase key; the algorithm comes from the DID document's suite, not the bytes. */
+// The multibase encodings @atproto/crypto decodes in legacy-suite keys (Multikey itself is always 'z').
+const MULTIBASES = [base16, base16upper, base32, base32upper, base58btc, base64, base64url, base64urlpad]
+
+/** Decode a legacy multibase key (compressed or uncompressed point, any encoding in MULTIBASES); the
+ *  algorithm comes from the DID document's suite, not the bytes. */
 export function parseLegacyMultibase(jwtAlg: JwtAlg, multibase: string): Uint8Array {
-  if (!multibase.startsWith('z')) throw new UnsupportedKeyError('multibase key must be base58btc ("z" prefix)')
-  return compressPublicKey(curveForAlg(jwtAlg), base58btc.decode(multibase))
+  const base = MULTIBASES.find((b) => b.prefix === multibase[0])
+  if (!base) throw new UnsupportedKeyError(`unsupported multibase prefix "${multibase.slice(0, 1)}"`)
+  let bytes: Uint8Array
+  try {
+    bytes = base.decode(multibase)
+  } catch {
+    throw new UnsupportedKeyError('multibase key does not decode')
+  }
+  return compressPublicKey(curveForAlg(jwtAlg), bytes)
 }

@@ -9,7 +9,7 @@ import * as lifecycle from './lifecycle.ts'
 import * as email from './email-flows.ts'
 import * as plc from './plc-flows.ts'
 import * as invites from './invites.ts'
-import { atprotoData, type DidDocument } from '../identity/did-resolver.ts'
+import { atprotoData, type DidDocument } from '../../core/did-doc.ts'
 import * as creds from '../../storage/account/credentials.ts'
 import { WebSessions } from './web-sessions.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
@@ -110,6 +110,7 @@ export class AccountService {
   signPlcOperation = (did: string, token: string | undefined, fields: plc.PlcOpFields) => plc.signPlcOperation(this.ctx, did, token, fields)
   submitPlcOperation = (did: string, op: unknown) => plc.submitPlcOperation(this.ctx, did, op)
   isValidDidDocForService = (did: string) => plc.isValidDidDocForService(this.ctx, did)
+  assertValidDidDocForService = (did: string) => plc.assertValidDidDocForService(this.ctx, did)
 
   /** The account password only (an app password is refused): for the account web app's sign-in. */
   async signInWithPassword(identifier: string, password: string): Promise<AccountView | null> {

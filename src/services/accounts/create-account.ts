@@ -2,6 +2,7 @@
 // one transaction. Any failure undoes what was made (repo files, PLC genesis by tombstone, rows).
 import { z } from 'zod'
 import { parseDidKey, Secp256k1Keypair } from '../../core/crypto/index.ts'
+import { ReservedKeys } from '../../storage/actor/reserved-keys.ts'
 import { AuthRequiredError, InvalidRequestError, UpstreamFailureError } from '../../xrpc/errors.ts'
 import * as actors from '../../storage/account/actors.ts'
 import * as inviteRows from '../../storage/account/invites.ts'
@@ -60,7 +61,9 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
   if (manager.getAccount(handle, { includeDeactivated: true, includeTakenDown: true })) throw InvalidRequestError(`Handle already taken: ${handle}`)
   if (manager.getAccountByEmail(email, { includeDeactivated: true, includeTakenDown: true })) throw InvalidRequestError(`Email already taken: ${email}`)
 
-  const signingKey = Secp256k1Keypair.create()
+  // A migrating account takes the key its client reserved for it (reserveSigningKey), if any.
+  const reserved = new ReservedKeys(config.db.actorStoreDirectory)
+  const signingKey = (input.did && reserved.get(input.did)) || Secp256k1Keypair.create()
   let did: string
   let plcOp: PlcOperation | null = null
   let deactivated = false
@@ -110,6 +113,7 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
       if (msg.includes('UNIQUE') && msg.includes('account')) throw InvalidRequestError(`Email already taken: ${email}`)
       throw err
     }
+    reserved.clear(signingKey.did(), did)
     if (!deactivated) {
       // The reference's order: #identity, #account (active), then the genesis #commit and #sync.
       const events = ctx.events()

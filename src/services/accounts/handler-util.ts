@@ -4,7 +4,7 @@ import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
 import type { Services } from '../types.ts'
 import { AuthScope } from '../auth/scopes.ts'
-import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
+import { AuthRequiredError, ForbiddenError, InvalidRequestError } from '../../xrpc/errors.ts'
 import type { AccountService } from './account-service.ts'
 import type { AccountView } from './account-manager.ts'
 
@@ -94,6 +94,9 @@ export function revokeOAuthSessions(services: Services, did: string) {
  */
 export function callerNotTakendown(accounts: AccountService, auth: AuthResult, opts: { full?: boolean } = {}): string {
   const did = opts.full ? requireFullAccess(auth) : callerDid(auth)
-  if (requireAccount(accounts, did).takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
+  // A deleted account's leftover token: the reference's status check answers 403 AccountNotFound.
+  const account = accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
+  if (!account) throw ForbiddenError('Account not found', 'AccountNotFound')
+  if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
   return did
 }

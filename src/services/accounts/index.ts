@@ -13,7 +13,8 @@ import type { RepoEventSink } from '../events.ts'
 import { createAuthVerifier } from '../auth/verifier.ts'
 import { PlcClient } from '../identity/plc-client.ts'
 import { PlcDirectory, plcDirectoryPlugin } from '../identity/plc-directory.ts'
-import { DidResolver, atprotoData } from '../identity/did-resolver.ts'
+import { DidResolver } from '../identity/did-resolver.ts'
+import { getSigningKey } from '../../core/did-doc.ts'
 import { resolveHandleRemote } from '../identity/handle-resolver.ts'
 import { LogMailer, SmtpMailer, type Mailer } from '../mail/mailer.ts'
 import { AccountManager } from './account-manager.ts'
@@ -80,7 +81,7 @@ export function buildAccounts(opts: {
       const did = iss.split('#')[0]!
       const doc = await didResolver.resolve(did, forceRefresh).catch(() => null)
       if (!doc) throw AuthRequiredError('could not resolve iss did')
-      const key = atprotoData(doc).signingKey
+      const key = getSigningKey(doc)
       if (!key) throw AuthRequiredError('missing or bad key in did doc')
       return key
     },

@@ -3,7 +3,7 @@
 import { InvalidRequestError, UpstreamFailureError } from '../../xrpc/errors.ts'
 import { PlcClientError } from '../identity/plc-client.ts'
 import { assertWellFormedOp, cidForOp, PlcOpError, signPlcOp, type PlcOperation, type PlcService, type UnsignedPlcOperation } from '../identity/plc-ops.ts'
-import { atprotoData } from '../identity/did-resolver.ts'
+import { atprotoData } from '../../core/did-doc.ts'
 import { assertValidToken } from './email-flows.ts'
 import * as emailTokens from '../../storage/account/email-tokens.ts'
 import type { AccountsContext } from './context.ts'
@@ -80,22 +80,36 @@ export async function submitPlcOperation(ctx: AccountsContext, did: string, raw:
   await ctx.didResolver.refresh(did).catch((err) => ctx.log.error('could not refresh the DID document after a PLC update', { did, err }))
 }
 
-/** True when the DID document names this PDS, the account's signing key and (did:plc) our rotation key. */
-export async function isValidDidDocForService(ctx: AccountsContext, did: string): Promise<boolean> {
-  try {
-    let contents: { pds?: string; signingKey?: string; rotationKeys?: string[] }
-    if (did.startsWith('did:plc:')) {
-      const data = await ctx.plc.getDocumentData(did)
-      contents = { pds: data.services['atproto_pds']?.endpoint, signingKey: data.verificationMethods['atproto'], rotationKeys: data.rotationKeys }
-    } else {
-      const doc = await ctx.didResolver.resolve(did, true)
-      if (!doc) return false
-      contents = atprotoData(doc)
-    }
-    if (contents.rotationKeys && !contents.rotationKeys.includes(ctx.plcRotationKey.did())) return false
-    if (!contents.pds || contents.pds !== ctx.config.service.publicUrl) return false
-    return contents.signingKey === ctx.repo().signingKey(did).did()
-  } catch {
-    return false
+/**
+ * The DID document names this PDS, the account's signing key and (did:plc) our rotation key, else an
+ * InvalidRequest saying what is wrong (the reference's assertValidDidDocumentForService).
+ */
+export async function assertValidDidDocForService(ctx: AccountsContext, did: string): Promise<void> {
+  let contents: { pds?: string; signingKey?: string; rotationKeys?: string[] }
+  if (did.startsWith('did:plc:')) {
+    const data = await ctx.plc.getDocumentData(did).catch(() => {
+      throw InvalidRequestError('Could not resolve DID')
+    })
+    contents = { pds: data.services['atproto_pds']?.endpoint, signingKey: data.verificationMethods['atproto'], rotationKeys: data.rotationKeys }
+  } else {
+    const doc = await ctx.didResolver.resolve(did, true).catch(() => null)
+    if (!doc) throw InvalidRequestError('Could not resolve DID')
+    contents = atprotoData(doc)
   }
+  if (contents.rotationKeys && !contents.rotationKeys.includes(ctx.plcRotationKey.did())) {
+    throw InvalidRequestError('Server rotation key not included in PLC DID data')
+  }
+  if (!contents.pds || contents.pds !== ctx.config.service.publicUrl) {
+    throw InvalidRequestError('DID document atproto_pds service endpoint does not match PDS public url')
+  }
+  if (!contents.signingKey || contents.signingKey !== ctx.repo().signingKey(did).did()) {
+    throw InvalidRequestError('DID document verification method does not match expected signing key')
+  }
+}
+
+export async function isValidDidDocForService(ctx: AccountsContext, did: string): Promise<boolean> {
+  return assertValidDidDocForService(ctx, did).then(
+    () => true,
+    () => false,
+  )
 }

@@ -27,12 +27,15 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
     if (!token) throw InvalidRequestError('Unexpected authorization type', 'InvalidToken')
     const verified = await verifyBearer(deps.key, token, { typ: 'at+jwt', audience: deps.serviceDid, scopes })
     const account = deps.getAccount(verified.sub)
-    if (!account) throw ForbiddenError('Account not found', 'AccountNotFound')
-    if (opts.checkTakedown && account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
-    if (opts.checkDeactivated && account.deactivatedAt) throw AuthRequiredError('Account is deactivated', 'AccountDeactivated')
+    const checked = opts.checkDeactivated || opts.checkTakedown
+    // Without a status check the token alone counts, as the reference (which then does not look the
+    // account up): a deleted account's token reaches the handler, which answers as for anyone else.
+    if (!account && checked) throw ForbiddenError('Account not found', 'AccountNotFound')
+    if (opts.checkTakedown && account?.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
+    if (opts.checkDeactivated && account?.deactivatedAt) throw AuthRequiredError('Account is deactivated', 'AccountDeactivated')
     const isPrivileged = verified.scope === AuthScope.Access || verified.scope === AuthScope.AppPassPrivileged
     const result: AuthResult = { type: 'access', did: verified.sub, scope: verified.scope, isPrivileged }
-    rememberCallerAccount(result, { deactivatedAt: account.deactivatedAt, takedownRef: account.takedownRef })
+    if (account) rememberCallerAccount(result, { deactivatedAt: account.deactivatedAt, takedownRef: account.takedownRef })
     return result
   }
 

@@ -3,14 +3,9 @@
 import type { DidCache } from '../../storage/did-cache.ts'
 import type { PlcClient } from './plc-client.ts'
 import { PlcClientError } from './plc-client.ts'
+import { isDidDocument, type DidDocument } from '../../core/did-doc.ts'
 
-export type DidDocument = {
-  id: string
-  alsoKnownAs?: string[]
-  verificationMethod?: Array<{ id: string; type: string; controller: string; publicKeyMultibase?: string }>
-  service?: Array<{ id: string; type: string; serviceEndpoint: string | Record<string, unknown> }>
-  [key: string]: unknown
-}
+export type { DidDocument }
 
 export class DidResolver {
   constructor(
@@ -31,7 +26,7 @@ export class DidResolver {
 
   async refresh(did: string): Promise<DidDocument | null> {
     const doc = await this.fetchDoc(did)
-    if (!doc || doc.id !== did) {
+    if (!isDidDocument(doc) || doc.id !== did) {
       this.clear(did)
       return null
     }
@@ -43,10 +38,10 @@ export class DidResolver {
     this.cache.delete(did)
   }
 
-  private async fetchDoc(did: string): Promise<DidDocument | null> {
+  private async fetchDoc(did: string): Promise<unknown> {
     if (did.startsWith('did:plc:')) {
       try {
-        return (await this.plc.getDocument(did)) as DidDocument
+        return await this.plc.getDocument(did)
       } catch (err) {
         if (err instanceof PlcClientError && (err.status === 404 || err.status === 410)) return null
         throw err
@@ -58,20 +53,8 @@ export class DidResolver {
       const scheme = host.startsWith('localhost') ? 'http' : 'https'
       const res = await fetch(`${scheme}://${host}/.well-known/did.json`, { signal: AbortSignal.timeout(this.opts.timeoutMs) }).catch(() => null)
       if (!res?.ok) return null
-      return (await res.json().catch(() => null)) as DidDocument | null
+      return await res.json().catch(() => null)
     }
     return null
-  }
-}
-
-/** The atproto pieces of a DID document: handle, signing key, PDS endpoint. */
-export function atprotoData(doc: DidDocument) {
-  const handle = doc.alsoKnownAs?.find((a) => a.startsWith('at://'))?.slice('at://'.length)
-  const key = doc.verificationMethod?.find((vm) => vm.id === '#atproto' || vm.id === `${doc.id}#atproto`)
-  const pds = doc.service?.find((s) => (s.id === '#atproto_pds' || s.id === `${doc.id}#atproto_pds`) && s.type === 'AtprotoPersonalDataServer')
-  return {
-    handle,
-    signingKey: key?.publicKeyMultibase && key.type === 'Multikey' ? `did:key:${key.publicKeyMultibase}` : undefined,
-    pds: typeof pds?.serviceEndpoint === 'string' ? pds.serviceEndpoint : undefined,
   }
 }

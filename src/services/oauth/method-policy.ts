@@ -48,13 +48,14 @@ const blobUpload: Check = (p, req) => {
 /** Methods served here; anything else an OAuth token reaches is a proxied call (rpc: by lxm and aud). */
 const METHOD_POLICIES: Record<string, Check> = {
   // Closed to OAuth in the reference: app passwords, invites, account status and deletion, email changes.
-  'com.atproto.server.activateAccount': closed(),
+  'com.atproto.server.activateAccount': closed('Account reactivation is not available with OAuth credentials. Sign in to your account management page to reactivate.'),
   'com.atproto.server.deactivateAccount': closed(),
   'com.atproto.server.createAppPassword': closed(),
   'com.atproto.server.listAppPasswords': closed(),
   'com.atproto.server.revokeAppPassword': closed(),
   'com.atproto.server.getAccountInviteCodes': closed(),
   'com.atproto.server.requestAccountDelete': closed(),
+  'com.atproto.temp.checkSignupQueue': closed(),
   'com.atproto.server.requestEmailUpdate': closed('Use the account manager interface to update email address associated with an account'),
   'com.atproto.server.updateEmail': closed('Use the account manager interface to update email address associated with an account'),
   // Always allowed (getSession hides the email without account:email).

@@ -1,16 +1,24 @@
 // Read-after-write: the AppView lags behind the repo, so queries the account itself makes about itself get
 // its records newer than the AppView's `atproto-repo-rev` merged in (reference: read-after-write/util.ts).
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { AuthRequiredError } from '../../xrpc/errors.ts'
+import { AuthRequiredError, ForbiddenError } from '../../xrpc/errors.ts'
 import { getLocalLag, getRecordsSinceRev } from './local-records.ts'
 import type { MungeFn } from './munge.ts'
 import { LocalViewer } from './viewer.ts'
 
 const MAX_MUNGE_BYTES = 10 * 1024 * 1024
 
+/**
+ * The caller, whose own newer records are merged in. As on every read path, a deactivated or taken-down
+ * account's owner keeps this (the reference checks no account status here); a deleted one has nothing left.
+ */
 function requesterOf(ctx: HandlerContext): string {
   if (ctx.auth.type !== 'access') throw AuthRequiredError()
-  return ctx.auth.did
+  const did = ctx.auth.did
+  if (!ctx.services.accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })) {
+    throw ForbiddenError('Account not found', 'AccountNotFound')
+  }
+  return did
 }
 
 /** Forwards the query as the requester, then merges local records if the AppView is behind. */

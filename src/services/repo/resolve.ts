@@ -1,6 +1,6 @@
 // Which repo a request names, and whether the caller may write to it (the reference's findAccount).
 import type { AuthResult } from '../../xrpc/auth.ts'
-import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
+import { AuthRequiredError, ForbiddenError, InvalidRequestError } from '../../xrpc/errors.ts'
 import type { Services } from '../types.ts'
 import { callerAccount } from '../auth/caller-account.ts'
 
@@ -19,6 +19,30 @@ export async function findAccount(services: Services, repo: string): Promise<Acc
   return services.repo.hasRepo(repo) ? { did: repo, handle: null, deactivatedAt: null, takedownRef: null } : null
 }
 
+/**
+ * The account behind a handle or DID while it is active, else null (the reference's getDidForActor). The
+ * public com.atproto.repo reads serve nothing of a deactivated, taken-down or deleted account, to anyone:
+ * its owner reads it through com.atproto.sync.* (assertRepoAvailability), as with the reference.
+ */
+export async function findActiveAccount(services: Services, repo: string): Promise<AccountLike | null> {
+  const account = await findAccount(services, repo)
+  return account && !account.takedownRef && !account.deactivatedAt ? account : null
+}
+
+/**
+ * The one rule for an inactive account's repo on the public read paths (the reference's
+ * assertRepoAvailability): RepoNotFound, else RepoTakendown, else RepoDeactivated, unless the caller is
+ * its owner or the admin. com.atproto.sync.* and describeRepo use it; getRecord/listRecords use
+ * findActiveAccount.
+ */
+export function assertAvailable<T extends AccountLike>(account: T | null, handleOrDid: string, isAdminOrSelf: boolean): T {
+  if (!account) throw InvalidRequestError(`Could not find repo for DID: ${handleOrDid}`, 'RepoNotFound')
+  if (isAdminOrSelf) return account
+  if (account.takedownRef) throw InvalidRequestError(`Repo has been takendown: ${handleOrDid}`, 'RepoTakendown')
+  if (account.deactivatedAt) throw InvalidRequestError(`Repo has been deactivated: ${handleOrDid}`, 'RepoDeactivated')
+  return account
+}
+
 /** The DID the caller may write to: `repo` must be their own active account. */
 export async function resolveWritableRepo(
   services: Services,
@@ -29,7 +53,11 @@ export async function resolveWritableRepo(
   // The caller's own repo by DID: the verifier has just read this account row for this request.
   const known = callerDid(auth) === repo ? callerAccount(auth) : undefined
   const account = known ? { did: repo, ...known } : await findAccount(services, repo)
-  if (!account) throw InvalidRequestError(`Could not find repo: ${repo}`)
+  if (!account) {
+    // A deleted account's leftover token: the reference's status check answers 403 AccountNotFound.
+    if (callerDid(auth) === repo) throw ForbiddenError('Account not found', 'AccountNotFound')
+    throw InvalidRequestError(`Could not find repo: ${repo}`)
+  }
   if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
   if (account.deactivatedAt && !opts.allowDeactivated) throw InvalidRequestError('Account is deactivated', 'AccountDeactivated')
   if (callerDid(auth) !== account.did) throw AuthRequiredError()

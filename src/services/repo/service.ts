@@ -22,6 +22,7 @@ import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson } 
 import { readRecord, readRecordPage, type RecordView } from './reads.ts'
 import { readPreferences, writePreferences } from './preferences.ts'
 import { importCar, readLimited } from './import.ts'
+import { ReservedKeys } from '../../storage/actor/reserved-keys.ts'
 
 export type AccountHooks = { updateRepoRoot?(did: string, cid: CID, rev: string): unknown }
 
@@ -49,11 +50,14 @@ export class RepoService {
   readonly lock = new KeyedMutex()
   readonly preparer: WritePreparer
   private readonly keys = new Map<string, Keypair>()
+  /** Keys handed out by com.atproto.server.reserveSigningKey, for accounts about to be created. */
+  readonly reservedKeys: ReservedKeys
 
   private readonly sweeper: ReturnType<typeof setInterval>
 
   constructor(readonly deps: RepoServiceDeps) {
     this.preparer = new WritePreparer(deps.lexicons)
+    this.reservedKeys = new ReservedKeys(deps.actors.directory)
     this.sweeper = setInterval(() => {
       this.safely('temp blob sweep', () => void sweepTempDirectory(deps.blobs, Date.now() - TEMP_BLOB_GRACE_MS))
     }, 60 * 60 * 1000)

@@ -5,6 +5,7 @@ import type { HandlerContext } from '../../xrpc/handler.ts'
 import { hasAuthScheme } from '../auth/auth-scheme.ts'
 import { InvalidRequestError } from '../../xrpc/errors.ts'
 import type { CID } from '../../core/cbor.ts'
+import { assertAvailable } from '../repo/resolve.ts'
 
 export type SyncCaller = { did?: string; admin: boolean }
 
@@ -32,11 +33,7 @@ export function isUserOrAdmin(caller: SyncCaller, did: string): boolean {
 /** Throws RepoNotFound / RepoTakendown / RepoDeactivated as the reference does. */
 export function assertRepoAvailability(services: Services, handleOrDid: string, isAdminOrSelf: boolean) {
   const account = services.accounts.getAccount(handleOrDid, { includeDeactivated: true, includeTakenDown: true })
-  if (!account) throw InvalidRequestError(`Could not find repo for DID: ${handleOrDid}`, 'RepoNotFound')
-  if (isAdminOrSelf) return account
-  if (account.takedownRef) throw InvalidRequestError(`Repo has been takendown: ${handleOrDid}`, 'RepoTakendown')
-  if (account.deactivatedAt) throw InvalidRequestError(`Repo has been deactivated: ${handleOrDid}`, 'RepoDeactivated')
-  return account
+  return assertAvailable(account, handleOrDid, isAdminOrSelf)
 }
 
 /** The checks every sync read starts with; returns the caller for handlers that need it. */

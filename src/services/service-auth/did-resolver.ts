@@ -1,7 +1,7 @@
 // A small DID resolver (did:plc via the PLC directory, did:web via /.well-known/did.json) with an in-memory
 // cache. The identity service's resolver (with did_cache.sqlite) replaces it where available: anything with
 // the same `resolve` shape plugs in.
-import { getAtprotoSigningKey, type DidDocument } from './did-doc.ts'
+import { getSigningKey, isDidDocument, type DidDocument } from '../../core/did-doc.ts'
 import { AuthRequiredError } from '../../xrpc/errors.ts'
 
 export interface DidResolver {
@@ -41,8 +41,8 @@ export class SimpleDidResolver implements DidResolver {
     const res = await fetch(url, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 3000), redirect: 'error' })
     if (res.status === 404 || res.status === 410) return null
     if (!res.ok) throw new Error(`DID resolution failed for ${did}: HTTP ${res.status}`)
-    const doc = (await res.json()) as DidDocument
-    return doc?.id === did ? doc : null
+    const doc: unknown = await res.json()
+    return isDidDocument(doc) && doc.id === did ? doc : null
   }
 }
 
@@ -56,7 +56,7 @@ export function didKeyResolver(resolver: DidResolver) {
     } catch {
       throw AuthRequiredError('could not resolve iss did', 'BadJwtIss')
     }
-    const key = doc && getAtprotoSigningKey(doc)
+    const key = doc && getSigningKey(doc)
     if (!key) throw AuthRequiredError('missing or bad key in did doc', 'BadJwtIss')
     return key
   }

@@ -3,7 +3,7 @@
 import { isAdmin } from '../../xrpc/auth.ts'
 import { AuthRequiredError } from '../../xrpc/errors.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { getAtprotoSigningKey } from './did-doc.ts'
+import { getSigningKey } from '../../core/did-doc.ts'
 import { bearerToken, verifyServiceJwt } from './jwt.ts'
 
 export type ModeratorAuth = { type: 'admin' } | { type: 'modService'; iss: string }
@@ -21,7 +21,7 @@ export async function assertModerator(ctx: Pick<HandlerContext, 'req' | 'nsid' |
     resolveDidKey: async (iss) => {
       if (!trusted.includes(iss)) throw AuthRequiredError('Untrusted issuer', 'UntrustedIss')
       const doc = await services.accounts.didDocFor(iss.split('#')[0]!)
-      const key = doc && getAtprotoSigningKey(doc)
+      const key = doc && getSigningKey(doc)
       if (!key) throw AuthRequiredError('missing or bad key in did doc')
       return key
     },

@@ -27,6 +27,10 @@ export class ActorStore {
     mkdirSync(opts.directory, { recursive: true })
   }
 
+  get directory(): string {
+    return this.opts.directory
+  }
+
   location(did: string): { directory: string; dbLocation: string; keyLocation: string } {
     const shard = createHash('sha256').update(did).digest('hex').slice(0, 2)
     const directory = join(this.opts.directory, shard, did)

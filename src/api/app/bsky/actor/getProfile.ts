@@ -4,6 +4,6 @@ import { getProfileMunge, pipethroughReadAfterWrite } from '../../../../services
 
 export default defineHandler({
   nsid: 'app.bsky.actor.getProfile',
-  auth: 'access',
+  auth: 'accessDeactivated', // the owner of a deactivated account keeps its own reads, as the reference
   handler: (ctx) => pipethroughReadAfterWrite(ctx, getProfileMunge),
 })

@@ -4,6 +4,6 @@ import { getProfilesMunge, pipethroughReadAfterWrite } from '../../../../service
 
 export default defineHandler({
   nsid: 'app.bsky.actor.getProfiles',
-  auth: 'access',
+  auth: 'accessDeactivated', // the owner of a deactivated account keeps its own reads, as the reference
   handler: (ctx) => pipethroughReadAfterWrite(ctx, getProfilesMunge),
 })

@@ -4,6 +4,6 @@ import { getActorLikesMunge, pipethroughReadAfterWrite } from '../../../../servi
 
 export default defineHandler({
   nsid: 'app.bsky.feed.getActorLikes',
-  auth: 'access',
+  auth: 'accessDeactivated', // the owner of a deactivated account keeps its own reads, as the reference
   handler: (ctx) => pipethroughReadAfterWrite(ctx, getActorLikesMunge),
 })

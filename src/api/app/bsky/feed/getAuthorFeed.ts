@@ -4,6 +4,6 @@ import { getAuthorFeedMunge, pipethroughReadAfterWrite } from '../../../../servi
 
 export default defineHandler({
   nsid: 'app.bsky.feed.getAuthorFeed',
-  auth: 'access',
+  auth: 'accessDeactivated', // the owner of a deactivated account keeps its own reads, as the reference
   handler: (ctx) => pipethroughReadAfterWrite(ctx, getAuthorFeedMunge),
 })

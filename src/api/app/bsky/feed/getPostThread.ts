@@ -4,6 +4,6 @@ import { getPostThreadMunge, pipethroughReadAfterWrite } from '../../../../servi
 
 export default defineHandler({
   nsid: 'app.bsky.feed.getPostThread',
-  auth: 'access',
+  auth: 'accessDeactivated', // the owner of a deactivated account keeps its own reads, as the reference
   handler: (ctx) => pipethroughReadAfterWrite(ctx, getPostThreadMunge),
 })

@@ -1,30 +1,27 @@
 // com.atproto.repo.describeRepo: handle, DID document and the collections a repo holds.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { findAccount } from '../../../../services/repo/resolve.ts'
+import { assertAvailable, findAccount } from '../../../../services/repo/resolve.ts'
+import { getHandle, type DidDocument } from '../../../../core/did-doc.ts'
 
-type IdentityPort = { didDocFor?(did: string): Promise<Record<string, unknown> | null> }
+type IdentityPort = { didDocFor?(did: string): Promise<DidDocument | null> }
 
 export default defineHandler({
   nsid: 'com.atproto.repo.describeRepo',
   auth: 'none',
   handler: async ({ params, services }) => {
     const { repo } = params as { repo: string }
-    const account = await findAccount(services, repo)
-    if (!account || account.takedownRef || !services.repo.hasRepo(account.did)) {
-      throw InvalidRequestError(`Could not find user: ${repo}`)
-    }
+    // RepoNotFound / RepoTakendown / RepoDeactivated, for everyone (the owner included), as the reference.
+    const account = assertAvailable(await findAccount(services, repo), repo, false)
+    if (!services.repo.hasRepo(account.did)) throw InvalidRequestError(`Could not find repo for DID: ${repo}`, 'RepoNotFound')
     const accounts = (services as { accounts?: IdentityPort }).accounts
-    const didDoc = (await accounts?.didDocFor?.(account.did)) ?? {}
-    const handle = account.handle ?? 'handle.invalid'
-    const alsoKnownAs = (didDoc as { alsoKnownAs?: unknown }).alsoKnownAs
-    const handleIsCorrect = Array.isArray(alsoKnownAs) && alsoKnownAs.includes(`at://${handle}`)
+    const didDoc = await accounts?.didDocFor?.(account.did)
     return {
-      handle,
+      handle: account.handle ?? 'handle.invalid',
       did: account.did,
-      didDoc,
+      didDoc: didDoc ?? {},
       collections: services.repo.listCollections(account.did),
-      handleIsCorrect,
+      handleIsCorrect: !!didDoc && getHandle(didDoc) === account.handle,
     }
   },
 })

@@ -1,16 +1,19 @@
-// com.atproto.repo.importRepo: replace the caller's repo with a CAR (account migration).
+// com.atproto.repo.importRepo: replace the caller's repo with a CAR (account migration); a full session
+// only (app passwords refused), as the reference.
 import { defineHandler, type RawInput } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError, PayloadTooLargeError } from '../../../../xrpc/errors.ts'
-import { callerDid, resolveWritableRepo } from '../../../../services/repo/resolve.ts'
+import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
+import { requireFullAccess } from '../../../../services/accounts/handler-util.ts'
 
 export default defineHandler<unknown, RawInput>({
   nsid: 'com.atproto.repo.importRepo',
   auth: 'accessDeactivated',
   handler: async ({ input, auth, services }) => {
+    const caller = requireFullAccess(auth)
     const { acceptingImports, maxImportSize } = services.config.service
     if (!acceptingImports) throw InvalidRequestError('Service is not accepting repo imports')
     if (input.length !== undefined && input.length > maxImportSize) throw PayloadTooLargeError(`Repo import is larger than ${maxImportSize} bytes`)
-    const did = await resolveWritableRepo(services, auth, callerDid(auth) ?? '', { allowDeactivated: true })
+    const did = await resolveWritableRepo(services, auth, caller, { allowDeactivated: true })
     await services.repo.importRepo(did, input.body, maxImportSize)
   },
 })

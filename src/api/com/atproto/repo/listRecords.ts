@@ -1,7 +1,7 @@
 // com.atproto.repo.listRecords: a collection page ordered by rkey (newest first unless reverse).
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { findAccount } from '../../../../services/repo/resolve.ts'
+import { findActiveAccount } from '../../../../services/repo/resolve.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.listRecords',
@@ -14,8 +14,8 @@ export default defineHandler({
       cursor?: string
       reverse?: boolean
     }
-    const account = await findAccount(services, repo)
-    if (!account || account.takedownRef || !services.repo.hasRepo(account.did)) {
+    const account = await findActiveAccount(services, repo)
+    if (!account || !services.repo.hasRepo(account.did)) {
       throw InvalidRequestError(`Could not find repo: ${repo}`)
     }
     return services.repo.listRecords(account.did, collection, { limit: limit ?? 50, cursor, reverse: reverse ?? false })

@@ -1,10 +1,14 @@
+// com.atproto.server.activateAccount: a full session (no app password, no OAuth) may reactivate its
+// account once its DID document names this server and the account's signing key, as the reference.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid } from '../../../../services/accounts/handler-util.ts'
+import { requireFullAccess } from '../../../../services/accounts/handler-util.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.server.activateAccount',
   auth: 'accessDeactivated',
-  handler: ({ auth, services }) => {
-    services.accounts.activateAccount(callerDid(auth))
+  handler: async ({ auth, services }) => {
+    const did = requireFullAccess(auth)
+    await services.accounts.assertValidDidDocForService(did)
+    services.accounts.activateAccount(did)
   },
 })

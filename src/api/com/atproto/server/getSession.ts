@@ -1,12 +1,16 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid, requireAccount, sessionBody } from '../../../../services/accounts/handler-util.ts'
+import { InvalidRequestError } from '../../../../xrpc/errors.ts'
+import { callerDid, sessionBody } from '../../../../services/accounts/handler-util.ts'
 import { hideEmailWithoutScope } from '../../../../services/oauth/method-policy.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.server.getSession',
   auth: 'accessDeactivated',
   handler: async ({ auth, services }) => {
-    const account = requireAccount(services.accounts, callerDid(auth))
+    const did = callerDid(auth)
+    // A deactivated account still has a session; a taken-down one does not (its older tokens get 400), as the reference.
+    const account = services.accounts.getAccount(did, { includeDeactivated: true })
+    if (!account) throw InvalidRequestError(`Could not find user info for account: ${did}`)
     return hideEmailWithoutScope(auth, await sessionBody(services.accounts, account))
   },
 })
