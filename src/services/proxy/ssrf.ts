@@ -2,7 +2,7 @@
 // (Configured services — AppView, report, mod — are the operator's choice and are not checked.)
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../errors.ts'
 
 function ipv4Private(ip: string): boolean {
   const [a, b] = ip.split('.').map(Number) as [number, number]
@@ -39,16 +39,16 @@ const systemLookup: HostLookup = async (host) => (await lookup(host, { all: true
 /** Throws unless `endpoint` is https and every address its host resolves to is public. */
 export async function assertPublicEndpoint(endpoint: string, resolveHost: HostLookup = systemLookup): Promise<void> {
   const url = new URL(endpoint)
-  if (url.protocol !== 'https:') throw InvalidRequestError('proxy service endpoint must use https')
+  if (url.protocol !== 'https:') throw invalidInput('proxy service endpoint must use https')
   const host = url.hostname.replace(/^\[|\]$/g, '')
-  if (host === 'localhost' || host.endsWith('.localhost')) throw InvalidRequestError('proxy service endpoint is not a public address')
+  if (host === 'localhost' || host.endsWith('.localhost')) throw invalidInput('proxy service endpoint is not a public address')
   let addresses: string[]
   try {
     addresses = isIP(host) ? [host] : await resolveHost(host)
   } catch {
-    throw InvalidRequestError('could not resolve proxy service host')
+    throw invalidInput('could not resolve proxy service host')
   }
   if (addresses.length === 0 || addresses.some(isPrivateAddress)) {
-    throw InvalidRequestError('proxy service endpoint is not a public address')
+    throw invalidInput('proxy service endpoint is not a public address')
   }
 }

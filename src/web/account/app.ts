@@ -1,10 +1,8 @@
-// The account web app under /account: its routes (one page or form per file) mounted on the server.
+// The account web app under /account: its routes (one page or form per file). src/xrpc/routes/account.ts
+// mounts them on the server with the client's IP and the server's rate limiter.
 import { createHmac } from 'node:crypto'
-import type { Plugin } from '../../xrpc/app.ts'
-import { clientIp } from '../../xrpc/client-ip.ts'
-import type { Services } from '../../services/types.ts'
-import { BASE, REAUTH_PATH, SIGN_IN_PATH, type AccountApp } from './context.ts'
-import { handleRoute, type Route } from './router.ts'
+import { BASE, REAUTH_PATH, SIGN_IN_PATH, type AccountApp, type AccountAppServices } from './context.ts'
+import type { Route } from './router.ts'
 import { WEB_LIMITS } from './rate-limits.ts'
 import { showSignIn, submitSignIn } from './sign-in.tsx'
 import { handleAvailable, showSignUp, SIGN_UP_PATH, submitSignUp } from './sign-up.tsx'
@@ -72,20 +70,14 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${BASE}/delete`, access: 'recentPassword', limits: WEB_LIMITS.deleteAccount, handler: deleteAccount },
 ]
 
-export function accountWebApp(services: Services): Plugin {
+export function createAccountApp(services: AccountAppServices, limit: AccountApp['limit']): AccountApp {
   const { config } = services
-  const app: AccountApp = {
+  return {
     services,
+    limit,
     csrfKey: createHmac('sha256', config.secrets.jwtSecret).update('pds-account-web-csrf-v1').digest('base64url'),
     secureCookies: config.service.publicUrl.startsWith('https:'),
     origins: [new URL(config.service.publicUrl).origin],
     devMode: config.service.devMode,
-  }
-  const trusted = config.rateLimits.trustedProxies
-  return (server) => {
-    for (const route of ROUTES) {
-      if (route.method === 'GET') server.get(route.path, ({ request, server: s }) => handleRoute(app, route, request, clientIp(request, s, trusted)))
-      else server.post(route.path, ({ request, server: s }) => handleRoute(app, route, request, clientIp(request, s, trusted)), { parse: 'none' })
-    }
   }
 }

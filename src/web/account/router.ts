@@ -2,16 +2,14 @@
 // CSRF token, same-origin form with a valid token on POST, sign-in and recent-password requirements,
 // and failures as pages in plain words.
 import { randomBytes } from 'node:crypto'
-import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
 import { clearCookie, readCookies, setCookie } from '../ui/cookies.ts'
 import { csrfMatches, csrfToken } from '../ui/csrf.ts'
 import { PageProblem } from '../ui/errors.ts'
 import { readForm } from '../ui/form.ts'
-import { consumeWebLimit } from '../ui/rate-limit.ts'
 import { seeOther } from '../ui/render.ts'
 import { CSRF_FIELD } from '../ui/components.tsx'
 import { WEB_SESSION_IDLE_MS } from '../../services/accounts/web-sessions.ts'
-import { BASE, REAUTH_PATH, SIGN_IN_PATH, type AccountApp, type SignedIn, type WebRequest } from './context.ts'
+import { BASE, REAUTH_PATH, SIGN_IN_PATH, type AccountApp, type SignedIn, type WebLimit, type WebRequest } from './context.ts'
 import { problemPage } from './shell.tsx'
 
 export const SESSION_COOKIE = 'pds_session'
@@ -25,8 +23,8 @@ export type Route = {
   method: 'GET' | 'POST'
   path: string
   access: Access
-  /** Rules of the server's rate limiter, for routes taking a secret or sending mail. */
-  limits?: RateLimitRule[]
+  /** Windows of the server's rate limiter, for routes taking a secret or sending mail. */
+  limits?: WebLimit[]
   handler: (r: WebRequest) => Promise<Response> | Response
 }
 
@@ -46,7 +44,7 @@ export async function handleRoute(app: AccountApp, route: Route, req: Request, i
   const r: WebRequest = { app, req, url, ip, device, session: null, account: null, secret: null, csrf: '', cookies: [], form: new URLSearchParams() }
   try {
     loadSession(r, cookies.get(SESSION_COOKIE))
-    consumeWebLimit(app.services.rateLimiter, route.limits ?? [], req, ip, r.account?.did ?? null)
+    app.limit(route.limits ?? [], req, ip, r.account?.did ?? null)
     let binding = r.secret
     if (!binding) {
       binding = cookies.get(PRE_SESSION_COOKIE) ?? null
