@@ -19,6 +19,7 @@ export function createRepoService(config: Config, log: Logger, services: RepoSou
     directory: config.db.actorStoreDirectory,
     cacheSize: config.db.actorStoreCacheSize,
     maxOpenFiles: config.db.actorStoreMaxOpenFiles ?? defaultActorStoreFiles(),
+    synchronous: config.db.synchronous,
   })
   const blobs =
     config.blobstore.provider === 's3'
