@@ -13,7 +13,8 @@ import { PlcDirectory } from '../identity/plc-directory.ts'
 import { DidResolver } from '../identity/did-resolver.ts'
 import { getSigningKey } from '../../core/did-doc.ts'
 import { resolveHandleRemote } from '../identity/handle-resolver.ts'
-import { LogMailer, SmtpMailer, type Mailer } from '../mail/mailer.ts'
+import type { Mailer } from '../mail/mailer.ts'
+import { buildNotify, type NotifyService } from '../notify/index.ts'
 import { AccountManager } from './account-manager.ts'
 import { KeyFileRepo, type RepoLifecycle } from './repo-port.ts'
 import { AccountService } from './account-service.ts'
@@ -34,6 +35,7 @@ export type CredentialSource = {
 
 export type AccountsBuild = {
   accounts: AccountService
+  notify: NotifyService
   credentials: CredentialSource
   /** The local PLC directory (PDS_DEV_LOCAL_PLC), served under /_plc by the edge. */
   plcDirectory?: PlcDirectory
@@ -47,6 +49,7 @@ export function buildAccounts(opts: {
   events: () => RepoEventSink
   /** services.repo once the REPO helper wires it; undefined falls back to KeyFileRepo. */
   repo: () => RepoLifecycle | undefined
+  /** Replaces the email channel's transport (SMTP or the log). */
   mailer?: Mailer
   /** Password change/reset, deactivation, takedown, deletion: ends sessions kept elsewhere (OAuth). */
   onCredentialsRevoked?: (did: string) => void
@@ -65,7 +68,7 @@ export function buildAccounts(opts: {
     timeoutMs: config.identity.resolverTimeout,
   })
   const fallbackRepo = new KeyFileRepo(config.db.actorStoreDirectory)
-  const mailer: Mailer = opts.mailer ?? (config.email ? new SmtpMailer(config.email.smtpUrl, config.email.fromAddress) : new LogMailer(log))
+  const notify = buildNotify({ config, log, db: opts.accountDb, mailer: opts.mailer })
   const ctx: AccountsContext = {
     manager,
     config,
@@ -74,7 +77,8 @@ export function buildAccounts(opts: {
     repo: () => opts.repo() ?? fallbackRepo,
     plc,
     didResolver,
-    mailer,
+    mailer: notify.mailer(),
+    notify,
     plcRotationKey: Secp256k1Keypair.import(config.secrets.plcRotationKeyHex),
     resolveHandleRemote: (handle) => resolveHandleRemote(handle, config.identity.resolverTimeout),
   }
@@ -92,14 +96,16 @@ export function buildAccounts(opts: {
     },
   }
   const directory = config.identity.localPlc ? new PlcDirectory(join(config.db.dataDirectory, 'plc.sqlite')) : undefined
+  notify.start()
   return {
     accounts,
+    notify,
     credentials,
     plcDirectory: directory,
     close() {
       directory?.close()
       didCache.close()
-      mailer.close?.()
+      notify.close()
     },
   }
 }
