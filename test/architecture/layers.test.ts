@@ -16,6 +16,7 @@ const OUTBOUND_FETCH_CLIENTS = new Set([
   'src/services/identity/plc-client.ts', // the PLC directory's HTTP API
   'src/services/oauth/safe-fetch.ts', // client metadata documents, fetched with SSRF and size guards
   'src/services/proxy/forward.ts', // the one upstream exchange of the proxy: reads the upstream's Response
+  'src/services/notify/http.ts', // webhook channels (Discord, Telegram, ntfy): reads their answers
 ])
 
 describe('the real source tree', () => {

@@ -45,7 +45,7 @@ export class SignalChannel implements Channel {
     const stdin = proc.stdin as import('bun').FileSink
     stdin.write(`${msg.subject}\n\n${msg.text}`)
     await stdin.end()
-    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr as ReadableStream).text()])
+    const [code, stderr] = await Promise.all([proc.exited, Bun.readableStreamToText(proc.stderr as ReadableStream)])
     if (code !== 0) throw new ChannelError(`signal-cli exited with ${code}: ${stderr.trim().slice(0, 300)}`)
   }
 }
