@@ -56,7 +56,10 @@ export function buildAccounts(opts: {
 }): AccountsBuild {
   const { config, log } = opts
   const manager = new AccountManager(opts.accountDb, config.service.did, config.secrets.jwtSecret)
-  manager.onCredentialsRevoked = opts.onCredentialsRevoked
+  manager.onCredentialsRevoked = (did) => {
+    accounts.webSessions.endAll(did)
+    opts.onCredentialsRevoked?.(did)
+  }
   const didCache = DidCache.open(config.db.didCacheDbLocation)
   const plc = new PlcClient(config.identity.plcUrl, config.identity.resolverTimeout * 3)
   const didResolver = new DidResolver(plc, didCache, {
