@@ -42,18 +42,24 @@ test('an account with an authenticator app signs in to OAuth with password and c
   expect(ok.html).toContain('/oauth/authorize/accept')
 })
 
-test('the connected-apps page asks for the code too', async () => {
+test("the account web app's sign-in asks for the code too; the password alone starts no session", async () => {
   const acct = await h.signUp('otto')
   const factors = h.server.services.accounts.factors
   const { secret } = factors.beginTotpSetup(acct.did)
   const { backupCodes } = await factors.finishTotpSetup(acct.did, totpAt(secret, Date.now()))
   const browser = new Browser(h.server.url)
-  const page = await browser.get('/account')
+  const page = await browser.get('/account/sign-in')
+  expect(page.html).not.toContain('name="code"')
   const signIn = (html: string, extra: Record<string, string>) =>
-    browser.post('/account/sign-in', { csrf_token: csrfOf(html), identifier: acct.handle, password: acct.password, ...extra })
+    browser.post('/account/sign-in', { csrf_token: csrfOf(html), identifier: acct.handle, password: acct.password, ...extra }, { origin: h.server.url })
   const asked = await signIn(page.html, {})
   expect(asked.res.status).toBe(401)
   expect(asked.html).toContain('name="code"')
-  const ok = await signIn(asked.html, { code: backupCodes[0]! })
+  expect((await browser.get('/account')).res.headers.get('location')).toContain('/account/sign-in')
+  const wrong = await signIn(asked.html, { code: '000000' })
+  expect(wrong.res.status).toBe(401)
+  expect(wrong.html).toContain('Token is invalid')
+  const ok = await signIn(wrong.html, { code: backupCodes[0]! })
   expect(ok.res.status).toBe(303)
+  expect((await browser.get('/account')).res.status).toBe(200)
 })
