@@ -81,6 +81,8 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
         return access(req, ACCESS_FULL, standard, { nsid, kind })
       case 'accessPrivileged':
         return access(req, ACCESS_PRIVILEGED, standard, { nsid, kind })
+      case 'accessProxied':
+        return access(req, ACCESS_STANDARD, { checkDeactivated: false, checkTakedown: false }, { nsid, kind })
       case 'accessDeactivated':
         return access(req, [...ACCESS_STANDARD, AuthScope.Takendown], { checkDeactivated: false, checkTakedown: false }, { nsid, kind })
       case 'refresh':
