@@ -28,10 +28,10 @@ const fakes = startFakeServices(async (iss) => {
 })
 afterAll(() => fakes.close())
 
-/** 'Bearer full' is a privileged session, 'Bearer app' a plain app password. */
+/** 'Bearer full' is a privileged session, 'Bearer app' a plain app password (the proxy asks for 'accessProxied'). */
 const stubVerifier: AuthVerifier = async (kind, { req }) => {
   const header = req.headers.get('authorization')
-  if (kind === 'access' && (header === 'Bearer full' || header === 'Bearer app')) {
+  if (kind === 'accessProxied' && (header === 'Bearer full' || header === 'Bearer app')) {
     return { type: 'access', did: USER, scope: 'com.atproto.access', isPrivileged: header === 'Bearer full' }
   }
   throw AuthRequiredError()
