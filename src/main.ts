@@ -1,6 +1,6 @@
 // Composition root: config → storage → services → XRPC app. `pds serve` and the tests both start here.
 import type { Database } from 'bun:sqlite'
-import type { Config } from './config/config.ts'
+import { assertStrongSecrets, type Config } from './config/config.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { isResponsive, openDatabase } from './storage/sqlite.ts'
 import { Lexicons } from './core/lexicon/index.ts'
@@ -54,6 +54,7 @@ export async function startServer(
   config: Config,
   opts: { log?: Logger; hostname?: string; shutdownGraceMs?: number } = {},
 ): Promise<RunningServer> {
+  assertStrongSecrets(config)
   const log = opts.log ?? createLogger(config.logLevel)
   // One server per data directory; refused (naming the holder) before anything is opened.
   const dataLock = lockDataDirectory(config.db.dataDirectory, 'pds serve')

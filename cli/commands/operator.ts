@@ -13,6 +13,7 @@ import { registerTakedown } from './takedown.ts'
 import { registerExport } from './export.ts'
 import { registerImport } from './import.ts'
 import { registerMigrate } from './migrate.ts'
+import { registerKeys } from './keys.ts'
 
 export function registerOperatorCommands(program: Command): void {
   registerInit(program)
@@ -27,4 +28,5 @@ export function registerOperatorCommands(program: Command): void {
   registerExport(program)
   registerImport(program)
   registerMigrate(program)
+  registerKeys(program)
 }

@@ -22,6 +22,7 @@ import { KeyFileRepo, type RepoLifecycle } from './repo-port.ts'
 import { AccountService } from './account-service.ts'
 import type { AccountsContext } from './context.ts'
 import { wellKnownPlugin } from './well-known.ts'
+import { keyFilesFor } from '../repo/keys.ts'
 
 export { AccountService }
 export type { RepoLifecycle }
@@ -54,7 +55,7 @@ export function buildAccounts(opts: {
     maxTTL: config.identity.cacheMaxTTL,
     timeoutMs: config.identity.resolverTimeout,
   })
-  const fallbackRepo = new KeyFileRepo(config.db.actorStoreDirectory)
+  const fallbackRepo = new KeyFileRepo(config.db.actorStoreDirectory, keyFilesFor(config))
   const mailer: Mailer = opts.mailer ?? (config.email ? new SmtpMailer(config.email.smtpUrl, config.email.fromAddress) : new LogMailer(log))
   const ctx: AccountsContext = {
     manager,

@@ -2,6 +2,7 @@
 // signing key with the core verifier, and every blob it references is on disk with the right CID.
 import { Database } from 'bun:sqlite'
 import { existsSync, readFileSync } from 'node:fs'
+import { KeyFiles } from '../../storage/key-files.ts'
 import { CID, cidForRaw } from '../../core/cbor.ts'
 import { carToBytes } from '../../core/car.ts'
 import { Secp256k1Keypair, verifySignature } from '../../core/crypto/index.ts'
@@ -11,7 +12,7 @@ import { blobFilePath } from './layout.ts'
 
 export type ActorStoreCheck = { did: string; rev: string; records: number; blobs: number; problems: string[] }
 
-export function verifyActorStore(opts: { did: string; storePath: string; keyPath: string; blobDirectory: string | null }): ActorStoreCheck {
+export function verifyActorStore(opts: { did: string; storePath: string; keyPath: string; blobDirectory: string | null; keys?: KeyFiles }): ActorStoreCheck {
   const result: ActorStoreCheck = { did: opts.did, rev: '', records: 0, blobs: 0, problems: [] }
   const db = new Database(opts.storePath, { readonly: true })
   try {
@@ -26,7 +27,13 @@ export function verifyActorStore(opts: { did: string; storePath: string; keyPath
       result.problems.push('signing key file is missing')
       return result
     }
-    const key = Secp256k1Keypair.import(new Uint8Array(readFileSync(opts.keyPath)))
+    let key: Secp256k1Keypair
+    try {
+      key = Secp256k1Keypair.import((opts.keys ?? new KeyFiles()).read(opts.keyPath, opts.did))
+    } catch (err) {
+      result.problems.push(`signing key: ${(err as Error).message}`)
+      return result
+    }
     const blockQuery = db.query<{ content: Uint8Array }, [string]>('SELECT content FROM repo_block WHERE cid = ?')
     const reader = { get: (cid: CID) => blockQuery.get(cid.toString())?.content ?? undefined }
     try {

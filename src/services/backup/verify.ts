@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { ACTOR_KEY_FILE, canonicalLayout } from './layout.ts'
 import { readManifest, sha256File, type Manifest } from './manifest.ts'
 import { verifyActorStore } from './verify-repo.ts'
+import type { KeyFiles } from '../../storage/key-files.ts'
 
 export type VerifyProblem = { path: string; problem: string }
 export type VerifyPhase = 'checksums' | 'databases' | 'repos'
@@ -18,7 +19,7 @@ export type VerifyReport = {
 
 export async function verifyBackup(
   dir: string,
-  opts: { onProgress?: (p: { phase: VerifyPhase; done: number; total: number }) => void } = {},
+  opts: { onProgress?: (p: { phase: VerifyPhase; done: number; total: number }) => void; keys?: KeyFiles } = {},
 ): Promise<VerifyReport> {
   const manifest = readManifest(dir)
   const report = opts.onProgress ?? (() => {})
@@ -60,6 +61,7 @@ export async function verifyBackup(
       storePath: join(dir, file.path),
       keyPath: join(storeDir, ACTOR_KEY_FILE),
       blobDirectory: hasBlobs ? layout.blobDirectory : null,
+      keys: opts.keys,
     })
     checked.repos++
     checked.records += result.records

@@ -6,13 +6,14 @@ import { ActorStore } from '../../storage/actor/actor-store.ts'
 import { DiskBlobStore } from '../blobs/store.ts'
 import { S3BlobStore } from '../blobs/s3-store.ts'
 import type { Services } from '../types.ts'
+import { keyFilesFor } from './keys.ts'
 import { RepoService, type AccountHooks } from './service.ts'
 import './errors.ts' // registers the XRPC error mapping
 
 export { RepoService } from './service.ts'
 
 export function createRepoService(config: Config, log: Logger, services: Services): RepoService {
-  const actors = new ActorStore({ directory: config.db.actorStoreDirectory, cacheSize: config.db.actorStoreCacheSize })
+  const actors = new ActorStore({ directory: config.db.actorStoreDirectory, cacheSize: config.db.actorStoreCacheSize, keys: keyFilesFor(config) })
   const blobs =
     config.blobstore.provider === 's3'
       ? new S3BlobStore(config.blobstore)

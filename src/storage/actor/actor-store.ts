@@ -1,9 +1,10 @@
 // Where each account's files live, and a bounded LRU of open actor databases.
 // Layout (as the reference): <dir>/<first 2 hex of sha256(did)>/<did>/{store.sqlite,key}.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase } from '../sqlite.ts'
+import { KeyFiles } from '../key-files.ts'
 import { ActorDb } from './actor-db.ts'
 
 export class ActorNotFoundError extends Error {
@@ -17,14 +18,18 @@ export type ActorStoreOptions = {
   directory: string
   /** How many databases stay open at once; the least recently used one is closed first. */
   cacheSize: number
+  /** Reads and writes signing keys, sealed when a key encryption key is configured. */
+  keys?: KeyFiles
 }
 
 export class ActorStore {
   // Map keeps insertion order: re-inserting on use makes the first key the least recently used.
   private readonly open = new Map<string, ActorDb>()
+  readonly keys: KeyFiles
 
   constructor(private readonly opts: ActorStoreOptions) {
     mkdirSync(opts.directory, { recursive: true })
+    this.keys = opts.keys ?? new KeyFiles()
   }
 
   get directory(): string {
@@ -41,18 +46,18 @@ export class ActorStore {
     return this.open.has(did) || existsSync(this.location(did).dbLocation)
   }
 
-  /** Creates the account's directory, database and key file. */
+  /** Creates the account's directory, database and key file (synced before the account exists). */
   create(did: string, privateKey: Uint8Array): ActorDb {
     const { directory, keyLocation } = this.location(did)
     mkdirSync(directory, { recursive: true })
-    writeFileSync(keyLocation, privateKey, { mode: 0o600 })
+    this.keys.write(keyLocation, privateKey, did)
     return this.db(did, true)
   }
 
   readKey(did: string): Uint8Array {
     const { keyLocation } = this.location(did)
     if (!existsSync(keyLocation)) throw new ActorNotFoundError(did)
-    return new Uint8Array(readFileSync(keyLocation))
+    return this.keys.read(keyLocation, did)
   }
 
   /** The open database of an existing account. */
