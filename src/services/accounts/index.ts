@@ -54,6 +54,7 @@ export function buildAccounts(opts: {
     staleTTL: config.identity.cacheStaleTTL,
     maxTTL: config.identity.cacheMaxTTL,
     timeoutMs: config.identity.resolverTimeout,
+    devMode: config.service.devMode,
   })
   const fallbackRepo = new KeyFileRepo(config.db.actorStoreDirectory, keyFilesFor(config))
   const mailer: Mailer = opts.mailer ?? (config.email ? new SmtpMailer(config.email.smtpUrl, config.email.fromAddress) : new LogMailer(log))

@@ -74,7 +74,7 @@ export class ProxyService {
     if (hasBody) copyHeaders(req.headers, headers, BODY_HEADERS)
     headers.set('authorization', `Bearer ${await this.serviceJwt(auth.did, targetAud(target), nsid)}`)
     const upstream = await forward(
-      { url: upstreamUrl(target, req), method: req.method, headers, body: hasBody ? req.body : null, decompress: false },
+      { url: upstreamUrl(target, req), method: req.method, headers, body: hasBody ? req.body : null, decompress: false, address: target.address },
       this.limits,
     )
     const res = new Response(upstream.body, {
@@ -95,7 +95,7 @@ export class ProxyService {
     const headers = new Headers()
     copyHeaders(req.headers, headers, FORWARDED_REQUEST_HEADERS)
     if (opts.iss) headers.set('authorization', `Bearer ${await this.serviceJwt(opts.iss, opts.aud ?? targetAud(target), opts.lxm ?? nsid)}`)
-    const upstream = await forward({ url: upstreamUrl(target, req), method: req.method, headers, decompress: true }, this.limits)
+    const upstream = await forward({ url: upstreamUrl(target, req), method: req.method, headers, decompress: true, address: target.address }, this.limits)
     return new Response(upstream.body, {
       status: upstream.status,
       headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: false }),
@@ -131,7 +131,7 @@ export async function callJson(proxy: ProxyService, opts: CallJsonOptions): Prom
     headers.set('content-type', 'application/json')
     body = new Response(JSON.stringify(opts.body)).body
   }
-  const res = await forward({ url: url.toString(), method: body ? 'POST' : 'GET', headers, body, decompress: true }, proxy.limits)
+  const res = await forward({ url: url.toString(), method: body ? 'POST' : 'GET', headers, body, decompress: true, address: opts.target.address }, proxy.limits)
   const text = await res.text()
   if (!text) return undefined
   try {

@@ -1,6 +1,7 @@
 // A small DID resolver (did:plc via the PLC directory, did:web via /.well-known/did.json) with an in-memory
 // cache. The identity service's resolver (with did_cache.sqlite) replaces it where available: anything with
 // the same `resolve` shape plugs in.
+import { guardedFetch } from '../net/guarded-fetch.ts'
 import { getSigningKey, isDidDocument, type DidDocument } from '../../core/did-doc.ts'
 import { AuthRequiredError } from '../../xrpc/errors.ts'
 
@@ -38,7 +39,9 @@ export class SimpleDidResolver implements DidResolver {
   private async fetchDoc(did: string): Promise<DidDocument | null> {
     const url = this.docUrl(did)
     if (!url) return null
-    const res = await fetch(url, { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 3000), redirect: 'error' })
+    const init = { signal: AbortSignal.timeout(this.opts.timeoutMs ?? 3000), redirect: 'error' } as const
+    // did:web hosts are anyone's choice: public addresses only, pinned (the PLC directory is the operator's).
+    const res = did.startsWith('did:web:') ? await guardedFetch(url, init, { allowPrivate: this.opts.allowHttpWeb }) : await fetch(url, init)
     if (res.status === 404 || res.status === 410) return null
     if (!res.ok) throw new Error(`DID resolution failed for ${did}: HTTP ${res.status}`)
     const doc: unknown = await res.json()
