@@ -1,4 +1,5 @@
 // Composition root: config → storage → services → XRPC app. `pds serve` and the tests both start here.
+import { Breakers } from './services/net/circuit-breaker.ts'
 import type { Database } from 'bun:sqlite'
 import { assertStrongSecrets, type Config } from './config/config.ts'
 import { createLogger, type Logger } from './logger.ts'
@@ -75,13 +76,15 @@ async function startLocked(
   const databases: Database[] = []
   const accountDb = openDatabase(config.db.accountDbLocation, 'account')
   databases.push(accountDb)
-  const firehose = createSequencerService(config, log)
+  const breakers = new Breakers()
+  const firehose = createSequencerService(config, log, breakers)
   databases.push(firehose.db)
   // Closures read services.events / services.repo at call time (the repo service may be wired later).
   const accounts = buildAccounts({
     config,
     log,
     accountDb,
+    breakers,
     events: () => services.events,
     repo: () => (services as { repo?: RepoLifecycle }).repo,
     onCredentialsRevoked: (did) => services.oauth?.revokeAllOAuthSessions(did),
@@ -99,6 +102,7 @@ async function startLocked(
     events: firehose.sequencer,
     proxy,
     repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
+    breakers,
     isHealthy: () => isResponsive(accountDb),
   }
   services.repo = createRepoService(config, log, services)

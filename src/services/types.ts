@@ -9,6 +9,7 @@ import type { AccountService } from './accounts/account-service.ts'
 import type { RepoService } from './repo/service.ts'
 import type { ProxyService } from './proxy/proxy-service.ts'
 import type { OAuthProvider } from './oauth/index.ts'
+import type { Breakers } from './net/circuit-breaker.ts'
 
 export type Services = {
   config: Config
@@ -26,6 +27,8 @@ export type Services = {
   proxy: ProxyService
   /** OAuth provider: verifyOAuthAccess(req), revokeAllOAuthSessions(did) (src/services/oauth). */
   oauth?: Pick<OAuthProvider, 'verifyOAuthAccess' | 'revokeAllOAuthSessions'>
+  /** Circuit breakers of the upstreams (PLC directory, relays), for `pds status`. */
+  breakers: Breakers
   /** True while the server's databases answer. */
   isHealthy(): boolean
 }

@@ -1,5 +1,6 @@
 // Builds the accounts side of the server: AccountService (services.accounts), the real verifyAuth,
 // the PLC client/directory, DID resolution and mail, plus the HTTP routes they own.
+import type { Breakers } from '../net/circuit-breaker.ts'
 import type { Database } from 'bun:sqlite'
 import { join } from 'node:path'
 import type { Config } from '../../config/config.ts'
@@ -38,6 +39,8 @@ export function buildAccounts(opts: {
   config: Config
   log: Logger
   accountDb: Database
+  /** Circuit breakers shown by `pds status` (the PLC directory's here). */
+  breakers?: Breakers
   events: () => RepoEventSink
   /** services.repo once the REPO helper wires it; undefined falls back to KeyFileRepo. */
   repo: () => RepoLifecycle | undefined
@@ -49,7 +52,7 @@ export function buildAccounts(opts: {
   const manager = new AccountManager(opts.accountDb, config.service.did, config.secrets.jwtSecret)
   manager.onCredentialsRevoked = opts.onCredentialsRevoked
   const didCache = DidCache.open(config.db.didCacheDbLocation)
-  const plc = new PlcClient(config.identity.plcUrl, config.identity.resolverTimeout * 3)
+  const plc = new PlcClient(config.identity.plcUrl, config.identity.resolverTimeout * 3, opts.breakers?.get('plc directory', { log }))
   const didResolver = new DidResolver(plc, didCache, {
     staleTTL: config.identity.cacheStaleTTL,
     maxTTL: config.identity.cacheMaxTTL,
