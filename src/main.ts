@@ -1,4 +1,4 @@
-// Composition root: config → storage → services → XRPC app. `pds serve` and the tests both start here.
+// Composition root: config → storage → services → the edge (XRPC app, routes, pages). `pds serve` and the tests both start here.
 import { Breakers } from './services/net/circuit-breaker.ts'
 import type { Database } from 'bun:sqlite'
 import { assertStrongSecrets, type Config } from './config/config.ts'
@@ -9,9 +9,9 @@ import { LEXICON_DOCUMENTS } from './generated/lexicons.gen.ts'
 import { RateLimiter } from './xrpc/rate-limit.ts'
 import { createApp, type Plugin } from './xrpc/app.ts'
 import { DEFAULT_JSON_LIMIT } from './xrpc/dispatch.ts'
-import { HANDLERS } from './xrpc/registry.gen.ts'
+import { HANDLERS } from './generated/registry.gen.ts'
 import type { HandlerDef } from './xrpc/handler.ts'
-import type { Services } from './services/types.ts'
+import type { Services } from './xrpc/services.ts'
 import { createSequencerService } from './services/sequencer/index.ts'
 import { recoverySource } from './services/sequencer/recovery.ts'
 import { markRunning } from './storage/run-marker.ts'
@@ -22,7 +22,14 @@ import { buildProxy } from './services/proxy/index.ts'
 import { createOAuthProvider } from './services/oauth/index.ts'
 import { accountPortFrom } from './services/oauth/account-port.ts'
 import { VERSION } from './version.ts'
-import { tlsCheckPlugin, type HandleLookup } from './xrpc/tls-check.ts'
+import { tlsCheckPlugin, type HandleLookup } from './xrpc/routes/tls-check.ts'
+import { firehosePlugin } from './xrpc/routes/firehose.ts'
+import { wellKnownPlugin } from './xrpc/routes/well-known.ts'
+import { plcDirectoryRoutes } from './xrpc/routes/plc-directory.ts'
+import { oauthRoutes } from './xrpc/routes/oauth.ts'
+import { createAuthVerifier } from './xrpc/auth-verifier.ts'
+import { oauthVerifier } from './xrpc/oauth-verifier.ts'
+import { proxyFallback } from './xrpc/proxy-fallback.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
 
 export type RunningServer = {
@@ -97,7 +104,7 @@ async function startLocked(
     log,
     lexicons,
     rateLimiter: new RateLimiter(config.rateLimits),
-    verifyAuth: accounts.verifyAuth,
+    verifyAuth: createAuthVerifier({ ...accounts.credentials, serviceDid: config.service.did, adminPassword: config.secrets.adminPassword }),
     accounts: accounts.accounts,
     events: firehose.sequencer,
     proxy,
@@ -105,16 +112,27 @@ async function startLocked(
     breakers,
     isHealthy: () => isResponsive(accountDb),
   }
-  services.repo = createRepoService(config, log, services)
+  services.repo = createRepoService(config, log, {
+    lexicons,
+    get events() {
+      return services.events
+    },
+    get accounts() {
+      return services.accounts
+    },
+  })
   // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
   const runMarker = markRunning(config.db.dataDirectory)
   firehose.recover(recoverySource(services, { verifyHeads: runMarker.previousRunCrashed }))
   // OAuth provider: its routes, and DPoP-bound OAuth tokens accepted by verifyAuth.
-  const oauth = createOAuthProvider({ config, log, accountDb, accounts: accountPortFrom(() => services.accounts), rateLimiter: services.rateLimiter, lexicons })
-  services.verifyAuth = oauth.wrapVerifier(services.verifyAuth)
+  const oauthAccounts = accountPortFrom(() => services.accounts)
+  const oauth = createOAuthProvider({ config, log, accountDb, accounts: oauthAccounts, lexicons })
+  services.verifyAuth = oauthVerifier(services.verifyAuth, oauth, oauthAccounts, config)
   services.oauth = oauth
-  const plugins: Plugin[] = [firehose.plugin, ...accounts.plugins]
-  plugins.push(oauth.plugin)
+  const trustedProxies = config.rateLimits.trustedProxies
+  const plugins: Plugin[] = [firehosePlugin(firehose.firehose, { trustedProxies }), wellKnownPlugin(accounts.accounts)]
+  if (accounts.plcDirectory) plugins.push(plcDirectoryRoutes(accounts.plcDirectory))
+  plugins.push(oauthRoutes({ ctx: oauth.ctx, rateLimiter: services.rateLimiter, trustedProxies }))
   plugins.push(
     tlsCheckPlugin({
       hostname: config.service.hostname,
@@ -125,7 +143,7 @@ async function startLocked(
   const version = config.service.version ?? VERSION
   // The largest body any method takes (blobs, repo imports); longer declared bodies get a JSON 413.
   const maxRequestBytes = Math.max(config.service.blobUploadLimit, config.service.maxImportSize, DEFAULT_JSON_LIMIT)
-  const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxy.fallback, maxRequestBytes })
+  const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxyFallback(proxy, (kind, req) => services.verifyAuth(kind, req)), maxRequestBytes })
   // The development setup (generated secrets, a local PLC) is reachable from this machine only.
   const hostname = opts.hostname ?? (config.service.devMode ? '127.0.0.1' : '0.0.0.0')
   try {

@@ -17,7 +17,7 @@ import {
 } from '../../src/services/backup/index.ts'
 import type { Config } from '../../src/config/config.ts'
 import { VERSION } from '../../src/version.ts'
-import { DataDirectoryLockedError, lockDataDirectory } from '../../src/storage/data-lock.ts'
+import { DataDirectoryLockedError, lockDataDirectory } from '../../src/services/data-directory.ts'
 import { findConfig, keyFilesFromEnv, loadCliConfig } from '../lib/config.ts'
 import { CliError, EXIT } from '../lib/errors.ts'
 import { withConfigOptions, withJsonOption } from '../lib/options.ts'

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { imageInfo, loadSharp } from '../../src/native/sharp.ts'
 import type { DiscoveryContext } from '../../src/config/discover.ts'
-import { probeSqlite } from '../../src/storage/sqlite.ts'
+import { sqliteSelfTest } from '../../src/services/diagnostics.ts'
 import { findConfig, loadCliConfig, type ConfigOptions } from '../lib/config.ts'
 import { withConfigOptions, withJsonOption } from '../lib/options.ts'
 import { realNetworkDeps, runNetworkChecks, type NetworkDeps } from '../lib/network-checks.ts'
@@ -108,7 +108,7 @@ async function checkImageFile(path: string): Promise<string> {
 function checkSqlite(): string {
   const dir = mkdtempSync(join(tmpdir(), 'pds-doctor-'))
   try {
-    const version = probeSqlite(join(dir, 'doctor.sqlite'))
+    const version = sqliteSelfTest(join(dir, 'doctor.sqlite'))
     return `SQLite ${version}: WAL database in ${tmpdir()}`
   } finally {
     rmSync(dir, { recursive: true, force: true })

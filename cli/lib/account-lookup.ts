@@ -4,8 +4,7 @@
 // exactly the ones an operator may need to untake down.
 import { existsSync } from 'node:fs'
 import type { Config } from '../../src/config/config.ts'
-import { getAccountRow, getAccountRowByEmail, type AccountRow } from '../../src/storage/account/actors.ts'
-import { openDatabase } from '../../src/storage/sqlite.ts'
+import { lookupAccountOffline, type OfflineAccount } from '../../src/services/accounts/offline-lookup.ts'
 import { CliError, EXIT } from './errors.ts'
 
 /** `alice` becomes `alice.<first handle domain>`; full handles are kept. */
@@ -20,21 +19,15 @@ export type FoundAccount = { did: string; handle: string | null; email: string |
 export function findAccount(config: Config, identifier: string): FoundAccount {
   const path = config.db.accountDbLocation
   if (!existsSync(path)) throw new CliError(`no account database at ${path}: is --data-dir right?`, EXIT.config)
-  const db = openDatabase(path, 'account', { readonly: true })
-  try {
-    const all = { includeTakenDown: true, includeDeactivated: true }
-    const wanted = identifier.trim().replace(/^@/, '')
-    let row: AccountRow | null
-    let lookedUp: string
-    if (wanted.startsWith('did:')) [row, lookedUp] = [getAccountRow(db, wanted, all), wanted]
-    else if (wanted.includes('@')) [row, lookedUp] = [getAccountRowByEmail(db, wanted, all), `email ${wanted}`]
-    else {
-      const handle = fullHandle(wanted, config)
-      ;[row, lookedUp] = [getAccountRow(db, handle, all), `handle ${handle}`]
-    }
-    if (!row) throw new CliError(`no account with ${lookedUp} on this server (see \`pds account list\`)`, EXIT.failed)
-    return { did: row.did, handle: row.handle, email: row.email }
-  } finally {
-    db.close()
+  const wanted = identifier.trim().replace(/^@/, '')
+  let row: OfflineAccount | null
+  let lookedUp: string
+  if (wanted.startsWith('did:')) [row, lookedUp] = [lookupAccountOffline(path, 'id', wanted), wanted]
+  else if (wanted.includes('@')) [row, lookedUp] = [lookupAccountOffline(path, 'email', wanted), `email ${wanted}`]
+  else {
+    const handle = fullHandle(wanted, config)
+    ;[row, lookedUp] = [lookupAccountOffline(path, 'id', handle), `handle ${handle}`]
   }
+  if (!row) throw new CliError(`no account with ${lookedUp} on this server (see \`pds account list\`)`, EXIT.failed)
+  return row
 }

@@ -1,6 +1,6 @@
 // Elysia glue: the HTTP surface (XRPC, health, banner, CORS) around dispatchXrpc.
 import { Elysia } from 'elysia'
-import type { Services } from '../services/types.ts'
+import type { Services } from './services.ts'
 import { dispatchXrpc, type FallbackHandler, type Registry } from './dispatch.ts'
 import { clientIp } from './client-ip.ts'
 import { AuthRequiredError, errorResponse, InvalidRequestError } from './errors.ts'

@@ -34,6 +34,24 @@ export type AuthExtras = {
   authorizeInput?: (nsid: string, input: unknown) => void
 }
 
+/** The account behind a token (access, refresh or service JWT); undefined for admin and anonymous calls. */
+export function authDid(auth: AuthResult): string | undefined {
+  return auth.type === 'access' || auth.type === 'refresh' || auth.type === 'service' ? auth.did : undefined
+}
+
+/** The calling account's DID; 401 AuthenticationRequired when the call names no account. */
+export function callerDid(auth: AuthResult): string {
+  const did = authDid(auth)
+  if (did === undefined) throw AuthRequiredError()
+  return did
+}
+
+/** An access-token caller's DID (calls made for the account at another service); 401 for anything else. */
+export function accessCallerDid(auth: AuthResult): string {
+  if (auth.type !== 'access') throw AuthRequiredError()
+  return auth.did
+}
+
 export const authResponseHeaders = (auth: AuthResult): Record<string, string> => (auth as AuthExtras).responseHeaders ?? {}
 
 /** Token verification lives in the accounts service; the xrpc layer only calls it. */
@@ -57,14 +75,4 @@ export function safeEqual(a: string, b: string): boolean {
 export function isAdmin(req: Request, adminPassword: string): boolean {
   const basic = parseBasicAuth(req.headers.get('authorization'))
   return !!basic && basic.username === 'admin' && safeEqual(basic.password, adminPassword)
-}
-
-/** The verifier used until (and beneath) the accounts service: admin Basic auth only. */
-export function adminOnlyVerifier(adminPassword: string): AuthVerifier {
-  return async (kind, { req }) => {
-    if (kind === 'none') return { type: 'none' }
-    if (kind === 'optionalAccess' && !req.headers.get('authorization')) return { type: 'none' }
-    if ((kind === 'admin' || kind === 'accessOrAdmin') && isAdmin(req, adminPassword)) return { type: 'admin' }
-    throw AuthRequiredError(kind === 'admin' ? 'Unexpected authorization type' : 'Authentication Required')
-  }
 }

@@ -1,5 +1,5 @@
 // Runs one XRPC call: method check, params, auth, rate limits, input, handler, error mapping.
-import type { Services } from '../services/types.ts'
+import type { Services } from './services.ts'
 import { isValidNsid } from '../core/syntax/index.ts'
 import type { HandlerContext, HandlerDef, RawInput } from './handler.ts'
 import { authResponseHeaders, type AuthExtras } from './auth.ts'
@@ -12,9 +12,9 @@ import {
   MethodNotImplementedError,
   PayloadTooLargeError,
   errorResponse,
-  toXrpcError,
   XRPCError,
 } from './errors.ts'
+import { toXrpcError } from './error-mapper.ts'
 
 /** The reference's JSON body limit (xrpc-server payload.jsonLimit). */
 export const DEFAULT_JSON_LIMIT = 150 * 1024
@@ -39,7 +39,7 @@ export async function dispatchXrpc(
       if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
       // Proxied calls count against the same global per-IP limit as local ones.
       if (fallback && services.rateLimiter.enabled && !services.rateLimiter.isBypassed(req, ip)) {
-        rateHeaders = services.rateLimiter.consume([GLOBAL_RATE_LIMIT], { ip } as HandlerContext)
+        rateHeaders = services.rateLimiter.consume([GLOBAL_RATE_LIMIT], { ip, auth: { type: 'none' } })
       }
       const proxied = fallback && (await fallback(nsid, req, ip))
       if (proxied) {

@@ -26,21 +26,6 @@ export const MethodNotImplementedError = (message = 'Method Not Implemented') =>
 export const UpstreamFailureError = (message = 'Upstream Failure') => new XRPCError(502, 'UpstreamFailure', message)
 export const NotEnoughResourcesError = (message = 'Not Enough Resources') => new XRPCError(503, 'NotEnoughResources', message)
 
-/** Domain errors from core/storage register a mapping here instead of knowing about HTTP. */
-const domainMappers: Array<(err: unknown) => XRPCError | undefined> = []
-export function registerErrorMapper(mapper: (err: unknown) => XRPCError | undefined) {
-  domainMappers.push(mapper)
-}
-
-export function toXrpcError(err: unknown): XRPCError | undefined {
-  if (err instanceof XRPCError) return err
-  for (const mapper of domainMappers) {
-    const mapped = mapper(err)
-    if (mapped) return mapped
-  }
-  return undefined
-}
-
 export function errorResponse(err: XRPCError, extraHeaders?: Record<string, string>): Response {
   return Response.json(err.toJSON(), { status: err.status, headers: { ...err.headers, ...extraHeaders } })
 }

@@ -1,10 +1,11 @@
 // The shape of one XRPC method: each file under src/api/ default-exports defineHandler({...}).
 import type { AuthKind, AuthResult } from './auth.ts'
 import type { RateLimitRule } from './rate-limit.ts'
-import type { Services } from '../services/types.ts'
+import type { ByteUpload } from '../services/blobs/upload.ts'
+import type { Services } from './services.ts'
 
 /** A procedure's raw body for non-JSON encodings (blobs, CARs): never buffered by the router. */
-export type RawInput = { encoding: string; body: ReadableStream<Uint8Array>; length?: number }
+export type RawInput = ByteUpload
 
 export type HandlerContext<P = any, I = any> = {
   nsid: string

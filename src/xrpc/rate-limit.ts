@@ -1,5 +1,5 @@
 // Fixed-window rate limits shared by every route: several windows per route, keyed by IP or DID.
-import type { HandlerContext } from './handler.ts'
+import type { AuthResult } from './auth.ts'
 import { XRPCError } from './errors.ts'
 
 export type RateLimitRule = {
@@ -8,9 +8,12 @@ export type RateLimitRule = {
   durationMs: number
   points: number
   /** Defaults to the client IP; return null to skip this rule for the call. */
-  calcKey?: (ctx: HandlerContext) => string | null
-  calcPoints?: (ctx: HandlerContext) => number
+  calcKey?(call: RateLimitedCall): string | null
+  calcPoints?(call: RateLimitedCall): number
 }
+
+/** What a rule can key on: an XRPC call's HandlerContext, or only the client elsewhere (OAuth pages). */
+export type RateLimitedCall = { ip: string; auth: AuthResult; input?: unknown }
 
 export type RateLimitOptions = { enabled: boolean; bypassKey?: string; bypassIps: string[] }
 
@@ -37,7 +40,7 @@ export class RateLimiter {
   }
 
   /** Consumes points on every rule; throws RateLimitExceeded (429) when any window is full. */
-  consume(rules: RateLimitRule[], ctx: HandlerContext): Record<string, string> {
+  consume(rules: RateLimitRule[], ctx: RateLimitedCall): Record<string, string> {
     const now = Date.now()
     this.sweep(now)
     const outcomes: Outcome[] = []

@@ -4,6 +4,7 @@ import { describe, expect, test } from 'bun:test'
 import * as jose from 'jose'
 import { createAccessToken, jwtKey, verifyBearer } from '../../src/services/auth/tokens.ts'
 import { AuthScope } from '../../src/services/auth/scopes.ts'
+import { toXrpcError } from '../../src/xrpc/error-mapper.ts'
 
 const SERVICE = 'did:web:pds.test'
 const opts = { typ: 'at+jwt' as const, audience: SERVICE, scopes: [AuthScope.Access] }
@@ -11,7 +12,7 @@ const opts = { typ: 'at+jwt' as const, audience: SERVICE, scopes: [AuthScope.Acc
 function errorName(promise: Promise<unknown>): Promise<string | undefined> {
   return promise.then(
     () => undefined,
-    (err) => (err as { error?: string }).error,
+    (err) => toXrpcError(err)?.error, // the name the client gets, through the edge's one mapper
   )
 }
 

@@ -1,6 +1,6 @@
 // /tls-check: the on-demand TLS "ask" endpoint the sample Caddyfile points at.
 import { describe, expect, test } from 'bun:test'
-import { tlsCheckDecision } from '../../src/xrpc/tls-check.ts'
+import { tlsCheckDecision } from '../../src/xrpc/routes/tls-check.ts'
 import { startTestServer } from '../helpers/server.ts'
 
 const accounts = {

@@ -3,7 +3,7 @@
 // DPoP-Nonce on successful responses; OAuth sessions ended by password and account changes.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { Database } from 'bun:sqlite'
-import { SimpleDidResolver, didKeyResolver } from '../../src/services/service-auth/index.ts'
+import { SimpleDidResolver, didKeyResolver } from '../helpers/did-resolver.ts'
 import { startFakeServices } from '../helpers/fake-services.ts'
 import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { startSmtpSink, type TestSmtp } from '../helpers/smtp.ts'

@@ -2,7 +2,7 @@
 // services that verify the service JWT against the account's DID document.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
-import { SimpleDidResolver, didKeyResolver } from '../../src/services/service-auth/index.ts'
+import { SimpleDidResolver, didKeyResolver } from '../helpers/did-resolver.ts'
 import { startFakeServices } from '../helpers/fake-services.ts'
 import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'

@@ -10,9 +10,10 @@ import { LEXICON_DOCUMENTS } from '../../src/generated/lexicons.gen.ts'
 import { createLogger } from '../../src/logger.ts'
 import { NO_EVENTS } from '../../src/services/events.ts'
 import { ProxyService, assertPublicEndpoint, isPrivateAddress, type ForwardLimits } from '../../src/services/proxy/index.ts'
-import { SimpleDidResolver } from '../../src/services/service-auth/index.ts'
-import type { Services } from '../../src/services/types.ts'
+import { SimpleDidResolver } from '../helpers/did-resolver.ts'
+import type { Services } from '../../src/xrpc/services.ts'
 import { createApp } from '../../src/xrpc/app.ts'
+import { proxyFallback } from '../../src/xrpc/proxy-fallback.ts'
 import type { AuthVerifier } from '../../src/xrpc/auth.ts'
 import { AuthRequiredError } from '../../src/xrpc/errors.ts'
 import { RateLimiter } from '../../src/xrpc/rate-limit.ts'
@@ -43,7 +44,6 @@ function buildApp(opts: { env?: Record<string, string>; limits?: Partial<Forward
     config,
     didResolver: new SimpleDidResolver({ plcUrl: config.identity.plcUrl, allowHttpWeb: true }),
     signingKey: () => userKey,
-    verifyAuth: stubVerifier,
     log,
     limits: opts.limits,
   })
@@ -57,7 +57,7 @@ function buildApp(opts: { env?: Record<string, string>; limits?: Partial<Forward
     events: NO_EVENTS,
     isHealthy: () => true,
   } as unknown as Services
-  const app = createApp({ services, registry: new Map(), version: 'test', fallback: proxy.fallback })
+  const app = createApp({ services, registry: new Map(), version: 'test', fallback: proxyFallback(proxy, stubVerifier) })
   return (path: string, init: RequestInit = {}) =>
     app.handle(new Request(`http://localhost/xrpc/${path}`, { ...init, headers: { authorization: 'Bearer full', ...(init.headers as object) } }))
 }

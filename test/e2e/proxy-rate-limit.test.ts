@@ -1,7 +1,7 @@
 // Proxied calls count against the global per-IP rate limit like local ones.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
-import { SimpleDidResolver, didKeyResolver } from '../../src/services/service-auth/index.ts'
+import { SimpleDidResolver, didKeyResolver } from '../helpers/did-resolver.ts'
 import { startFakeServices } from '../helpers/fake-services.ts'
 import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'

@@ -5,6 +5,7 @@ import { P256Keypair, Secp256k1Keypair } from '../../src/core/crypto/index.ts'
 import { createServiceJwt, getServiceEndpoint, verifyServiceJwt } from '../../src/services/service-auth/index.ts'
 import { getSigningKey } from '../../src/core/did-doc.ts'
 import { XRPCError } from '../../src/xrpc/errors.ts'
+import { toXrpcError } from '../../src/xrpc/error-mapper.ts'
 
 const ISS = 'did:plc:issuer000000000000000000'
 const AUD = 'did:web:api.example.com#bsky_appview'
@@ -13,7 +14,9 @@ const LXM = 'app.bsky.feed.getTimeline'
 async function errorName(p: Promise<unknown>): Promise<string> {
   try {
     await p
-  } catch (err) {
+  } catch (thrown) {
+    // Services throw domain errors; this is what the edge's one mapper answers the client with.
+    const err = toXrpcError(thrown)
     expect(err).toBeInstanceOf(XRPCError)
     expect((err as XRPCError).status).toBe(401)
     return (err as XRPCError).error

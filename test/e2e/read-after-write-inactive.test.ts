@@ -3,7 +3,7 @@
 // account's leftover token gets 403 AccountNotFound instead of an error from its missing repo.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
-import { SimpleDidResolver, didKeyResolver } from '../../src/services/service-auth/index.ts'
+import { SimpleDidResolver, didKeyResolver } from '../helpers/did-resolver.ts'
 import { startFakeServices } from '../helpers/fake-services.ts'
 import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'

@@ -12,7 +12,6 @@ import { Lexicons } from '../../src/core/lexicon/index.ts'
 import { LEXICON_DOCUMENTS } from '../../src/generated/lexicons.gen.ts'
 import { createLogger } from '../../src/logger.ts'
 import { NO_EVENTS } from '../../src/services/events.ts'
-import type { Services } from '../../src/services/types.ts'
 import { exportAndVerify } from './repo-harness.ts'
 
 const CLI = resolve(import.meta.dir, '../../cli/main.ts')
@@ -89,8 +88,7 @@ test('SIGKILL mid-stream loses no acknowledged write', async () => {
 
   // Offline: open the data directory through the same service and verify the whole repo.
   const config = buildConfig(env)
-  const services = { lexicons: new Lexicons(LEXICON_DOCUMENTS, { lazy: true }), events: NO_EVENTS } as unknown as Services
-  const repo = createRepoService(config, createLogger('silent'), services)
+  const repo = createRepoService(config, createLogger('silent'), { lexicons: new Lexicons(LEXICON_DOCUMENTS, { lazy: true }), events: NO_EVENTS })
   try {
     const verified = await exportAndVerify(repo, data.did)
     expect(verified.creates.length).toBeGreaterThanOrEqual(acked.length + 1)

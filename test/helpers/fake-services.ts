@@ -2,6 +2,7 @@
 // Each one checks the service JWT it receives the way a real one does (signature by the caller's DID key,
 // aud, lxm), records what it got, and answers with whatever the test registered for the method.
 import { verifyServiceJwt, type ServiceJwtPayload } from '../../src/services/service-auth/index.ts'
+import { toXrpcError } from '../../src/xrpc/error-mapper.ts'
 
 export type ReceivedCall = {
   nsid: string
@@ -67,8 +68,9 @@ export function startFakeService(opts: FakeServiceOptions): FakeService {
         try {
           call.jwt = await verifyServiceJwt(auth.slice(7), { aud: null, lxm: nsid, resolveDidKey: opts.resolveDidKey })
         } catch (err) {
-          const e = err as { error?: string; message?: string }
-          return Response.json({ error: e.error ?? 'AuthenticationRequired', message: e.message }, { status: 401 })
+          // Our verifier throws domain errors: the fake answers with the name our edge would give them.
+          const e = toXrpcError(err)
+          return Response.json({ error: e?.error ?? 'AuthenticationRequired', message: e?.message ?? (err as Error).message }, { status: 401 })
         }
         // Strict: the reference PDS addresses service JWTs to the bare DID, whatever the proxy header named.
         if (call.jwt.aud !== did) {

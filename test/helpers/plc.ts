@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PlcDirectory } from '../../src/services/identity/plc-directory.ts'
+import { handlePlcRequest } from '../../src/xrpc/routes/plc-directory.ts'
 
 export type TestPlc = { url: string; directory: PlcDirectory; close(): Promise<void> }
 
@@ -12,7 +13,7 @@ export async function startPlcDirectory(): Promise<TestPlc> {
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
-    fetch: (req) => directory.handle(req, new URL(req.url).pathname),
+    fetch: (req) => handlePlcRequest(directory, req, new URL(req.url).pathname),
   })
   return {
     url: `http://127.0.0.1:${server.port}`,

@@ -1,7 +1,7 @@
 // The OAuth method policy: every local method an OAuth token can reach has an explicit rule (or is a
 // forwarded app.bsky/chat call), default audiences of proxied calls, and the repo permissions of writes.
 import { describe, expect, test } from 'bun:test'
-import { HANDLERS } from '../../src/xrpc/registry.gen.ts'
+import { HANDLERS } from '../../src/generated/registry.gen.ts'
 import { authorizeOAuthCall, hasMethodPolicy, proxyAudience, repoWritesOf } from '../../src/services/oauth/method-policy.ts'
 import { ScopePermissions } from '../../src/services/oauth/scopes.ts'
 

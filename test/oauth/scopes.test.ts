@@ -1,8 +1,9 @@
 // Scope parsing and permission checks, as the reference's @atproto/oauth-scopes behaves.
 import { describe, expect, test } from 'bun:test'
 import { assertScope, isKnownScope, parsePermission, ScopePermissions } from '../../src/services/oauth/scopes.ts'
+import { toXrpcError } from '../../src/xrpc/error-mapper.ts'
 import { describeScope } from '../../src/services/oauth/scope-descriptions.ts'
-import { escapeHtml } from '../../src/services/oauth/pages.ts'
+import { escapeHtml } from '../../src/web/oauth/pages.ts'
 import { isPrivateAddress, safeFetchJson } from '../../src/services/oauth/safe-fetch.ts'
 
 describe('parsePermission', () => {
@@ -93,7 +94,8 @@ describe('ScopePermissions.allows', () => {
     } catch (e) {
       err = e
     }
-    expect(err).toMatchObject({ status: 403, error: 'ScopeMissingError', message: 'Missing required scope "repo:app.bsky.feed.post?action=create"' })
+    // The domain error reaches the client through the edge's one mapper.
+    expect(toXrpcError(err)).toMatchObject({ status: 403, error: 'ScopeMissingError', message: 'Missing required scope "repo:app.bsky.feed.post?action=create"' })
     expect(() => assertScope({ type: 'access', did: 'did:plc:x' }, { identity: { attr: '*' } })).not.toThrow()
   })
 })

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { handlerFiles, nsidForFile, renderRegistry } from '../../scripts/gen-registry.ts'
 import { renderMigrations } from '../../scripts/gen-migrations.ts'
-import { HANDLERS } from '../../src/xrpc/registry.gen.ts'
+import { HANDLERS } from '../../src/generated/registry.gen.ts'
 import { LEXICON_DOCUMENTS } from '../../src/generated/lexicons.gen.ts'
 
 const root = resolve(import.meta.dir, '../..')
 
 test('the generated registry is up to date with src/api/', () => {
-  expect(readFileSync(resolve(root, 'src/xrpc/registry.gen.ts'), 'utf8')).toBe(renderRegistry())
+  expect(readFileSync(resolve(root, 'src/generated/registry.gen.ts'), 'utf8')).toBe(renderRegistry())
 })
 
 test('the generated migrations are up to date with migrations/', () => {

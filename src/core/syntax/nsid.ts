@@ -26,3 +26,8 @@ export function parseNsid(nsid: string): { authority: string; name: string } {
   const name = segments.pop() as string
   return { authority: segments.reverse().join('.'), name }
 }
+
+/** Where a method is served on any host: the protocol's `/xrpc/{nsid}` path. */
+export function xrpcPath(nsid: string): string {
+  return `/xrpc/${nsid}`
+}

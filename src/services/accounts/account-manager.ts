@@ -8,7 +8,7 @@ import * as actors from '../../storage/account/actors.ts'
 import * as creds from '../../storage/account/credentials.ts'
 import { deleteEmailToken } from '../../storage/account/email-tokens.ts'
 import type { AccountStatus } from '../events.ts'
-import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
+import { authRequired, invalidInput } from '../errors.ts'
 import * as scrypt from '../auth/scrypt.ts'
 import { scopeForAppPassword } from '../auth/scopes.ts'
 import { createAccessToken, createRefreshToken, jwtKey, newRefreshTokenId, type TokenKey } from '../auth/tokens.ts'
@@ -154,11 +154,11 @@ export class AccountManager {
       const id = identifier.toLowerCase()
       const flags = { includeDeactivated: true, includeTakenDown: true }
       const account = id.includes('@') ? this.getAccountByEmail(id, flags) : this.getAccount(id, flags)
-      if (!account) throw AuthRequiredError('Invalid identifier or password')
+      if (!account) throw authRequired('Invalid identifier or password')
       if (await this.verifyAccountPassword(account.did, password)) return { account, appPassword: null }
       // Taken-down accounts cannot log in with app passwords.
       const appPassword = account.takedownRef ? null : await this.verifyAppPassword(account.did, password)
-      if (!appPassword) throw AuthRequiredError('Invalid identifier or password')
+      if (!appPassword) throw authRequired('Invalid identifier or password')
       return { account, appPassword }
     } finally {
       const wait = LOGIN_MIN_MS - (Date.now() - start)
@@ -183,7 +183,7 @@ export class AccountManager {
   /** Sets a new password and ends every session (as the reference's updateAccountPassword). */
   async updateAccountPassword(did: string, password: string) {
     if (password.length > scrypt.NEW_PASSWORD_MAX_LENGTH) {
-      throw InvalidRequestError(`Password too long. Maximum length is ${scrypt.NEW_PASSWORD_MAX_LENGTH} characters.`)
+      throw invalidInput(`Password too long. Maximum length is ${scrypt.NEW_PASSWORD_MAX_LENGTH} characters.`)
     }
     const hash = await scrypt.genSaltAndHash(password)
     this.db.transaction(() => {
@@ -196,7 +196,7 @@ export class AccountManager {
 
   async createAppPassword(did: string, name: string, privileged: boolean) {
     if (creds.getAppPassword(this.db, did, name)) {
-      throw InvalidRequestError('App password name already exists', 'DuplicateName')
+      throw invalidInput('App password name already exists', 'DuplicateName')
     }
     // Format xxxx-xxxx-xxxx-xxxx in lower-case base32 characters, as the reference.
     const alphabet = 'abcdefghijklmnopqrstuvwxyz234567'

@@ -3,7 +3,7 @@ import type { AvailabilityFlags } from '../../storage/account/actors.ts'
 import * as inviteRows from '../../storage/account/invites.ts'
 import type { CID } from '../../core/cbor.ts'
 import type { AccountsContext } from './context.ts'
-import type { AccountView } from './account-manager.ts'
+import type { AccountManager, AccountView } from './account-manager.ts'
 import { createAccount, type CreateAccountInput } from './create-account.ts'
 import * as lifecycle from './lifecycle.ts'
 import * as email from './email-flows.ts'
@@ -14,9 +14,20 @@ import { atprotoData, type DidDocument } from '../../core/did-doc.ts'
 export class AccountService {
   constructor(readonly ctx: AccountsContext) {}
 
+  /** The account store itself, for the composition root and tests; handlers use the methods below. */
   get manager() {
     return this.ctx.manager
   }
+
+  // Sessions and app passwords (src/services/accounts/account-manager.ts)
+  login = (identifier: string, password: string) => this.ctx.manager.login(identifier, password)
+  createSession = (did: string, appPassword: Parameters<AccountManager['createSession']>[1]) => this.ctx.manager.createSession(did, appPassword)
+  rotateRefreshToken = (id: string) => this.ctx.manager.rotateRefreshToken(id)
+  revokeRefreshToken = (id: string) => this.ctx.manager.revokeRefreshToken(id)
+  updateAccountPassword = (did: string, password: string) => this.ctx.manager.updateAccountPassword(did, password)
+  createAppPassword = (did: string, name: string, privileged: boolean) => this.ctx.manager.createAppPassword(did, name, privileged)
+  listAppPasswords = (did: string) => this.ctx.manager.listAppPasswords(did)
+  revokeAppPassword = (did: string, name: string) => this.ctx.manager.revokeAppPassword(did, name)
 
   getAccount(handleOrDid: string, flags?: AvailabilityFlags): AccountView | null {
     return this.ctx.manager.getAccount(handleOrDid, flags)

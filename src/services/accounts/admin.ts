@@ -6,7 +6,7 @@ import type { InviteCodeView } from './invites.ts'
 import { INVALID_HANDLE } from '../../core/syntax/handle.ts'
 import { deleteAllEmailTokens } from '../../storage/account/email-tokens.ts'
 import * as actors from '../../storage/account/actors.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../errors.ts'
 import { sendModerationEmail } from './moderation-mail.ts'
 
 const ANY_STATE = { includeDeactivated: true, includeTakenDown: true }
@@ -40,7 +40,7 @@ function formatAccountInfo(accounts: AccountService, account: AccountView): Admi
 
 export function getAccountInfo(accounts: AccountService, did: string): AdminAccountView {
   const account = accounts.getAccount(did, ANY_STATE)
-  if (!account || !did.startsWith('did:')) throw InvalidRequestError('Account not found', 'NotFound')
+  if (!account || !did.startsWith('did:')) throw invalidInput('Account not found', 'NotFound')
   return formatAccountInfo(accounts, account)
 }
 
@@ -62,7 +62,7 @@ export function setAccountInvitesDisabled(accounts: AccountService, did: string,
 /** Sets the address (unconfirmed) and drops every pending email token; no verification mail, as the reference. */
 export function updateAccountEmail(accounts: AccountService, handleOrDid: string, email: string) {
   const account = accounts.getAccount(handleOrDid, ANY_STATE)
-  if (!account) throw InvalidRequestError(`Account does not exist: ${handleOrDid}`)
+  if (!account) throw invalidInput(`Account does not exist: ${handleOrDid}`)
   const db = accounts.manager.db
   try {
     db.transaction(() => {
@@ -71,21 +71,21 @@ export function updateAccountEmail(accounts: AccountService, handleOrDid: string
     })()
   } catch (err) {
     // The reference surfaces this as a 500; the address is simply taken.
-    if (String((err as Error).message).includes('UNIQUE')) throw InvalidRequestError('This email address is already in use, please use a different one.')
+    if (String((err as Error).message).includes('UNIQUE')) throw invalidInput('This email address is already in use, please use a different one.')
     throw err
   }
 }
 
 /** Any valid handle (reserved names allowed), PLC update for did:plc, #identity event. Taken-down accounts are not found, as the reference. */
 export async function updateAccountHandle(accounts: AccountService, did: string, handle: string) {
-  if (!accounts.getAccount(did, { includeDeactivated: true })) throw InvalidRequestError('Account not found')
+  if (!accounts.getAccount(did, { includeDeactivated: true })) throw invalidInput('Account not found')
   await accounts.updateHandle(did, handle, { allowReserved: true })
 }
 
 export async function sendEmail(accounts: AccountService, input: { recipientDid: string; content: string; subject?: string }) {
   const account = accounts.getAccount(input.recipientDid, ANY_STATE)
-  if (!account) throw InvalidRequestError('Recipient not found')
-  if (!account.email) throw InvalidRequestError('account does not have an email address')
+  if (!account) throw invalidInput('Recipient not found')
+  if (!account.email) throw invalidInput('account does not have an email address')
   await sendModerationEmail(accounts.ctx, { to: account.email, subject: input.subject ?? 'Message via your PDS', html: input.content })
   return { sent: true }
 }

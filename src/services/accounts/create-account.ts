@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import { parseDidKey, Secp256k1Keypair } from '../../core/crypto/index.ts'
 import { ReservedKeys } from '../../storage/actor/reserved-keys.ts'
-import { AuthRequiredError, InvalidRequestError, UpstreamFailureError } from '../../xrpc/errors.ts'
+import { authRequired, invalidInput, upstreamFailure } from '../errors.ts'
 import * as actors from '../../storage/account/actors.ts'
 import * as inviteRows from '../../storage/account/invites.ts'
 import * as scrypt from '../auth/scrypt.ts'
@@ -37,20 +37,20 @@ function assertValidRecoveryKey(key: string) {
   try {
     parseDidKey(key)
   } catch {
-    throw InvalidRequestError('Invalid recoveryKey: expected a did:key of a secp256k1 or P-256 public key')
+    throw invalidInput('Invalid recoveryKey: expected a did:key of a secp256k1 or P-256 public key')
   }
 }
 
 export async function createAccount(ctx: AccountsContext, input: CreateAccountInput, requesterDid: string | null) {
   const { config, manager } = ctx
-  if (input.plcOp) throw InvalidRequestError('Unsupported input: "plcOp"')
+  if (input.plcOp) throw invalidInput('Unsupported input: "plcOp"')
   if (input.password && input.password.length > scrypt.NEW_PASSWORD_MAX_LENGTH) {
-    throw InvalidRequestError(`Password too long. Maximum length is ${scrypt.NEW_PASSWORD_MAX_LENGTH} characters.`)
+    throw invalidInput(`Password too long. Maximum length is ${scrypt.NEW_PASSWORD_MAX_LENGTH} characters.`)
   }
-  if (config.invites.required && !input.inviteCode) throw InvalidRequestError('No invite code provided', 'InvalidInviteCode')
-  if (!input.email) throw InvalidRequestError('Email is required')
-  if (!isValidEmail(input.email)) throw InvalidRequestError('This email address is not supported, please use a different email.')
-  if (!input.password) throw InvalidRequestError('Password is required')
+  if (config.invites.required && !input.inviteCode) throw invalidInput('No invite code provided', 'InvalidInviteCode')
+  if (!input.email) throw invalidInput('Email is required')
+  if (!isValidEmail(input.email)) throw invalidInput('This email address is not supported, please use a different email.')
+  if (!input.password) throw invalidInput('Password is required')
   if (input.recoveryKey) assertValidRecoveryKey(input.recoveryKey)
   const email = input.email.toLowerCase()
   const handle = await normalizeAndValidateHandle(input.handle, {
@@ -59,8 +59,8 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
     resolve: ctx.resolveHandleRemote,
   })
   if (config.invites.required && input.inviteCode) ensureInviteIsAvailable(manager.db, input.inviteCode)
-  if (manager.getAccount(handle, { includeDeactivated: true, includeTakenDown: true })) throw InvalidRequestError(`Handle already taken: ${handle}`)
-  if (manager.getAccountByEmail(email, { includeDeactivated: true, includeTakenDown: true })) throw InvalidRequestError(`Email already taken: ${email}`)
+  if (manager.getAccount(handle, { includeDeactivated: true, includeTakenDown: true })) throw invalidInput(`Handle already taken: ${handle}`)
+  if (manager.getAccountByEmail(email, { includeDeactivated: true, includeTakenDown: true })) throw invalidInput(`Email already taken: ${email}`)
 
   // A migrating account takes the key its client reserved for it (reserveSigningKey), if any.
   const reserved = new ReservedKeys(config.db.actorStoreDirectory, keyFilesFor(config))
@@ -70,8 +70,8 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
   let deactivated = false
   if (input.did) {
     // Bringing an existing DID (migration): only its controller may, and the account starts deactivated.
-    if (input.did !== requesterDid) throw AuthRequiredError(`Missing auth to create account with did: ${input.did}`)
-    if (manager.getAccount(input.did, { includeDeactivated: true, includeTakenDown: true })) throw InvalidRequestError('Account already exists', 'AccountAlreadyExists')
+    if (input.did !== requesterDid) throw authRequired(`Missing auth to create account with did: ${input.did}`)
+    if (manager.getAccount(input.did, { includeDeactivated: true, includeTakenDown: true })) throw invalidInput('Account already exists', 'AccountAlreadyExists')
     did = input.did
     deactivated = true
   } else {
@@ -88,7 +88,7 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
   try {
     if (plcOp) {
       await ctx.plc.sendOperation(did, plcOp).catch((err) => {
-        if (err instanceof PlcClientError) throw UpstreamFailureError(`Could not register the DID with the PLC directory: ${err.message}`)
+        if (err instanceof PlcClientError) throw upstreamFailure(`Could not register the DID with the PLC directory: ${err.message}`)
         throw err
       })
       plcSubmitted = true
@@ -110,8 +110,8 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
     } catch (err) {
       // Two concurrent sign-ups for one handle or email: the unique indexes decide.
       const msg = String((err as Error).message)
-      if (msg.includes('UNIQUE') && msg.includes('actor')) throw InvalidRequestError(`Handle already taken: ${handle}`)
-      if (msg.includes('UNIQUE') && msg.includes('account')) throw InvalidRequestError(`Email already taken: ${email}`)
+      if (msg.includes('UNIQUE') && msg.includes('actor')) throw invalidInput(`Handle already taken: ${handle}`)
+      if (msg.includes('UNIQUE') && msg.includes('account')) throw invalidInput(`Email already taken: ${email}`)
       throw err
     }
     reserved.clear(signingKey.did(), did)

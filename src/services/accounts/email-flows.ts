@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import * as emailTokens from '../../storage/account/email-tokens.ts'
 import type { EmailTokenPurpose } from '../../storage/account/email-tokens.ts'
 import * as actors from '../../storage/account/actors.ts'
-import { AuthRequiredError, InvalidRequestError } from '../../xrpc/errors.ts'
+import { authRequired, invalidInput } from '../errors.ts'
 import { renderMail, type MailTemplate } from '../mail/mailer.ts'
 import { NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from '../auth/scrypt.ts'
 import { isValidEmail } from './create-account.ts'
@@ -32,8 +32,8 @@ const TEMPLATE: Record<EmailTokenPurpose, MailTemplate> = {
 
 function accountWithEmail(ctx: AccountsContext, did: string) {
   const account = ctx.manager.getAccount(did, ANY_STATE)
-  if (!account) throw InvalidRequestError('account not found')
-  if (!account.email) throw InvalidRequestError('account does not have an email address')
+  if (!account) throw invalidInput('account not found')
+  if (!account.email) throw invalidInput('account does not have an email address')
   return account as typeof account & { email: string }
 }
 
@@ -53,8 +53,8 @@ function expired(requestedAt: string): boolean {
 /** Checks the token for (did, purpose) without consuming it. */
 export function assertValidToken(ctx: AccountsContext, did: string, purpose: EmailTokenPurpose, token: string) {
   const found = emailTokens.getEmailToken(ctx.manager.db, purpose, did)
-  if (!found || found.token !== token.trim().toUpperCase()) throw InvalidRequestError('Token is invalid', 'InvalidToken')
-  if (expired(found.requestedAt)) throw InvalidRequestError('Token is expired', 'ExpiredToken')
+  if (!found || found.token !== token.trim().toUpperCase()) throw invalidInput('Token is invalid', 'InvalidToken')
+  if (expired(found.requestedAt)) throw invalidInput('Token is expired', 'ExpiredToken')
 }
 
 export function consumeToken(ctx: AccountsContext, did: string, purpose: EmailTokenPurpose, token: string) {
@@ -65,8 +65,8 @@ export function consumeToken(ctx: AccountsContext, did: string, purpose: EmailTo
 /** For resetPassword, which has only the token: finds its account. */
 export function findTokenDid(ctx: AccountsContext, purpose: EmailTokenPurpose, token: string): string {
   const found = emailTokens.findEmailToken(ctx.manager.db, purpose, token.trim().toUpperCase())
-  if (!found) throw InvalidRequestError('Token is invalid', 'InvalidToken')
-  if (expired(found.requestedAt)) throw InvalidRequestError('Token is expired', 'ExpiredToken')
+  if (!found) throw invalidInput('Token is invalid', 'InvalidToken')
+  if (expired(found.requestedAt)) throw invalidInput('Token is expired', 'ExpiredToken')
   return found.did
 }
 
@@ -79,8 +79,8 @@ export async function requestEmailConfirmation(ctx: AccountsContext, did: string
 
 export function confirmEmail(ctx: AccountsContext, did: string, email: string, token: string) {
   const account = ctx.manager.getAccount(did, ANY_STATE)
-  if (!account) throw InvalidRequestError('user not found', 'AccountNotFound')
-  if (account.email !== email.toLowerCase()) throw InvalidRequestError('invalid email', 'InvalidEmail')
+  if (!account) throw invalidInput('user not found', 'AccountNotFound')
+  if (account.email !== email.toLowerCase()) throw invalidInput('invalid email', 'InvalidEmail')
   assertValidToken(ctx, did, 'confirm_email', token)
   ctx.manager.db.transaction(() => {
     emailTokens.deleteEmailToken(ctx.manager.db, 'confirm_email', did)
@@ -101,13 +101,13 @@ export async function requestEmailUpdate(ctx: AccountsContext, did: string): Pro
 
 /** Sets a new (unconfirmed) address; every pending email token of the account is dropped. */
 export function updateEmail(ctx: AccountsContext, did: string, email: string, token?: string) {
-  if (!isValidEmail(email)) throw InvalidRequestError('This email address is not supported, please use a different email.')
+  if (!isValidEmail(email)) throw invalidInput('This email address is not supported, please use a different email.')
   const account = ctx.manager.getAccount(did, ANY_STATE)
-  if (!account) throw InvalidRequestError('account not found')
-  if (account.emailConfirmedAt && !token) throw InvalidRequestError('confirmation token required', 'TokenRequired')
+  if (!account) throw invalidInput('account not found')
+  if (account.emailConfirmedAt && !token) throw invalidInput('confirmation token required', 'TokenRequired')
   if (token) assertValidToken(ctx, did, 'update_email', token)
   const other = ctx.manager.getAccountByEmail(email, ANY_STATE)
-  if (other && other.did !== did) throw InvalidRequestError('This email address is already in use, please use a different one.')
+  if (other && other.did !== did) throw invalidInput('This email address is already in use, please use a different one.')
   ctx.manager.db.transaction(() => {
     actors.updateEmail(ctx.manager.db, did, email)
     emailTokens.deleteAllEmailTokens(ctx.manager.db, did)
@@ -119,13 +119,13 @@ export function updateEmail(ctx: AccountsContext, did: string, email: string, to
 
 export async function requestPasswordReset(ctx: AccountsContext, email: string) {
   const account = ctx.manager.getAccountByEmail(email.toLowerCase(), ANY_STATE)
-  if (!account?.email) throw InvalidRequestError('account does not have an email address')
+  if (!account?.email) throw invalidInput('account does not have an email address')
   await sendEmailToken(ctx, account.did, 'reset_password')
 }
 
 /** Sets the new password and ends every session (refresh tokens); returns the account's DID. */
 export async function resetPassword(ctx: AccountsContext, token: string, password: string): Promise<string> {
-  if (password.length > NEW_PASSWORD_MAX_LENGTH) throw InvalidRequestError('Invalid password length.')
+  if (password.length > NEW_PASSWORD_MAX_LENGTH) throw invalidInput('Invalid password length.')
   const did = findTokenDid(ctx, 'reset_password', token)
   await ctx.manager.updateAccountPassword(did, password)
   return did
@@ -140,9 +140,9 @@ export async function requestAccountDelete(ctx: AccountsContext, did: string) {
 
 /** Password + emailed token; then every trace goes and the firehose hears 'deleted'. */
 export async function deleteAccountWithToken(ctx: AccountsContext, did: string, password: string, token: string) {
-  if (password.length > OLD_PASSWORD_MAX_LENGTH) throw AuthRequiredError('Password too long. Consider resetting your password.')
-  if (!ctx.manager.getAccount(did, ANY_STATE)) throw InvalidRequestError('account not found')
-  if (!(await ctx.manager.verifyAccountPassword(did, password))) throw AuthRequiredError('Invalid did or password')
+  if (password.length > OLD_PASSWORD_MAX_LENGTH) throw authRequired('Password too long. Consider resetting your password.')
+  if (!ctx.manager.getAccount(did, ANY_STATE)) throw invalidInput('account not found')
+  if (!(await ctx.manager.verifyAccountPassword(did, password))) throw authRequired('Invalid did or password')
   assertValidToken(ctx, did, 'delete_account', token)
   await deleteAccount(ctx, did)
 }

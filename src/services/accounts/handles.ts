@@ -1,6 +1,6 @@
 // Handle rules: syntax, TLD, service-domain constraints (one label of 3–18 chars, not reserved).
 import { InvalidSyntaxError, isValidTld, normalizeAndEnsureValidHandle } from '../../core/syntax/index.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../errors.ts'
 
 // Names an operator would not want a stranger to hold (a short list in the spirit of the reference's).
 const RESERVED = new Set(
@@ -18,7 +18,7 @@ export function baseNormalizeAndValidate(handle: string): string {
   try {
     return normalizeAndEnsureValidHandle(handle)
   } catch (err) {
-    if (err instanceof InvalidSyntaxError) throw InvalidRequestError(err.message, 'InvalidHandle')
+    if (err instanceof InvalidSyntaxError) throw invalidInput(err.message, 'InvalidHandle')
     throw err
   }
 }
@@ -26,10 +26,10 @@ export function baseNormalizeAndValidate(handle: string): string {
 export function ensureServiceConstraints(handle: string, domains: string[], allowReserved = false) {
   const domain = domains.find((d) => handle.endsWith(d)) ?? ''
   const front = handle.slice(0, handle.length - domain.length)
-  if (front.includes('.')) throw InvalidRequestError('Invalid characters in handle', 'InvalidHandle')
-  if (front.length < 3) throw InvalidRequestError('Handle too short', 'InvalidHandle')
-  if (front.length > 18) throw InvalidRequestError('Handle too long', 'InvalidHandle')
-  if (!allowReserved && RESERVED.has(front)) throw InvalidRequestError('Reserved handle', 'HandleNotAvailable')
+  if (front.includes('.')) throw invalidInput('Invalid characters in handle', 'InvalidHandle')
+  if (front.length < 3) throw invalidInput('Handle too short', 'InvalidHandle')
+  if (front.length > 18) throw invalidInput('Handle too long', 'InvalidHandle')
+  if (!allowReserved && RESERVED.has(front)) throw invalidInput('Reserved handle', 'HandleNotAvailable')
 }
 
 /**
@@ -41,13 +41,13 @@ export async function normalizeAndValidateHandle(
   opts: { domains: string[]; did?: string; allowReserved?: boolean; resolve: (handle: string) => Promise<string | null> },
 ): Promise<string> {
   const handle = baseNormalizeAndValidate(input)
-  if (!isValidTld(handle)) throw InvalidRequestError('Handle TLD is invalid or disallowed', 'InvalidHandle')
+  if (!isValidTld(handle)) throw invalidInput('Handle TLD is invalid or disallowed', 'InvalidHandle')
   if (isServiceDomain(handle, opts.domains)) {
     ensureServiceConstraints(handle, opts.domains, opts.allowReserved)
     return handle
   }
-  if (opts.did === undefined) throw InvalidRequestError('Not a supported handle domain', 'UnsupportedDomain')
+  if (opts.did === undefined) throw invalidInput('Not a supported handle domain', 'UnsupportedDomain')
   const resolved = await opts.resolve(handle)
-  if (resolved !== opts.did) throw InvalidRequestError('External handle did not resolve to DID')
+  if (resolved !== opts.did) throw invalidInput('External handle did not resolve to DID')
   return handle
 }

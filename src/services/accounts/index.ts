@@ -1,5 +1,5 @@
-// Builds the accounts side of the server: AccountService (services.accounts), the real verifyAuth,
-// the PLC client/directory, DID resolution and mail, plus the HTTP routes they own.
+// Builds the accounts side of the server: AccountService (services.accounts), what the edge's auth
+// verifier checks tokens against, the PLC client (and the dev PLC directory), DID resolution and mail.
 import type { Breakers } from '../net/circuit-breaker.ts'
 import type { Database } from 'bun:sqlite'
 import { join } from 'node:path'
@@ -7,13 +7,10 @@ import type { Config } from '../../config/config.ts'
 import type { Logger } from '../../logger.ts'
 import { DidCache } from '../../storage/did-cache.ts'
 import { Secp256k1Keypair } from '../../core/crypto/index.ts'
-import type { AuthVerifier } from '../../xrpc/auth.ts'
-import type { Plugin } from '../../xrpc/app.ts'
-import { AuthRequiredError } from '../../xrpc/errors.ts'
+import { authRequired } from '../errors.ts'
 import type { RepoEventSink } from '../events.ts'
-import { createAuthVerifier } from '../auth/verifier.ts'
 import { PlcClient } from '../identity/plc-client.ts'
-import { PlcDirectory, plcDirectoryPlugin } from '../identity/plc-directory.ts'
+import { PlcDirectory } from '../identity/plc-directory.ts'
 import { DidResolver } from '../identity/did-resolver.ts'
 import { getSigningKey } from '../../core/did-doc.ts'
 import { resolveHandleRemote } from '../identity/handle-resolver.ts'
@@ -22,16 +19,26 @@ import { AccountManager } from './account-manager.ts'
 import { KeyFileRepo, type RepoLifecycle } from './repo-port.ts'
 import { AccountService } from './account-service.ts'
 import type { AccountsContext } from './context.ts'
-import { wellKnownPlugin } from './well-known.ts'
+import type { TokenKey } from '../auth/tokens.ts'
 import { keyFilesFor } from '../repo/keys.ts'
 
 export { AccountService }
 export type { RepoLifecycle }
 
+/** What the edge's auth verifier checks credentials against. */
+export type CredentialSource = {
+  key: TokenKey
+  /** Account state for status checks (includes deactivated and taken-down accounts). */
+  getAccount(did: string): { deactivatedAt: string | null; takedownRef: string | null } | null
+  /** The did:key an issuer signs service JWTs with. */
+  signingKeyOf(iss: string, forceRefresh: boolean): Promise<string>
+}
+
 export type AccountsBuild = {
   accounts: AccountService
-  verifyAuth: AuthVerifier
-  plugins: Plugin[]
+  credentials: CredentialSource
+  /** The local PLC directory (PDS_DEV_LOCAL_PLC), served under /_plc by the edge. */
+  plcDirectory?: PlcDirectory
   close(): void
 }
 
@@ -74,30 +81,23 @@ export function buildAccounts(opts: {
     resolveHandleRemote: (handle) => resolveHandleRemote(handle, config.identity.resolverTimeout),
   }
   const accounts = new AccountService(ctx)
-  const verifyAuth = createAuthVerifier({
+  const credentials: CredentialSource = {
     key: manager.key,
-    serviceDid: config.service.did,
-    adminPassword: config.secrets.adminPassword,
     getAccount: (did) => manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true }),
     signingKeyOf: async (iss, forceRefresh) => {
       const did = iss.split('#')[0]!
       const doc = await didResolver.resolve(did, forceRefresh).catch(() => null)
-      if (!doc) throw AuthRequiredError('could not resolve iss did')
+      if (!doc) throw authRequired('could not resolve iss did')
       const key = getSigningKey(doc)
-      if (!key) throw AuthRequiredError('missing or bad key in did doc')
+      if (!key) throw authRequired('missing or bad key in did doc')
       return key
     },
-  })
-  const plugins: Plugin[] = [wellKnownPlugin(accounts)]
-  let directory: PlcDirectory | undefined
-  if (config.identity.localPlc) {
-    directory = new PlcDirectory(join(config.db.dataDirectory, 'plc.sqlite'))
-    plugins.push(plcDirectoryPlugin(directory) as Plugin)
   }
+  const directory = config.identity.localPlc ? new PlcDirectory(join(config.db.dataDirectory, 'plc.sqlite')) : undefined
   return {
     accounts,
-    verifyAuth,
-    plugins,
+    credentials,
+    plcDirectory: directory,
     close() {
       directory?.close()
       didCache.close()

@@ -1,7 +1,7 @@
 // Invite codes: creation (admin), availability and use counting, disabling.
 import { randomBytes } from 'node:crypto'
 import * as invites from '../../storage/account/invites.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../errors.ts'
 import type { Database } from 'bun:sqlite'
 
 /** `<hostname with dashes>-<5 base32>-<5 base32>`, as the reference's genInvCode. */
@@ -14,9 +14,9 @@ export function genInviteCode(hostname: string): string {
 /** Throws InvalidInviteCode unless the code exists, is enabled and has uses left. Run it inside the use's transaction. */
 export function ensureInviteIsAvailable(db: Database, code: string) {
   const invite = invites.getInviteCode(db, code)
-  if (!invite || invite.disabled) throw InvalidRequestError('Provided invite code not available', 'InvalidInviteCode')
+  if (!invite || invite.disabled) throw invalidInput('Provided invite code not available', 'InvalidInviteCode')
   if (invites.countInviteUses(db, code) >= invite.availableUses) {
-    throw InvalidRequestError('Provided invite code not available', 'InvalidInviteCode')
+    throw invalidInput('Provided invite code not available', 'InvalidInviteCode')
   }
 }
 

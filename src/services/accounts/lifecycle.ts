@@ -1,7 +1,7 @@
 // Account lifecycle: deactivate, activate, takedown, handle changes and deletion (every trace).
 import * as creds from '../../storage/account/credentials.ts'
 import * as actors from '../../storage/account/actors.ts'
-import { InvalidRequestError, UpstreamFailureError } from '../../xrpc/errors.ts'
+import { invalidInput, upstreamFailure } from '../errors.ts'
 import { PlcClientError } from '../identity/plc-client.ts'
 import { signPlcOp, cidForOp, type PlcOperation, type UnsignedPlcOperation } from '../identity/plc-ops.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
@@ -49,13 +49,13 @@ export async function updateHandle(ctx: AccountsContext, did: string, input: str
     resolve: ctx.resolveHandleRemote,
   })
   const existing = ctx.manager.getAccount(handle, { includeDeactivated: true, includeTakenDown: true })
-  if (existing && existing.did !== did) throw InvalidRequestError(`Handle already taken: ${handle}`, 'HandleNotAvailable')
+  if (existing && existing.did !== did) throw invalidInput(`Handle already taken: ${handle}`, 'HandleNotAvailable')
   if (did.startsWith('did:plc:')) await updatePlcHandle(ctx, did, handle)
   if (existing?.did !== did) {
     try {
       actors.updateHandle(ctx.manager.db, did, handle)
     } catch (err) {
-      if (String((err as Error).message).includes('UNIQUE')) throw InvalidRequestError(`Handle already taken: ${handle}`, 'HandleNotAvailable')
+      if (String((err as Error).message).includes('UNIQUE')) throw invalidInput(`Handle already taken: ${handle}`, 'HandleNotAvailable')
       throw err
     }
   }
@@ -67,7 +67,7 @@ export async function updateHandle(ctx: AccountsContext, did: string, input: str
 async function updatePlcHandle(ctx: AccountsContext, did: string, handle: string) {
   try {
     const last = await ctx.plc.getLastOp(did)
-    if (last.type !== 'plc_operation') throw InvalidRequestError('DID is tombstoned')
+    if (last.type !== 'plc_operation') throw invalidInput('DID is tombstoned')
     const aka = [`at://${handle}`, ...last.alsoKnownAs.filter((a) => !a.startsWith('at://'))]
     if (last.alsoKnownAs[0] === aka[0] && last.alsoKnownAs.length === aka.length) return
     if (!last.rotationKeys.includes(ctx.plcRotationKey.did())) return // not ours to sign; the user updates their DID doc
@@ -75,7 +75,7 @@ async function updatePlcHandle(ctx: AccountsContext, did: string, handle: string
     const next: UnsignedPlcOperation = { ...prevFields, alsoKnownAs: aka, prev: cidForOp(last) }
     await ctx.plc.sendOperation(did, signPlcOp(next, ctx.plcRotationKey) as PlcOperation)
   } catch (err) {
-    if (err instanceof PlcClientError) throw UpstreamFailureError(`PLC directory: ${err.message}`)
+    if (err instanceof PlcClientError) throw upstreamFailure(`PLC directory: ${err.message}`)
     throw err
   }
 }

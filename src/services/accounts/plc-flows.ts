@@ -1,6 +1,6 @@
 // Identity changes the user drives (migration in and out, key rotation): recommended credentials,
 // PLC operations signed with our rotation key after an emailed token, and checked submission.
-import { InvalidRequestError, UpstreamFailureError } from '../../xrpc/errors.ts'
+import { invalidInput, upstreamFailure } from '../errors.ts'
 import { PlcClientError } from '../identity/plc-client.ts'
 import { assertWellFormedOp, cidForOp, PlcOpError, signPlcOp, type PlcOperation, type PlcService, type UnsignedPlcOperation } from '../identity/plc-ops.ts'
 import { atprotoData } from '../../core/did-doc.ts'
@@ -14,7 +14,7 @@ async function plcCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn()
   } catch (err) {
-    if (err instanceof PlcClientError) throw UpstreamFailureError(`PLC directory: ${err.message}`)
+    if (err instanceof PlcClientError) throw upstreamFailure(`PLC directory: ${err.message}`)
     throw err
   }
 }
@@ -41,11 +41,11 @@ export type PlcOpFields = {
 
 /** Consumes the emailed plc_operation token and signs the next operation with our rotation key. */
 export async function signPlcOperation(ctx: AccountsContext, did: string, token: string | undefined, fields: PlcOpFields) {
-  if (!token) throw InvalidRequestError('email confirmation token required to sign PLC operations')
+  if (!token) throw invalidInput('email confirmation token required to sign PLC operations')
   assertValidToken(ctx, did, 'plc_operation', token)
   emailTokens.deleteEmailToken(ctx.manager.db, 'plc_operation', did)
   const last = await plcCall(() => ctx.plc.getLastOp(did))
-  if (last.type === 'plc_tombstone') throw InvalidRequestError('Did is tombstoned')
+  if (last.type === 'plc_tombstone') throw invalidInput('Did is tombstoned')
   const next: UnsignedPlcOperation = {
     type: 'plc_operation',
     rotationKeys: fields.rotationKeys ?? last.rotationKeys,
@@ -65,16 +65,16 @@ export async function submitPlcOperation(ctx: AccountsContext, did: string, raw:
     if (parsed.type !== 'plc_operation') throw new PlcOpError('not a plc_operation')
     op = parsed
   } catch (err) {
-    if (err instanceof PlcOpError) throw InvalidRequestError('Invalid operation')
+    if (err instanceof PlcOpError) throw invalidInput('Invalid operation')
     throw err
   }
-  if (!op.rotationKeys.includes(ctx.plcRotationKey.did())) throw InvalidRequestError("Rotation keys do not include server's rotation key")
+  if (!op.rotationKeys.includes(ctx.plcRotationKey.did())) throw invalidInput("Rotation keys do not include server's rotation key")
   const pds = op.services['atproto_pds']
-  if (pds?.type !== PDS_SERVICE_TYPE) throw InvalidRequestError('Incorrect type on atproto_pds service')
-  if (pds.endpoint !== ctx.config.service.publicUrl) throw InvalidRequestError('Incorrect endpoint on atproto_pds service')
-  if (op.verificationMethods['atproto'] !== ctx.repo().signingKey(did).did()) throw InvalidRequestError('Incorrect signing key')
+  if (pds?.type !== PDS_SERVICE_TYPE) throw invalidInput('Incorrect type on atproto_pds service')
+  if (pds.endpoint !== ctx.config.service.publicUrl) throw invalidInput('Incorrect endpoint on atproto_pds service')
+  if (op.verificationMethods['atproto'] !== ctx.repo().signingKey(did).did()) throw invalidInput('Incorrect signing key')
   const account = ctx.manager.getAccount(did, { includeDeactivated: true })
-  if (account?.handle && op.alsoKnownAs[0] !== `at://${account.handle}`) throw InvalidRequestError('Incorrect handle in alsoKnownAs')
+  if (account?.handle && op.alsoKnownAs[0] !== `at://${account.handle}`) throw invalidInput('Incorrect handle in alsoKnownAs')
   await plcCall(() => ctx.plc.sendOperation(did, op))
   ctx.events().identity(did, account?.handle ?? undefined)
   await ctx.didResolver.refresh(did).catch((err) => ctx.log.error('could not refresh the DID document after a PLC update', { did, err }))
@@ -88,22 +88,22 @@ export async function assertValidDidDocForService(ctx: AccountsContext, did: str
   let contents: { pds?: string; signingKey?: string; rotationKeys?: string[] }
   if (did.startsWith('did:plc:')) {
     const data = await ctx.plc.getDocumentData(did).catch(() => {
-      throw InvalidRequestError('Could not resolve DID')
+      throw invalidInput('Could not resolve DID')
     })
     contents = { pds: data.services['atproto_pds']?.endpoint, signingKey: data.verificationMethods['atproto'], rotationKeys: data.rotationKeys }
   } else {
     const doc = await ctx.didResolver.resolve(did, true).catch(() => null)
-    if (!doc) throw InvalidRequestError('Could not resolve DID')
+    if (!doc) throw invalidInput('Could not resolve DID')
     contents = atprotoData(doc)
   }
   if (contents.rotationKeys && !contents.rotationKeys.includes(ctx.plcRotationKey.did())) {
-    throw InvalidRequestError('Server rotation key not included in PLC DID data')
+    throw invalidInput('Server rotation key not included in PLC DID data')
   }
   if (!contents.pds || contents.pds !== ctx.config.service.publicUrl) {
-    throw InvalidRequestError('DID document atproto_pds service endpoint does not match PDS public url')
+    throw invalidInput('DID document atproto_pds service endpoint does not match PDS public url')
   }
   if (!contents.signingKey || contents.signingKey !== ctx.repo().signingKey(did).did()) {
-    throw InvalidRequestError('DID document verification method does not match expected signing key')
+    throw invalidInput('DID document verification method does not match expected signing key')
   }
 }
 

@@ -2,7 +2,7 @@
 import * as jose from 'jose'
 import { randomBytes } from 'node:crypto'
 import { AuthScope } from './scopes.ts'
-import { InvalidRequestError, AuthRequiredError } from '../../xrpc/errors.ts'
+import { invalidInput, authRequired } from '../errors.ts'
 
 export const ACCESS_TTL = '120mins'
 export const REFRESH_TTL = '90days'
@@ -56,7 +56,7 @@ function cachedPayload(key: TokenKey, cacheKey: string): jose.JWTPayload | undef
   // jose: expired when exp <= now (whole seconds, no clock tolerance).
   if (payload.exp !== undefined && payload.exp <= Math.floor(Date.now() / 1000)) {
     cache.delete(cacheKey)
-    throw InvalidRequestError('Token has expired', 'ExpiredToken')
+    throw invalidInput('Token has expired', 'ExpiredToken')
   }
   cache.delete(cacheKey)
   cache.set(cacheKey, payload)
@@ -82,18 +82,18 @@ export async function verifyBearer(
     try {
       ;({ payload } = await jose.jwtVerify(token, key, { typ: opts.typ, audience: opts.audience, algorithms: ['HS256'] }))
     } catch (err) {
-      if (err instanceof jose.errors.JWTExpired) throw InvalidRequestError('Token has expired', 'ExpiredToken')
-      throw InvalidRequestError('Token could not be verified', 'InvalidToken')
+      if (err instanceof jose.errors.JWTExpired) throw invalidInput('Token has expired', 'ExpiredToken')
+      throw invalidInput('Token could not be verified', 'InvalidToken')
     }
     rememberPayload(key, cacheKey, payload)
   }
   const { sub, aud, scope, jti, exp } = payload as jose.JWTPayload & { scope?: unknown; lxm?: unknown; cnf?: unknown }
-  const malformed = () => InvalidRequestError('Malformed token', 'InvalidToken')
+  const malformed = () => invalidInput('Malformed token', 'InvalidToken')
   if ((payload as { lxm?: unknown }).lxm !== undefined || (payload as { cnf?: unknown }).cnf !== undefined) throw malformed()
   if (typeof sub !== 'string' || !sub.startsWith('did:')) throw malformed()
   if (typeof aud !== 'string' || !aud.startsWith('did:')) throw malformed()
   if (jti !== undefined && typeof jti !== 'string') throw malformed()
-  if (typeof scope !== 'string' || !opts.scopes.includes(scope)) throw InvalidRequestError('Bad token scope', 'InvalidToken')
+  if (typeof scope !== 'string' || !opts.scopes.includes(scope)) throw invalidInput('Bad token scope', 'InvalidToken')
   return { sub, aud, scope, jti, exp: exp ?? 0 }
 }
 
@@ -101,9 +101,9 @@ export function bearerToken(req: Request): string | null {
   const header = req.headers.get('authorization')
   if (!header) return null
   const parts = header.split(' ')
-  if (parts.length !== 2) throw InvalidRequestError('Malformed authorization header', 'InvalidToken')
+  if (parts.length !== 2) throw invalidInput('Malformed authorization header', 'InvalidToken')
   if (parts[0]!.toLowerCase() !== 'bearer') return null // schemes are case-insensitive (RFC 9110)
   return parts[1] || null
 }
 
-export const authMissing = () => AuthRequiredError(undefined, 'AuthMissing')
+export const authMissing = () => authRequired(undefined, 'AuthMissing')

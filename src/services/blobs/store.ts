@@ -7,7 +7,7 @@ import { open, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { CID, RAW } from '../../core/cbor.ts'
 import { create as createDigest } from 'multiformats/hashes/digest'
-import { PayloadTooLargeError } from '../../xrpc/errors.ts'
+import { tooLarge } from '../errors.ts'
 import { SNIFF_BYTES, sniffMimeType } from './sniff.ts'
 
 export type TempUpload = { tempKey: string; cid: CID; size: number; sniffedMime: string | undefined }
@@ -64,7 +64,7 @@ export async function receiveToTempFile(
   try {
     for await (const chunk of body as AsyncIterable<Uint8Array>) {
       size += chunk.byteLength
-      if (size > maxBytes) throw PayloadTooLargeError('request entity too large')
+      if (size > maxBytes) throw tooLarge('request entity too large')
       if (headLength < SNIFF_BYTES) {
         const take = chunk.subarray(0, SNIFF_BYTES - headLength)
         head.set(take, headLength)

@@ -6,6 +6,9 @@ import { imageInfo } from '../../native/sharp.ts'
 import type { ActorDb } from '../../storage/actor/actor-db.ts'
 import type { BlobStore } from './store.ts'
 
+/** Bytes as they arrive, never buffered: a blob upload or a repo import. */
+export type ByteUpload = { encoding: string; body: ReadableStream<Uint8Array>; length?: number }
+
 export type BlobRefJson = { $type: 'blob'; ref: { $link: string }; mimeType: string; size: number }
 
 /** Uploads never referenced by a record are removed after this long. */

@@ -12,7 +12,7 @@ export function accountPortFrom(accounts: () => AccountService): OAuthAccountPor
     async authenticate(identifier, password) {
       try {
         // login() takes a minimum time whatever the outcome, so timing reveals nothing.
-        const { account, appPassword } = await accounts().manager.login(identifier, password)
+        const { account, appPassword } = await accounts().login(identifier, password)
         return appPassword ? null : active(account.did)
       } catch {
         return null

@@ -5,12 +5,24 @@ import { CLIENT_ASSERTION_MAX_AGE } from './constants.ts'
 import type { OAuthClient } from './client-metadata.ts'
 import { JOSE_VERIFY_ALGOS } from './dpop.ts'
 import { checkJwtTimes, peekJwsHeader, verifyEs256kJws } from './es256k.ts'
-import { OAuthError, invalidClient } from './errors.ts'
+import { OAuthError, invalidClient, invalidRequest } from './errors.ts'
+import type { OAuthContext } from './context.ts'
 import type { ClientAuth, OAuthStore } from '../../storage/oauth/store.ts'
 
 const ASSERTION_CLOCK_TOLERANCE_SEC = 10
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+/**
+ * The opening of every client-authenticated endpoint (PAR, token, revoke): the named client, its
+ * metadata loaded and its credentials checked.
+ */
+export async function authenticatedClient(ctx: OAuthContext, params: Record<string, string>): Promise<{ client: OAuthClient; clientAuth: ClientAuth }> {
+  if (!params.client_id) throw invalidRequest('client_id is required')
+  const client = await ctx.clients.getClient(params.client_id)
+  const clientAuth = await authenticateClient(client, params, { issuer: ctx.issuer, store: ctx.store })
+  return { client, clientAuth }
+}
 
 export async function authenticateClient(
   client: OAuthClient,

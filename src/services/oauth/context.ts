@@ -5,6 +5,9 @@ import type { DpopVerifier } from './dpop.ts'
 import type { PermissionSetSource } from './permission-sets.ts'
 import type { OAuthStore } from '../../storage/oauth/store.ts'
 
+/** A pending authorization request as the store keeps it (the pages read it through the context). */
+export type { RequestRow } from '../../storage/oauth/store.ts'
+
 export type OAuthAccount = { did: string; handle: string | null }
 
 /**

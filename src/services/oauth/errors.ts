@@ -1,5 +1,5 @@
-// RFC 6749 errors: {error, error_description} JSON with the status (and headers) each error calls for.
-import { CORS_HEADERS } from './cors.ts'
+// RFC 6749 errors: {error, error_description} with the status (and headers) each error calls for;
+// the edge's OAuth routes answer them as JSON.
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -36,13 +36,6 @@ export class OAuthError extends Error {
 
   toJSON() {
     return { error: this.error, error_description: this.description }
-  }
-
-  toResponse(extra: Record<string, string> = {}): Response {
-    return Response.json(this.toJSON(), {
-      status: this.status,
-      headers: { ...CORS_HEADERS, 'Cache-Control': 'no-store', ...this.headers, ...extra },
-    })
   }
 }
 

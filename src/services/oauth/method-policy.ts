@@ -1,7 +1,7 @@
 // What an OAuth token may call, method by method, as the reference's `authorize` callbacks
 // (packages/pds/src/api/**). Checked when the token is verified (from the URL and headers) and, for
 // methods whose permission depends on the body, again once the input is parsed (authorizeInput).
-import { ForbiddenError, InvalidRequestError } from '../../xrpc/errors.ts'
+import { forbidden, invalidInput } from '../errors.ts'
 import { defaultServiceFor, type ProxyConfig } from '../proxy/methods.ts'
 import { assertScope, type PermissionNeed, type RepoAction, type ScopePermissions } from './scopes.ts'
 
@@ -11,7 +11,7 @@ const NOT_FOR_OAUTH = 'OAuth credentials are not supported for this endpoint'
 const closed =
   (message = NOT_FOR_OAUTH): Check =>
   () => {
-    throw ForbiddenError(message)
+    throw forbidden(message)
   }
 const always: Check = () => {}
 const need = (n: PermissionNeed): Check => (p) => assertScope({ permissions: p }, n)
@@ -21,7 +21,7 @@ export function proxyAudience(config: ProxyConfig, req: Request, lxm: string): s
   const header = req.headers.get('atproto-proxy')
   if (header) return header
   const service = defaultServiceFor(config, lxm)
-  if (!service) throw InvalidRequestError(`No service configured for ${lxm}`)
+  if (!service) throw invalidInput(`No service configured for ${lxm}`)
   return `${service.did}#${service.serviceId}`
 }
 
@@ -41,7 +41,7 @@ const serviceAuth: Check = (p, req) => {
 
 const blobUpload: Check = (p, req) => {
   const mime = req.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
-  if (!mime) throw InvalidRequestError('Request encoding (Content-Type) required but not provided')
+  if (!mime) throw invalidInput('Request encoding (Content-Type) required but not provided')
   assertScope({ permissions: p }, { blob: { mime } })
 }
 

@@ -1,6 +1,6 @@
 // Pushed authorization requests (RFC 9126): the only way to start an authorization here.
 import { isValidDid, isValidHandle } from '../../core/syntax/index.ts'
-import { authenticateClient } from './client-auth.ts'
+import { authenticatedClient } from './client-auth.ts'
 import type { OAuthClient } from './client-metadata.ts'
 import { CODE_CHALLENGE_REPLAY_TIMEFRAME, PAR_EXPIRES_IN, REQUEST_ID_PREFIX, REQUEST_URI_PREFIX } from './constants.ts'
 import type { OAuthContext } from './context.ts'
@@ -85,9 +85,7 @@ export function validateAuthorizationParameters(client: OAuthClient, p: Record<s
 
 export async function handlePar(ctx: OAuthContext, req: Request): Promise<Response> {
   const params = await readParams(req)
-  if (!params.client_id) throw invalidRequest('client_id is required')
-  const client = await ctx.clients.getClient(params.client_id)
-  const clientAuth = await authenticateClient(client, params, { issuer: ctx.issuer, store: ctx.store })
+  const { client, clientAuth } = await authenticatedClient(ctx, params)
   const proof = await ctx.dpop.verify(req, { htu: publicRequestUrl(ctx, req), context: 'authorization-server' })
   // RFC 9101: with a request object, its claims are the request (the reference does not merge the form's).
   if (params.request !== undefined && params.request_uri !== undefined) throw invalidRequest('request and request_uri are mutually exclusive')

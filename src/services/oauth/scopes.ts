@@ -1,7 +1,7 @@
 // atproto OAuth scopes (as the reference's @atproto/oauth-scopes): parsing the granular
 // repo:/blob:/rpc:/account:/identity: permissions, the transition:* scopes, and `allows` checks.
 import { isValidDid, isValidNsid } from '../../core/syntax/index.ts'
-import { XRPCError } from '../../xrpc/errors.ts'
+import { forbidden } from '../errors.ts'
 
 export const TRANSITION_SCOPES = ['transition:generic', 'transition:chat.bsky', 'transition:email'] as const
 export const REPO_ACTIONS = ['create', 'update', 'delete'] as const
@@ -236,6 +236,6 @@ export function assertScope(auth: object, need: PermissionNeed): void {
   if (!(permissions instanceof ScopePermissions)) return
   if (!permissions.allows(need)) {
     const scope = scopeNeededFor(need)
-    throw new XRPCError(403, 'ScopeMissingError', `Missing required scope "${scope}"`)
+    throw forbidden(`Missing required scope "${scope}"`, 'ScopeMissingError')
   }
 }

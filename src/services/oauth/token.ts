@@ -1,6 +1,6 @@
 // The token endpoint: authorization_code (with PKCE) and refresh_token (rotated; a reused refresh
 // token revokes its whole session). Every token is bound to the DPoP key that asked for it.
-import { assertSameClientAuth, authenticateClient } from './client-auth.ts'
+import { assertSameClientAuth, authenticatedClient } from './client-auth.ts'
 import type { OAuthClient } from './client-metadata.ts'
 import {
   CONFIDENTIAL_CLIENT_REFRESH_LIFETIME,
@@ -32,9 +32,7 @@ export function sessionExpiry(clientAuth: ClientAuth, createdAt: number, updated
 
 export async function handleToken(ctx: OAuthContext, req: Request): Promise<Response> {
   const params = await readParams(req)
-  if (!params.client_id) throw invalidRequest('client_id is required')
-  const client = await ctx.clients.getClient(params.client_id)
-  const clientAuth = await authenticateClient(client, params, { issuer: ctx.issuer, store: ctx.store })
+  const { client, clientAuth } = await authenticatedClient(ctx, params)
   const proof = await ctx.dpop.verify(req, { htu: publicRequestUrl(ctx, req), context: 'authorization-server' })
   if (!proof) throw invalidDpopProof('DPoP proof required')
   if (!client.metadata.grant_types.includes(params.grant_type ?? '')) {

@@ -1,10 +1,20 @@
-// Builds the proxy from the services record; dependencies are read at call time so that the composition
+// Builds the proxy from the other services; dependencies are read at call time so that the composition
 // root can create the proxy before the repo and accounts services are in place.
-import type { Services } from '../types.ts'
+import type { Config } from '../../config/config.ts'
+import type { Keypair } from '../../core/crypto/index.ts'
+import type { Logger } from '../../logger.ts'
+import type { DidDocument } from '../service-auth/index.ts'
 import { ProxyService } from './proxy-service.ts'
 import type { ForwardLimits } from './forward.ts'
 
-export function buildProxy(services: () => Services, limits?: ForwardLimits): ProxyService {
+export type ProxySources = {
+  config: Config
+  log: Logger
+  repo: { signingKey(did: string): Keypair | Promise<Keypair> }
+  accounts: { didDocFor(did: string): Promise<DidDocument | null> }
+}
+
+export function buildProxy(services: () => ProxySources, limits?: ForwardLimits): ProxyService {
   const s = () => services()
   return new ProxyService({
     limits,
@@ -14,7 +24,6 @@ export function buildProxy(services: () => Services, limits?: ForwardLimits): Pr
     get log() {
       return s().log
     },
-    verifyAuth: (kind, ctx) => s().verifyAuth(kind, ctx),
     signingKey: (did) => s().repo.signingKey(did),
     didResolver: { resolve: (did) => s().accounts.didDocFor(did) },
   })

@@ -2,7 +2,7 @@
 // XRPC errors the way the reference maps them (pipethrough.ts: 500 becomes 502, unreachable is 502).
 import { fetchPinned } from '../net/guarded-fetch.ts'
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
-import { UpstreamFailureError, XRPCError } from '../../xrpc/errors.ts'
+import { upstreamFailure, UpstreamResponseError } from '../errors.ts'
 
 export type ForwardLimits = {
   /** Until the upstream's status line and headers arrive. */
@@ -45,7 +45,7 @@ export function forwardedResponseHeaders(upstream: Headers, opts: { content: boo
   return out
 }
 
-async function upstreamError(res: Response): Promise<XRPCError> {
+async function upstreamError(res: Response): Promise<UpstreamResponseError> {
   let error: string | undefined
   let message: string | undefined
   const type = res.headers.get('content-type') ?? ''
@@ -66,7 +66,7 @@ async function upstreamError(res: Response): Promise<XRPCError> {
   const status = res.status === 500 ? 502 : res.status
   const [defaultName, defaultMessage] = STATUS_NAMES[status] ?? (status >= 500 ? STATUS_NAMES[500]! : STATUS_NAMES[400]!)
   const headers = Object.fromEntries(forwardedResponseHeaders(res.headers, { content: false, encoded: false }))
-  return new XRPCError(status, error ?? defaultName, message || defaultMessage, headers)
+  return new UpstreamResponseError(status, error ?? defaultName, message || defaultMessage, headers)
 }
 
 /** Error bodies are read up to this size (compressed and decoded), then given up on. */
@@ -128,7 +128,7 @@ function guardedBody(body: ReadableStream<Uint8Array>, limits: ForwardLimits, ab
         total += value.byteLength
         if (total > limits.maxResponseBytes) {
           abort.abort(new Error('upstream response too large'))
-          return controller.error(UpstreamFailureError('Upstream response too large'))
+          return controller.error(upstreamFailure('Upstream response too large'))
         }
         controller.enqueue(value)
       } catch (err) {
@@ -144,7 +144,7 @@ function guardedBody(body: ReadableStream<Uint8Array>, limits: ForwardLimits, ab
   })
 }
 
-/** Sends the request; resolves with a < 400 response whose body is guarded, or throws an XRPCError. */
+/** Sends the request; resolves with a < 400 response whose body is guarded, or throws an UpstreamResponseError or upstreamFailure. */
 export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT_FORWARD_LIMITS): Promise<Response> {
   const abort = new AbortController()
   const headersTimer = setTimeout(() => abort.abort(new Error('upstream headers timeout')), limits.headersTimeoutMs)
@@ -161,7 +161,7 @@ export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT
     } as RequestInit
     res = await (spec.address ? fetchPinned({ url: new URL(spec.url), address: spec.address }, init) : fetch(spec.url, init))
   } catch {
-    throw UpstreamFailureError('Upstream service unreachable')
+    throw upstreamFailure('Upstream service unreachable')
   } finally {
     clearTimeout(headersTimer)
   }
@@ -169,7 +169,7 @@ export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT
   const declared = Number(res.headers.get('content-length') ?? NaN)
   if (declared > limits.maxResponseBytes) {
     abort.abort()
-    throw UpstreamFailureError('Upstream response too large')
+    throw upstreamFailure('Upstream response too large')
   }
   const body = res.body ? guardedBody(res.body, limits, abort) : null
   return new Response(body, { status: res.status, headers: res.headers })

@@ -1,21 +1,18 @@
 // The proxy: XRPC methods this PDS does not serve go, authenticated with a service JWT signed by the
 // caller's repo key, to the service the caller names (atproto-proxy) or to the configured default.
 // Bodies stream both ways; only read-after-write buffers (see ../read-after-write/).
+import { xrpcPath } from '../../core/syntax/index.ts'
 import type { Keypair } from '../../core/crypto/index.ts'
-import { isValidNsid } from '../../core/syntax/index.ts'
 import type { Logger } from '../../logger.ts'
-import { authResponseHeaders, type AuthVerifier } from '../../xrpc/auth.ts'
-import type { FallbackHandler } from '../../xrpc/dispatch.ts'
-import { InvalidRequestError, XRPCError } from '../../xrpc/errors.ts'
+import { internalError, upstreamFailure } from '../errors.ts'
 import { createServiceJwt } from '../service-auth/index.ts'
 import { DEFAULT_FORWARD_LIMITS, forward, forwardedResponseHeaders, type ForwardLimits } from './forward.ts'
-import { PRIVILEGED_METHODS, PROTECTED_METHODS, defaultServiceFor } from './methods.ts'
+import { defaultServiceFor } from './methods.ts'
 import { pushTarget, resolveProxyTarget, targetAud, type ProxyTarget, type TargetDeps } from './target.ts'
 
 export type ProxyDeps = TargetDeps & {
   /** The account's repo signing key (services.repo.signingKey). */
   signingKey: (did: string) => Keypair | Promise<Keypair>
-  verifyAuth: AuthVerifier
   log: Logger
   limits?: Partial<ForwardLimits>
 }
@@ -52,37 +49,28 @@ export class ProxyService {
     return createServiceJwt({ iss, aud, lxm, keypair: await this.deps.signingKey(iss) })
   }
 
-  /** The router's fallback for methods without a local handler. */
-  readonly fallback: FallbackHandler = async (nsid, req) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') {
-      throw InvalidRequestError('XRPC requests only supports GET and POST')
-    }
-    if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
-    if (PROTECTED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
-    // Nobody to send it to; refused before auth, as the reference's parseProxyInfo.
-    if (!req.headers.get('atproto-proxy') && !defaultServiceFor(this.deps.config, nsid)) {
-      throw InvalidRequestError(`No service configured for ${nsid}`)
-    }
-    const auth = await this.deps.verifyAuth('access', { req, nsid })
-    if (auth.type !== 'access') throw InvalidRequestError('Bad token method', 'InvalidToken')
-    if (!auth.isPrivileged && PRIVILEGED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
+  /** Whether a call can be proxied at all: the caller names a service, or the method has a default one. */
+  hasTarget(req: Request, nsid: string): boolean {
+    return !!req.headers.get('atproto-proxy') || !!defaultServiceFor(this.deps.config, nsid)
+  }
+
+  /** Forwards a client's call as `did` (the edge's proxy fallback has checked the caller). */
+  async forwardCall(req: Request, nsid: string, did: string): Promise<Response> {
     const target = await this.resolveTarget(req, nsid)
     const headers = new Headers()
     headers.set('accept-encoding', req.headers.get('accept-encoding') || 'identity')
     copyHeaders(req.headers, headers, FORWARDED_REQUEST_HEADERS)
     const hasBody = req.method === 'POST'
     if (hasBody) copyHeaders(req.headers, headers, BODY_HEADERS)
-    headers.set('authorization', `Bearer ${await this.serviceJwt(auth.did, targetAud(target), nsid)}`)
+    headers.set('authorization', `Bearer ${await this.serviceJwt(did, targetAud(target), nsid)}`)
     const upstream = await forward(
       { url: upstreamUrl(target, req), method: req.method, headers, body: hasBody ? req.body : null, decompress: false, address: target.address },
       this.limits,
     )
-    const res = new Response(upstream.body, {
+    return new Response(upstream.body, {
       status: upstream.status,
       headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: true }),
     })
-    for (const [k, v] of Object.entries(authResponseHeaders(auth))) res.headers.set(k, v) // DPoP-Nonce for OAuth callers
-    return res
   }
 
   /**
@@ -90,7 +78,7 @@ export class ProxyService {
    * caller may parse it; the returned headers are the ones to pass to the client.
    */
   async pipethrough(req: Request, nsid: string, opts: PipethroughOptions = {}): Promise<Response> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new XRPCError(500, 'InternalServerError', `Proxying of ${req.method} requests is not supported`)
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw internalError(`Proxying of ${req.method} requests is not supported`)
     const target = opts.target ?? (await this.resolveTarget(req, nsid))
     const headers = new Headers()
     copyHeaders(req.headers, headers, FORWARDED_REQUEST_HEADERS)
@@ -119,7 +107,7 @@ export type CallJsonOptions = {
 
 /** A JSON call made on the account's behalf (getFeedGenerator, registerPush, createReport). */
 export async function callJson(proxy: ProxyService, opts: CallJsonOptions): Promise<unknown> {
-  const url = new URL(`/xrpc/${opts.nsid}`, new URL(opts.target.url).origin)
+  const url = new URL(xrpcPath(opts.nsid), new URL(opts.target.url).origin)
   for (const [key, value] of Object.entries(opts.params ?? {})) {
     for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) url.searchParams.append(key, v)
   }
@@ -137,7 +125,7 @@ export async function callJson(proxy: ProxyService, opts: CallJsonOptions): Prom
   try {
     return JSON.parse(text)
   } catch {
-    throw new XRPCError(502, 'UpstreamFailure', 'Upstream returned invalid JSON')
+    throw upstreamFailure('Upstream returned invalid JSON')
   }
 }
 

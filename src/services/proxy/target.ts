@@ -1,7 +1,7 @@
 // Where a proxied call goes: the atproto-proxy header's `<did>#<service>` (resolved from the DID document),
 // else the configured default service for the method.
 import { isValidDid } from '../../core/syntax/index.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../errors.ts'
 import { getServiceEndpoint, type DidResolver } from '../service-auth/index.ts'
 import { defaultServiceFor, type ProxyConfig } from './methods.ts'
 import { assertPublicEndpoint, type HostLookup } from './ssrf.ts'
@@ -23,12 +23,12 @@ export type TargetDeps = {
 
 export function parseProxyHeader(value: string): { did: string; serviceId: string } {
   const hash = value.indexOf('#')
-  if (hash === 0) throw InvalidRequestError('no did specified in proxy header')
-  if (hash === -1 || hash === value.length - 1) throw InvalidRequestError('no service id specified in proxy header')
-  if (value.indexOf('#', hash + 1) !== -1) throw InvalidRequestError('invalid proxy header format')
-  if (value.includes(' ')) throw InvalidRequestError('proxy header cannot contain spaces')
+  if (hash === 0) throw invalidInput('no did specified in proxy header')
+  if (hash === -1 || hash === value.length - 1) throw invalidInput('no service id specified in proxy header')
+  if (value.indexOf('#', hash + 1) !== -1) throw invalidInput('invalid proxy header format')
+  if (value.includes(' ')) throw invalidInput('proxy header cannot contain spaces')
   const did = value.slice(0, hash)
-  if (!isValidDid(did)) throw InvalidRequestError('invalid proxy header format')
+  if (!isValidDid(did)) throw invalidInput('invalid proxy header format')
   return { did, serviceId: value.slice(hash) }
 }
 
@@ -40,9 +40,9 @@ export async function resolveServiceUrl(deps: TargetDeps, did: string, serviceId
   } catch {
     doc = null
   }
-  if (!doc) throw InvalidRequestError('could not resolve proxy did')
+  if (!doc) throw invalidInput('could not resolve proxy did')
   const url = getServiceEndpoint(doc, serviceId, type)
-  if (!url) throw InvalidRequestError('could not resolve proxy did service url')
+  if (!url) throw invalidInput('could not resolve proxy did service url')
   if (deps.config.service.devMode) return { url }
   return { url, address: await assertPublicEndpoint(url, deps.resolveHost) }
 }
@@ -57,7 +57,7 @@ export async function resolveProxyTarget(deps: TargetDeps, header: string | null
   }
   const fallback = defaultServiceFor(deps.config, nsid)
   if (fallback) return { url: fallback.url, did: fallback.did, serviceId: `#${fallback.serviceId}` }
-  throw InvalidRequestError(`No service configured for ${nsid}`)
+  throw invalidInput(`No service configured for ${nsid}`)
 }
 
 /** registerPush/unregisterPush: the AppView itself, or another service's #bsky_notif endpoint. */
@@ -67,6 +67,6 @@ export async function pushTarget(deps: TargetDeps, serviceDid: string): Promise<
   try {
     return { ...(await resolveServiceUrl(deps, serviceDid, '#bsky_notif')), did: serviceDid }
   } catch {
-    throw InvalidRequestError('Invalid serviceDid.')
+    throw invalidInput('Invalid serviceDid.')
   }
 }

@@ -1,4 +1,5 @@
 // Views of the account's own fresh records, shaped like the AppView's (app.bsky.*.defs), for merging.
+import { xrpcPath } from '../../core/syntax/index.ts'
 import type { JsonRecord, RecordDescript } from './local-records.ts'
 
 type View = Record<string, any>
@@ -20,7 +21,7 @@ export class LocalViewer {
 
   imageUrl(kind: 'avatar' | 'banner' | 'feed_thumbnail' | 'feed_fullsize', cid: string): string {
     const pattern = this.opts.cdnUrlPattern
-    if (!pattern) return `${this.opts.publicUrl}/xrpc/com.atproto.sync.getBlob?did=${this.opts.did}&cid=${cid}`
+    if (!pattern) return `${this.opts.publicUrl}${xrpcPath('com.atproto.sync.getBlob')}?did=${this.opts.did}&cid=${cid}`
     const args = [kind, this.opts.did, cid]
     return pattern.replace(/%s/g, () => args.shift() ?? '')
   }

@@ -1,12 +1,8 @@
-// Domain errors of the repo service, and their mapping to the reference's XRPC errors.
-import { CID } from '../../core/cbor.ts'
-import { InvalidCarError } from '../../core/car.ts'
-import { RecordAlreadyExistsError, RecordNotFoundError, InvalidWriteError, RepoVerificationError } from '../../core/repo/index.ts'
-import { MissingBlockError } from '../../core/mst/index.ts'
-import { InvalidCommitError } from '../../core/commit.ts'
-import { ActorNotFoundError } from '../../storage/actor/actor-store.ts'
-import { BlobNotFoundError } from '../blobs/store.ts'
-import { InvalidRequestError, registerErrorMapper, XRPCError } from '../../xrpc/errors.ts'
+// Domain errors of the repo service (the edge's error mapper gives them the reference's XRPC names).
+import type { CID } from '../../core/cbor.ts'
+
+/** Storage's "no such repo", re-exported so the edge maps it without importing storage. */
+export { ActorNotFoundError } from '../../storage/actor/actor-store.ts'
 
 /** A record that fails $type, rkey or lexicon checks (the reference's InvalidRecordError → 400). */
 export class InvalidRecordError extends Error {
@@ -47,24 +43,3 @@ export class RepoImportError extends Error {
     this.name = 'RepoImportError'
   }
 }
-
-registerErrorMapper((err): XRPCError | undefined => {
-  if (err instanceof InvalidRecordError) return InvalidRequestError(err.message)
-  if (err instanceof BadCommitSwapError || err instanceof BadRecordSwapError) return InvalidRequestError(err.message, 'InvalidSwap')
-  if (err instanceof BlobReferenceError) return InvalidRequestError(err.message, err.code)
-  if (err instanceof BlobNotFoundError) return InvalidRequestError(`Could not find blob: ${err.cid}`, 'BlobNotFound')
-  if (err instanceof RecordAlreadyExistsError || err instanceof RecordNotFoundError || err instanceof InvalidWriteError) {
-    return InvalidRequestError(err.message)
-  }
-  if (err instanceof ActorNotFoundError) return InvalidRequestError(`Could not find repo: ${err.did}`)
-  if (
-    err instanceof RepoImportError ||
-    err instanceof InvalidCarError ||
-    err instanceof RepoVerificationError ||
-    err instanceof MissingBlockError ||
-    err instanceof InvalidCommitError
-  ) {
-    return InvalidRequestError(err.message)
-  }
-  return undefined
-})

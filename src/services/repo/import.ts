@@ -9,7 +9,7 @@ import { verifyRepoCar } from '../../core/repo/index.ts'
 import { walkRepoBlocks } from '../../core/repo/index.ts'
 import { nextTid } from '../../core/syntax/index.ts'
 import type { ActorDb } from '../../storage/actor/actor-db.ts'
-import { PayloadTooLargeError } from '../../xrpc/errors.ts'
+import { tooLarge } from '../errors.ts'
 import { backlinksOf, findBlobRefs } from './prepare.ts'
 
 export async function readLimited(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
@@ -17,7 +17,7 @@ export async function readLimited(body: ReadableStream<Uint8Array> | AsyncIterab
   let total = 0
   for await (const chunk of body as AsyncIterable<Uint8Array>) {
     total += chunk.byteLength
-    if (total > maxBytes) throw PayloadTooLargeError(`Repo import is larger than ${maxBytes} bytes`)
+    if (total > maxBytes) throw tooLarge(`Repo import is larger than ${maxBytes} bytes`)
     chunks.push(chunk)
   }
   return Buffer.concat(chunks)

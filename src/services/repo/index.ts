@@ -5,14 +5,16 @@ import type { Logger } from '../../logger.ts'
 import { ActorStore } from '../../storage/actor/actor-store.ts'
 import { DiskBlobStore } from '../blobs/store.ts'
 import { S3BlobStore } from '../blobs/s3-store.ts'
-import type { Services } from '../types.ts'
+import type { RepoEventSink } from '../events.ts'
 import { keyFilesFor } from './keys.ts'
 import { RepoService, type AccountHooks } from './service.ts'
-import './errors.ts' // registers the XRPC error mapping
 
 export { RepoService } from './service.ts'
 
-export function createRepoService(config: Config, log: Logger, services: Services): RepoService {
+/** What the repo service reads from the others, at call time (they may be wired after it). */
+export type RepoSources = { lexicons: Lexicons; events: RepoEventSink; accounts?: AccountHooks }
+
+export function createRepoService(config: Config, log: Logger, services: RepoSources): RepoService {
   const actors = new ActorStore({ directory: config.db.actorStoreDirectory, cacheSize: config.db.actorStoreCacheSize, keys: keyFilesFor(config) })
   const blobs =
     config.blobstore.provider === 's3'
@@ -21,10 +23,10 @@ export function createRepoService(config: Config, log: Logger, services: Service
   return new RepoService({
     actors,
     blobs,
-    lexicons: services.lexicons as unknown as Lexicons,
+    lexicons: services.lexicons,
     log: log.child({ service: 'repo' }),
     events: () => services.events,
-    accounts: () => (services as { accounts?: AccountHooks }).accounts,
+    accounts: () => services.accounts,
     uploadLimit: config.service.blobUploadLimit,
   })
 }

@@ -3,7 +3,7 @@
 // writable only with full access (not app passwords); declaredAgePref is read-only, derived from
 // the birth date in personalDetailsPref, and dropped on write.
 import type { ActorDb } from '../../storage/actor/actor-db.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../errors.ts'
 
 const PERSONAL_DETAILS = 'app.bsky.actor.defs#personalDetailsPref'
 const DECLARED_AGE = 'app.bsky.actor.defs#declaredAgePref'
@@ -30,14 +30,14 @@ export function writePreferences(db: ActorDb, values: unknown[], namespace: stri
   const prefs: Pref[] = []
   for (const value of values) {
     const type = (value as { $type?: unknown } | null)?.$type
-    if (typeof type !== 'string') throw InvalidRequestError('Preference is missing a $type')
+    if (typeof type !== 'string') throw invalidInput('Preference is missing a $type')
     prefs.push(value as Pref)
   }
   if (!prefs.every((p) => prefMatchNamespace(namespace, p.$type))) {
-    throw InvalidRequestError(`Some preferences are not in the ${namespace} namespace`)
+    throw invalidInput(`Some preferences are not in the ${namespace} namespace`)
   }
   const notAllowed = [...new Set(prefs.filter((p) => !prefAllowed(p.$type, opts.privileged)).map((p) => p.$type))]
-  if (notAllowed.length > 0) throw InvalidRequestError(`Do not have authorization to set preferences: ${notAllowed.join(', ')}`)
+  if (notAllowed.length > 0) throw invalidInput(`Do not have authorization to set preferences: ${notAllowed.join(', ')}`)
   const rows = prefs.filter((p) => p.$type !== DECLARED_AGE).map((p) => ({ name: p.$type, valueJson: JSON.stringify(p) }))
   // Without full access the stored personal details survive the replace.
   db.replacePreferences(rows, (name) => prefMatchNamespace(namespace, name) && prefAllowed(name, opts.privileged))

@@ -16,12 +16,12 @@ import type { BlobStore } from '../blobs/store.ts'
 import { KeyedMutex } from './lock.ts'
 import { WritePreparer, type PreparedCreateOrUpdate, type PreparedWrite, type ValidationStatus } from './prepare.ts'
 import { buildCommit, checkBlobs, checkSwaps, dataRootOf, persistCommit } from './writer.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
-import type { RawInput } from '../../xrpc/handler.ts'
-import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson } from '../blobs/upload.ts'
+import { invalidInput } from '../errors.ts'
+import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson, type ByteUpload } from '../blobs/upload.ts'
 import { readRecord, readRecordPage, type RecordView } from './reads.ts'
 import { readPreferences, writePreferences } from './preferences.ts'
 import { importCar, readLimited } from './import.ts'
+import { getRecordsSinceRev, type LocalRecords } from '../read-after-write/local-records.ts'
 import { ReservedKeys } from '../../storage/actor/reserved-keys.ts'
 
 export type AccountHooks = { updateRepoRoot?(did: string, cid: CID, rev: string): unknown }
@@ -88,7 +88,7 @@ export class RepoService {
     return this.db(did).listCollections()
   }
 
-  uploadBlob(did: string, input: RawInput): Promise<BlobRefJson> {
+  uploadBlob(did: string, input: ByteUpload): Promise<BlobRefJson> {
     if (!this.hasRepo(did)) throw new ActorNotFoundError(did)
     return uploadBlob(this.deps.blobs, () => this.db(did), input.body, input.encoding, this.deps.uploadLimit ?? Infinity)
   }
@@ -141,7 +141,7 @@ export class RepoService {
    */
   async createRepo(did: string, signingKey: Keypair): Promise<GenesisCommit> {
     return this.lock.run(did, () => {
-      if (this.deps.actors.exists(did)) throw InvalidRequestError(`Repo already exists: ${did}`)
+      if (this.deps.actors.exists(did)) throw invalidInput(`Repo already exists: ${did}`)
       const db = this.deps.actors.create(did, signingKey.exportPrivateKey())
       this.keys.set(did, signingKey)
       const commit = createEmptyRepo(did, signingKey, nextTid())
@@ -205,9 +205,48 @@ export class RepoService {
     return writeCar(root.cid, blocks)
   }
 
+  /** The account's own records newer than an AppView's rev, for read-after-write (at most 10). */
+  recordsSinceRev(did: string, rev: string): LocalRecords {
+    return getRecordsSinceRev(this.db(did), did, rev)
+  }
+
+  // ---- moderation (com.atproto.admin.*SubjectStatus) ---------------------------------------
+
+  /** A record's CID and takedown, or null when the repo or the record does not exist. */
+  recordStatus(did: string, uri: string): { cid: string; takedownRef: string | null } | null {
+    if (!this.hasRepo(did)) return null
+    const row = this.db(did).getRecordByUri(uri)
+    return row ? { cid: row.cid, takedownRef: row.takedownRef } : null
+  }
+
+  /** A blob's takedown, or null when the repo or the blob does not exist. */
+  blobStatus(did: string, cid: string): { takedownRef: string | null } | null {
+    if (!this.hasRepo(did)) return null
+    const row = this.db(did).getBlob(cid)
+    return row ? { takedownRef: row.takedownRef } : null
+  }
+
+  setRecordTakedown(did: string, uri: string, ref: string | null): void {
+    this.db(did).setRecordTakedown(uri, ref)
+  }
+
+  /** A taken-down blob's bytes are quarantined (no longer served); a lifted takedown restores them. */
+  async setBlobTakedown(did: string, cid: string, ref: string | null): Promise<void> {
+    this.db(did).setBlobTakedown(cid, ref)
+    if (ref) await this.deps.blobs.quarantine(did, cid)
+    else await this.deps.blobs.unquarantine(did, cid)
+  }
+
   /** The whole repo as CAR chunks from one snapshot of the actor store; null when it has no root. */
   exportFullCar(did: string): Generator<Uint8Array> | null {
     return fullRepoCar(this.deps.actors.location(did).dbLocation)
+  }
+
+  /** What a migration's checkAccountStatus reports: block, record and blob counts of the actor store. */
+  repoStats(did: string): { blocks: number; records: number; expectedBlobs: number; importedBlobs: number } {
+    const db = this.db(did)
+    const blobs = db.blobCounts()
+    return { blocks: db.countBlocks(), records: db.countRecords(), expectedBlobs: blobs.expected, importedBlobs: blobs.imported }
   }
 
   /** Commit block, the MST path proving (or disproving) a record, and the record block. */
@@ -264,7 +303,7 @@ export class RepoService {
     return this.lock.run(did, async () => {
       let db = this.db(did)
       const rootRow = db.getRoot()
-      if (!rootRow) throw InvalidRequestError(`No repo root found for ${did}`)
+      if (!rootRow) throw invalidInput(`No repo root found for ${did}`)
       const root = { cid: CID.parse(rootRow.cid), rev: rootRow.rev }
       writes = this.resolveUnderLock(db, writes, opts)
       if (writes.length === 0) return null

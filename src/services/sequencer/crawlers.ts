@@ -2,6 +2,7 @@
 // our hostname, at most once per 20 minutes per host (as the reference's crawlers.ts), in the
 // background with retries. Unlike the reference, an update inside the quiet period is not lost:
 // a notification is scheduled for when the period ends.
+import { xrpcPath } from '../../core/syntax/index.ts'
 import type { Logger } from '../../logger.ts'
 import type { Breakers } from '../net/circuit-breaker.ts'
 
@@ -80,7 +81,7 @@ export class Crawlers {
     const attempts = this.opts.attempts ?? 4
     const backoff = this.opts.backoffMs ?? 1000
     const doFetch = this.opts.fetch ?? fetch
-    const url = new URL('/xrpc/com.atproto.sync.requestCrawl', host)
+    const url = new URL(xrpcPath('com.atproto.sync.requestCrawl'), host)
     let outcome: CrawlOutcome = { ok: false, message: 'stopped' }
     const breaker = this.opts.breakers?.get(`relay ${host}`, { openMs: RELAY_OPEN_MS, log: this.opts.log })
     for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {

@@ -1,14 +1,12 @@
 // The firehose as one unit for the composition root: sequencer.sqlite, the Sequencer (the
-// RepoEventSink), live fan-out, the subscribeRepos route, retention and relay notifications.
+// RepoEventSink), live fan-out (its WebSocket route lives at the edge), retention and relay notifications.
 import type { Breakers } from '../net/circuit-breaker.ts'
 import type { Database } from 'bun:sqlite'
 import type { Config } from '../../config/config.ts'
 import type { Logger } from '../../logger.ts'
 import { openDatabase } from '../../storage/sqlite.ts'
-import type { Plugin } from '../../xrpc/app.ts'
 import { Crawlers } from './crawlers.ts'
 import { Firehose } from './firehose.ts'
-import { firehosePlugin } from './plugin.ts'
 import { Sequencer } from './sequencer.ts'
 import { SequencerStore } from './store.ts'
 import { recoverUnsequencedCommits, syncEventDataOf, type RecoverySource } from './recovery.ts'
@@ -20,7 +18,6 @@ export type SequencerService = {
   sequencer: Sequencer
   firehose: Firehose
   crawlers: Crawlers
-  plugin: Plugin
   /**
    * Startup crash recovery: #sync for repos committed but never sequenced. Run before listening.
    * The source also serves, from then on, to re-announce repos whose events a failed append lost.
@@ -66,7 +63,6 @@ export function createSequencerService(config: Config, log: Logger, breakers?: B
     sequencer,
     firehose,
     crawlers,
-    plugin: firehosePlugin(firehose, { trustedProxies: config.rateLimits.trustedProxies }),
     recover: (source) => {
       sequencer.setResyncSource((did) => syncEventDataOf(source, did))
       return recoverUnsequencedCommits(sequencer, source, { windowMs: config.subscription.repoBackfillLimitMs, log })

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { parseDidKey, verifySignature, type Keypair } from '../../core/crypto/index.ts'
 import { authCredentials } from '../auth/auth-scheme.ts'
-import { AuthRequiredError } from '../../xrpc/errors.ts'
+import { authRequired } from '../errors.ts'
 
 export type ServiceJwtPayload = {
   iss: string
@@ -50,7 +50,7 @@ export type VerifyServiceJwtOptions = {
   resolveDidKey: (iss: string, forceRefresh: boolean) => Promise<string>
 }
 
-const bad = (message: string, error: string) => AuthRequiredError(message, error)
+const bad = (message: string, error: string) => authRequired(message, error)
 
 function parseSegment(segment: string | undefined): Record<string, unknown> {
   try {

@@ -1,14 +1,13 @@
 // app.bsky.actor.putPreferences: replaces the account's app.bsky preferences.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { AuthRequiredError } from '../../../../xrpc/errors.ts'
-import { callerDid, hasAccessFull } from '../../../../services/repo/resolve.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
+import { hasAccessFull } from '../../../_util/resolve-repo.ts'
 
 export default defineHandler({
   nsid: 'app.bsky.actor.putPreferences',
   auth: 'accessDeactivated',
   handler: ({ input, auth, services }) => {
     const did = callerDid(auth)
-    if (!did) throw AuthRequiredError()
     services.repo.putPreferences(did, (input as { preferences: unknown[] }).preferences, 'app.bsky', { privileged: hasAccessFull(auth) })
   },
 })

@@ -1,6 +1,7 @@
 // Proxied to the AppView, with read-after-write: the account's fresh profile on its own posts.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { getActorLikesMunge, pipethroughReadAfterWrite } from '../../../../services/read-after-write/index.ts'
+import { getActorLikesMunge } from '../../../../services/read-after-write/index.ts'
+import { pipethroughReadAfterWrite } from '../../../_util/read-after-write.ts'
 
 export default defineHandler({
   nsid: 'app.bsky.feed.getActorLikes',

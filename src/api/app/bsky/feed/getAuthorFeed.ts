@@ -1,6 +1,7 @@
 // Proxied to the AppView, with read-after-write: the account's own new posts and profile.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { getAuthorFeedMunge, pipethroughReadAfterWrite } from '../../../../services/read-after-write/index.ts'
+import { getAuthorFeedMunge } from '../../../../services/read-after-write/index.ts'
+import { pipethroughReadAfterWrite } from '../../../_util/read-after-write.ts'
 
 export default defineHandler({
   nsid: 'app.bsky.feed.getAuthorFeed',

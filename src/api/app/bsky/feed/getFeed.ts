@@ -1,24 +1,25 @@
 // A custom feed: the AppView names the generator's service DID; the call then goes through the AppView with
 // a service JWT addressed to the generator (aud = its DID, lxm = getFeedSkeleton), as the reference does.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { AuthRequiredError, XRPCError } from '../../../../xrpc/errors.ts'
+import { accessCallerDid } from '../../../../xrpc/auth.ts'
+import { XRPCError } from '../../../../xrpc/errors.ts'
 import { callJson } from '../../../../services/proxy/index.ts'
 
 export default defineHandler<{ feed: string }>({
   nsid: 'app.bsky.feed.getFeed',
   auth: 'access',
   handler: async ({ params, auth, req, services, nsid }) => {
-    if (auth.type !== 'access') throw AuthRequiredError()
+    const did = accessCallerDid(auth)
     const appView = await services.proxy.resolveTarget(req, nsid)
     const generator = (await callJson(services.proxy, {
       target: appView,
       nsid: 'app.bsky.feed.getFeedGenerator',
-      iss: auth.did,
+      iss: did,
       params: { feed: params.feed },
       from: req,
     })) as { view?: { did?: unknown } } | undefined
     const feedDid = generator?.view?.did
     if (typeof feedDid !== 'string') throw new XRPCError(502, 'UpstreamFailure', 'AppView returned no feed generator DID')
-    return services.proxy.pipethrough(req, nsid, { iss: auth.did, aud: feedDid, lxm: 'app.bsky.feed.getFeedSkeleton', target: appView })
+    return services.proxy.pipethrough(req, nsid, { iss: did, aud: feedDid, lxm: 'app.bsky.feed.getFeedSkeleton', target: appView })
   },
 })

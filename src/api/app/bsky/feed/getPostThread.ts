@@ -1,6 +1,7 @@
 // Proxied to the AppView, with read-after-write: the account's new replies in the thread.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { getPostThreadMunge, pipethroughReadAfterWrite } from '../../../../services/read-after-write/index.ts'
+import { getPostThreadMunge } from '../../../../services/read-after-write/index.ts'
+import { pipethroughReadAfterWrite } from '../../../_util/read-after-write.ts'
 
 export default defineHandler({
   nsid: 'app.bsky.feed.getPostThread',

@@ -1,6 +1,7 @@
 // Proxied to the AppView, with read-after-write: the account's posts the AppView has not indexed yet.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { getTimelineMunge, pipethroughReadAfterWrite } from '../../../../services/read-after-write/index.ts'
+import { getTimelineMunge } from '../../../../services/read-after-write/index.ts'
+import { pipethroughReadAfterWrite } from '../../../_util/read-after-write.ts'
 
 export default defineHandler({
   nsid: 'app.bsky.feed.getTimeline',

@@ -1,14 +1,14 @@
 // Push registration goes to the AppView, or to the notification service the client names by DID (#bsky_notif).
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { AuthRequiredError } from '../../../../xrpc/errors.ts'
+import { accessCallerDid } from '../../../../xrpc/auth.ts'
 import { callJson } from '../../../../services/proxy/index.ts'
 
 export default defineHandler<unknown, { serviceDid: string }>({
   nsid: 'app.bsky.notification.unregisterPush',
   auth: 'access',
   handler: async ({ input, auth, services, nsid }) => {
-    if (auth.type !== 'access') throw AuthRequiredError()
+    const did = accessCallerDid(auth)
     const target = await services.proxy.pushTarget(input.serviceDid)
-    await callJson(services.proxy, { target, nsid, iss: auth.did, body: input })
+    await callJson(services.proxy, { target, nsid, iss: did, body: input })
   },
 })

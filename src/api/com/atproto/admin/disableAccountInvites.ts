@@ -1,6 +1,6 @@
 // Stops an account from receiving (and using) invite codes; moderators only.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { assertModerator } from '../../../../services/service-auth/index.ts'
+import { assertModerator } from '../../../_util/moderator.ts'
 import { setAccountInvitesDisabled } from '../../../../services/accounts/admin.ts'
 
 export default defineHandler<unknown, { account: string; note?: string }>({

@@ -1,6 +1,6 @@
 // One account as moderators see it (com.atproto.admin.defs#accountView): email, invites, states.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { assertModerator } from '../../../../services/service-auth/index.ts'
+import { assertModerator } from '../../../_util/moderator.ts'
 import { getAccountInfo } from '../../../../services/accounts/admin.ts'
 
 export default defineHandler<{ did: string }>({

@@ -1,6 +1,6 @@
 // Several accounts as moderators see them; unknown DIDs are left out.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { assertModerator } from '../../../../services/service-auth/index.ts'
+import { assertModerator } from '../../../_util/moderator.ts'
 import { getAccountInfos } from '../../../../services/accounts/admin.ts'
 
 export default defineHandler<{ dids: string[] | string }>({

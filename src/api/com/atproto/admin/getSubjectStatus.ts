@@ -1,7 +1,7 @@
 // Takedown/deactivation state of an account, record or blob; moderators only.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { assertModerator } from '../../../../services/service-auth/index.ts'
-import { getSubjectStatus } from '../../../../services/moderation/subject-status.ts'
+import { assertModerator } from '../../../_util/moderator.ts'
+import { getSubjectStatus } from '../../../_util/subject-status.ts'
 
 export default defineHandler<{ did?: string; uri?: string; blob?: string }>({
   nsid: 'com.atproto.admin.getSubjectStatus',

@@ -1,7 +1,7 @@
 // A moderator's message to an account's email address, through the moderation mailer.
 // senderDid and comment are for the moderation service's own records; the PDS only sends.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { assertModerator } from '../../../../services/service-auth/index.ts'
+import { assertModerator } from '../../../_util/moderator.ts'
 import { sendEmail } from '../../../../services/accounts/admin.ts'
 
 type Input = { recipientDid: string; content: string; subject?: string; senderDid: string; comment?: string }

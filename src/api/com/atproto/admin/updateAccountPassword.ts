@@ -8,6 +8,6 @@ export default defineHandler<unknown, { did: string; password: string }>({
   auth: 'admin',
   handler: async ({ input, services }) => {
     if (input.password.length > NEW_PASSWORD_MAX_LENGTH) throw InvalidRequestError('Invalid password length.')
-    await services.accounts.manager.updateAccountPassword(input.did, input.password)
+    await services.accounts.updateAccountPassword(input.did, input.password)
   },
 })

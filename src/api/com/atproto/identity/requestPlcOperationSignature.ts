@@ -1,5 +1,5 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { requireFullAccess } from '../../../../services/accounts/handler-util.ts'
+import { requireFullAccess } from '../../../_util/accounts.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.identity.requestPlcOperationSignature',

@@ -1,5 +1,5 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { requireFullAccess } from '../../../../services/accounts/handler-util.ts'
+import { requireFullAccess } from '../../../_util/accounts.ts'
 import type { PlcOpFields } from '../../../../services/accounts/plc-flows.ts'
 
 export default defineHandler<unknown, PlcOpFields & { token?: string }>({

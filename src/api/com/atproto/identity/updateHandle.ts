@@ -1,5 +1,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid, RATE } from '../../../../services/accounts/handler-util.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
+import { RATE } from '../../../_util/accounts.ts'
 
 export default defineHandler<unknown, { handle: string }>({
   nsid: 'com.atproto.identity.updateHandle',

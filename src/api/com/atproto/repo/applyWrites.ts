@@ -1,8 +1,8 @@
 // com.atproto.repo.applyWrites: up to 200 creates/updates/deletes in one signed commit.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
-import { parseCidParam, WRITE_POINTS, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
+import { resolveWritableRepo } from '../../../_util/resolve-repo.ts'
+import { parseCidParam, WRITE_POINTS, WRITE_RATE_LIMITS } from '../../../_util/repo.ts'
 import type { WriteInput } from '../../../../services/repo/service.ts'
 
 export const MAX_WRITES = 200

@@ -1,8 +1,8 @@
 // com.atproto.repo.createRecord: one create through the applyWrites path. With validation on,
 // an older like/repost/follow/block of the same subject is deleted in the same commit (reference).
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
-import { parseCidParam, WRITE_POINTS, WRITE_RATE_LIMITS, recordWriteOutput } from '../../../../services/repo/handler-util.ts'
+import { resolveWritableRepo } from '../../../_util/resolve-repo.ts'
+import { parseCidParam, WRITE_POINTS, WRITE_RATE_LIMITS, recordWriteOutput } from '../../../_util/repo.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.createRecord',

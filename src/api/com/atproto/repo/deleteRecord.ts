@@ -1,7 +1,7 @@
 // com.atproto.repo.deleteRecord: deleting a record that does not exist is a no-op (reference).
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
-import { parseCidParam, parseSwapRecord, WRITE_POINTS, WRITE_RATE_LIMITS } from '../../../../services/repo/handler-util.ts'
+import { resolveWritableRepo } from '../../../_util/resolve-repo.ts'
+import { parseCidParam, parseSwapRecord, WRITE_POINTS, WRITE_RATE_LIMITS } from '../../../_util/repo.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.deleteRecord',

@@ -1,7 +1,7 @@
 // com.atproto.repo.describeRepo: handle, DID document and the collections a repo holds.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { assertAvailable, findAccount } from '../../../../services/repo/resolve.ts'
+import { assertAvailable, findAccount } from '../../../_util/resolve-repo.ts'
 import { getHandle, type DidDocument } from '../../../../core/did-doc.ts'
 
 type IdentityPort = { didDocFor?(did: string): Promise<DidDocument | null> }

@@ -2,7 +2,7 @@
 // repo the AppView's answer when one is configured, as the reference.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { findActiveAccount } from '../../../../services/repo/resolve.ts'
+import { findActiveAccount } from '../../../_util/resolve-repo.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.getRecord',

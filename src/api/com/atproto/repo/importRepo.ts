@@ -2,8 +2,8 @@
 // only (app passwords refused), as the reference.
 import { defineHandler, type RawInput } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError, PayloadTooLargeError } from '../../../../xrpc/errors.ts'
-import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
-import { requireFullAccess } from '../../../../services/accounts/handler-util.ts'
+import { resolveWritableRepo } from '../../../_util/resolve-repo.ts'
+import { requireFullAccess } from '../../../_util/accounts.ts'
 
 export default defineHandler<unknown, RawInput>({
   nsid: 'com.atproto.repo.importRepo',

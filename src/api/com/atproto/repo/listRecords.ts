@@ -1,7 +1,7 @@
 // com.atproto.repo.listRecords: a collection page ordered by rkey (newest first unless reverse).
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { findActiveAccount } from '../../../../services/repo/resolve.ts'
+import { findActiveAccount } from '../../../_util/resolve-repo.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.listRecords',

@@ -1,7 +1,7 @@
 // com.atproto.repo.putRecord: create or update one record; no commit when the record is unchanged.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { resolveWritableRepo } from '../../../../services/repo/resolve.ts'
-import { parseCidParam, parseSwapRecord, WRITE_POINTS, WRITE_RATE_LIMITS, recordWriteOutput } from '../../../../services/repo/handler-util.ts'
+import { resolveWritableRepo } from '../../../_util/resolve-repo.ts'
+import { parseCidParam, parseSwapRecord, WRITE_POINTS, WRITE_RATE_LIMITS, recordWriteOutput } from '../../../_util/repo.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.putRecord',

@@ -1,7 +1,7 @@
 // com.atproto.server.activateAccount: a full session (no app password, no OAuth) may reactivate its
 // account once its DID document names this server and the account's signing key, as the reference.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { requireFullAccess } from '../../../../services/accounts/handler-util.ts'
+import { requireFullAccess } from '../../../_util/accounts.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.server.activateAccount',

@@ -1,5 +1,5 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid } from '../../../../services/accounts/handler-util.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
 
 /** Migration progress: what the repo holds here and whether the DID document points at us. */
 export default defineHandler({
@@ -8,19 +8,18 @@ export default defineHandler({
   handler: async ({ auth, services }) => {
     const did = callerDid(auth)
     const root = services.repo.getRepoRoot(did)
-    const store = services.repo.db(did)
-    const blobs = store.blobCounts()
+    const stats = services.repo.repoStats(did)
     const account = services.accounts.getAccount(did, { includeDeactivated: true })
     return {
       activated: !!account && !account.deactivatedAt,
       validDid: await services.accounts.isValidDidDocForService(did),
       repoCommit: root?.cid.toString() ?? '',
       repoRev: root?.rev ?? '',
-      repoBlocks: store.countBlocks(),
-      indexedRecords: store.countRecords(),
+      repoBlocks: stats.blocks,
+      indexedRecords: stats.records,
       privateStateValues: 0,
-      expectedBlobs: blobs.expected,
-      importedBlobs: blobs.imported,
+      expectedBlobs: stats.expectedBlobs,
+      importedBlobs: stats.importedBlobs,
     }
   },
 })

@@ -1,5 +1,5 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerNotTakendown } from '../../../../services/accounts/handler-util.ts'
+import { callerNotTakendown } from '../../../_util/accounts.ts'
 
 export default defineHandler<unknown, { email: string; token: string }>({
   nsid: 'com.atproto.server.confirmEmail',

@@ -1,5 +1,5 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { RATE } from '../../../../services/accounts/handler-util.ts'
+import { RATE } from '../../../_util/accounts.ts'
 import { bearerToken } from '../../../../services/service-auth/index.ts'
 
 export default defineHandler({

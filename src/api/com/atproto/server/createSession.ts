@@ -1,6 +1,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { AuthRequiredError } from '../../../../xrpc/errors.ts'
-import { RATE, sessionBody } from '../../../../services/accounts/handler-util.ts'
+import { RATE, sessionBody } from '../../../_util/accounts.ts'
 import { OLD_PASSWORD_MAX_LENGTH } from '../../../../services/auth/scrypt.ts'
 
 export default defineHandler<unknown, { identifier: string; password: string; allowTakendown?: boolean }>({
@@ -9,9 +9,9 @@ export default defineHandler<unknown, { identifier: string; password: string; al
   rateLimit: RATE.createSession,
   handler: async ({ input, services }) => {
     if (input.password.length > OLD_PASSWORD_MAX_LENGTH) throw AuthRequiredError('Password too long. Consider resetting your password.')
-    const { account, appPassword } = await services.accounts.manager.login(input.identifier, input.password)
+    const { account, appPassword } = await services.accounts.login(input.identifier, input.password)
     if (!input.allowTakendown && account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
-    const tokens = await services.accounts.manager.createSession(account.did, appPassword)
+    const tokens = await services.accounts.createSession(account.did, appPassword)
     return sessionBody(services.accounts, account, tokens)
   },
 })

@@ -1,5 +1,5 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { RATE, revokeOAuthSessions } from '../../../../services/accounts/handler-util.ts'
+import { RATE, revokeOAuthSessions } from '../../../_util/accounts.ts'
 
 /** The owner's deletion: no session needed, the password and the emailed token prove it. */
 export default defineHandler<unknown, { did: string; password: string; token: string }>({

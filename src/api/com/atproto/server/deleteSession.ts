@@ -6,6 +6,6 @@ export default defineHandler({
   auth: 'refresh',
   handler: ({ auth, services }) => {
     if (auth.type !== 'refresh') throw AuthRequiredError()
-    services.accounts.manager.revokeRefreshToken(auth.tokenId)
+    services.accounts.revokeRefreshToken(auth.tokenId)
   },
 })

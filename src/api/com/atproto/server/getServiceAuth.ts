@@ -1,6 +1,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { callerDid } from '../../../../services/accounts/handler-util.ts'
 import { createServiceJwt } from '../../../../services/service-auth/index.ts'
 import { PRIVILEGED_METHODS, PROTECTED_METHODS } from '../../../../services/proxy/methods.ts'
 
@@ -21,7 +21,7 @@ export default defineHandler<{ aud: string; exp?: number; lxm?: string }>({
       if (!lxm && diff > 60_000) throw InvalidRequestError('cannot request a method-less token with an expiration more than a minute in the future', 'BadExpiration')
     }
     if (lxm && PROTECTED_METHODS.has(lxm)) throw InvalidRequestError(`cannot request a service auth token for the following protected method: ${lxm}`)
-    const keypair = services.accounts.ctx.repo().signingKey(did)
+    const keypair = services.repo.signingKey(did)
     return { token: createServiceJwt({ iss: did, aud, exp, lxm, keypair }) }
   },
 })

@@ -1,6 +1,7 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { callerDid, sessionBody } from '../../../../services/accounts/handler-util.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
+import { sessionBody } from '../../../_util/accounts.ts'
 import { hideEmailWithoutScope } from '../../../../services/oauth/method-policy.ts'
 
 export default defineHandler({

@@ -1,8 +1,8 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid } from '../../../../services/accounts/handler-util.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.server.listAppPasswords',
   auth: 'accessFull',
-  handler: ({ auth, services }) => ({ passwords: services.accounts.manager.listAppPasswords(callerDid(auth)) }),
+  handler: ({ auth, services }) => ({ passwords: services.accounts.listAppPasswords(callerDid(auth)) }),
 })

@@ -1,6 +1,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { AuthRequiredError, InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { requireAccount, sessionBody } from '../../../../services/accounts/handler-util.ts'
+import { requireAccount, sessionBody } from '../../../_util/accounts.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.server.refreshSession',
@@ -9,7 +9,7 @@ export default defineHandler({
     if (auth.type !== 'refresh') throw AuthRequiredError()
     const account = requireAccount(services.accounts, auth.did)
     if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
-    const rotated = await services.accounts.manager.rotateRefreshToken(auth.tokenId)
+    const rotated = await services.accounts.rotateRefreshToken(auth.tokenId)
     if (!rotated) throw InvalidRequestError('Token has been revoked', 'ExpiredToken')
     return sessionBody(services.accounts, account, rotated)
   },

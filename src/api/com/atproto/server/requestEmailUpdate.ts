@@ -1,5 +1,5 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerNotTakendown, RATE } from '../../../../services/accounts/handler-util.ts'
+import { callerNotTakendown, RATE } from '../../../_util/accounts.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.server.requestEmailUpdate',

@@ -1,5 +1,5 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { RATE, revokeOAuthSessions } from '../../../../services/accounts/handler-util.ts'
+import { RATE, revokeOAuthSessions } from '../../../_util/accounts.ts'
 
 export default defineHandler<unknown, { token: string; password: string }>({
   nsid: 'com.atproto.server.resetPassword',

@@ -1,10 +1,10 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { callerDid } from '../../../../services/accounts/handler-util.ts'
+import { callerDid } from '../../../../xrpc/auth.ts'
 
 export default defineHandler<unknown, { name: string }>({
   nsid: 'com.atproto.server.revokeAppPassword',
   auth: 'accessFull',
   handler: ({ auth, input, services }) => {
-    services.accounts.manager.revokeAppPassword(callerDid(auth), input.name)
+    services.accounts.revokeAppPassword(callerDid(auth), input.name)
   },
 })

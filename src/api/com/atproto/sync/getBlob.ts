@@ -1,8 +1,8 @@
 // com.atproto.sync.getBlob: blob bytes with the reference's security headers, and byte ranges.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError, XRPCError } from '../../../../xrpc/errors.ts'
-import { checkSyncRead } from '../../../../services/sequencer/sync-access.ts'
-import { parseRange } from '../../../../services/sequencer/range.ts'
+import { checkSyncRead } from '../../../_util/sync-access.ts'
+import { parseRange } from '../../../_util/range.ts'
 
 export default defineHandler<{ did: string; cid: string }>({
   nsid: 'com.atproto.sync.getBlob',

@@ -3,7 +3,7 @@ import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
 import { CID } from '../../../../core/cbor.ts'
 import { carToBytes } from '../../../../core/car.ts'
-import { checkSyncRead } from '../../../../services/sequencer/sync-access.ts'
+import { checkSyncRead } from '../../../_util/sync-access.ts'
 
 export default defineHandler<{ did: string; cids: string[] }>({
   nsid: 'com.atproto.sync.getBlocks',

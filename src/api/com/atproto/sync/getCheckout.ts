@@ -1,7 +1,7 @@
 // com.atproto.sync.getCheckout (deprecated): the current repo as a CAR, like getRepo without `since`.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { carResponse, checkSyncRead } from '../../../../services/sequencer/sync-access.ts'
+import { carResponse, checkSyncRead } from '../../../_util/sync-access.ts'
 
 export default defineHandler<{ did: string }>({
   nsid: 'com.atproto.sync.getCheckout',

@@ -1,6 +1,6 @@
 // com.atproto.sync.getLatestCommit: the repo's current commit CID and rev.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { checkSyncRead, repoRootOrThrow } from '../../../../services/sequencer/sync-access.ts'
+import { checkSyncRead, repoRootOrThrow } from '../../../_util/sync-access.ts'
 
 export default defineHandler<{ did: string }>({
   nsid: 'com.atproto.sync.getLatestCommit',

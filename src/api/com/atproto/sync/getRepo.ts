@@ -1,7 +1,7 @@
 // com.atproto.sync.getRepo: the whole repo as a streamed CAR, or only the blocks newer than `since`.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { carResponse, checkSyncRead } from '../../../../services/sequencer/sync-access.ts'
+import { carResponse, checkSyncRead } from '../../../_util/sync-access.ts'
 
 export default defineHandler<{ did: string; since?: string }>({
   nsid: 'com.atproto.sync.getRepo',

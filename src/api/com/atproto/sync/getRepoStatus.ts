@@ -1,6 +1,6 @@
 // com.atproto.sync.getRepoStatus: whether the account is active, and its rev when it is.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { assertRepoAvailability } from '../../../../services/sequencer/sync-access.ts'
+import { assertRepoAvailability } from '../../../_util/sync-access.ts'
 
 export default defineHandler<{ did: string }>({
   nsid: 'com.atproto.sync.getRepoStatus',

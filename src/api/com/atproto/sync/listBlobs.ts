@@ -1,6 +1,6 @@
 // com.atproto.sync.listBlobs: CIDs of the blobs the repo's records reference, optionally since a rev.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { checkSyncRead } from '../../../../services/sequencer/sync-access.ts'
+import { checkSyncRead } from '../../../_util/sync-access.ts'
 
 export default defineHandler<{ did: string; since?: string; limit: number; cursor?: string }>({
   nsid: 'com.atproto.sync.listBlobs',

@@ -1,6 +1,6 @@
 // /.well-known/atproto-did (handle → DID by Host header) and /.well-known/did.json (the service's did:web).
-import type { Plugin } from '../../xrpc/app.ts'
-import type { AccountService } from './account-service.ts'
+import type { Plugin } from '../app.ts'
+import type { AccountService } from '../../services/accounts/account-service.ts'
 
 export function wellKnownPlugin(accounts: AccountService): Plugin {
   const { config } = accounts.ctx

@@ -1,11 +1,11 @@
 // Shared by the com.atproto.sync.* read handlers: who is asking, whether the repo may be read
 // (the reference's assertRepoAvailability), and CAR responses streamed in sensible chunks.
-import type { Services } from '../types.ts'
+import type { Services } from '../../xrpc/services.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { hasAuthScheme } from '../auth/auth-scheme.ts'
+import { hasAuthScheme } from '../../services/auth/auth-scheme.ts'
 import { InvalidRequestError } from '../../xrpc/errors.ts'
 import type { CID } from '../../core/cbor.ts'
-import { assertAvailable } from '../repo/resolve.ts'
+import { assertAvailable } from './resolve-repo.ts'
 
 export type SyncCaller = { did?: string; admin: boolean }
 

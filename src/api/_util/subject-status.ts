@@ -1,7 +1,7 @@
 // Moderation status of an account, a record or a blob (com.atproto.admin.get/updateSubjectStatus).
 // Read paths already hide taken-down subjects: the account verifier and repo reads check takedownRef.
-import type { Services } from '../types.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import type { Services } from '../../xrpc/services.ts'
+import { invalidInput } from '../../services/errors.ts'
 
 export type StatusAttr = { applied: boolean; ref?: string }
 export type Subject =
@@ -10,23 +10,23 @@ export type Subject =
   | { $type: 'com.atproto.admin.defs#repoBlobRef'; did: string; cid: string; recordUri?: string }
 
 const attr = (ref: string | null | undefined): StatusAttr => (ref ? { applied: true, ref } : { applied: false })
-const notFound = () => InvalidRequestError('Subject not found', 'NotFound')
+const notFound = () => invalidInput('Subject not found', 'NotFound')
 const didOfUri = (uri: string) => /^at:\/\/([^/]+)\//.exec(uri)?.[1] ?? ''
 
-function actorDb(services: Services, did: string) {
+function requireRepo(services: Services, did: string): string {
   if (!services.repo.hasRepo(did)) throw notFound()
-  return services.repo.db(did)
+  return did
 }
 
 export function getSubjectStatus(services: Services, q: { did?: string; uri?: string; blob?: string }) {
   if (q.uri) {
-    const row = actorDb(services, didOfUri(q.uri)).getRecordByUri(q.uri)
+    const row = services.repo.recordStatus(requireRepo(services, didOfUri(q.uri)), q.uri)
     if (!row) throw notFound()
     return { subject: { $type: 'com.atproto.repo.strongRef', uri: q.uri, cid: row.cid }, takedown: attr(row.takedownRef) }
   }
   if (q.blob) {
-    if (!q.did) throw InvalidRequestError('Must provide a did to request blob state')
-    const row = actorDb(services, q.did).getBlob(q.blob)
+    if (!q.did) throw invalidInput('Must provide a did to request blob state')
+    const row = services.repo.blobStatus(requireRepo(services, q.did), q.blob)
     if (!row) throw notFound()
     return { subject: { $type: 'com.atproto.admin.defs#repoBlobRef', did: q.did, cid: q.blob }, takedown: attr(row.takedownRef) }
   }
@@ -39,7 +39,7 @@ export function getSubjectStatus(services: Services, q: { did?: string; uri?: st
       deactivated: account.deactivatedAt ? { applied: true } : { applied: false },
     }
   }
-  throw InvalidRequestError('No provided subject')
+  throw invalidInput('No provided subject')
 }
 
 export async function updateSubjectStatus(services: Services, input: { subject: Subject; takedown?: StatusAttr; deactivated?: StatusAttr }) {
@@ -54,15 +54,13 @@ export async function updateSubjectStatus(services: Services, input: { subject: 
       else services.accounts.activateAccount(subject.did)
     }
   } else if (subject.$type === 'com.atproto.repo.strongRef') {
-    if (ref !== undefined) actorDb(services, didOfUri(subject.uri)).setRecordTakedown(subject.uri, ref)
+    if (ref !== undefined) services.repo.setRecordTakedown(requireRepo(services, didOfUri(subject.uri)), subject.uri, ref)
   } else if (subject.$type === 'com.atproto.admin.defs#repoBlobRef') {
     if (ref !== undefined) {
-      actorDb(services, subject.did).setBlobTakedown(subject.cid, ref)
-      if (ref) await services.repo.blobs.quarantine(subject.did, subject.cid)
-      else await services.repo.blobs.unquarantine(subject.did, subject.cid)
+      await services.repo.setBlobTakedown(requireRepo(services, subject.did), subject.cid, ref)
     }
   } else {
-    throw InvalidRequestError('Invalid subject')
+    throw invalidInput('Invalid subject')
   }
   return { subject, takedown }
 }

@@ -1,8 +1,8 @@
 // Which repo a request names, and whether the caller may write to it (the reference's findAccount).
-import type { AuthResult } from '../../xrpc/auth.ts'
+import { authDid, type AuthResult } from '../../xrpc/auth.ts'
 import { AuthRequiredError, ForbiddenError, InvalidRequestError } from '../../xrpc/errors.ts'
-import type { Services } from '../types.ts'
-import { callerAccount } from '../auth/caller-account.ts'
+import type { Services } from '../../xrpc/services.ts'
+import { callerAccount } from '../../xrpc/caller-account.ts'
 
 type AccountLike = { did: string; handle: string | null; deactivatedAt: string | null; takedownRef: string | null }
 type AccountsPort = { getAccount(handleOrDid: string, flags?: { includeDeactivated?: boolean; includeTakenDown?: boolean }): AccountLike | null | Promise<AccountLike | null> }
@@ -51,21 +51,17 @@ export async function resolveWritableRepo(
   opts: { allowDeactivated?: boolean } = {},
 ): Promise<string> {
   // The caller's own repo by DID: the verifier has just read this account row for this request.
-  const known = callerDid(auth) === repo ? callerAccount(auth) : undefined
+  const known = authDid(auth) === repo ? callerAccount(auth) : undefined
   const account = known ? { did: repo, ...known } : await findAccount(services, repo)
   if (!account) {
     // A deleted account's leftover token: the reference's status check answers 403 AccountNotFound.
-    if (callerDid(auth) === repo) throw ForbiddenError('Account not found', 'AccountNotFound')
+    if (authDid(auth) === repo) throw ForbiddenError('Account not found', 'AccountNotFound')
     throw InvalidRequestError(`Could not find repo: ${repo}`)
   }
   if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
   if (account.deactivatedAt && !opts.allowDeactivated) throw InvalidRequestError('Account is deactivated', 'AccountDeactivated')
-  if (callerDid(auth) !== account.did) throw AuthRequiredError()
+  if (authDid(auth) !== account.did) throw AuthRequiredError()
   return account.did
-}
-
-export function callerDid(auth: AuthResult): string | undefined {
-  return auth.type === 'access' || auth.type === 'refresh' || auth.type === 'service' ? auth.did : undefined
 }
 
 /** Full access (not an app password, not OAuth): may see and set personal details preferences. */

@@ -1,21 +1,16 @@
-// Small pieces the account handlers share: the DID of an access caller, session bodies, rate-limit rules.
-import type { AuthResult } from '../../xrpc/auth.ts'
-import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
-import type { HandlerContext } from '../../xrpc/handler.ts'
-import type { Services } from '../types.ts'
-import { AuthScope } from '../auth/scopes.ts'
-import { AuthRequiredError, ForbiddenError, InvalidRequestError } from '../../xrpc/errors.ts'
-import type { AccountService } from './account-service.ts'
-import type { AccountView } from './account-manager.ts'
+// Small pieces the account handlers share: session bodies, account checks, rate-limit rules.
+import { callerDid, type AuthResult } from '../../xrpc/auth.ts'
+import type { RateLimitedCall, RateLimitRule } from '../../xrpc/rate-limit.ts'
+import type { Services } from '../../xrpc/services.ts'
+import { AuthScope } from '../../services/auth/scopes.ts'
+import { invalidInput } from '../../services/errors.ts'
+import { AuthRequiredError, ForbiddenError } from '../../xrpc/errors.ts'
+import type { AccountService } from '../../services/accounts/account-service.ts'
+import type { AccountView } from '../../services/accounts/account-manager.ts'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const DAY = 24 * HOUR
-
-export function callerDid(auth: AuthResult): string {
-  if (auth.type === 'access' || auth.type === 'refresh' || auth.type === 'service') return auth.did
-  throw AuthRequiredError()
-}
 
 /** The session body of createSession/getSession/refreshSession. */
 export async function sessionBody(accounts: AccountService, account: AccountView, tokens?: { accessJwt: string; refreshJwt: string }) {
@@ -34,7 +29,7 @@ export async function sessionBody(accounts: AccountService, account: AccountView
 
 export function requireAccount(accounts: AccountService, did: string): AccountView {
   const account = accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
-  if (!account) throw InvalidRequestError(`Could not find user info for account: ${did}`, 'AccountNotFound')
+  if (!account) throw invalidInput(`Could not find user info for account: ${did}`, 'AccountNotFound')
   return account
 }
 
@@ -67,7 +62,7 @@ function didKey(auth: AuthResult): string | null {
   return 'did' in auth ? auth.did : null
 }
 
-function identifierKey(ctx: HandlerContext): string {
+function identifierKey(ctx: RateLimitedCall): string {
   const identifier = (ctx.input as { identifier?: unknown } | undefined)?.identifier
   return `${typeof identifier === 'string' ? identifier : ''}-${ctx.ip}`
 }
@@ -77,7 +72,7 @@ export function requireFullAccess(auth: AuthResult): string {
   // OAuth callers got here through their method permissions (src/services/oauth/method-policy.ts).
   if (auth.type === 'access' && 'permissions' in auth) return auth.did
   if (auth.type !== 'access' || (auth.scope !== AuthScope.Access && auth.scope !== AuthScope.Takendown)) {
-    throw InvalidRequestError('Bad token scope', 'InvalidToken')
+    throw invalidInput('Bad token scope', 'InvalidToken')
   }
   return auth.did
 }

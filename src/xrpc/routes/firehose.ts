@@ -1,11 +1,11 @@
 // The subscribeRepos WebSocket route. It is registered before the generic /xrpc/:nsid route; plain
 // HTTP GETs (no Upgrade header) fall through to src/api/com/atproto/sync/subscribeRepos.ts.
 import type { ServerWebSocket } from 'bun'
-import type { Plugin } from '../../xrpc/app.ts'
-import type { Firehose, Subscriber } from './firehose.ts'
-import { errorFrame } from './frames.ts'
-import { SubscriberLimits } from './limits.ts'
-import { clientIp } from '../../xrpc/client-ip.ts'
+import type { Plugin } from '../app.ts'
+import type { Firehose, Subscriber } from '../../services/sequencer/firehose.ts'
+import { errorFrame } from '../../services/sequencer/frames.ts'
+import { SubscriberLimits } from '../../services/sequencer/limits.ts'
+import { clientIp } from '../client-ip.ts'
 
 // What Elysia hands the callbacks: its wrapper, with Bun's ServerWebSocket as `raw`.
 type ElysiaSocket = { raw: ServerWebSocket<any>; data: unknown }

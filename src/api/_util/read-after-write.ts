@@ -1,10 +1,11 @@
 // Read-after-write: the AppView lags behind the repo, so queries the account itself makes about itself get
 // its records newer than the AppView's `atproto-repo-rev` merged in (reference: read-after-write/util.ts).
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { AuthRequiredError, ForbiddenError } from '../../xrpc/errors.ts'
-import { getLocalLag, getRecordsSinceRev } from './local-records.ts'
-import type { MungeFn } from './munge.ts'
-import { LocalViewer } from './viewer.ts'
+import { accessCallerDid } from '../../xrpc/auth.ts'
+import { ForbiddenError } from '../../xrpc/errors.ts'
+import { getLocalLag } from '../../services/read-after-write/local-records.ts'
+import type { MungeFn } from '../../services/read-after-write/munge.ts'
+import { LocalViewer } from '../../services/read-after-write/viewer.ts'
 
 const MAX_MUNGE_BYTES = 10 * 1024 * 1024
 
@@ -13,8 +14,7 @@ const MAX_MUNGE_BYTES = 10 * 1024 * 1024
  * account's owner keeps this (the reference checks no account status here); a deleted one has nothing left.
  */
 function requesterOf(ctx: HandlerContext): string {
-  if (ctx.auth.type !== 'access') throw AuthRequiredError()
-  const did = ctx.auth.did
+  const did = accessCallerDid(ctx.auth)
   if (!ctx.services.accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })) {
     throw ForbiddenError('Account not found', 'AccountNotFound')
   }
@@ -35,7 +35,7 @@ export async function pipethroughReadAfterWrite(ctx: HandlerContext, munge: Mung
   try {
     const original = JSON.parse(text)
     if (!original || typeof original !== 'object') return passThrough()
-    const local = getRecordsSinceRev(services.repo.db(requester), requester, rev)
+    const local = services.repo.recordsSinceRev(requester, rev)
     if (local.count === 0) return passThrough()
     const viewer = new LocalViewer({
       did: requester,

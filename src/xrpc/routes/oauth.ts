@@ -1,20 +1,19 @@
 // The OAuth HTTP surface as an Elysia plugin: discovery, PAR, authorize pages, token, revoke, jwks.
 // Every route is rate limited; JSON endpoints answer RFC 6749 errors and always carry a fresh DPoP-Nonce.
-import type { Plugin } from '../../xrpc/app.ts'
-import { clientIp } from '../../xrpc/client-ip.ts'
-import type { HandlerContext } from '../../xrpc/handler.ts'
-import { XRPCError } from '../../xrpc/errors.ts'
-import type { RateLimiter, RateLimitRule } from '../../xrpc/rate-limit.ts'
-import { handleAccountPage, handleAccountRevoke, handleAccountSignIn } from './account-page.ts'
-import { ACCOUNT_PATH, AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handleReject, handleSelect, handleSignIn, type BrowserInfo } from './authorize.ts'
-import type { OAuthContext } from './context.ts'
-import { CORS_HEADERS } from './cors.ts'
-import { MINUTE } from './constants.ts'
-import { OAuthError } from './errors.ts'
-import { authorizationServerMetadata, JWKS, protectedResourceMetadata } from './metadata.ts'
-import { handlePar } from './par.ts'
-import { handleRevoke } from './revoke.ts'
-import { handleToken } from './token.ts'
+import type { Plugin } from '../app.ts'
+import { clientIp } from '../client-ip.ts'
+import { XRPCError } from '../errors.ts'
+import type { RateLimiter, RateLimitRule } from '../rate-limit.ts'
+import { handleAccountPage, handleAccountRevoke, handleAccountSignIn } from '../../web/oauth/account-page.ts'
+import { ACCOUNT_PATH, AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handleReject, handleSelect, handleSignIn, type BrowserInfo } from '../../web/oauth/authorize.ts'
+import type { OAuthContext } from '../../services/oauth/context.ts'
+import { CORS_HEADERS } from '../oauth-cors.ts'
+import { MINUTE } from '../../services/oauth/constants.ts'
+import { OAuthError } from '../../services/oauth/errors.ts'
+import { authorizationServerMetadata, JWKS, protectedResourceMetadata } from '../../services/oauth/metadata.ts'
+import { handlePar } from '../../services/oauth/par.ts'
+import { handleRevoke } from '../../services/oauth/revoke.ts'
+import { handleToken } from '../../services/oauth/token.ts'
 
 const rule = (name: string, durationMs: number, points: number): RateLimitRule => ({ name, durationMs, points })
 export const OAUTH_RATE_LIMITS = {
@@ -32,8 +31,11 @@ type Server = Parameters<typeof clientIp>[1]
 
 function limit(deps: RouteDeps, rules: RateLimitRule[], req: Request, ip: string): Record<string, string> {
   if (!deps.rateLimiter.enabled || deps.rateLimiter.isBypassed(req, ip)) return {}
-  const hctx = { nsid: 'oauth', params: {}, input: undefined, auth: { type: 'none' }, req, ip } as unknown as HandlerContext
-  return deps.rateLimiter.consume(rules, hctx)
+  return deps.rateLimiter.consume(rules, { ip, auth: { type: 'none' } })
+}
+
+function oauthErrorResponse(err: OAuthError, extra: Record<string, string>): Response {
+  return Response.json(err.toJSON(), { status: err.status, headers: { ...CORS_HEADERS, 'Cache-Control': 'no-store', ...err.headers, ...extra } })
 }
 
 /** JSON endpoints: errors as RFC 6749 JSON, CORS and the current DPoP nonce on every answer. */
@@ -46,12 +48,12 @@ async function json(deps: RouteDeps, rules: RateLimitRule[], req: Request, ip: s
     for (const [k, v] of Object.entries({ ...CORS_HEADERS, ...nonce, ...rate })) res.headers.set(k, v)
     return res
   } catch (err) {
-    if (err instanceof OAuthError) return err.toResponse(nonce)
+    if (err instanceof OAuthError) return oauthErrorResponse(err, nonce)
     if (err instanceof XRPCError && err.status === 429) {
-      return new OAuthError('temporarily_unavailable', 'Rate limit exceeded', 429, err.headers).toResponse(nonce)
+      return oauthErrorResponse(new OAuthError('temporarily_unavailable', 'Rate limit exceeded', 429, err.headers), nonce)
     }
     deps.ctx.log.error('oauth endpoint failed', { url: req.url, err })
-    return new OAuthError('server_error', 'Internal server error', 500).toResponse(nonce)
+    return oauthErrorResponse(new OAuthError('server_error', 'Internal server error', 500), nonce)
   }
 }
 

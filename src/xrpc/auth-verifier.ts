@@ -1,38 +1,34 @@
-// services.verifyAuth: every AuthKind of src/xrpc/auth.ts over session JWTs, admin Basic auth and
+// services.verifyAuth: every AuthKind of ./auth.ts over session JWTs, admin Basic auth and
 // inter-service JWTs, with the reference's error names.
-import type { AuthKind, AuthResult, AuthVerifier } from '../../xrpc/auth.ts'
-import { isAdmin, parseBasicAuth } from '../../xrpc/auth.ts'
-import { hasAuthScheme } from './auth-scheme.ts'
-import { AuthRequiredError, ForbiddenError, InvalidRequestError } from '../../xrpc/errors.ts'
-import { ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, AuthScope } from './scopes.ts'
-import { bearerToken, verifyBearer, type TokenKey } from './tokens.ts'
+import type { AuthKind, AuthResult, AuthVerifier } from './auth.ts'
+import { isAdmin, parseBasicAuth } from './auth.ts'
+import { hasAuthScheme } from '../services/auth/auth-scheme.ts'
+import { authRequired, forbidden, invalidInput } from '../services/errors.ts'
+import { ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, AuthScope } from '../services/auth/scopes.ts'
+import { bearerToken, verifyBearer } from '../services/auth/tokens.ts'
+import type { CredentialSource } from '../services/accounts/index.ts'
 import { rememberCallerAccount } from './caller-account.ts'
-import { verifyServiceJwt } from '../service-auth/index.ts'
+import { verifyServiceJwt } from '../services/service-auth/index.ts'
 
-export type VerifierDeps = {
-  key: TokenKey
+export type VerifierDeps = CredentialSource & {
   serviceDid: string
   adminPassword: string
-  /** Account state for status checks (includes deactivated and taken-down accounts). */
-  getAccount(did: string): { deactivatedAt: string | null; takedownRef: string | null } | null
-  /** The did:key an issuer signs service JWTs with. */
-  signingKeyOf(iss: string, forceRefresh: boolean): Promise<string>
 }
 
 export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
   const access = async (req: Request, scopes: readonly string[], opts: { checkDeactivated: boolean; checkTakedown: boolean }): Promise<AuthResult> => {
     const header = req.headers.get('authorization')
-    if (!header) throw AuthRequiredError(undefined, 'AuthMissing')
+    if (!header) throw authRequired(undefined, 'AuthMissing')
     const token = bearerToken(req)
-    if (!token) throw InvalidRequestError('Unexpected authorization type', 'InvalidToken')
+    if (!token) throw invalidInput('Unexpected authorization type', 'InvalidToken')
     const verified = await verifyBearer(deps.key, token, { typ: 'at+jwt', audience: deps.serviceDid, scopes })
     const account = deps.getAccount(verified.sub)
     const checked = opts.checkDeactivated || opts.checkTakedown
     // Without a status check the token alone counts, as the reference (which then does not look the
     // account up): a deleted account's token reaches the handler, which answers as for anyone else.
-    if (!account && checked) throw ForbiddenError('Account not found', 'AccountNotFound')
-    if (opts.checkTakedown && account?.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
-    if (opts.checkDeactivated && account?.deactivatedAt) throw AuthRequiredError('Account is deactivated', 'AccountDeactivated')
+    if (!account && checked) throw forbidden('Account not found', 'AccountNotFound')
+    if (opts.checkTakedown && account?.takedownRef) throw authRequired('Account has been taken down', 'AccountTakedown')
+    if (opts.checkDeactivated && account?.deactivatedAt) throw authRequired('Account is deactivated', 'AccountDeactivated')
     const isPrivileged = verified.scope === AuthScope.Access || verified.scope === AuthScope.AppPassPrivileged
     const result: AuthResult = { type: 'access', did: verified.sub, scope: verified.scope, isPrivileged }
     if (account) rememberCallerAccount(result, { deactivatedAt: account.deactivatedAt, takedownRef: account.takedownRef })
@@ -41,21 +37,21 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
 
   const refresh = async (req: Request, allowExpired: boolean): Promise<AuthResult> => {
     const token = bearerToken(req)
-    if (!token) throw AuthRequiredError(undefined, 'AuthMissing')
+    if (!token) throw authRequired(undefined, 'AuthMissing')
     let verified
     try {
       verified = await verifyBearer(deps.key, token, { typ: 'refresh+jwt', audience: deps.serviceDid, scopes: [AuthScope.Refresh] })
     } catch (err) {
-      if (!allowExpired || (err as { error?: string }).error !== 'ExpiredToken') throw err
+      if (!allowExpired || (err as { code?: string }).code !== 'ExpiredToken') throw err
       verified = await verifyExpiredRefresh(deps, token)
     }
-    if (!verified.jti) throw AuthRequiredError('Unexpected missing refresh token id', 'MissingTokenId')
+    if (!verified.jti) throw authRequired('Unexpected missing refresh token id', 'MissingTokenId')
     return { type: 'refresh', did: verified.sub, tokenId: verified.jti, scope: verified.scope }
   }
 
   const service = async (req: Request, nsid: string): Promise<AuthResult> => {
     const token = bearerToken(req)
-    if (!token) throw AuthRequiredError('missing jwt', 'MissingJwt')
+    if (!token) throw authRequired('missing jwt', 'MissingJwt')
     const payload = await verifyServiceJwt(token, { aud: deps.serviceDid, lxm: nsid, resolveDidKey: deps.signingKeyOf })
     return { type: 'service', iss: payload.iss, aud: payload.aud, lxm: payload.lxm, did: payload.iss.split('#')[0]! }
   }
@@ -79,8 +75,8 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
       case 'refresh':
         return refresh(req, nsid === 'com.atproto.server.deleteSession')
       case 'admin':
-        if (!parseBasicAuth(header)) throw AuthRequiredError()
-        if (!isAdmin(req, deps.adminPassword)) throw AuthRequiredError()
+        if (!parseBasicAuth(header)) throw authRequired()
+        if (!isAdmin(req, deps.adminPassword)) throw authRequired()
         return { type: 'admin' }
       case 'accessOrAdmin':
         if (hasAuthScheme(header, 'Basic')) return verify('admin', { req, nsid })
@@ -101,8 +97,8 @@ async function verifyExpiredRefresh(deps: VerifierDeps, token: string) {
     algorithms: ['HS256'],
     currentDate: new Date(0),
   }).catch(() => {
-    throw InvalidRequestError('Token could not be verified', 'InvalidToken')
+    throw invalidInput('Token could not be verified', 'InvalidToken')
   })
-  if (payload.scope !== AuthScope.Refresh || typeof payload.sub !== 'string') throw InvalidRequestError('Bad token scope', 'InvalidToken')
+  if (payload.scope !== AuthScope.Refresh || typeof payload.sub !== 'string') throw invalidInput('Bad token scope', 'InvalidToken')
   return { sub: payload.sub, aud: String(payload.aud), scope: AuthScope.Refresh, jti: payload.jti, exp: payload.exp ?? 0 }
 }

@@ -1,16 +1,16 @@
 // Small pieces the repo handlers share: CID params and the reference's write rate limits.
 import { CID } from '../../core/cbor.ts'
-import { InvalidRequestError } from '../../xrpc/errors.ts'
+import { invalidInput } from '../../services/errors.ts'
 import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import type { PreparedWrite } from './prepare.ts'
+import type { PreparedWrite } from '../../services/repo/prepare.ts'
 
 export function parseCidParam(value: string | undefined): CID | undefined {
   if (value === undefined) return undefined
   try {
     return CID.parse(value)
   } catch {
-    throw InvalidRequestError(`Invalid CID: ${value}`)
+    throw invalidInput(`Invalid CID: ${value}`)
   }
 }
 

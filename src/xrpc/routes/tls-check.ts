@@ -1,7 +1,7 @@
 // GET /tls-check?domain=…: the "ask" endpoint of a TLS proxy issuing on-demand certificates (Caddy's
 // on_demand_tls). 200 for this server's hostname and for handles of accounts hosted here, so that
 // nobody can make the proxy request certificates for arbitrary names pointed at this machine.
-import type { Plugin } from './app.ts'
+import type { Plugin } from '../app.ts'
 
 /** The slice of the account service this needs (services.accounts). */
 export type HandleLookup = {

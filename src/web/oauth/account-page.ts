@@ -1,12 +1,12 @@
 // The authorization management page (authorization_management_uri, GET /account): the accounts signed in
 // on this browser (same device cookie and sign-in as /oauth/authorize) and their OAuth sessions, each
 // with a Revoke button that ends the session's tokens.
-import { ACCOUNT_PATH, deviceCookies, html, loadDevice, PageError, readPageForm, rememberedAccounts, withPageErrors, type BrowserInfo, type Device } from './authorize.ts'
-import type { OAuthContext } from './context.ts'
+import { ACCOUNT_PATH, deviceCookies, html, loadDevice, PageError, readPageForm, rememberedAccounts, signInFromForm, withPageErrors, type BrowserInfo, type Device } from './authorize.ts'
+import type { OAuthContext } from '../../services/oauth/context.ts'
 import { accountLoginPage, accountSessionsPage, type AccountSessionView } from './pages.ts'
-import { describeScope } from './scope-descriptions.ts'
-import { scopeSet } from './scopes.ts'
-import { b64url, constantTimeEqual, hmac } from './util.ts'
+import { describeScope } from '../../services/oauth/scope-descriptions.ts'
+import { scopeSet } from '../../services/oauth/scopes.ts'
+import { b64url, constantTimeEqual, hmac } from '../../services/oauth/util.ts'
 
 const csrfFor = (device: Device) => b64url(hmac(device.sessionId, 'csrf:account'))
 
@@ -57,11 +57,8 @@ async function loadAccountForm(ctx: OAuthContext, req: Request, browser: Browser
 export function handleAccountSignIn(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<Response> {
   return withPageErrors(async () => {
     const { form, device } = await loadAccountForm(ctx, req, browser)
-    const identifier = (form.get('identifier') ?? '').trim().replace(/^@/, '')
-    const password = form.get('password') ?? ''
-    const account = identifier && password ? await ctx.accounts.authenticate(identifier, password) : null
+    const { identifier, account } = await signInFromForm(ctx, form, device.id)
     if (!account) return html(accountLoginPage({ action: ACCOUNT_PATH, csrf: csrfFor(device), loginHint: identifier, error: 'Wrong handle or password.' }), 401)
-    ctx.store.rememberAccount(device.id, account.did, form.get('remember') === '1')
     return seeOther(ACCOUNT_PATH)
   })
 }

@@ -1,7 +1,7 @@
 // The browser side of an authorization: sign in (or pick a remembered account), consent, redirect.
 // Each request from PAR is bound to the browser (device cookie) that first opened it; forms carry a
 // CSRF token derived from that device's secret session id.
-import type { OAuthClient } from './client-metadata.ts'
+import type { OAuthClient } from '../../services/oauth/client-metadata.ts'
 import {
   AUTHENTICATION_MAX_AGE,
   AUTHORIZATION_INACTIVITY_TIMEOUT,
@@ -10,14 +10,14 @@ import {
   DEVICE_ID_PREFIX,
   REQUEST_URI_PREFIX,
   SESSION_ID_PREFIX,
-} from './constants.ts'
-import type { OAuthAccount, OAuthContext } from './context.ts'
-import { OAuthError } from './errors.ts'
+} from '../../services/oauth/constants.ts'
+import type { OAuthAccount, OAuthContext } from '../../services/oauth/context.ts'
+import { OAuthError } from '../../services/oauth/errors.ts'
 import { chooserPage, consentPage, errorPage, formPostPage, loginPage, pageCsp, SIGN_UP_NOTICE, type FormContext, type Page } from './pages.ts'
-import { describeScope } from './scope-descriptions.ts'
-import { scopeSet } from './scopes.ts'
-import type { RequestRow } from '../../storage/oauth/store.ts'
-import { b64url, constantTimeEqual, hmac, randomId } from './util.ts'
+import { describeScope } from '../../services/oauth/scope-descriptions.ts'
+import { scopeSet } from '../../services/oauth/scopes.ts'
+import type { RequestRow } from '../../services/oauth/context.ts'
+import { b64url, constantTimeEqual, hmac, randomId } from '../../services/oauth/util.ts'
 
 export const AUTHORIZE_PATH = '/oauth/authorize'
 /** The account page (authorization_management_uri): see account-page.ts. */
@@ -91,6 +91,18 @@ async function loadRequest(ctx: OAuthContext, requestUri: string | null, clientI
     throw new PageError(400, 'Unknown app', err instanceof OAuthError ? err.description : 'The app could not be verified.')
   }
   return { request, client }
+}
+
+/**
+ * The sign-in form of the authorize and account pages: the account, now remembered on this device,
+ * or null for a wrong handle or password. `identifier` is what to fill the form with again.
+ */
+export async function signInFromForm(ctx: OAuthContext, form: URLSearchParams, deviceId: string): Promise<{ identifier: string; account: OAuthAccount | null }> {
+  const identifier = (form.get('identifier') ?? '').trim().replace(/^@/, '')
+  const password = form.get('password') ?? ''
+  const account = identifier && password ? await ctx.accounts.authenticate(identifier, password) : null
+  if (account) ctx.store.rememberAccount(deviceId, account.did, form.get('remember') === '1')
+  return { identifier, account }
 }
 
 export function rememberedAccounts(ctx: OAuthContext, deviceId: string): OAuthAccount[] {
@@ -248,14 +260,11 @@ async function loadForm(ctx: OAuthContext, req: Request, browser: BrowserInfo): 
 export function handleSignIn(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<Response> {
   return withPageErrors(async () => {
     const { flow, form } = await loadForm(ctx, req, browser)
-    const identifier = (form.get('identifier') ?? '').trim().replace(/^@/, '')
-    const password = form.get('password') ?? ''
-    const account = identifier && password ? await ctx.accounts.authenticate(identifier, password) : null
+    const { identifier, account } = await signInFromForm(ctx, form, flow.device.id)
     if (!account) {
       const page = loginPage({ client: flow.client, form: formContext(flow), loginHint: identifier, error: 'Wrong handle or password.' })
       return html(page, 401, [], [flow.request.parameters.redirect_uri])
     }
-    ctx.store.rememberAccount(flow.device.id, account.did, form.get('remember') === '1')
     return afterSignIn(ctx, flow, account)
   })
 }

@@ -1,15 +1,15 @@
 // The narrow services record handlers receive; the composition root (src/main.ts) builds it once.
 import type { Config } from '../config/config.ts'
 import type { Logger } from '../logger.ts'
-import type { AuthVerifier } from '../xrpc/auth.ts'
-import type { RateLimiter } from '../xrpc/rate-limit.ts'
-import type { LexiconValidator } from '../xrpc/lexicon-validator.ts'
-import type { RepoEventSink } from './events.ts'
-import type { AccountService } from './accounts/account-service.ts'
-import type { RepoService } from './repo/service.ts'
-import type { ProxyService } from './proxy/proxy-service.ts'
-import type { OAuthProvider } from './oauth/index.ts'
-import type { Breakers } from './net/circuit-breaker.ts'
+import type { AuthVerifier } from './auth.ts'
+import type { RateLimiter } from './rate-limit.ts'
+import type { LexiconValidator } from './lexicon-validator.ts'
+import type { RepoEventSink } from '../services/events.ts'
+import type { AccountService } from '../services/accounts/account-service.ts'
+import type { RepoService } from '../services/repo/service.ts'
+import type { ProxyService } from '../services/proxy/proxy-service.ts'
+import type { OAuthProvider } from '../services/oauth/index.ts'
+import type { Breakers } from '../services/net/circuit-breaker.ts'
 
 export type Services = {
   config: Config

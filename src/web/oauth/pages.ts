@@ -1,9 +1,9 @@
 // Server-rendered pages for the authorization flow: no external assets, every value escaped, a strict
 // CSP with a per-response nonce for the one inline style (and the form_post script).
 import { randomBytes } from 'node:crypto'
-import type { OAuthClient } from './client-metadata.ts'
-import type { OAuthAccount } from './context.ts'
-import { describeScope } from './scope-descriptions.ts'
+import type { OAuthClient } from '../../services/oauth/client-metadata.ts'
+import type { OAuthAccount } from '../../services/oauth/context.ts'
+import { describeScope } from '../../services/oauth/scope-descriptions.ts'
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"'`=]/g, (c) => `&#${c.charCodeAt(0)};`)

@@ -1,0 +1,105 @@
+// DPoP-bound OAuth access tokens at the edge: wraps the session verifier so that OAuth tokens are
+// accepted where access tokens are, within the method policy (src/services/oauth/method-policy.ts).
+import type { Config } from '../config/config.ts'
+import type { OAuthAccess, OAuthAccountPort, OAuthProvider } from '../services/oauth/index.ts'
+import { CORS_HEADERS } from './oauth-cors.ts'
+import { OAuthError } from '../services/oauth/errors.ts'
+import { authorizeOAuthCall, authorizeOAuthInput } from '../services/oauth/method-policy.ts'
+import { hasAuthScheme } from '../services/auth/auth-scheme.ts'
+import type { AuthExtras, AuthKind, AuthResult, AuthVerifier } from './auth.ts'
+import { toXrpcError } from './error-mapper.ts'
+import { XRPCError } from './errors.ts'
+
+/** Accepts DPoP-bound OAuth tokens (of `provider`) wherever `base` accepts access tokens. */
+export function oauthVerifier(base: AuthVerifier, provider: OAuthProvider, accounts: OAuthAccountPort, config: Config): AuthVerifier {
+  const verify = async (req: Request) => {
+    try {
+      return await provider.verifyOAuthAccess(req)
+    } catch (err) {
+      if (err instanceof OAuthError) throw toXrpc(err)
+      throw err
+    }
+  }
+  return withOAuthAccess(base, verify, accounts, { config, nextNonce: () => provider.ctx.dpop.nonces.next() })
+}
+
+/** Resource errors keep their OAuth name (clients look for use_dpop_nonce) and their DPoP headers. */
+function toXrpc(err: OAuthError): XRPCError {
+  const name = err.error === 'invalid_token' ? 'InvalidToken' : err.error
+  return new XRPCError(err.status, name, err.description, { ...err.headers, 'Access-Control-Expose-Headers': CORS_HEADERS['Access-Control-Expose-Headers']! })
+}
+
+/**
+ * Auth kinds an OAuth token can satisfy. What it may do within them is the method policy
+ * (method-policy.ts: the reference's per-method `authorize`), which also closes methods to OAuth.
+ */
+const OAUTH_KINDS: ReadonlySet<AuthKind> = new Set(['access', 'optionalAccess', 'accessOrAdmin', 'accessDeactivated', 'accessFull', 'accessPrivileged'])
+
+export type OAuthVerifierOptions = {
+  /** Where proxied calls go by default (the rpc: audience). */
+  config: Pick<Config, 'bskyAppView' | 'reportService' | 'modService' | 'chatService'>
+  /** The current DPoP nonce: sent on every response to a DPoP call so clients need no extra round trip. */
+  nextNonce: () => string
+}
+
+export function withOAuthAccess(
+  base: AuthVerifier,
+  verify: (req: Request) => Promise<OAuthAccess>,
+  accounts: OAuthAccountPort,
+  opts: OAuthVerifierOptions,
+): AuthVerifier {
+  return async (kind, ctx) => {
+    const header = ctx.req.headers.get('authorization')
+    if (!hasAuthScheme(header, 'DPoP')) return base(kind, ctx)
+    if (!OAUTH_KINDS.has(kind)) {
+      if (kind === 'none') return { type: 'none' }
+      throw new XRPCError(403, 'InvalidToken', 'OAuth tokens cannot be used for this method')
+    }
+    const responseHeaders = {
+      'DPoP-Nonce': opts.nextNonce(),
+      'Access-Control-Expose-Headers': CORS_HEADERS['Access-Control-Expose-Headers']!,
+    }
+    let access: OAuthAccess
+    try {
+      access = await verify(ctx.req)
+    } catch (err) {
+      throw withHeaders(err, responseHeaders)
+    }
+    try {
+      if (kind !== 'accessDeactivated' && !accounts.getAccount(access.did)) {
+        throw new XRPCError(401, 'AccountDeactivated', 'Account is deactivated or taken down')
+      }
+      if (!access.permissions.has('atproto')) throw new XRPCError(400, 'InvalidToken', 'OAuth token does not have "atproto" scope')
+      authorizeOAuthCall(access.permissions, ctx.req, ctx.nsid, opts.config, { explicitOnly: kind === 'accessFull' || kind === 'accessPrivileged' })
+    } catch (err) {
+      throw withHeaders(err, responseHeaders)
+    }
+    // Legacy checks see an app-password-like scope (no full-access extras such as personal preferences);
+    // isPrivileged because the granted permissions, not the app-password tier, decide (as the reference).
+    const result = {
+      type: 'access' as const,
+      did: access.did,
+      scope: 'com.atproto.appPass',
+      isPrivileged: true,
+      tokenId: access.tokenId,
+      oauthScope: access.scope,
+      clientId: access.clientId,
+      permissions: access.permissions,
+      responseHeaders,
+      authorizeInput: (nsid: string, input: unknown) => {
+        try {
+          authorizeOAuthInput(access.permissions, nsid, input)
+        } catch (err) {
+          throw withHeaders(err, responseHeaders)
+        }
+      },
+    } satisfies AuthExtras & Record<string, unknown>
+    return result as AuthResult
+  }
+}
+
+function withHeaders(err: unknown, headers: Record<string, string>): unknown {
+  const xrpc = toXrpcError(err)
+  if (!xrpc) return err
+  return new XRPCError(xrpc.status, xrpc.error, xrpc.message, { ...headers, ...xrpc.headers })
+}
