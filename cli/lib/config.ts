@@ -2,7 +2,7 @@
 // (src/config/discover.ts), under the process environment. Unlike `pds serve`, never generates a setup.
 import { existsSync } from 'node:fs'
 import { buildConfig, ConfigError, readKeyEncryptionKey, type Config } from '../../src/config/config.ts'
-import { KeyFiles } from '../../src/storage/key-files.ts'
+import { KeyFiles } from '../../src/services/repo/keys.ts'
 import {
   describeSource,
   discoverConfig,

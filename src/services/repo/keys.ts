@@ -2,6 +2,8 @@
 import type { Config } from '../../config/config.ts'
 import { KeyFiles } from '../../storage/key-files.ts'
 
+export { KeyFileError, KeyFiles } from '../../storage/key-files.ts'
+
 export function keyFilesFor(config: Config): KeyFiles {
   return new KeyFiles(config.secrets.keyEncryption?.sealer)
 }
