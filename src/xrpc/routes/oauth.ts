@@ -13,6 +13,7 @@ import { OAuthError } from '../../services/oauth/errors.ts'
 import { authorizationServerMetadata, JWKS, protectedResourceMetadata } from '../../services/oauth/metadata.ts'
 import { handlePar } from '../../services/oauth/par.ts'
 import { handleRevoke } from '../../services/oauth/revoke.ts'
+import { handleIntrospect } from '../../services/oauth/introspect.ts'
 import { handleToken } from '../../services/oauth/token.ts'
 
 const rule = (name: string, durationMs: number, points: number): RateLimitRule => ({ name, durationMs, points })
@@ -24,6 +25,7 @@ export const OAUTH_RATE_LIMITS = {
   signIn: [rule('oauth-sign-in', 5 * MINUTE, 30), rule('oauth-sign-in-day', 24 * 60 * MINUTE, 300)],
   token: [rule('oauth-token', 5 * MINUTE, 300)],
   revoke: [rule('oauth-revoke', 5 * MINUTE, 300)],
+  introspect: [rule('oauth-introspect', 5 * MINUTE, 3000)],
 }
 
 type RouteDeps = { ctx: OAuthContext; rateLimiter: RateLimiter; trustedProxies: string[] }
@@ -89,6 +91,9 @@ export function oauthRoutes(deps: RouteDeps): Plugin {
         parse: 'none',
       })
       .post('/oauth/revoke', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.revoke, request, ipOf(request, server), () => handleRevoke(ctx, request)), {
+        parse: 'none',
+      })
+      .post('/oauth/introspect', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.introspect, request, ipOf(request, server), () => handleIntrospect(ctx, request)), {
         parse: 'none',
       })
       .get(AUTHORIZE_PATH, ({ request, server }) => page(deps, OAUTH_RATE_LIMITS.authorize, request, ipOf(request, server), (b) => handleAuthorizePage(ctx, request, b)))
