@@ -8,7 +8,7 @@ export function weakSecretProblem(secret: string): string | null {
   if (repeatedUnit(secret)) return 'is a repeated pattern'
   let steps = 0
   for (let i = 1; i < secret.length; i++) if (Math.abs(secret.charCodeAt(i) - secret.charCodeAt(i - 1)) <= 1) steps++
-  if (steps / (secret.length - 1) > 0.5) return 'is mostly a run of neighbouring characters'
+  if (steps / (secret.length - 1) > 0.75) return 'is mostly a run of neighbouring characters'
   if (entropyBits(secret) < 80) return 'has too little variety to be random'
   return null
 }

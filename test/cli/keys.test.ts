@@ -126,6 +126,27 @@ describe('pds keys encrypt / decrypt', () => {
   }, 120_000)
 })
 
+describe('pds init --key-encryption-key-file', () => {
+  test('creates the key file outside the data directory and writes the rotation key encrypted', async () => {
+    const dataDir = join(work, 'init-data')
+    const kekFile = join(work, 'secrets', 'kek')
+    const run = await pds(['init', '--yes', '--json', '--hostname', 'pds.example.com', '--data-dir', dataDir, '--key-encryption-key-file', kekFile])
+    expect(run.code).toBe(0)
+    expect(readFileSync(kekFile, 'utf8')).toMatch(/^[0-9a-f]{64}\n$/)
+    const env = parseEnvFile(readFileSync(join(dataDir, 'pds.env'), 'utf8'))
+    expect(env.PDS_KEY_ENCRYPTION_KEY_FILE).toBe(kekFile)
+    expect(env.PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX).toBeUndefined()
+    const config = buildConfig(env)
+    expect(config.secrets.plcRotationKeyHex).toMatch(/^[0-9a-f]{64}$/)
+    expect(config.secrets.keyEncryption?.source).toBe(kekFile)
+
+    const inside = await pds(['init', '--yes', '--hostname', 'pds.example.com', '--data-dir', join(work, 'init-2'), '--key-encryption-key-file', join(work, 'init-2', 'kek')])
+    expect(inside.code).toBe(2)
+    expect(inside.stderr).toContain('is inside the data directory')
+    expect(existsSync(join(work, 'init-2', 'pds.env'))).toBe(false)
+  })
+})
+
 describe('kill -9 during a conversion', () => {
   const N = 600
   const dataDir = join(work, 'many')

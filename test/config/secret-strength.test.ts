@@ -3,6 +3,12 @@ import { describe, expect, test } from 'bun:test'
 import { randomBytes } from 'node:crypto'
 import { assertStrongSecrets, buildConfig } from '../../src/config/config.ts'
 import { weakSecretProblem } from '../../src/config/secret-strength.ts'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { formatEnvFile } from '../../src/config/env.ts'
+import { freePort, testEnv } from '../helpers/server.ts'
+import { pds } from '../cli/cli-harness.ts'
 
 const base = {
   PDS_HOSTNAME: 'pds.example.com',
@@ -32,3 +38,16 @@ describe('weak secrets', () => {
     expect(() => assertStrongSecrets(buildConfig({ ...base, PDS_DEV_MODE: 'true', PDS_JWT_SECRET: 'dev', PDS_ADMIN_PASSWORD: 'dev' }))).not.toThrow()
   })
 })
+
+test('`pds serve` outside dev mode with a short JWT secret exits 78 with one line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pds-weak-'))
+  try {
+    writeFileSync(join(dir, 'pds.env'), formatEnvFile({ ...testEnv(dir, await freePort()), PDS_DEV_MODE: 'false', PDS_HOSTNAME: 'pds.example.com', PDS_JWT_SECRET: 'changeme' }))
+    const run = await pds(['serve', '--data-dir', dir])
+    expect(run.code).toBe(78)
+    const errors = run.stderr.split('\n').filter((l) => l.startsWith('pds: configuration error'))
+    expect(errors).toEqual(['pds: configuration error: PDS_JWT_SECRET: is too short (8 characters); outside dev mode it must be at least 32 random characters (generate one with: openssl rand -hex 32)'])
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}, 60_000)
