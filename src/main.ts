@@ -120,10 +120,12 @@ async function startLocked(
     get accounts() {
       return services.accounts
     },
-  })
+  }, { journal: firehose.journal })
   // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
+  // Only the repos marked dirty are checked, unless the marks cannot be trusted (see run-marker.ts).
   const runMarker = markRunning(config.db.dataDirectory)
-  firehose.recover(recoverySource(services, { verifyHeads: runMarker.previousRunCrashed }))
+  firehose.journal.onMarkFailed = () => runMarker.requireFullCheck()
+  firehose.recover((only) => recoverySource(services, { verifyHeads: true, only }), runMarker.previousRun === 'unknown' ? 'all' : 'dirty')
   // OAuth provider: its routes, and DPoP-bound OAuth tokens accepted by verifyAuth.
   const oauthAccounts = accountPortFrom(() => services.accounts)
   const oauth = createOAuthProvider({ config, log, accountDb, accounts: oauthAccounts, lexicons })

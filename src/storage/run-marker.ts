@@ -1,15 +1,58 @@
 // A file that exists while the server runs. Found at startup, it means the previous run did not stop
-// cleanly (kill -9, power loss), so caches that are written after the main data (account.sqlite's
-// repo_root copy of each repo's head) must be checked against the actor stores.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+// cleanly. It holds the kernel's boot id: a crash of the process alone (kill -9, OOM) keeps every
+// write it made in the OS page cache, in order, so recovery may trust the dirty-repo marks; after an
+// OS crash or power loss (another boot id, or none recorded) every repo head must be checked.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-export type RunMarker = { previousRunCrashed: boolean; clear(): void }
+/** clean: stopped normally. crashed: the process died on this boot. unknown: OS crash, or a restore. */
+export type PreviousRun = 'clean' | 'crashed' | 'unknown'
+
+export type RunMarker = {
+  previousRunCrashed: boolean
+  previousRun: PreviousRun
+  /** The next start checks every repo whatever happens (a dirty mark could not be written). */
+  requireFullCheck(): void
+  clear(): void
+}
+
+const MARKER = '.pds-running'
 
 export function markRunning(dataDirectory: string): RunMarker {
-  const path = join(dataDirectory, '.pds-running')
-  const previousRunCrashed = existsSync(path)
+  const path = join(dataDirectory, MARKER)
+  const bootId = currentBootId()
+  let previousRun: PreviousRun = 'clean'
+  if (existsSync(path)) {
+    const recordedBoot = readFileSync(path, 'utf8').split('\n')[1]?.trim()
+    previousRun = bootId && recordedBoot === bootId ? 'crashed' : 'unknown'
+  }
   mkdirSync(dataDirectory, { recursive: true })
-  writeFileSync(path, `${process.pid}\n`)
-  return { previousRunCrashed, clear: () => rmSync(path, { force: true }) }
+  writeFileSync(path, `${process.pid}\n${bootId ?? ''}\n`)
+  let fullCheck = false
+  return {
+    previousRunCrashed: previousRun !== 'clean',
+    previousRun,
+    requireFullCheck: () => {
+      if (fullCheck) return
+      fullCheck = true
+      writeFileSync(path, `${process.pid}\n\n`)
+    },
+    clear: () => {
+      if (!fullCheck) rmSync(path, { force: true })
+    },
+  }
+}
+
+/** Makes the next start check every repo head (data put in place by a restore, not by a server). */
+export function requireFullCheckAtNextStart(dataDirectory: string): void {
+  mkdirSync(dataDirectory, { recursive: true })
+  writeFileSync(join(dataDirectory, MARKER), 'restored\n\n')
+}
+
+function currentBootId(): string | null {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null
+  } catch {
+    return null
+  }
 }

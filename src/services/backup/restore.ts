@@ -7,6 +7,7 @@ import { serverDatabases, type DataLayout } from './layout.ts'
 import { readManifest, type ManifestFile } from './manifest.ts'
 import { linkOrCopy } from './snapshot.ts'
 import { verifyBackup, type VerifyReport } from './verify.ts'
+import { requireFullCheckAtNextStart } from '../../storage/run-marker.ts'
 
 export class RestoreRefusedError extends Error {
   constructor(message: string) {
@@ -67,6 +68,9 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
     result.files++
   }
   report({ phase: 'restore', done: files.length, total: files.length })
+  // The snapshots were taken file by file from a running server: the next start compares every
+  // repo's head with the firehose, as after an unclean stop, instead of trusting dirty marks.
+  requireFullCheckAtNextStart(layout.dataDirectory)
   return result
 }
 

@@ -1,13 +1,16 @@
 // `pds backup create`: a consistent copy of the data directory taken while the server keeps serving.
-// Each SQLite file is copied with `VACUUM INTO` (one read transaction: a consistent snapshot even
+// Each SQLite file is copied as one consistent snapshot (storage/snapshot.ts: a single read transaction, even
 // mid-write). Order matters across files: the sequencer first, then accounts, then the actor stores,
 // then blobs — so a restored firehose never announces a commit its repo lacks, and every blob a
 // snapshotted record points at was already on disk (blobs are written before the commit).
-import { Database } from 'bun:sqlite'
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { ACTOR_KEY_FILE, ACTOR_STORE_FILE, canonicalLayout, listActorDirs, listFilesRecursive, serverDatabases, type DataLayout } from './layout.ts'
 import { MANIFEST_FORMAT, sha256File, writeManifest, type FileKind, type Manifest, type ManifestFile } from './manifest.ts'
+import { snapshotDatabase } from '../../storage/snapshot.ts'
+import { readStoreFileRoot } from '../../storage/actor/store-file.ts'
+
+export { snapshotDatabase }
 
 export type BackupPhase = 'databases' | 'actors' | 'blobs' | 'checksums'
 export type BackupProgress = { phase: BackupPhase; done: number; total: number }
@@ -34,19 +37,6 @@ const PARTIAL_SUFFIX = '.partial'
 
 export function backupName(at: Date): string {
   return BACKUP_PREFIX + at.toISOString().replace(/[:.]/g, '-')
-}
-
-/** Copies one live SQLite database into `dest` as a single consistent snapshot. */
-export function snapshotDatabase(source: string, dest: string): void {
-  mkdirSync(dirname(dest), { recursive: true })
-  const db = new Database(source, { readonly: true })
-  try {
-    db.exec('PRAGMA busy_timeout = 10000')
-    db.query('VACUUM INTO ?').run(dest)
-  } finally {
-    db.close()
-  }
-  chmodSync(dest, 0o600)
 }
 
 /** Hard-links an immutable file when both paths share a filesystem, else copies it. */
@@ -105,7 +95,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<BackupRes
         chmodSync(join(workDir, rel, ACTOR_KEY_FILE), 0o600)
         files.push({ path: `${rel}/${ACTOR_KEY_FILE}`, kind: 'key' })
       }
-      accounts.push({ did: actor.did, ...readRepoRoot(storeDest) })
+      accounts.push({ did: actor.did, ...readStoreFileRoot(storeDest) })
       stats.accounts++
       await breathe()
     }
@@ -157,17 +147,5 @@ export async function createBackup(opts: CreateBackupOptions): Promise<BackupRes
   } catch (err) {
     rmSync(workDir, { recursive: true, force: true })
     throw err
-  }
-}
-
-function readRepoRoot(storePath: string): { rev: string | null; cid: string | null } {
-  const db = new Database(storePath, { readonly: true })
-  try {
-    const row = db.query<{ cid: string; rev: string }, []>('SELECT cid, rev FROM repo_root LIMIT 1').get()
-    return { rev: row?.rev ?? null, cid: row?.cid ?? null }
-  } catch {
-    return { rev: null, cid: null }
-  } finally {
-    db.close()
   }
 }

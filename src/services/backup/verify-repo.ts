@@ -1,6 +1,5 @@
 // Proves one actor store is sound: its repo, read from repo_block, verifies against the account's
 // signing key with the core verifier, and every blob it references is on disk with the right CID.
-import { Database } from 'bun:sqlite'
 import { existsSync, readFileSync } from 'node:fs'
 import { KeyFiles } from '../../storage/key-files.ts'
 import { CID, cidForRaw } from '../../core/cbor.ts'
@@ -9,14 +8,15 @@ import { Secp256k1Keypair, verifySignature } from '../../core/crypto/index.ts'
 import { verifyRepoCar, walkRepoBlocks } from '../../core/repo/index.ts'
 import { join } from 'node:path'
 import { blobFilePath } from './layout.ts'
+import { ActorStoreFile } from '../../storage/actor/store-file.ts'
 
 export type ActorStoreCheck = { did: string; rev: string; records: number; blobs: number; problems: string[] }
 
 export function verifyActorStore(opts: { did: string; storePath: string; keyPath: string; blobDirectory: string | null; keys?: KeyFiles }): ActorStoreCheck {
   const result: ActorStoreCheck = { did: opts.did, rev: '', records: 0, blobs: 0, problems: [] }
-  const db = new Database(opts.storePath, { readonly: true })
+  const db = new ActorStoreFile(opts.storePath)
   try {
-    const root = db.query<{ did: string; cid: string; rev: string }, []>('SELECT did, cid, rev FROM repo_root LIMIT 1').get()
+    const root = db.root()
     if (!root) {
       result.problems.push('no repo root')
       return result
@@ -34,8 +34,7 @@ export function verifyActorStore(opts: { did: string; storePath: string; keyPath
       result.problems.push(`signing key: ${(err as Error).message}`)
       return result
     }
-    const blockQuery = db.query<{ content: Uint8Array }, [string]>('SELECT content FROM repo_block WHERE cid = ?')
-    const reader = { get: (cid: CID) => blockQuery.get(cid.toString())?.content ?? undefined }
+    const reader = { get: (cid: CID) => db.getBlock(cid.toString()) }
     try {
       const car = carToBytes(CID.parse(root.cid), walkRepoBlocks(reader, CID.parse(root.cid)))
       const verified = verifyRepoCar(car, opts.did, (data, sig) => verifySignature(key.did(), data, sig))
@@ -51,14 +50,8 @@ export function verifyActorStore(opts: { did: string; storePath: string; keyPath
   return result
 }
 
-function checkBlobs(db: Database, did: string, blobDirectory: string, result: ActorStoreCheck): void {
-  // Referenced by a record, or uploaded and already moved out of tmp (tempKey cleared).
-  const cids = db
-    .query<{ cid: string }, []>(
-      'SELECT blobCid AS cid FROM record_blob UNION SELECT cid FROM blob WHERE tempKey IS NULL AND takedownRef IS NULL',
-    )
-    .all()
-  for (const { cid } of cids) {
+function checkBlobs(db: ActorStoreFile, did: string, blobDirectory: string, result: ActorStoreCheck): void {
+  for (const cid of db.referencedBlobCids()) {
     result.blobs++
     // A taken-down blob lives in quarantine/<did>/<cid> (see DiskBlobStore.quarantine).
     const path = [blobFilePath(blobDirectory, did, cid), join(blobDirectory, 'quarantine', did, cid)].find((p) => existsSync(p))

@@ -1,10 +1,12 @@
 // `pds backup verify`: checksums, SQLite integrity, and every repo against its signing key.
-import { Database } from 'bun:sqlite'
 import { existsSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { ACTOR_KEY_FILE, canonicalLayout } from './layout.ts'
 import { readManifest, sha256File, type Manifest } from './manifest.ts'
 import { verifyActorStore } from './verify-repo.ts'
+import { integrityProblem } from '../../storage/snapshot.ts'
+
+export { integrityProblem }
 import type { KeyFiles } from '../../storage/key-files.ts'
 
 export type VerifyProblem = { path: string; problem: string }
@@ -70,19 +72,4 @@ export async function verifyBackup(
   }
   report({ phase: 'repos', done: stores.length, total: stores.length })
   return { ok: problems.length === 0, manifest, checked, problems }
-}
-
-/** null when the database opens and passes `PRAGMA integrity_check`. */
-export function integrityProblem(path: string): string | null {
-  let db: Database | undefined
-  try {
-    db = new Database(path, { readonly: true })
-    const rows = db.query<{ integrity_check: string }, []>('PRAGMA integrity_check').all()
-    const messages = rows.map((r) => r.integrity_check)
-    return messages.length === 1 && messages[0] === 'ok' ? null : `integrity_check: ${messages.slice(0, 3).join('; ')}`
-  } catch (err) {
-    return `does not open as SQLite: ${(err as Error).message}`
-  } finally {
-    db?.close()
-  }
 }

@@ -25,6 +25,8 @@ import { getRecordsSinceRev, type LocalRecords } from '../read-after-write/local
 import { ReservedKeys } from '../../storage/actor/reserved-keys.ts'
 
 export type AccountHooks = { updateRepoRoot?(did: string, cid: CID, rev: string): unknown }
+/** Told before each commit is written, so crash recovery knows which repos to check. */
+export type CommitJournal = { willCommit(did: string, rev: string): void; forget(did: string): void }
 
 export type RepoServiceDeps = {
   actors: ActorStore
@@ -36,6 +38,7 @@ export type RepoServiceDeps = {
   accounts?: () => AccountHooks | undefined
   /** config.service.blobUploadLimit */
   uploadLimit?: number
+  journal?: CommitJournal
 }
 
 export type WriteInput =
@@ -105,6 +108,8 @@ export class RepoService {
   async importRepo(did: string, body: ReadableStream<Uint8Array>, maxBytes: number): Promise<{ cid: CID; rev: string }> {
     const bytes = await readLimited(body, maxBytes)
     return this.lock.run(did, () => {
+      // The import signs a new commit whose rev is newer than this one (TIDs only grow).
+      this.deps.journal?.willCommit(did, nextTid())
       const result = importCar(this.db(did), bytes, this.signingKey(did))
       this.afterCommit(did, result.cid, result.rev)
       this.safely('events.sync', () => this.deps.events().sync(did, { cid: result.cid, bytes: result.bytes, rev: result.rev }))
@@ -145,6 +150,7 @@ export class RepoService {
       const db = this.deps.actors.create(did, signingKey.exportPrivateKey())
       this.keys.set(did, signingKey)
       const commit = createEmptyRepo(did, signingKey, nextTid())
+      this.deps.journal?.willCommit(did, commit.rev)
       persistCommit(db, commit, [], new Date().toISOString())
       this.afterCommit(did, commit.cid, commit.rev)
       return genesisOf(did, commit)
@@ -161,6 +167,7 @@ export class RepoService {
   async deleteRepo(did: string): Promise<void> {
     await this.lock.run(did, async () => {
       this.keys.delete(did)
+      this.deps.journal?.forget(did)
       this.deps.actors.destroy(did)
       await this.deps.blobs.deleteAll(did)
     })
@@ -313,6 +320,7 @@ export class RepoService {
       // File moves happen before the transaction and are idempotent (see blobs/store.ts).
       for (const blob of pendingBlobs) await this.deps.blobs.makePermanent(blob.tempKey, did, blob.cid)
       db = this.db(did)
+      this.deps.journal?.willCommit(did, commit.rev)
       const unreferenced = persistCommit(db, commit, writes, new Date().toISOString())
       this.afterCommit(did, commit.cid, commit.rev)
       this.safely('events.commit', () =>

@@ -3,6 +3,7 @@
 // more than `maxBuffer` events behind. One slow socket never delays the others: sends never await.
 import type { Sequencer, LiveEvent } from './sequencer.ts'
 import { errorFrame, infoFrame } from './frames.ts'
+import type { ReplayRow } from '../../storage/sequencer/repo-seq.ts'
 
 /** The part of Bun's ServerWebSocket a subscriber uses. */
 export interface FirehoseSocket {
@@ -106,11 +107,12 @@ export class Subscriber {
     const finalPageMax = Math.max(1, Math.floor(maxBuffer / 2))
     for (;;) {
       if (this.closed) return
-      const rows = store.range(this.lastSent, pageSize)
+      const rows = store.replayPage(this.lastSent, pageSize)
       if (rows.length < pageSize && rows.length <= finalPageMax && !this.backpressured) return this.goLive(rows, curr)
-      for (const row of rows) {
+      const frames = this.firehose.sequencer.framesOf(rows)
+      for (const [i, row] of rows.entries()) {
         if (this.closed) return
-        const frame = this.firehose.sequencer.frameOf(row)
+        const frame = frames[i]
         this.lastSent = row.seq
         if (frame) this.send(frame)
         if (this.backpressured) await new Promise<void>((resolve) => (this.drained = resolve))
@@ -165,20 +167,12 @@ export class Subscriber {
     } catch {}
   }
 
-  private goLive(
-    rows: Array<{
-      seq: number
-      did: string
-      eventType: string
-      event: Uint8Array
-      sequencedAt: string
-    }>,
-    curr: number,
-  ) {
+  private goLive(rows: ReplayRow[], curr: number) {
     if (this.closed) return
     if (this.lastSent < 0) this.lastSent = curr
-    for (const row of rows) {
-      const frame = this.firehose.sequencer.frameOf(row)
+    const frames = this.firehose.sequencer.framesOf(rows)
+    for (const [i, row] of rows.entries()) {
+      const frame = frames[i]
       this.lastSent = row.seq
       if (frame) this.send(frame)
     }

@@ -8,8 +8,10 @@ import { openDatabase } from '../../storage/sqlite.ts'
 import { Crawlers } from './crawlers.ts'
 import { Firehose } from './firehose.ts'
 import { Sequencer } from './sequencer.ts'
-import { SequencerStore } from './store.ts'
+import { SequencerStore } from '../../storage/sequencer/repo-seq.ts'
+import { DirtyRepoMarks } from '../../storage/sequencer/dirty-repos.ts'
 import { recoverUnsequencedCommits, syncEventDataOf, type RecoverySource } from './recovery.ts'
+import { DirtyRepos } from './dirty-repos.ts'
 
 export { Sequencer, SequencerStore, Firehose, Crawlers }
 
@@ -18,11 +20,15 @@ export type SequencerService = {
   sequencer: Sequencer
   firehose: Firehose
   crawlers: Crawlers
+  /** The repo service marks repos here before it commits to them. */
+  journal: DirtyRepos
   /**
    * Startup crash recovery: #sync for repos committed but never sequenced. Run before listening.
-   * The source also serves, from then on, to re-announce repos whose events a failed append lost.
+   * `sourceFor` gets the DIDs to check: the repos marked dirty, or undefined for every repo (when
+   * the marks cannot be trusted). The source also serves, from then on, to re-announce repos whose
+   * events a failed append lost.
    */
-  recover(source: RecoverySource): string[]
+  recover(sourceFor: (only: string[] | undefined) => RecoverySource, scope: 'dirty' | 'all'): string[]
   close(): void
 }
 
@@ -36,9 +42,11 @@ export function createSequencerService(config: Config, log: Logger, breakers?: B
     log: log.child({ component: 'crawlers' }),
     breakers,
   })
-  const sequencer = new Sequencer(store, {
+  const journal = new DirtyRepos(new DirtyRepoMarks(db), { log, stillOwed: () => sequencer.pendingResyncs })
+  const sequencer: Sequencer = new Sequencer(store, {
     log,
     onAppend: () => crawlers.notifyOfUpdate(),
+    onRepoSequenced: (did, rev) => journal.sequenced(did, rev),
   })
   const firehose = new Firehose(sequencer, {
     maxBuffer: config.subscription.maxBuffer,
@@ -63,12 +71,23 @@ export function createSequencerService(config: Config, log: Logger, breakers?: B
     sequencer,
     firehose,
     crawlers,
-    recover: (source) => {
+    journal,
+    recover: (sourceFor, scope) => {
+      const marked = journal.list()
+      const source = sourceFor(scope === 'dirty' ? marked : undefined)
       sequencer.setResyncSource((did) => syncEventDataOf(source, did))
-      return recoverUnsequencedCommits(sequencer, source, { windowMs: config.subscription.repoBackfillLimitMs, log })
+      const failed = new Set<string>()
+      const synced = recoverUnsequencedCommits(sequencer, source, {
+        windowMs: config.subscription.repoBackfillLimitMs,
+        log,
+        onFailure: (did) => failed.add(did),
+      })
+      journal.clear(marked.filter((did) => !failed.has(did)))
+      return synced
     },
     close() {
       clearInterval(timer)
+      journal.close()
       sequencer.close()
       crawlers.stop()
       firehose.close()

@@ -19,7 +19,7 @@ export type RecoverySource = {
 export function recoverUnsequencedCommits(
   sequencer: Sequencer,
   source: RecoverySource,
-  opts: { windowMs: number; log: Logger; now?: number },
+  opts: { windowMs: number; log: Logger; now?: number; onFailure?: (did: string) => void },
 ): string[] {
   const windowStartMicros = ((opts.now ?? Date.now()) - opts.windowMs) * 1000
   const synced: string[] = []
@@ -35,12 +35,14 @@ export function recoverUnsequencedCommits(
       const current = syncEventDataOf(source, did)
       if (!current) {
         opts.log.error('cannot recover firehose: commit block missing', { did, cid: root.cid.toString() })
+        opts.onFailure?.(did)
         continue
       }
       sequencer.sync(did, current)
       synced.push(did)
     } catch (err) {
       opts.log.error('firehose recovery failed for repo', { did, err })
+      opts.onFailure?.(did)
     }
   }
   if (synced.length > 0) opts.log.warn('emitted #sync for repos committed but not sequenced', { count: synced.length })
@@ -61,6 +63,7 @@ export function syncEventDataOf(source: RecoverySource, did: string): SyncEventD
  * firehose, and activation emits a #sync of the current commit anyway.
  * After a crash (`verifyHeads`), repo_root may lag its actor store by one commit (it is written just
  * after it), so each head is read from the actor store and the copy in account.sqlite repaired.
+ * `only` limits it to the given DIDs (the dirty repos), instead of every hosted account.
  */
 export function recoverySource(
   services: {
@@ -69,6 +72,7 @@ export function recoverySource(
         cursor: string | undefined,
         limit: number,
       ): { accounts: Array<{ did: string; active: boolean }>; cursor?: string }
+      getAccount(did: string): { active: boolean } | null
       getRepoRoot(did: string): { cid: CID; rev: string } | null
       updateRepoRoot(did: string, cid: CID, rev: string): void
     }
@@ -77,10 +81,14 @@ export function recoverySource(
       getRepoRoot(did: string): { cid: CID; rev: string } | null
     }
   },
-  opts: { verifyHeads?: boolean } = {},
+  opts: { verifyHeads?: boolean; only?: string[] } = {},
 ): RecoverySource {
   return {
     *dids() {
+      if (opts.only) {
+        for (const did of opts.only) if (services.accounts.getAccount(did)?.active) yield did
+        return
+      }
       let cursor: string | undefined
       do {
         const page = services.accounts.listAccounts(cursor, 500)

@@ -3,9 +3,9 @@
 import type { Logger } from '../../logger.ts'
 import type { AccountStatus, CommitEvent, RepoEventSink, SyncEventData } from '../events.ts'
 import { decodeCbor } from '../../core/cbor.ts'
-import { formatAccount, formatCommit, formatIdentity, formatSync, type SeqInsert } from './events.ts'
-import { frameForRow, type SeqRow } from './frames.ts'
-import type { SequencerStore } from './store.ts'
+import { formatAccount, formatCommit, formatIdentity, formatSync, revOfEvent, type SeqInsert } from './events.ts'
+import { frameForRow, framesFromStored, type SeqRow } from './frames.ts'
+import type { ReplayRow, SequencerStore } from '../../storage/sequencer/repo-seq.ts'
 
 export type LiveEvent = { seq: number; frame: Uint8Array }
 export type LiveListener = (events: LiveEvent[]) => void
@@ -24,6 +24,8 @@ export type SequencerOptions = {
   onAppend?: () => void
   /** Bytes of recent frames kept so replaying subscribers do not re-encode them. */
   frameCacheBytes?: number
+  /** Told of each stored #commit/#sync, so the repo's dirty mark can be cleared. */
+  onRepoSequenced?: (did: string, rev: string) => void
 }
 
 export class Sequencer implements RepoEventSink {
@@ -116,21 +118,26 @@ export class Sequencer implements RepoEventSink {
 
   private appendAndPublish(events: SeqInsert[]): SeqRow[] | null {
     if (events.length === 0) return []
-    let rows: SeqRow[]
+    let rows: Array<SeqRow & { frame?: Uint8Array | null }>
     try {
-      rows = this.store.append(events)
+      // Each frame is built once, stored with its event (replay sends it as is) and sent live.
+      rows = this.store.append(events, new Date(), (row, i) => frameForRow(row, events[i]!.body))
     } catch (err) {
       this.opts.log.error('failed to sequence event', { err, dids: events.map((e) => e.did) })
       return null
     }
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       // As the reference's sequenceAccountDeletion: a deleted account keeps only its #account event.
       if (row.eventType === 'account' && isDeletion(row.event)) this.store.deleteOtherEvents(row.did, row.seq)
+      else if (this.opts.onRepoSequenced && (row.eventType === 'append' || row.eventType === 'sync')) {
+        const rev = (events[i]!.body?.rev as string | undefined) ?? revOfEvent(row.eventType, row.event)
+        if (rev) this.opts.onRepoSequenced(row.did, rev)
+      }
     }
     const live: LiveEvent[] = []
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
-      const frame = frameForRow(row, events[i]!.body)
+      const frame = row.frame ?? frameForRow(row, events[i]!.body)
       if (!frame) continue
       this.remember(row.seq, frame)
       live.push({ seq: row.seq, frame })
@@ -178,13 +185,19 @@ export class Sequencer implements RepoEventSink {
     this.retryTimer.unref?.()
   }
 
-  /** The frame of a stored row, from the cache when it is recent. */
-  frameOf(row: SeqRow): Uint8Array | null {
-    const cached = this.frameCache.get(row.seq)
-    if (cached) return cached
-    const frame = frameForRow(row)
-    if (frame) this.remember(row.seq, frame)
-    return frame
+  /**
+   * The frames of a page of replayed rows: recent ones from the cache, else the frame stored with
+   * the event, else (events stored before frames were) spliced from the event's bytes. Frames read
+   * from storage are not cached: a deep replay would push the recent ones out for no gain.
+   */
+  framesOf(rows: ReplayRow[]): Array<Uint8Array | null> {
+    const frames: Array<Uint8Array | null> = rows.map((row) => this.frameCache.get(row.seq) ?? row.frame)
+    const missing: number[] = []
+    for (let i = 0; i < rows.length; i++) if (!frames[i] && rows[i]!.event) missing.push(i)
+    if (missing.length === 0) return frames
+    const built = framesFromStored(missing.map((i) => ({ ...rows[i]!, event: rows[i]!.event! })))
+    for (let k = 0; k < missing.length; k++) frames[missing[k]!] = built[k]!
+    return frames
   }
 
   onEvents(listener: LiveListener): () => void {

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase } from '../sqlite.ts'
 import { KeyFiles } from '../key-files.ts'
+import { FDS_PER_DATABASE } from '../open-files.ts'
 import { ActorDb } from './actor-db.ts'
 
 export class ActorNotFoundError extends Error {
@@ -18,6 +19,8 @@ export type ActorStoreOptions = {
   directory: string
   /** How many databases stay open at once; the least recently used one is closed first. */
   cacheSize: number
+  /** File descriptors the open databases may hold together (FDS_PER_DATABASE each). */
+  maxOpenFiles?: number
   /** Reads and writes signing keys, sealed when a key encryption key is configured. */
   keys?: KeyFiles
 }
@@ -26,10 +29,14 @@ export class ActorStore {
   // Map keeps insertion order: re-inserting on use makes the first key the least recently used.
   private readonly open = new Map<string, ActorDb>()
   readonly keys: KeyFiles
+  /** Databases kept open: the smaller of cacheSize and what maxOpenFiles allows. */
+  readonly capacity: number
 
   constructor(private readonly opts: ActorStoreOptions) {
     mkdirSync(opts.directory, { recursive: true })
     this.keys = opts.keys ?? new KeyFiles()
+    const byFiles = opts.maxOpenFiles === undefined ? Infinity : Math.floor(opts.maxOpenFiles / FDS_PER_DATABASE)
+    this.capacity = Math.max(1, Math.min(opts.cacheSize, byFiles))
   }
 
   get directory(): string {
@@ -72,14 +79,28 @@ export class ActorStore {
     if (!create && !existsSync(dbLocation)) throw new ActorNotFoundError(did)
     // WAL + NORMAL: a committed write survives kill -9 of the process (tested); only an OS crash or
     // power loss can drop the last transactions. FULL would fsync every commit (~4x slower writes).
-    const actorDb = new ActorDb(did, openDatabase(dbLocation, 'actor', { synchronous: 'NORMAL' }))
+    this.evictDownTo(this.capacity - 1)
+    let database
+    try {
+      database = openDatabase(dbLocation, 'actor', { synchronous: 'NORMAL' })
+    } catch (err) {
+      // Out of descriptors (sockets took them): give back half of ours and try once more.
+      if (this.open.size === 0 || !/unable to open|too many open files/i.test(String(err))) throw err
+      this.evictDownTo(Math.floor(this.open.size / 2))
+      database = openDatabase(dbLocation, 'actor', { synchronous: 'NORMAL' })
+    }
+    const actorDb = new ActorDb(did, database)
     this.open.set(did, actorDb)
-    while (this.open.size > Math.max(1, this.opts.cacheSize)) {
+    return actorDb
+  }
+
+  /** Closes the least recently used databases until at most `size` stay open. */
+  private evictDownTo(size: number): void {
+    while (this.open.size > Math.max(0, size)) {
       const [oldestDid, oldest] = this.open.entries().next().value as [string, ActorDb]
       this.open.delete(oldestDid)
       oldest.close()
     }
-    return actorDb
   }
 
   /** Removes every file of the account. */

@@ -2,20 +2,52 @@
 // bun:sqlite is synchronous, which the live cut-over relies on (see firehose.ts).
 import type { Database, Statement } from 'bun:sqlite'
 import { decodeCbor } from '../../core/cbor.ts'
-import type { SeqInsert } from './events.ts'
-import type { SeqRow } from './frames.ts'
+
+/** One stored event: `event` is the DAG-CBOR body without seq/time (the reference's repo_seq). */
+export type SeqRow = {
+  seq: number
+  did: string
+  eventType: string
+  event: Uint8Array
+  sequencedAt: string
+}
+
+export type SeqAppend = { did: string; eventType: string; event: Uint8Array }
+
+/** A row as replay reads it: the stored frame, or (for rows stored without one) the event. */
+export type ReplayRow = {
+  seq: number
+  did: string
+  eventType: string
+  sequencedAt: string
+  frame: Uint8Array | null
+  event: Uint8Array | null
+}
+
+/** Builds the wire frame of a row about to be stored (null: none is stored). */
+export type FrameBuilder = (row: SeqRow, index: number) => Uint8Array | null
 
 const COLUMNS = 'seq, did, eventType, event, sequencedAt'
 
 export class SequencerStore {
-  private readonly insertStmt: Statement<{ seq: number }, [string, string, Uint8Array, string]>
+  private readonly insertStmt: Statement<unknown, [number, string, string, Uint8Array, string, Uint8Array | null]>
   private readonly rangeStmt: Statement<SeqRow, [number, number]>
+  private readonly replayStmt: Statement<ReplayRow, [number, number]>
+  private readonly lastSeqStmt: Statement<{ seq: number | null }, []>
+  /** The seq the next event gets: frames carry their seq, so it is known before the INSERT. */
+  private nextSeq?: number
   private readonly currStmt: Statement<{ seq: number | null }, []>
   private readonly nextStmt: Statement<SeqRow, [number]>
 
   constructor(readonly db: Database) {
-    this.insertStmt = db.query(
-      'INSERT INTO repo_seq (did, eventType, event, sequencedAt) VALUES (?, ?, ?, ?) RETURNING seq',
+    this.insertStmt = db.query('INSERT INTO repo_seq (seq, did, eventType, event, sequencedAt, frame) VALUES (?, ?, ?, ?, ?, ?)')
+    this.replayStmt = db.query(
+      `SELECT seq, did, eventType, sequencedAt, frame, CASE WHEN frame IS NULL THEN event END AS event
+         FROM repo_seq WHERE seq > ? AND invalidated = 0 ORDER BY seq ASC LIMIT ?`,
+    )
+    // AUTOINCREMENT's counter as well as the rows: a seq is never handed out twice, even after deletes.
+    this.lastSeqStmt = db.query(
+      `SELECT MAX(seq) AS seq FROM (SELECT MAX(seq) AS seq FROM repo_seq UNION ALL SELECT seq FROM sqlite_sequence WHERE name = 'repo_seq')`,
     )
     this.rangeStmt = db.query(
       `SELECT ${COLUMNS} FROM repo_seq WHERE seq > ? AND invalidated = 0 ORDER BY seq ASC LIMIT ?`,
@@ -24,17 +56,40 @@ export class SequencerStore {
     this.nextStmt = db.query(`SELECT ${COLUMNS} FROM repo_seq WHERE seq > ? ORDER BY seq ASC LIMIT 1`)
   }
 
-  /** Appends events atomically; returns the rows as stored (with seq and time). */
-  append(events: SeqInsert[], now = new Date()): SeqRow[] {
+  /**
+   * Appends events atomically; returns the rows as stored (with seq and time, and the frame
+   * `frameOf` built for each, which is stored with it). The store is this process's alone (the data
+   * directory is locked), so seqs are counted here.
+   */
+  append(events: SeqAppend[], now = new Date(), frameOf?: FrameBuilder): Array<SeqRow & { frame: Uint8Array | null }> {
     const sequencedAt = now.toISOString()
-    const insert = (e: SeqInsert): SeqRow => {
-      const { seq } = this.insertStmt.get(e.did, e.eventType, e.event, sequencedAt)!
-      return { seq, did: e.did, eventType: e.eventType, event: e.event, sequencedAt }
+    const first = (this.nextSeq ??= (this.lastSeqStmt.get()?.seq ?? 0) + 1)
+    const insert = (e: SeqAppend, i: number) => {
+      const row = { seq: first + i, did: e.did, eventType: e.eventType, event: e.event, sequencedAt }
+      const frame = frameOf?.(row, i) ?? null
+      this.insertStmt.run(row.seq, row.did, row.eventType, row.event, sequencedAt, frame)
+      return { ...row, frame }
     }
-    // One INSERT is atomic on its own; an explicit transaction around it only adds BEGIN/COMMIT
-    // (measured: 51 -> 26 us per append).
-    if (events.length === 1) return [insert(events[0]!)]
-    return this.db.transaction(() => events.map(insert))()
+    try {
+      // One INSERT is atomic on its own; an explicit transaction around it only adds BEGIN/COMMIT
+      // (measured: 51 -> 26 us per append).
+      const rows = events.length === 1 ? [insert(events[0]!, 0)] : this.db.transaction(() => events.map(insert))()
+      this.nextSeq = first + events.length
+      return rows
+    } catch (err) {
+      this.nextSeq = undefined // read it again: nothing of a failed append is kept
+      throw err
+    }
+  }
+
+  /** A page of events after `afterSeq` as replay sends them: stored frames where there are. */
+  replayPage(afterSeq: number, limit: number): ReplayRow[] {
+    const rows = this.replayStmt.all(afterSeq, limit)
+    for (const row of rows) {
+      if (row.frame) row.frame = toBytes(row.frame)
+      if (row.event) row.event = toBytes(row.event)
+    }
+    return rows
   }
 
   /** Events after `afterSeq`, oldest first. */
