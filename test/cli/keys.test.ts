@@ -104,6 +104,22 @@ describe('pds keys encrypt / decrypt', () => {
     expect(existsSync(join(dataDir, 'actors', 'reserved_keys', reservedKeyDid))).toBe(true)
   }, 120_000)
 
+  test('a backup keeps the keys encrypted; verifying it needs the key encryption key and says so', async () => {
+    const env = { PDS_KEY_ENCRYPTION_KEY: KEK }
+    const backups = join(work, 'backups')
+    const created = await pds(['backup', 'create', '--data-dir', dataDir, '--to', backups, '--json'], { env })
+    expect(created.code).toBe(0)
+    const path = created.json().path as string
+    const backedUpKeys = listKeyFiles(join(path, 'actors'))
+    expect(backedUpKeys.length).toBeGreaterThan(0)
+    expect(backedUpKeys.every((f) => isFileSealed(f.path))).toBe(true)
+    const withKey = await pds(['backup', 'verify', path, '--json'], { env })
+    expect(withKey.code).toBe(0)
+    const noKey = await pds(['backup', 'verify', path, '--json'], { env: { PDS_DATA_DIRECTORY: dataDir, PDS_KEY_ENCRYPTION_KEY: '' } })
+    expect(noKey.code).toBe(1)
+    expect(noKey.json().problems[0].problem).toContain('is encrypted, but no PDS_KEY_ENCRYPTION_KEY')
+  }, 120_000)
+
   test('a wrong key changes nothing; `pds keys decrypt` restores plain key files a reference PDS reads', async () => {
     const wrong = await pds(['keys', 'decrypt', '--data-dir', dataDir], { env: { PDS_KEY_ENCRYPTION_KEY: 'ab'.repeat(32) } })
     expect(wrong.code).toBe(78)
