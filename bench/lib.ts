@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort, testEnv } from '../test/helpers/server.ts'
 
-export type BenchRow = { area: string; metric: string; value: number; unit: string; reference?: string }
+/** `target`: the aim for this machine (issue 16); the table prints it beside the value, met or not. */
+export type BenchRow = { area: string; metric: string; value: number; unit: string; reference?: string; target?: Target }
+export type Target = { atLeast: number } | { atMost: number }
+
+export function formatTarget(value: number, target?: Target): string {
+  if (!target) return ''
+  const [sign, bound, met] = 'atLeast' in target ? ['>=', target.atLeast, value >= target.atLeast] : ['<=', target.atMost, value <= target.atMost]
+  return `${sign} ${bound} ${Number.isFinite(value) ? (met ? 'met' : 'NOT met') : ''}`.trim()
+}
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN
@@ -23,7 +31,8 @@ const root = resolve(import.meta.dir, '..')
 export async function spawnServer(env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'pds-bench-'))
   const port = await freePort()
-  const binary = join(root, 'dist/pds')
+  // PDS_BENCH_BINARY: another build to compare (paired A/B runs).
+  const binary = process.env.PDS_BENCH_BINARY ?? join(root, 'dist/pds')
   const cmd = existsSync(binary) ? [binary, 'serve'] : [process.execPath, join(root, 'cli/main.ts'), 'serve']
   const started = performance.now()
   const proc = Bun.spawn(cmd, {

@@ -1,12 +1,13 @@
 // `bun run bench`: prints one table of speed and memory figures. The format is stable: keep it so.
 // Each area module exports a function returning rows; areas not built yet are listed as skipped.
-import type { BenchRow } from './lib.ts'
+import { formatTarget, type BenchRow } from './lib.ts'
 
 const AREAS: Array<[file: string, fn: string]> = [
   ['./server.ts', 'serverRows'],
   ['./core.ts', 'coreRows'],
   ['./repo.ts', 'repoRows'],
   ['./sync.ts', 'syncRows'],
+  ['./memory.ts', 'memoryRows'],
 ]
 
 const rows: BenchRow[] = []
@@ -22,8 +23,8 @@ for (const [file, fn] of AREAS) {
 }
 
 const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : 'n/a')
-const table = rows.map((r) => [r.area, r.metric, fmt(r.value), r.unit, r.reference ?? ''])
-const header = ['area', 'metric', 'value', 'unit', 'reference']
+const table = rows.map((r) => [r.area, r.metric, fmt(r.value), r.unit, r.reference ?? '', formatTarget(r.value, r.target)])
+const header = ['area', 'metric', 'value', 'unit', 'reference', 'target']
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)))
 const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')
 console.log(line(header))

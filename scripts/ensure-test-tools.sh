@@ -1,6 +1,7 @@
 #!/bin/sh
 # Makes sure the programs some tests drive are present: headless Chromium (the OAuth pages,
-# test/e2e/oauth-browser.test.ts) and tmux (interactive `pds init`, test/cli/init-interactive.test.ts).
+# test/e2e/oauth-browser.test.ts), tmux (interactive `pds init`, test/cli/init-interactive.test.ts)
+# and strace (fsync before acknowledgement, test/e2e/durability-strace.test.ts).
 # On a fresh Debian machine, as root, installs them with apt-get. Never fails the run: when it cannot
 # install, it says so and those tests then fail with a message naming what is missing.
 have_chromium() {
@@ -9,6 +10,7 @@ have_chromium() {
 missing=""
 have_chromium || { [ -z "$PDS_CHROMIUM_PATH" ] && missing="$missing chromium"; }
 command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
+command -v strace >/dev/null 2>&1 || missing="$missing strace"
 if [ -n "$PDS_CHROMIUM_PATH" ] && ! have_chromium; then
   echo "pds: PDS_CHROMIUM_PATH=$PDS_CHROMIUM_PATH is not an executable; the OAuth browser test will fail" >&2
 fi

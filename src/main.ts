@@ -81,7 +81,7 @@ async function startLocked(
   releaseLock: () => void,
 ): Promise<RunningServer> {
   const databases: Database[] = []
-  const accountDb = openDatabase(config.db.accountDbLocation, 'account')
+  const accountDb = openDatabase(config.db.accountDbLocation, 'account', { synchronous: config.db.synchronous })
   databases.push(accountDb)
   const breakers = new Breakers()
   const firehose = createSequencerService(config, log, breakers)

@@ -49,6 +49,10 @@ const hostname = z
 const handleDomains = list.pipe(
   z.array(z.string().regex(/^\.[a-z0-9.-]+$/, 'each handle domain must start with a dot, like .example.com')),
 )
+const sqliteSynchronous = z
+  .string()
+  .transform((v) => v.trim().toUpperCase())
+  .pipe(z.enum(['FULL', 'NORMAL'], 'must be full or normal'))
 const logLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
 const smtpUrl = z.string().refine((v) => /^smtps?:\/\//.test(v) && URL.canParse(v), 'must be an smtp:// or smtps:// URL')
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: DAY }
@@ -183,6 +187,9 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
       actorStoreCacheSize: read(env, 'PDS_ACTOR_STORE_CACHE_SIZE', int) ?? 100,
       /** File descriptors the open actor databases may hold; unset: a quarter of `ulimit -n`, at most 192. */
       actorStoreMaxOpenFiles: read(env, 'PDS_ACTOR_STORE_MAX_OPEN_FILES', int),
+      // full (default): a write is acknowledged only once on stable storage. normal: faster, but an OS
+      // crash or power loss may drop the newest acknowledged writes (a process crash never does).
+      synchronous: read(env, 'PDS_SQLITE_SYNCHRONOUS', sqliteSynchronous) ?? 'FULL',
     },
     blobstore,
     identity: {

@@ -1,9 +1,10 @@
 // Private key files on disk: read sealed or plain, written sealed when a key encryption key is
 // configured, always replaced crash-safely (temp file, fsync, rename, fsync of the folder) so that a
 // kill -9 at any moment leaves either the old or the new file, never a torn one.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { isSealed, KeySealError, KeySealer, openKeyBytes } from '../core/crypto/key-seal.ts'
+import { fsyncDirectory, mkdirDurable } from './durable-fs.ts'
 
 export class KeyFileError extends Error {
   constructor(
@@ -57,7 +58,7 @@ export class KeyFiles {
 /** Temp file in the same folder, fsync, rename over, fsync the folder. */
 export function writeFileDurably(path: string, bytes: Uint8Array, mode = 0o600): void {
   const dir = dirname(path)
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  mkdirDurable(dir)
   const tmp = `${path}${TEMP_MARK}${process.pid}`
   const fd = openSync(tmp, 'w', mode)
   try {
@@ -67,12 +68,7 @@ export function writeFileDurably(path: string, bytes: Uint8Array, mode = 0o600):
     closeSync(fd)
   }
   renameSync(tmp, path)
-  const dirFd = openSync(dir, 'r')
-  try {
-    fsyncSync(dirFd)
-  } finally {
-    closeSync(dirFd)
-  }
+  fsyncDirectory(dir)
 }
 
 /** Leftover temp files of an interrupted write next to `path` (the real file was never touched). */

@@ -2,8 +2,9 @@
 // cleanly. It holds the kernel's boot id: a crash of the process alone (kill -9, OOM) keeps every
 // write it made in the OS page cache, in order, so recovery may trust the dirty-repo marks; after an
 // OS crash or power loss (another boot id, or none recorded) every repo head must be checked.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { mkdirDurable, writeFileDurable } from './durable-fs.ts'
 
 /** clean: stopped normally. crashed: the process died on this boot. unknown: OS crash, or a restore. */
 export type PreviousRun = 'clean' | 'crashed' | 'unknown'
@@ -26,8 +27,9 @@ export function markRunning(dataDirectory: string): RunMarker {
     const recordedBoot = readFileSync(path, 'utf8').split('\n')[1]?.trim()
     previousRun = bootId && recordedBoot === bootId ? 'crashed' : 'unknown'
   }
-  mkdirSync(dataDirectory, { recursive: true })
-  writeFileSync(path, `${process.pid}\n${bootId ?? ''}\n`)
+  mkdirDurable(dataDirectory)
+  // Durable, so that a power loss (not only kill -9) is noticed at the next start.
+  writeFileDurable(path, `${process.pid}\n${bootId ?? ''}\n`, 0o644)
   let fullCheck = false
   return {
     previousRunCrashed: previousRun !== 'clean',
@@ -35,7 +37,7 @@ export function markRunning(dataDirectory: string): RunMarker {
     requireFullCheck: () => {
       if (fullCheck) return
       fullCheck = true
-      writeFileSync(path, `${process.pid}\n\n`)
+      writeFileDurable(path, `${process.pid}\n\n`, 0o644)
     },
     clear: () => {
       if (!fullCheck) rmSync(path, { force: true })
@@ -45,8 +47,8 @@ export function markRunning(dataDirectory: string): RunMarker {
 
 /** Makes the next start check every repo head (data put in place by a restore, not by a server). */
 export function requireFullCheckAtNextStart(dataDirectory: string): void {
-  mkdirSync(dataDirectory, { recursive: true })
-  writeFileSync(join(dataDirectory, MARKER), 'restored\n\n')
+  mkdirDurable(dataDirectory)
+  writeFileDurable(join(dataDirectory, MARKER), 'restored\n\n', 0o644)
 }
 
 function currentBootId(): string | null {

@@ -4,16 +4,19 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { MIGRATIONS } from '../generated/migrations.gen.ts'
 import { checkpointInBackground } from './wal-checkpointer.ts'
+import { registerWalSync } from './wal-sync.ts'
 
 export type MigrationSet = string
+export type SqliteSynchronous = 'FULL' | 'NORMAL'
 
 export type OpenOptions = {
   /**
-   * NORMAL (the default) in WAL mode: a committed transaction survives kill -9 because it is in the OS
-   * page cache; only an OS crash or power loss can roll back the newest transactions (the database stays
-   * consistent, and startup recovery re-announces repos with #sync). FULL fsyncs every commit.
+   * FULL (the default) in WAL mode: each commit fsyncs the WAL before it returns, so a committed
+   * transaction survives a power loss. NORMAL skips that fsync: a commit survives kill -9 (it is in
+   * the OS page cache) but an OS crash or power loss can roll back the newest ones (the database stays
+   * consistent). NORMAL is for caches and for operators who opt out (PDS_SQLITE_SYNCHRONOUS=normal).
    */
-  synchronous?: 'FULL' | 'NORMAL'
+  synchronous?: SqliteSynchronous
   readonly?: boolean
 }
 
@@ -28,11 +31,17 @@ export function openDatabase(path: string, migrations: MigrationSet, opts: OpenO
     throw err
   }
   db.exec('PRAGMA journal_mode = WAL')
-  db.exec(`PRAGMA synchronous = ${opts.synchronous ?? 'NORMAL'}`)
+  db.exec(`PRAGMA synchronous = ${opts.synchronous ?? 'FULL'}`)
   db.exec('PRAGMA busy_timeout = 5000')
   db.exec('PRAGMA foreign_keys = ON')
   if (!opts.readonly) migrate(db, migrations)
-  if (!opts.readonly && path !== ':memory:') checkpointInBackground(path, db)
+  if (!opts.readonly && path !== ':memory:') {
+    checkpointInBackground(path, db)
+    if ((opts.synchronous ?? 'FULL') === 'FULL') {
+      // A WAL left by a crashed run may hold commits that reached only the page cache (kill -9).
+      registerWalSync(db, path).flushSync()
+    }
+  }
   return db
 }
 

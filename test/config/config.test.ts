@@ -45,6 +45,9 @@ describe('configuration', () => {
     expect(config.rateLimits.enabled).toBe(true)
     expect(config.proxy).toEqual({ headersTimeoutMs: 10_000, bodyTimeoutMs: 30_000, maxResponseBytes: 10 * 1024 * 1024 })
     expect(buildConfig({ ...parseEnvFile(REFERENCE_ENV), PDS_PROXY_MAX_RESPONSE_SIZE: '1048576' }).proxy.maxResponseBytes).toBe(1048576)
+    // Durable by default; `normal` is the documented opt-out.
+    expect(config.db.synchronous).toBe('FULL')
+    expect(buildConfig({ ...parseEnvFile(REFERENCE_ENV), PDS_SQLITE_SYNCHRONOUS: 'normal' }).db.synchronous).toBe('NORMAL')
   })
 
   test('the environment wins over the file', () => {
@@ -61,6 +64,7 @@ describe('configuration', () => {
     ['PDS_INVITE_REQUIRED', 'maybe', /PDS_INVITE_REQUIRED/],
     ['PDS_DID_PLC_URL', 'plc.directory', /http\(s\) URL/],
     ['PDS_HOSTNAME', 'https://pds.example.com', /bare hostname/],
+    ['PDS_SQLITE_SYNCHRONOUS', 'off', /full or normal/],
   ]
   for (const [name, value, message] of bad) {
     test(`a bad ${name} fails with a message naming it`, () => {

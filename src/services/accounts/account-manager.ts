@@ -6,6 +6,7 @@ import * as jose from 'jose'
 import { CID } from '../../core/cbor.ts'
 import * as actors from '../../storage/account/actors.ts'
 import * as creds from '../../storage/account/credentials.ts'
+import { deferSync, flushCommits } from '../../storage/wal-sync.ts'
 import { deleteEmailToken } from '../../storage/account/email-tokens.ts'
 import type { AccountStatus } from '../events.ts'
 import { authRequired, invalidInput } from '../errors.ts'
@@ -91,8 +92,10 @@ export class AccountManager {
     return { accounts: rows.map(toView), cursor: rows.length === limit && last ? `${last.createdAt}::${last.did}` : undefined }
   }
 
-  updateRepoRoot(did: string, cid: CID | string, rev: string) {
-    actors.upsertRepoRoot(this.db, did, cid.toString(), rev)
+  /** After each repo commit, in the write path's group commit: durable once the promise resolves. */
+  updateRepoRoot(did: string, cid: CID | string, rev: string): Promise<void> | undefined {
+    deferSync(this.db, () => actors.upsertRepoRoot(this.db, did, cid.toString(), rev))
+    return flushCommits(this.db)
   }
 
   getRepoRoot(did: string): { cid: CID; rev: string } | null {

@@ -46,9 +46,9 @@ export class AccountService {
     return this.ctx.manager.getRepoRoot(did)
   }
 
-  /** Called by RepoService after each commit. */
+  /** Called by RepoService after each commit; durable once the promise resolves. */
   updateRepoRoot(did: string, cid: CID | string, rev: string) {
-    this.ctx.manager.updateRepoRoot(did, cid, rev)
+    return this.ctx.manager.updateRepoRoot(did, cid, rev)
   }
 
   createAccount(input: CreateAccountInput, requesterDid: string | null) {

@@ -2,13 +2,14 @@
 // <location>/<did>/<cid> by an atomic rename when a record first references them.
 // BlobStore is the interface both stores implement (the S3 one is in ./s3-store.ts).
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { existsSync, rmSync, statSync } from 'node:fs'
 import { open, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { CID, RAW } from '../../core/cbor.ts'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { tooLarge } from '../errors.ts'
 import { SNIFF_BYTES, sniffMimeType } from './sniff.ts'
+import { fsyncDirectory, mkdirDurable, renameDurable } from '../../storage/durable-fs.ts'
 
 export type TempUpload = { tempKey: string; cid: CID; size: number; sniffedMime: string | undefined }
 
@@ -80,14 +81,16 @@ export async function receiveToTempFile(
     throw err
   }
   await file.close()
+  // Acknowledged uploads survive a power loss: the bytes were synced above, now the temp file's name.
+  fsyncDirectory(tempLocation)
   const cid = CID.createV1(RAW, createDigest(0x12, hash.digest()))
   return { tempKey, cid, size, sniffedMime: sniffMimeType(head.subarray(0, headLength)) }
 }
 
 export class DiskBlobStore implements BlobStore {
   constructor(readonly opts: { location: string; tempLocation: string }) {
-    mkdirSync(opts.location, { recursive: true })
-    mkdirSync(opts.tempLocation, { recursive: true })
+    mkdirDurable(opts.location)
+    mkdirDurable(opts.tempLocation)
   }
 
   tempPath(tempKey: string): string {
@@ -112,18 +115,20 @@ export class DiskBlobStore implements BlobStore {
   storeTemp(): void {}
 
   /**
-   * Moves an upload to its permanent place. Idempotent: a crash after the rename but before the
-   * database says so leaves the file already in place, which counts as done.
+   * Moves an upload to its permanent place, durably (the record referencing it is committed next).
+   * Idempotent: a crash after the rename but before the database says so leaves the file already in
+   * place, which counts as done.
    */
   makePermanent(tempKey: string, did: string, cid: CID | string): void {
     const final = this.blobPath(did, cid)
     const temp = this.tempPath(tempKey)
     if (existsSync(temp)) {
-      mkdirSync(join(this.opts.location, did), { recursive: true })
-      renameSync(temp, final)
+      mkdirDurable(join(this.opts.location, did))
+      renameDurable(temp, final)
       return
     }
     if (!existsSync(final)) throw new BlobNotFoundError(cid.toString())
+    fsyncDirectory(dirname(final)) // a power loss may have cut the earlier attempt short of its sync
   }
 
   deleteTemp(tempKey: string): void {
@@ -167,6 +172,6 @@ export class DiskBlobStore implements BlobStore {
 
 function moveIfPresent(from: string, to: string): void {
   if (!existsSync(from)) return
-  mkdirSync(dirname(to), { recursive: true })
-  renameSync(from, to)
+  mkdirDurable(dirname(to))
+  renameDurable(from, to)
 }

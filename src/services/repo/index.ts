@@ -21,6 +21,7 @@ export function createRepoService(config: Config, log: Logger, services: RepoSou
     cacheSize: config.db.actorStoreCacheSize,
     maxOpenFiles: config.db.actorStoreMaxOpenFiles ?? defaultActorStoreFiles(),
     keys: keyFilesFor(config),
+    synchronous: config.db.synchronous,
   })
   const blobs =
     config.blobstore.provider === 's3'

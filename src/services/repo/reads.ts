@@ -29,7 +29,8 @@ export function readRecordPage(
   opts: { limit: number; cursor?: string; reverse?: boolean },
 ): { records: RecordView[]; cursor?: string } {
   const rows = db.listRecords(collection, opts).filter((row) => !row.takedownRef)
-  const records = rows.map((row) => toView(db, row)).filter((v): v is RecordView => v !== null)
+  const records: RecordView[] = []
+  for (const row of rows) if (row.content) records.push({ uri: row.uri, cid: row.cid, value: ipldToJson(decodeCbor(row.content)) })
   const last = rows.at(-1)
   return { records, cursor: last?.rkey }
 }

@@ -307,7 +307,7 @@ export class RepoService {
     writes: PreparedWrite[],
     opts: { swapCommit?: CID; dedupeBacklinks?: boolean; upsert?: boolean; skipMissingDelete?: boolean } = {},
   ): Promise<CommitRef | null> {
-    return this.lock.run(did, async () => {
+    const done = await this.lock.run(did, async () => {
       let db = this.db(did)
       const rootRow = db.getRoot()
       if (!rootRow) throw invalidInput(`No repo root found for ${did}`)
@@ -321,10 +321,11 @@ export class RepoService {
       for (const blob of pendingBlobs) await this.deps.blobs.makePermanent(blob.tempKey, did, blob.cid)
       db = this.db(did)
       this.deps.journal?.willCommit(did, commit.rev)
-      const unreferenced = persistCommit(db, commit, writes, new Date().toISOString())
-      this.afterCommit(did, commit.cid, commit.rev)
-      this.safely('events.commit', () =>
-        this.deps.events().commit({
+      const unreferenced = persistCommit(db, commit, writes, new Date().toISOString(), { deferSync: true })
+      // Group commit (storage/wal-sync.ts): the commit and its repo_root copy reach the disk before its
+      // firehose event is even written, so no power loss can leave an event for a lost commit.
+      await Promise.all([db.flushCommits(), this.afterCommit(did, commit.cid, commit.rev)])
+      const published = this.safely('events.commit', () =>        this.deps.events().commit({
           did,
           commit: commit.cid,
           rev: commit.rev,
@@ -337,8 +338,12 @@ export class RepoService {
       )
       // Not awaited: the commit stands whether or not the bytes go now (S3 deletes finish later).
       for (const cid of unreferenced) this.safely('blob delete', () => catchAsync(this.deps.blobs.delete(did, cid), (err) => this.deps.log.error('repo: blob delete failed after commit', { err })))
-      return { cid: commit.cid.toString(), rev: commit.rev }
+      return { ref: { cid: commit.cid.toString(), rev: commit.rev }, published }
     })
+    // Outside the lock: the next commit of this repo need not wait for the firehose's sync. The write
+    // is acknowledged once its event is durable too (and published to subscribers).
+    await done?.published
+    return done?.ref ?? null
   }
 
   private resolveUnderLock(
@@ -371,20 +376,22 @@ export class RepoService {
     return writes
   }
 
-  private afterCommit(did: string, cid: CID, rev: string): void {
+  /** Updates account.sqlite's copy of the repo head; the promise (never rejecting) resolves once it is durable. */
+  private afterCommit(did: string, cid: CID, rev: string): Promise<void> | undefined {
     const accounts = this.deps.accounts?.()
     if (!accounts?.updateRepoRoot) return
+    const failed = (err: unknown) => this.deps.log.error('failed to update account root', { did, err })
     try {
       const result = accounts.updateRepoRoot(did, cid, rev)
-      if (result instanceof Promise) result.catch((err) => this.deps.log.error('failed to update account root', { did, err }))
+      if (result instanceof Promise) return result.then(() => {}, failed)
     } catch (err) {
-      this.deps.log.error('failed to update account root', { did, err })
+      failed(err)
     }
   }
 
-  private safely(what: string, fn: () => void): void {
+  private safely<T>(what: string, fn: () => T): T | undefined {
     try {
-      fn()
+      return fn()
     } catch (err) {
       this.deps.log.error(`repo: ${what} failed after commit`, { err })
     }

@@ -80,9 +80,11 @@ export function buildCommit(db: ActorDb, root: { cid: CID; rev: string }, writes
 /**
  * Writes a built commit: blocks, root, record index, backlinks and blob links, in one
  * transaction with no await. Returns the blob CIDs no record references any more.
+ * `deferSync`: the commit is durable only once `db.flushCommits()` resolves (group commit).
  */
-export function persistCommit(db: ActorDb, commit: CommitData, writes: PreparedWrite[], now: string): string[] {
-  const unreferenced = db.transact(() => {
+export function persistCommit(db: ActorDb, commit: CommitData, writes: PreparedWrite[], now: string, opts: { deferSync?: boolean } = {}): string[] {
+  const transact = opts.deferSync ? db.transactDeferred.bind(db) : db.transact.bind(db)
+  const unreferenced = transact(() => {
     for (const cid of commit.removedCids) db.deleteBlock(cid)
     for (const block of commit.newBlocks.values()) db.putBlock(block.cid, block.bytes, commit.rev)
     db.setRoot(commit.cid, commit.rev, now)

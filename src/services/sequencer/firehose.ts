@@ -86,10 +86,12 @@ export class Subscriber {
   }
 
   async start(cursor?: number): Promise<void> {
-    const { store } = this.firehose.sequencer
+    const { sequencer } = this.firehose
+    const { store } = sequencer
     const { backfillLimitMs, pageSize = 500, maxBuffer } = this.firehose.opts
     const now = this.firehose.opts.now?.() ?? Date.now()
-    const curr = store.curr() ?? 0
+    // Only published events: the newest appends may still wait for their group commit.
+    const curr = sequencer.publishedSeq
     if (cursor === undefined) return this.goLive([], curr)
     if (cursor > curr) return this.fail('FutureCursor', 'Cursor in the future.')
     let after = cursor
@@ -107,7 +109,7 @@ export class Subscriber {
     const finalPageMax = Math.max(1, Math.floor(maxBuffer / 2))
     for (;;) {
       if (this.closed) return
-      const rows = store.replayPage(this.lastSent, pageSize)
+      const rows = sequencer.replayPage(this.lastSent, pageSize)
       if (rows.length < pageSize && rows.length <= finalPageMax && !this.backpressured) return this.goLive(rows, curr)
       const frames = this.firehose.sequencer.framesOf(rows)
       for (const [i, row] of rows.entries()) {

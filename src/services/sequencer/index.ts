@@ -36,7 +36,7 @@ export type SequencerService = {
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000
 
 export function createSequencerService(config: Config, log: Logger, breakers?: Breakers): SequencerService {
-  const db = openDatabase(config.db.sequencerDbLocation, 'sequencer')
+  const db = openDatabase(config.db.sequencerDbLocation, 'sequencer', { synchronous: config.db.synchronous })
   const store = new SequencerStore(db)
   const crawlers = new Crawlers(config.service.hostname, config.crawlers, {
     log: log.child({ component: 'crawlers' }),

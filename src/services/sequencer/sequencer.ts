@@ -6,6 +6,7 @@ import { decodeCbor } from '../../core/cbor.ts'
 import { formatAccount, formatCommit, formatIdentity, formatSync, revOfEvent, type SeqInsert } from './events.ts'
 import { frameForRow, framesFromStored, type SeqRow } from './frames.ts'
 import type { ReplayRow, SequencerStore } from '../../storage/sequencer/repo-seq.ts'
+import { walSyncOf } from '../../storage/wal-sync.ts'
 
 export type LiveEvent = { seq: number; frame: Uint8Array }
 export type LiveListener = (events: LiveEvent[]) => void
@@ -36,16 +37,44 @@ export class Sequencer implements RepoEventSink {
   private readonly pending = new Map<string, PendingResync>()
   private resyncSource?: ResyncSource
   private retryTimer?: ReturnType<typeof setTimeout>
+  /** Appended, waiting for their group commit to reach the disk before anyone sees them. */
+  private readonly unpublished: LiveEvent[] = []
+  private published: number
 
   constructor(
     readonly store: SequencerStore,
     private readonly opts: SequencerOptions,
   ) {
     this.frameCacheLimit = opts.frameCacheBytes ?? 32 * 1024 * 1024
+    this.published = store.curr() ?? 0
   }
 
-  commit(evt: CommitEvent): void {
-    this.sequence([formatCommit(evt)])
+  /**
+   * The last seq on stable storage and sent live. Replays stop here: an event is never sent before it
+   * would survive a power loss.
+   */
+  get publishedSeq(): number {
+    return this.published
+  }
+
+  /** A page of published events after `afterSeq` as replay sends them (see SequencerStore.replayPage). */
+  replayPage(afterSeq: number, limit: number): ReplayRow[] {
+    return this.store.replayPage(afterSeq, limit).filter((row) => row.seq <= this.published)
+  }
+
+  /**
+   * Repo commits share a group commit (storage/wal-sync.ts): the promise resolves once the event is
+   * durable and published. It never rejects: a failed append is made good with a #sync (see sequence).
+   */
+  commit(evt: CommitEvent): Promise<void> | void {
+    const sync = walSyncOf(this.store.db)
+    const rows = this.sequence([formatCommit(evt)], !!sync)
+    if (!sync || rows.length === 0) return
+    const last = rows.at(-1)!.seq
+    return sync.flush().then(
+      () => this.publishUpTo(last),
+      (err) => this.opts.log.error('firehose append not synced; published with the next event', { err }),
+    )
   }
 
   sync(did: string, commit: SyncEventData): void {
@@ -75,9 +104,10 @@ export class Sequencer implements RepoEventSink {
    * (disk full, locked database...) the write it describes is already durable, so the stream must
    * not just skip it: the DIDs are marked, and after the next successful append (or a timed retry)
    * each gets a #sync of its current commit, and its lost #identity/#account again.
+   * `deferred`: published only after a group commit (see commit).
    */
-  sequence(events: SeqInsert[]): SeqRow[] {
-    const rows = this.appendAndPublish(events)
+  sequence(events: SeqInsert[], deferred = false): SeqRow[] {
+    const rows = this.appendAndPublish(events, deferred)
     if (rows) {
       this.settle(rows)
       this.flushPending()
@@ -116,12 +146,18 @@ export class Sequencer implements RepoEventSink {
     clearTimeout(this.retryTimer)
   }
 
-  private appendAndPublish(events: SeqInsert[]): SeqRow[] | null {
+  /**
+   * Appends and, unless `deferred` (commit above), publishes at once: the append was synced by SQLite
+   * (FULL), which also made every earlier deferred append durable.
+   */
+  private appendAndPublish(events: SeqInsert[], deferred = false): SeqRow[] | null {
     if (events.length === 0) return []
+    const sync = deferred ? walSyncOf(this.store.db) : undefined
     let rows: Array<SeqRow & { frame?: Uint8Array | null }>
     try {
       // Each frame is built once, stored with its event (replay sends it as is) and sent live.
-      rows = this.store.append(events, new Date(), (row, i) => frameForRow(row, events[i]!.body))
+      const append = () => this.store.append(events, new Date(), (row, i) => frameForRow(row, events[i]!.body))
+      rows = sync ? sync.deferSync(append) : append()
     } catch (err) {
       this.opts.log.error('failed to sequence event', { err, dids: events.map((e) => e.did) })
       return null
@@ -134,14 +170,23 @@ export class Sequencer implements RepoEventSink {
         if (rev) this.opts.onRepoSequenced(row.did, rev)
       }
     }
-    const live: LiveEvent[] = []
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
       const frame = row.frame ?? frameForRow(row, events[i]!.body)
-      if (!frame) continue
-      this.remember(row.seq, frame)
-      live.push({ seq: row.seq, frame })
+      if (frame) this.unpublished.push({ seq: row.seq, frame })
     }
+    if (!sync) this.publishUpTo(rows.at(-1)!.seq)
+    return rows
+  }
+
+  /** Sends every waiting event up to `seq` (now durable) to the live subscribers, in order. */
+  private publishUpTo(seq: number): void {
+    let count = 0
+    while (count < this.unpublished.length && this.unpublished[count]!.seq <= seq) count++
+    const live = this.unpublished.splice(0, count)
+    if (seq > this.published) this.published = seq
+    if (live.length === 0) return
+    for (const { seq, frame } of live) this.remember(seq, frame)
     for (const listener of this.listeners) {
       try {
         listener(live)
@@ -150,7 +195,6 @@ export class Sequencer implements RepoEventSink {
       }
     }
     this.opts.onAppend?.()
-    return rows
   }
 
   private markLost(events: SeqInsert[]) {

@@ -3,6 +3,7 @@
 import type { Database, Statement } from 'bun:sqlite'
 import { CID } from '../../core/cbor.ts'
 import type { BlockReader } from '../../core/repo/index.ts'
+import { deferSync, flushCommits } from '../wal-sync.ts'
 
 export type RepoRootRow = { cid: string; rev: string }
 export type RecordRow = { uri: string; cid: string; collection: string; rkey: string; repoRev: string; indexedAt: string; takedownRef: string | null }
@@ -38,6 +39,19 @@ export class ActorDb {
   /** Runs fn in one IMMEDIATE transaction; fn must not await. */
   transact<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate()
+  }
+
+  /**
+   * The same without waiting for the disk inside COMMIT (the write path's group commit, see
+   * storage/wal-sync.ts): not durable until `flushCommits()` resolves.
+   */
+  transactDeferred<T>(fn: () => T): T {
+    return deferSync(this.db, () => this.transact(fn))
+  }
+
+  /** Resolves when every earlier commit is on stable storage. */
+  flushCommits(): Promise<void> {
+    return flushCommits(this.db) ?? Promise.resolve()
   }
 
   close(): void {
@@ -144,23 +158,15 @@ export class ActorDb {
     this.q('DELETE FROM backlink WHERE uri = ?').run(uri)
   }
 
-  /** Records of a collection ordered by rkey; `after`/`before` are exclusive rkey bounds. */
-  listRecords(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): RecordRow[] {
-    if (opts.reverse) {
-      return this.q('SELECT * FROM record WHERE collection = ? AND rkey > ? ORDER BY rkey ASC LIMIT ?').all(
-        collection,
-        opts.cursor ?? '',
-        opts.limit,
-      ) as RecordRow[]
-    }
-    if (opts.cursor !== undefined) {
-      return this.q('SELECT * FROM record WHERE collection = ? AND rkey < ? ORDER BY rkey DESC LIMIT ?').all(
-        collection,
-        opts.cursor,
-        opts.limit,
-      ) as RecordRow[]
-    }
-    return this.q('SELECT * FROM record WHERE collection = ? ORDER BY rkey DESC LIMIT ?').all(collection, opts.limit) as RecordRow[]
+  /**
+   * Records of a collection ordered by rkey (`cursor`: exclusive rkey bound), each with its block:
+   * the index and the blocks in one statement.
+   */
+  listRecords(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<RecordRow & { content: Uint8Array | null }> {
+    const select = 'SELECT record.*, repo_block.content AS content FROM record LEFT JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = ?'
+    if (opts.reverse) return this.q(`${select} AND record.rkey > ? ORDER BY record.rkey ASC LIMIT ?`).all(collection, opts.cursor ?? '', opts.limit) as never
+    if (opts.cursor !== undefined) return this.q(`${select} AND record.rkey < ? ORDER BY record.rkey DESC LIMIT ?`).all(collection, opts.cursor, opts.limit) as never
+    return this.q(`${select} ORDER BY record.rkey DESC LIMIT ?`).all(collection, opts.limit) as never
   }
 
   listCollections(): string[] {

@@ -1,9 +1,10 @@
 // Where each account's files live, and a bounded LRU of open actor databases.
 // Layout (as the reference): <dir>/<first 2 hex of sha256(did)>/<did>/{store.sqlite,key}.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { openDatabase } from '../sqlite.ts'
+import { openDatabase, type SqliteSynchronous } from '../sqlite.ts'
+import { mkdirDurable } from '../durable-fs.ts'
 import { KeyFiles } from '../key-files.ts'
 import { FDS_PER_DATABASE } from '../open-files.ts'
 import { ActorDb } from './actor-db.ts'
@@ -19,6 +20,8 @@ export type ActorStoreOptions = {
   directory: string
   /** How many databases stay open at once; the least recently used one is closed first. */
   cacheSize: number
+  /** FULL unless the operator opted out (see openDatabase). */
+  synchronous?: SqliteSynchronous
   /** File descriptors the open databases may hold together (FDS_PER_DATABASE each). */
   maxOpenFiles?: number
   /** Reads and writes signing keys, sealed when a key encryption key is configured. */
@@ -33,7 +36,7 @@ export class ActorStore {
   readonly capacity: number
 
   constructor(private readonly opts: ActorStoreOptions) {
-    mkdirSync(opts.directory, { recursive: true })
+    mkdirDurable(opts.directory)
     this.keys = opts.keys ?? new KeyFiles()
     const byFiles = opts.maxOpenFiles === undefined ? Infinity : Math.floor(opts.maxOpenFiles / FDS_PER_DATABASE)
     this.capacity = Math.max(1, Math.min(opts.cacheSize, byFiles))
@@ -56,7 +59,8 @@ export class ActorStore {
   /** Creates the account's directory, database and key file (synced before the account exists). */
   create(did: string, privateKey: Uint8Array): ActorDb {
     const { directory, keyLocation } = this.location(did)
-    mkdirSync(directory, { recursive: true })
+    // The account is acknowledged once created: its folder and key must survive a power loss too.
+    mkdirDurable(directory)
     this.keys.write(keyLocation, privateKey, did)
     return this.db(did, true)
   }
@@ -77,17 +81,16 @@ export class ActorStore {
     }
     const { dbLocation } = this.location(did)
     if (!create && !existsSync(dbLocation)) throw new ActorNotFoundError(did)
-    // WAL + NORMAL: a committed write survives kill -9 of the process (tested); only an OS crash or
-    // power loss can drop the last transactions. FULL would fsync every commit (~4x slower writes).
     this.evictDownTo(this.capacity - 1)
+    const synchronous = this.opts.synchronous ?? 'FULL'
     let database
     try {
-      database = openDatabase(dbLocation, 'actor', { synchronous: 'NORMAL' })
+      database = openDatabase(dbLocation, 'actor', { synchronous })
     } catch (err) {
       // Out of descriptors (sockets took them): give back half of ours and try once more.
       if (this.open.size === 0 || !/unable to open|too many open files/i.test(String(err))) throw err
       this.evictDownTo(Math.floor(this.open.size / 2))
-      database = openDatabase(dbLocation, 'actor', { synchronous: 'NORMAL' })
+      database = openDatabase(dbLocation, 'actor', { synchronous })
     }
     const actorDb = new ActorDb(did, database)
     this.open.set(did, actorDb)

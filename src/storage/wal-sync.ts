@@ -1,0 +1,110 @@
+// Group commit for the write path. A database opened durable (synchronous=FULL) fsyncs its WAL inside
+// every COMMIT, on the event loop, one commit at a time. The hot writes (repo commits, repo_root,
+// firehose appends) instead commit with SQLite's sync skipped (`deferSync`) and then await `flush()`:
+// one fdatasync of the WAL on Bun's thread pool, shared by every commit made before it started. The
+// caller acknowledges only after the flush, so durability is the same as FULL (the strace test
+// checks it), while concurrent writers share syncs and the event loop keeps serving meanwhile.
+// Why fdatasync of our own descriptor is enough: Linux syncs the file (inode), not the descriptor.
+// The descriptor is opened per sync (a few microseconds) so that it never counts against the open-file
+// budget (storage/open-files.ts) and never outlives a WAL that SQLite deleted on close (after a close
+// checkpoint that synced everything into the database file).
+import type { Database } from 'bun:sqlite'
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs'
+
+export class WalSync {
+  private running?: Promise<void>
+  private waiting?: Promise<void>
+
+  constructor(
+    private readonly db: Database,
+    private readonly walPath: string,
+  ) {}
+
+  /** Runs `fn` (which commits) without SQLite's fsync; the caller must `flush()` before acknowledging. */
+  deferSync<T>(fn: () => T): T {
+    // exec, not a prepared statement: a PRAGMA takes effect when compiled, re-running it does nothing.
+    this.db.exec('PRAGMA synchronous = NORMAL')
+    try {
+      return fn()
+    } finally {
+      this.db.exec('PRAGMA synchronous = FULL')
+    }
+  }
+
+  /** Resolves once every commit made before the call is on stable storage. */
+  flush(): Promise<void> {
+    if (this.waiting) return this.waiting
+    if (!this.running) return this.start()
+    // The running sync may have started before our commit: ride on the next one, with everyone else.
+    const next = this.running.then(noop, noop).then(() => {
+      this.waiting = undefined
+      return this.start()
+    })
+    this.waiting = next
+    return next
+  }
+
+  /** The same, blocking (for rare writes whose callers cannot wait). */
+  flushSync(): void {
+    const fd = this.open()
+    if (fd === undefined) return
+    try {
+      fdatasyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  private start(): Promise<void> {
+    const run = new Promise<void>((resolve, reject) => {
+      const fd = this.open()
+      if (fd === undefined) return resolve()
+      fdatasync(fd, (err) => {
+        closeSync(fd)
+        if (err) reject(err)
+        else resolve()
+      })
+    }).finally(() => {
+      if (this.running === run) this.running = undefined
+    })
+    this.running = run
+    return run
+  }
+
+  /** No WAL: nothing committed since the last close checkpoint, which synced it all. */
+  private open(): number | undefined {
+    try {
+      return openSync(this.walPath, 'r')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw err
+    }
+  }
+}
+
+function noop() {}
+
+const registry = new WeakMap<Database, WalSync>()
+
+/** Called by openDatabase for durable (FULL) databases on disk. */
+export function registerWalSync(db: Database, path: string): WalSync {
+  const sync = new WalSync(db, `${path}-wal`)
+  registry.set(db, sync)
+  return sync
+}
+
+/** The group-commit helper of a durable database; undefined when SQLite syncs nothing (NORMAL, :memory:). */
+export function walSyncOf(db: Database): WalSync | undefined {
+  return registry.get(db)
+}
+
+/** `fn` with SQLite's commit sync deferred when the database is durable; else just `fn`. */
+export function deferSync<T>(db: Database, fn: () => T): T {
+  const sync = registry.get(db)
+  return sync ? sync.deferSync(fn) : fn()
+}
+
+/** Resolves when earlier deferred commits of `db` are durable (at once when it is not a durable database). */
+export function flushCommits(db: Database): Promise<void> | undefined {
+  return registry.get(db)?.flush()
+}

@@ -1,0 +1,58 @@
+// Group commit: deferred commits share one fdatasync, and the firehose publishes a commit's event only
+// once it is durable (an event is never sent before it would survive a power loss).
+import { afterAll, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openDatabase } from '../../src/storage/sqlite.ts'
+import { walSyncOf } from '../../src/storage/wal-sync.ts'
+import { SequencerStore } from '../../src/storage/sequencer/repo-seq.ts'
+import { Sequencer } from '../../src/services/sequencer/sequencer.ts'
+import { createLogger } from '../../src/logger.ts'
+import { encodeBlock } from '../../src/core/cbor.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'pds-walsync-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+test('only durable databases get group commit; flushes started meanwhile are shared', async () => {
+  expect(walSyncOf(openDatabase(join(dir, 'normal.sqlite'), 'sequencer', { synchronous: 'NORMAL' }))).toBeUndefined()
+  const db = openDatabase(join(dir, 'full.sqlite'), 'sequencer')
+  const sync = walSyncOf(db)!
+  const level = () => db.query<{ synchronous: number }, []>('PRAGMA synchronous').get()!.synchronous
+  expect(level()).toBe(2) // FULL
+  sync.deferSync(() => {
+    expect(level()).toBe(1) // NORMAL for this commit only
+    db.query("INSERT INTO repo_seq (did, eventType, event, sequencedAt) VALUES ('did:plc:a', 'identity', x'a0', '2026-01-01')").run()
+  })
+  expect(level()).toBe(2)
+  const first = sync.flush()
+  const second = sync.flush()
+  const third = sync.flush()
+  expect(second).toBe(third) // everyone arriving while a sync runs rides on the next one together
+  expect(second).not.toBe(first)
+  await Promise.all([first, second])
+  db.close()
+})
+
+test('a commit event reaches subscribers and replays only after its group commit', async () => {
+  const db = openDatabase(join(dir, 'sequencer.sqlite'), 'sequencer')
+  const sequencer = new Sequencer(new SequencerStore(db), { log: createLogger('silent') })
+  const seen: number[] = []
+  sequencer.onEvents((events) => seen.push(...events.map((e) => e.seq)))
+  const block = encodeBlock({ did: 'did:plc:a', version: 3 })
+  const durable = sequencer.commit({ did: 'did:plc:a', commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] })
+  expect(durable).toBeInstanceOf(Promise)
+  // Appended, not yet synced: invisible to live subscribers and to replays.
+  expect(sequencer.store.curr()).toBe(1)
+  expect(seen).toEqual([])
+  expect(sequencer.publishedSeq).toBe(0)
+  expect(sequencer.replayPage(0, 10)).toEqual([])
+  await durable
+  expect(seen).toEqual([1])
+  expect(sequencer.replayPage(0, 10).map((r: { seq: number }) => r.seq)).toEqual([1])
+  // An event synced by SQLite itself (FULL) is published at once, with any deferred one before it.
+  void sequencer.commit({ did: 'did:plc:a', commit: block.cid, rev: '3l2abcdefgh33', since: null, prevData: null, blocks: [block], ops: [], blobs: [] })
+  sequencer.identity('did:plc:a', 'a.test')
+  expect(seen).toEqual([1, 2, 3])
+  db.close()
+})
