@@ -16,6 +16,7 @@ import { createSequencerService } from './services/sequencer/index.ts'
 import { recoverySource } from './services/sequencer/recovery.ts'
 import { markRunning } from './storage/run-marker.ts'
 import { lockDataDirectory } from './storage/data-lock.ts'
+import { checkBeforeServing, dataDirectoryPaths } from './services/adopt/preflight.ts'
 import { buildAccounts, type RepoLifecycle } from './services/accounts/index.ts'
 import { createRepoService, type RepoService } from './services/repo/index.ts'
 import { buildProxy } from './services/proxy/index.ts'
@@ -64,6 +65,10 @@ export async function startServer(
 ): Promise<RunningServer> {
   assertStrongSecrets(config)
   const log = opts.log ?? createLogger(config.logLevel)
+  // A reference PDS's data directory is served in place; a broken or too new one is refused untouched
+  // (checked read-only before the lock file is created).
+  const adopted = checkBeforeServing(dataDirectoryPaths(config))
+  if (adopted?.kind === 'reference') log.info('adopting a reference PDS data directory in place', { accounts: adopted.accounts, lastSeq: adopted.lastSeq })
   // One server per data directory; refused (naming the holder) before anything is opened.
   const dataLock = lockDataDirectory(config.db.dataDirectory, 'pds serve')
   try {

@@ -7,6 +7,9 @@ import { join } from 'node:path'
 import { imageInfo, loadSharp } from '../../src/native/sharp.ts'
 import type { DiscoveryContext } from '../../src/config/discover.ts'
 import { sqliteSelfTest } from '../../src/services/diagnostics.ts'
+import type { Config } from '../../src/config/config.ts'
+import { inspectDataDirectory } from '../../src/services/adopt/inspect.ts'
+import { dataDirectoryPaths } from '../../src/services/adopt/preflight.ts'
 import { findConfig, loadCliConfig, type ConfigOptions } from '../lib/config.ts'
 import { withConfigOptions, withJsonOption } from '../lib/options.ts'
 import { realNetworkDeps, runNetworkChecks, type NetworkDeps } from '../lib/network-checks.ts'
@@ -55,6 +58,7 @@ export async function runDoctorChecks(
   if (options.dataDir || options.envFile || findConfig(options, env, discovery).exists) {
     try {
       const { config, envFile } = loadCliConfig(options, env, discovery)
+      checks.push(checkDataDirectory(config))
       for (const c of await runNetworkChecks(config, envFile, networkDeps)) {
         checks.push({ name: c.name, ok: c.status !== 'fail', status: c.status, detail: c.detail, fix: c.fix })
       }
@@ -113,6 +117,27 @@ function checkSqlite(): string {
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** What the data directory is (ours, a reference PDS's to adopt, one adopted) and whether it can be served. */
+function checkDataDirectory(config: Config): DoctorCheck {
+  const report = inspectDataDirectory(dataDirectoryPaths(config))
+  const kinds = {
+    reference: "a reference PDS's data directory: pds serve takes it over in place",
+    adopted: 'a reference PDS data directory served by pds (the reference can still start on it)',
+    ours: "pds's data directory",
+    empty: 'empty: pds serve creates the databases',
+    unknown: 'not a PDS data directory',
+  }
+  const found = `${report.dataDirectory}: ${kinds[report.kind]}`
+  const counts = report.kind === 'empty' ? '' : `, ${report.accounts} account(s)${report.lastSeq !== null ? `, firehose at seq ${report.lastSeq}` : ''}`
+  if (report.problems.length) {
+    return { name: 'data directory', ok: false, status: 'fail', detail: `${found}${counts}; ${report.problems.join('; ')}`, fix: `details: pds adopt --check ${report.dataDirectory}` }
+  }
+  if (report.cannotCarryOver.length && report.kind === 'reference') {
+    return { name: 'data directory', ok: true, status: 'warn', detail: `${found}${counts}; ${report.cannotCarryOver.join('; ')}` }
+  }
+  return { name: 'data directory', ok: true, status: 'pass', detail: `${found}${counts}` }
 }
 
 function describe(info: { width: number; height: number; format: string }): string {

@@ -13,6 +13,8 @@ import { registerTakedown } from './takedown.ts'
 import { registerExport } from './export.ts'
 import { registerImport } from './import.ts'
 import { registerMigrate } from './migrate.ts'
+import { registerAdopt } from './adopt.ts'
+import { registerRestoreAccount } from './restore-account.ts'
 import { registerKeys } from './keys.ts'
 
 export function registerOperatorCommands(program: Command): void {
@@ -28,5 +30,7 @@ export function registerOperatorCommands(program: Command): void {
   registerExport(program)
   registerImport(program)
   registerMigrate(program)
+  registerAdopt(program)
+  registerRestoreAccount(program)
   registerKeys(program)
 }

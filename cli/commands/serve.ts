@@ -3,6 +3,7 @@
 import type { Command } from 'commander'
 import { ConfigError } from '../../src/config/config.ts'
 import { loadConfig } from '../../src/config/secrets.ts'
+import { DataDirectoryRefusedError, IncompleteReferenceSchemaError, NewerReferenceSchemaError } from '../../src/services/adopt/preflight.ts'
 import { PortInUseError, startServer, type RunningServer } from '../../src/main.ts'
 import { DataDirectoryLockedError } from '../../src/services/data-directory.ts'
 import { EXIT, explainSystemError } from '../lib/errors.ts'
@@ -36,6 +37,9 @@ export function registerServe(program: Command) {
 function startupFailure(err: unknown): { message: string; code: number } {
   if (err instanceof ConfigError) return { message: `configuration error: ${err.message}`, code: EXIT.config }
   if (err instanceof DataDirectoryLockedError) return { message: err.message, code: EXIT.refused }
+  if (err instanceof DataDirectoryRefusedError || err instanceof NewerReferenceSchemaError || err instanceof IncompleteReferenceSchemaError) {
+    return { message: err.message, code: EXIT.refused }
+  }
   if (err instanceof PortInUseError) {
     return {
       message: `port ${err.port} is in use by ${describePortOwner(err.port)}; stop it, or pick another port with --port or PDS_PORT`,

@@ -59,6 +59,31 @@ export function chooseHandle(oldHandle: string, oldDomains: string[], newDomains
   return `${name}${ourDomain}`
 }
 
+/**
+ * A custom-domain handle moves with the account only when its domain already names the DID (DNS TXT
+ * `_atproto.<handle>` or `https://<handle>/.well-known/atproto-did`), which createAccount requires; else
+ * the same name under our first domain, with a message saying why. Resolved by this server, as it will.
+ */
+export async function confirmHandle(to: XrpcClient, did: string, handle: string, newDomains: string[]): Promise<{ handle: string; note?: string }> {
+  if (newDomains.some((d) => handle.endsWith(d.toLowerCase()))) return { handle }
+  const resolved = await to
+    .withAuthorization(undefined)
+    .query<{ did: string }>('com.atproto.identity.resolveHandle', { handle })
+    .then(
+      (r) => r.did,
+      (err) => {
+        if (err instanceof XrpcResponseError && err.status === 400) return null
+        throw err
+      },
+    )
+  if (resolved === did) return { handle, note: `keeping ${handle}: its domain names ${did}` }
+  const ourDomain = newDomains[0]
+  if (!ourDomain) throw new CliError(`${handle} does not name ${did} and the new server offers no handle domain: pass --new-handle`, EXIT.usage)
+  const fallback = `${handle.split('.')[0]}${ourDomain}`
+  const why = resolved ? `it names ${resolved}` : `neither the DNS TXT record _atproto.${handle} nor https://${handle}/.well-known/atproto-did names it`
+  return { handle: fallback, note: `${handle} cannot be kept (${why}): using ${fallback}; set ${handle} again with updateHandle once the domain names ${did}` }
+}
+
 export async function migrateAccount(opts: MigrationOptions): Promise<MigrationReport> {
   const step = opts.onStep ?? (() => {})
   const old = await AccountSession.login(opts.from, opts.identifier, opts.password).catch((err) => {
@@ -67,7 +92,7 @@ export async function migrateAccount(opts: MigrationOptions): Promise<MigrationR
   const did = old.info.did
   const [oldServer, newServer] = await Promise.all([describe(opts.from), describe(opts.to)])
   if (oldServer.did === newServer.did && opts.from.baseUrl === opts.to.baseUrl) throw new CliError('--from is this server', EXIT.usage)
-  const handle = chooseHandle(old.info.handle, oldServer.availableUserDomains, newServer.availableUserDomains, opts.newHandle)
+  let handle = chooseHandle(old.info.handle, oldServer.availableUserDomains, newServer.availableUserDomains, opts.newHandle)
   const report: MigrationReport = { did, handle, done: false, steps: {}, blobs: { uploaded: 0, failed: [] } }
   const stop = (at: MigrationStep) => {
     if (opts.stopAfter !== at) return false
@@ -83,6 +108,11 @@ export async function migrateAccount(opts: MigrationOptions): Promise<MigrationR
   if (ours) {
     report.steps.account = 'already exists here'
   } else {
+    if (!opts.newHandle) {
+      const confirmed = await confirmHandle(opts.to, did, handle, newServer.availableUserDomains)
+      if (confirmed.note) step(`Handle: ${confirmed.note}`)
+      handle = confirmed.handle
+    }
     ours = await createAccountHere(opts, old, newServer, did, handle)
     report.steps.account = `created as ${handle} (deactivated until the move completes)`
   }

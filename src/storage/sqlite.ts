@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { MIGRATIONS } from '../generated/migrations.gen.ts'
 import { checkpointInBackground } from './wal-checkpointer.ts'
+import { adoptReferenceSchema, referenceSchemaProblem } from './reference-schema.ts'
 import { registerWalSync } from './wal-sync.ts'
 
 export type MigrationSet = string
@@ -34,7 +35,14 @@ export function openDatabase(path: string, migrations: MigrationSet, opts: OpenO
   db.exec(`PRAGMA synchronous = ${opts.synchronous ?? 'FULL'}`)
   db.exec('PRAGMA busy_timeout = 5000')
   db.exec('PRAGMA foreign_keys = ON')
-  if (!opts.readonly) migrate(db, migrations)
+  if (!opts.readonly) {
+    try {
+      migrate(db, migrations)
+    } catch (err) {
+      db.close() // e.g. a newer reference schema: refused, and the file is left as it was
+      throw err
+    }
+  }
   if (!opts.readonly && path !== ':memory:') {
     checkpointInBackground(path, db)
     if ((opts.synchronous ?? 'FULL') === 'FULL') {
@@ -47,8 +55,13 @@ export function openDatabase(path: string, migrations: MigrationSet, opts: OpenO
 
 /** Applies the embedded migrations of one set, in name order, each in its own transaction. */
 export function migrate(db: Database, set: MigrationSet): void {
+  // A reference PDS's database (a data directory adopted in place): refuse a schema we do not know
+  // before writing anything, and count the reference's tables as our equivalent migrations.
+  const problem = referenceSchemaProblem(db, set, db.filename)
+  if (problem) throw problem
   db.exec('CREATE TABLE IF NOT EXISTS pds_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL) STRICT')
   const applied = new Set(db.query<{ name: string }, []>('SELECT name FROM pds_migration').all().map((r) => r.name))
+  adoptReferenceSchema(db, set, applied, db.filename)
   const migrations: Record<string, string> = (MIGRATIONS as Record<string, Record<string, string>>)[set] ?? {}
   for (const [name, sql] of Object.entries(migrations).sort(([a], [b]) => a.localeCompare(b))) {
     if (applied.has(name)) continue

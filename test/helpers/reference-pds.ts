@@ -34,10 +34,18 @@ function prepare(): Promise<void> {
   return prepared
 }
 
-export async function startReferencePds(opts: { plcUrl: string; smtpUrl?: string; env?: Record<string, string> }): Promise<ReferencePds> {
+export async function startReferencePds(opts: {
+  plcUrl: string
+  smtpUrl?: string
+  env?: Record<string, string>
+  /** An existing data directory to serve (kept on stop); a temp one (removed on stop) when absent. */
+  dataDir?: string
+  port?: number
+}): Promise<ReferencePds> {
   await prepare()
-  const dataDir = mkdtempSync(join(tmpdir(), 'pds-reference-'))
-  const port = await freePort()
+  const ownDir = !opts.dataDir
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'pds-reference-'))
+  const port = opts.port ?? (await freePort())
   const did = `did:web:localhost%3A${port}`
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -82,7 +90,7 @@ export async function startReferencePds(opts: { plcUrl: string; smtpUrl?: string
   } catch (err) {
     child.kill('SIGKILL')
     await child.exited
-    rmSync(dataDir, { recursive: true, force: true })
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true })
     throw new Error(`the reference PDS did not start (${(err as Error).message}):\n${stderr}`)
   }
   const url = `http://localhost:${port}`
@@ -100,7 +108,7 @@ export async function startReferencePds(opts: { plcUrl: string; smtpUrl?: string
         child.kill('SIGKILL')
         await child.exited
       }
-      rmSync(dataDir, { recursive: true, force: true })
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
