@@ -21,7 +21,9 @@ for d in node_modules/node/node_modules/node-*/include/node; do [ -d "$d" ] && n
 [ -n "$nodedir" ] || { echo "pds: no Node headers found under node_modules/node" >&2; exit 1; }
 echo "pds: building better-sqlite3 for $("$node22" --version) (the reference PDS's SQLite addon; once, about 2 minutes)" >&2
 log="node_modules/.better-sqlite3-build.log"
-if ! (cd node_modules/better-sqlite3 && "../../$node22" ../node-gyp/bin/node-gyp.js rebuild --release --nodedir="$nodedir" -j 2) >"$log" 2>&1; then
+# Under `npm test`, npm exports its own `nodedir` setting (npm_config_nodedir, e.g. the system Node's
+# headers) and node-gyp prefers it to --nodedir: drop it so the addon targets Node 22.
+if ! (cd node_modules/better-sqlite3 && env -u npm_config_nodedir -u NPM_CONFIG_NODEDIR "../../$node22" ../node-gyp/bin/node-gyp.js rebuild --release --nodedir="$nodedir" -j 2) >"$log" 2>&1; then
   tail -20 "$log" >&2
   echo "pds: building better-sqlite3 failed (needs python3, make and a C++ compiler); full log in $log" >&2
   exit 1

@@ -27,7 +27,7 @@ import { tlsCheckPlugin, type HandleLookup } from './xrpc/routes/tls-check.ts'
 import { firehosePlugin } from './xrpc/routes/firehose.ts'
 import { wellKnownPlugin } from './xrpc/routes/well-known.ts'
 import { plcDirectoryRoutes } from './xrpc/routes/plc-directory.ts'
-import { oauthRoutes } from './xrpc/routes/oauth.ts'
+import { oauthRoutes } from './xrpc/routes/oauth/index.ts'
 import { createAuthVerifier } from './xrpc/auth-verifier.ts'
 import { oauthVerifier } from './xrpc/oauth-verifier.ts'
 import { proxyFallback } from './xrpc/proxy-fallback.ts'
@@ -111,6 +111,7 @@ async function startLocked(
     rateLimiter: new RateLimiter(config.rateLimits),
     verifyAuth: createAuthVerifier({ ...accounts.credentials, serviceDid: config.service.did, adminPassword: config.secrets.adminPassword }),
     accounts: accounts.accounts,
+    notify: accounts.notify,
     events: firehose.sequencer,
     proxy,
     repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services

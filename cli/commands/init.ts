@@ -42,6 +42,7 @@ type InitOptions = {
   email?: string
   handleDomains?: string
   smtpUrl?: string
+  telegramBotToken?: string
   emailFrom?: string
   inviteRequired: boolean
   port: string
@@ -64,6 +65,7 @@ export function registerInit(program: Command) {
     .option('--handle-domains <list>', 'comma-separated handle domains, each starting with a dot (default: .<hostname>)')
     .option('--smtp-url <url>', 'SMTP URL for email, e.g. smtps://user:pass@smtp.example.com:465')
     .option('--email-from <address>', 'From address for email')
+    .option('--telegram-bot-token <token>', 'Telegram bot token (from @BotFather): codes and notices over Telegram, no SMTP needed')
     .option('--invite-required', `require an invite code to create an account${INIT_DEFAULTS.inviteRequired ? ' (the default)' : ''}`)
     .option('--no-invite-required', 'let anyone create an account')
     .option('--port <port>', 'port to listen on', INIT_DEFAULTS.port)
@@ -105,6 +107,7 @@ function writeInit(answers: InitOptions, force: boolean) {
     PDS_INVITE_REQUIRED: answers.inviteRequired ? 'true' : 'false',
     PDS_EMAIL_SMTP_URL: answers.smtpUrl || undefined,
     PDS_EMAIL_FROM_ADDRESS: answers.smtpUrl ? answers.emailFrom || answers.email || `noreply@${answers.hostname}` : undefined,
+    PDS_TELEGRAM_BOT_TOKEN: answers.telegramBotToken || undefined,
     PDS_DID_PLC_URL: answers.plcUrl,
     PDS_BSKY_APP_VIEW_URL: bluesky ? answers.appviewUrl : undefined,
     PDS_BSKY_APP_VIEW_DID: bluesky ? answers.appviewDid : undefined,
@@ -162,6 +165,12 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
         p.text({ message: 'Handle domains (comma-separated, leading dot)', initialValue: defaults.handleDomains ?? `.${results.hostname}` }),
       smtpUrl: () =>
         p.text({ message: 'SMTP URL for email (optional)', placeholder: 'smtps://user:pass@smtp.example.com:465', initialValue: defaults.smtpUrl ?? '' }),
+      telegramBotToken: () =>
+        p.text({
+          message: 'Telegram bot token for notifications without SMTP (optional; README "Notifications" lists Discord, Signal, ntfy)',
+          placeholder: '123456:ABC-from-BotFather',
+          initialValue: defaults.telegramBotToken ?? '',
+        }),
       inviteRequired: () => p.confirm({ message: 'Require invite codes?', initialValue: defaults.inviteRequired }),
       keyEncryptionKeyFile: async () => {
         const encrypt = await p.confirm({ message: 'Encrypt signing keys at rest (with a key kept in a file outside the data directory)?', initialValue: Boolean(defaults.keyEncryptionKeyFile) })

@@ -16,6 +16,7 @@ import { registerMigrate } from './migrate.ts'
 import { registerAdopt } from './adopt.ts'
 import { registerRestoreAccount } from './restore-account.ts'
 import { registerKeys } from './keys.ts'
+import { registerNotify } from './notify.ts'
 
 export function registerOperatorCommands(program: Command): void {
   registerInit(program)
@@ -33,4 +34,5 @@ export function registerOperatorCommands(program: Command): void {
   registerAdopt(program)
   registerRestoreAccount(program)
   registerKeys(program)
+  registerNotify(program)
 }

@@ -7,6 +7,7 @@ import type { BreakerSnapshot } from '../../src/services/net/circuit-breaker.ts'
 import { layoutFromConfig, listActorDirs, listBackups } from '../../src/services/backup/index.ts'
 import { VERSION } from '../../src/version.ts'
 import { backupRoot } from './backup.ts'
+import { readNotifyStatus, type NotifyStatus } from '../../src/services/notify/index.ts'
 import { loadCliConfig } from '../lib/config.ts'
 import { EXIT } from '../lib/errors.ts'
 import { formatBytes, formatTable, Output, runCommand } from '../lib/output.ts'
@@ -31,6 +32,8 @@ export type StatusReport = {
     top: AccountDisk[]
   }
   lastBackup: { name: string; path: string; finishedAt: string; ageHours: number } | null
+  /** The notification queue and channel breakers (account.sqlite); null before the first start. */
+  notifications: Pick<NotifyStatus, 'queue' | 'breakers' | 'recentFailures'> | null
   /** Circuit breakers of the PLC directory and the relays, from the running server (admin); null when it does not answer. */
   upstreams: BreakerSnapshot[] | null
 }
@@ -72,8 +75,20 @@ export async function collectStatus(config: Config, opts: { url?: string; top?: 
     lastBackup: last
       ? { name: last.name, path: last.path, finishedAt: last.finishedAt, ageHours: Math.round((Date.now() - Date.parse(last.finishedAt)) / 36e5) }
       : null,
+    notifications: readNotifyStatus(layout.accountDb),
     upstreams,
   }
+}
+
+function formatNotifications(n: NonNullable<StatusReport['notifications']>): string {
+  const q = n.queue
+  const parts = [`${q.queued} queued${q.oldestQueuedAt ? ` (oldest ${q.oldestQueuedAt})` : ''}, ${q.sent} sent, ${q.failed} failed`]
+  for (const b of n.breakers.filter((b) => b.state !== 'closed')) {
+    parts.push(`${b.channel} PAUSED: circuit breaker ${b.state} after ${b.failures} failures${b.retryAt ? `, next try ${new Date(b.retryAt).toISOString()}` : ''}`)
+  }
+  const last = n.recentFailures[0]
+  if (last) parts.push(`last failure: ${last.kind} over ${last.channel}: ${last.lastError ?? '?'}`)
+  return parts.join('; ')
 }
 
 type ListReposPage = { cursor?: string; repos: Array<{ did: string; active?: boolean; status?: string }> }
@@ -134,6 +149,7 @@ export function formatStatus(s: StatusReport): string {
     `data:      ${s.dataDirectory}`,
     `disk:      repos ${formatBytes(s.disk.reposBytes)}, blobs ${formatBytes(s.disk.blobsBytes)}, server databases ${formatBytes(s.disk.databasesBytes)}` +
       (s.disk.freeBytes === null ? '' : `, ${formatBytes(s.disk.freeBytes)} free`),
+    `notify:    ${s.notifications ? formatNotifications(s.notifications) : 'no queue yet'}`,
     `backup:    ${s.lastBackup ? `${s.lastBackup.finishedAt} (${s.lastBackup.ageHours}h ago) ${s.lastBackup.path}` : 'none yet (pds backup create)'}`,
   ]
   if (s.upstreams?.length) {

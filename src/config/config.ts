@@ -94,6 +94,28 @@ export type BlobstoreConfig =
 
 export type ServiceEndpoint = { url: string; did: string }
 
+const phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be a phone number in international form, like +15551234567')
+
+/** PDS_TELEGRAM_*, PDS_DISCORD_*, PDS_NTFY_*, PDS_SIGNAL_*, PDS_NOTIFY_*: each channel is on when its settings are. */
+function notifyConfig(env: RawEnv) {
+  const telegramToken = read(env, 'PDS_TELEGRAM_BOT_TOKEN', z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must be a bot token from @BotFather (123456:ABC…)'))
+  const ntfyUrl = read(env, 'PDS_NTFY_URL', url)
+  const signalCli = read(env, 'PDS_SIGNAL_CLI_PATH', str)
+  const signalAccount = read(env, 'PDS_SIGNAL_ACCOUNT', phone)
+  if (signalCli && !signalAccount) throw new ConfigError('PDS_SIGNAL_ACCOUNT', 'is required when PDS_SIGNAL_CLI_PATH is set (the phone number signal-cli is registered with)')
+  return {
+    telegram: telegramToken ? { botToken: telegramToken, apiUrl: read(env, 'PDS_TELEGRAM_API_URL', url) ?? 'https://api.telegram.org' } : undefined,
+    discord: read(env, 'PDS_DISCORD_WEBHOOKS_ENABLED', bool) ?? false,
+    ntfy: ntfyUrl ? { url: ntfyUrl, token: read(env, 'PDS_NTFY_TOKEN', str) } : undefined,
+    signal: signalCli ? { cliPath: signalCli, account: signalAccount! } : undefined,
+    templatesFile: read(env, 'PDS_NOTIFY_TEMPLATES', str),
+    retryBaseMs: read(env, 'PDS_NOTIFY_RETRY_BASE_MS', int) ?? 10 * SECOND,
+    maxAttempts: read(env, 'PDS_NOTIFY_MAX_ATTEMPTS', int.pipe(z.number().min(1, 'must be at least 1'))) ?? 12,
+    breakerThreshold: read(env, 'PDS_NOTIFY_BREAKER_THRESHOLD', int.pipe(z.number().min(1, 'must be at least 1'))) ?? 5,
+    breakerCooldownMs: read(env, 'PDS_NOTIFY_BREAKER_COOLDOWN_MS', int) ?? 5 * MINUTE,
+  }
+}
+
 export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string } = {}) {
   const devMode = read(env, 'PDS_DEV_MODE', bool) ?? false
   const host = read(env, 'PDS_HOSTNAME', hostname) ?? (devMode ? 'localhost' : undefined)
@@ -138,6 +160,8 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
   const bskyAppView = endpoint('PDS_BSKY_APP_VIEW')
   const emailSmtpUrl = read(env, 'PDS_EMAIL_SMTP_URL', smtpUrl)
   const moderationSmtpUrl = read(env, 'PDS_MODERATION_EMAIL_SMTP_URL', smtpUrl)
+
+  const notify = notifyConfig(env)
 
   const keyEncryption = readKeyEncryptionKey(env)
   const rotationKeyHex = readRotationKey(env, keyEncryption?.sealer)
@@ -221,6 +245,8 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
           address: required(read(env, 'PDS_MODERATION_EMAIL_ADDRESS', str), 'PDS_MODERATION_EMAIL_ADDRESS', 'when PDS_MODERATION_EMAIL_SMTP_URL is set'),
         }
       : undefined,
+    /** Notification channels besides email, and the queue's retry and breaker settings (README "Notifications"). */
+    notify,
     subscription: {
       maxBuffer: read(env, 'PDS_MAX_SUBSCRIPTION_BUFFER', int) ?? 200,
       repoBackfillLimitMs: read(env, 'PDS_REPO_BACKFILL_LIMIT_MS', int) ?? DAY,

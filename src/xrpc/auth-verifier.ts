@@ -2,10 +2,10 @@
 // inter-service JWTs, with the reference's error names.
 import type { AuthKind, AuthResult, AuthVerifier } from './auth.ts'
 import { isAdmin, parseBasicAuth } from './auth.ts'
-import { hasAuthScheme } from '../services/auth/auth-scheme.ts'
+import { bearerToken, hasAuthScheme } from './auth-scheme.ts'
 import { authRequired, forbidden, invalidInput } from '../services/errors.ts'
 import { ACCESS_FULL, ACCESS_PRIVILEGED, ACCESS_STANDARD, AuthScope } from '../services/auth/scopes.ts'
-import { bearerToken, verifyBearer } from '../services/auth/tokens.ts'
+import { verifyBearer } from '../services/auth/tokens.ts'
 import type { CredentialSource } from '../services/accounts/index.ts'
 import { rememberCallerAccount } from './caller-account.ts'
 import { verifyServiceJwt } from '../services/service-auth/index.ts'

@@ -1,7 +1,7 @@
 // Who is calling: the auth kinds a handler can ask for, and the admin (Basic) verifier.
 import { timingSafeEqual } from 'node:crypto'
 import { AuthRequiredError } from './errors.ts'
-import { authCredentials } from '../services/auth/auth-scheme.ts'
+import { authCredentials } from './auth-scheme.ts'
 
 /** What a verified caller looks like; the accounts service adds the token-based kinds. */
 export type AuthResult =

@@ -1,11 +1,12 @@
 // DPoP-bound OAuth access tokens at the edge: wraps the session verifier so that OAuth tokens are
 // accepted where access tokens are, within the method policy (src/services/oauth/method-policy.ts).
 import type { Config } from '../config/config.ts'
-import type { OAuthAccess, OAuthAccountPort, OAuthProvider } from '../services/oauth/index.ts'
+import type { OAuthAccess, OAuthAccessCall, OAuthAccountPort, OAuthProvider } from '../services/oauth/index.ts'
 import { CORS_HEADERS } from './oauth-cors.ts'
 import { OAuthError } from '../services/oauth/errors.ts'
-import { authorizeOAuthCall, authorizeOAuthInput } from '../services/oauth/method-policy.ts'
-import { hasAuthScheme } from '../services/auth/auth-scheme.ts'
+import { authorizeOAuthCall, authorizeOAuthInput, type OAuthCallInfo } from '../services/oauth/method-policy.ts'
+import { authCredentials, hasAuthScheme } from './auth-scheme.ts'
+import { oauthErrorHeaders, oauthErrorStatus } from './oauth-errors.ts'
 import type { AuthExtras, AuthKind, AuthResult, AuthVerifier } from './auth.ts'
 import { toXrpcError } from './error-mapper.ts'
 import { XRPCError } from './errors.ts'
@@ -14,7 +15,7 @@ import { XRPCError } from './errors.ts'
 export function oauthVerifier(base: AuthVerifier, provider: OAuthProvider, accounts: OAuthAccountPort, config: Config): AuthVerifier {
   const verify = async (req: Request) => {
     try {
-      return await provider.verifyOAuthAccess(req)
+      return await provider.verifyOAuthAccess(oauthAccessCall(req))
     } catch (err) {
       if (err instanceof OAuthError) throw toXrpc(err)
       throw err
@@ -23,10 +24,21 @@ export function oauthVerifier(base: AuthVerifier, provider: OAuthProvider, accou
   return withOAuthAccess(base, verify, accounts, { config, nextNonce: () => provider.ctx.dpop.nonces.next() })
 }
 
-/** Resource errors keep their OAuth name (clients look for use_dpop_nonce) and their DPoP headers. */
+/** What the OAuth service checks of a resource request: the DPoP token and proof, the method and URL. */
+export function oauthAccessCall(req: Request): OAuthAccessCall {
+  return { accessToken: authCredentials(req.headers.get('authorization'), 'DPoP'), dpop: req.headers.get('dpop'), method: req.method, url: req.url }
+}
+
+/** What the method policy reads of a request. */
+export function oauthCallInfo(req: Request): OAuthCallInfo {
+  return { query: new URL(req.url).searchParams, proxy: req.headers.get('atproto-proxy'), contentType: req.headers.get('content-type') }
+}
+
+/** Resource errors keep their OAuth name (clients look for use_dpop_nonce) and get their DPoP challenge. */
 function toXrpc(err: OAuthError): XRPCError {
   const name = err.error === 'invalid_token' ? 'InvalidToken' : err.error
-  return new XRPCError(err.status, name, err.description, { ...err.headers, 'Access-Control-Expose-Headers': CORS_HEADERS['Access-Control-Expose-Headers']! })
+  const headers = { ...oauthErrorHeaders(err, 'resource'), 'Access-Control-Expose-Headers': CORS_HEADERS['Access-Control-Expose-Headers']! }
+  return new XRPCError(oauthErrorStatus(err, 'resource'), name, err.description, headers)
 }
 
 /**
@@ -70,7 +82,7 @@ export function withOAuthAccess(
         throw new XRPCError(401, 'AccountDeactivated', 'Account is deactivated or taken down')
       }
       if (!access.permissions.has('atproto')) throw new XRPCError(400, 'InvalidToken', 'OAuth token does not have "atproto" scope')
-      authorizeOAuthCall(access.permissions, ctx.req, ctx.nsid, opts.config, { explicitOnly: kind === 'accessFull' || kind === 'accessPrivileged' })
+      authorizeOAuthCall(access.permissions, oauthCallInfo(ctx.req), ctx.nsid, opts.config, { explicitOnly: kind === 'accessFull' || kind === 'accessPrivileged' })
     } catch (err) {
       throw withHeaders(err, responseHeaders)
     }

@@ -6,6 +6,7 @@ import type { ProxyService } from '../services/proxy/proxy-service.ts'
 import { authResponseHeaders, type AuthVerifier } from './auth.ts'
 import type { FallbackHandler } from './dispatch.ts'
 import { InvalidRequestError } from './errors.ts'
+import { proxyCall, proxyResponse } from './proxy-call.ts'
 
 export function proxyFallback(proxy: ProxyService, verifyAuth: AuthVerifier): FallbackHandler {
   return async (nsid, req) => {
@@ -15,11 +16,12 @@ export function proxyFallback(proxy: ProxyService, verifyAuth: AuthVerifier): Fa
     if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
     if (PROTECTED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
     // Nobody to send it to; refused before auth, as the reference's parseProxyInfo.
-    if (!proxy.hasTarget(req, nsid)) throw InvalidRequestError(`No service configured for ${nsid}`)
+    const call = proxyCall(req, nsid)
+    if (!proxy.hasTarget(call)) throw InvalidRequestError(`No service configured for ${nsid}`)
     const auth = await verifyAuth('access', { req, nsid })
     if (auth.type !== 'access') throw InvalidRequestError('Bad token method', 'InvalidToken')
     if (!auth.isPrivileged && PRIVILEGED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
-    const res = await proxy.forwardCall(req, nsid, auth.did)
+    const res = proxyResponse(await proxy.forwardCall(call, auth.did))
     for (const [k, v] of Object.entries(authResponseHeaders(auth))) res.headers.set(k, v) // DPoP-Nonce for OAuth callers
     return res
   }

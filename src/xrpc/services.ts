@@ -10,6 +10,7 @@ import type { RepoService } from '../services/repo/service.ts'
 import type { ProxyService } from '../services/proxy/proxy-service.ts'
 import type { OAuthProvider } from '../services/oauth/index.ts'
 import type { Breakers } from '../services/net/circuit-breaker.ts'
+import type { NotifyService } from '../services/notify/index.ts'
 
 export type Services = {
   config: Config
@@ -23,6 +24,8 @@ export type Services = {
   events: RepoEventSink
   /** Repos, records, blobs and preferences (actor stores). */
   repo: RepoService
+  /** The notification queue, channels, a person's preferred channel and its verification (src/services/notify). */
+  notify: NotifyService
   /** Forwards calls to the AppView, chat, moderation and atproto-proxy targets (src/services/proxy). */
   proxy: ProxyService
   /** OAuth provider: verifyOAuthAccess(req), revokeAllOAuthSessions(did) (src/services/oauth). */

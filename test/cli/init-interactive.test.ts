@@ -44,6 +44,7 @@ test('interactive pds init writes the answers to pds.env', async () => {
   await answer('Data directory', 'C-u', dataDir, 'Enter')
   await answer('Handle domains', 'Enter') // keeps the suggested .pds.example.org
   await answer('SMTP URL', 'Enter')
+  await answer('Telegram bot token', 'Enter')
   await answer('Require invite codes?', 'Enter')
   await answer('Encrypt signing keys at rest', 'Enter') // No: the default keeps plain keys
   await answer("Use Bluesky's public AppView", 'Enter')
@@ -62,5 +63,6 @@ test('interactive pds init writes the answers to pds.env', async () => {
     PDS_CRAWLERS: 'https://bsky.network',
   })
   expect(env.PDS_EMAIL_SMTP_URL).toBeUndefined()
+  expect(env.PDS_TELEGRAM_BOT_TOKEN).toBeUndefined()
   expect(env.PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX).toMatch(/^[0-9a-f]{64}$/)
 })

@@ -106,7 +106,7 @@ describe('guarded fetch', () => {
     expect(target).toEqual({ url: `https://svc.example:${publicServer.port}`, address: '93.184.216.34' })
     expect(dns.calls()).toBe(1)
     // forward() goes to target.address (here swapped for the test's "public" server) with the endpoint's name as Host.
-    const res = await forward({ url: `http://svc.example:${publicServer.port}/xrpc/x`, method: 'GET', headers: new Headers(), decompress: true, address: PUBLIC })
-    expect(await res.json()).toEqual({ server: 'public', host: `svc.example:${publicServer.port}` })
+    const res = await forward({ url: `http://svc.example:${publicServer.port}/xrpc/x`, method: 'GET', headers: {}, decompress: true, address: PUBLIC })
+    expect(await new Response(res.body).json()).toEqual({ server: 'public', host: `svc.example:${publicServer.port}` })
   })
 })

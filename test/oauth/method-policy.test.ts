@@ -4,6 +4,7 @@ import { describe, expect, test } from 'bun:test'
 import { HANDLERS } from '../../src/generated/registry.gen.ts'
 import { authorizeOAuthCall, hasMethodPolicy, proxyAudience, repoWritesOf } from '../../src/services/oauth/method-policy.ts'
 import { ScopePermissions } from '../../src/services/oauth/scopes.ts'
+import { oauthCallInfo } from '../../src/xrpc/oauth-verifier.ts'
 
 const config = {
   bskyAppView: { url: 'http://appview', did: 'did:web:appview.test' },
@@ -20,7 +21,7 @@ describe('method policy', () => {
   })
 
   test('proxied calls default to the AppView, or the labeler for reports and ozone', () => {
-    const req = (headers: Record<string, string> = {}) => new Request('http://pds/xrpc/x', { headers })
+    const req = (headers: Record<string, string> = {}) => oauthCallInfo(new Request('http://pds/xrpc/x', { headers }))
     expect(proxyAudience(config, req(), 'app.bsky.feed.getTimeline')).toBe('did:web:appview.test#bsky_appview')
     expect(proxyAudience(config, req(), 'com.atproto.moderation.createReport')).toBe('did:web:mod.test#atproto_labeler')
     expect(proxyAudience(config, req(), 'tools.ozone.moderation.getRepo')).toBe('did:web:ozone.test#atproto_labeler')
@@ -36,7 +37,7 @@ describe('method policy', () => {
 
   test('full-access methods without a rule stay closed to OAuth; others fall back to rpc:', () => {
     const generic = new ScopePermissions('atproto transition:generic')
-    const req = new Request('http://pds/xrpc/app.bsky.feed.getTimeline')
+    const req = oauthCallInfo(new Request('http://pds/xrpc/app.bsky.feed.getTimeline'))
     expect(() => authorizeOAuthCall(generic, req, 'app.bsky.feed.getTimeline', config)).not.toThrow()
     expect(() => authorizeOAuthCall(generic, req, 'app.bsky.unknown.method', config, { explicitOnly: true })).toThrow('OAuth credentials are not supported')
     expect(() => authorizeOAuthCall(new ScopePermissions('atproto'), req, 'app.bsky.feed.getTimeline', config)).toThrow('Missing required scope')

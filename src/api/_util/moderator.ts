@@ -4,7 +4,8 @@ import { isAdmin } from '../../xrpc/auth.ts'
 import { authRequired } from '../../services/errors.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
 import { getSigningKey } from '../../core/did-doc.ts'
-import { bearerToken, verifyServiceJwt } from '../../services/service-auth/jwt.ts'
+import { bearerToken } from '../../xrpc/auth-scheme.ts'
+import { verifyServiceJwt } from '../../services/service-auth/jwt.ts'
 
 export type ModeratorAuth = { type: 'admin' } | { type: 'modService'; iss: string }
 

@@ -6,6 +6,7 @@ import { ForbiddenError } from '../../xrpc/errors.ts'
 import { getLocalLag } from '../../services/read-after-write/local-records.ts'
 import type { MungeFn } from '../../services/read-after-write/munge.ts'
 import { LocalViewer } from '../../services/read-after-write/viewer.ts'
+import { proxyCall, proxyResponse } from '../../xrpc/proxy-call.ts'
 
 const MAX_MUNGE_BYTES = 10 * 1024 * 1024
 
@@ -25,12 +26,12 @@ function requesterOf(ctx: HandlerContext): string {
 export async function pipethroughReadAfterWrite(ctx: HandlerContext, munge: MungeFn): Promise<Response> {
   const requester = requesterOf(ctx)
   const { services } = ctx
-  const upstream = await services.proxy.pipethrough(ctx.req, ctx.nsid, { iss: requester })
-  const rev = upstream.headers.get('atproto-repo-rev')
-  const type = upstream.headers.get('content-type')
-  if (!rev || (type && !/application\/(?:\w+\+)?json/i.test(type))) return upstream
-  if (Number(upstream.headers.get('content-length') ?? 0) > MAX_MUNGE_BYTES) return upstream
-  const text = await upstream.text()
+  const upstream = await services.proxy.pipethrough(proxyCall(ctx.req, ctx.nsid), { iss: requester })
+  const rev = upstream.headers['atproto-repo-rev']
+  const type = upstream.headers['content-type']
+  if (!rev || (type && !/application\/(?:\w+\+)?json/i.test(type))) return proxyResponse(upstream)
+  if (Number(upstream.headers['content-length'] ?? 0) > MAX_MUNGE_BYTES) return proxyResponse(upstream)
+  const text = await proxyResponse(upstream).text()
   const passThrough = () => new Response(text, { status: upstream.status, headers: upstream.headers })
   try {
     const original = JSON.parse(text)

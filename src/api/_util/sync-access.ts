@@ -2,7 +2,7 @@
 // (the reference's assertRepoAvailability), and CAR responses streamed in sensible chunks.
 import type { Services } from '../../xrpc/services.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
-import { hasAuthScheme } from '../../services/auth/auth-scheme.ts'
+import { hasAuthScheme } from '../../xrpc/auth-scheme.ts'
 import { InvalidRequestError } from '../../xrpc/errors.ts'
 import type { CID } from '../../core/cbor.ts'
 import { assertAvailable } from './resolve-repo.ts'

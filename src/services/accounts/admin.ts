@@ -7,7 +7,6 @@ import { INVALID_HANDLE } from '../../core/syntax/handle.ts'
 import { deleteAllEmailTokens } from '../../storage/account/email-tokens.ts'
 import * as actors from '../../storage/account/actors.ts'
 import { invalidInput } from '../errors.ts'
-import { sendModerationEmail } from './moderation-mail.ts'
 
 const ANY_STATE = { includeDeactivated: true, includeTakenDown: true }
 
@@ -86,6 +85,7 @@ export async function sendEmail(accounts: AccountService, input: { recipientDid:
   const account = accounts.getAccount(input.recipientDid, ANY_STATE)
   if (!account) throw invalidInput('Recipient not found')
   if (!account.email) throw invalidInput('account does not have an email address')
-  await sendModerationEmail(accounts.ctx, { to: account.email, subject: input.subject ?? 'Message via your PDS', html: input.content })
+  // Queued like every notification; the person's preferred channel if they chose one (issue 22).
+  await accounts.ctx.notify.operatorMessage(account.did, account.email, input.subject ?? 'Message via your PDS', input.content)
   return { sent: true }
 }

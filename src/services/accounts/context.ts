@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.ts'
 import type { Keypair } from '../../core/crypto/index.ts'
 import type { RepoEventSink } from '../events.ts'
 import type { Mailer } from '../mail/mailer.ts'
+import type { NotifyService } from '../notify/index.ts'
 import type { PlcClient } from '../identity/plc-client.ts'
 import type { DidResolver } from '../identity/did-resolver.ts'
 import type { AccountManager } from './account-manager.ts'
@@ -18,7 +19,10 @@ export type AccountsContext = {
   repo: () => RepoLifecycle
   plc: PlcClient
   didResolver: DidResolver
+  /** Free-form email (to, subject, text), queued and delivered by `notify`. */
   mailer: Mailer
+  /** The notification queue: token messages are queued in the token's own transaction. */
+  notify: NotifyService
   plcRotationKey: Keypair
   /** Handle → DID off this server (DNS, then HTTPS); replaceable in tests. */
   resolveHandleRemote: (handle: string) => Promise<string | null>

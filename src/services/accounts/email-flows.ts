@@ -1,12 +1,12 @@
 // Email-token flows: tokens of two five-character groups (base32, upper case, e.g. ABCDE-23456),
 // 15 minutes, single use, one per purpose.
 // The request/confirm pairs follow the reference's account-manager (confirm, update, reset, delete, PLC).
-import { randomBytes } from 'node:crypto'
 import * as emailTokens from '../../storage/account/email-tokens.ts'
 import type { EmailTokenPurpose } from '../../storage/account/email-tokens.ts'
 import * as actors from '../../storage/account/actors.ts'
 import { authRequired, invalidInput } from '../errors.ts'
-import { renderMail, type MailTemplate } from '../mail/mailer.ts'
+import { genCode } from '../notify/code.ts'
+import type { NotificationKind } from '../notify/templates.ts'
 import { NEW_PASSWORD_MAX_LENGTH, OLD_PASSWORD_MAX_LENGTH } from '../auth/scrypt.ts'
 import { isValidEmail } from './create-account.ts'
 import { deleteAccount } from './lifecycle.ts'
@@ -16,18 +16,15 @@ export const EMAIL_TOKEN_TTL_MS = 15 * 60 * 1000
 
 const ANY_STATE = { includeDeactivated: true, includeTakenDown: true }
 
-export function genEmailToken(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
-  const chars = Array.from(randomBytes(10), (b) => alphabet[b & 31]).join('')
-  return `${chars.slice(0, 5)}-${chars.slice(5)}`
-}
+export const genEmailToken = genCode
 
-const TEMPLATE: Record<EmailTokenPurpose, MailTemplate> = {
-  confirm_email: 'confirmEmail',
-  update_email: 'updateEmail',
-  reset_password: 'resetPassword',
-  delete_account: 'deleteAccount',
-  plc_operation: 'plcOperation',
+/** Each token purpose is a notification kind of the same name (src/services/notify/templates.ts). */
+const KIND: Record<EmailTokenPurpose, NotificationKind> = {
+  confirm_email: 'confirm_email',
+  update_email: 'update_email',
+  reset_password: 'reset_password',
+  delete_account: 'delete_account',
+  plc_operation: 'plc_operation',
 }
 
 function accountWithEmail(ctx: AccountsContext, did: string) {
@@ -37,13 +34,21 @@ function accountWithEmail(ctx: AccountsContext, did: string) {
   return account as typeof account & { email: string }
 }
 
-/** Creates (replacing) the token for `purpose` and mails it to `to` (the account's email by default). */
+/**
+ * Creates (replacing) the token for `purpose` and queues its message in the same transaction, so an
+ * answered request never loses it: to `to` (the account's email by default) for the email-bound kinds,
+ * else to the person's preferred channel (src/services/notify). The first delivery attempt is awaited
+ * for a bounded time; the queue's worker retries after that.
+ */
 export async function sendEmailToken(ctx: AccountsContext, did: string, purpose: EmailTokenPurpose, to?: string) {
   const account = accountWithEmail(ctx, did)
   const token = genEmailToken()
-  emailTokens.upsertEmailToken(ctx.manager.db, purpose, did, token, new Date().toISOString())
-  const { subject, text } = renderMail(TEMPLATE[purpose], token, account.handle ?? account.email)
-  await ctx.mailer.send({ to: to ?? account.email, subject, text })
+  const notification = ctx.notify.forAccount(did, KIND[purpose], { code: token, handle: account.handle ?? account.email }, to ?? account.email)
+  const id = ctx.manager.db.transaction(() => {
+    emailTokens.upsertEmailToken(ctx.manager.db, purpose, did, token, new Date().toISOString())
+    return ctx.notify.enqueue(notification)
+  })()
+  await ctx.notify.dispatch(id)
 }
 
 function expired(requestedAt: string): boolean {

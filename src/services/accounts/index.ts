@@ -14,7 +14,8 @@ import { PlcDirectory } from '../identity/plc-directory.ts'
 import { DidResolver } from '../identity/did-resolver.ts'
 import { getSigningKey } from '../../core/did-doc.ts'
 import { resolveHandleRemote } from '../identity/handle-resolver.ts'
-import { LogMailer, SmtpMailer, type Mailer } from '../mail/mailer.ts'
+import type { Mailer } from '../mail/mailer.ts'
+import { buildNotify, type NotifyService } from '../notify/index.ts'
 import { AccountManager } from './account-manager.ts'
 import { KeyFileRepo, type RepoLifecycle } from './repo-port.ts'
 import { AccountService } from './account-service.ts'
@@ -36,6 +37,7 @@ export type CredentialSource = {
 
 export type AccountsBuild = {
   accounts: AccountService
+  notify: NotifyService
   credentials: CredentialSource
   /** The local PLC directory (PDS_DEV_LOCAL_PLC), served under /_plc by the edge. */
   plcDirectory?: PlcDirectory
@@ -51,6 +53,7 @@ export function buildAccounts(opts: {
   events: () => RepoEventSink
   /** services.repo once the REPO helper wires it; undefined falls back to KeyFileRepo. */
   repo: () => RepoLifecycle | undefined
+  /** Replaces the email channel's transport (SMTP or the log). */
   mailer?: Mailer
   /** Password change/reset, deactivation, takedown, deletion: ends sessions kept elsewhere (OAuth). */
   onCredentialsRevoked?: (did: string) => void
@@ -68,7 +71,7 @@ export function buildAccounts(opts: {
     devMode: config.service.devMode,
   })
   const fallbackRepo = new KeyFileRepo(config.db.actorStoreDirectory, keyFilesFor(config))
-  const mailer: Mailer = opts.mailer ?? (config.email ? new SmtpMailer(config.email.smtpUrl, config.email.fromAddress) : new LogMailer(log))
+  const notify = buildNotify({ config, log, db: opts.accountDb, mailer: opts.mailer })
   const ctx: AccountsContext = {
     manager,
     config,
@@ -77,7 +80,8 @@ export function buildAccounts(opts: {
     repo: () => opts.repo() ?? fallbackRepo,
     plc,
     didResolver,
-    mailer,
+    mailer: notify.mailer(),
+    notify,
     plcRotationKey: Secp256k1Keypair.import(config.secrets.plcRotationKeyHex),
     resolveHandleRemote: (handle) => resolveHandleRemote(handle, config.identity.resolverTimeout),
   }
@@ -95,14 +99,16 @@ export function buildAccounts(opts: {
     },
   }
   const directory = config.identity.localPlc ? new PlcDirectory(join(config.db.dataDirectory, 'plc.sqlite')) : undefined
+  notify.start()
   return {
     accounts,
+    notify,
     credentials,
     plcDirectory: directory,
     close() {
       directory?.close()
       didCache.close()
-      mailer.close?.()
+      notify.close()
     },
   }
 }

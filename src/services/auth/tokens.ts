@@ -97,13 +97,4 @@ export async function verifyBearer(
   return { sub, aud, scope, jti, exp: exp ?? 0 }
 }
 
-export function bearerToken(req: Request): string | null {
-  const header = req.headers.get('authorization')
-  if (!header) return null
-  const parts = header.split(' ')
-  if (parts.length !== 2) throw invalidInput('Malformed authorization header', 'InvalidToken')
-  if (parts[0]!.toLowerCase() !== 'bearer') return null // schemes are case-insensitive (RFC 9110)
-  return parts[1] || null
-}
-
 export const authMissing = () => authRequired(undefined, 'AuthMissing')

@@ -1,9 +1,10 @@
-// Outgoing mail. SMTP through nodemailer when PDS_EMAIL_SMTP_URL is set; otherwise messages go to the
-// log so that a solo operator can still complete email-token flows.
+// Outgoing mail, the email channel's transport (src/services/notify/channels/email.ts). SMTP through
+// nodemailer when PDS_EMAIL_SMTP_URL is set; otherwise messages go to the log so that a solo operator
+// can still complete email-token flows. Messages reach it through the notification queue.
 import type { Transporter } from 'nodemailer'
 import type { Logger } from '../../logger.ts'
 
-export type MailMessage = { to: string; subject: string; text: string }
+export type MailMessage = { to: string; subject: string; text: string; messageId?: string }
 
 export interface Mailer {
   send(msg: MailMessage): Promise<void>
@@ -25,7 +26,7 @@ export class SmtpMailer implements Mailer {
 
   async send(msg: MailMessage) {
     this.transport ??= createSmtpTransport(this.smtpUrl)
-    await (await this.transport).sendMail({ from: this.from, to: msg.to, subject: msg.subject, text: msg.text })
+    await (await this.transport).sendMail({ from: this.from, to: msg.to, subject: msg.subject, text: msg.text, messageId: msg.messageId })
   }
 
   close() {
@@ -39,21 +40,4 @@ export class LogMailer implements Mailer {
   async send(msg: MailMessage) {
     this.log.info('email (no SMTP configured; PDS_EMAIL_SMTP_URL is unset)', { to: msg.to, subject: msg.subject, text: msg.text })
   }
-}
-
-const templates = {
-  confirmEmail: (token: string) => ({ subject: 'Confirm your email', text: `Your email confirmation code is: ${token}\n\nIt expires in 15 minutes.` }),
-  updateEmail: (token: string) => ({ subject: 'Email update requested', text: `Your code to change the email of your account is: ${token}\n\nIt expires in 15 minutes.` }),
-  resetPassword: (token: string, handle: string) => ({
-    subject: 'Password reset requested',
-    text: `A password reset was requested for @${handle}.\n\nYour reset code is: ${token}\n\nIt expires in 15 minutes. If you did not ask for it, ignore this email.`,
-  }),
-  deleteAccount: (token: string) => ({ subject: 'Account deletion request', text: `Your account deletion code is: ${token}\n\nIt expires in 15 minutes.` }),
-  plcOperation: (token: string) => ({ subject: 'PLC update requested', text: `Your code to sign a change of your DID (PLC operation) is: ${token}\n\nIt expires in 15 minutes.` }),
-}
-
-export type MailTemplate = keyof typeof templates
-
-export function renderMail(template: MailTemplate, token: string, handle = ''): { subject: string; text: string } {
-  return templates[template](token, handle)
 }

@@ -37,4 +37,15 @@ export type OAuthContext = {
   log: Logger
 }
 
+/** A call to a token-side endpoint (PAR, token), as the edge read it from the HTTP request. */
+export type OAuthEndpointCall = {
+  /** The form or JSON body, one string per parameter. */
+  params: Record<string, string>
+  /** The DPoP header, null when the request had none. */
+  dpop: string | null
+  method: string
+  /** The URL the request reached (its path names the endpoint a DPoP proof's htu must match). */
+  url: string
+}
+
 export const endpoint = (ctx: OAuthContext, path: string) => `${ctx.issuer}${path}`

@@ -11,12 +11,8 @@ export const VERIFY_ALGOS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512
 /** The ones jose verifies through WebCrypto; ES256K (no secp256k1 there) goes through es256k.ts. */
 export const JOSE_VERIFY_ALGOS = VERIFY_ALGOS.filter((a) => a !== 'ES256K')
 
-/** An RFC 9449 §7.1 WWW-Authenticate challenge for the DPoP scheme, with the algorithms we verify (as the reference). */
-export const dpopChallenge = (error: string, description: string) =>
-  `DPoP algs="${VERIFY_ALGOS.join(' ')}", error="${error}", error_description="${description.replace(/"/g, "'")}"`
-
-export const invalidDpopProof = (msg: string, headers: Record<string, string> = {}) =>
-  new OAuthError('invalid_dpop_proof', msg, 401, { ...headers, 'WWW-Authenticate': dpopChallenge('invalid_dpop_proof', msg) })
+/** A proof that fails verification: the edge answers 401 with a DPoP challenge (the reference's InvalidDpopProofError). */
+export const invalidDpopProof = (msg: string) => new OAuthError('invalid_dpop_proof', msg)
 
 const PROOF_MAX_AGE_SEC = 60
 const CLOCK_TOLERANCE_SEC = 10
@@ -49,19 +45,6 @@ export class DpopNonces {
 
 export type DpopProof = { jkt: string; jti: string; htm: string; htu: string }
 
-/**
- * Where the error is reported. A bad proof is 401 with a WWW-Authenticate challenge everywhere (the
- * reference's InvalidDpopProofError); a missing nonce is 400 JSON at the token/PAR endpoints (RFC 9449
- * §8) and 401 with a challenge at resources (§9).
- */
-export type DpopContext = 'authorization-server' | 'resource'
-
-export function dpopError(kind: DpopContext, error: 'invalid_dpop_proof' | 'use_dpop_nonce', description: string, nonce: string) {
-  if (error === 'invalid_dpop_proof') return invalidDpopProof(description, { 'DPoP-Nonce': nonce })
-  if (kind === 'authorization-server') return new OAuthError(error, description, 400, { 'DPoP-Nonce': nonce })
-  return new OAuthError(error, description, 401, { 'DPoP-Nonce': nonce, 'WWW-Authenticate': dpopChallenge(error, description) })
-}
-
 /** The URL a proof's htu must name: scheme, host and path only (RFC 9449 §4.3). */
 export function normalizeHtu(url: string): string | null {
   try {
@@ -79,16 +62,12 @@ export class DpopVerifier {
   ) {}
 
   /**
-   * Verifies the DPoP header of a request: one proof, signed by its embedded public key, for this
-   * method and URL, fresh, never seen before, with a current nonce (and `ath` when a token is sent).
+   * Verifies a request's DPoP header (`header`, null when absent): one proof, signed by its embedded
+   * public key, for this method and URL, fresh, never seen before, with a current nonce (and `ath`
+   * when a token is sent). Throws invalid_dpop_proof or use_dpop_nonce.
    */
-  async verify(
-    req: Request,
-    opts: { htu: string | string[]; context: DpopContext; accessToken?: string },
-  ): Promise<DpopProof | null> {
-    const header = req.headers.get('dpop')
-    const nonce = this.nonces.next()
-    const fail = (msg: string) => dpopError(opts.context, 'invalid_dpop_proof', msg, nonce)
+  async verify(header: string | null, opts: { method: string; htu: string | string[]; accessToken?: string }): Promise<DpopProof | null> {
+    const fail = invalidDpopProof
     if (header === null) return null
     if (!header || header.includes(',')) throw fail('Expected exactly one DPoP proof')
 
@@ -104,7 +83,7 @@ export class DpopVerifier {
     const { jti, htm, htu, iat, ath } = payload as jose.JWTPayload & { htm?: unknown; htu?: unknown; ath?: unknown }
     if (typeof jti !== 'string' || jti.length < 8 || jti.length > 256) throw fail('Invalid or missing jti in DPoP proof')
     if (typeof iat !== 'number') throw fail('Missing iat in DPoP proof')
-    if (htm !== req.method) throw fail('DPoP htm mismatch')
+    if (htm !== opts.method) throw fail('DPoP htm mismatch')
     const allowed = (Array.isArray(opts.htu) ? opts.htu : [opts.htu]).map(normalizeHtu)
     if (typeof htu !== 'string' || normalizeHtu(htu) !== htu || !allowed.includes(htu)) throw fail('DPoP htu mismatch')
     if (opts.accessToken !== undefined) {
@@ -115,7 +94,7 @@ export class DpopVerifier {
     // Nonce before replay: a proof refused for its nonce does not burn its jti for the retry.
     const proofNonce = (payload as { nonce?: unknown }).nonce
     if (typeof proofNonce !== 'string' || !this.nonces.check(proofNonce)) {
-      throw dpopError(opts.context, 'use_dpop_nonce', 'Authorization server requires nonce in DPoP proof', nonce)
+      throw new OAuthError('use_dpop_nonce', 'Authorization server requires nonce in DPoP proof')
     }
     const jkt = await jose.calculateJwkThumbprint(jwk, 'sha256')
     const expiresAt = (iat + PROOF_MAX_AGE_SEC + CLOCK_TOLERANCE_SEC) * 1000 + 1000

@@ -1,5 +1,5 @@
-// RFC 6749 errors: {error, error_description} with the status (and headers) each error calls for;
-// the edge's OAuth routes answer them as JSON.
+// RFC 6749 errors: {error, error_description}. The services throw them; the HTTP status and headers
+// (WWW-Authenticate, DPoP-Nonce) each code calls for are decided at the edge (src/xrpc/oauth-errors.ts).
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -27,8 +27,6 @@ export class OAuthError extends Error {
   constructor(
     readonly error: OAuthErrorCode,
     readonly description: string,
-    readonly status = 400,
-    readonly headers: Record<string, string> = {},
   ) {
     super(description)
     this.name = 'OAuthError'
@@ -41,9 +39,7 @@ export class OAuthError extends Error {
 
 export const invalidRequest = (msg: string) => new OAuthError('invalid_request', msg)
 export const invalidGrant = (msg: string) => new OAuthError('invalid_grant', msg)
-// Statuses as the reference authorization server (@atproto/oauth-provider's error classes), which the
-// official clients branch on: a failed client authentication is 400, a bad DPoP proof 401 everywhere.
-export const invalidClient = (msg: string) => new OAuthError('invalid_client', msg, 400)
-export const invalidClientMetadata = (msg: string) => new OAuthError('invalid_client_metadata', msg, 400)
-export const invalidClientId = (msg: string) => new OAuthError('invalid_client_id', msg, 400)
+export const invalidClient = (msg: string) => new OAuthError('invalid_client', msg)
+export const invalidClientMetadata = (msg: string) => new OAuthError('invalid_client_metadata', msg)
+export const invalidClientId = (msg: string) => new OAuthError('invalid_client_id', msg)
 

@@ -12,15 +12,15 @@ import { DpopNonces, DpopVerifier } from './dpop.ts'
 import { permissionSetsFrom } from './permission-sets.ts'
 import { OAuthStore } from '../../storage/oauth/store.ts'
 import { hmac } from './util.ts'
-import { verifyAccess, type OAuthAccess } from './verify-access.ts'
+import { verifyAccess, type OAuthAccess, type OAuthAccessCall } from './verify-access.ts'
 
-export type { OAuthAccess, OAuthAccountPort }
+export type { OAuthAccess, OAuthAccessCall, OAuthAccountPort }
 export { assertScope, ScopePermissions } from './scopes.ts'
 
 export type OAuthProvider = {
   ctx: OAuthContext
-  /** Verifies `Authorization: DPoP <token>` + `DPoP: <proof>`; throws OAuthError (401) with DPoP headers. */
-  verifyOAuthAccess(req: Request): Promise<OAuthAccess>
+  /** Verifies a DPoP access token and its proof; throws OAuthError (invalid_token, invalid_dpop_proof, use_dpop_nonce). */
+  verifyOAuthAccess(call: OAuthAccessCall): Promise<OAuthAccess>
   /** Ends every OAuth session of an account (password reset, deactivation, takedown, deletion). */
   revokeAllOAuthSessions(did: string): number
 }
@@ -51,7 +51,7 @@ export function createOAuthProvider(opts: {
   }
   return {
     ctx,
-    verifyOAuthAccess: (req) => verifyAccess(ctx, req),
+    verifyOAuthAccess: (call) => verifyAccess(ctx, call),
     revokeAllOAuthSessions: (did) => store.deleteAllForAccount(did),
   }
 }

@@ -5,18 +5,17 @@ import { authenticatedClient } from './client-auth.ts'
 import type { OAuthContext } from './context.ts'
 import { invalidRequest } from './errors.ts'
 import { readAccessToken } from './access-token.ts'
-import { readParams } from './util.ts'
 
 const INACTIVE = { active: false }
 const sec = (ms: number) => Math.floor(ms / 1000)
 
-export async function handleIntrospect(ctx: OAuthContext, req: Request): Promise<Response> {
-  const params = await readParams(req)
+/** What `params.token` (the form the edge read) is, as far as the authenticated client may know. */
+export async function handleIntrospect(ctx: OAuthContext, params: Record<string, string>): Promise<Record<string, unknown>> {
   if (!params.token) throw invalidRequest('token is required')
   const { client } = await authenticatedClient(ctx, params)
   const hint = params.token_type_hint
   const body = (hint === 'refresh_token' ? introspectRefresh(ctx, params.token, client.id) ?? (await introspectAccess(ctx, params.token, client.id)) : (await introspectAccess(ctx, params.token, client.id)) ?? introspectRefresh(ctx, params.token, client.id)) ?? INACTIVE
-  return Response.json(body, { headers: { 'Cache-Control': 'no-store' } })
+  return body
 }
 
 async function introspectAccess(ctx: OAuthContext, token: string, clientId: string) {

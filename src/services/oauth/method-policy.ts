@@ -5,7 +5,17 @@ import { forbidden, invalidInput } from '../errors.ts'
 import { defaultServiceFor, type ProxyConfig } from '../proxy/methods.ts'
 import { assertScope, type PermissionNeed, type RepoAction, type ScopePermissions } from './scopes.ts'
 
-type Check = (permissions: ScopePermissions, req: Request, nsid: string, config: ProxyConfig) => void
+/** What the policy reads of a call (the edge takes it from the request). */
+export type OAuthCallInfo = {
+  /** The URL's query (getServiceAuth's aud and lxm). */
+  query: URLSearchParams
+  /** The atproto-proxy header, null without one. */
+  proxy: string | null
+  /** The Content-Type header, null without one. */
+  contentType: string | null
+}
+
+type Check = (permissions: ScopePermissions, call: OAuthCallInfo, nsid: string, config: ProxyConfig) => void
 
 const NOT_FOR_OAUTH = 'OAuth credentials are not supported for this endpoint'
 const closed =
@@ -17,8 +27,8 @@ const always: Check = () => {}
 const need = (n: PermissionNeed): Check => (p) => assertScope({ permissions: p }, n)
 
 /** The `did#service` a proxied call goes to: the atproto-proxy header, else the method's default service. */
-export function proxyAudience(config: ProxyConfig, req: Request, lxm: string): string {
-  const header = req.headers.get('atproto-proxy')
+export function proxyAudience(config: ProxyConfig, call: Pick<OAuthCallInfo, 'proxy'>, lxm: string): string {
+  const header = call.proxy
   if (header) return header
   const service = defaultServiceFor(config, lxm)
   if (!service) throw invalidInput(`No service configured for ${lxm}`)
@@ -28,19 +38,18 @@ export function proxyAudience(config: ProxyConfig, req: Request, lxm: string): s
 /** rpc:<lxm>?aud=<proxy target>, for calls this server forwards (or answers in the AppView's place). */
 const rpc =
   (...extra: string[]): Check =>
-  (p, req, nsid, config) => {
-    const aud = proxyAudience(config, req, nsid)
+  (p, call, nsid, config) => {
+    const aud = proxyAudience(config, call, nsid)
     for (const lxm of [nsid, ...extra]) assertScope({ permissions: p }, { rpc: { lxm, aud } })
   }
 
-const serviceAuth: Check = (p, req) => {
-  const url = new URL(req.url)
-  const aud = url.searchParams.get('aud') ?? ''
-  assertScope({ permissions: p }, { rpc: { lxm: url.searchParams.get('lxm') ?? '*', aud } })
+const serviceAuth: Check = (p, call) => {
+  const aud = call.query.get('aud') ?? ''
+  assertScope({ permissions: p }, { rpc: { lxm: call.query.get('lxm') ?? '*', aud } })
 }
 
-const blobUpload: Check = (p, req) => {
-  const mime = req.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
+const blobUpload: Check = (p, call) => {
+  const mime = call.contentType?.split(';')[0]?.trim().toLowerCase()
   if (!mime) throw invalidInput('Request encoding (Content-Type) required but not provided')
   assertScope({ permissions: p }, { blob: { mime } })
 }
@@ -89,9 +98,9 @@ export const hasMethodPolicy = (nsid: string) => Object.hasOwn(METHOD_POLICIES, 
  * Throws ForbiddenError / ScopeMissingError (403) when the granted scopes do not cover this call.
  * `explicitOnly`: full-access methods without a policy stay closed rather than fall back to rpc:.
  */
-export function authorizeOAuthCall(permissions: ScopePermissions, req: Request, nsid: string, config: ProxyConfig, opts: { explicitOnly?: boolean } = {}): void {
+export function authorizeOAuthCall(permissions: ScopePermissions, call: OAuthCallInfo, nsid: string, config: ProxyConfig, opts: { explicitOnly?: boolean } = {}): void {
   const check = METHOD_POLICIES[nsid] ?? (opts.explicitOnly ? closed() : rpc())
-  check(permissions, req, nsid, config)
+  check(permissions, call, nsid, config)
 }
 
 type WriteLike = { $type?: unknown; collection?: unknown }

@@ -3,15 +3,14 @@ import { isValidDid, isValidHandle } from '../../core/syntax/index.ts'
 import { authenticatedClient } from './client-auth.ts'
 import type { OAuthClient } from './client-metadata.ts'
 import { CODE_CHALLENGE_REPLAY_TIMEFRAME, PAR_EXPIRES_IN, REQUEST_ID_PREFIX, REQUEST_URI_PREFIX } from './constants.ts'
-import type { OAuthContext } from './context.ts'
+import type { OAuthContext, OAuthEndpointCall } from './context.ts'
 import { decodeRequestObject } from './request-object.ts'
 import { publicRequestUrl } from './verify-access.ts'
 import { OAuthError, invalidRequest } from './errors.ts'
-import { dpopChallenge } from './dpop.ts'
 import { unresolvedIncludes } from './permission-sets.ts'
 import { isKnownScope, scopeSet } from './scopes.ts'
 import type { AuthorizationParameters } from '../../storage/oauth/store.ts'
-import { randomId, readParams } from './util.ts'
+import { randomId } from './util.ts'
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
 const RESPONSE_MODES = ['query', 'fragment', 'form_post'] as const
@@ -83,10 +82,12 @@ export function validateAuthorizationParameters(client: OAuthClient, p: Record<s
   }
 }
 
-export async function handlePar(ctx: OAuthContext, req: Request): Promise<Response> {
-  const params = await readParams(req)
+export type ParResult = { request_uri: string; expires_in: number }
+
+export async function handlePar(ctx: OAuthContext, call: OAuthEndpointCall): Promise<ParResult> {
+  const { params } = call
   const { client, clientAuth } = await authenticatedClient(ctx, params)
-  const proof = await ctx.dpop.verify(req, { htu: publicRequestUrl(ctx, req), context: 'authorization-server' })
+  const proof = await ctx.dpop.verify(call.dpop, { method: call.method, htu: publicRequestUrl(ctx, call.url) })
   // RFC 9101: with a request object, its claims are the request (the reference does not merge the form's).
   if (params.request !== undefined && params.request_uri !== undefined) throw invalidRequest('request and request_uri are mutually exclusive')
   const requested = params.request !== undefined ? await decodeRequestObject(client, params.request, { issuer: ctx.issuer, store: ctx.store }) : params
@@ -98,7 +99,7 @@ export async function handlePar(ctx: OAuthContext, req: Request): Promise<Respon
   }
   // The reference's InvalidDpopKeyBindingError.
   if (proof && parameters.dpop_jkt && proof.jkt !== parameters.dpop_jkt) {
-    throw new OAuthError('invalid_token', 'Invalid DPoP key binding', 401, { 'WWW-Authenticate': dpopChallenge('invalid_token', 'Invalid DPoP key binding') })
+    throw new OAuthError('invalid_token', 'Invalid DPoP key binding')
   }
   const dpopJkt = proof?.jkt ?? parameters.dpop_jkt ?? null
   // A code_challenge is good for one authorization only (the reference refuses replays for a day).
@@ -107,8 +108,5 @@ export async function handlePar(ctx: OAuthContext, req: Request): Promise<Respon
   }
   const id = randomId(REQUEST_ID_PREFIX, 16)
   ctx.store.createRequest({ id, clientId: client.id, clientAuth, parameters, dpopJkt, expiresAt: Date.now() + PAR_EXPIRES_IN })
-  return Response.json(
-    { request_uri: REQUEST_URI_PREFIX + id, expires_in: Math.floor(PAR_EXPIRES_IN / 1000) - 1 },
-    { status: 201, headers: { 'Cache-Control': 'no-store' } },
-  )
+  return { request_uri: REQUEST_URI_PREFIX + id, expires_in: Math.floor(PAR_EXPIRES_IN / 1000) - 1 }
 }

@@ -4,15 +4,13 @@ import { authenticatedClient } from './client-auth.ts'
 import type { OAuthContext } from './context.ts'
 import { invalidRequest } from './errors.ts'
 import { readAccessToken } from './access-token.ts'
-import { readParams } from './util.ts'
 
-export async function handleRevoke(ctx: OAuthContext, req: Request): Promise<Response> {
-  const params = await readParams(req)
+/** Revokes `params.token` (the form the edge read) when it belongs to the authenticated client. */
+export async function handleRevoke(ctx: OAuthContext, params: Record<string, string>): Promise<void> {
   if (!params.token) throw invalidRequest('token is required')
   const { client } = await authenticatedClient(ctx, params)
   const session = await findSession(ctx, params.token)
   if (session && session.clientId === client.id) ctx.store.deleteToken(session.id)
-  return new Response(null, { status: 200, headers: { 'Cache-Control': 'no-store' } })
 }
 
 async function findSession(ctx: OAuthContext, token: string) {

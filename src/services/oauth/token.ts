@@ -10,7 +10,7 @@ import {
   REFRESH_TOKEN_PREFIX,
   TOKEN_ID_PREFIX,
 } from './constants.ts'
-import type { OAuthContext } from './context.ts'
+import type { OAuthContext, OAuthEndpointCall } from './context.ts'
 import { publicRequestUrl } from './verify-access.ts'
 import { invalidDpopProof, type DpopProof } from './dpop.ts'
 import { OAuthError, invalidGrant, invalidRequest } from './errors.ts'
@@ -18,7 +18,7 @@ import { signAccessToken } from './access-token.ts'
 import { buildTokenScope, UnresolvedPermissionSetError } from './permission-sets.ts'
 import { scopeSet } from './scopes.ts'
 import type { ClientAuth, TokenRow } from '../../storage/oauth/store.ts'
-import { constantTimeEqual, randomId, readParams, sha256b64url } from './util.ts'
+import { constantTimeEqual, randomId, sha256b64url } from './util.ts'
 
 const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/
 
@@ -30,10 +30,20 @@ export function sessionExpiry(clientAuth: ClientAuth, createdAt: number, updated
   return Math.min(createdAt + lifetime, updatedAt + idle)
 }
 
-export async function handleToken(ctx: OAuthContext, req: Request): Promise<Response> {
-  const params = await readParams(req)
+/** RFC 6749 §5.1's successful token response. */
+export type TokenResult = {
+  access_token: string
+  token_type: 'DPoP'
+  expires_in: number
+  refresh_token?: string
+  scope: string
+  sub: string
+}
+
+export async function handleToken(ctx: OAuthContext, call: OAuthEndpointCall): Promise<TokenResult> {
+  const { params } = call
   const { client, clientAuth } = await authenticatedClient(ctx, params)
-  const proof = await ctx.dpop.verify(req, { htu: publicRequestUrl(ctx, req), context: 'authorization-server' })
+  const proof = await ctx.dpop.verify(call.dpop, { method: call.method, htu: publicRequestUrl(ctx, call.url) })
   if (!proof) throw invalidDpopProof('DPoP proof required')
   if (!client.metadata.grant_types.includes(params.grant_type ?? '')) {
     if (params.grant_type === 'authorization_code' || params.grant_type === 'refresh_token') {
@@ -140,7 +150,7 @@ function tokenScope(ctx: OAuthContext, scope: string): string {
   }
 }
 
-async function tokenResponse(ctx: OAuthContext, row: TokenRow): Promise<Response> {
+async function tokenResponse(ctx: OAuthContext, row: TokenRow): Promise<TokenResult> {
   const { token, expiresIn } = await signAccessToken(ctx.accessTokenKey, {
     iss: ctx.issuer,
     aud: ctx.serviceDid,
@@ -150,15 +160,12 @@ async function tokenResponse(ctx: OAuthContext, row: TokenRow): Promise<Response
     client_id: row.clientId,
     cnf: { jkt: row.dpopJkt! },
   })
-  return Response.json(
-    {
-      access_token: token,
-      token_type: 'DPoP',
-      expires_in: expiresIn,
-      ...(row.refreshToken && { refresh_token: row.refreshToken }),
-      scope: row.scope,
-      sub: row.did,
-    },
-    { headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' } },
-  )
+  return {
+    access_token: token,
+    token_type: 'DPoP',
+    expires_in: expiresIn,
+    ...(row.refreshToken && { refresh_token: row.refreshToken }),
+    scope: row.scope,
+    sub: row.did,
+  }
 }

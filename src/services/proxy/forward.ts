@@ -22,8 +22,8 @@ export const DEFAULT_FORWARD_LIMITS: ForwardLimits = {
 export type ForwardSpec = {
   url: string
   method: string
-  headers: Headers
-  body?: ReadableStream<Uint8Array> | null
+  headers: Record<string, string>
+  body?: ReadableStream<Uint8Array> | string | null
   /** false passes compressed bodies through untouched; true decodes them (for munging). */
   decompress: boolean
   /** The checked address of a host named in a DID document: connect there, not to a fresh lookup. */
@@ -34,13 +34,16 @@ const RESPONSE_HEADERS = ['atproto-repo-rev', 'atproto-content-labelers', 'retry
 const CONTENT_HEADERS = ['content-type', 'content-language']
 const ENCODED_HEADERS = ['content-length', 'content-encoding']
 
+/** An upstream's answer (status < 400), its body guarded by the limits; header names are lower case. */
+export type UpstreamReply = { status: number; headers: Headers; body: ReadableStream<Uint8Array> | null }
+
 /** The upstream headers a client gets back (the reference's RES_HEADERS_TO_FORWARD plus content headers). */
-export function forwardedResponseHeaders(upstream: Headers, opts: { content: boolean; encoded: boolean }): Headers {
-  const out = new Headers()
+export function forwardedResponseHeaders(upstream: Headers, opts: { content: boolean; encoded: boolean }): Record<string, string> {
+  const out: Record<string, string> = {}
   const names = [...RESPONSE_HEADERS, ...(opts.content ? CONTENT_HEADERS : []), ...(opts.content && opts.encoded ? ENCODED_HEADERS : [])]
   for (const name of names) {
     const value = upstream.get(name)
-    if (value !== null) out.set(name, value)
+    if (value !== null) out[name] = value
   }
   return out
 }
@@ -65,7 +68,7 @@ async function upstreamError(res: Response): Promise<UpstreamResponseError> {
   }
   const status = res.status === 500 ? 502 : res.status
   const [defaultName, defaultMessage] = STATUS_NAMES[status] ?? (status >= 500 ? STATUS_NAMES[500]! : STATUS_NAMES[400]!)
-  const headers = Object.fromEntries(forwardedResponseHeaders(res.headers, { content: false, encoded: false }))
+  const headers = forwardedResponseHeaders(res.headers, { content: false, encoded: false })
   return new UpstreamResponseError(status, error ?? defaultName, message || defaultMessage, headers)
 }
 
@@ -144,8 +147,8 @@ function guardedBody(body: ReadableStream<Uint8Array>, limits: ForwardLimits, ab
   })
 }
 
-/** Sends the request; resolves with a < 400 response whose body is guarded, or throws an UpstreamResponseError or upstreamFailure. */
-export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT_FORWARD_LIMITS): Promise<Response> {
+/** Sends the request; resolves with a < 400 answer whose body is guarded, or throws an UpstreamResponseError or upstreamFailure. */
+export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT_FORWARD_LIMITS): Promise<UpstreamReply> {
   const abort = new AbortController()
   const headersTimer = setTimeout(() => abort.abort(new Error('upstream headers timeout')), limits.headersTimeoutMs)
   let res: Response
@@ -157,7 +160,7 @@ export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT
       redirect: 'manual',
       signal: abort.signal,
       decompress: spec.decompress,
-      ...(spec.body ? { duplex: 'half' } : {}),
+      ...(spec.body instanceof ReadableStream ? { duplex: 'half' } : {}),
     } as RequestInit
     res = await (spec.address ? fetchPinned({ url: new URL(spec.url), address: spec.address }, init) : fetch(spec.url, init))
   } catch {
@@ -172,5 +175,5 @@ export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT
     throw upstreamFailure('Upstream response too large')
   }
   const body = res.body ? guardedBody(res.body, limits, abort) : null
-  return new Response(body, { status: res.status, headers: res.headers })
+  return { status: res.status, headers: res.headers, body }
 }

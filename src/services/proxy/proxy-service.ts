@@ -21,6 +21,24 @@ export type ProxyDeps = TargetDeps & {
 const FORWARDED_REQUEST_HEADERS = ['accept-language', 'atproto-accept-labelers', 'x-bsky-topics']
 const BODY_HEADERS = ['content-type', 'content-encoding', 'content-length']
 
+/** Every client header the proxy reads: the edge passes these on in a ProxyCall. */
+export const PROXY_CALL_HEADERS = ['atproto-proxy', 'accept-encoding', ...FORWARDED_REQUEST_HEADERS, ...BODY_HEADERS]
+
+/** A client's call to forward, as the edge read it from the request. */
+export type ProxyCall = {
+  nsid: string
+  method: string
+  /** Path and query of the client's URL: the reference sends them unchanged to the target's origin. */
+  pathAndQuery: string
+  /** The client's headers named in PROXY_CALL_HEADERS (lower-case names), those it sent. */
+  headers: Record<string, string>
+  /** The request body (POST). */
+  body?: ReadableStream<Uint8Array> | null
+}
+
+/** What the upstream answered: the edge turns it into the client's response. Header names are lower case. */
+export type ProxyReply = { status: number; headers: Record<string, string>; body: ReadableStream<Uint8Array> | null }
+
 export type PipethroughOptions = {
   /** Sign a service JWT as this DID; no Authorization header without it. */
   iss?: string
@@ -37,8 +55,9 @@ export class ProxyService {
     this.limits = { ...DEFAULT_FORWARD_LIMITS, ...deps.limits }
   }
 
-  resolveTarget(req: Request, nsid: string): Promise<ProxyTarget> {
-    return resolveProxyTarget(this.deps, req.headers.get('atproto-proxy'), nsid)
+  /** The service a call goes to: the one its atproto-proxy header names, else the method's default. */
+  resolveTarget(call: Pick<ProxyCall, 'nsid' | 'headers'>): Promise<ProxyTarget> {
+    return resolveProxyTarget(this.deps, call.headers['atproto-proxy'] ?? null, call.nsid)
   }
 
   pushTarget(serviceDid: string): Promise<ProxyTarget> {
@@ -50,44 +69,37 @@ export class ProxyService {
   }
 
   /** Whether a call can be proxied at all: the caller names a service, or the method has a default one. */
-  hasTarget(req: Request, nsid: string): boolean {
-    return !!req.headers.get('atproto-proxy') || !!defaultServiceFor(this.deps.config, nsid)
+  hasTarget(call: Pick<ProxyCall, 'nsid' | 'headers'>): boolean {
+    return !!call.headers['atproto-proxy'] || !!defaultServiceFor(this.deps.config, call.nsid)
   }
 
   /** Forwards a client's call as `did` (the edge's proxy fallback has checked the caller). */
-  async forwardCall(req: Request, nsid: string, did: string): Promise<Response> {
-    const target = await this.resolveTarget(req, nsid)
-    const headers = new Headers()
-    headers.set('accept-encoding', req.headers.get('accept-encoding') || 'identity')
-    copyHeaders(req.headers, headers, FORWARDED_REQUEST_HEADERS)
-    const hasBody = req.method === 'POST'
-    if (hasBody) copyHeaders(req.headers, headers, BODY_HEADERS)
-    headers.set('authorization', `Bearer ${await this.serviceJwt(did, targetAud(target), nsid)}`)
+  async forwardCall(call: ProxyCall, did: string): Promise<ProxyReply> {
+    const target = await this.resolveTarget(call)
+    const headers: Record<string, string> = { 'accept-encoding': call.headers['accept-encoding'] || 'identity' }
+    copyHeaders(call.headers, headers, FORWARDED_REQUEST_HEADERS)
+    const hasBody = call.method === 'POST'
+    if (hasBody) copyHeaders(call.headers, headers, BODY_HEADERS)
+    headers.authorization = `Bearer ${await this.serviceJwt(did, targetAud(target), call.nsid)}`
     const upstream = await forward(
-      { url: upstreamUrl(target, req), method: req.method, headers, body: hasBody ? req.body : null, decompress: false, address: target.address },
+      { url: upstreamUrl(target, call), method: call.method, headers, body: hasBody ? (call.body ?? null) : null, decompress: false, address: target.address },
       this.limits,
     )
-    return new Response(upstream.body, {
-      status: upstream.status,
-      headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: true }),
-    })
+    return { status: upstream.status, headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: true }), body: upstream.body }
   }
 
   /**
    * A query forwarded from inside a local handler (read-after-write, getFeed). The body is decoded so the
    * caller may parse it; the returned headers are the ones to pass to the client.
    */
-  async pipethrough(req: Request, nsid: string, opts: PipethroughOptions = {}): Promise<Response> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw internalError(`Proxying of ${req.method} requests is not supported`)
-    const target = opts.target ?? (await this.resolveTarget(req, nsid))
-    const headers = new Headers()
-    copyHeaders(req.headers, headers, FORWARDED_REQUEST_HEADERS)
-    if (opts.iss) headers.set('authorization', `Bearer ${await this.serviceJwt(opts.iss, opts.aud ?? targetAud(target), opts.lxm ?? nsid)}`)
-    const upstream = await forward({ url: upstreamUrl(target, req), method: req.method, headers, decompress: true, address: target.address }, this.limits)
-    return new Response(upstream.body, {
-      status: upstream.status,
-      headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: false }),
-    })
+  async pipethrough(call: ProxyCall, opts: PipethroughOptions = {}): Promise<ProxyReply> {
+    if (call.method !== 'GET' && call.method !== 'HEAD') throw internalError(`Proxying of ${call.method} requests is not supported`)
+    const target = opts.target ?? (await this.resolveTarget(call))
+    const headers: Record<string, string> = {}
+    copyHeaders(call.headers, headers, FORWARDED_REQUEST_HEADERS)
+    if (opts.iss) headers.authorization = `Bearer ${await this.serviceJwt(opts.iss, opts.aud ?? targetAud(target), opts.lxm ?? call.nsid)}`
+    const upstream = await forward({ url: upstreamUrl(target, call), method: call.method, headers, decompress: true, address: target.address }, this.limits)
+    return { status: upstream.status, headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: false }), body: upstream.body }
   }
 }
 
@@ -101,8 +113,8 @@ export type CallJsonOptions = {
   params?: Record<string, string | string[] | undefined>
   /** JSON input: makes the call a POST. */
   body?: unknown
-  /** Headers of the client request worth passing on (accept-language, labelers...). */
-  from?: Request
+  /** The client's headers (a ProxyCall's): the ones worth passing on go along (accept-language, labelers...). */
+  from?: Record<string, string>
 }
 
 /** A JSON call made on the account's behalf (getFeedGenerator, registerPush, createReport). */
@@ -111,16 +123,16 @@ export async function callJson(proxy: ProxyService, opts: CallJsonOptions): Prom
   for (const [key, value] of Object.entries(opts.params ?? {})) {
     for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) url.searchParams.append(key, v)
   }
-  const headers = new Headers()
-  if (opts.from) copyHeaders(opts.from.headers, headers, FORWARDED_REQUEST_HEADERS)
-  headers.set('authorization', `Bearer ${await proxy.serviceJwt(opts.iss, opts.aud ?? targetAud(opts.target), opts.lxm ?? opts.nsid)}`)
-  let body: ReadableStream<Uint8Array> | null = null
+  const headers: Record<string, string> = {}
+  if (opts.from) copyHeaders(opts.from, headers, FORWARDED_REQUEST_HEADERS)
+  headers.authorization = `Bearer ${await proxy.serviceJwt(opts.iss, opts.aud ?? targetAud(opts.target), opts.lxm ?? opts.nsid)}`
+  let body: string | null = null
   if (opts.body !== undefined) {
-    headers.set('content-type', 'application/json')
-    body = new Response(JSON.stringify(opts.body)).body
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(opts.body)
   }
-  const res = await forward({ url: url.toString(), method: body ? 'POST' : 'GET', headers, body, decompress: true, address: opts.target.address }, proxy.limits)
-  const text = await res.text()
+  const res = await forward({ url: url.toString(), method: body !== null ? 'POST' : 'GET', headers, body, decompress: true, address: opts.target.address }, proxy.limits)
+  const text = res.body ? await Bun.readableStreamToText(res.body) : ''
   if (!text) return undefined
   try {
     return JSON.parse(text)
@@ -129,15 +141,14 @@ export async function callJson(proxy: ProxyService, opts: CallJsonOptions): Prom
   }
 }
 
-function copyHeaders(from: Headers, to: Headers, names: string[]) {
+function copyHeaders(from: Record<string, string>, to: Record<string, string>, names: string[]) {
   for (const name of names) {
-    const value = from.get(name)
-    if (value !== null) to.set(name, value)
+    const value = from[name]
+    if (value !== undefined) to[name] = value
   }
 }
 
 /** The reference sends the original path and query to the endpoint's origin. */
-function upstreamUrl(target: ProxyTarget, req: Request): string {
-  const original = new URL(req.url)
-  return new URL(original.pathname + original.search, new URL(target.url).origin).toString()
+function upstreamUrl(target: ProxyTarget, call: ProxyCall): string {
+  return new URL(call.pathAndQuery, new URL(target.url).origin).toString()
 }

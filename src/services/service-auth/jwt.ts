@@ -3,7 +3,6 @@
 // (xrpc-server auth.ts) so that other implementations accept ours and vice versa.
 import { randomBytes } from 'node:crypto'
 import { parseDidKey, verifySignature, type Keypair } from '../../core/crypto/index.ts'
-import { authCredentials } from '../auth/auth-scheme.ts'
 import { authRequired } from '../errors.ts'
 
 export type ServiceJwtPayload = {
@@ -101,10 +100,4 @@ export async function verifyServiceJwt(token: string, opts: VerifyServiceJwtOpti
     if (fresh === key || !check(fresh)) throw bad('jwt signature does not match jwt issuer', 'BadJwtSignature')
   }
   return payload as ServiceJwtPayload
-}
-
-/** The bearer token of a request, or undefined. */
-export function bearerToken(req: Request): string | undefined {
-  const header = req.headers.get('authorization')
-  return authCredentials(header, 'Bearer') || undefined
 }

@@ -3,6 +3,7 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
 import { findActiveAccount } from '../../../_util/resolve-repo.ts'
+import { proxyCall, proxyResponse } from '../../../../xrpc/proxy-call.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.repo.getRecord',
@@ -20,6 +21,6 @@ export default defineHandler({
     if (!appView) throw InvalidRequestError('Could not locate record')
     // Forwarded without a service token; to the atproto-proxy service if named, else the AppView.
     const target = req.headers.get('atproto-proxy') ? undefined : { url: appView.url, did: appView.did }
-    return services.proxy.pipethrough(req, nsid, { target })
+    return proxyResponse(await services.proxy.pipethrough(proxyCall(req, nsid), { target }))
   },
 })

@@ -1,6 +1,6 @@
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { RATE } from '../../../_util/accounts.ts'
-import { bearerToken } from '../../../../services/service-auth/index.ts'
+import { bearerToken } from '../../../../xrpc/auth-scheme.ts'
 
 export default defineHandler({
   nsid: 'com.atproto.server.createAccount',

@@ -1,20 +1,17 @@
 // The OAuth HTTP surface as an Elysia plugin: discovery, PAR, authorize pages, token, revoke, jwks.
 // Every route is rate limited; JSON endpoints answer RFC 6749 errors and always carry a fresh DPoP-Nonce.
-import type { Plugin } from '../app.ts'
-import { clientIp } from '../client-ip.ts'
-import { XRPCError } from '../errors.ts'
-import type { RateLimiter, RateLimitRule } from '../rate-limit.ts'
-import { handleAccountPage, handleAccountRevoke, handleAccountSignIn } from '../../web/oauth/account-page.ts'
-import { ACCOUNT_PATH, AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handleReject, handleSelect, handleSignIn, type BrowserInfo } from '../../web/oauth/authorize.ts'
-import type { OAuthContext } from '../../services/oauth/context.ts'
-import { CORS_HEADERS } from '../oauth-cors.ts'
-import { MINUTE } from '../../services/oauth/constants.ts'
-import { OAuthError } from '../../services/oauth/errors.ts'
-import { authorizationServerMetadata, JWKS, protectedResourceMetadata } from '../../services/oauth/metadata.ts'
-import { handlePar } from '../../services/oauth/par.ts'
-import { handleRevoke } from '../../services/oauth/revoke.ts'
-import { handleIntrospect } from '../../services/oauth/introspect.ts'
-import { handleToken } from '../../services/oauth/token.ts'
+import type { Plugin } from '../../app.ts'
+import { clientIp } from '../../client-ip.ts'
+import { XRPCError } from '../../errors.ts'
+import type { RateLimiter, RateLimitRule } from '../../rate-limit.ts'
+import { handleAccountPage, handleAccountRevoke, handleAccountSignIn } from '../../../web/oauth/account-page.ts'
+import { ACCOUNT_PATH, AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handleReject, handleSelect, handleSignIn, type BrowserInfo } from '../../../web/oauth/authorize.ts'
+import type { OAuthContext } from '../../../services/oauth/context.ts'
+import { CORS_HEADERS } from '../../oauth-cors.ts'
+import { MINUTE } from '../../../services/oauth/constants.ts'
+import { authorizationServerMetadata, JWKS, protectedResourceMetadata } from '../../../services/oauth/metadata.ts'
+import { introspectEndpoint, parEndpoint, revokeEndpoint, tokenEndpoint } from './endpoints.ts'
+import { OAuthError, oauthErrorHeaders, oauthErrorStatus } from '../../oauth-errors.ts'
 
 const rule = (name: string, durationMs: number, points: number): RateLimitRule => ({ name, durationMs, points })
 export const OAUTH_RATE_LIMITS = {
@@ -37,7 +34,8 @@ function limit(deps: RouteDeps, rules: RateLimitRule[], req: Request, ip: string
 }
 
 function oauthErrorResponse(err: OAuthError, extra: Record<string, string>): Response {
-  return Response.json(err.toJSON(), { status: err.status, headers: { ...CORS_HEADERS, 'Cache-Control': 'no-store', ...err.headers, ...extra } })
+  const headers = { ...CORS_HEADERS, 'Cache-Control': 'no-store', ...oauthErrorHeaders(err, 'authorization-server'), ...extra }
+  return Response.json(err.toJSON(), { status: oauthErrorStatus(err, 'authorization-server'), headers })
 }
 
 /** JSON endpoints: errors as RFC 6749 JSON, CORS and the current DPoP nonce on every answer. */
@@ -52,10 +50,10 @@ async function json(deps: RouteDeps, rules: RateLimitRule[], req: Request, ip: s
   } catch (err) {
     if (err instanceof OAuthError) return oauthErrorResponse(err, nonce)
     if (err instanceof XRPCError && err.status === 429) {
-      return oauthErrorResponse(new OAuthError('temporarily_unavailable', 'Rate limit exceeded', 429, err.headers), nonce)
+      return oauthErrorResponse(new OAuthError('temporarily_unavailable', 'Rate limit exceeded'), { ...err.headers, ...nonce })
     }
     deps.ctx.log.error('oauth endpoint failed', { url: req.url, err })
-    return oauthErrorResponse(new OAuthError('server_error', 'Internal server error', 500), nonce)
+    return oauthErrorResponse(new OAuthError('server_error', 'Internal server error'), nonce)
   }
 }
 
@@ -84,16 +82,16 @@ export function oauthRoutes(deps: RouteDeps): Plugin {
         json(deps, OAUTH_RATE_LIMITS.metadata, request, ipOf(request, server), async () => doc(authorizationServerMetadata(ctx))()),
       )
       .get('/oauth/jwks', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.metadata, request, ipOf(request, server), async () => doc(JWKS)()))
-      .post('/oauth/par', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.par, request, ipOf(request, server), () => handlePar(ctx, request)), {
+      .post('/oauth/par', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.par, request, ipOf(request, server), () => parEndpoint(ctx, request)), {
         parse: 'none',
       })
-      .post('/oauth/token', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.token, request, ipOf(request, server), () => handleToken(ctx, request)), {
+      .post('/oauth/token', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.token, request, ipOf(request, server), () => tokenEndpoint(ctx, request)), {
         parse: 'none',
       })
-      .post('/oauth/revoke', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.revoke, request, ipOf(request, server), () => handleRevoke(ctx, request)), {
+      .post('/oauth/revoke', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.revoke, request, ipOf(request, server), () => revokeEndpoint(ctx, request)), {
         parse: 'none',
       })
-      .post('/oauth/introspect', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.introspect, request, ipOf(request, server), () => handleIntrospect(ctx, request)), {
+      .post('/oauth/introspect', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.introspect, request, ipOf(request, server), () => introspectEndpoint(ctx, request)), {
         parse: 'none',
       })
       .get(AUTHORIZE_PATH, ({ request, server }) => page(deps, OAUTH_RATE_LIMITS.authorize, request, ipOf(request, server), (b) => handleAuthorizePage(ctx, request, b)))

@@ -1,5 +1,6 @@
 // The Authorization header's scheme and credentials, shared by every verifier (session, admin, service
 // and OAuth tokens) so that all of them read it the same way.
+import { invalidInput } from '../services/errors.ts'
 
 /**
  * The credentials of an Authorization header whose scheme is `scheme`; schemes compare
@@ -13,3 +14,14 @@ export function authCredentials(header: string | null | undefined, scheme: 'Basi
 
 export const hasAuthScheme = (header: string | null | undefined, scheme: 'Basic' | 'Bearer' | 'DPoP') =>
   authCredentials(header, scheme) !== undefined
+
+/**
+ * The token of `Authorization: Bearer <token>`; undefined without a header or for another scheme. A header
+ * that is not exactly `<scheme> <credentials>` is refused, as the reference's parseAuthorizationHeader.
+ */
+export function bearerToken(req: Request): string | undefined {
+  const header = req.headers.get('authorization')
+  if (!header) return undefined
+  if (header.split(' ').length !== 2) throw invalidInput('Malformed authorization header', 'InvalidToken')
+  return authCredentials(header, 'Bearer') || undefined
+}

@@ -1,0 +1,46 @@
+// The one small interface every delivery channel implements, and the error that tells the queue
+// whether to try again.
+
+/** moderation_email: the moderators' own mail account, for the operator's messages (not a person's choice). */
+export type ChannelName = 'email' | 'discord' | 'telegram' | 'signal' | 'ntfy' | 'moderation_email'
+/** The channels people and `pds notify test` name. */
+export const CHANNEL_NAMES: readonly ChannelName[] = ['email', 'discord', 'telegram', 'signal', 'ntfy']
+
+export type OutgoingMessage = {
+  /** The queue's id: channels that can deduplicate (an email Message-ID) use it. */
+  id: number
+  address: string
+  subject: string
+  text: string
+}
+
+export interface Channel {
+  readonly name: ChannelName
+  /** The address in canonical form, or an AddressError saying what is wrong with it. */
+  normalizeAddress(address: string): string
+  /** Resolves when the channel accepted the message; throws ChannelError (or anything: retried). */
+  send(msg: OutgoingMessage): Promise<void>
+  close?(): void
+}
+
+export class ChannelError extends Error {
+  name = 'ChannelError'
+  constructor(
+    message: string,
+    readonly opts: { permanent?: boolean; retryAfterMs?: number } = {},
+  ) {
+    super(message)
+  }
+}
+
+/** A person's or operator's address the channel cannot use (bad phone number, not a webhook URL…). */
+export class AddressError extends Error {
+  name = 'AddressError'
+}
+
+/** The message of an error with every secret in `secrets` masked: errors are logged and stored. */
+export function redact(message: string, secrets: Array<string | undefined>): string {
+  let out = message
+  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]')
+  return out
+}

@@ -1,0 +1,73 @@
+// kill -9 with a queued notification: the real `pds serve` acknowledges a password reset while the
+// Telegram API is down, is killed with SIGKILL, and after the restart the code arrives exactly once.
+import { afterAll, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { AtpAgent } from '@atproto/api'
+import { freePort, testEnv } from '../helpers/server.ts'
+import { startFakeTelegram, TELEGRAM_TOKEN } from '../helpers/fake-notify.ts'
+import { openDatabase } from '../../src/storage/sqlite.ts'
+import { markChannelVerified, putPendingChannel, setPreferredChannel } from '../../src/storage/account/notifications.ts'
+
+const CLI = resolve(import.meta.dir, '../../cli/main.ts')
+const dataDir = mkdtempSync(join(tmpdir(), 'pds-notify-crash-'))
+const telegram = startFakeTelegram()
+afterAll(() => {
+  telegram.close()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+async function serve(port: number) {
+  const proc = Bun.spawn([process.execPath, CLI, 'serve', '--data-dir', dataDir, '--port', String(port)], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error' },
+    stdout: 'ignore',
+    stderr: 'inherit',
+  })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 400; i++) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
+    if (await fetch(`${url}/xrpc/_health`).then((r) => r.ok, () => false)) return { proc, url }
+    await Bun.sleep(50)
+  }
+  throw new Error('server did not start')
+}
+
+test('a password reset acknowledged while Telegram is down is delivered once after SIGKILL and restart', async () => {
+  const port = await freePort()
+  const env = testEnv(dataDir, port, { PDS_TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN, PDS_TELEGRAM_API_URL: telegram.url, PDS_NOTIFY_RETRY_BASE_MS: '1500' })
+  writeFileSync(join(dataDir, 'pds.env'), Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n')
+
+  const first = await serve(port)
+  const agent = new AtpAgent({ service: first.url })
+  const { data } = await agent.createAccount({ email: 'kim@example.com', handle: 'kim.test', password: 'kim-password' })
+  // Kim's verified, preferred Telegram chat (the verification flow itself is tested in notify-lifecycle).
+  const db = openDatabase(join(dataDir, 'account.sqlite'), 'account')
+  putPendingChannel(db, data.did, 'telegram', '8080', 'AAAAA-BBBBB')
+  markChannelVerified(db, data.did, 'telegram')
+  setPreferredChannel(db, data.did, 'telegram')
+  db.close()
+
+  telegram.failNext(1000, 503, { ok: false, error_code: 503, description: 'Service Unavailable' })
+  await agent.com.atproto.server.requestPasswordReset({ email: 'kim@example.com' })
+  expect(telegram.received.length).toBe(0)
+  first.proc.kill('SIGKILL')
+  await first.proc.exited
+
+  telegram.failNext(0)
+  const second = await serve(port)
+  try {
+    for (let i = 0; i < 400 && !telegram.received.length; i++) await Bun.sleep(25)
+    expect(telegram.received.length).toBe(1)
+    const code = telegram.lastCode()!
+    expect(telegram.received[0]).toMatchObject({ chat_id: '8080', text: expect.stringContaining('@kim.test') })
+    const anon = new AtpAgent({ service: second.url })
+    await anon.com.atproto.server.resetPassword({ token: code, password: 'kim-new-password' })
+    await anon.login({ identifier: 'kim.test', password: 'kim-new-password' })
+    await Bun.sleep(500)
+    expect(telegram.received.length).toBe(1) // exactly once
+  } finally {
+    second.proc.kill('SIGTERM')
+    await second.proc.exited
+  }
+}, 60_000)
