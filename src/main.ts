@@ -28,6 +28,7 @@ import { firehosePlugin } from './xrpc/routes/firehose.ts'
 import { wellKnownPlugin } from './xrpc/routes/well-known.ts'
 import { plcDirectoryRoutes } from './xrpc/routes/plc-directory.ts'
 import { oauthRoutes } from './xrpc/routes/oauth/index.ts'
+import { accountRoutes } from './xrpc/routes/account.ts'
 import { createAuthVerifier } from './xrpc/auth-verifier.ts'
 import { oauthVerifier } from './xrpc/oauth-verifier.ts'
 import { proxyFallback } from './xrpc/proxy-fallback.ts'
@@ -141,6 +142,7 @@ async function startLocked(
   const plugins: Plugin[] = [firehosePlugin(firehose.firehose, { trustedProxies }), wellKnownPlugin(accounts.accounts)]
   if (accounts.plcDirectory) plugins.push(plcDirectoryRoutes(accounts.plcDirectory))
   plugins.push(oauthRoutes({ ctx: oauth.ctx, rateLimiter: services.rateLimiter, trustedProxies }))
+  plugins.push(accountRoutes(services))
   plugins.push(
     tlsCheckPlugin({
       hostname: config.service.hostname,

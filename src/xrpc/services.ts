@@ -29,7 +29,7 @@ export type Services = {
   /** Forwards calls to the AppView, chat, moderation and atproto-proxy targets (src/services/proxy). */
   proxy: ProxyService
   /** OAuth provider: verifyOAuthAccess(req), revokeAllOAuthSessions(did) (src/services/oauth). */
-  oauth?: Pick<OAuthProvider, 'verifyOAuthAccess' | 'revokeAllOAuthSessions'>
+  oauth?: Pick<OAuthProvider, 'verifyOAuthAccess' | 'revokeAllOAuthSessions' | 'listOAuthSessions' | 'revokeOAuthSession'>
   /** Circuit breakers of the upstreams (PLC directory, relays), for `pds status`. */
   breakers: Breakers
   /** True while the server's databases answer. */

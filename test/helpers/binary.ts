@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 const root = resolve(import.meta.dir, '../..')
-const SOURCE_PATHS = ['cli', 'src', 'scripts', 'migrations', 'lexicons', 'package.json', 'bun.lock']
+const SOURCE_PATHS = ['cli', 'src', 'scripts', 'migrations', 'lexicons', 'package.json', 'bun.lock', 'tsconfig.json']
 
 function newestMtime(path: string): number {
   if (!existsSync(path)) return 0

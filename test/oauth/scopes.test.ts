@@ -3,7 +3,7 @@ import { describe, expect, test } from 'bun:test'
 import { assertScope, isKnownScope, parsePermission, ScopePermissions } from '../../src/services/oauth/scopes.ts'
 import { toXrpcError } from '../../src/xrpc/error-mapper.ts'
 import { describeScope } from '../../src/services/oauth/scope-descriptions.ts'
-import { escapeHtml } from '../../src/web/oauth/pages.ts'
+import { escapeHtml } from '../../src/web/oauth/pages.tsx'
 import { isPrivateAddress, safeFetchJson } from '../../src/services/oauth/safe-fetch.ts'
 
 describe('parsePermission', () => {

@@ -10,9 +10,18 @@ import * as email from './email-flows.ts'
 import * as plc from './plc-flows.ts'
 import * as invites from './invites.ts'
 import { atprotoData, type DidDocument } from '../../core/did-doc.ts'
+import * as creds from '../../storage/account/credentials.ts'
+import { WebSessions } from './web-sessions.ts'
+import { normalizeAndValidateHandle } from './handles.ts'
+import { DomainError } from '../errors.ts'
 
 export class AccountService {
-  constructor(readonly ctx: AccountsContext) {}
+  /** The account web app's browser sessions. */
+  readonly webSessions: WebSessions
+
+  constructor(readonly ctx: AccountsContext) {
+    this.webSessions = new WebSessions(ctx.manager.db)
+  }
 
   /** The account store itself, for the composition root and tests; handlers use the methods below. */
   get manager() {
@@ -114,6 +123,58 @@ export class AccountService {
   submitPlcOperation = (did: string, op: unknown) => plc.submitPlcOperation(this.ctx, did, op)
   isValidDidDocForService = (did: string) => plc.isValidDidDocForService(this.ctx, did)
   assertValidDidDocForService = (did: string) => plc.assertValidDidDocForService(this.ctx, did)
+
+  /** The account password only (an app password is refused): for the account web app's sign-in. */
+  async signInWithPassword(identifier: string, password: string): Promise<AccountView | null> {
+    try {
+      const { account, appPassword } = await this.ctx.manager.login(identifier, password)
+      return appPassword ? null : account
+    } catch {
+      return null
+    }
+  }
+
+  /** Whether `password` is the account password (not an app password). */
+  verifyPassword(did: string, password: string): Promise<boolean> {
+    return this.ctx.manager.verifyAccountPassword(did, password)
+  }
+
+  /** Password (createSession) sessions: the current refresh token of each, newest first. */
+  listPasswordSessions(did: string) {
+    return creds.listCurrentRefreshTokens(this.ctx.manager.db, did, new Date().toISOString()).map((t) => ({
+      id: t.id,
+      appPasswordName: t.appPasswordName,
+      expiresAt: t.expiresAt,
+    }))
+  }
+
+  /** Ends one password session of `did` (its refresh token); false when it is not the account's. */
+  revokePasswordSession(did: string, id: string): boolean {
+    const token = creds.getRefreshToken(this.ctx.manager.db, id)
+    return !!token && token.did === did && this.ctx.manager.revokeRefreshToken(id)
+  }
+
+  /** Every password session of the account (refresh tokens). */
+  revokeAllPasswordSessions(did: string) {
+    creds.deleteRefreshTokensByDid(this.ctx.manager.db, did)
+  }
+
+  /** Whether a new account could take `handle` (one of the server's domains, valid, not reserved, free). */
+  async handleAvailability(input: string): Promise<{ handle: string; available: boolean; reason?: string }> {
+    try {
+      const handle = await normalizeAndValidateHandle(input, { domains: this.ctx.config.identity.serviceHandleDomains, resolve: async () => null })
+      const taken = !!this.getAccount(handle, { includeDeactivated: true, includeTakenDown: true })
+      return taken ? { handle, available: false, reason: 'That handle is taken.' } : { handle, available: true }
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'invalid-input') return { handle: input, available: false, reason: err.message }
+      throw err
+    }
+  }
+
+  /** Where a handle off this server's domains points now (DNS TXT, then the HTTPS well-known file). */
+  resolveHandleRemote(handle: string): Promise<string | null> {
+    return this.ctx.resolveHandleRemote(handle)
+  }
 
   // Invites
   createInviteCodes(forAccounts: string[], codeCount: number, useCount: number) {

@@ -60,7 +60,10 @@ export function buildAccounts(opts: {
 }): AccountsBuild {
   const { config, log } = opts
   const manager = new AccountManager(opts.accountDb, config.service.did, config.secrets.jwtSecret)
-  manager.onCredentialsRevoked = opts.onCredentialsRevoked
+  manager.onCredentialsRevoked = (did) => {
+    accounts.webSessions.endAll(did)
+    opts.onCredentialsRevoked?.(did)
+  }
   manager.onRefreshTokenReuse = (did, revoked) => log.warn('a refresh token came back after its grace window: its session family was revoked', { did, revoked })
   const didCache = DidCache.open(config.db.didCacheDbLocation)
   const plc = new PlcClient(config.identity.plcUrl, config.identity.resolverTimeout * 3, opts.breakers?.get('plc directory', { log }))

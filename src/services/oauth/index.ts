@@ -14,7 +14,9 @@ import { OAuthStore } from '../../storage/oauth/store.ts'
 import { hmac } from './util.ts'
 import { verifyAccess, type OAuthAccess, type OAuthAccessCall } from './verify-access.ts'
 
-export type { OAuthAccess, OAuthAccessCall, OAuthAccountPort }
+import { listOAuthSessions, revokeOAuthSession, type OAuthSessionView } from './sessions.ts'
+
+export type { OAuthAccess, OAuthAccessCall, OAuthAccountPort, OAuthSessionView }
 export { assertScope, ScopePermissions } from './scopes.ts'
 
 export type OAuthProvider = {
@@ -23,6 +25,10 @@ export type OAuthProvider = {
   verifyOAuthAccess(call: OAuthAccessCall): Promise<OAuthAccess>
   /** Ends every OAuth session of an account (password reset, deactivation, takedown, deletion). */
   revokeAllOAuthSessions(did: string): number
+  /** The account's OAuth sessions in plain words (the account web app's sessions view). */
+  listOAuthSessions(did: string): Promise<OAuthSessionView[]>
+  /** Ends one OAuth session of the account; false when it is not the account's. */
+  revokeOAuthSession(did: string, id: string): boolean
 }
 
 export function createOAuthProvider(opts: {
@@ -53,5 +59,7 @@ export function createOAuthProvider(opts: {
     ctx,
     verifyOAuthAccess: (call) => verifyAccess(ctx, call),
     revokeAllOAuthSessions: (did) => store.deleteAllForAccount(did),
+    listOAuthSessions: (did) => listOAuthSessions(ctx, did),
+    revokeOAuthSession: (did, id) => revokeOAuthSession(ctx, did, id),
   }
 }

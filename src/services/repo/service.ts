@@ -182,6 +182,24 @@ export class RepoService {
     return key
   }
 
+  /** What the account's repo holds, for people (the account web app's dashboard). */
+  stats(did: string): { rev: string | null; repoBytes: number; records: number; blobs: number; blobBytes: number } | null {
+    if (!this.deps.actors.exists(did)) return null
+    const db = this.db(did)
+    const blobs = db.blobTotals()
+    return { rev: db.getRoot()?.rev ?? null, repoBytes: db.sumBlockBytes(), records: db.countRecords(), blobs: blobs.count, blobBytes: blobs.bytes }
+  }
+
+  /** A page of the repo's stored blobs with their type and size (the account web app's blob list). */
+  listBlobDetails(did: string, opts: { cursor?: string; limit: number }): Array<{ cid: string; mimeType: string; size: number }> {
+    if (!this.hasRepo(did)) return []
+    const db = this.db(did)
+    return db.listBlobCids(opts).flatMap((cid) => {
+      const row = db.getBlob(cid)
+      return row && !row.tempKey ? [{ cid, mimeType: row.mimeType, size: row.size }] : []
+    })
+  }
+
   db(did: string): ActorDb {
     return this.deps.actors.db(did)
   }

@@ -92,3 +92,10 @@ export function deleteRefreshTokensByDid(db: Database, did: string) {
   db.query('DELETE FROM refresh_token WHERE did = ?').run(did)
   db.query('DELETE FROM refresh_token_spent WHERE did = ?').run(did)
 }
+
+/** The account's current refresh tokens (not those already rotated and in their grace period). */
+export function listCurrentRefreshTokens(db: Database, did: string, now: string): RefreshTokenRow[] {
+  return db
+    .query<RefreshTokenRow, [string, string]>('SELECT * FROM refresh_token WHERE did = ? AND nextId IS NULL AND expiresAt > ? ORDER BY expiresAt DESC')
+    .all(did, now)
+}

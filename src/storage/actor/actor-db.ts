@@ -115,6 +115,11 @@ export class ActorDb {
     this.q('DELETE FROM repo_block WHERE cid = ?').run(cid.toString())
   }
 
+  /** Bytes of repo blocks stored (the repo's size as a CAR, give or take framing). */
+  sumBlockBytes(): number {
+    return (this.q('SELECT coalesce(sum(size), 0) AS n FROM repo_block').get() as { n: number }).n
+  }
+
   countBlocks(): number {
     return (this.q('SELECT count(*) AS n FROM repo_block').get() as { n: number }).n
   }
@@ -303,6 +308,11 @@ export class ActorDb {
        WHERE blobCid > ? AND NOT EXISTS (SELECT 1 FROM blob WHERE blob.cid = record_blob.blobCid)
        GROUP BY blobCid ORDER BY blobCid LIMIT ?`,
     ).all(opts.cursor ?? '', opts.limit) as Array<{ cid: string; recordUri: string }>
+  }
+
+  /** Stored blobs (uploads not yet referenced excluded) and their bytes. */
+  blobTotals(): { count: number; bytes: number } {
+    return this.q('SELECT count(*) AS count, coalesce(sum(size), 0) AS bytes FROM blob WHERE tempKey IS NULL').get() as { count: number; bytes: number }
   }
 
   blobCounts(): { expected: number; imported: number } {

@@ -13,15 +13,13 @@ import {
 } from '../../services/oauth/constants.ts'
 import type { OAuthAccount, OAuthContext } from '../../services/oauth/context.ts'
 import { OAuthError } from '../../services/oauth/errors.ts'
-import { chooserPage, consentPage, errorPage, formPostPage, loginPage, pageCsp, SIGN_UP_NOTICE, type FormContext, type Page } from './pages.ts'
+import { chooserPage, consentPage, errorPage, formPostPage, loginPage, pageCsp, SIGN_UP_NOTICE, type FormContext, type Page } from './pages.tsx'
 import { describeScope } from '../../services/oauth/scope-descriptions.ts'
 import { scopeSet } from '../../services/oauth/scopes.ts'
 import type { RequestRow } from '../../services/oauth/context.ts'
 import { b64url, constantTimeEqual, hmac, randomId } from '../../services/oauth/util.ts'
 
 export const AUTHORIZE_PATH = '/oauth/authorize'
-/** The account page (authorization_management_uri): see account-page.ts. */
-export const ACCOUNT_PATH = '/account'
 export type Device = { id: string; sessionId: string; isNew: boolean }
 type Flow = { request: RequestRow; client: OAuthClient; device: Device }
 export type BrowserInfo = { ip: string; userAgent: string | null }
@@ -46,13 +44,11 @@ function cookies(req: Request): Map<string, string> {
   return out
 }
 
-/** The device cookies, for the authorization pages and for the account page (authorization_management_uri). */
+/** The device cookies of the authorization pages (the account web app under /account has its own session). */
 export function deviceCookies(ctx: OAuthContext, device: Device): string[] {
   const secure = ctx.issuer.startsWith('https:') ? '; Secure' : ''
-  return ['/oauth', ACCOUNT_PATH].flatMap((path) => {
-    const attrs = `; Path=${path}; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(DEVICE_COOKIE_MAX_AGE / 1000)}${secure}`
-    return [`device-id=${device.id}${attrs}`, `session-id=${device.sessionId}${attrs}`]
-  })
+  const attrs = `; Path=/oauth; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(DEVICE_COOKIE_MAX_AGE / 1000)}${secure}`
+  return [`device-id=${device.id}${attrs}`, `session-id=${device.sessionId}${attrs}`]
 }
 
 export function loadDevice(ctx: OAuthContext, req: Request, browser: BrowserInfo, create: boolean): Device | null {

@@ -4,8 +4,7 @@ import type { Plugin } from '../../app.ts'
 import { clientIp } from '../../client-ip.ts'
 import { XRPCError } from '../../errors.ts'
 import type { RateLimiter, RateLimitRule } from '../../rate-limit.ts'
-import { handleAccountPage, handleAccountRevoke, handleAccountSignIn } from '../../../web/oauth/account-page.ts'
-import { ACCOUNT_PATH, AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handleReject, handleSelect, handleSignIn, type BrowserInfo } from '../../../web/oauth/authorize.ts'
+import { AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handleReject, handleSelect, handleSignIn, type BrowserInfo } from '../../../web/oauth/authorize.ts'
 import type { OAuthContext } from '../../../services/oauth/context.ts'
 import { CORS_HEADERS } from '../../oauth-cors.ts'
 import { MINUTE } from '../../../services/oauth/constants.ts'
@@ -99,14 +98,6 @@ export function oauthRoutes(deps: RouteDeps): Plugin {
     for (const [path, handler] of Object.entries(posts)) {
       const rules = path === 'sign-in' ? OAUTH_RATE_LIMITS.signIn : OAUTH_RATE_LIMITS.authorize
       app.post(`${AUTHORIZE_PATH}/${path}`, ({ request, server }) => page(deps, rules, request, ipOf(request, server), (b) => handler(ctx, request, b)), {
-        parse: 'none',
-      })
-    }
-    app.get(ACCOUNT_PATH, ({ request, server }) => page(deps, OAUTH_RATE_LIMITS.authorize, request, ipOf(request, server), (b) => handleAccountPage(ctx, request, b)))
-    const accountPosts = { 'sign-in': handleAccountSignIn, revoke: handleAccountRevoke } as const
-    for (const [path, handler] of Object.entries(accountPosts)) {
-      const rules = path === 'sign-in' ? OAUTH_RATE_LIMITS.signIn : OAUTH_RATE_LIMITS.authorize
-      app.post(`${ACCOUNT_PATH}/${path}`, ({ request, server }) => page(deps, rules, request, ipOf(request, server), (b) => handler(ctx, request, b)), {
         parse: 'none',
       })
     }

@@ -1,0 +1,29 @@
+// The pages' one client script, inlined with the page's CSP nonce: copy buttons (`data-copy`) and the
+// live handle check (`data-handle-check`: an input, a suffix select, a status line, a URL to ask). Pages
+// work without it: the value to copy is shown as text, and the server checks the handle on submit.
+export const CLIENT_SCRIPT = `(function () {
+document.addEventListener('click', function (e) {
+  var b = e.target && e.target.closest ? e.target.closest('button[data-copy]') : null
+  if (!b) return
+  var done = function () { var t = b.textContent; b.textContent = 'Copied'; setTimeout(function () { b.textContent = t }, 1500) }
+  if (navigator.clipboard) navigator.clipboard.writeText(b.getAttribute('data-copy')).then(done, function () {})
+})
+
+var form = document.querySelector('[data-handle-check]')
+if (form) {
+  var input = form.querySelector('input[name=name]'), suffix = form.querySelector('select[name=suffix]')
+  var out = document.getElementById('handle-status'), timer = null, asked = 0
+  var check = function () {
+    var n = ++asked, value = input.value.trim()
+    if (!value) { out.textContent = ''; return }
+    fetch(form.getAttribute('data-handle-check') + '?handle=' + encodeURIComponent(value + suffix.value), { credentials: 'same-origin' })
+      .then(function (r) { return r.json() })
+      .then(function (j) { if (n === asked) out.textContent = j.available ? '@' + j.handle + ' is available.' : j.reason })
+      .catch(function () {})
+  }
+  var later = function () { clearTimeout(timer); timer = setTimeout(check, 300) }
+  input.addEventListener('input', later)
+  suffix.addEventListener('change', later)
+}
+})()
+`

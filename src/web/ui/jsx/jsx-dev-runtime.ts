@@ -1,0 +1,2 @@
+// Bun's development JSX transform imports this module; it is the same renderer.
+export * from './jsx-runtime.ts'
