@@ -21,7 +21,7 @@ import { buildAccounts, type RepoLifecycle } from './services/accounts/index.ts'
 import { createRepoService, type RepoService } from './services/repo/index.ts'
 import { buildProxy } from './services/proxy/index.ts'
 import { createOAuthProvider } from './services/oauth/index.ts'
-import { accountPortFrom } from './services/oauth/account-port.ts'
+import { accountPortFrom } from './services/accounts/oauth-port.ts'
 import { VERSION } from './version.ts'
 import { tlsCheckPlugin, type HandleLookup } from './xrpc/routes/tls-check.ts'
 import { firehosePlugin } from './xrpc/routes/firehose.ts'
@@ -32,6 +32,9 @@ import { accountRoutes } from './xrpc/routes/account.ts'
 import { createAuthVerifier } from './xrpc/auth-verifier.ts'
 import { oauthVerifier } from './xrpc/oauth-verifier.ts'
 import { proxyFallback } from './xrpc/proxy-fallback.ts'
+import { factorAdminPlugin } from './xrpc/routes/factor-admin.ts'
+import { passkeyRoutes } from './xrpc/routes/passkeys.ts'
+import { sessionBody } from './api/_util/accounts.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
 
 export type RunningServer = {
@@ -110,7 +113,7 @@ async function startLocked(
     log,
     lexicons,
     rateLimiter: new RateLimiter(config.rateLimits),
-    verifyAuth: createAuthVerifier({ ...accounts.credentials, serviceDid: config.service.did, adminPassword: config.secrets.adminPassword }),
+    verifyAuth: createAuthVerifier({ ...accounts.credentials, serviceDid: config.service.did, adminPassword: config.secrets.adminPassword, proxyConfig: config }),
     accounts: accounts.accounts,
     notify: accounts.notify,
     events: firehose.sequencer,
@@ -150,6 +153,8 @@ async function startLocked(
       accounts: () => (services as { accounts?: HandleLookup }).accounts,
     }),
   )
+  plugins.push(factorAdminPlugin({ adminPassword: config.secrets.adminPassword, accounts: () => services.accounts }))
+  plugins.push(passkeyRoutes(() => services, sessionBody))
   const version = config.service.version ?? VERSION
   // The largest body any method takes (blobs, repo imports); longer declared bodies get a JSON 413.
   const maxRequestBytes = Math.max(config.service.blobUploadLimit, config.service.maxImportSize, DEFAULT_JSON_LIMIT)

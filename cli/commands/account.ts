@@ -1,9 +1,10 @@
-// `pds account create|list|reset-password`: account administration over the running server's XRPC
+// `pds account create|list|reset-password|reset-2fa`: account administration over the running server's XRPC
 // (admin Basic auth from pds.env), never by opening the databases.
 import type { Command } from 'commander'
 import { randomBytes } from 'node:crypto'
 import type { Config } from '../../src/config/config.ts'
 import { findAccount, fullHandle } from '../lib/account-lookup.ts'
+import { CliError, EXIT } from '../lib/errors.ts'
 import { loadCliConfig, type ConfigOptions } from '../lib/config.ts'
 import { withServerOptions } from '../lib/options.ts'
 import { formatTable, Output, runCommand } from '../lib/output.ts'
@@ -73,6 +74,22 @@ export async function resetPassword(opts: CommonOptions & { account: string; pas
 /** What an <account> argument may be (cli/lib/account-lookup.ts). */
 export const ACCOUNT_ARGUMENT = 'handle, short handle, email or DID'
 
+/** Removes every second factor of an account (POST /_admin/reset-2fa: no lexicon defines this). */
+export async function resetTwoFactor(opts: CommonOptions & { account: string }) {
+  const { config, client } = adminClient(opts)
+  const { did } = findAccount(config, opts.account)
+  const res = await fetch(new URL('/_admin/reset-2fa', client.baseUrl), {
+    method: 'POST',
+    headers: { authorization: client.authorization!, 'content-type': 'application/json' },
+    body: JSON.stringify({ account: did }),
+  }).catch((err: Error) => {
+    throw new CliError(`cannot reach the server at ${client.baseUrl} (${err.message}); is \`pds serve\` running?`, EXIT.unavailable)
+  })
+  const body = (await res.json().catch(() => ({}))) as { did?: string; removed?: Record<string, unknown>; message?: string }
+  if (!res.ok) throw new CliError(`reset-2fa: ${body.message ?? `HTTP ${res.status}`}`, EXIT.failed)
+  return { did, removed: body.removed }
+}
+
 export function registerAccount(program: Command): void {
   const account = program.command('account').description('create, list and manage accounts on the running server')
   const common = (cmd: Command) => withServerOptions(cmd)
@@ -111,6 +128,16 @@ export function registerAccount(program: Command): void {
         const given = opts.password
         const res = await resetPassword({ ...opts, account: target })
         out.result(given ? { did: res.did } : res, () => (given ? `password updated for ${res.did}` : `new password for ${res.did}: ${res.password}`))
+      })
+    })
+
+  common(account.command('reset-2fa').argument('<account>', ACCOUNT_ARGUMENT))
+    .description('remove every second factor (authenticator app, backup codes, email codes); mails the holder, audited')
+    .action(async (target: string, opts: CommonOptions) => {
+      const out = new Output(opts)
+      await runCommand(out, async () => {
+        const res = await resetTwoFactor({ ...opts, account: target })
+        out.result(res, () => `second factors removed for ${res.did}; they can sign in with their password alone`)
       })
     })
 }

@@ -9,19 +9,30 @@ import { verifyBearer } from '../services/auth/tokens.ts'
 import type { CredentialSource } from '../services/accounts/index.ts'
 import { rememberCallerAccount } from './caller-account.ts'
 import { verifyServiceJwt } from '../services/service-auth/index.ts'
+import { withAppPasswordScope, type ProxyConfig } from './app-password-access.ts'
 
 export type VerifierDeps = CredentialSource & {
   serviceDid: string
   adminPassword: string
+  /** Where proxied calls go by default: the rpc: audience scoped app passwords are checked against. */
+  proxyConfig: ProxyConfig
 }
 
 export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
-  const access = async (req: Request, scopes: readonly string[], opts: { checkDeactivated: boolean; checkTakedown: boolean }): Promise<AuthResult> => {
+  const access = async (
+    req: Request,
+    scopes: readonly string[],
+    opts: { checkDeactivated: boolean; checkTakedown: boolean },
+    call: { nsid: string; kind: AuthKind },
+  ): Promise<AuthResult> => {
     const header = req.headers.get('authorization')
     if (!header) throw authRequired(undefined, 'AuthMissing')
     const token = bearerToken(req)
     if (!token) throw invalidInput('Unexpected authorization type', 'InvalidToken')
-    const verified = await verifyBearer(deps.key, token, { typ: 'at+jwt', audience: deps.serviceDid, scopes })
+    // A scoped app password may reach full-access methods: its scope, not its tier, decides (below).
+    const accepted = scopes.includes(AuthScope.AppPass) ? scopes : [...scopes, AuthScope.AppPass]
+    const verified = await verifyBearer(deps.key, token, { typ: 'at+jwt', audience: deps.serviceDid, scopes: accepted })
+    if (!scopes.includes(verified.scope) && !verified.appPassScope) throw invalidInput('Bad token scope', 'InvalidToken')
     const account = deps.getAccount(verified.sub)
     const checked = opts.checkDeactivated || opts.checkTakedown
     // Without a status check the token alone counts, as the reference (which then does not look the
@@ -32,7 +43,7 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
     const isPrivileged = verified.scope === AuthScope.Access || verified.scope === AuthScope.AppPassPrivileged
     const result: AuthResult = { type: 'access', did: verified.sub, scope: verified.scope, isPrivileged }
     if (account) rememberCallerAccount(result, { deactivatedAt: account.deactivatedAt, takedownRef: account.takedownRef })
-    return result
+    return verified.appPassScope ? withAppPasswordScope(result, verified.appPassScope, { req, ...call, config: deps.proxyConfig }) : result
   }
 
   const refresh = async (req: Request, allowExpired: boolean): Promise<AuthResult> => {
@@ -63,15 +74,17 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
       case 'none':
         return { type: 'none' }
       case 'optionalAccess':
-        return header ? access(req, ACCESS_STANDARD, standard) : { type: 'none' }
+        return header ? access(req, ACCESS_STANDARD, standard, { nsid, kind }) : { type: 'none' }
       case 'access':
-        return access(req, ACCESS_STANDARD, standard)
+        return access(req, ACCESS_STANDARD, standard, { nsid, kind })
       case 'accessFull':
-        return access(req, ACCESS_FULL, standard)
+        return access(req, ACCESS_FULL, standard, { nsid, kind })
       case 'accessPrivileged':
-        return access(req, ACCESS_PRIVILEGED, standard)
+        return access(req, ACCESS_PRIVILEGED, standard, { nsid, kind })
+      case 'accessProxied':
+        return access(req, ACCESS_STANDARD, { checkDeactivated: false, checkTakedown: false }, { nsid, kind })
       case 'accessDeactivated':
-        return access(req, [...ACCESS_STANDARD, AuthScope.Takendown], { checkDeactivated: false, checkTakedown: false })
+        return access(req, [...ACCESS_STANDARD, AuthScope.Takendown], { checkDeactivated: false, checkTakedown: false }, { nsid, kind })
       case 'refresh':
         return refresh(req, nsid === 'com.atproto.server.deleteSession')
       case 'admin':
@@ -80,7 +93,7 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
         return { type: 'admin' }
       case 'accessOrAdmin':
         if (hasAuthScheme(header, 'Basic')) return verify('admin', { req, nsid })
-        return access(req, ACCESS_STANDARD, standard)
+        return access(req, ACCESS_STANDARD, standard, { nsid, kind })
       case 'service':
         return service(req, nsid)
     }

@@ -18,6 +18,7 @@ export type AuthKind =
   | 'accessFull' // not app passwords (managing app passwords, email, deletion)
   | 'accessPrivileged' // full or privileged app password
   | 'accessDeactivated' // access token, also for deactivated/takendown accounts
+  | 'accessProxied' // access or app-password token, account status not checked (the reference's pipethrough)
   | 'refresh'
   | 'admin'
   | 'accessOrAdmin'

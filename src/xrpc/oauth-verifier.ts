@@ -45,7 +45,9 @@ function toXrpc(err: OAuthError): XRPCError {
  * Auth kinds an OAuth token can satisfy. What it may do within them is the method policy
  * (method-policy.ts: the reference's per-method `authorize`), which also closes methods to OAuth.
  */
-const OAUTH_KINDS: ReadonlySet<AuthKind> = new Set(['access', 'optionalAccess', 'accessOrAdmin', 'accessDeactivated', 'accessFull', 'accessPrivileged'])
+const OAUTH_KINDS: ReadonlySet<AuthKind> = new Set(['access', 'optionalAccess', 'accessOrAdmin', 'accessDeactivated', 'accessProxied', 'accessFull', 'accessPrivileged'])
+/** Kinds that leave the account's status unchecked (the owner's own reads, the proxy as the reference's pipethrough). */
+const STATUS_UNCHECKED: ReadonlySet<AuthKind> = new Set(['accessDeactivated', 'accessProxied'])
 
 export type OAuthVerifierOptions = {
   /** Where proxied calls go by default (the rpc: audience). */
@@ -78,7 +80,7 @@ export function withOAuthAccess(
       throw withHeaders(err, responseHeaders)
     }
     try {
-      if (kind !== 'accessDeactivated' && !accounts.getAccount(access.did)) {
+      if (!STATUS_UNCHECKED.has(kind) && !accounts.getAccount(access.did)) {
         throw new XRPCError(401, 'AccountDeactivated', 'Account is deactivated or taken down')
       }
       if (!access.permissions.has('atproto')) throw new XRPCError(400, 'InvalidToken', 'OAuth token does not have "atproto" scope')

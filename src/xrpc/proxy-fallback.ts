@@ -18,7 +18,7 @@ export function proxyFallback(proxy: ProxyService, verifyAuth: AuthVerifier): Fa
     // Nobody to send it to; refused before auth, as the reference's parseProxyInfo.
     const call = proxyCall(req, nsid)
     if (!proxy.hasTarget(call)) throw InvalidRequestError(`No service configured for ${nsid}`)
-    const auth = await verifyAuth('access', { req, nsid })
+    const auth = await verifyAuth('accessProxied', { req, nsid })
     if (auth.type !== 'access') throw InvalidRequestError('Bad token method', 'InvalidToken')
     if (!auth.isPrivileged && PRIVILEGED_METHODS.has(nsid)) throw InvalidRequestError('Bad token method', 'InvalidToken')
     const res = proxyResponse(await proxy.forwardCall(call, auth.did))

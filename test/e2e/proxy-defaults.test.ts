@@ -152,3 +152,23 @@ describe('upstream answers', () => {
     expect(await refused.json()).toEqual({ error: 'UpstreamFailure', message: 'Upstream response too large' })
   })
 })
+
+describe('account status', () => {
+  test('a deactivated account still reaches the AppView through the proxy, as the reference (its pipethrough checks no status)', async () => {
+    const bob = new AtpAgent({ service: server.url })
+    const res = await bob.createAccount({ email: 'bob@example.com', handle: 'bob.test', password: 'bob-pass' })
+    await bob.com.atproto.server.deactivateAccount({})
+    fakes.appView.on('com.example.deactivated.ping', () => Response.json({ pong: true }))
+    const proxied = await xrpc('com.example.deactivated.ping', { headers: { authorization: `Bearer ${res.data.accessJwt}` } })
+    expect(proxied.status).toBe(200)
+    expect(await proxied.json()).toEqual({ pong: true })
+    expect(lastJwt(fakes.appView)).toMatchObject({ iss: res.data.did, lxm: 'com.example.deactivated.ping' })
+    // Local writes stay refused for it.
+    const write = await xrpc('com.atproto.repo.createRecord', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${res.data.accessJwt}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ repo: res.data.did, collection: 'app.bsky.feed.post', record: { text: 'x', createdAt: new Date().toISOString() } }),
+    })
+    expect(((await write.json()) as { error: string }).error).toBe('AccountDeactivated')
+  })
+})

@@ -22,6 +22,7 @@ export async function sessionBody(accounts: AccountService, account: AccountView
     ...(didDoc ? { didDoc } : {}),
     email: account.email ?? undefined,
     emailConfirmed: !!account.emailConfirmedAt,
+    emailAuthFactor: accounts.factors.emailAuthFactor(account.did),
     active: account.active,
     status: account.status,
   }

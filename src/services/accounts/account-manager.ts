@@ -28,7 +28,8 @@ export type AccountView = {
   status?: AccountStatus
 }
 
-export type AppPassDescript = { name: string; privileged: boolean }
+/** scope: set for scoped app passwords (src/services/oauth/app-password-scopes.ts). */
+export type AppPassDescript = { name: string; privileged: boolean; scope?: string | null }
 export type SessionTokens = { accessJwt: string; refreshJwt: string }
 
 const REFRESH_GRACE_MS = 2 * 60 * 60 * 1000
@@ -109,7 +110,7 @@ export class AccountManager {
   /** Signs a token pair; the refresh token row is written by `storeRefresh` (inside the caller's transaction). */
   async createTokens(did: string, appPassword: AppPassDescript | null, jti = newRefreshTokenId(), family?: string) {
     const [accessJwt, refreshJwt] = await Promise.all([
-      createAccessToken(this.key, { did, serviceDid: this.serviceDid, scope: scopeForAppPassword(appPassword) }),
+      createAccessToken(this.key, { did, serviceDid: this.serviceDid, scope: scopeForAppPassword(appPassword), appPassScope: appPassword?.scope }),
       createRefreshToken(this.key, { did, serviceDid: this.serviceDid, jti }),
     ])
     const exp = jose.decodeJwt(refreshJwt).exp!
@@ -148,7 +149,7 @@ export class AccountManager {
     const nextId = token.nextId ?? newRefreshTokenId()
     const appPassword = token.appPasswordName ? creds.getAppPassword(this.db, token.did, token.appPasswordName) : null
     if (token.appPasswordName && !appPassword) return null
-    const descript = appPassword ? { name: appPassword.name, privileged: appPassword.privileged === 1 } : null
+    const descript = appPassword ? { name: appPassword.name, privileged: appPassword.privileged === 1, scope: appPassword.scope } : null
     const family = token.family ?? token.id
     const { accessJwt, refreshJwt, storeRefresh } = await this.createTokens(token.did, descript, nextId, family)
     this.db.transaction(() => {
@@ -198,7 +199,7 @@ export class AccountManager {
 
   async verifyAppPassword(did: string, password: string): Promise<AppPassDescript | null> {
     const found = creds.findAppPassword(this.db, did, await scrypt.hashAppPassword(did, password))
-    return found ? { name: found.name, privileged: found.privileged === 1 } : null
+    return found ? { name: found.name, privileged: found.privileged === 1, scope: found.scope } : null
   }
 
   /** Sets a new password and ends every session (as the reference's updateAccountPassword). */
@@ -215,7 +216,8 @@ export class AccountManager {
     this.onCredentialsRevoked?.(did)
   }
 
-  async createAppPassword(did: string, name: string, privileged: boolean) {
+  /** `scope` (already resolved) makes a scoped app password; its tokens are checked like OAuth tokens. */
+  async createAppPassword(did: string, name: string, privileged: boolean, scope: string | null = null) {
     if (creds.getAppPassword(this.db, did, name)) {
       throw invalidInput('App password name already exists', 'DuplicateName')
     }
@@ -224,12 +226,12 @@ export class AccountManager {
     const raw = Array.from(randomBytes(16), (b) => alphabet[b & 31]).join('')
     const password = [raw.slice(0, 4), raw.slice(4, 8), raw.slice(8, 12), raw.slice(12, 16)].join('-')
     const createdAt = new Date().toISOString()
-    creds.insertAppPassword(this.db, { did, name, passwordScrypt: await scrypt.hashAppPassword(did, password), createdAt, privileged })
-    return { name, password, createdAt, privileged }
+    creds.insertAppPassword(this.db, { did, name, passwordScrypt: await scrypt.hashAppPassword(did, password), createdAt, privileged, scope })
+    return { name, password, createdAt, privileged, ...(scope && { scope }) }
   }
 
   listAppPasswords(did: string) {
-    return creds.listAppPasswords(this.db, did).map((r) => ({ name: r.name, createdAt: r.createdAt, privileged: r.privileged === 1 }))
+    return creds.listAppPasswords(this.db, did).map((r) => ({ name: r.name, createdAt: r.createdAt, privileged: r.privileged === 1, ...(r.scope && { scope: r.scope }) }))
   }
 
   revokeAppPassword(did: string, name: string) {

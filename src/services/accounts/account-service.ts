@@ -10,17 +10,32 @@ import * as email from './email-flows.ts'
 import * as plc from './plc-flows.ts'
 import * as invites from './invites.ts'
 import { atprotoData, type DidDocument } from '../../core/did-doc.ts'
+import { FactorService } from '../factors/factor-service.ts'
+import { resolveAppPasswordScope } from '../oauth/app-password-scopes.ts'
+import { permissionSetsFrom, type PermissionSetSource } from '../oauth/permission-sets.ts'
+import { Lexicons } from '../../core/lexicon/index.ts'
+import { LEXICON_DOCUMENTS } from '../../generated/lexicons.gen.ts'
 import * as creds from '../../storage/account/credentials.ts'
 import { WebSessions } from './web-sessions.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
-import { DomainError } from '../errors.ts'
+import { DomainError, invalidInput } from '../errors.ts'
 
 export class AccountService {
+  /** Second factors: email codes, authenticator app, backup codes (src/services/factors). */
+  readonly factors: FactorService
   /** The account web app's browser sessions. */
   readonly webSessions: WebSessions
 
   constructor(readonly ctx: AccountsContext) {
     this.webSessions = new WebSessions(ctx.manager.db)
+    this.factors = new FactorService({
+      db: ctx.manager.db,
+      mailer: ctx.mailer,
+      log: ctx.log,
+      hostname: ctx.config.service.hostname,
+      publicUrl: ctx.config.service.publicUrl,
+      getAccount: (did) => ctx.manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true }),
+    })
   }
 
   /** The account store itself, for the composition root and tests; handlers use the methods below. */
@@ -34,7 +49,6 @@ export class AccountService {
   rotateRefreshToken = (id: string) => this.ctx.manager.rotateRefreshToken(id)
   revokeRefreshToken = (id: string) => this.ctx.manager.revokeRefreshToken(id)
   updateAccountPassword = (did: string, password: string) => this.ctx.manager.updateAccountPassword(did, password)
-  createAppPassword = (did: string, name: string, privileged: boolean) => this.ctx.manager.createAppPassword(did, name, privileged)
   listAppPasswords = (did: string) => this.ctx.manager.listAppPasswords(did)
   revokeAppPassword = (did: string, name: string) => this.ctx.manager.revokeAppPassword(did, name)
 
@@ -110,7 +124,12 @@ export class AccountService {
   requestEmailConfirmation = (did: string) => email.requestEmailConfirmation(this.ctx, did)
   confirmEmail = (did: string, address: string, token: string) => email.confirmEmail(this.ctx, did, address, token)
   requestEmailUpdate = (did: string) => email.requestEmailUpdate(this.ctx, did)
-  updateEmail = (did: string, address: string, token?: string) => email.updateEmail(this.ctx, did, address, token)
+  /** `emailAuthFactor` (the lexicon's field) turns sign-in codes by email on or off in the same call. */
+  updateEmail = async (did: string, address: string, token?: string, emailAuthFactor?: boolean) => {
+    if (emailAuthFactor) this.factors.assertEmailFactorAllowed(did, address)
+    email.updateEmail(this.ctx, did, address, token)
+    if (emailAuthFactor !== undefined) await this.factors.setEmailAuthFactor(did, emailAuthFactor)
+  }
   requestPasswordReset = (address: string) => email.requestPasswordReset(this.ctx, address)
   resetPassword = (token: string, password: string) => email.resetPassword(this.ctx, token, password)
   requestAccountDelete = (did: string) => email.requestAccountDelete(this.ctx, did)
@@ -123,6 +142,22 @@ export class AccountService {
   submitPlcOperation = (did: string, op: unknown) => plc.submitPlcOperation(this.ctx, did, op)
   isValidDidDocForService = (did: string) => plc.isValidDidDocForService(this.ctx, did)
   assertValidDidDocForService = (did: string) => plc.assertValidDidDocForService(this.ctx, did)
+
+  // App passwords
+  private permissionSets?: PermissionSetSource
+
+  /**
+   * `scope`: a preset (full, read-only, post-only, chat) or an OAuth scope string (custom); a scoped
+   * password's tokens are checked like OAuth tokens. Without it: the old privileged/non-privileged kind.
+   */
+  createAppPassword(did: string, name: string, opts: { privileged?: boolean; scope?: unknown } = {}) {
+    if (opts.scope !== undefined && typeof opts.scope !== 'string') throw invalidInput('scope must be a string', 'InvalidScope')
+    // Built at the first scoped password only; the bundled lexicons hold the permission sets.
+    this.permissionSets ??= permissionSetsFrom(new Lexicons(LEXICON_DOCUMENTS, { lazy: true }))
+    const scope = resolveAppPasswordScope(opts.scope, this.permissionSets)
+    if (scope && opts.privileged) throw invalidInput('A scoped app password is not also privileged: its scope decides what it may do', 'InvalidScope')
+    return this.ctx.manager.createAppPassword(did, name, opts.privileged ?? false, scope)
+  }
 
   /** The account password only (an app password is refused): for the account web app's sign-in. */
   async signInWithPassword(identifier: string, password: string): Promise<AccountView | null> {

@@ -19,7 +19,8 @@ const ANY_STATE = { includeDeactivated: true, includeTakenDown: true }
 export const genEmailToken = genCode
 
 /** Each token purpose is a notification kind of the same name (src/services/notify/templates.ts). */
-const KIND: Record<EmailTokenPurpose, NotificationKind> = {
+// Sign-in codes (purpose sign_in) are sent by src/services/factors.
+const KIND: Record<Exclude<EmailTokenPurpose, 'sign_in'>, NotificationKind> = {
   confirm_email: 'confirm_email',
   update_email: 'update_email',
   reset_password: 'reset_password',
@@ -40,7 +41,7 @@ function accountWithEmail(ctx: AccountsContext, did: string) {
  * else to the person's preferred channel (src/services/notify). The first delivery attempt is awaited
  * for a bounded time; the queue's worker retries after that.
  */
-export async function sendEmailToken(ctx: AccountsContext, did: string, purpose: EmailTokenPurpose, to?: string) {
+export async function sendEmailToken(ctx: AccountsContext, did: string, purpose: Exclude<EmailTokenPurpose, 'sign_in'>, to?: string) {
   const account = accountWithEmail(ctx, did)
   const token = genEmailToken()
   const notification = ctx.notify.forAccount(did, KIND[purpose], { code: token, handle: account.handle ?? account.email }, to ?? account.email)
@@ -113,8 +114,10 @@ export function updateEmail(ctx: AccountsContext, did: string, email: string, to
   if (token) assertValidToken(ctx, did, 'update_email', token)
   const other = ctx.manager.getAccountByEmail(email, ANY_STATE)
   if (other && other.did !== did) throw invalidInput('This email address is already in use, please use a different one.')
+  // The same address again keeps its confirmation: that is how clients turn emailAuthFactor on or off.
+  const unchanged = account.email === email.toLowerCase()
   ctx.manager.db.transaction(() => {
-    actors.updateEmail(ctx.manager.db, did, email)
+    if (!unchanged) actors.updateEmail(ctx.manager.db, did, email)
     emailTokens.deleteAllEmailTokens(ctx.manager.db, did)
   })()
 }

@@ -13,7 +13,9 @@ export const ACCESS_FULL: readonly string[] = [AuthScope.Access]
 export const ACCESS_PRIVILEGED: readonly string[] = [...ACCESS_FULL, AuthScope.AppPassPrivileged]
 export const ACCESS_STANDARD: readonly string[] = [...ACCESS_PRIVILEGED, AuthScope.AppPass]
 
-export function scopeForAppPassword(appPassword: { privileged: boolean } | null): AuthScope {
+/** Scoped app passwords carry the plain app-password scope: their own permissions decide (appPassScope). */
+export function scopeForAppPassword(appPassword: { privileged: boolean; scope?: string | null } | null): AuthScope {
   if (!appPassword) return AuthScope.Access
+  if (appPassword.scope) return AuthScope.AppPass
   return appPassword.privileged ? AuthScope.AppPassPrivileged : AuthScope.AppPass
 }

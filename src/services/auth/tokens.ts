@@ -17,8 +17,9 @@ export function newRefreshTokenId(): string {
   return randomBytes(32).toString('base64')
 }
 
-export async function createAccessToken(key: TokenKey, opts: { did: string; serviceDid: string; scope: string }): Promise<string> {
-  return new jose.SignJWT({ scope: opts.scope })
+/** appPassScope: a scoped app password's OAuth-style scope, carried beside the legacy `scope` claim. */
+export async function createAccessToken(key: TokenKey, opts: { did: string; serviceDid: string; scope: string; appPassScope?: string | null }): Promise<string> {
+  return new jose.SignJWT(opts.appPassScope ? { scope: opts.scope, appPassScope: opts.appPassScope } : { scope: opts.scope })
     .setProtectedHeader({ typ: 'at+jwt', alg: 'HS256' })
     .setAudience(opts.serviceDid)
     .setSubject(opts.did)
@@ -38,7 +39,7 @@ export async function createRefreshToken(key: TokenKey, opts: { did: string; ser
     .sign(key)
 }
 
-export type VerifiedToken = { sub: string; aud: string; scope: string; jti?: string; exp: number }
+export type VerifiedToken = { sub: string; aud: string; scope: string; jti?: string; exp: number; appPassScope?: string }
 
 /**
  * Payloads of tokens whose signature, typ, audience and nbf jose already accepted, per signing key,
@@ -94,7 +95,9 @@ export async function verifyBearer(
   if (typeof aud !== 'string' || !aud.startsWith('did:')) throw malformed()
   if (jti !== undefined && typeof jti !== 'string') throw malformed()
   if (typeof scope !== 'string' || !opts.scopes.includes(scope)) throw invalidInput('Bad token scope', 'InvalidToken')
-  return { sub, aud, scope, jti, exp: exp ?? 0 }
+  const { appPassScope } = payload as { appPassScope?: unknown }
+  if (appPassScope !== undefined && (typeof appPassScope !== 'string' || scope !== AuthScope.AppPass)) throw malformed()
+  return { sub, aud, scope, jti, exp: exp ?? 0, ...(appPassScope !== undefined && { appPassScope }) }
 }
 
 export const authMissing = () => authRequired(undefined, 'AuthMissing')

@@ -17,6 +17,12 @@ export type OAuthAccount = { did: string; handle: string | null }
 export type OAuthAccountPort = {
   /** Checks a handle, DID or email with its password; null when they do not match an active account. */
   authenticate(identifier: string, password: string): Promise<OAuthAccount | null>
+  /**
+   * After a right password: the account's second factor (authenticator, backup or emailed code).
+   * null when satisfied or when the account has none; otherwise what to tell the person (without a
+   * code, an emailed code may just have been sent).
+   */
+  secondFactor(did: string, code: string | undefined, ip: string): Promise<string | null>
   /** An active (not deactivated, not taken down) account, or null. */
   getAccount(handleOrDid: string): OAuthAccount | null
 }

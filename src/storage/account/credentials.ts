@@ -9,7 +9,8 @@ export function setPasswordScrypt(db: Database, did: string, passwordScrypt: str
   db.query('UPDATE account SET passwordScrypt = ? WHERE did = ?').run(passwordScrypt, did)
 }
 
-export type AppPasswordRow = { name: string; createdAt: string; privileged: number; passwordScrypt: string }
+/** scope: an OAuth-style scope string for scoped app passwords, null for the old kind. */
+export type AppPasswordRow = { name: string; createdAt: string; privileged: number; passwordScrypt: string; scope: string | null }
 
 export function findAppPassword(db: Database, did: string, passwordScrypt: string): AppPasswordRow | null {
   return db.query<AppPasswordRow, [string, string]>('SELECT * FROM app_password WHERE did = ? AND passwordScrypt = ?').get(did, passwordScrypt)
@@ -19,13 +20,17 @@ export function getAppPassword(db: Database, did: string, name: string): AppPass
   return db.query<AppPasswordRow, [string, string]>('SELECT * FROM app_password WHERE did = ? AND name = ?').get(did, name)
 }
 
-export function insertAppPassword(db: Database, row: { did: string; name: string; passwordScrypt: string; createdAt: string; privileged: boolean }) {
-  db.query('INSERT INTO app_password (did, name, passwordScrypt, createdAt, privileged) VALUES (?, ?, ?, ?, ?)').run(
+export function insertAppPassword(
+  db: Database,
+  row: { did: string; name: string; passwordScrypt: string; createdAt: string; privileged: boolean; scope: string | null },
+) {
+  db.query('INSERT INTO app_password (did, name, passwordScrypt, createdAt, privileged, scope) VALUES (?, ?, ?, ?, ?, ?)').run(
     row.did,
     row.name,
     row.passwordScrypt,
     row.createdAt,
     row.privileged ? 1 : 0,
+    row.scope,
   )
 }
 

@@ -1,7 +1,7 @@
 // Single-use email tokens: one per (purpose, did); a new request replaces the old one.
 import type { Database } from 'bun:sqlite'
 
-export type EmailTokenPurpose = 'confirm_email' | 'update_email' | 'reset_password' | 'delete_account' | 'plc_operation'
+export type EmailTokenPurpose = 'confirm_email' | 'update_email' | 'reset_password' | 'delete_account' | 'plc_operation' | 'sign_in'
 
 export function upsertEmailToken(db: Database, purpose: EmailTokenPurpose, did: string, token: string, requestedAt: string) {
   db.query(

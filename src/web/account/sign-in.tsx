@@ -1,8 +1,9 @@
 /** @jsxImportSource ../ui/jsx */
 // Sign in with handle or email and the account password (app passwords are refused here). A new
-// session secret on every sign-in. The second factor, when an account has one, goes between the
-// password and startSession (see secondFactorFor).
+// session secret on every sign-in. An account with a second factor (authenticator app, emailed code,
+// backup code) gives its code with the password: the form asks for it after the first right password.
 import type { AccountView } from '../../services/accounts/account-manager.ts'
+import { DomainError } from '../../services/errors.ts'
 import { Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
 import { field, raw } from '../ui/form.ts'
 import { seeOther } from '../ui/render.ts'
@@ -19,7 +20,7 @@ const NOTICES: Record<string, string> = {
   deleted: 'Your account was deleted.',
 }
 
-function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number }) {
+function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number; askCode?: boolean }) {
   const next = safeNext(r.url.searchParams.get('next') ?? r.form.get('next'))
   const notice = NOTICES[r.url.searchParams.get('notice') ?? '']
   return publicPage(
@@ -36,6 +37,9 @@ function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; sta
             <input type="hidden" name="next" value={next} />
             <Field name="identifier" label="Handle or email" value={o.identifier} autocomplete="username" spellcheck={false} required errors={o.errors} />
             <Field name="password" label="Password" type="password" autocomplete="current-password" required errors={o.errors} />
+            {o.askCode && (
+              <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required errors={o.errors} />
+            )}
             <button type="submit">Sign in</button>
           </Form>
           <p>
@@ -65,18 +69,14 @@ export async function submitSignIn(r: WebRequest): Promise<Response> {
   const account = await r.app.services.accounts.signInWithPassword(identifier, password)
   if (!account) return view(r, { identifier, errors: { password: 'That handle or email and password do not match.' }, status: 401 })
   if (account.takedownRef) return view(r, { identifier, errors: { form: 'This account has been taken down by the server’s moderators.' }, status: 403 })
-  if (secondFactorFor(r, account)) {
-    // The seam for a later issue: a pending session, then the factor's page, then startSession.
+  try {
+    await r.app.services.accounts.factors.checkSignIn(account.did, field(r.form, 'code') || undefined, r.ip)
+  } catch (err) {
+    // A missing, wrong or expired code, or a lockout: said beside the code field, nothing started.
+    if (err instanceof DomainError && err.kind !== 'internal') return view(r, { identifier, askCode: true, errors: { code: err.message }, status: 401 })
+    throw err
   }
   return startSession(r, account, safeNext(r.form.get('next')))
-}
-
-/**
- * The second factor an account has set up (passkey, TOTP, email code), or null. None exist yet: a later
- * issue adds them and a page between the password and the session.
- */
-function secondFactorFor(_r: WebRequest, _account: AccountView): null {
-  return null
 }
 
 function startSession(r: WebRequest, account: AccountView, next: string): Response {

@@ -93,11 +93,23 @@ async function loadRequest(ctx: OAuthContext, requestUri: string | null, clientI
  * The sign-in form of the authorize and account pages: the account, now remembered on this device,
  * or null for a wrong handle or password. `identifier` is what to fill the form with again.
  */
-export async function signInFromForm(ctx: OAuthContext, form: URLSearchParams, deviceId: string): Promise<{ identifier: string; account: OAuthAccount | null }> {
+/**
+ * Password, then the account's second factor if it has one (`factorProblem`: what to show beside the
+ * code field). The browser remembers the account only once both passed.
+ */
+export async function signInFromForm(
+  ctx: OAuthContext,
+  form: URLSearchParams,
+  deviceId: string,
+  ip: string,
+): Promise<{ identifier: string; account: OAuthAccount | null; factorProblem?: string }> {
   const identifier = (form.get('identifier') ?? '').trim().replace(/^@/, '')
   const password = form.get('password') ?? ''
   const account = identifier && password ? await ctx.accounts.authenticate(identifier, password) : null
-  if (account) ctx.store.rememberAccount(deviceId, account.did, form.get('remember') === '1')
+  if (!account) return { identifier, account: null }
+  const factorProblem = await ctx.accounts.secondFactor(account.did, form.get('code') ?? undefined, ip)
+  if (factorProblem) return { identifier, account: null, factorProblem }
+  ctx.store.rememberAccount(deviceId, account.did, form.get('remember') === '1')
   return { identifier, account }
 }
 
@@ -256,9 +268,10 @@ async function loadForm(ctx: OAuthContext, req: Request, browser: BrowserInfo): 
 export function handleSignIn(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<Response> {
   return withPageErrors(async () => {
     const { flow, form } = await loadForm(ctx, req, browser)
-    const { identifier, account } = await signInFromForm(ctx, form, flow.device.id)
+    const { identifier, account, factorProblem } = await signInFromForm(ctx, form, flow.device.id, browser.ip)
     if (!account) {
-      const page = loginPage({ client: flow.client, form: formContext(flow), loginHint: identifier, error: 'Wrong handle or password.' })
+      const error = factorProblem ?? 'Wrong handle or password.'
+      const page = loginPage({ client: flow.client, form: formContext(flow), loginHint: identifier, error, askCode: !!factorProblem })
       return html(page, 401, [], [flow.request.parameters.redirect_uri])
     }
     return afterSignIn(ctx, flow, account)

@@ -45,7 +45,8 @@ function Hidden(p: { form: FormContext }) {
   )
 }
 
-export function loginPage(opts: { client: OAuthClient; form: FormContext; loginHint?: string; error?: string; notice?: string }): Page {
+/** askCode: the account has a second factor; the password is asked again with the code (nothing is kept between posts). */
+export function loginPage(opts: { client: OAuthClient; form: FormContext; loginHint?: string; error?: string; notice?: string; askCode?: boolean }): Page {
   const { client, form } = opts
   return page(
     'Sign in',
@@ -59,6 +60,9 @@ export function loginPage(opts: { client: OAuthClient; form: FormContext; loginH
         <Hidden form={form} />
         <Field name="identifier" label="Handle or email" value={opts.loginHint ?? ''} autocomplete="username" spellcheck={false} required />
         <Field name="password" type="password" label="Password" autocomplete="current-password" required />
+        {opts.askCode && (
+          <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required />
+        )}
         <Checkbox name="remember" label="Remember this account on this device" checked />
         <button type="submit" class="wide">
           Sign in

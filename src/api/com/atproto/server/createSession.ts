@@ -3,14 +3,18 @@ import { AuthRequiredError } from '../../../../xrpc/errors.ts'
 import { RATE, sessionBody } from '../../../_util/accounts.ts'
 import { OLD_PASSWORD_MAX_LENGTH } from '../../../../services/auth/scrypt.ts'
 
-export default defineHandler<unknown, { identifier: string; password: string; allowTakendown?: boolean }>({
+type Input = { identifier: string; password: string; authFactorToken?: string; allowTakendown?: boolean }
+
+export default defineHandler<unknown, Input>({
   nsid: 'com.atproto.server.createSession',
   auth: 'none',
   rateLimit: RATE.createSession,
-  handler: async ({ input, services }) => {
+  handler: async ({ input, services, ip }) => {
     if (input.password.length > OLD_PASSWORD_MAX_LENGTH) throw AuthRequiredError('Password too long. Consider resetting your password.')
     const { account, appPassword } = await services.accounts.login(input.identifier, input.password)
     if (!input.allowTakendown && account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
+    // Second factors guard the account password; app passwords are for apps that cannot ask for a code.
+    if (!appPassword) await services.accounts.factors.checkSignIn(account.did, input.authFactorToken, ip)
     const tokens = await services.accounts.createSession(account.did, appPassword)
     return sessionBody(services.accounts, account, tokens)
   },
