@@ -1,6 +1,7 @@
 // Composition root: config → storage → services → the edge (XRPC app, routes, pages). `pds serve` and the tests both start here.
+import { Breakers } from './services/net/circuit-breaker.ts'
 import type { Database } from 'bun:sqlite'
-import type { Config } from './config/config.ts'
+import { assertStrongSecrets, type Config } from './config/config.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { isResponsive, openDatabase } from './storage/sqlite.ts'
 import { Lexicons } from './core/lexicon/index.ts'
@@ -66,6 +67,7 @@ export async function startServer(
   config: Config,
   opts: { log?: Logger; hostname?: string; shutdownGraceMs?: number } = {},
 ): Promise<RunningServer> {
+  assertStrongSecrets(config)
   const log = opts.log ?? createLogger(config.logLevel)
   // A reference PDS's data directory is served in place; a broken or too new one is refused untouched
   // (checked read-only before the lock file is created).
@@ -90,13 +92,15 @@ async function startLocked(
   const databases: Database[] = []
   const accountDb = openDatabase(config.db.accountDbLocation, 'account', { synchronous: config.db.synchronous })
   databases.push(accountDb)
-  const firehose = createSequencerService(config, log)
+  const breakers = new Breakers()
+  const firehose = createSequencerService(config, log, breakers)
   databases.push(firehose.db)
   // Closures read services.events / services.repo at call time (the repo service may be wired later).
   const accounts = buildAccounts({
     config,
     log,
     accountDb,
+    breakers,
     events: () => services.events,
     repo: () => (services as { repo?: RepoLifecycle }).repo,
     onCredentialsRevoked: (did) => services.oauth?.revokeAllOAuthSessions(did),
@@ -115,6 +119,7 @@ async function startLocked(
     events: firehose.sequencer,
     proxy,
     repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
+    breakers,
     isHealthy: () => isResponsive(accountDb),
   }
   services.repo = createRepoService(config, log, {

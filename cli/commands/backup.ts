@@ -18,7 +18,7 @@ import {
 import type { Config } from '../../src/config/config.ts'
 import { VERSION } from '../../src/version.ts'
 import { DataDirectoryLockedError, lockDataDirectory } from '../../src/services/data-directory.ts'
-import { findConfig, loadCliConfig } from '../lib/config.ts'
+import { findConfig, keyFilesFromEnv, loadCliConfig } from '../lib/config.ts'
 import { CliError, EXIT } from '../lib/errors.ts'
 import { withConfigOptions, withJsonOption } from '../lib/options.ts'
 import { formatBytes, formatTable, Output, runCommand } from '../lib/output.ts'
@@ -97,7 +97,7 @@ export function registerBackup(program: Command): void {
       const out = new Output(opts)
       return runCommand(out, async () => {
         const dir = locateBackup(name, opts)
-        const report = await verifyBackup(dir, { onProgress: (prog) => out.progress(PHASE_LABELS[prog.phase]!, prog.done, prog.total) })
+        const report = await verifyBackup(dir, { keys: keyFilesFromEnv(), onProgress: (prog) => out.progress(PHASE_LABELS[prog.phase]!, prog.done, prog.total) })
         const { manifest, ...rest } = report
         out.result({ path: dir, ...rest }, () => {
           const c = report.checked
@@ -137,6 +137,7 @@ export function registerBackup(program: Command): void {
             backupDir: dir,
             layout,
             force: opts.force,
+            keys: keyFilesFromEnv(),
             onProgress: (prog) => out.progress(PHASE_LABELS[prog.phase]!, prog.done, prog.total),
           })
           out.result({ ok: true, dataDirectory: layout.dataDirectory, files: result.files, accounts: result.accounts, envFile: result.envFile, skippedBlobs: result.skippedBlobs }, () =>

@@ -2,9 +2,11 @@
 // from the same defaults (INIT_DEFAULTS), so Enter through every question equals --yes.
 import type { Command } from 'commander'
 import * as p from '@clack/prompts'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { buildConfig, ConfigError } from '../../src/config/config.ts'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { buildConfig, ConfigError, ROTATION_KEY_LABEL } from '../../src/config/config.ts'
+import { KeySealer, parseKeyEncryptionKey } from '../../src/core/crypto/key-seal.ts'
 import { generateSecrets, writeEnvFile } from '../../src/config/secrets.ts'
 import { CliError, EXIT } from '../lib/errors.ts'
 import { withJsonOption } from '../lib/options.ts'
@@ -49,6 +51,7 @@ type InitOptions = {
   appviewDid: string
   crawlers: string
   useBluesky?: boolean
+  keyEncryptionKeyFile?: string
 }
 
 export function registerInit(program: Command) {
@@ -70,6 +73,7 @@ export function registerInit(program: Command) {
     .option('--appview-url <url>', 'AppView URL', PUBLIC_DEFAULTS.appViewUrl)
     .option('--appview-did <did>', 'AppView DID', PUBLIC_DEFAULTS.appViewDid)
     .option('--crawlers <list>', 'comma-separated relays to notify', PUBLIC_DEFAULTS.crawlers)
+    .option('--key-encryption-key-file <file>', 'encrypt signing keys at rest with the key in this file (created if missing; keep it outside the data directory)')
     .action((flags: Omit<InitOptions, 'inviteRequired'> & { inviteRequired?: boolean }) => {
       const opts: InitOptions = { ...flags, inviteRequired: flags.inviteRequired ?? INIT_DEFAULTS.inviteRequired }
       const out = new Output(opts)
@@ -89,12 +93,15 @@ function writeInit(answers: InitOptions, force: boolean) {
   const envPath = join(dataDir, 'pds.env')
   if (existsSync(envPath) && !force) throw new CliError(`${envPath} already exists; use --force to overwrite it`, EXIT.refused)
   const bluesky = answers.useBluesky ?? true
+  const secrets = generateSecrets()
+  const sealed = answers.keyEncryptionKeyFile ? sealRotationKey(answers.keyEncryptionKeyFile, dataDir, secrets.PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX) : undefined
   const values: Record<string, string | undefined> = {
     PDS_HOSTNAME: answers.hostname,
     PDS_PORT: answers.port,
     PDS_DATA_DIRECTORY: dataDir,
     PDS_BLOBSTORE_DISK_LOCATION: join(dataDir, BLOB_FOLDER),
-    ...generateSecrets(),
+    ...secrets,
+    ...(sealed && { PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX: undefined, PDS_PLC_ROTATION_KEY_K256_ENCRYPTED: sealed.rotationKey, PDS_KEY_ENCRYPTION_KEY_FILE: sealed.file }),
     PDS_CONTACT_EMAIL_ADDRESS: answers.email || undefined,
     PDS_SERVICE_HANDLE_DOMAINS: answers.handleDomains || undefined,
     PDS_INVITE_REQUIRED: answers.inviteRequired ? 'true' : 'false',
@@ -118,6 +125,27 @@ function writeInit(answers: InitOptions, force: boolean) {
   mkdirSync(dataDir, { recursive: true })
   writeEnvFile(envPath, values, `pds configuration written by \`pds init\` on ${new Date().toISOString()}`)
   return { envFile: envPath, dataDirectory: dataDir, hostname: answers.hostname!, inviteRequired: answers.inviteRequired }
+}
+
+/**
+ * Creates the key encryption key file (or reads the one there) and seals the new rotation key with it.
+ * Refused inside the data directory: whoever copies the directory would get the key with it.
+ */
+function sealRotationKey(file: string, dataDir: string, rotationKeyHex: string): { file: string; rotationKey: string } {
+  const path = resolve(file)
+  if (!relative(dataDir, path).startsWith('..')) throw new CliError(`--key-encryption-key-file ${path} is inside the data directory; keep it elsewhere (e.g. /etc/pds/key-encryption-key)`, EXIT.usage)
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+    writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' })
+  }
+  let sealer: KeySealer
+  try {
+    sealer = new KeySealer(parseKeyEncryptionKey(readFileSync(path, 'utf8')))
+  } catch (err) {
+    throw new CliError(`${path}: ${(err as Error).message}`, EXIT.usage)
+  }
+  const sealed = sealer.seal(new Uint8Array(Buffer.from(rotationKeyHex, 'hex')), ROTATION_KEY_LABEL)
+  return { file: path, rotationKey: Buffer.from(sealed).toString('base64url') }
 }
 
 async function ask(defaults: InitOptions): Promise<InitOptions> {
@@ -144,6 +172,11 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
           initialValue: defaults.telegramBotToken ?? '',
         }),
       inviteRequired: () => p.confirm({ message: 'Require invite codes?', initialValue: defaults.inviteRequired }),
+      keyEncryptionKeyFile: async () => {
+        const encrypt = await p.confirm({ message: 'Encrypt signing keys at rest (with a key kept in a file outside the data directory)?', initialValue: Boolean(defaults.keyEncryptionKeyFile) })
+        if (p.isCancel(encrypt) || !encrypt) return undefined
+        return p.text({ message: 'Key encryption key file (created if missing)', initialValue: defaults.keyEncryptionKeyFile ?? '/etc/pds/key-encryption-key' })
+      },
       useBluesky: () =>
         p.confirm({ message: "Use Bluesky's public AppView, report service, PLC directory and relay?", initialValue: INIT_DEFAULTS.useBluesky }),
     },
@@ -154,7 +187,7 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
     },
   )
   p.outro('writing pds.env')
-  return { ...defaults, ...answers, handleDomains: String(answers.handleDomains) }
+  return { ...defaults, ...answers, handleDomains: String(answers.handleDomains), keyEncryptionKeyFile: (answers.keyEncryptionKeyFile as string | undefined) || undefined }
 }
 
 function nextSteps(envPath: string, hostname: string, dataDir: string, port: string): string {

@@ -15,6 +15,7 @@ import { registerImport } from './import.ts'
 import { registerMigrate } from './migrate.ts'
 import { registerAdopt } from './adopt.ts'
 import { registerRestoreAccount } from './restore-account.ts'
+import { registerKeys } from './keys.ts'
 import { registerNotify } from './notify.ts'
 
 export function registerOperatorCommands(program: Command): void {
@@ -32,5 +33,6 @@ export function registerOperatorCommands(program: Command): void {
   registerMigrate(program)
   registerAdopt(program)
   registerRestoreAccount(program)
+  registerKeys(program)
   registerNotify(program)
 }

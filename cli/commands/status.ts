@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { existsSync, readdirSync, statfsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from '../../src/config/config.ts'
+import type { BreakerSnapshot } from '../../src/services/net/circuit-breaker.ts'
 import { layoutFromConfig, listActorDirs, listBackups } from '../../src/services/backup/index.ts'
 import { VERSION } from '../../src/version.ts'
 import { backupRoot } from './backup.ts'
@@ -33,6 +34,8 @@ export type StatusReport = {
   lastBackup: { name: string; path: string; finishedAt: string; ageHours: number } | null
   /** The notification queue and channel breakers (account.sqlite); null before the first start. */
   notifications: Pick<NotifyStatus, 'queue' | 'breakers' | 'recentFailures'> | null
+  /** Circuit breakers of the PLC directory and the relays, from the running server (admin); null when it does not answer. */
+  upstreams: BreakerSnapshot[] | null
 }
 
 export async function collectStatus(config: Config, opts: { url?: string; top?: number; fetchFn?: typeof fetch } = {}): Promise<StatusReport> {
@@ -41,6 +44,7 @@ export async function collectStatus(config: Config, opts: { url?: string; top?: 
   const layout = layoutFromConfig(config)
   const client = XrpcClient.admin(config, url, opts.fetchFn)
   const accounts = health ? await countAccounts(client).catch(() => null) : null
+  const upstreams = health ? await client.query<{ upstreams: BreakerSnapshot[] }>('_upstreams').then((r) => r.upstreams).catch(() => null) : null
 
   const perAccount: AccountDisk[] = listActorDirs(layout.actorStoreDirectory).map((actor) => ({
     did: actor.did,
@@ -72,6 +76,7 @@ export async function collectStatus(config: Config, opts: { url?: string; top?: 
       ? { name: last.name, path: last.path, finishedAt: last.finishedAt, ageHours: Math.round((Date.now() - Date.parse(last.finishedAt)) / 36e5) }
       : null,
     notifications: readNotifyStatus(layout.accountDb),
+    upstreams,
   }
 }
 
@@ -147,6 +152,13 @@ export function formatStatus(s: StatusReport): string {
     `notify:    ${s.notifications ? formatNotifications(s.notifications) : 'no queue yet'}`,
     `backup:    ${s.lastBackup ? `${s.lastBackup.finishedAt} (${s.lastBackup.ageHours}h ago) ${s.lastBackup.path}` : 'none yet (pds backup create)'}`,
   ]
+  if (s.upstreams?.length) {
+    const describe = (u: BreakerSnapshot) =>
+      u.state === 'closed'
+        ? `${u.name} ok${u.failures ? ` (${u.failures} recent failures)` : ''}`
+        : `${u.name} ${u.state.toUpperCase()} (${u.state === 'open' ? `retry at ${u.retryAt}` : 'next call is a trial'}; last error: ${u.lastError})`
+    lines.push(`upstreams: ${s.upstreams.map(describe).join('\n           ')}`)
+  }
   if (s.disk.top.length) {
     lines.push('', formatTable(['ACCOUNT', 'REPO', 'BLOBS'], s.disk.top.map((t) => [t.handle ?? t.did, formatBytes(t.repoBytes), formatBytes(t.blobBytes)])))
   }

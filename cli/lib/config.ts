@@ -1,7 +1,8 @@
 // The configuration operator commands work from: found in the same order as `pds serve` finds it
 // (src/config/discover.ts), under the process environment. Unlike `pds serve`, never generates a setup.
 import { existsSync } from 'node:fs'
-import { buildConfig, ConfigError, type Config } from '../../src/config/config.ts'
+import { buildConfig, ConfigError, readKeyEncryptionKey, type Config } from '../../src/config/config.ts'
+import { KeyFiles } from '../../src/services/repo/keys.ts'
 import {
   describeSource,
   discoverConfig,
@@ -52,4 +53,17 @@ export function findConfig(
 ): ConfigSource & { exists: boolean } {
   const source = discoverConfig(opts, { ...ctx, env: processEnv })
   return { ...source, exists: existsSync(source.envFile) }
+}
+
+/**
+ * Key files opened with the key encryption key of the environment (PDS_KEY_ENCRYPTION_KEY or _FILE),
+ * for commands that read keys without a pds.env (backup verify/restore on a fresh host).
+ */
+export function keyFilesFromEnv(processEnv: Record<string, string | undefined> = process.env): KeyFiles {
+  try {
+    return new KeyFiles(readKeyEncryptionKey(processEnv)?.sealer)
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, EXIT.config)
+    throw err
+  }
 }

@@ -7,6 +7,7 @@ import type { Config } from '../../src/config/config.ts'
 import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
 import { atprotoData, type DidDocument } from '../../src/core/did-doc.ts'
 import { layoutFromConfig, listActorDirs } from '../../src/services/backup/index.ts'
+import { keyFilesFor } from '../../src/services/repo/keys.ts'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail'
 export type NetworkCheck = { name: string; status: CheckStatus; detail: string; fix?: string }
@@ -137,7 +138,7 @@ async function plcProblem(config: Config, deps: NetworkDeps, did: string, keyPat
   const { pds, signingKey } = atprotoData(doc)
   if (pds?.replace(/\/$/, '') !== config.service.publicUrl) return `PDS endpoint is ${pds ?? 'missing'}`
   if (!existsSync(keyPath)) return 'no signing key on disk'
-  const key = Secp256k1Keypair.import(new Uint8Array(readFileSync(keyPath)))
+  const key = Secp256k1Keypair.import(keyFilesFor(config).read(keyPath, did))
   if (signingKey !== key.did()) return 'signing key differs from the one on disk'
   return null
 }

@@ -1,6 +1,9 @@
 // One typed configuration object, built from the reference PDS's environment variable names.
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
+import { KeySealer, KeySealError, parseKeyEncryptionKey } from '../core/crypto/key-seal.ts'
+import { MIN_SECRET_LENGTH, weakSecretProblem } from './secret-strength.ts'
 import type { RawEnv } from './env.ts'
 
 const SECOND = 1000
@@ -160,7 +163,8 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
 
   const notify = notifyConfig(env)
 
-  const rotationKeyHex = read(env, 'PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX', hex32)
+  const keyEncryption = readKeyEncryptionKey(env)
+  const rotationKeyHex = readRotationKey(env, keyEncryption?.sealer)
   if (read(env, 'PDS_PLC_ROTATION_KEY_KMS_KEY_ID', str) && !rotationKeyHex) {
     throw new ConfigError('PDS_PLC_ROTATION_KEY_KMS_KEY_ID', 'AWS KMS rotation keys are not supported; set PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX')
   }
@@ -175,6 +179,9 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
           keep: read(env, 'PDS_BACKUP_KEEP', int.pipe(z.number().min(1, 'must be at least 1'))) ?? 7,
         }
       : undefined
+
+  const jwtSecret = required(read(env, 'PDS_JWT_SECRET', str), 'PDS_JWT_SECRET', '(generate one with: openssl rand --hex 16)')
+  const adminPassword = required(read(env, 'PDS_ADMIN_PASSWORD', str), 'PDS_ADMIN_PASSWORD', '(the admin password for the operator API)')
 
   return {
     service: {
@@ -265,12 +272,65 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
     /** Scheduled backups by `pds serve` (PDS_BACKUP_DIRECTORY / _INTERVAL / _KEEP); unset: none. */
     backup,
     secrets: {
-      jwtSecret: required(read(env, 'PDS_JWT_SECRET', str), 'PDS_JWT_SECRET', '(generate one with: openssl rand --hex 16)'),
-      adminPassword: required(read(env, 'PDS_ADMIN_PASSWORD', str), 'PDS_ADMIN_PASSWORD', '(the admin password for the operator API)'),
+      jwtSecret,
+      adminPassword,
       plcRotationKeyHex: required(rotationKeyHex, 'PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX', '(a 32-byte secp256k1 key in hex)'),
+      /** Set: signing keys and the PLC rotation key are written encrypted (src/core/crypto/key-seal.ts). */
+      keyEncryption,
     },
     logLevel: read(env, 'LOG_LEVEL', logLevel) ?? (read(env, 'PDS_LOG_ENABLED', bool) === false ? 'silent' : 'info'),
   }
 }
 
 export type Config = ReturnType<typeof buildConfig>
+
+/** The label the PLC rotation key is sealed with (account keys use their DID). */
+export const ROTATION_KEY_LABEL = 'plc-rotation-key'
+
+/** PDS_KEY_ENCRYPTION_KEY, or the file PDS_KEY_ENCRYPTION_KEY_FILE names (kept outside the data directory). */
+export function readKeyEncryptionKey(env: RawEnv): { sealer: KeySealer; source: string } | undefined {
+  const inline = read(env, 'PDS_KEY_ENCRYPTION_KEY', str)
+  const file = read(env, 'PDS_KEY_ENCRYPTION_KEY_FILE', str)
+  if (inline && file) throw new ConfigError('PDS_KEY_ENCRYPTION_KEY_FILE', 'set either PDS_KEY_ENCRYPTION_KEY or PDS_KEY_ENCRYPTION_KEY_FILE, not both')
+  if (!inline && !file) return undefined
+  let text = inline!
+  if (file) {
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (err) {
+      throw new ConfigError('PDS_KEY_ENCRYPTION_KEY_FILE', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+    }
+  }
+  try {
+    return { sealer: new KeySealer(parseKeyEncryptionKey(text)), source: file ? resolve(file) : 'PDS_KEY_ENCRYPTION_KEY' }
+  } catch (err) {
+    throw new ConfigError(file ? 'PDS_KEY_ENCRYPTION_KEY_FILE' : 'PDS_KEY_ENCRYPTION_KEY', (err as Error).message)
+  }
+}
+
+/** The rotation key in hex: plain, or PDS_PLC_ROTATION_KEY_K256_ENCRYPTED opened with the key encryption key. */
+function readRotationKey(env: RawEnv, sealer: KeySealer | undefined): string | undefined {
+  const plain = read(env, 'PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX', hex32)
+  const sealed = read(env, 'PDS_PLC_ROTATION_KEY_K256_ENCRYPTED', z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be base64url'))
+  if (!sealed) return plain
+  if (plain) throw new ConfigError('PDS_PLC_ROTATION_KEY_K256_ENCRYPTED', 'set either it or PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX, not both')
+  if (!sealer) throw new ConfigError('PDS_PLC_ROTATION_KEY_K256_ENCRYPTED', 'is encrypted, but no PDS_KEY_ENCRYPTION_KEY (or PDS_KEY_ENCRYPTION_KEY_FILE) is configured')
+  try {
+    return Buffer.from(sealer.open(new Uint8Array(Buffer.from(sealed, 'base64url')), ROTATION_KEY_LABEL)).toString('hex')
+  } catch (err) {
+    if (err instanceof KeySealError) throw new ConfigError('PDS_PLC_ROTATION_KEY_K256_ENCRYPTED', err.message)
+    throw err
+  }
+}
+
+/**
+ * Refuses to serve outside dev mode with a guessable PDS_JWT_SECRET (anyone could mint sessions) or
+ * PDS_ADMIN_PASSWORD (the admin API). Checked at startup, not by every operator command.
+ */
+export function assertStrongSecrets(config: Config): void {
+  if (config.service.devMode) return
+  for (const [name, value] of [['PDS_JWT_SECRET', config.secrets.jwtSecret], ['PDS_ADMIN_PASSWORD', config.secrets.adminPassword]] as const) {
+    const problem = weakSecretProblem(value)
+    if (problem) throw new ConfigError(name, `${problem}; outside dev mode it must be at least ${MIN_SECRET_LENGTH} random characters (generate one with: openssl rand -hex 32)`)
+  }
+}

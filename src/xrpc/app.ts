@@ -3,7 +3,8 @@ import { Elysia } from 'elysia'
 import type { Services } from './services.ts'
 import { dispatchXrpc, type FallbackHandler, type Registry } from './dispatch.ts'
 import { clientIp } from './client-ip.ts'
-import { errorResponse, InvalidRequestError } from './errors.ts'
+import { AuthRequiredError, errorResponse, InvalidRequestError } from './errors.ts'
+import { isAdmin } from './auth.ts'
 import { refuseOversizedBody } from './body-limit.ts'
 
 export const CORS_HEADERS = {
@@ -67,6 +68,11 @@ export function createApp(opts: {
     .get('/xrpc/_health', () => {
       if (!services.isHealthy()) return Response.json({ version: opts.version, error: 'Service Unavailable' }, { status: 503 })
       return { version: opts.version }
+    })
+    // Upstream circuit breakers for `pds status`: admin only (it names the relays and their errors).
+    .get('/xrpc/_upstreams', ({ request }) => {
+      if (!isAdmin(request, services.config.secrets.adminPassword)) return errorResponse(AuthRequiredError('Admin authentication required'), CORS_HEADERS)
+      return { upstreams: services.breakers.snapshot() }
     })
   for (const plugin of opts.plugins ?? []) plugin(app)
   app.all(

@@ -9,6 +9,7 @@ import type { AccountService } from '../services/accounts/account-service.ts'
 import type { RepoService } from '../services/repo/service.ts'
 import type { ProxyService } from '../services/proxy/proxy-service.ts'
 import type { OAuthProvider } from '../services/oauth/index.ts'
+import type { Breakers } from '../services/net/circuit-breaker.ts'
 import type { NotifyService } from '../services/notify/index.ts'
 
 export type Services = {
@@ -29,6 +30,8 @@ export type Services = {
   proxy: ProxyService
   /** OAuth provider: verifyOAuthAccess(req), revokeAllOAuthSessions(did) (src/services/oauth). */
   oauth?: Pick<OAuthProvider, 'verifyOAuthAccess' | 'revokeAllOAuthSessions' | 'listOAuthSessions' | 'revokeOAuthSession'>
+  /** Circuit breakers of the upstreams (PLC directory, relays), for `pds status`. */
+  breakers: Breakers
   /** True while the server's databases answer. */
   isHealthy(): boolean
 }

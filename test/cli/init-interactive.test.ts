@@ -46,6 +46,7 @@ test('interactive pds init writes the answers to pds.env', async () => {
   await answer('SMTP URL', 'Enter')
   await answer('Telegram bot token', 'Enter')
   await answer('Require invite codes?', 'Enter')
+  await answer('Encrypt signing keys at rest', 'Enter') // No: the default keeps plain keys
   await answer("Use Bluesky's public AppView", 'Enter')
   const screen = await waitForScreen('Next steps')
   expect(screen).toContain(`Wrote ${join(dataDir, 'pds.env')} (mode 0600)`)

@@ -66,7 +66,7 @@ describe('sessions', () => {
 
   test('expired, forged and missing tokens', async () => {
     const { did } = await h.signUp('vera')
-    const key = new TextEncoder().encode('test-jwt-secret')
+    const key = new TextEncoder().encode(h.server.config.secrets.jwtSecret)
     const aud = h.server.config.service.did
     const expired = await new jose.SignJWT({ scope: 'com.atproto.access' }).setProtectedHeader({ typ: 'at+jwt', alg: 'HS256' }).setAudience(aud).setSubject(did).setIssuedAt(1000).setExpirationTime(2000).sign(key)
     expect(await body(await call('com.atproto.server.getSession', expired))).toMatchObject({ error: 'ExpiredToken' })

@@ -8,7 +8,7 @@ import { createGenesisOp } from '../../src/services/identity/plc-ops.ts'
 import { createServiceJwt } from '../../src/services/service-auth/index.ts'
 import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { startSmtpSink, type TestSmtp } from '../helpers/smtp.ts'
-import { startTestServer, type TestServer } from '../helpers/server.ts'
+import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../helpers/server.ts'
 
 let plc: TestPlc
 let smtp: TestSmtp
@@ -93,7 +93,7 @@ describe('authorisation', () => {
   test('no credentials, a wrong admin password or a user access token are refused (401)', async () => {
     const userToken = `Bearer ${users.alice!.agent.session!.accessJwt}`
     const wrongBasic = 'Basic ' + btoa('admin:wrong-password')
-    const notAdminUser = 'Basic ' + btoa('alice:admin-pass')
+    const notAdminUser = 'Basic ' + btoa(`alice:${TEST_ADMIN_PASSWORD}`)
     for (const [nsid, opts] of [...moderatorCalls(), ...adminOnlyCalls()]) {
       for (const auth of [undefined, wrongBasic, notAdminUser, userToken]) {
         const res = await call(nsid, auth, opts)

@@ -269,8 +269,8 @@ describe('DPoP proofs', () => {
     expect(none.res.status).toBe(400)
     expect(none.body.error).toBe('use_dpop_nonce')
     expect(none.res.headers.get('dpop-nonce')).toBeTruthy()
-    const stale = new DpopNonces(hmac('test-jwt-secret', 'pds-oauth-dpop-nonce-v1'), () => Date.now() - 10 * 60_000).next()
-    expect(new DpopNonces(hmac('test-jwt-secret', 'pds-oauth-dpop-nonce-v1')).next()).toBe(client.nonce!) // same derivation as the server
+    const stale = new DpopNonces(hmac(server.config.secrets.jwtSecret, 'pds-oauth-dpop-nonce-v1'), () => Date.now() - 10 * 60_000).next()
+    expect(new DpopNonces(hmac(server.config.secrets.jwtSecret, 'pds-oauth-dpop-nonce-v1')).next()).toBe(client.nonce!) // same derivation as the server
     const r = await client.post('/oauth/token', tokenForm, { proof: () => dpopProof(client.key, { htm: 'POST', htu: issuer() + '/oauth/token', nonce: stale }), retry: false })
     expect(r.body.error).toBe('use_dpop_nonce')
   })

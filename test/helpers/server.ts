@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { buildConfig, type Config } from '../../src/config/config.ts'
 import { startServer, type RunningServer } from '../../src/main.ts'
 
-export const TEST_ADMIN_PASSWORD = 'admin-pass'
+// Strong enough for a non-dev server (startup refuses weak secrets outside dev mode).
+export const TEST_ADMIN_PASSWORD = 'admin-pass-7f3c9a1e5b2d8046c1e9a7b3f5d2c8e4'
 
 export async function freePort(): Promise<number> {
   const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
@@ -22,7 +23,7 @@ export function testEnv(dataDir: string, port: number, env: Record<string, strin
     PDS_PORT: String(port),
     PDS_DATA_DIRECTORY: dataDir,
     PDS_DEV_MODE: 'true',
-    PDS_JWT_SECRET: 'test-jwt-secret',
+    PDS_JWT_SECRET: 'test-jwt-secret-4b8e2f6a1c9d7e3f5a0b2c4d6e8f1a3b',
     PDS_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX: '5ad0b1a5e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c',
     PDS_RATE_LIMITS_ENABLED: 'false',

@@ -64,6 +64,10 @@ export class AccountManager {
   readonly key: TokenKey
   /** Told when an account's credentials must stop working everywhere (the OAuth provider ends its sessions). */
   onCredentialsRevoked?: (did: string) => void
+  /** Told when a rotated-out refresh token came back after its grace window and its family was ended. */
+  onRefreshTokenReuse?: (did: string, revoked: number) => void
+  /** The clock of refresh-token rotation (tests move it past the grace window). */
+  now: () => number = Date.now
 
   constructor(
     readonly db: Database,
@@ -104,14 +108,14 @@ export class AccountManager {
   // ----------
 
   /** Signs a token pair; the refresh token row is written by `storeRefresh` (inside the caller's transaction). */
-  async createTokens(did: string, appPassword: AppPassDescript | null, jti = newRefreshTokenId()) {
+  async createTokens(did: string, appPassword: AppPassDescript | null, jti = newRefreshTokenId(), family?: string) {
     const [accessJwt, refreshJwt] = await Promise.all([
       createAccessToken(this.key, { did, serviceDid: this.serviceDid, scope: scopeForAppPassword(appPassword), appPassScope: appPassword?.scope }),
       createRefreshToken(this.key, { did, serviceDid: this.serviceDid, jti }),
     ])
     const exp = jose.decodeJwt(refreshJwt).exp!
     const storeRefresh = () =>
-      creds.insertRefreshToken(this.db, { id: jti, did, expiresAt: new Date(exp * 1000).toISOString(), appPasswordName: appPassword?.name ?? null })
+      creds.insertRefreshToken(this.db, { id: jti, did, expiresAt: new Date(exp * 1000).toISOString(), appPasswordName: appPassword?.name ?? null, family })
     return { accessJwt, refreshJwt, storeRefresh }
   }
 
@@ -121,12 +125,23 @@ export class AccountManager {
     return { accessJwt, refreshJwt }
   }
 
-  /** Rotation with the reference's 2-hour grace: a reused token within it yields the same next id. */
+  /**
+   * Rotation with the reference's 2-hour grace: a reused token within it yields the same next id. After
+   * the grace window a rotated-out token is a copy someone kept: the whole family (every token rotated
+   * from the same login) is revoked, so the thief's and the owner's sessions both end.
+   */
   async rotateRefreshToken(id: string): Promise<SessionTokens | null> {
+    const now = new Date(this.now())
     const token = creds.getRefreshToken(this.db, id)
-    if (!token) return null
-    const now = new Date()
-    creds.deleteExpiredRefreshTokens(this.db, token.did, now.toISOString())
+    if (token) creds.deleteExpiredRefreshTokens(this.db, token.did, now.toISOString())
+    if (!token || new Date(token.expiresAt) <= now) {
+      const spent = creds.getSpentRefreshToken(this.db, id, now.toISOString())
+      if (spent) {
+        const revoked = creds.deleteRefreshTokenFamily(this.db, spent.family)
+        this.onRefreshTokenReuse?.(spent.did, revoked)
+      }
+      return null
+    }
     const prevExpiresAt = new Date(token.expiresAt)
     const graceExpiresAt = new Date(now.getTime() + REFRESH_GRACE_MS)
     const expiresAt = graceExpiresAt < prevExpiresAt ? graceExpiresAt : prevExpiresAt
@@ -135,9 +150,12 @@ export class AccountManager {
     const appPassword = token.appPasswordName ? creds.getAppPassword(this.db, token.did, token.appPasswordName) : null
     if (token.appPasswordName && !appPassword) return null
     const descript = appPassword ? { name: appPassword.name, privileged: appPassword.privileged === 1, scope: appPassword.scope } : null
-    const { accessJwt, refreshJwt, storeRefresh } = await this.createTokens(token.did, descript, nextId)
+    const family = token.family ?? token.id
+    const { accessJwt, refreshJwt, storeRefresh } = await this.createTokens(token.did, descript, nextId, family)
     this.db.transaction(() => {
       creds.setRefreshGrace(this.db, id, expiresAt.toISOString(), nextId)
+      creds.markRefreshTokenSpent(this.db, { id, did: token.did, family, expiresAt: token.expiresAt })
+      creds.deleteExpiredSpentRefreshTokens(this.db, token.did, now.toISOString())
       storeRefresh()
     })()
     return { accessJwt, refreshJwt }

@@ -12,6 +12,7 @@ import { PlcClientError } from '../identity/plc-client.ts'
 import { ensureInviteIsAvailable } from './invites.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
 import type { AccountsContext } from './context.ts'
+import { keyFilesFor } from '../repo/keys.ts'
 
 export type CreateAccountInput = {
   handle: string
@@ -62,7 +63,7 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
   if (manager.getAccountByEmail(email, { includeDeactivated: true, includeTakenDown: true })) throw invalidInput(`Email already taken: ${email}`)
 
   // A migrating account takes the key its client reserved for it (reserveSigningKey), if any.
-  const reserved = new ReservedKeys(config.db.actorStoreDirectory)
+  const reserved = new ReservedKeys(config.db.actorStoreDirectory, keyFilesFor(config))
   const signingKey = (input.did && reserved.get(input.did)) || Secp256k1Keypair.create()
   let did: string
   let plcOp: PlcOperation | null = null

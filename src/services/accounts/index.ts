@@ -1,5 +1,6 @@
 // Builds the accounts side of the server: AccountService (services.accounts), what the edge's auth
 // verifier checks tokens against, the PLC client (and the dev PLC directory), DID resolution and mail.
+import type { Breakers } from '../net/circuit-breaker.ts'
 import type { Database } from 'bun:sqlite'
 import { join } from 'node:path'
 import type { Config } from '../../config/config.ts'
@@ -20,6 +21,7 @@ import { KeyFileRepo, type RepoLifecycle } from './repo-port.ts'
 import { AccountService } from './account-service.ts'
 import type { AccountsContext } from './context.ts'
 import type { TokenKey } from '../auth/tokens.ts'
+import { keyFilesFor } from '../repo/keys.ts'
 
 export { AccountService }
 export type { RepoLifecycle }
@@ -46,6 +48,8 @@ export function buildAccounts(opts: {
   config: Config
   log: Logger
   accountDb: Database
+  /** Circuit breakers shown by `pds status` (the PLC directory's here). */
+  breakers?: Breakers
   events: () => RepoEventSink
   /** services.repo once the REPO helper wires it; undefined falls back to KeyFileRepo. */
   repo: () => RepoLifecycle | undefined
@@ -60,14 +64,16 @@ export function buildAccounts(opts: {
     accounts.webSessions.endAll(did)
     opts.onCredentialsRevoked?.(did)
   }
+  manager.onRefreshTokenReuse = (did, revoked) => log.warn('a refresh token came back after its grace window: its session family was revoked', { did, revoked })
   const didCache = DidCache.open(config.db.didCacheDbLocation)
-  const plc = new PlcClient(config.identity.plcUrl, config.identity.resolverTimeout * 3)
+  const plc = new PlcClient(config.identity.plcUrl, config.identity.resolverTimeout * 3, opts.breakers?.get('plc directory', { log }))
   const didResolver = new DidResolver(plc, didCache, {
     staleTTL: config.identity.cacheStaleTTL,
     maxTTL: config.identity.cacheMaxTTL,
     timeoutMs: config.identity.resolverTimeout,
+    devMode: config.service.devMode,
   })
-  const fallbackRepo = new KeyFileRepo(config.db.actorStoreDirectory)
+  const fallbackRepo = new KeyFileRepo(config.db.actorStoreDirectory, keyFilesFor(config))
   const notify = buildNotify({ config, log, db: opts.accountDb, mailer: opts.mailer })
   const ctx: AccountsContext = {
     manager,

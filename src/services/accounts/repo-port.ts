@@ -1,13 +1,14 @@
 // What accounts need from the repo side (REPO helper's RepoService on services.repo implements it).
 // Until services.repo exists, KeyFileRepo stands in: it stores the signing key where the actor store
 // expects it and computes the genesis commit, without an actor store.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { genesisOf, type GenesisCommit, type SyncEventData } from '../events.ts'
 import { Secp256k1Keypair, type Keypair } from '../../core/crypto/index.ts'
 import { createEmptyRepo } from '../../core/repo/index.ts'
 import { nextTid } from '../../core/syntax/index.ts'
+import { KeyFiles } from '../../storage/key-files.ts'
 
 export interface RepoLifecycle {
   /** Sequences nothing: createAccount emits the returned genesis events in the reference's order. */
@@ -24,13 +25,15 @@ export function actorDir(actorStoreDirectory: string, did: string): string {
 }
 
 export class KeyFileRepo implements RepoLifecycle {
-  constructor(private readonly actorStoreDirectory: string) {}
+  constructor(
+    private readonly actorStoreDirectory: string,
+    private readonly keys: KeyFiles = new KeyFiles(),
+  ) {}
 
   async createRepo(did: string, signingKey: Keypair) {
     const dir = actorDir(this.actorStoreDirectory, did)
     if (existsSync(join(dir, 'key'))) throw new Error(`repo already exists: ${did}`)
-    mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'key'), signingKey.exportPrivateKey(), { mode: 0o600 })
+    this.keys.write(join(dir, 'key'), signingKey.exportPrivateKey(), did)
     return genesisOf(did, createEmptyRepo(did, signingKey, nextTid()))
   }
 
@@ -43,6 +46,6 @@ export class KeyFileRepo implements RepoLifecycle {
   }
 
   signingKey(did: string): Keypair {
-    return Secp256k1Keypair.import(new Uint8Array(readFileSync(join(actorDir(this.actorStoreDirectory, did), 'key'))))
+    return Secp256k1Keypair.import(this.keys.read(join(actorDir(this.actorStoreDirectory, did), 'key'), did))
   }
 }

@@ -1,4 +1,5 @@
 // `pds backup restore`: put a verified backup in place of a (stopped) server's data.
+import type { KeyFiles } from '../../storage/key-files.ts'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { parseEnvFile, formatEnvFile } from '../../config/env.ts'
@@ -20,6 +21,8 @@ export type RestoreOptions = {
   layout: DataLayout
   /** Replace existing data instead of refusing. */
   force?: boolean
+  /** Opens encrypted signing keys while verifying (PDS_KEY_ENCRYPTION_KEY). */
+  keys?: KeyFiles
   onProgress?: (p: { phase: 'verify' | 'restore'; done: number; total: number }) => void
 }
 
@@ -35,7 +38,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
   const { layout, backupDir } = opts
   const report = opts.onProgress ?? (() => {})
   readManifest(backupDir) // fail fast on a folder that is not a backup
-  const verify = await verifyBackup(backupDir, { onProgress: (p) => report({ phase: 'verify', done: p.done, total: p.total }) })
+  const verify = await verifyBackup(backupDir, { keys: opts.keys, onProgress: (p) => report({ phase: 'verify', done: p.done, total: p.total }) })
   if (!verify.ok) {
     const first = verify.problems.slice(0, 5).map((p) => `${p.path}: ${p.problem}`)
     throw new RestoreRefusedError(`the backup does not verify (${verify.problems.length} problems):\n  ${first.join('\n  ')}`)

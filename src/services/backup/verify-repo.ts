@@ -1,6 +1,7 @@
 // Proves one actor store is sound: its repo, read from repo_block, verifies against the account's
 // signing key with the core verifier, and every blob it references is on disk with the right CID.
 import { existsSync, readFileSync } from 'node:fs'
+import { KeyFiles } from '../../storage/key-files.ts'
 import { CID, cidForRaw } from '../../core/cbor.ts'
 import { carToBytes } from '../../core/car.ts'
 import { Secp256k1Keypair, verifySignature } from '../../core/crypto/index.ts'
@@ -11,7 +12,7 @@ import { ActorStoreFile } from '../../storage/actor/store-file.ts'
 
 export type ActorStoreCheck = { did: string; rev: string; records: number; blobs: number; problems: string[] }
 
-export function verifyActorStore(opts: { did: string; storePath: string; keyPath: string; blobDirectory: string | null }): ActorStoreCheck {
+export function verifyActorStore(opts: { did: string; storePath: string; keyPath: string; blobDirectory: string | null; keys?: KeyFiles }): ActorStoreCheck {
   const result: ActorStoreCheck = { did: opts.did, rev: '', records: 0, blobs: 0, problems: [] }
   const db = new ActorStoreFile(opts.storePath)
   try {
@@ -26,7 +27,13 @@ export function verifyActorStore(opts: { did: string; storePath: string; keyPath
       result.problems.push('signing key file is missing')
       return result
     }
-    const key = Secp256k1Keypair.import(new Uint8Array(readFileSync(opts.keyPath)))
+    let key: Secp256k1Keypair
+    try {
+      key = Secp256k1Keypair.import((opts.keys ?? new KeyFiles()).read(opts.keyPath, opts.did))
+    } catch (err) {
+      result.problems.push(`signing key: ${(err as Error).message}`)
+      return result
+    }
     const reader = { get: (cid: CID) => db.getBlock(cid.toString()) }
     try {
       const car = carToBytes(CID.parse(root.cid), walkRepoBlocks(reader, CID.parse(root.cid)))

@@ -7,6 +7,7 @@ import { verifyActorStore } from './verify-repo.ts'
 import { integrityProblem } from '../../storage/snapshot.ts'
 
 export { integrityProblem }
+import type { KeyFiles } from '../../storage/key-files.ts'
 
 export type VerifyProblem = { path: string; problem: string }
 export type VerifyPhase = 'checksums' | 'databases' | 'repos'
@@ -20,7 +21,7 @@ export type VerifyReport = {
 
 export async function verifyBackup(
   dir: string,
-  opts: { onProgress?: (p: { phase: VerifyPhase; done: number; total: number }) => void } = {},
+  opts: { onProgress?: (p: { phase: VerifyPhase; done: number; total: number }) => void; keys?: KeyFiles } = {},
 ): Promise<VerifyReport> {
   const manifest = readManifest(dir)
   const report = opts.onProgress ?? (() => {})
@@ -62,6 +63,7 @@ export async function verifyBackup(
       storePath: join(dir, file.path),
       keyPath: join(storeDir, ACTOR_KEY_FILE),
       blobDirectory: hasBlobs ? layout.blobDirectory : null,
+      keys: opts.keys,
     })
     checked.repos++
     checked.records += result.records

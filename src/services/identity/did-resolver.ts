@@ -4,6 +4,7 @@ import type { DidCache } from '../../storage/did-cache.ts'
 import type { PlcClient } from './plc-client.ts'
 import { PlcClientError } from './plc-client.ts'
 import { isDidDocument, type DidDocument } from '../../core/did-doc.ts'
+import { guardedFetch } from '../net/guarded-fetch.ts'
 
 export type { DidDocument }
 
@@ -11,7 +12,8 @@ export class DidResolver {
   constructor(
     private readonly plc: PlcClient,
     private readonly cache: DidCache,
-    private readonly opts: { staleTTL: number; maxTTL: number; timeoutMs: number },
+    /** devMode: did:web:localhost over http; otherwise did:web hosts must be public (guarded fetch). */
+    private readonly opts: { staleTTL: number; maxTTL: number; timeoutMs: number; devMode?: boolean },
   ) {}
 
   async resolve(did: string, forceRefresh = false): Promise<DidDocument | null> {
@@ -50,8 +52,11 @@ export class DidResolver {
     if (did.startsWith('did:web:')) {
       const host = decodeURIComponent(did.slice('did:web:'.length))
       if (host.includes(':') && !host.startsWith('localhost')) return null // did:web paths are unsupported in atproto
-      const scheme = host.startsWith('localhost') ? 'http' : 'https'
-      const res = await fetch(`${scheme}://${host}/.well-known/did.json`, { signal: AbortSignal.timeout(this.opts.timeoutMs) }).catch(() => null)
+      const local = host.startsWith('localhost') && Boolean(this.opts.devMode)
+      const res = await guardedFetch(`${local ? 'http' : 'https'}://${host}/.well-known/did.json`, { signal: AbortSignal.timeout(this.opts.timeoutMs) }, {
+        allowPrivate: Boolean(this.opts.devMode),
+        httpsOnly: !local,
+      }).catch(() => null)
       if (!res?.ok) return null
       return await res.json().catch(() => null)
     }

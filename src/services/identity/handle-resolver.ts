@@ -1,6 +1,7 @@
 // Handle → DID over DNS (TXT _atproto.<handle>) and HTTPS (/.well-known/atproto-did), with timeouts.
 import { resolveTxt } from 'node:dns/promises'
 import { isValidDid } from '../../core/syntax/index.ts'
+import { guardedFetch } from '../net/guarded-fetch.ts'
 
 export async function resolveHandleDns(handle: string): Promise<string | null> {
   try {
@@ -18,7 +19,8 @@ export async function resolveHandleDns(handle: string): Promise<string | null> {
 
 export async function resolveHandleHttp(handle: string, timeoutMs: number): Promise<string | null> {
   try {
-    const res = await fetch(`https://${handle}/.well-known/atproto-did`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' })
+    // Any handle names any host: public addresses only, connected to the one checked.
+    const res = await guardedFetch(`https://${handle}/.well-known/atproto-did`, { signal: AbortSignal.timeout(timeoutMs) }, { httpsOnly: true })
     if (!res.ok) return null
     const did = (await res.text()).split('\n')[0]!.trim()
     return isValidDid(did) ? did : null

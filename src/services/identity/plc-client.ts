@@ -1,5 +1,6 @@
 // Talks to a PLC directory (plc.directory, a private one, or our own under /_plc).
 import type { PlcDocumentData, SignedPlcOp, PlcOperation } from './plc-ops.ts'
+import { CircuitOpenError, type CircuitBreaker } from '../net/circuit-breaker.ts'
 
 export class PlcClientError extends Error {
   constructor(
@@ -16,9 +17,24 @@ export class PlcClient {
   constructor(
     readonly url: string,
     private readonly timeoutMs = 10_000,
+    /** Opens after repeated unreachability or 5xx, so an outage fails fast instead of waiting out timeouts. */
+    private readonly breaker?: CircuitBreaker,
   ) {}
 
   private async call(path: string, init?: RequestInit): Promise<Response> {
+    if (!this.breaker) return this.callOnce(path, init)
+    try {
+      return await this.breaker.run(
+        () => this.callOnce(path, init),
+        (err) => err instanceof PlcClientError && (err.status === 0 || err.status >= 500),
+      )
+    } catch (err) {
+      if (err instanceof CircuitOpenError) throw new PlcClientError(`PLC directory at ${this.url}: ${err.message}`, 0)
+      throw err
+    }
+  }
+
+  private async callOnce(path: string, init?: RequestInit): Promise<Response> {
     let res: Response
     try {
       res = await fetch(new URL(path, this.url.endsWith('/') ? this.url : this.url + '/'), {

@@ -1,7 +1,8 @@
 // Outbound HTTP for the webhook-like channels: user-supplied URLs go through the SSRF guard
-// (src/services/proxy/ssrf.ts) before any request; no redirects; a timeout; statuses mapped to
+// (src/services/proxy/ssrf.ts) and are fetched at the address it checked (src/services/net/guarded-fetch.ts); no redirects; a timeout; statuses mapped to
 // "try again" or "give up".
 import { assertPublicEndpoint } from '../proxy/ssrf.ts'
+import { fetchPinned } from '../net/guarded-fetch.ts'
 import { ChannelError } from './channel.ts'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
@@ -16,12 +17,13 @@ export type PostOptions = {
   describe: string
 }
 
-export async function guardUrl(target: string, devMode: boolean): Promise<void> {
+/** The checked address to connect to (undefined: a dev-mode loopback URL, fetched as it is). */
+export async function guardUrl(target: string, devMode: boolean): Promise<string | undefined> {
   const url = new URL(target)
   if (url.username || url.password) throw new ChannelError('URLs with credentials are not allowed', { permanent: true })
-  if (devMode && LOOPBACK.has(url.hostname)) return
+  if (devMode && LOOPBACK.has(url.hostname)) return undefined
   try {
-    await assertPublicEndpoint(url.href)
+    return await assertPublicEndpoint(url.href)
   } catch (err) {
     throw new ChannelError(`refused by the SSRF guard: ${(err as Error).message}`, { permanent: true })
   }
@@ -29,10 +31,12 @@ export async function guardUrl(target: string, devMode: boolean): Promise<void> 
 
 /** POSTs and returns the parsed JSON body (or null); throws ChannelError on any failure. */
 export async function post(target: string, init: { headers: Record<string, string>; body: string }, opts: PostOptions): Promise<unknown> {
-  if (opts.untrusted) await guardUrl(target, opts.devMode)
+  // A person's URL is resolved once and connected to at the address checked (no DNS rebinding).
+  const address = opts.untrusted ? await guardUrl(target, opts.devMode) : undefined
   let res: Response
   try {
-    res = await fetch(target, { method: 'POST', headers: init.headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) })
+    const request = { method: 'POST', headers: init.headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) } as const
+    res = await (address ? fetchPinned({ url: new URL(target), address }, request) : fetch(target, request))
   } catch (err) {
     // The URL (and any token in it) stays out of the message.
     throw new ChannelError(`${opts.describe}: request failed (${(err as Error).name})`)

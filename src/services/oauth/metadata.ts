@@ -39,6 +39,7 @@ export function authorizationServerMetadata(ctx: OAuthContext) {
     token_endpoint_auth_methods_supported: ['none', 'private_key_jwt'],
     token_endpoint_auth_signing_alg_values_supported: [...VERIFY_ALGOS],
     revocation_endpoint: url('/oauth/revoke'),
+    introspection_endpoint: url('/oauth/introspect'),
     pushed_authorization_request_endpoint: url('/oauth/par'),
     require_pushed_authorization_requests: true,
     dpop_signing_alg_values_supported: [...VERIFY_ALGOS],

@@ -97,6 +97,8 @@ async function codeGrant(ctx: OAuthContext, client: OAuthClient, clientAuth: Cli
     expiresAt: sessionExpiry(clientAuth, now, now),
   }
   ctx.store.createToken(row)
+  // A new authorization of this client for this account replaces the earlier ones: their tokens end.
+  ctx.store.deleteEarlierTokensOfClient(row.did, row.clientId, row.id)
   return row
 }
 

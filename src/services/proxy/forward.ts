@@ -1,5 +1,6 @@
 // One upstream HTTP exchange: bounded in time and size, streamed both ways, upstream errors mapped to
 // XRPC errors the way the reference maps them (pipethrough.ts: 500 becomes 502, unreachable is 502).
+import { fetchPinned } from '../net/guarded-fetch.ts'
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib'
 import { upstreamFailure, UpstreamResponseError } from '../errors.ts'
 
@@ -25,6 +26,8 @@ export type ForwardSpec = {
   body?: ReadableStream<Uint8Array> | string | null
   /** false passes compressed bodies through untouched; true decodes them (for munging). */
   decompress: boolean
+  /** The checked address of a host named in a DID document: connect there, not to a fresh lookup. */
+  address?: string
 }
 
 const RESPONSE_HEADERS = ['atproto-repo-rev', 'atproto-content-labelers', 'retry-after']
@@ -150,7 +153,7 @@ export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT
   const headersTimer = setTimeout(() => abort.abort(new Error('upstream headers timeout')), limits.headersTimeoutMs)
   let res: Response
   try {
-    res = await fetch(spec.url, {
+    const init = {
       method: spec.method,
       headers: spec.headers,
       body: spec.body ?? undefined,
@@ -158,7 +161,8 @@ export async function forward(spec: ForwardSpec, limits: ForwardLimits = DEFAULT
       signal: abort.signal,
       decompress: spec.decompress,
       ...(spec.body instanceof ReadableStream ? { duplex: 'half' } : {}),
-    } as RequestInit)
+    } as RequestInit
+    res = await (spec.address ? fetchPinned({ url: new URL(spec.url), address: spec.address }, init) : fetch(spec.url, init))
   } catch {
     throw upstreamFailure('Upstream service unreachable')
   } finally {

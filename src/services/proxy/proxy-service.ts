@@ -82,7 +82,7 @@ export class ProxyService {
     if (hasBody) copyHeaders(call.headers, headers, BODY_HEADERS)
     headers.authorization = `Bearer ${await this.serviceJwt(did, targetAud(target), call.nsid)}`
     const upstream = await forward(
-      { url: upstreamUrl(target, call), method: call.method, headers, body: hasBody ? (call.body ?? null) : null, decompress: false },
+      { url: upstreamUrl(target, call), method: call.method, headers, body: hasBody ? (call.body ?? null) : null, decompress: false, address: target.address },
       this.limits,
     )
     return { status: upstream.status, headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: true }), body: upstream.body }
@@ -98,7 +98,7 @@ export class ProxyService {
     const headers: Record<string, string> = {}
     copyHeaders(call.headers, headers, FORWARDED_REQUEST_HEADERS)
     if (opts.iss) headers.authorization = `Bearer ${await this.serviceJwt(opts.iss, opts.aud ?? targetAud(target), opts.lxm ?? call.nsid)}`
-    const upstream = await forward({ url: upstreamUrl(target, call), method: call.method, headers, decompress: true }, this.limits)
+    const upstream = await forward({ url: upstreamUrl(target, call), method: call.method, headers, decompress: true, address: target.address }, this.limits)
     return { status: upstream.status, headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: false }), body: upstream.body }
   }
 }
@@ -131,7 +131,7 @@ export async function callJson(proxy: ProxyService, opts: CallJsonOptions): Prom
     headers['content-type'] = 'application/json'
     body = JSON.stringify(opts.body)
   }
-  const res = await forward({ url: url.toString(), method: body !== null ? 'POST' : 'GET', headers, body, decompress: true }, proxy.limits)
+  const res = await forward({ url: url.toString(), method: body !== null ? 'POST' : 'GET', headers, body, decompress: true, address: opts.target.address }, proxy.limits)
   const text = res.body ? await Bun.readableStreamToText(res.body) : ''
   if (!text) return undefined
   try {

@@ -6,7 +6,8 @@ import { getServiceEndpoint, type DidResolver } from '../service-auth/index.ts'
 import { defaultServiceFor, type ProxyConfig } from './methods.ts'
 import { assertPublicEndpoint, type HostLookup } from './ssrf.ts'
 
-export type ProxyTarget = { url: string; did: string; serviceId?: string }
+/** `address`: for an endpoint from a DID document (outside dev mode), the checked address to connect to. */
+export type ProxyTarget = { url: string; did: string; serviceId?: string; address?: string }
 /**
  * The service JWT's audience: the target's bare DID, also when the client named `did#service` (the
  * fragment only picks the endpoint). The reference's pipethrough does the same since its service-auth
@@ -32,7 +33,7 @@ export function parseProxyHeader(value: string): { did: string; serviceId: strin
 }
 
 /** A DID's service endpoint, SSRF-checked outside dev mode (it comes from a document anyone can write). */
-export async function resolveServiceUrl(deps: TargetDeps, did: string, serviceId: string, type?: string): Promise<string> {
+export async function resolveServiceUrl(deps: TargetDeps, did: string, serviceId: string, type?: string): Promise<{ url: string; address?: string }> {
   let doc
   try {
     doc = await deps.didResolver.resolve(did)
@@ -42,8 +43,8 @@ export async function resolveServiceUrl(deps: TargetDeps, did: string, serviceId
   if (!doc) throw invalidInput('could not resolve proxy did')
   const url = getServiceEndpoint(doc, serviceId, type)
   if (!url) throw invalidInput('could not resolve proxy did service url')
-  if (!deps.config.service.devMode) await assertPublicEndpoint(url, deps.resolveHost)
-  return url
+  if (deps.config.service.devMode) return { url }
+  return { url, address: await assertPublicEndpoint(url, deps.resolveHost) }
 }
 
 export async function resolveProxyTarget(deps: TargetDeps, header: string | null, nsid: string): Promise<ProxyTarget> {
@@ -52,7 +53,7 @@ export async function resolveProxyTarget(deps: TargetDeps, header: string | null
     const appView = deps.config.bskyAppView
     // The configured AppView needs no DID resolution (and may legitimately live on a private network).
     if (appView && did === appView.did && serviceId === '#bsky_appview') return { url: appView.url, did, serviceId }
-    return { url: await resolveServiceUrl(deps, did, serviceId), did, serviceId }
+    return { ...(await resolveServiceUrl(deps, did, serviceId)), did, serviceId }
   }
   const fallback = defaultServiceFor(deps.config, nsid)
   if (fallback) return { url: fallback.url, did: fallback.did, serviceId: `#${fallback.serviceId}` }
@@ -64,7 +65,7 @@ export async function pushTarget(deps: TargetDeps, serviceDid: string): Promise<
   const appView = deps.config.bskyAppView
   if (appView && appView.did === serviceDid) return { url: appView.url, did: serviceDid }
   try {
-    return { url: await resolveServiceUrl(deps, serviceDid, '#bsky_notif'), did: serviceDid }
+    return { ...(await resolveServiceUrl(deps, serviceDid, '#bsky_notif')), did: serviceDid }
   } catch {
     throw invalidInput('Invalid serviceDid.')
   }

@@ -7,6 +7,7 @@ import { defaultActorStoreFiles } from '../../storage/open-files.ts'
 import { DiskBlobStore } from '../blobs/store.ts'
 import { S3BlobStore } from '../blobs/s3-store.ts'
 import type { RepoEventSink } from '../events.ts'
+import { keyFilesFor } from './keys.ts'
 import { RepoService, type AccountHooks, type CommitJournal } from './service.ts'
 
 export { RepoService } from './service.ts'
@@ -19,6 +20,7 @@ export function createRepoService(config: Config, log: Logger, services: RepoSou
     directory: config.db.actorStoreDirectory,
     cacheSize: config.db.actorStoreCacheSize,
     maxOpenFiles: config.db.actorStoreMaxOpenFiles ?? defaultActorStoreFiles(),
+    keys: keyFilesFor(config),
     synchronous: config.db.synchronous,
   })
   const blobs =

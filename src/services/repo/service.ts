@@ -60,7 +60,7 @@ export class RepoService {
 
   constructor(readonly deps: RepoServiceDeps) {
     this.preparer = new WritePreparer(deps.lexicons)
-    this.reservedKeys = new ReservedKeys(deps.actors.directory)
+    this.reservedKeys = new ReservedKeys(deps.actors.directory, deps.actors.keys)
     this.sweeper = setInterval(() => {
       this.safely('temp blob sweep', () => void sweepTempDirectory(deps.blobs, Date.now() - TEMP_BLOB_GRACE_MS))
     }, 60 * 60 * 1000)

@@ -4,6 +4,7 @@
 // a notification is scheduled for when the period ends.
 import { xrpcPath } from '../../core/syntax/index.ts'
 import type { Logger } from '../../logger.ts'
+import type { Breakers } from '../net/circuit-breaker.ts'
 
 export type CrawlersOptions = {
   log: Logger
@@ -12,6 +13,8 @@ export type CrawlersOptions = {
   backoffMs?: number
   timeoutMs?: number
   fetch?: typeof fetch
+  /** One breaker per relay: a relay that keeps failing is left alone for a while, without a log line per event. */
+  breakers?: Breakers
 }
 
 export type CrawlOutcome = { ok: boolean; status?: number; message?: string }
@@ -29,6 +32,8 @@ function relayMessage(body: string): string {
 }
 
 export const NOTIFY_INTERVAL_MS = 20 * 60 * 1000
+/** How long a relay whose circuit opened is left alone. */
+export const RELAY_OPEN_MS = 5 * 60 * 1000
 
 export class Crawlers {
   private readonly lastNotified = new Map<string, number>()
@@ -78,7 +83,9 @@ export class Crawlers {
     const doFetch = this.opts.fetch ?? fetch
     const url = new URL(xrpcPath('com.atproto.sync.requestCrawl'), host)
     let outcome: CrawlOutcome = { ok: false, message: 'stopped' }
+    const breaker = this.opts.breakers?.get(`relay ${host}`, { openMs: RELAY_OPEN_MS, log: this.opts.log })
     for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {
+      if (breaker?.state === 'open') return { ok: false, message: breaker.snapshot().lastError ? `circuit open: ${breaker.snapshot().lastError}` : 'circuit open' }
       try {
         const res = await doFetch(url, {
           method: 'POST',
@@ -86,8 +93,13 @@ export class Crawlers {
           body: JSON.stringify({ hostname: this.hostname }),
           signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
         })
-        if (res.ok) return { ok: true, status: res.status }
+        if (res.ok) {
+          breaker?.succeeded()
+          return { ok: true, status: res.status }
+        }
         const text = await res.text().catch(() => '')
+        if (res.status >= 500 || res.status === 429) breaker?.failed(new Error(`HTTP ${res.status}: ${relayMessage(text)}`))
+        else breaker?.succeeded() // the relay answered: up, just refusing
         outcome = { ok: false, status: res.status, message: relayMessage(text) }
         this.opts.log.warn('requestCrawl refused', {
           host,
@@ -98,6 +110,7 @@ export class Crawlers {
         if (res.status >= 400 && res.status < 500 && res.status !== 429) return outcome
       } catch (err) {
         outcome = { ok: false, message: (err as Error).message }
+        breaker?.failed(err)
         this.opts.log.warn('requestCrawl failed', { host, err, attempt })
       }
       if (attempt < attempts) await Bun.sleep(backoff * 4 ** (attempt - 1))

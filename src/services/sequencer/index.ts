@@ -1,5 +1,6 @@
 // The firehose as one unit for the composition root: sequencer.sqlite, the Sequencer (the
 // RepoEventSink), live fan-out (its WebSocket route lives at the edge), retention and relay notifications.
+import type { Breakers } from '../net/circuit-breaker.ts'
 import type { Database } from 'bun:sqlite'
 import type { Config } from '../../config/config.ts'
 import type { Logger } from '../../logger.ts'
@@ -34,11 +35,12 @@ export type SequencerService = {
 /** How often events older than the replay window are deleted. */
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000
 
-export function createSequencerService(config: Config, log: Logger): SequencerService {
+export function createSequencerService(config: Config, log: Logger, breakers?: Breakers): SequencerService {
   const db = openDatabase(config.db.sequencerDbLocation, 'sequencer', { synchronous: config.db.synchronous })
   const store = new SequencerStore(db)
   const crawlers = new Crawlers(config.service.hostname, config.crawlers, {
     log: log.child({ component: 'crawlers' }),
+    breakers,
   })
   const journal = new DirtyRepos(new DirtyRepoMarks(db), { log, stillOwed: () => sequencer.pendingResyncs })
   const sequencer: Sequencer = new Sequencer(store, {

@@ -95,7 +95,7 @@ export function upsertRepoRoot(db: Database, did: string, cid: string, rev: stri
 
 /** Every row of every table keyed by this DID (invite codes it was given stay, as in the reference). */
 export function deleteAccountRows(db: Database, did: string) {
-  const tables = ['repo_root', 'email_token', 'notify_channel', 'refresh_token', 'app_password', 'account', 'actor']
+  const tables = ['repo_root', 'email_token', 'notify_channel', 'refresh_token', 'refresh_token_spent', 'app_password', 'account', 'actor']
   // Second factors (300_factors.sql).
   tables.push('totp_factor', 'backup_code', 'passkey', 'factor_audit')
   for (const table of tables) db.query(`DELETE FROM ${table} WHERE did = ?`).run(did)

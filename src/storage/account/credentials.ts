@@ -43,16 +43,38 @@ export function deleteAppPassword(db: Database, did: string, name: string) {
   db.query('DELETE FROM refresh_token WHERE did = ? AND appPasswordName = ?').run(did, name)
 }
 
-export type RefreshTokenRow = { id: string; did: string; expiresAt: string; nextId: string | null; appPasswordName: string | null }
+export type RefreshTokenRow = { id: string; did: string; expiresAt: string; nextId: string | null; appPasswordName: string | null; family: string | null }
 
-export function insertRefreshToken(db: Database, row: { id: string; did: string; expiresAt: string; appPasswordName: string | null }) {
+/** `family`: the first token of the login this one was rotated from (default: itself). */
+export function insertRefreshToken(db: Database, row: { id: string; did: string; expiresAt: string; appPasswordName: string | null; family?: string }) {
   // Re-granting the same id during the grace period is a no-op, as in the reference.
-  db.query('INSERT INTO refresh_token (id, did, expiresAt, appPasswordName) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
+  db.query('INSERT INTO refresh_token (id, did, expiresAt, appPasswordName, family) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
     row.id,
     row.did,
     row.expiresAt,
     row.appPasswordName,
+    row.family ?? row.id,
   )
+}
+
+export type SpentRefreshToken = { id: string; did: string; family: string; expiresAt: string }
+
+/** Remembers a rotated-out token until its JWT expires (first rotation wins). */
+export function markRefreshTokenSpent(db: Database, row: SpentRefreshToken) {
+  db.query('INSERT INTO refresh_token_spent (id, did, family, expiresAt) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(row.id, row.did, row.family, row.expiresAt)
+}
+
+export function getSpentRefreshToken(db: Database, id: string, now: string): SpentRefreshToken | null {
+  return db.query<SpentRefreshToken, [string, string]>('SELECT * FROM refresh_token_spent WHERE id = ? AND expiresAt > ?').get(id, now)
+}
+
+/** Ends every live token of a family; returns how many there were. */
+export function deleteRefreshTokenFamily(db: Database, family: string): number {
+  return db.query('DELETE FROM refresh_token WHERE family = ? OR (family IS NULL AND id = ?)').run(family, family).changes
+}
+
+export function deleteExpiredSpentRefreshTokens(db: Database, did: string, now: string) {
+  db.query('DELETE FROM refresh_token_spent WHERE did = ? AND expiresAt <= ?').run(did, now)
 }
 
 export function getRefreshToken(db: Database, id: string): RefreshTokenRow | null {
@@ -73,6 +95,7 @@ export function deleteRefreshToken(db: Database, id: string): boolean {
 
 export function deleteRefreshTokensByDid(db: Database, did: string) {
   db.query('DELETE FROM refresh_token WHERE did = ?').run(did)
+  db.query('DELETE FROM refresh_token_spent WHERE did = ?').run(did)
 }
 
 /** The account's current refresh tokens (not those already rotated and in their grace period). */

@@ -1,10 +1,11 @@
 // Where each account's files live, and a bounded LRU of open actor databases.
 // Layout (as the reference): <dir>/<first 2 hex of sha256(did)>/<did>/{store.sqlite,key}.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { openDatabase, type SqliteSynchronous } from '../sqlite.ts'
-import { mkdirDurable, writeFileDurable } from '../durable-fs.ts'
+import { mkdirDurable } from '../durable-fs.ts'
+import { KeyFiles } from '../key-files.ts'
 import { FDS_PER_DATABASE } from '../open-files.ts'
 import { ActorDb } from './actor-db.ts'
 
@@ -23,16 +24,20 @@ export type ActorStoreOptions = {
   synchronous?: SqliteSynchronous
   /** File descriptors the open databases may hold together (FDS_PER_DATABASE each). */
   maxOpenFiles?: number
+  /** Reads and writes signing keys, sealed when a key encryption key is configured. */
+  keys?: KeyFiles
 }
 
 export class ActorStore {
   // Map keeps insertion order: re-inserting on use makes the first key the least recently used.
   private readonly open = new Map<string, ActorDb>()
+  readonly keys: KeyFiles
   /** Databases kept open: the smaller of cacheSize and what maxOpenFiles allows. */
   readonly capacity: number
 
   constructor(private readonly opts: ActorStoreOptions) {
     mkdirDurable(opts.directory)
+    this.keys = opts.keys ?? new KeyFiles()
     const byFiles = opts.maxOpenFiles === undefined ? Infinity : Math.floor(opts.maxOpenFiles / FDS_PER_DATABASE)
     this.capacity = Math.max(1, Math.min(opts.cacheSize, byFiles))
   }
@@ -51,19 +56,19 @@ export class ActorStore {
     return this.open.has(did) || existsSync(this.location(did).dbLocation)
   }
 
-  /** Creates the account's directory, database and key file. */
+  /** Creates the account's directory, database and key file (synced before the account exists). */
   create(did: string, privateKey: Uint8Array): ActorDb {
     const { directory, keyLocation } = this.location(did)
     // The account is acknowledged once created: its folder and key must survive a power loss too.
     mkdirDurable(directory)
-    writeFileDurable(keyLocation, privateKey, 0o600)
+    this.keys.write(keyLocation, privateKey, did)
     return this.db(did, true)
   }
 
   readKey(did: string): Uint8Array {
     const { keyLocation } = this.location(did)
     if (!existsSync(keyLocation)) throw new ActorNotFoundError(did)
-    return new Uint8Array(readFileSync(keyLocation))
+    return this.keys.read(keyLocation, did)
   }
 
   /** The open database of an existing account. */

@@ -1,9 +1,10 @@
 // Signing keys reserved ahead of account creation (com.atproto.server.reserveSigningKey), one file
 // each under <actor store>/reserved_keys/, named by the DID they were reserved for or else by the
 // key's own did:key, as the reference.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { Secp256k1Keypair } from '../../core/crypto/index.ts'
+import { KeyFiles } from '../key-files.ts'
 
 /** A DID or did:key is a safe file name only without path separators or dot segments. */
 function safeName(name: string): string {
@@ -16,7 +17,11 @@ function safeName(name: string): string {
 export class ReservedKeys {
   private readonly dir: string
 
-  constructor(actorStoreDirectory: string) {
+  constructor(
+    actorStoreDirectory: string,
+    /** Sealed at rest like account keys, bound to the name the key is reserved under. */
+    private readonly keys: KeyFiles = new KeyFiles(),
+  ) {
     this.dir = join(actorStoreDirectory, 'reserved_keys')
   }
 
@@ -35,7 +40,7 @@ export class ReservedKeys {
   get(didOrKeyDid: string): Secp256k1Keypair | null {
     const path = join(this.dir, safeName(didOrKeyDid))
     if (!existsSync(path)) return null
-    return Secp256k1Keypair.import(new Uint8Array(readFileSync(path)))
+    return Secp256k1Keypair.import(this.keys.read(path, didOrKeyDid))
   }
 
   clear(keyDid: string, did?: string): void {
@@ -44,22 +49,6 @@ export class ReservedKeys {
 
   /** Written whole and synced before it is answered: a key handed out must survive a crash. */
   private write(name: string, bytes: Uint8Array): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 })
-    const path = join(this.dir, safeName(name))
-    const tmp = `${path}.tmp-${process.pid}`
-    const fd = openSync(tmp, 'w', 0o600)
-    try {
-      writeSync(fd, bytes)
-      fsyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
-    renameSync(tmp, path)
-    const dirFd = openSync(this.dir, 'r')
-    try {
-      fsyncSync(dirFd)
-    } finally {
-      closeSync(dirFd)
-    }
+    this.keys.write(join(this.dir, safeName(name)), bytes, name)
   }
 }

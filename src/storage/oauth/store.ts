@@ -218,6 +218,15 @@ export class OAuthStore {
     })()
   }
 
+  /** Ends the sessions an account granted one client before `keepId` (a new authorization replaces them). */
+  deleteEarlierTokensOfClient(did: string, clientId: string, keepId: string): number {
+    return this.db.transaction(() => {
+      const ids = this.db.query<{ id: string }, [string, string, string]>('SELECT id FROM oauth_token WHERE did = ? AND clientId = ? AND id != ?').all(did, clientId, keepId)
+      for (const { id } of ids) this.deleteToken(id)
+      return ids.length
+    })()
+  }
+
   /** Ends every OAuth session of an account and forgets its sign-ins on devices. */
   deleteAllForAccount(did: string): number {
     return this.db.transaction(() => {

@@ -3,6 +3,7 @@
 import type { OAuthContext, OAuthEndpointCall } from '../../../services/oauth/context.ts'
 import { handlePar } from '../../../services/oauth/par.ts'
 import { handleRevoke } from '../../../services/oauth/revoke.ts'
+import { handleIntrospect } from '../../../services/oauth/introspect.ts'
 import { handleToken } from '../../../services/oauth/token.ts'
 import { readParams } from './read-params.ts'
 
@@ -26,4 +27,9 @@ export async function tokenEndpoint(ctx: OAuthContext, req: Request): Promise<Re
 export async function revokeEndpoint(ctx: OAuthContext, req: Request): Promise<Response> {
   await handleRevoke(ctx, await readParams(req))
   return new Response(null, { status: 200, headers: { 'Cache-Control': 'no-store' } })
+}
+
+/** RFC 7662 §2.2: the token's state as JSON, never cached. */
+export async function introspectEndpoint(ctx: OAuthContext, req: Request): Promise<Response> {
+  return Response.json(await handleIntrospect(ctx, await readParams(req)), { headers: { 'Cache-Control': 'no-store' } })
 }

@@ -9,7 +9,7 @@ import type { OAuthContext } from '../../../services/oauth/context.ts'
 import { CORS_HEADERS } from '../../oauth-cors.ts'
 import { MINUTE } from '../../../services/oauth/constants.ts'
 import { authorizationServerMetadata, JWKS, protectedResourceMetadata } from '../../../services/oauth/metadata.ts'
-import { parEndpoint, revokeEndpoint, tokenEndpoint } from './endpoints.ts'
+import { introspectEndpoint, parEndpoint, revokeEndpoint, tokenEndpoint } from './endpoints.ts'
 import { OAuthError, oauthErrorHeaders, oauthErrorStatus } from '../../oauth-errors.ts'
 
 const rule = (name: string, durationMs: number, points: number): RateLimitRule => ({ name, durationMs, points })
@@ -21,6 +21,7 @@ export const OAUTH_RATE_LIMITS = {
   signIn: [rule('oauth-sign-in', 5 * MINUTE, 30), rule('oauth-sign-in-day', 24 * 60 * MINUTE, 300)],
   token: [rule('oauth-token', 5 * MINUTE, 300)],
   revoke: [rule('oauth-revoke', 5 * MINUTE, 300)],
+  introspect: [rule('oauth-introspect', 5 * MINUTE, 3000)],
 }
 
 type RouteDeps = { ctx: OAuthContext; rateLimiter: RateLimiter; trustedProxies: string[] }
@@ -87,6 +88,9 @@ export function oauthRoutes(deps: RouteDeps): Plugin {
         parse: 'none',
       })
       .post('/oauth/revoke', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.revoke, request, ipOf(request, server), () => revokeEndpoint(ctx, request)), {
+        parse: 'none',
+      })
+      .post('/oauth/introspect', ({ request, server }) => json(deps, OAUTH_RATE_LIMITS.introspect, request, ipOf(request, server), () => introspectEndpoint(ctx, request)), {
         parse: 'none',
       })
       .get(AUTHORIZE_PATH, ({ request, server }) => page(deps, OAUTH_RATE_LIMITS.authorize, request, ipOf(request, server), (b) => handleAuthorizePage(ctx, request, b)))
