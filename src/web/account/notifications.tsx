@@ -58,12 +58,15 @@ export function maskAddress(channel: string, address: string): string {
     const id = url.pathname.split('/')[3] ?? ''
     return `${url.host}/api/webhooks/${id}/••••`
   }
-  if (channel === 'ntfy' || channel === 'signal') {
-    if (address.length <= 6) return '••••'
-    return `${address.slice(0, Math.min(4, address.length - 4))}••••${address.slice(-2)}`
+  if (channel === 'ntfy' && URL.canParse(address)) {
+    const url = new URL(address)
+    return `${url.host}/${ends(url.pathname.slice(1))}`
   }
+  if (channel === 'ntfy' || channel === 'signal') return ends(address)
   return address
 }
+
+const ends = (v: string) => (v.length <= 6 ? '••••' : `${v.slice(0, Math.min(4, v.length - 4))}••••${v.slice(-2)}`)
 
 type Values = { channel?: string; address?: string }
 

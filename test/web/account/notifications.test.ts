@@ -3,6 +3,7 @@
 // then a password reset from the forgot-password page arrives on Telegram and shows in the history.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { checkView, csrfOn, fieldError, rawPost, signIn, startWebHarness, type WebHarness } from './harness.ts'
+import { maskAddress } from '../../../src/web/account/notifications.tsx'
 import { startFakeTelegram, TELEGRAM_TOKEN, type FakeHttp } from '../../helpers/fake-notify.ts'
 
 setDefaultTimeout(90_000)
@@ -117,4 +118,13 @@ test('add, verify and prefer Telegram; a password reset then arrives there and s
   await page.getByText('your email address (nora@example.com)').waitFor()
   expect(consoleErrors).toEqual([])
   await context.close()
+})
+
+test('addresses that work as secrets show only their ends', () => {
+  expect(maskAddress('discord', 'https://discord.com/api/webhooks/123456789/secret-webhook-token')).toBe('discord.com/api/webhooks/123456789/••••')
+  expect(maskAddress('ntfy', 'https://ntfy.example.com/my-secret-topic')).toBe('ntfy.example.com/my-s••••ic')
+  expect(maskAddress('ntfy', 'my-secret-topic')).toBe('my-s••••ic')
+  expect(maskAddress('signal', '+15551234567')).toBe('+155••••67')
+  expect(maskAddress('ntfy', 'abc')).toBe('••••')
+  expect(maskAddress('telegram', '424242')).toBe('424242')
 })
