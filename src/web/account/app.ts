@@ -20,6 +20,7 @@ import { showCollection, showData, showRecord } from './data.tsx'
 import { showBlobs } from './blobs.tsx'
 import { downloadBlob, downloadBlobs, downloadRepo } from './data-files.ts'
 import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
+import { addChannel, NOTIFICATIONS_PATH, removeChannel, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
 
 export const ROUTES: Route[] = [
@@ -55,6 +56,11 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: `${BASE}/handle`, access: 'signedIn', handler: showHandle },
   { method: 'POST', path: `${BASE}/handle/check`, access: 'signedIn', limits: WEB_LIMITS.handleLookup, handler: checkHandle },
   { method: 'POST', path: `${BASE}/handle`, access: 'recentPassword', limits: WEB_LIMITS.updateHandle, handler: changeHandle },
+  { method: 'GET', path: NOTIFICATIONS_PATH, access: 'signedIn', handler: showNotifications },
+  { method: 'POST', path: `${NOTIFICATIONS_PATH}/add`, access: 'recentPassword', limits: WEB_LIMITS.sendMail, handler: addChannel },
+  { method: 'POST', path: `${NOTIFICATIONS_PATH}/verify`, access: 'signedIn', limits: WEB_LIMITS.emailCode, handler: verifyChannel },
+  { method: 'POST', path: `${NOTIFICATIONS_PATH}/preferred`, access: 'recentPassword', handler: setPreferred },
+  { method: 'POST', path: `${NOTIFICATIONS_PATH}/remove`, access: 'signedIn', handler: removeChannel },
   { method: 'GET', path: `${BASE}/data`, access: 'signedIn', handler: showData },
   { method: 'GET', path: `${BASE}/data/collection`, access: 'signedIn', handler: showCollection },
   { method: 'GET', path: `${BASE}/data/record`, access: 'signedIn', handler: showRecord },

@@ -7,6 +7,7 @@ import type { Logger } from '../../logger.ts'
 import type { AccountService } from '../../services/accounts/account-service.ts'
 import type { OAuthProvider } from '../../services/oauth/index.ts'
 import type { RepoService } from '../../services/repo/service.ts'
+import type { NotifyService } from '../../services/notify/index.ts'
 
 export const BASE = '/account'
 export const SIGN_IN_PATH = `${BASE}/sign-in`
@@ -18,6 +19,7 @@ export type AccountAppServices = {
   log: Logger
   accounts: AccountService
   repo: RepoService
+  notify: NotifyService
   oauth?: Pick<OAuthProvider, 'listOAuthSessions' | 'revokeOAuthSession' | 'revokeAllOAuthSessions'>
 }
 
