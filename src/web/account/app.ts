@@ -21,7 +21,7 @@ import { showBlobs } from './blobs.tsx'
 import { downloadBlob, downloadBlobs, downloadRepo } from './data-files.ts'
 import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
-import { beginTotp, cancelTotp, disableTotp, finishTotp, regenerateBackupCodes, removePasskey, SECURITY_PATH, setEmailCode, showSecurity } from './security.tsx'
+import { addPasskey, passkeyOptions, beginTotp, cancelTotp, disableTotp, finishTotp, regenerateBackupCodes, removePasskey, SECURITY_PATH, setEmailCode, showSecurity } from './security.tsx'
 
 export const ROUTES: Route[] = [
   { method: 'GET', path: SIGN_IN_PATH, access: 'public', handler: showSignIn },
@@ -60,6 +60,8 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${SECURITY_PATH}/totp/disable`, access: 'recentPassword', handler: disableTotp },
   { method: 'POST', path: `${SECURITY_PATH}/backup-codes`, access: 'recentPassword', handler: regenerateBackupCodes },
   { method: 'POST', path: `${SECURITY_PATH}/email-code`, access: 'recentPassword', handler: setEmailCode },
+  { method: 'POST', path: `${SECURITY_PATH}/passkeys/options`, access: 'recentPassword', handler: passkeyOptions },
+  { method: 'POST', path: `${SECURITY_PATH}/passkeys/add`, access: 'recentPassword', handler: addPasskey },
   { method: 'POST', path: `${SECURITY_PATH}/passkeys/remove`, access: 'recentPassword', handler: removePasskey },
   { method: 'GET', path: `${BASE}/handle`, access: 'signedIn', handler: showHandle },
   { method: 'POST', path: `${BASE}/handle/check`, access: 'signedIn', limits: WEB_LIMITS.handleLookup, handler: checkHandle },

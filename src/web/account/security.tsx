@@ -4,7 +4,7 @@
 // ten backup codes shown once; turning it off; new backup codes; the email sign-in code on or off (only
 // with a confirmed address); the passkeys with remove. Every change needs the recent password.
 import { raw } from '../ui/jsx/jsx-runtime.ts'
-import { ActionButton, Card, Field, Form, Notice, When, type FieldErrors } from '../ui/components.tsx'
+import { ActionButton, Card, CSRF_FIELD, Field, Form, Notice, When, type FieldErrors } from '../ui/components.tsx'
 import { serviceMessage } from '../ui/errors.ts'
 import { field } from '../ui/form.ts'
 import { seeOther } from '../ui/render.ts'
@@ -17,6 +17,7 @@ export const SECURITY_PATH = `${BASE}/security`
 const PATH = SECURITY_PATH
 
 const NOTICES: Record<string, string> = {
+  'passkey-added': 'The passkey was added; you can sign in with it.',
   'totp-off': 'The authenticator app was removed; its backup codes no longer work.',
   'setup-cancelled': 'The authenticator set-up was cancelled.',
   'email-on': 'Signing in now also asks for a code we email you.',
@@ -168,6 +169,13 @@ function view(s: SignedIn, o: View = {}) {
             ) : (
               <p class="muted">You have no passkeys.</p>
             )}
+            {/* The Form component's markup, with the options URL for the client script. */}
+            <form method="post" action={`${PATH}/passkeys/add`} aria-label="Add a passkey" data-passkey-options={`${PATH}/passkeys/options`}>
+              <input type="hidden" name={CSRF_FIELD} value={s.csrf} />
+              <Field name="name" label="Passkey name" hint="To recognise it later, for example the device it is on." errors={o.errors} required />
+              <input type="hidden" name="response" value="" />
+              <button type="submit">Add a passkey</button>
+            </form>
           </Card>
         </>
       ),
@@ -260,4 +268,37 @@ export async function removePasskey(r: WebRequest): Promise<Response> {
     return refused(s, err)
   }
   return seeOther(`${PATH}?done=passkey-removed`)
+}
+
+/** POST /account/security/passkeys/options: the browser's creation options (JSON), for the page's script. */
+export async function passkeyOptions(r: WebRequest): Promise<Response> {
+  const s = asSignedIn(r)
+  try {
+    return Response.json(await s.app.services.accounts.factors.passkeyRegistrationOptions(s.account.did), { headers: { 'Cache-Control': 'no-store' } })
+  } catch (err) {
+    const message = serviceMessage(err)
+    if (!message) throw err
+    return Response.json({ error: 'InvalidRequest', message }, { status: 400 })
+  }
+}
+
+/** POST /account/security/passkeys/add with a name and the authenticator's answer (filled in by the script). */
+export async function addPasskey(r: WebRequest): Promise<Response> {
+  const s = asSignedIn(r)
+  const name = field(r.form, 'name')
+  if (!name) return view(s, { errors: { name: 'Give the passkey a name.' }, status: 400 })
+  let response: unknown
+  try {
+    response = JSON.parse(field(r.form, 'response'))
+  } catch {
+    return view(s, { errors: { name: 'Your browser did not create a passkey. Try again in a browser that supports passkeys.' }, status: 400 })
+  }
+  try {
+    await s.app.services.accounts.factors.addPasskey(s.account.did, name, response)
+  } catch (err) {
+    const message = serviceMessage(err)
+    if (!message) throw err
+    return view(s, { errors: { name: message }, status: 400 })
+  }
+  return seeOther(`${PATH}?done=passkey-added`)
 }
