@@ -104,7 +104,7 @@ export async function requestChange(r: WebRequest): Promise<Response> {
 }
 
 /** POST /account/email/change */
-export function changeEmail(r: WebRequest): Response {
+export async function changeEmail(r: WebRequest): Promise<Response> {
   const s = asSignedIn(r)
   const email = field(r.form, 'email').toLowerCase()
   const token = field(r.form, 'token')
@@ -112,7 +112,8 @@ export function changeEmail(r: WebRequest): Response {
   if (!email || !email.includes('@')) return view(s, { errors: { email: 'Enter an email address, like you@example.com.' }, values, status: 400, changeStep: true })
   if (s.account.emailConfirmedAt && !token) return view(s, { errors: { token: 'Enter the code we sent to your current address.' }, values, status: 400, changeStep: true })
   try {
-    s.app.services.accounts.updateEmail(s.account.did, email, token || undefined)
+    // Awaited: a refused code or a taken address must reach the catch, not pass as a change.
+    await s.app.services.accounts.updateEmail(s.account.did, email, token || undefined)
   } catch (err) {
     const name = serviceErrorName(err)
     const onToken = name === 'InvalidToken' || name === 'ExpiredToken' || name === 'TokenRequired'
