@@ -107,6 +107,15 @@ export class FactorService {
     return { secret, uri, qrSvg: qrSvg(uri) }
   }
 
+  /** The set-up in progress (begun, not finished), shown again after a wrong code; null when there is none. */
+  pendingTotpSetup(did: string): TotpSetup | null {
+    const pending = rows.getTotp(this.db, did)
+    if (!pending || pending.confirmedAt) return null
+    const account = this.account(did)
+    const uri = otpauthUri({ secret: pending.secret, issuer: this.deps.hostname, account: account.handle ?? did })
+    return { secret: pending.secret, uri, qrSvg: qrSvg(uri) }
+  }
+
   /** One valid code from the app finishes the set-up; returns the backup codes, shown this once. */
   async finishTotpSetup(did: string, code: string, ip?: string): Promise<{ backupCodes: string[] }> {
     const pending = rows.getTotp(this.db, did)

@@ -22,6 +22,7 @@ import { downloadBlob, downloadBlobs, downloadRepo } from './data-files.ts'
 import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
 import { addChannel, NOTIFICATIONS_PATH, removeChannel, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
+import { addPasskey, passkeyOptions, beginTotp, cancelTotp, disableTotp, finishTotp, regenerateBackupCodes, removePasskey, SECURITY_PATH, setEmailCode, showSecurity } from './security.tsx'
 
 export const ROUTES: Route[] = [
   { method: 'GET', path: SIGN_IN_PATH, access: 'public', handler: showSignIn },
@@ -53,6 +54,16 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: `${BASE}/password`, access: 'recentPassword', handler: showPassword },
   { method: 'POST', path: `${BASE}/password/send-code`, access: 'recentPassword', limits: WEB_LIMITS.sendMail, handler: sendPasswordCode },
   { method: 'POST', path: `${BASE}/password`, access: 'recentPassword', limits: WEB_LIMITS.emailCode, handler: changePassword },
+  { method: 'GET', path: SECURITY_PATH, access: 'signedIn', handler: showSecurity },
+  { method: 'POST', path: `${SECURITY_PATH}/totp/begin`, access: 'recentPassword', handler: beginTotp },
+  { method: 'POST', path: `${SECURITY_PATH}/totp/finish`, access: 'recentPassword', limits: WEB_LIMITS.emailCode, handler: finishTotp },
+  { method: 'POST', path: `${SECURITY_PATH}/totp/cancel`, access: 'signedIn', handler: cancelTotp },
+  { method: 'POST', path: `${SECURITY_PATH}/totp/disable`, access: 'recentPassword', handler: disableTotp },
+  { method: 'POST', path: `${SECURITY_PATH}/backup-codes`, access: 'recentPassword', handler: regenerateBackupCodes },
+  { method: 'POST', path: `${SECURITY_PATH}/email-code`, access: 'recentPassword', handler: setEmailCode },
+  { method: 'POST', path: `${SECURITY_PATH}/passkeys/options`, access: 'recentPassword', handler: passkeyOptions },
+  { method: 'POST', path: `${SECURITY_PATH}/passkeys/add`, access: 'recentPassword', handler: addPasskey },
+  { method: 'POST', path: `${SECURITY_PATH}/passkeys/remove`, access: 'recentPassword', handler: removePasskey },
   { method: 'GET', path: `${BASE}/handle`, access: 'signedIn', handler: showHandle },
   { method: 'POST', path: `${BASE}/handle/check`, access: 'signedIn', limits: WEB_LIMITS.handleLookup, handler: checkHandle },
   { method: 'POST', path: `${BASE}/handle`, access: 'recentPassword', limits: WEB_LIMITS.updateHandle, handler: changeHandle },

@@ -112,6 +112,7 @@ export async function changeEmail(r: WebRequest): Promise<Response> {
   if (!email || !email.includes('@')) return view(s, { errors: { email: 'Enter an email address, like you@example.com.' }, values, status: 400, changeStep: true })
   if (s.account.emailConfirmedAt && !token) return view(s, { errors: { token: 'Enter the code we sent to your current address.' }, values, status: 400, changeStep: true })
   try {
+    // Awaited: a refused code or a taken address must reach the catch, not pass as a change.
     await s.app.services.accounts.updateEmail(s.account.did, email, token || undefined)
   } catch (err) {
     const name = serviceErrorName(err)

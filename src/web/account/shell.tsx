@@ -14,6 +14,7 @@ export const NAV: NavItem[] = [
   { href: `${BASE}/handle`, label: 'Handle' },
   { href: `${BASE}/email`, label: 'Email' },
   { href: `${BASE}/password`, label: 'Password' },
+  { href: `${BASE}/security`, label: 'Security' },
   { href: `${BASE}/notifications`, label: 'Notifications' },
   { href: `${BASE}/invites`, label: 'Invite codes' },
   { href: `${BASE}/data`, label: 'Your data' },

@@ -1,6 +1,7 @@
 // The pages' one client script, inlined with the page's CSP nonce: copy buttons (`data-copy`) and the
 // live handle check (`data-handle-check`: an input, a suffix select, a status line, a URL to ask). Pages
 // work without it: the value to copy is shown as text, and the server checks the handle on submit.
+// A passkey form (`data-passkey-options`) asks the browser to create the passkey before it is sent.
 export const CLIENT_SCRIPT = `(function () {
 document.addEventListener('click', function (e) {
   var b = e.target && e.target.closest ? e.target.closest('button[data-copy]') : null
@@ -24,6 +25,21 @@ if (form) {
   var later = function () { clearTimeout(timer); timer = setTimeout(check, 300) }
   input.addEventListener('input', later)
   suffix.addEventListener('change', later)
+}
+
+var pk = document.querySelector('form[data-passkey-options]')
+if (pk && window.PublicKeyCredential && PublicKeyCredential.parseCreationOptionsFromJSON) {
+  pk.addEventListener('submit', function (e) {
+    var answer = pk.querySelector('input[name=response]')
+    if (answer.value) return
+    e.preventDefault()
+    var body = new URLSearchParams({ csrf_token: pk.querySelector('input[name=csrf_token]').value })
+    var send = function () { pk.submit() }
+    fetch(pk.getAttribute('data-passkey-options'), { method: 'POST', credentials: 'same-origin', body: body })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r) })
+      .then(function (o) { return navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(o) }) })
+      .then(function (c) { answer.value = JSON.stringify(c.toJSON()); send() }, send)
+  })
 }
 })()
 `

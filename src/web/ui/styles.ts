@@ -38,6 +38,8 @@ ul.items>li:first-child{border-top:0}ul.items .what{flex:1 1 14rem;min-width:0;o
 .badge{display:inline-block;font-size:.75rem;font-weight:600;padding:.1rem .5rem;border-radius:99px;background:var(--accent-soft);color:var(--text);margin-left:.35rem}
 .badge.ok{background:var(--ok-soft);color:var(--ok)}.badge.warn{background:var(--danger-soft);color:var(--danger)}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}
+.qr{width:12rem;max-width:100%;margin:.5rem 0 1rem}.qr svg{display:block;width:100%;height:auto;border-radius:4px}
+ul.codes{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(9rem,1fr));gap:.5rem}ul.codes code{font-size:1.05rem}
 .copyable{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}.secret{font-size:1.25rem;padding:.5rem .75rem;background:var(--bg);border-radius:8px;border:1px dashed var(--line)}
 pre{background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:.75rem;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere}
 footer{max-width:60rem;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font-size:.875rem}footer a{color:var(--muted)}
