@@ -5,9 +5,9 @@
 import { afterAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
-import { freePort, testEnv } from '../helpers/server.ts'
+import { freePort, testEnv, spawnServe } from '../helpers/server.ts'
 import { BULK_PASSWORD, createBulkAccounts } from '../helpers/bulk-accounts.ts'
 import { buildConfig } from '../../src/config/config.ts'
 import { startServer, type RunningServer } from '../../src/main.ts'
@@ -16,7 +16,6 @@ import { decodeCbor } from '../../src/core/cbor.ts'
 
 const ACCOUNTS = 2000
 const WRITERS = 4
-const CLI = resolve(import.meta.dir, '../../cli/main.ts')
 const dataDir = mkdtempSync(join(tmpdir(), 'pds-crash-scale-'))
 let server: RunningServer | undefined
 afterAll(async () => {
@@ -24,20 +23,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-async function serve(port: number) {
-  const proc = Bun.spawn([process.execPath, CLI, 'serve', '--data-dir', dataDir, '--port', String(port)], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error' },
-    stdout: 'ignore',
-    stderr: 'inherit',
-  })
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 400; i++) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
-    if (await fetch(`${url}/xrpc/_health`).then((r) => r.ok, () => false)) return { proc, url }
-    await Bun.sleep(50)
-  }
-  throw new Error('server did not start')
-}
+const serve = (port: number) => spawnServe(dataDir, port)
 
 test(`kill -9 at ${ACCOUNTS} accounts: recovery checks only the dirty repos, loses nothing, invents nothing`, async () => {
   const port = await freePort()

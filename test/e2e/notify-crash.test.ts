@@ -3,14 +3,13 @@
 import { afterAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
-import { freePort, testEnv } from '../helpers/server.ts'
+import { freePort, testEnv, spawnServe } from '../helpers/server.ts'
 import { startFakeTelegram, TELEGRAM_TOKEN } from '../helpers/fake-notify.ts'
 import { openDatabase } from '../../src/storage/sqlite.ts'
 import { markChannelVerified, putPendingChannel, setPreferredChannel } from '../../src/storage/account/notifications.ts'
 
-const CLI = resolve(import.meta.dir, '../../cli/main.ts')
 const dataDir = mkdtempSync(join(tmpdir(), 'pds-notify-crash-'))
 const telegram = startFakeTelegram()
 afterAll(() => {
@@ -18,20 +17,7 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-async function serve(port: number) {
-  const proc = Bun.spawn([process.execPath, CLI, 'serve', '--data-dir', dataDir, '--port', String(port)], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error' },
-    stdout: 'ignore',
-    stderr: 'inherit',
-  })
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 400; i++) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
-    if (await fetch(`${url}/xrpc/_health`).then((r) => r.ok, () => false)) return { proc, url }
-    await Bun.sleep(50)
-  }
-  throw new Error('server did not start')
-}
+const serve = (port: number) => spawnServe(dataDir, port)
 
 test('a password reset acknowledged while Telegram is down is delivered once after SIGKILL and restart', async () => {
   const port = await freePort()

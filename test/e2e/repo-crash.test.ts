@@ -3,9 +3,9 @@
 import { afterAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
-import { freePort, testEnv } from '../helpers/server.ts'
+import { freePort, testEnv, spawnServe } from '../helpers/server.ts'
 import { buildConfig } from '../../src/config/config.ts'
 import { createRepoService } from '../../src/services/repo/index.ts'
 import { Lexicons } from '../../src/core/lexicon/index.ts'
@@ -14,25 +14,10 @@ import { createLogger } from '../../src/logger.ts'
 import { NO_EVENTS } from '../../src/services/events.ts'
 import { exportAndVerify } from './repo-harness.ts'
 
-const CLI = resolve(import.meta.dir, '../../cli/main.ts')
 const dataDir = mkdtempSync(join(tmpdir(), 'pds-crash-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
-async function serve(port: number) {
-  const proc = Bun.spawn([process.execPath, CLI, 'serve', '--data-dir', dataDir, '--port', String(port)], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error' },
-    stdout: 'ignore',
-    stderr: 'inherit',
-  })
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 200; i++) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
-    const ok = await fetch(`${url}/xrpc/_health`).then((r) => r.ok, () => false)
-    if (ok) return { proc, url }
-    await Bun.sleep(50)
-  }
-  throw new Error('server did not start')
-}
+const serve = (port: number) => spawnServe(dataDir, port)
 
 test('SIGKILL mid-stream loses no acknowledged write', async () => {
   const port = await freePort()

@@ -48,3 +48,21 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
   }
 }
+
+const CLI = join(import.meta.dir, '../../cli/main.ts')
+
+/** `pds serve` as its own process (kill -9 tests), on a data directory whose pds.env is written; ready when healthy. */
+export async function spawnServe(dataDir: string, port: number) {
+  const proc = Bun.spawn([process.execPath, CLI, 'serve', '--data-dir', dataDir, '--port', String(port)], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'error' },
+    stdout: 'ignore',
+    stderr: 'inherit',
+  })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 400; i++) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
+    if (await fetch(`${url}/xrpc/_health`).then((r) => r.ok, () => false)) return { proc, url }
+    await Bun.sleep(50)
+  }
+  throw new Error('server did not start')
+}
