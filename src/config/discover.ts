@@ -75,7 +75,7 @@ export function resolveEnv(source: ConfigSource, processEnv: RawEnv = process.en
 
 /** "pds: configuration /pds/pds.env (found at /pds/pds.env, the reference PDS's location)" and warnings. */
 export function describeSource(source: ConfigSource, resolved: Pick<ResolvedEnv, 'fileEnv' | 'problems'>): string[] {
-  const what = resolved.fileEnv ? source.envFile : `the environment (no ${source.envFile})`
+  const what = resolved.fileEnv ? source.envFile : `from the environment only (no ${source.envFile})`
   const lines = [`pds: configuration ${what} (${source.fallback ? `searched ${SEARCH_ORDER}` : `from ${source.via}`})`]
   for (const p of resolved.problems) lines.push(`pds: warning: ${source.envFile} line ${p.line}: ${p.message}`)
   return lines
