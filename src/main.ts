@@ -177,6 +177,9 @@ async function startLocked(
   const port = app.server!.port!
   const backups = startBackupSchedule(config, log)
   log.info('pds listening', { port, publicUrl: config.service.publicUrl, version })
+  // Startup's garbage (migrations, route compilation) otherwise stays resident until allocation
+  // pressure collects it, which an idle server never has: ~10 MB RSS given back.
+  setTimeout(() => Bun.gc(true), 500).unref()
 
   let stopping: Promise<void> | undefined
   let hurry: () => void = () => {}
