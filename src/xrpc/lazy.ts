@@ -1,8 +1,8 @@
 // Code that only some requests need (web pages, OAuth, mail, images) is imported at its first use,
 // not at startup: an idle server keeps it out of memory, and startup does not evaluate it.
 //
-//   const pages = lazy(() => import('../../web/thing/app.ts'))
-//   server.get('/thing/*', async ({ request }) => (await pages()).handle(request))
+// Wrap the dynamic import of the module in lazy() and await it inside the route handler; mount the
+// route paths at startup (src/xrpc/routes/account.ts does this for the account app).
 //
 // The compiled binary puts each dynamically imported module in a chunk of its own (scripts/build.ts
 // splitting), so a static import of the same module from startup code would undo this: keep such
