@@ -93,7 +93,7 @@ export class RepoService {
 
   uploadBlob(did: string, input: ByteUpload): Promise<BlobRefJson> {
     if (!this.hasRepo(did)) throw new ActorNotFoundError(did)
-    return uploadBlob(this.deps.blobs, () => this.db(did), input.body, input.encoding, this.deps.uploadLimit ?? Infinity)
+    return uploadBlob(this.deps.blobs, () => this.db(did), input.body, input.encoding, this.deps.uploadLimit ?? Infinity, input.length)
   }
 
   /** Blob bytes for com.atproto.sync.getBlob: only blobs that belong to this repo. */
