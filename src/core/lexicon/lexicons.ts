@@ -45,6 +45,8 @@ export class Lexicons implements DefResolver {
   /** Documents registered lazily and not yet checked, by id. */
   private readonly pending = new Map<string, unknown>()
   private readonly lazy: boolean
+  /** getMethod's answers, dropped whenever a document is added. */
+  private readonly methods = new Map<string, MethodInfo>()
 
   constructor(docs: Iterable<unknown> = [], options: LexiconsOptions = {}) {
     this.lazy = options.lazy ?? false
@@ -53,6 +55,7 @@ export class Lexicons implements DefResolver {
 
   /** Registers a document. Throws LexiconDocError when it is malformed or its id is taken. */
   add(doc: unknown): void {
+    this.methods.clear()
     if (this.lazy) {
       const id = (doc as { id?: unknown } | null)?.id
       if (typeof id === 'string') {
@@ -94,6 +97,16 @@ export class Lexicons implements DefResolver {
 
   /** The XRPC method an NSID names, or undefined if it is not a query/procedure/subscription. */
   getMethod(nsid: string): MethodInfo | undefined {
+    // Asked on every XRPC request; the answer only changes when a document is added. Only methods
+    // are kept (as many as the documents hold): unknown NSIDs come from clients, without bound.
+    const known = this.methods.get(nsid)
+    if (known) return known
+    const method = this.readMethod(nsid)
+    if (method) this.methods.set(nsid, method)
+    return method
+  }
+
+  private readMethod(nsid: string): MethodInfo | undefined {
     const def = this.getDef(nsid)
     if (!def || (def.type !== 'query' && def.type !== 'procedure' && def.type !== 'subscription')) {
       return undefined
