@@ -5,7 +5,7 @@ import { assertStrongSecrets, type Config } from './config/config.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { isResponsive, openDatabase } from './storage/sqlite.ts'
 import { Lexicons } from './core/lexicon/index.ts'
-import { LEXICON_DOCUMENTS } from './generated/lexicons.gen.ts'
+import { LEXICON_SOURCES } from './generated/lexicons.gen.ts'
 import { RateLimiter } from './xrpc/rate-limit.ts'
 import { createApp, type Plugin } from './xrpc/app.ts'
 import { DEFAULT_JSON_LIMIT } from './xrpc/dispatch.ts'
@@ -107,7 +107,7 @@ async function startLocked(
   })
 
   const proxy = buildProxy(() => services, config.proxy)
-  const lexicons = new Lexicons(LEXICON_DOCUMENTS, { lazy: true })
+  const lexicons = new Lexicons(LEXICON_SOURCES, { lazy: true })
   const services: Services = {
     config,
     log,
