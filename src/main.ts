@@ -36,6 +36,9 @@ import { factorAdminPlugin } from './xrpc/routes/factor-admin.ts'
 import { passkeyRoutes } from './xrpc/routes/passkeys.ts'
 import { sessionBody } from './api/_util/accounts.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
+import { buildOperatorConsole, type OperatorConsole } from './services/admin/index.ts'
+import { adminConsoleRoutes } from './xrpc/routes/admin.ts'
+import { adminAuditPlugin } from './xrpc/routes/admin-audit.ts'
 
 export type RunningServer = {
   url: string
@@ -96,6 +99,7 @@ async function startLocked(
   const firehose = createSequencerService(config, log, breakers)
   databases.push(firehose.db)
   // Closures read services.events / services.repo at call time (the repo service may be wired later).
+  let operatorConsole: OperatorConsole | undefined
   const accounts = buildAccounts({
     config,
     log,
@@ -103,7 +107,10 @@ async function startLocked(
     breakers,
     events: () => services.events,
     repo: () => (services as { repo?: RepoLifecycle }).repo,
-    onCredentialsRevoked: (did) => services.oauth?.revokeAllOAuthSessions(did),
+    onCredentialsRevoked: (did) => {
+      services.oauth?.revokeAllOAuthSessions(did)
+      operatorConsole?.sessions.endAllOf(did)
+    },
   })
 
   const proxy = buildProxy(() => services, config.proxy)
@@ -153,7 +160,24 @@ async function startLocked(
       accounts: () => (services as { accounts?: HandleLookup }).accounts,
     }),
   )
-  plugins.push(factorAdminPlugin({ adminPassword: config.secrets.adminPassword, accounts: () => services.accounts }))
+  // The operator's console (/admin), its audit log (also `pds audit`, via /_admin/audit).
+  operatorConsole = buildOperatorConsole({
+    accountDb,
+    accounts: accounts.accounts,
+    storeLocation: (did) => services.repo.actors.location(did).dbLocation,
+    overview: {
+      config,
+      version: config.service.version ?? VERSION,
+      startedAt: Date.now(),
+      repoStats: (did) => services.repo.stats(did),
+      firehose: { headSeq: () => firehose.sequencer.publishedSeq, subscribers: () => firehose.firehose.subscriberCount },
+      relays: () => firehose.crawlers.status(),
+      recentErrors: () => log.recentErrors?.() ?? [],
+    },
+  })
+  plugins.push(adminConsoleRoutes({ config, log, accounts: accounts.accounts, repo: services.repo, console: operatorConsole }, services.rateLimiter))
+  plugins.push(adminAuditPlugin({ adminPassword: config.secrets.adminPassword, audit: operatorConsole.audit }))
+  plugins.push(factorAdminPlugin({ adminPassword: config.secrets.adminPassword, accounts: () => services.accounts, audit: operatorConsole.audit, trustedProxies }))
   plugins.push(passkeyRoutes(() => services, sessionBody))
   const version = config.service.version ?? VERSION
   // The largest body any method takes (blobs, repo imports); longer declared bodies get a JSON 413.

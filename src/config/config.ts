@@ -271,6 +271,8 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
     },
     /** Scheduled backups by `pds serve` (PDS_BACKUP_DIRECTORY / _INTERVAL / _KEEP); unset: none. */
     backup,
+    /** Accounts that may also sign in to the operator's console (/admin) with their own password and second factor. */
+    adminHandles: read(env, 'PDS_ADMIN_HANDLES', list) ?? [],
     secrets: {
       jwtSecret,
       adminPassword,

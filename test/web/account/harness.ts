@@ -58,21 +58,22 @@ export async function signIn(page: Page, identifier: string, password: string, n
   await page.waitForURL((u) => !u.pathname.endsWith('/sign-in'))
 }
 
-/** Accessibility (axe), phone-width layout, and screenshots of the current view at 390 and 1280 px. */
-export async function checkView(page: Page, name: string) {
+/** Accessibility (axe), phone-width layout, and screenshots of the current view at 390 and 1280 px (into `dir`). */
+export async function checkView(page: Page, name: string, dir = SCREENSHOT_DIR) {
   await page.evaluate(AXE_SOURCE)
   const { violations } = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }))
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   expect(serious.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
   await page.setViewportSize({ width: 390, height: 844 })
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-390.png`), fullPage: true })
+  mkdirSync(dir, { recursive: true })
+  await page.screenshot({ path: join(dir, `${name}-390.png`), fullPage: true })
   await page.setViewportSize({ width: 1280, height: 800 })
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-1280.png`), fullPage: true })
+  await page.screenshot({ path: join(dir, `${name}-1280.png`), fullPage: true })
   // Dark mode follows the system: the same view with a dark system setting.
   await page.emulateMedia({ colorScheme: 'dark' })
   await page.setViewportSize({ width: 390, height: 844 })
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-390-dark.png`), fullPage: true })
+  await page.screenshot({ path: join(dir, `${name}-390-dark.png`), fullPage: true })
   await page.emulateMedia({ colorScheme: 'light' })
 }
 
