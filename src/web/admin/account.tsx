@@ -45,7 +45,7 @@ function TextField(p: { name: string; label: string; value?: string; type?: stri
 
 function ActionForm(p: { r: SignedInAdmin; name: string; did: string; label: string; children?: Child; danger?: boolean }) {
   return (
-    <Form action={act(p.name)} csrf={p.r.csrf} label={p.label}>
+    <Form action={act(p.name)} csrf={p.r.csrf} label={p.label} class="action">
       <input type="hidden" name="did" value={p.did} />
       {p.children}
       <button type="submit" class={p.danger ? 'danger' : undefined}>

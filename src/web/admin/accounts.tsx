@@ -1,7 +1,7 @@
 /** @jsxImportSource ../ui/jsx */
 // /admin/accounts: every account, newest first, 25 a page, searchable by handle, email or DID and
 // filtered by state; each row leads to the account's page.
-import { formatBytes, When } from '../ui/components.tsx'
+import { formatBytes, Notice, When } from '../ui/components.tsx'
 import { ADMIN_BASE, type AdminRequest } from './context.ts'
 import { count, STATUS_LABEL } from './format.ts'
 import { asOperator } from './router.ts'
@@ -32,6 +32,7 @@ export function showAccounts(r: AdminRequest): Response {
     children: (
       <>
         <h1>Accounts</h1>
+        {r.url.searchParams.get('deleted') && <Notice kind="ok">Deleted {r.url.searchParams.get('deleted')}.</Notice>}
         <form method="get" action={ACCOUNTS_PATH} class="search" role="search" aria-label="Find accounts">
           <div>
             <label for="q">Handle, email or DID</label>
@@ -57,7 +58,7 @@ export function showAccounts(r: AdminRequest): Response {
         </p>
         {result.entries.length > 0 && (
           <div class="table-wrap" tabindex="0" role="region" aria-label="Accounts">
-            <table class="data">
+            <table class="data stacked">
               <thead>
                 <tr>
                   <th scope="col">Handle</th>
@@ -72,17 +73,17 @@ export function showAccounts(r: AdminRequest): Response {
               <tbody>
                 {result.entries.map((e) => (
                   <tr>
-                    <td>
+                    <td data-label="Handle">
                       <a href={accountHref(e.did)}>{e.handle ? `@${e.handle}` : '(no handle)'}</a>
                     </td>
-                    <td>{e.email ?? '—'}</td>
-                    <td class="mono">{e.did}</td>
-                    <td>{e.createdAt.slice(0, 10)}</td>
-                    <td>
+                    <td data-label="Email">{e.email ?? '—'}</td>
+                    <td data-label="DID" class="mono">{e.did}</td>
+                    <td data-label="Created">{e.createdAt.slice(0, 10)}</td>
+                    <td data-label="State">
                       <span class={`badge ${e.status === 'active' ? 'ok' : 'warn'}`}>{STATUS_LABEL[e.status]}</span>
                     </td>
-                    <td class="num">{e.repoBytes === null ? '—' : formatBytes(e.repoBytes)}</td>
-                    <td>{e.lastWriteAt ? <When at={e.lastWriteAt} /> : '—'}</td>
+                    <td data-label="Repo size" class="num">{e.repoBytes === null ? '—' : formatBytes(e.repoBytes)}</td>
+                    <td data-label="Last write">{e.lastWriteAt ? <When at={e.lastWriteAt} /> : '—'}</td>
                   </tr>
                 ))}
               </tbody>

@@ -14,7 +14,7 @@ export function AuditTable(p: { entries: AuditEntry[] }) {
   if (p.entries.length === 0) return <p class="muted">Nothing recorded yet.</p>
   return (
     <div class="table-wrap" tabindex="0" role="region" aria-label="Audit entries">
-      <table class="data">
+      <table class="data stacked">
         <thead>
           <tr>
             <th scope="col">When</th>
@@ -28,14 +28,14 @@ export function AuditTable(p: { entries: AuditEntry[] }) {
         <tbody>
           {p.entries.map((e) => (
             <tr>
-              <td>
+              <td data-label="When">
                 <When at={e.at} />
               </td>
-              <td>{e.actorHandle ? `@${e.actorHandle}` : e.actor}</td>
-              <td>{e.action}</td>
-              <td class="mono">{e.subject.startsWith('did:') ? <a href={accountHref(e.subject)}>{e.subject}</a> : e.subject || '—'}</td>
-              <td>{e.detail ?? ''}</td>
-              <td class="mono">{e.ip ?? ''}</td>
+              <td data-label="Who">{e.actorHandle ? `@${e.actorHandle}` : e.actor}</td>
+              <td data-label="Action">{e.action}</td>
+              <td data-label="Subject" class="mono">{e.subject.startsWith('did:') ? <a href={accountHref(e.subject)}>{e.subject}</a> : e.subject || '—'}</td>
+              <td data-label="Detail">{e.detail ?? ''}</td>
+              <td data-label="From" class="mono">{e.ip ?? ''}</td>
             </tr>
           ))}
         </tbody>
