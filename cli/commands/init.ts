@@ -52,6 +52,7 @@ type InitOptions = {
   crawlers: string
   useBluesky?: boolean
   keyEncryptionKeyFile?: string
+  adminHandles?: string
 }
 
 export function registerInit(program: Command) {
@@ -73,6 +74,7 @@ export function registerInit(program: Command) {
     .option('--appview-url <url>', 'AppView URL', PUBLIC_DEFAULTS.appViewUrl)
     .option('--appview-did <did>', 'AppView DID', PUBLIC_DEFAULTS.appViewDid)
     .option('--crawlers <list>', 'comma-separated relays to notify', PUBLIC_DEFAULTS.crawlers)
+    .option('--admin-handles <list>', 'comma-separated handles that may also sign in to the operator console (/admin) with their own password')
     .option('--key-encryption-key-file <file>', 'encrypt signing keys at rest with the key in this file (created if missing; keep it outside the data directory)')
     .action((flags: Omit<InitOptions, 'inviteRequired'> & { inviteRequired?: boolean }) => {
       const opts: InitOptions = { ...flags, inviteRequired: flags.inviteRequired ?? INIT_DEFAULTS.inviteRequired }
@@ -114,6 +116,7 @@ function writeInit(answers: InitOptions, force: boolean) {
     PDS_REPORT_SERVICE_URL: bluesky ? PUBLIC_DEFAULTS.reportServiceUrl : undefined,
     PDS_REPORT_SERVICE_DID: bluesky ? PUBLIC_DEFAULTS.reportServiceDid : undefined,
     PDS_CRAWLERS: bluesky ? answers.crawlers : undefined,
+    PDS_ADMIN_HANDLES: answers.adminHandles || undefined,
     LOG_LEVEL: 'info',
   }
   try {
@@ -179,6 +182,12 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
       },
       useBluesky: () =>
         p.confirm({ message: "Use Bluesky's public AppView, report service, PLC directory and relay?", initialValue: INIT_DEFAULTS.useBluesky }),
+      adminHandles: () =>
+        p.text({
+          message: 'Handles that may also sign in to the operator console at /admin (optional; the admin password always can)',
+          placeholder: 'you.pds.example.com',
+          initialValue: defaults.adminHandles ?? '',
+        }),
     },
     {
       onCancel: () => {
@@ -187,7 +196,7 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
     },
   )
   p.outro('writing pds.env')
-  return { ...defaults, ...answers, handleDomains: String(answers.handleDomains), keyEncryptionKeyFile: (answers.keyEncryptionKeyFile as string | undefined) || undefined }
+  return { ...defaults, ...answers, handleDomains: String(answers.handleDomains), keyEncryptionKeyFile: (answers.keyEncryptionKeyFile as string | undefined) || undefined, adminHandles: (answers.adminHandles as string | undefined) || undefined }
 }
 
 function nextSteps(envPath: string, hostname: string, dataDir: string, port: string): string {

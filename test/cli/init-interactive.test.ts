@@ -48,6 +48,7 @@ test('interactive pds init writes the answers to pds.env', async () => {
   await answer('Require invite codes?', 'Enter')
   await answer('Encrypt signing keys at rest', 'Enter') // No: the default keeps plain keys
   await answer("Use Bluesky's public AppView", 'Enter')
+  await answer('operator console at /admin', 'me.pds.example.org', 'Enter')
   const screen = await waitForScreen('Next steps')
   expect(screen).toContain(`Wrote ${join(dataDir, 'pds.env')} (mode 0600)`)
   const envPath = join(dataDir, 'pds.env')
@@ -61,6 +62,7 @@ test('interactive pds init writes the answers to pds.env', async () => {
     PDS_INVITE_REQUIRED: 'true',
     PDS_BSKY_APP_VIEW_URL: 'https://api.bsky.app',
     PDS_CRAWLERS: 'https://bsky.network',
+    PDS_ADMIN_HANDLES: 'me.pds.example.org',
   })
   expect(env.PDS_EMAIL_SMTP_URL).toBeUndefined()
   expect(env.PDS_TELEGRAM_BOT_TOKEN).toBeUndefined()
