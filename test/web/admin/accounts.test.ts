@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { startWebHarness, type WebHarness } from '../account/harness.ts'
 import { subscribeRepos } from '../../helpers/firehose.ts'
+import { totpAt } from '../../../src/services/factors/totp.ts'
 import { adminSignIn, checkView } from './helpers.ts'
 
 setDefaultTimeout(90_000)
@@ -128,6 +129,18 @@ test('deactivate and reactivate, change email and handle, disable invites, delet
   const sent = h.server.services.notify.history(pia.did).find((n) => n.kind === 'operator_message')
   expect(sent).toMatchObject({ channel: 'moderation_email', state: 'sent' })
 
+  // Second factors: removed after the confirmation step.
+  const factors = h.server.services.accounts.factors
+  const { secret } = factors.beginTotpSetup(pia.did)
+  await factors.finishTotpSetup(pia.did, totpAt(secret, Date.now()))
+  await page.reload()
+  await page.getByRole('button', { name: 'Remove second factors' }).click()
+  await page.getByRole('heading', { name: 'Remove every second factor of @pia2.test?' }).waitFor()
+  expect(factors.status(pia.did).totp).toBe(true)
+  await page.getByRole('button', { name: 'Remove second factors' }).click()
+  await page.getByText('Every second factor was removed').waitFor()
+  expect(factors.status(pia.did)).toMatchObject({ totp: false, backupCodesRemaining: 0 })
+
   await page.getByRole('button', { name: 'Delete account' }).click()
   await page.getByRole('heading', { name: 'Delete @pia2.test?' }).waitFor()
   expect(h.server.services.accounts.getAccount(pia.did, { includeDeactivated: true, includeTakenDown: true })).not.toBeNull()
@@ -137,6 +150,6 @@ test('deactivate and reactivate, change email and handle, disable invites, delet
 
   const audit = (await (await fetch(`${h.server.url}/_admin/audit?limit=20`, { headers: h.adminHeaders })).json()) as { entries: Array<{ action: string; subject: string }> }
   const mine = audit.entries.filter((e) => e.subject === pia.did).map((e) => e.action)
-  expect(mine).toEqual(['delete-account', 'send-email', 'enable-account-invites', 'disable-account-invites', 'change-handle', 'change-email', 'activate', 'deactivate'])
+  expect(mine).toEqual(['delete-account', 'reset-2fa', 'send-email', 'enable-account-invites', 'disable-account-invites', 'change-handle', 'change-email', 'activate', 'deactivate'])
   await context.close()
 })
