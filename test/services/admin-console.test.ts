@@ -69,7 +69,10 @@ test('the configuration summary shows no secret', () => {
 
 test('the logger keeps the newest error lines, whatever its level, for itself and its children', () => {
   const lines: string[] = []
-  const log = createLogger('silent', {}, (l) => void lines.push(l) || true)
+  const log = createLogger('silent', {}, (l) => {
+    lines.push(l)
+    return true
+  })
   const child = log.child({ component: 'x' })
   log.info('not kept')
   for (let i = 0; i < RECENT_ERRORS_KEPT + 5; i++) child.error(`failure ${i}`)
