@@ -52,6 +52,7 @@ type InitOptions = {
   crawlers: string
   useBluesky?: boolean
   keyEncryptionKeyFile?: string
+  metrics?: boolean
 }
 
 export function registerInit(program: Command) {
@@ -73,6 +74,7 @@ export function registerInit(program: Command) {
     .option('--appview-url <url>', 'AppView URL', PUBLIC_DEFAULTS.appViewUrl)
     .option('--appview-did <did>', 'AppView DID', PUBLIC_DEFAULTS.appViewDid)
     .option('--crawlers <list>', 'comma-separated relays to notify', PUBLIC_DEFAULTS.crawlers)
+    .option('--metrics', 'serve Prometheus metrics at /metrics, behind a generated bearer token (PDS_METRICS_TOKEN)')
     .option('--key-encryption-key-file <file>', 'encrypt signing keys at rest with the key in this file (created if missing; keep it outside the data directory)')
     .action((flags: Omit<InitOptions, 'inviteRequired'> & { inviteRequired?: boolean }) => {
       const opts: InitOptions = { ...flags, inviteRequired: flags.inviteRequired ?? INIT_DEFAULTS.inviteRequired }
@@ -114,6 +116,8 @@ function writeInit(answers: InitOptions, force: boolean) {
     PDS_REPORT_SERVICE_URL: bluesky ? PUBLIC_DEFAULTS.reportServiceUrl : undefined,
     PDS_REPORT_SERVICE_DID: bluesky ? PUBLIC_DEFAULTS.reportServiceDid : undefined,
     PDS_CRAWLERS: bluesky ? answers.crawlers : undefined,
+    PDS_METRICS_ENABLED: answers.metrics ? 'true' : undefined,
+    PDS_METRICS_TOKEN: answers.metrics ? randomBytes(24).toString('hex') : undefined,
     LOG_LEVEL: 'info',
   }
   try {
@@ -179,6 +183,7 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
       },
       useBluesky: () =>
         p.confirm({ message: "Use Bluesky's public AppView, report service, PLC directory and relay?", initialValue: INIT_DEFAULTS.useBluesky }),
+      metrics: () => p.confirm({ message: 'Serve Prometheus metrics at /metrics (behind a generated bearer token)?', initialValue: Boolean(defaults.metrics) }),
     },
     {
       onCancel: () => {

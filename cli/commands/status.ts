@@ -156,7 +156,7 @@ export function formatStatus(s: StatusReport): string {
     const describe = (u: BreakerSnapshot) =>
       u.state === 'closed'
         ? `${u.name} ok${u.failures ? ` (${u.failures} recent failures)` : ''}`
-        : `${u.name} ${u.state.toUpperCase()} (${u.state === 'open' ? `retry at ${u.retryAt}` : 'next call is a trial'}; last error: ${u.lastError})`
+        : `${u.name} ${u.state.toUpperCase()} (${u.state === 'open' ? (u.retryAt ? `retry at ${u.retryAt}` : `${u.failures} failures in a row`) : 'next call is a trial'}; last error: ${u.lastError})`
     lines.push(`upstreams: ${s.upstreams.map(describe).join('\n           ')}`)
   }
   if (s.disk.top.length) {
