@@ -106,7 +106,7 @@ export function createApp(opts: {
   return app
 }
 
-/** Browsers name text/html in Accept; curl (`*/*`), monitors and `Accept: text/plain` get the banner. */
+/** Browsers name text/html in Accept; curl and monitors (any type) and `Accept: text/plain` get the banner. */
 function wantsHtml(req: Request): boolean {
   const accept = req.headers.get('accept') ?? ''
   return accept.includes('text/html')
