@@ -45,14 +45,11 @@ export async function createPrometheusExporter(sources: ScrapeSources): Promise<
   for (const name of MEANINGLESS_UNDER_BUN) register.removeSingleMetric(name)
   const registers = [register]
 
-  const requests = new prom.Counter({ name: 'pds_xrpc_requests_total', help: 'XRPC calls answered, by method and HTTP status', labelNames: ['nsid', 'status'], registers })
-  const latency = new prom.Histogram({
-    name: 'pds_xrpc_request_duration_seconds',
-    help: 'Time to answer an XRPC call (until the response starts), by method',
-    labelNames: ['nsid'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers,
-  })
+  // Every XRPC call is counted: plain maps instead of prom-client's labelled metrics, which hash the
+  // label object on each call (measured: ~4 us per request with both; well under 1 us this way).
+  const requests = new RequestStats([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+  register.registerMetric(requests.counter('pds_xrpc_requests_total', 'XRPC calls answered, by method and HTTP status') as never)
+  register.registerMetric(requests.histogram('pds_xrpc_request_duration_seconds', 'Time to answer an XRPC call (until the response starts), by method') as never)
   const commits = new prom.Counter({ name: 'pds_repo_commits_total', help: 'Repo commits written', registers })
   const writeOps = new prom.Counter({ name: 'pds_repo_write_ops_total', help: 'Record creates, updates and deletes committed', registers })
   const commitLatency = new prom.Histogram({
@@ -102,16 +99,8 @@ export async function createPrometheusExporter(sources: ScrapeSources): Promise<
     },
   })
 
-  // Label lookups hash the label object on every call; the per-method children are kept instead.
-  const requestChildren = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>()
   const metrics: Metrics = {
-    request(nsid, status, seconds) {
-      const key = `${nsid} ${status}`
-      let child = requestChildren.get(key)
-      if (!child) requestChildren.set(key, (child = { count: requests.labels(nsid, String(status)), time: latency.labels(nsid) }))
-      child.count.inc()
-      child.time.observe(seconds)
-    },
+    request: (nsid, status, seconds) => requests.record(nsid, status, seconds),
     commit(ops, seconds) {
       commits.inc()
       writeOps.inc(ops)
@@ -129,6 +118,58 @@ export async function createPrometheusExporter(sources: ScrapeSources): Promise<
     rateLimited: () => rateLimited.inc(),
   }
   return { metrics, scrape: async () => ({ body: await register.metrics(), contentType: register.contentType }) }
+}
+
+type Sample = { labels: Record<string, string | number>; value: number; metricName?: string }
+
+/** Request counts and a latency histogram per method, in the shape prom-client's registry prints. */
+class RequestStats {
+  private readonly counts = new Map<string, { nsid: string; status: number; n: number }>()
+  private readonly times = new Map<string, { buckets: number[]; sum: number; n: number }>()
+
+  constructor(private readonly bounds: number[]) {}
+
+  record(nsid: string, status: number, seconds: number): void {
+    const key = `${nsid} ${status}`
+    let count = this.counts.get(key)
+    if (!count) this.counts.set(key, (count = { nsid, status, n: 0 }))
+    count.n++
+    let time = this.times.get(nsid)
+    if (!time) this.times.set(nsid, (time = { buckets: this.bounds.map(() => 0), sum: 0, n: 0 }))
+    const i = this.bounds.findIndex((bound) => seconds <= bound)
+    if (i !== -1) time.buckets[i]!++
+    time.sum += seconds
+    time.n++
+  }
+
+  counter(name: string, help: string) {
+    const get = async () => ({
+      name,
+      help,
+      type: 'counter',
+      aggregator: 'sum',
+      values: [...this.counts.values()].map((c): Sample => ({ labels: { nsid: c.nsid, status: c.status }, value: c.n })),
+    })
+    return { name, help, type: 'counter', aggregator: 'sum', get, reset: () => this.counts.clear() }
+  }
+
+  histogram(name: string, help: string) {
+    const get = async () => {
+      const values: Sample[] = []
+      for (const [nsid, t] of this.times) {
+        let cumulative = 0
+        this.bounds.forEach((le, i) => {
+          cumulative += t.buckets[i]!
+          values.push({ metricName: `${name}_bucket`, labels: { le, nsid }, value: cumulative })
+        })
+        values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf', nsid }, value: t.n })
+        values.push({ metricName: `${name}_sum`, labels: { nsid }, value: t.sum })
+        values.push({ metricName: `${name}_count`, labels: { nsid }, value: t.n })
+      }
+      return { name, help, type: 'histogram', aggregator: 'sum', values }
+    }
+    return { name, help, type: 'histogram', aggregator: 'sum', get, reset: () => this.times.clear() }
+  }
 }
 
 function fileSize(path: string): number {
