@@ -39,6 +39,11 @@ import { startBackupSchedule } from './services/backup/schedule.ts'
 import { buildOperatorConsole, type OperatorConsole } from './services/admin/index.ts'
 import { adminConsoleRoutes } from './xrpc/routes/admin.ts'
 import { adminAuditPlugin } from './xrpc/routes/admin-audit.ts'
+import { APPVIEW_BREAKER, HealthMonitor } from './services/health/index.ts'
+import { TotalsCache } from './services/health/totals.ts'
+import { createPrometheusExporter, type PrometheusExporter } from './xrpc/prometheus.ts'
+import { metricsPlugin } from './xrpc/routes/metrics.ts'
+import { statusPage } from './web/status/page.tsx'
 
 export type RunningServer = {
   url: string
@@ -96,7 +101,18 @@ async function startLocked(
   const accountDb = openDatabase(config.db.accountDbLocation, 'account', { synchronous: config.db.synchronous })
   databases.push(accountDb)
   const breakers = new Breakers()
-  const firehose = createSequencerService(config, log, breakers)
+  // prom-client is loaded only when metrics are on; read at scrape time, the sources exist by then.
+  const exporter: PrometheusExporter | undefined = config.metrics.enabled
+    ? await createPrometheusExporter({
+        subscribers: () => firehose.firehose.subscriberCount,
+        seq: () => firehose.sequencer.publishedSeq,
+        databases: { account: config.db.accountDbLocation, sequencer: config.db.sequencerDbLocation, did_cache: config.db.didCacheDbLocation },
+        lastBackup: () => health.lastBackup(),
+        activeAlerts: () => health.alerts().map((a) => a.id),
+      })
+    : undefined
+  const metrics = exporter?.metrics
+  const firehose = createSequencerService(config, log, breakers, metrics)
   databases.push(firehose.db)
   // Closures read services.events / services.repo at call time (the repo service may be wired later).
   let operatorConsole: OperatorConsole | undefined
@@ -111,15 +127,18 @@ async function startLocked(
       services.oauth?.revokeAllOAuthSessions(did)
       operatorConsole?.sessions.endAllOf(did)
     },
+    metrics,
   })
 
-  const proxy = buildProxy(() => services, config.proxy)
+  // The AppView's breaker only watches (a failing AppView is an alert, calls still go through).
+  const appViewHealth = config.bskyAppView ? breakers.get(APPVIEW_BREAKER, { passive: true, log }) : undefined
+  const proxy = buildProxy(() => services, config.proxy, { metrics, appViewHealth })
   const lexicons = new Lexicons(LEXICON_DOCUMENTS, { lazy: true })
   const services: Services = {
     config,
     log,
     lexicons,
-    rateLimiter: new RateLimiter(config.rateLimits),
+    rateLimiter: new RateLimiter({ ...config.rateLimits, onRefused: metrics?.rateLimited }),
     verifyAuth: createAuthVerifier({ ...accounts.credentials, serviceDid: config.service.did, adminPassword: config.secrets.adminPassword, proxyConfig: config }),
     accounts: accounts.accounts,
     notify: accounts.notify,
@@ -128,7 +147,10 @@ async function startLocked(
     repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
     breakers,
     isHealthy: () => isResponsive(accountDb),
+    alerts: () => health.alerts(),
+    metrics,
   }
+  const health = new HealthMonitor({ config, firehose: firehose.sequencer, breakers, notifyBreakers: () => services.notify.status().breakers })
   services.repo = createRepoService(config, log, {
     lexicons,
     get events() {
@@ -137,7 +159,7 @@ async function startLocked(
     get accounts() {
       return services.accounts
     },
-  }, { journal: firehose.journal })
+  }, { journal: firehose.journal, metrics })
   // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
   // Only the repos marked dirty are checked, unless the marks cannot be trusted (see run-marker.ts).
   const runMarker = markRunning(config.db.dataDirectory)
@@ -179,10 +201,37 @@ async function startLocked(
   plugins.push(adminAuditPlugin({ adminPassword: config.secrets.adminPassword, audit: operatorConsole.audit }))
   plugins.push(factorAdminPlugin({ adminPassword: config.secrets.adminPassword, accounts: () => services.accounts, audit: operatorConsole.audit, trustedProxies }))
   plugins.push(passkeyRoutes(() => services, sessionBody))
+  if (exporter) plugins.push(metricsPlugin(exporter, { token: config.metrics.token }))
   const version = config.service.version ?? VERSION
   // The largest body any method takes (blobs, repo imports); longer declared bodies get a JSON 413.
   const maxRequestBytes = Math.max(config.service.blobUploadLimit, config.service.maxImportSize, DEFAULT_JSON_LIMIT)
-  const app = createApp({ services, registry: buildRegistry(), version, plugins, fallback: proxyFallback(proxy, (kind, req) => services.verifyAuth(kind, req)), maxRequestBytes })
+  const totals = new TotalsCache({
+    listAccounts: (cursor, limit) => services.accounts.listAccounts(cursor, limit),
+    recordsOf: (did) => (services.repo.hasRepo(did) ? services.repo.db(did).countRecords() : null),
+    seq: () => firehose.sequencer.publishedSeq,
+  })
+  const statusInfo = {
+    hostname: config.service.hostname,
+    serviceName: config.service.serviceName,
+    version,
+    handleDomains: config.identity.serviceHandleDomains,
+    contactEmail: config.service.contactEmailAddress,
+    links: [
+      { label: 'Home', href: config.service.homeUrl },
+      { label: 'Support', href: config.service.supportUrl },
+      { label: 'Terms of service', href: config.service.termsOfServiceUrl },
+      { label: 'Privacy policy', href: config.service.privacyPolicyUrl },
+    ].filter((l): l is { label: string; href: string } => !!l.href),
+  }
+  const app = createApp({
+    services,
+    registry: buildRegistry(),
+    version,
+    plugins,
+    fallback: proxyFallback(proxy, (kind, req) => services.verifyAuth(kind, req)),
+    maxRequestBytes,
+    statusPage: async () => statusPage(statusInfo, await totals.get()),
+  })
   // The development setup (generated secrets, a local PLC) is reachable from this machine only.
   const hostname = opts.hostname ?? (config.service.devMode ? '127.0.0.1' : '0.0.0.0')
   try {

@@ -53,6 +53,7 @@ type InitOptions = {
   useBluesky?: boolean
   keyEncryptionKeyFile?: string
   adminHandles?: string
+  metrics?: boolean
 }
 
 export function registerInit(program: Command) {
@@ -75,6 +76,7 @@ export function registerInit(program: Command) {
     .option('--appview-did <did>', 'AppView DID', PUBLIC_DEFAULTS.appViewDid)
     .option('--crawlers <list>', 'comma-separated relays to notify', PUBLIC_DEFAULTS.crawlers)
     .option('--admin-handles <list>', 'comma-separated handles that may also sign in to the operator console (/admin) with their own password')
+    .option('--metrics', 'serve Prometheus metrics at /metrics, behind a generated bearer token (PDS_METRICS_TOKEN)')
     .option('--key-encryption-key-file <file>', 'encrypt signing keys at rest with the key in this file (created if missing; keep it outside the data directory)')
     .action((flags: Omit<InitOptions, 'inviteRequired'> & { inviteRequired?: boolean }) => {
       const opts: InitOptions = { ...flags, inviteRequired: flags.inviteRequired ?? INIT_DEFAULTS.inviteRequired }
@@ -117,6 +119,8 @@ function writeInit(answers: InitOptions, force: boolean) {
     PDS_REPORT_SERVICE_DID: bluesky ? PUBLIC_DEFAULTS.reportServiceDid : undefined,
     PDS_CRAWLERS: bluesky ? answers.crawlers : undefined,
     PDS_ADMIN_HANDLES: answers.adminHandles || undefined,
+    PDS_METRICS_ENABLED: answers.metrics ? 'true' : undefined,
+    PDS_METRICS_TOKEN: answers.metrics ? randomBytes(24).toString('hex') : undefined,
     LOG_LEVEL: 'info',
   }
   try {
@@ -188,6 +192,7 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
           placeholder: 'you.pds.example.com',
           initialValue: defaults.adminHandles ?? '',
         }),
+      metrics: () => p.confirm({ message: 'Serve Prometheus metrics at /metrics (behind a generated bearer token)?', initialValue: Boolean(defaults.metrics) }),
     },
     {
       onCancel: () => {

@@ -82,11 +82,17 @@ export function localUrl(config: Config): string {
 }
 
 /** The server's /xrpc/_health answer, or null when nothing answers there. */
-export async function probeHealth(baseUrl: string, fetchFn: FetchFn = fetch, timeoutMs = 2000): Promise<{ version?: string; status: number } | null> {
+export async function probeHealth(
+  baseUrl: string,
+  fetchFn: FetchFn = fetch,
+  timeoutMs = 2000,
+): Promise<{ version?: string; status: number; alerts?: Array<{ id: string; message: string }> } | null> {
   try {
     const res = await fetchFn(new URL('/xrpc/_health', baseUrl), { signal: AbortSignal.timeout(timeoutMs) })
-    const body = (await res.json().catch(() => ({}))) as { version?: string }
-    return { version: body.version, status: res.status }
+    const body = (await res.json().catch(() => ({}))) as { version?: string; alerts?: unknown }
+    // Servers before the alerts answer without the field: no alerts.
+    const alerts = Array.isArray(body.alerts) ? (body.alerts as Array<{ id: string; message: string }>) : undefined
+    return { version: body.version, status: res.status, alerts }
   } catch {
     return null
   }

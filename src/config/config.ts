@@ -273,6 +273,15 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
     backup,
     /** Accounts that may also sign in to the operator's console (/admin) with their own password and second factor. */
     adminHandles: read(env, 'PDS_ADMIN_HANDLES', list) ?? [],
+    /** Prometheus exposition at /metrics (README "Metrics and alerts"): off unless enabled; the token, when set, is required. */
+    metrics: {
+      enabled: read(env, 'PDS_METRICS_ENABLED', bool) ?? false,
+      token: read(env, 'PDS_METRICS_TOKEN', str),
+    },
+    /** When /xrpc/_health and `pds status` report degraded (src/services/health). */
+    alerts: {
+      diskUsedPercent: read(env, 'PDS_ALERT_DISK_USED_PERCENT', int.pipe(z.number().min(0).max(100, 'must be a percentage (0-100)'))) ?? 90,
+    },
     secrets: {
       jwtSecret,
       adminPassword,

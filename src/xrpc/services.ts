@@ -11,6 +11,8 @@ import type { ProxyService } from '../services/proxy/proxy-service.ts'
 import type { OAuthProvider } from '../services/oauth/index.ts'
 import type { Breakers } from '../services/net/circuit-breaker.ts'
 import type { NotifyService } from '../services/notify/index.ts'
+import type { Alert } from '../services/health/index.ts'
+import type { Metrics } from '../services/metrics.ts'
 
 export type Services = {
   config: Config
@@ -34,4 +36,8 @@ export type Services = {
   breakers: Breakers
   /** True while the server's databases answer. */
   isHealthy(): boolean
+  /** What needs the operator (stale backup, full disk, failing upstreams…): /xrpc/_health reports degraded (src/services/health). */
+  alerts?(): Alert[]
+  /** Set when PDS_METRICS_ENABLED: the hooks the edge and services count with (src/services/metrics.ts). */
+  metrics?: Metrics
 }

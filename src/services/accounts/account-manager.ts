@@ -66,6 +66,8 @@ export class AccountManager {
   onCredentialsRevoked?: (did: string) => void
   /** Told when a rotated-out refresh token came back after its grace window and its family was ended. */
   onRefreshTokenReuse?: (did: string, revoked: number) => void
+  /** Told of each password sign-in's outcome (the login metrics). */
+  onLogin?: (outcome: 'success' | 'failure') => void
   /** The clock of refresh-token rotation (tests move it past the grace window). */
   now: () => number = Date.now
 
@@ -172,17 +174,23 @@ export class AccountManager {
   /** Handle, DID or email + account or app password. Takes at least 350 ms so timing reveals nothing. */
   async login(identifier: string, password: string): Promise<{ account: AccountView; appPassword: AppPassDescript | null }> {
     const start = Date.now()
+    let outcome: 'success' | 'failure' = 'failure'
     try {
       const id = identifier.toLowerCase()
       const flags = { includeDeactivated: true, includeTakenDown: true }
       const account = id.includes('@') ? this.getAccountByEmail(id, flags) : this.getAccount(id, flags)
       if (!account) throw authRequired('Invalid identifier or password')
-      if (await this.verifyAccountPassword(account.did, password)) return { account, appPassword: null }
+      if (await this.verifyAccountPassword(account.did, password)) {
+        outcome = 'success'
+        return { account, appPassword: null }
+      }
       // Taken-down accounts cannot log in with app passwords.
       const appPassword = account.takedownRef ? null : await this.verifyAppPassword(account.did, password)
       if (!appPassword) throw authRequired('Invalid identifier or password')
+      outcome = 'success'
       return { account, appPassword }
     } finally {
+      this.onLogin?.(outcome)
       const wait = LOGIN_MIN_MS - (Date.now() - start)
       if (wait > 0) await Bun.sleep(wait)
     }

@@ -1,6 +1,7 @@
 // Builds the accounts side of the server: AccountService (services.accounts), what the edge's auth
 // verifier checks tokens against, the PLC client (and the dev PLC directory), DID resolution and mail.
 import type { Breakers } from '../net/circuit-breaker.ts'
+import type { Metrics } from '../metrics.ts'
 import type { Database } from 'bun:sqlite'
 import { join } from 'node:path'
 import type { Config } from '../../config/config.ts'
@@ -57,6 +58,8 @@ export function buildAccounts(opts: {
   mailer?: Mailer
   /** Password change/reset, deactivation, takedown, deletion: ends sessions kept elsewhere (OAuth). */
   onCredentialsRevoked?: (did: string) => void
+  /** Counts sign-ins (src/services/metrics.ts). */
+  metrics?: Pick<Metrics, 'login'>
 }): AccountsBuild {
   const { config, log } = opts
   const manager = new AccountManager(opts.accountDb, config.service.did, config.secrets.jwtSecret)
@@ -64,6 +67,7 @@ export function buildAccounts(opts: {
     accounts.webSessions.endAll(did)
     opts.onCredentialsRevoked?.(did)
   }
+  if (opts.metrics) manager.onLogin = opts.metrics.login
   manager.onRefreshTokenReuse = (did, revoked) => log.warn('a refresh token came back after its grace window: its session family was revoked', { did, revoked })
   const didCache = DidCache.open(config.db.didCacheDbLocation)
   const plc = new PlcClient(config.identity.plcUrl, config.identity.resolverTimeout * 3, opts.breakers?.get('plc directory', { log }))
