@@ -34,7 +34,8 @@ export async function dispatchXrpc(
   let rateHeaders: Record<string, string> = {}
   let authHeaders: Record<string, string> = {}
   try {
-    const def = registry.get(nsid)
+    const found = registry.get(nsid)
+    const def = found && (!found.servedHere || found.servedHere(services, req)) ? found : undefined
     if (!def) {
       if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
       // Proxied calls count against the same global per-IP limit as local ones.

@@ -28,6 +28,11 @@ export type HandlerDef<P = any, I = any> = {
   /** Overrides the server-wide JSON body limit for this method. */
   maxBodyBytes?: number
   handler: (ctx: HandlerContext<P, I>) => Promise<HandlerOutput> | HandlerOutput
+  /**
+   * Served here only when this says so (the bundled moderation service: on, and the call is for it);
+   * otherwise the call goes the way of a method without a handler (the proxy fallback).
+   */
+  servedHere?: (services: Services, req: Request) => boolean
 }
 
 export function defineHandler<P = any, I = any>(def: HandlerDef<P, I>): HandlerDef<P, I> {

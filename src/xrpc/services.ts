@@ -11,6 +11,7 @@ import type { ProxyService } from '../services/proxy/proxy-service.ts'
 import type { OAuthProvider } from '../services/oauth/index.ts'
 import type { Breakers } from '../services/net/circuit-breaker.ts'
 import type { NotifyService } from '../services/notify/index.ts'
+import type { ModerationService } from '../services/moderation/index.ts'
 
 export type Services = {
   config: Config
@@ -30,6 +31,8 @@ export type Services = {
   proxy: ProxyService
   /** OAuth provider: verifyOAuthAccess(req), revokeAllOAuthSessions(did) (src/services/oauth). */
   oauth?: Pick<OAuthProvider, 'verifyOAuthAccess' | 'revokeAllOAuthSessions' | 'listOAuthSessions' | 'revokeOAuthSession'>
+  /** The bundled moderation service and labeler (src/services/moderation); `enabled` once a team account exists. */
+  moderation: ModerationService
   /** Circuit breakers of the upstreams (PLC directory, relays), for `pds status`. */
   breakers: Breakers
   /** True while the server's databases answer. */
