@@ -140,7 +140,7 @@ async function startLocked(
   // The bundled moderation service; its takedowns of our own subjects take the admin API's path.
   services.moderation = buildModeration(config, log, { accounts: services.accounts, repo: services.repo, applySubjectStatus: (input) => updateSubjectStatus(services, input as Parameters<typeof updateSubjectStatus>[1]) })
   databases.push(services.moderation.db)
-  const labelStream = new Firehose(services.moderation.labeler, { maxBuffer: config.subscription.maxBuffer, backfillLimitMs: Number.MAX_SAFE_INTEGER })
+  const labelStream = new Firehose(services.moderation.labeler, { maxBuffer: config.subscription.maxBuffer, backfillLimitMs: 100 * 365 * 24 * 3600_000 }) // labels are kept for good
   // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
   // Only the repos marked dirty are checked, unless the marks cannot be trusted (see run-marker.ts).
   const runMarker = markRunning(config.db.dataDirectory)

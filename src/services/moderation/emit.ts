@@ -6,7 +6,7 @@ import * as events from '../../storage/moderation/events.ts'
 import * as statuses from '../../storage/moderation/statuses.ts'
 import type { ModEventRow } from '../../storage/moderation/events.ts'
 import { sendEmail } from '../accounts/admin.ts'
-import { hoursFrom, isLocalAccount, type ModContext } from './context.ts'
+import { isLocalAccount, type ModContext } from './context.ts'
 import { EV, EVENT_TYPES, nextStatus } from './status.ts'
 import { REPO_REF, STRONG_REF, type ModSubject } from './subject.ts'
 import { assertModerator, type Caller } from './team.ts'
@@ -110,9 +110,9 @@ async function act(ctx: ModContext, subject: ModSubject, event: Record<string, a
       ctx.labeler.issue([{ uri, cid: subject.cid, val: TAKEDOWN_LABEL, neg: true }])
       break
     case EV.label: {
-      const exp = event.durationInHours ? hoursFrom(ctx.now(), event.durationInHours) : null
+      const expiresInHours: number | undefined = event.durationInHours || undefined
       ctx.labeler.issue([
-        ...(event.createLabelVals as string[]).map((val) => ({ uri, cid: subject.cid, val, exp })),
+        ...(event.createLabelVals as string[]).map((val) => ({ uri, cid: subject.cid, val, expiresInHours })),
         ...(event.negateLabelVals as string[]).map((val) => ({ uri, cid: subject.cid, val, neg: true })),
       ])
       break

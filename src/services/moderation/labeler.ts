@@ -9,7 +9,8 @@ import { messageFrame } from '../sequencer/frames.ts'
 import type { LiveEvent } from '../sequencer/sequencer.ts'
 import type { StreamSource } from '../sequencer/firehose.ts'
 
-export type NewLabel = { uri: string; cid?: string | null; val: string; neg?: boolean; exp?: string | null }
+/** `expiresInHours`: exp is set that long after the label's cts. */
+export type NewLabel = { uri: string; cid?: string | null; val: string; neg?: boolean; expiresInHours?: number }
 
 export function rowToLabel(row: LabelRow): SignedLabel {
   return { ...formatLabel({ ...row, neg: row.neg === 1 }), sig: new Uint8Array(row.sig) }
@@ -35,11 +36,13 @@ export class Labeler implements StreamSource<LabelRow> {
   issue(newLabels: NewLabel[]): LabelRow[] {
     const issuer = this.issuer()
     if (!issuer || newLabels.length === 0) return []
-    const cts = this.now().toISOString()
+    const now = this.now()
+    const cts = now.toISOString()
     const rows = this.db.transaction(() =>
       newLabels.map((l) => {
-        const signed = signLabel(formatLabel({ src: issuer.did, uri: l.uri, cid: l.cid, val: l.val, neg: l.neg, cts, exp: l.exp }), issuer.key)
-        return labels.insertLabel(this.db, { src: issuer.did, uri: l.uri, cid: l.cid ?? '', val: l.val, neg: l.neg ? 1 : 0, cts, exp: l.exp ?? null, sig: signed.sig })
+        const exp = l.expiresInHours ? new Date(now.getTime() + l.expiresInHours * 3600_000).toISOString() : null
+        const signed = signLabel(formatLabel({ src: issuer.did, uri: l.uri, cid: l.cid, val: l.val, neg: l.neg, cts, exp }), issuer.key)
+        return labels.insertLabel(this.db, { src: issuer.did, uri: l.uri, cid: l.cid ?? '', val: l.val, neg: l.neg ? 1 : 0, cts, exp, sig: signed.sig })
       }),
     )()
     const events = rows.map((row) => ({ seq: row.seq, frame: this.framesOf([row])[0]! }))
