@@ -61,7 +61,7 @@ test('service JWTs for another audience, for another method or with a forged key
       method: 'POST',
       headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' },
       body: JSON.stringify({ reasonType: 'com.atproto.moderation.defs#reasonSpam', subject: { $type: 'com.atproto.admin.defs#repoRef', did: bob.did } }),
-    }).then(async (r) => ({ status: r.status, body: await r.json() }))
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error?: string; message?: string } }))
   const real = other.services.repo.signingKey(danaDid)
   const jwt = (aud: string, lxm: string, keypair = real) => createServiceJwt({ iss: danaDid, aud, lxm, keypair })
   expect(await call(jwt(h.server.config.service.did, 'com.atproto.moderation.createReport'))).toEqual({
