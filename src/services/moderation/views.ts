@@ -102,7 +102,8 @@ export async function repoView(ctx: ModContext, did: string, detail: boolean): P
 export async function recordView(ctx: ModContext, uri: string, cid?: string): Promise<Record<string, unknown> | null> {
   const parsed = parseRecordUri(uri)
   if (!parsed || !isLocalAccount(ctx, parsed.did) || !ctx.repo.hasRepo(parsed.did)) return null
-  const rec = ctx.repo.getRecord(parsed.did, parsed.collection, parsed.rkey, cid)
+  // Moderators see what they took down.
+  const rec = ctx.repo.getRecord(parsed.did, parsed.collection, parsed.rkey, cid, { includeTakenDown: true })
   if (!rec) return null
   const repo = await repoView(ctx, parsed.did, false)
   return {
