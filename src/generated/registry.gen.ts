@@ -80,26 +80,39 @@ import h76 from '../api/com/atproto/sync/listBlobs.ts'
 import h77 from '../api/com/atproto/sync/listRepos.ts'
 import h78 from '../api/com/atproto/sync/subscribeRepos.ts'
 import h79 from '../api/com/atproto/temp/checkSignupQueue.ts'
-import h80 from '../api/tools/ozone/moderation/cancelScheduledActions.ts'
-import h81 from '../api/tools/ozone/moderation/emitEvent.ts'
-import h82 from '../api/tools/ozone/moderation/getAccountTimeline.ts'
-import h83 from '../api/tools/ozone/moderation/getEvent.ts'
-import h84 from '../api/tools/ozone/moderation/getRecord.ts'
-import h85 from '../api/tools/ozone/moderation/getRecords.ts'
-import h86 from '../api/tools/ozone/moderation/getRepo.ts'
-import h87 from '../api/tools/ozone/moderation/getReporterStats.ts'
-import h88 from '../api/tools/ozone/moderation/getRepos.ts'
-import h89 from '../api/tools/ozone/moderation/getSubjects.ts'
-import h90 from '../api/tools/ozone/moderation/listScheduledActions.ts'
-import h91 from '../api/tools/ozone/moderation/queryEvents.ts'
-import h92 from '../api/tools/ozone/moderation/queryStatuses.ts'
-import h93 from '../api/tools/ozone/moderation/scheduleAction.ts'
-import h94 from '../api/tools/ozone/moderation/searchRepos.ts'
-import h95 from '../api/tools/ozone/server/getConfig.ts'
-import h96 from '../api/tools/ozone/team/addMember.ts'
-import h97 from '../api/tools/ozone/team/deleteMember.ts'
-import h98 from '../api/tools/ozone/team/listMembers.ts'
-import h99 from '../api/tools/ozone/team/updateMember.ts'
+import h80 from '../api/tools/ozone/communication/createTemplate.ts'
+import h81 from '../api/tools/ozone/communication/deleteTemplate.ts'
+import h82 from '../api/tools/ozone/communication/listTemplates.ts'
+import h83 from '../api/tools/ozone/communication/updateTemplate.ts'
+import h84 from '../api/tools/ozone/moderation/cancelScheduledActions.ts'
+import h85 from '../api/tools/ozone/moderation/emitEvent.ts'
+import h86 from '../api/tools/ozone/moderation/getAccountTimeline.ts'
+import h87 from '../api/tools/ozone/moderation/getEvent.ts'
+import h88 from '../api/tools/ozone/moderation/getRecord.ts'
+import h89 from '../api/tools/ozone/moderation/getRecords.ts'
+import h90 from '../api/tools/ozone/moderation/getRepo.ts'
+import h91 from '../api/tools/ozone/moderation/getReporterStats.ts'
+import h92 from '../api/tools/ozone/moderation/getRepos.ts'
+import h93 from '../api/tools/ozone/moderation/getSubjects.ts'
+import h94 from '../api/tools/ozone/moderation/listScheduledActions.ts'
+import h95 from '../api/tools/ozone/moderation/queryEvents.ts'
+import h96 from '../api/tools/ozone/moderation/queryStatuses.ts'
+import h97 from '../api/tools/ozone/moderation/scheduleAction.ts'
+import h98 from '../api/tools/ozone/moderation/searchRepos.ts'
+import h99 from '../api/tools/ozone/server/getConfig.ts'
+import h100 from '../api/tools/ozone/set/addValues.ts'
+import h101 from '../api/tools/ozone/set/deleteSet.ts'
+import h102 from '../api/tools/ozone/set/deleteValues.ts'
+import h103 from '../api/tools/ozone/set/getValues.ts'
+import h104 from '../api/tools/ozone/set/querySets.ts'
+import h105 from '../api/tools/ozone/set/upsertSet.ts'
+import h106 from '../api/tools/ozone/setting/listOptions.ts'
+import h107 from '../api/tools/ozone/setting/removeOptions.ts'
+import h108 from '../api/tools/ozone/setting/upsertOption.ts'
+import h109 from '../api/tools/ozone/team/addMember.ts'
+import h110 from '../api/tools/ozone/team/deleteMember.ts'
+import h111 from '../api/tools/ozone/team/listMembers.ts'
+import h112 from '../api/tools/ozone/team/updateMember.ts'
 
 export const HANDLERS: HandlerDef[] = [
   h0,
@@ -202,4 +215,17 @@ export const HANDLERS: HandlerDef[] = [
   h97,
   h98,
   h99,
+  h100,
+  h101,
+  h102,
+  h103,
+  h104,
+  h105,
+  h106,
+  h107,
+  h108,
+  h109,
+  h110,
+  h111,
+  h112,
 ]

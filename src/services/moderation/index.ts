@@ -16,6 +16,7 @@ import { emitEvent } from './emit.ts'
 import { subjectFromInput } from './subject.ts'
 import { Team } from './members.ts'
 import { Scheduler } from './scheduler.ts'
+import { TeamConfig } from './team-config.ts'
 
 export type { Caller } from './team.ts'
 export { ROLE } from './team.ts'
@@ -42,6 +43,8 @@ export class ModerationService {
   readonly queries: Queries
   readonly team: Team
   readonly scheduler: Scheduler
+  /** Email templates, settings and sets (tools.ozone.communication/setting/set). */
+  readonly config: TeamConfig
   /** Tests move the clock forward to end timed takedowns. */
   clockOffsetMs = 0
   private timer?: ReturnType<typeof setInterval>
@@ -66,6 +69,7 @@ export class ModerationService {
     this.queries = new Queries(this.ctx)
     this.team = new Team(this.ctx)
     this.scheduler = new Scheduler(this.ctx)
+    this.config = new TeamConfig(this.ctx)
   }
 
   /** The team lead: set by `enable`, else the account PDS_MOD_TEAM_HANDLE names (once it exists). */
