@@ -86,6 +86,16 @@ export class TeamConfig {
     )
   }
 
+  /** An enabled template by id (the console's email form), or null. */
+  enabledTemplate(id: string): { subject: string; content: string } | null {
+    const t = /^\d{1,15}$/.test(id) ? store.getTemplate(this.ctx.db, Number(id)) : null
+    return t && !t.disabled ? { subject: t.subject ?? t.name, content: t.content_markdown } : null
+  }
+
+  enabledTemplates(): Array<{ id: string; name: string }> {
+    return store.listTemplates(this.ctx.db).filter((t) => !t.disabled).map((t) => ({ id: String(t.id), name: t.name }))
+  }
+
   deleteTemplate(caller: Caller, id: string) {
     assertModerator(caller, 'delete a communication template')
     if (!store.deleteTemplate(this.ctx.db, idOf(id))) throw invalidInput('Template not found')

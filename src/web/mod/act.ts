@@ -9,7 +9,9 @@ import { asMember, MOD_BASE } from './context.ts'
 
 const D = 'tools.ozone.moderation.defs#'
 
-function eventOf(form: URLSearchParams): Record<string, unknown> {
+type Templates = { enabledTemplate(id: string): { subject: string; content: string } | null }
+
+function eventOf(form: URLSearchParams, templates: Templates): Record<string, unknown> {
   const action = form.get('action') ?? ''
   const comment = form.get('comment')?.trim() || undefined
   const hours = Number(form.get('durationInHours') || 0) || undefined
@@ -30,8 +32,14 @@ function eventOf(form: URLSearchParams): Record<string, unknown> {
       return { $type: `${D}modEventTakedown`, comment, durationInHours: hours }
     case 'reverseTakedown':
       return { $type: `${D}modEventReverseTakedown`, comment }
-    case 'email':
-      return { $type: `${D}modEventEmail`, subjectLine: form.get('subjectLine') ?? '', content: form.get('content') ?? '' }
+    case 'email': {
+      const template = form.get('template') ? templates.enabledTemplate(form.get('template')!) : null
+      if (form.get('template') && !template) throw new PageProblem(400, 'Template not found', 'That template was deleted or disabled. Reload the page and choose another.')
+      const subjectLine = form.get('subjectLine')?.trim() || template?.subject
+      const content = form.get('content')?.trim() || template?.content
+      if (!subjectLine || !content) throw new PageProblem(400, 'Email incomplete', 'Write a subject and a message, or choose a template.')
+      return { $type: `${D}modEventEmail`, subjectLine, content, comment }
+    }
     default:
       throw new PageProblem(400, 'Unknown action', 'That action is not one the console offers.')
   }
@@ -40,7 +48,7 @@ function eventOf(form: URLSearchParams): Record<string, unknown> {
 export async function submitAction(r: WebRequest): Promise<Response> {
   const m = asMember(r)
   const subject = field(r.form, 'subject')
-  const event = Object.fromEntries(Object.entries(eventOf(r.form)).filter(([, v]) => v !== undefined))
+  const event = Object.fromEntries(Object.entries(eventOf(r.form, m.moderation.config)).filter(([, v]) => v !== undefined))
   const ref = subject.startsWith('at://') ? { $type: 'com.atproto.repo.strongRef', uri: subject, cid: field(r.form, 'cid') } : { $type: 'com.atproto.admin.defs#repoRef', did: subject }
   try {
     await m.moderation.emitEvent({ event, subject: ref }, m.caller)

@@ -59,6 +59,7 @@ export async function showSubject(r: WebRequest): Promise<Response> {
   const cid = (record as { cid?: string } | null)?.cid
   const done = r.url.searchParams.get('done')
   const canTakeDown = isModerator(m.caller)
+  const templates = canTakeDown ? m.moderation.config.enabledTemplates() : []
   return modPage(m, {
     title: 'Subject',
     current: MOD_BASE,
@@ -117,11 +118,22 @@ export async function showSubject(r: WebRequest): Promise<Response> {
               )}
               {!record && (
                 <Action m={m} subject={subject} action="email" label="Send email">
+                  {templates.length > 0 && (
+                    <div>
+                      <label for="f-template">Template (its subject and text unless you write your own)</label>
+                      <select id="f-template" name="template">
+                        <option value="">none</option>
+                        {templates.map((t) => (
+                          <option value={t.id}>{t.name}</option>
+                        ))}
+                      </select>
+                    </div>
+                  )}
                   <div>
                     <label for="f-subjectLine">Email subject</label>
-                    <input id="f-subjectLine" name="subjectLine" type="text" required />
+                    <input id="f-subjectLine" name="subjectLine" type="text" />
                   </div>
-                  <TextArea name="content" label="Message" required />
+                  <TextArea name="content" label="Message" />
                 </Action>
               )}
             </>

@@ -47,6 +47,14 @@ test('a moderator reviews the report in the queue, labels the post and takes it 
   await page.getByRole('button', { name: 'Reverse takedown' }).click()
   await page.getByRole('button', { name: 'Take down' }).waitFor()
   expect(await recordStatus()).toBe(200)
+  // Email from a template, on the account's page.
+  await h.server.services.moderation.config.createTemplate({ did: teamDid, role: 'tools.ozone.team.defs#roleAdmin' }, { name: 'spam-warning', subject: 'About your posts', contentMarkdown: 'Please stop posting ads.' })
+  await page.goto(`/account/mod/subject?s=${encodeURIComponent(bob.did)}`)
+  await page.getByLabel('Template (its subject and text unless you write your own)').selectOption({ label: 'spam-warning' })
+  await page.getByRole('button', { name: 'Send email' }).click()
+  await page.getByText('Done: email.').waitFor()
+  const sent = (await h.server.services.moderation.queries.queryEvents({ subject: bob.did, types: ['tools.ozone.moderation.defs#modEventEmail'] })).events
+  expect(sent.map((e) => e.event)).toEqual([expect.objectContaining({ subjectLine: 'About your posts', content: 'Please stop posting ads.' })])
   await page.goto('/account/mod/team')
   await page.getByText('@tri.test · triage').waitFor()
   await checkView(page, 'mod-team')
