@@ -67,7 +67,7 @@ export async function dispatchXrpc(
       ip,
       signal: controller.signal,
     }
-    ctx.auth = await services.verifyAuth(def.auth, { req, nsid })
+    ctx.auth = await services.verifyAuth(typeof def.auth === 'function' ? def.auth(req) : def.auth, { req, nsid })
     authHeaders = authResponseHeaders(ctx.auth)
     if (method?.type === 'procedure') ctx.input = await readInput(nsid, req, method.inputEncoding, def, services)
     ;(ctx.auth as AuthExtras).authorizeInput?.(nsid, ctx.input)

@@ -23,7 +23,8 @@ export type HandlerOutput = Record<string, unknown> | Response | void
 
 export type HandlerDef<P = any, I = any> = {
   nsid: string
-  auth: AuthKind
+  /** A function picks per request (the moderation service takes sessions and other services' JWTs). */
+  auth: AuthKind | ((req: Request) => AuthKind)
   rateLimit?: RateLimitRule[]
   /** Overrides the server-wide JSON body limit for this method. */
   maxBodyBytes?: number

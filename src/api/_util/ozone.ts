@@ -4,7 +4,8 @@
 import type { HandlerContext } from '../../xrpc/handler.ts'
 import type { Services } from '../../xrpc/services.ts'
 import { isAdmin } from '../../xrpc/auth.ts'
-import { bearerToken } from '../../xrpc/auth-scheme.ts'
+import { bearerToken, hasAuthScheme } from '../../xrpc/auth-scheme.ts'
+import type { AuthKind } from '../../xrpc/auth.ts'
 import { authRequired } from '../../services/errors.ts'
 import { verifyServiceJwt } from '../../services/service-auth/index.ts'
 import { isTriage, ROLE, type Caller } from '../../services/moderation/team.ts'
@@ -50,9 +51,16 @@ export function forModerationTeam(services: Services, req: Request): boolean {
   return !services.config.modService
 }
 
-/** The calling account, from a session token or a service JWT addressed to the team. */
-export async function callingAccount(ctx: Pick<HandlerContext, 'req' | 'nsid' | 'services'>): Promise<string> {
+/**
+ * The handlers' auth kind: our session tokens (and OAuth) go through the standard verifier, so scopes,
+ * account status and DPoP nonces apply as everywhere; service JWTs and the admin password are checked here.
+ */
+export const teamAuth = (req: Request): AuthKind => (isServiceJwtCall(req) || hasAuthScheme(req.headers.get('authorization'), 'Basic') ? 'none' : 'access')
+
+/** The calling account, from the verified session (ctx.auth) or a service JWT addressed to the team. */
+export async function callingAccount(ctx: Pick<HandlerContext, 'req' | 'nsid' | 'services' | 'auth'>): Promise<string> {
   const { req, nsid, services } = ctx
+  if (ctx.auth.type === 'access') return ctx.auth.did
   const team = services.moderation.teamDid()
   const service = serviceJwtOf(req)
   if (service && team) {
@@ -68,13 +76,11 @@ export async function callingAccount(ctx: Pick<HandlerContext, 'req' | 'nsid' | 
     if (!teamAudiences(team).includes(payload.aud)) throw authRequired('jwt audience does not match service did', 'BadJwtAudience')
     return payload.iss.split('#')[0]!
   }
-  const auth = await services.verifyAuth('access', { req, nsid })
-  if (auth.type !== 'access') throw authRequired()
-  return auth.did
+  throw authRequired()
 }
 
 /** A team member (triage or above unless `anyRole`); 401 for everyone else, as Ozone. */
-export async function teamCaller(ctx: Pick<HandlerContext, 'req' | 'nsid' | 'services'>, opts: { anyRole?: boolean } = {}): Promise<Caller> {
+export async function teamCaller(ctx: Pick<HandlerContext, 'req' | 'nsid' | 'services' | 'auth'>, opts: { anyRole?: boolean } = {}): Promise<Caller> {
   const moderation = ctx.services.moderation
   if (isAdmin(ctx.req, ctx.services.config.secrets.adminPassword)) {
     const operator = moderation.operator()

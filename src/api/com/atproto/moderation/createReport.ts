@@ -22,11 +22,11 @@ function reportsStayHere(services: Services, req: Request): boolean {
 
 export default defineHandler<unknown, Input>({
   nsid: 'com.atproto.moderation.createReport',
-  auth: 'none', // a session (ours), or a service JWT for the team (checked below)
+  auth: (req) => (isServiceJwtCall(req) ? 'none' : 'access'), // a session (ours), or a service JWT for the team (checked below)
   handler: async (ctx) => {
     const { input, req, services, nsid } = ctx
     if (reportsStayHere(services, req)) return services.moderation.createReport(input, await callingAccount(ctx))
-    const did = accessCallerDid(await services.verifyAuth('access', { req, nsid }))
+    const did = accessCallerDid(ctx.auth)
     const call = proxyCall(req, nsid)
     const target = await services.proxy.resolveTarget(call)
     return (await callJson(services.proxy, { target, nsid, iss: did, body: input, from: call.headers })) as Record<string, unknown>

@@ -1,11 +1,11 @@
 // Records a moderation event on a subject and acts on it (takedown, label, email...). Team members; roles limit what.
 import { defineHandler } from '../../../../xrpc/handler.ts'
-import { forModerationTeam, teamCaller } from '../../../_util/ozone.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
 import { eventView } from '../../../../services/moderation/views.ts'
 
 export default defineHandler<unknown, { event: Record<string, any>; subject: unknown; subjectBlobCids?: string[]; modTool?: unknown }>({
   nsid: 'tools.ozone.moderation.emitEvent',
-  auth: 'none', // a team member's session or service JWT, or the admin password (teamCaller)
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
   servedHere: forModerationTeam,
   handler: async (ctx) => {
     const caller = await teamCaller(ctx)
