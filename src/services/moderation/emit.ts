@@ -4,6 +4,7 @@
 import { invalidInput } from '../errors.ts'
 import * as events from '../../storage/moderation/events.ts'
 import * as statuses from '../../storage/moderation/statuses.ts'
+import * as state from '../../storage/moderation/team.ts'
 import type { ModEventRow } from '../../storage/moderation/events.ts'
 import { sendEmail } from '../accounts/admin.ts'
 import { isLocalAccount, type ModContext } from './context.ts'
@@ -72,7 +73,34 @@ export async function emitEvent(ctx: ModContext, input: EmitInput, caller: Calle
   }
   const row = record(ctx, subject, event, input.createdBy, input.modTool)
   await act(ctx, subject, event, row)
+  state.deleteState(ctx.db, pendingKey(row.id))
   return row
+}
+
+/** Events whose effects (takedowns, labels) were recorded but maybe not applied before a crash. */
+const PENDING = 'pending_act:'
+const pendingKey = (id: number) => `${PENDING}${String(id).padStart(12, '0')}`
+const ACTING = new Set<string>([EV.takedown, EV.reverseTakedown, EV.divert, EV.label])
+
+/** At start: applies the effects of events a crash interrupted (idempotent: takedowns, labels again). */
+export async function recoverPendingActs(ctx: ModContext): Promise<number> {
+  let done = 0
+  for (const key of state.stateKeysWithPrefix(ctx.db, PENDING)) {
+    const row = events.getEvent(ctx.db, Number(key.slice(PENDING.length)))
+    if (row) {
+      const uri = row.subject_uri
+      const subject: ModSubject = { did: row.subject_did, uri, cid: row.subject_cid, blobCids: JSON.parse(row.subject_blob_cids), recordPath: uri ? uri.split('/').slice(3).join('/') : '' }
+      try {
+        await act(ctx, subject, JSON.parse(row.event), row)
+        done++
+      } catch (err) {
+        ctx.log.error('could not apply an interrupted moderation event', { id: row.id, err })
+        continue
+      }
+    }
+    state.deleteState(ctx.db, key)
+  }
+  return done
 }
 
 /** The event and the subject's status, in one transaction. */
@@ -92,6 +120,7 @@ export function record(ctx: ModContext, subject: ModSubject, event: Record<strin
       mod_tool: modTool === undefined ? null : JSON.stringify(modTool),
     })
     statuses.putStatus(ctx.db, nextStatus(prev, subject, event, createdBy, now))
+    if (ACTING.has(event.$type)) state.setState(ctx.db, pendingKey(row.id), '1')
     return row
   })()
 }

@@ -12,7 +12,7 @@ import { runDueActions } from './jobs.ts'
 import { ROLE, type Caller } from './team.ts'
 import { Queries } from './queries.ts'
 import * as reports from './reports.ts'
-import { emitEvent } from './emit.ts'
+import { emitEvent, recoverPendingActs } from './emit.ts'
 import { subjectFromInput } from './subject.ts'
 import { Team } from './members.ts'
 import { Scheduler } from './scheduler.ts'
@@ -151,6 +151,11 @@ export class ModerationService {
     return reports.escalateReport(this.ctx, reportId, by, comment)
   }
 
+  /** Applies the effects of events a crash interrupted (done at start). */
+  recoverPendingActs() {
+    return recoverPendingActs(this.ctx)
+  }
+
   /** Runs the background job once (also what the timer does). */
   runDueActions() {
     return (this.running ??= runDueActions(this.ctx).finally(() => (this.running = undefined)))
@@ -159,6 +164,8 @@ export class ModerationService {
   start(): void {
     if (this.timer) return
     void this.ensureSetUp()
+      .then(() => recoverPendingActs(this.ctx))
+      .catch((err) => this.deps.log.error('moderation recovery failed', { err }))
     // Each tick also sets up a team account that PDS_MOD_TEAM_HANDLE named before it existed.
     const tick = () => this.ensureSetUp().then(() => this.runDueActions())
     this.timer = setInterval(() => void tick().catch((err) => this.deps.log.error('moderation job failed', { err })), this.deps.jobIntervalMs ?? 30_000)

@@ -37,3 +37,11 @@ export function getState(db: Database, key: string): string | null {
 export function setState(db: Database, key: string, value: string): void {
   db.query('INSERT INTO mod_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value)
 }
+
+export function deleteState(db: Database, key: string): void {
+  db.query('DELETE FROM mod_state WHERE key = ?').run(key)
+}
+
+export function stateKeysWithPrefix(db: Database, prefix: string): string[] {
+  return db.query<{ key: string }, [number, string]>('SELECT key FROM mod_state WHERE substr(key, 1, ?) = ? ORDER BY key').all(prefix.length, prefix).map((r) => r.key)
+}
