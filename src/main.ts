@@ -44,6 +44,11 @@ import { TotalsCache } from './services/health/totals.ts'
 import { createPrometheusExporter, type PrometheusExporter } from './xrpc/prometheus.ts'
 import { metricsPlugin } from './xrpc/routes/metrics.ts'
 import { statusPage } from './web/status/page.tsx'
+import { buildModeration } from './services/moderation/build.ts'
+import { updateSubjectStatus } from './api/_util/subject-status.ts'
+import { Firehose } from './services/sequencer/firehose.ts'
+import { SUBSCRIBE_LABELS_PATH } from './xrpc/routes/firehose.ts'
+import { moderationAdminPlugin } from './xrpc/routes/moderation-admin.ts'
 
 export type RunningServer = {
   url: string
@@ -145,6 +150,7 @@ async function startLocked(
     events: firehose.sequencer,
     proxy,
     repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services
+    moderation: undefined as unknown as Services['moderation'], // set below: it uses repo and accounts
     breakers,
     isHealthy: () => isResponsive(accountDb),
     alerts: () => health.alerts(),
@@ -160,6 +166,10 @@ async function startLocked(
       return services.accounts
     },
   }, { journal: firehose.journal, metrics })
+  // The bundled moderation service; its takedowns of our own subjects take the admin API's path.
+  services.moderation = buildModeration(config, log, { accounts: services.accounts, repo: services.repo, applySubjectStatus: (input) => updateSubjectStatus(services, input as Parameters<typeof updateSubjectStatus>[1]) })
+  databases.push(services.moderation.db)
+  const labelStream = new Firehose(services.moderation.labeler, { maxBuffer: config.subscription.maxBuffer, backfillLimitMs: 100 * 365 * 24 * 3600_000 }) // labels are kept for good
   // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
   // Only the repos marked dirty are checked, unless the marks cannot be trusted (see run-marker.ts).
   const runMarker = markRunning(config.db.dataDirectory)
@@ -172,6 +182,7 @@ async function startLocked(
   services.oauth = oauth
   const trustedProxies = config.rateLimits.trustedProxies
   const plugins: Plugin[] = [firehosePlugin(firehose.firehose, { trustedProxies }), wellKnownPlugin(accounts.accounts)]
+  plugins.push(firehosePlugin(labelStream, { trustedProxies, path: SUBSCRIBE_LABELS_PATH }))
   if (accounts.plcDirectory) plugins.push(plcDirectoryRoutes(accounts.plcDirectory))
   plugins.push(oauthRoutes({ ctx: oauth.ctx, rateLimiter: services.rateLimiter, trustedProxies }))
   plugins.push(accountRoutes(services))
@@ -202,6 +213,7 @@ async function startLocked(
   plugins.push(factorAdminPlugin({ adminPassword: config.secrets.adminPassword, accounts: () => services.accounts, audit: operatorConsole.audit, trustedProxies }))
   plugins.push(passkeyRoutes(() => services, sessionBody))
   if (exporter) plugins.push(metricsPlugin(exporter, { token: config.metrics.token }))
+  plugins.push(moderationAdminPlugin({ adminPassword: config.secrets.adminPassword, moderation: () => services.moderation }))
   const version = config.service.version ?? VERSION
   // The largest body any method takes (blobs, repo imports); longer declared bodies get a JSON 413.
   const maxRequestBytes = Math.max(config.service.blobUploadLimit, config.service.maxImportSize, DEFAULT_JSON_LIMIT)
@@ -240,6 +252,7 @@ async function startLocked(
     app.listen({ port: config.service.port, hostname, reusePort: false, maxRequestBodySize: Number.MAX_SAFE_INTEGER })
   } catch (err) {
     firehose.close()
+    labelStream.close()
     accounts.close()
     services.repo.close()
     for (const db of databases) db.close()
@@ -249,6 +262,7 @@ async function startLocked(
   }
   const port = app.server!.port!
   const backups = startBackupSchedule(config, log)
+  services.moderation.start()
   log.info('pds listening', { port, publicUrl: config.service.publicUrl, version })
 
   let stopping: Promise<void> | undefined
@@ -264,6 +278,8 @@ async function startLocked(
         // Stop accepting, let in-flight requests finish, then close the databases.
         backups?.stop()
         firehose.close()
+        labelStream.close()
+        await services.moderation.stop()
         // A client that stalls mid-request must not hold the shutdown forever.
         const graceful = app.server?.stop(false)
         const ended = await Promise.race([

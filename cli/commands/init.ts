@@ -54,6 +54,7 @@ type InitOptions = {
   keyEncryptionKeyFile?: string
   adminHandles?: string
   metrics?: boolean
+  modTeamHandle?: string
 }
 
 export function registerInit(program: Command) {
@@ -77,6 +78,7 @@ export function registerInit(program: Command) {
     .option('--crawlers <list>', 'comma-separated relays to notify', PUBLIC_DEFAULTS.crawlers)
     .option('--admin-handles <list>', 'comma-separated handles that may also sign in to the operator console (/admin) with their own password')
     .option('--metrics', 'serve Prometheus metrics at /metrics, behind a generated bearer token (PDS_METRICS_TOKEN)')
+    .option('--mod-team-handle <handle>', 'the moderation team account: turns on the bundled moderation service and labeler (README "Moderation")')
     .option('--key-encryption-key-file <file>', 'encrypt signing keys at rest with the key in this file (created if missing; keep it outside the data directory)')
     .action((flags: Omit<InitOptions, 'inviteRequired'> & { inviteRequired?: boolean }) => {
       const opts: InitOptions = { ...flags, inviteRequired: flags.inviteRequired ?? INIT_DEFAULTS.inviteRequired }
@@ -115,8 +117,10 @@ function writeInit(answers: InitOptions, force: boolean) {
     PDS_DID_PLC_URL: answers.plcUrl,
     PDS_BSKY_APP_VIEW_URL: bluesky ? answers.appviewUrl : undefined,
     PDS_BSKY_APP_VIEW_DID: bluesky ? answers.appviewDid : undefined,
-    PDS_REPORT_SERVICE_URL: bluesky ? PUBLIC_DEFAULTS.reportServiceUrl : undefined,
-    PDS_REPORT_SERVICE_DID: bluesky ? PUBLIC_DEFAULTS.reportServiceDid : undefined,
+    // With a moderation team, our users' reports go to it rather than to Bluesky's report service.
+    PDS_REPORT_SERVICE_URL: bluesky && !answers.modTeamHandle ? PUBLIC_DEFAULTS.reportServiceUrl : undefined,
+    PDS_REPORT_SERVICE_DID: bluesky && !answers.modTeamHandle ? PUBLIC_DEFAULTS.reportServiceDid : undefined,
+    PDS_MOD_TEAM_HANDLE: answers.modTeamHandle || undefined,
     PDS_CRAWLERS: bluesky ? answers.crawlers : undefined,
     PDS_ADMIN_HANDLES: answers.adminHandles || undefined,
     PDS_METRICS_ENABLED: answers.metrics ? 'true' : undefined,
@@ -193,6 +197,12 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
           initialValue: defaults.adminHandles ?? '',
         }),
       metrics: () => p.confirm({ message: 'Serve Prometheus metrics at /metrics (behind a generated bearer token)?', initialValue: Boolean(defaults.metrics) }),
+      modTeamHandle: ({ results }) =>
+        p.text({
+          message: 'Moderation team account handle (optional: a bundled moderation service and labeler; reports then come here)',
+          placeholder: `mod${String(results.handleDomains ?? '').split(',')[0] || `.${results.hostname}`}`,
+          initialValue: defaults.modTeamHandle ?? '',
+        }),
     },
     {
       onCancel: () => {
@@ -201,7 +211,7 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
     },
   )
   p.outro('writing pds.env')
-  return { ...defaults, ...answers, handleDomains: String(answers.handleDomains), keyEncryptionKeyFile: (answers.keyEncryptionKeyFile as string | undefined) || undefined, adminHandles: (answers.adminHandles as string | undefined) || undefined }
+  return { ...defaults, ...answers, handleDomains: String(answers.handleDomains), keyEncryptionKeyFile: (answers.keyEncryptionKeyFile as string | undefined) || undefined, adminHandles: (answers.adminHandles as string | undefined) || undefined, modTeamHandle: (answers.modTeamHandle as string | undefined) || undefined }
 }
 
 function nextSteps(envPath: string, hostname: string, dataDir: string, port: string): string {

@@ -254,6 +254,12 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
     bskyAppView: bskyAppView && { ...bskyAppView, cdnUrlPattern: read(env, 'PDS_BSKY_APP_VIEW_CDN_URL_PATTERN', str) },
     reportService: endpoint('PDS_REPORT_SERVICE', bskyAppView),
     modService: endpoint('PDS_MOD_SERVICE'),
+    /** The bundled moderation service (README "Moderation"): on when the team account exists. */
+    moderation: {
+      teamHandle: read(env, 'PDS_MOD_TEAM_HANDLE', z.string().regex(/^[a-zA-Z0-9.-]+$/, 'must be a handle such as mod.example.com').transform((h) => h.toLowerCase())),
+      /** An explicit report service wins over the bundled one for our users' reports. */
+      reportServiceSet: !!read(env, 'PDS_REPORT_SERVICE_URL', str),
+    },
     /** Where chat.bsky.* goes without an atproto-proxy header (unset: the AppView, as the reference). */
     chatService: endpoint('PDS_CHAT_SERVICE'),
     rateLimits: {

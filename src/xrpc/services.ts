@@ -13,6 +13,7 @@ import type { Breakers } from '../services/net/circuit-breaker.ts'
 import type { NotifyService } from '../services/notify/index.ts'
 import type { Alert } from '../services/health/index.ts'
 import type { Metrics } from '../services/metrics.ts'
+import type { ModerationService } from '../services/moderation/index.ts'
 
 export type Services = {
   config: Config
@@ -32,6 +33,8 @@ export type Services = {
   proxy: ProxyService
   /** OAuth provider: verifyOAuthAccess(req), revokeAllOAuthSessions(did) (src/services/oauth). */
   oauth?: Pick<OAuthProvider, 'verifyOAuthAccess' | 'revokeAllOAuthSessions' | 'listOAuthSessions' | 'revokeOAuthSession'>
+  /** The bundled moderation service and labeler (src/services/moderation); `enabled` once a team account exists. */
+  moderation: ModerationService
   /** Circuit breakers of the upstreams (PLC directory, relays), for `pds status`. */
   breakers: Breakers
   /** True while the server's databases answer. */

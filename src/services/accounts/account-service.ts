@@ -140,6 +140,7 @@ export class AccountService {
   requestPlcOperationSignature = (did: string) => email.sendEmailToken(this.ctx, did, 'plc_operation')
   signPlcOperation = (did: string, token: string | undefined, fields: plc.PlcOpFields) => plc.signPlcOperation(this.ctx, did, token, fields)
   submitPlcOperation = (did: string, op: unknown) => plc.submitPlcOperation(this.ctx, did, op)
+  addDidDocEntries = (did: string, add: Parameters<typeof plc.addDidDocEntries>[2]) => plc.addDidDocEntries(this.ctx, did, add)
   isValidDidDocForService = (did: string) => plc.isValidDidDocForService(this.ctx, did)
   assertValidDidDocForService = (did: string) => plc.assertValidDidDocForService(this.ctx, did)
 

@@ -81,9 +81,9 @@ export class RepoService {
 
   // ---- reads, blobs, preferences -------------------------------------------------------------
 
-  getRecord(did: string, collection: string, rkey: string, cid?: string): RecordView | null {
+  getRecord(did: string, collection: string, rkey: string, cid?: string, opts: { includeTakenDown?: boolean } = {}): RecordView | null {
     if (!this.hasRepo(did)) return null
-    return readRecord(this.db(did), collection, rkey, cid)
+    return readRecord(this.db(did), collection, rkey, cid, opts.includeTakenDown)
   }
 
   listRecords(did: string, collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }) {

@@ -1,10 +1,22 @@
 // com.atproto.sync.subscribeRepos: each subscriber replays from its cursor in pages, then joins
 // the live stream without a gap or a duplicate, and is cut off with ConsumerTooSlow when it falls
 // more than `maxBuffer` events behind. One slow socket never delays the others: sends never await.
-import type { Sequencer, LiveEvent } from './sequencer.ts'
+import type { LiveEvent } from './sequencer.ts'
 import type { Metrics } from '../metrics.ts'
 import { errorFrame, infoFrame } from './frames.ts'
-import type { ReplayRow } from '../../storage/sequencer/repo-seq.ts'
+
+/**
+ * What a stream replays and follows: the repo sequencer (subscribeRepos), or the labeler's label
+ * log (subscribeLabels), which shares this replay, backpressure and ConsumerTooSlow logic.
+ */
+export interface StreamSource<Row extends { seq: number } = { seq: number }> {
+  readonly publishedSeq: number
+  readonly store: { next(cursor: number): { sequencedAt: string } | null; earliestAfterTime(time: string): { seq: number } | null }
+  replayPage(afterSeq: number, limit: number): Row[]
+  framesOf(rows: Row[]): Array<Uint8Array | null>
+  onEvents(listener: (events: LiveEvent[]) => void): () => void
+}
+type ReplayRow = { seq: number }
 
 /** The part of Bun's ServerWebSocket a subscriber uses. */
 export interface FirehoseSocket {
@@ -31,7 +43,7 @@ export class Firehose {
   private readonly unsubscribe: () => void
 
   constructor(
-    readonly sequencer: Sequencer,
+    readonly sequencer: StreamSource<any>,
     readonly opts: FirehoseOptions,
   ) {
     this.unsubscribe = sequencer.onEvents((events) => {

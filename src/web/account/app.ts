@@ -22,6 +22,7 @@ import { downloadBlob, downloadBlobs, downloadRepo } from './data-files.ts'
 import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
 import { addChannel, NOTIFICATIONS_PATH, removeChannel, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
+import { MOD_ROUTES } from '../mod/routes.ts'
 import { addPasskey, passkeyOptions, beginTotp, cancelTotp, disableTotp, finishTotp, regenerateBackupCodes, removePasskey, SECURITY_PATH, setEmailCode, showSecurity } from './security.tsx'
 
 export const ROUTES: Route[] = [
@@ -85,6 +86,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: `${BASE}/delete`, access: 'recentPassword', handler: showDeleteAccount },
   { method: 'POST', path: `${BASE}/delete/send-code`, access: 'recentPassword', limits: WEB_LIMITS.sendMail, handler: sendDeleteCode },
   { method: 'POST', path: `${BASE}/delete`, access: 'recentPassword', limits: WEB_LIMITS.deleteAccount, handler: deleteAccount },
+  ...MOD_ROUTES,
 ]
 
 export function createAccountApp(services: AccountAppServices, limit: AccountApp['limit']): AccountApp {

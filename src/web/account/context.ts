@@ -8,6 +8,7 @@ import type { AccountService } from '../../services/accounts/account-service.ts'
 import type { OAuthProvider } from '../../services/oauth/index.ts'
 import type { RepoService } from '../../services/repo/service.ts'
 import type { NotifyService } from '../../services/notify/index.ts'
+import type { ModerationService } from '../../services/moderation/index.ts'
 
 export const BASE = '/account'
 export const SIGN_IN_PATH = `${BASE}/sign-in`
@@ -21,6 +22,8 @@ export type AccountAppServices = {
   repo: RepoService
   notify: NotifyService
   oauth?: Pick<OAuthProvider, 'listOAuthSessions' | 'revokeOAuthSession' | 'revokeAllOAuthSessions'>
+  /** The moderation console (src/web/mod) under /account/mod. */
+  moderation?: ModerationService
 }
 
 /** A rate-limit window of a route, counted per client IP or per signed-in account. */
