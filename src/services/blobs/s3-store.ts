@@ -65,8 +65,8 @@ export class S3BlobStore implements BlobStore {
     return join(this.opts.tempLocation, tempKey)
   }
 
-  putTemp(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number): Promise<TempUpload> {
-    return receiveToTempFile(this.opts.tempLocation, body, maxBytes)
+  putTemp(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number, declaredLength?: number): Promise<TempUpload> {
+    return receiveToTempFile(this.opts.tempLocation, body, maxBytes, declaredLength)
   }
 
   /** Uploads the received file to its final key and drops the local copy. */

@@ -96,7 +96,7 @@ export class RepoService {
 
   uploadBlob(did: string, input: ByteUpload): Promise<BlobRefJson> {
     if (!this.hasRepo(did)) throw new ActorNotFoundError(did)
-    const stored = uploadBlob(this.deps.blobs, () => this.db(did), input.body, input.encoding, this.deps.uploadLimit ?? Infinity)
+    const stored = uploadBlob(this.deps.blobs, () => this.db(did), input.body, input.encoding, this.deps.uploadLimit ?? Infinity, input.length)
     const metrics = this.deps.metrics
     return metrics ? stored.then((ref) => (metrics.blobUpload(ref.size), ref)) : stored
   }

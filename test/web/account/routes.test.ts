@@ -73,3 +73,9 @@ test('served over https (not a dev server), the cookies are Secure and only the 
     await plc.close()
   }
 })
+
+test('every route is under /account, where the server mounts the app (its code loads at the first request)', async () => {
+  for (const route of ROUTES) expect(route.path === '/account' || route.path.startsWith('/account/')).toBe(true)
+  expect((await fetch(server.url + '/account/no-such-page', { redirect: 'manual' })).status).toBe(404)
+  expect((await fetch(server.url + '/account/sign-in/', { redirect: 'manual' })).status).toBe(200)
+})
