@@ -32,6 +32,12 @@ export type AccountView = {
 export type AppPassDescript = { name: string; privileged: boolean; scope?: string | null }
 export type SessionTokens = { accessJwt: string; refreshJwt: string }
 
+/**
+ * The stored password of a passkey-only account: no password matches it (not a `salt:hash`). The
+ * column stays NOT NULL as in the reference's schema, so the data directory keeps its shape.
+ */
+export const NO_PASSWORD = 'passkey-only'
+
 const REFRESH_GRACE_MS = 2 * 60 * 60 * 1000
 const LOGIN_MIN_MS = 350
 
@@ -194,7 +200,13 @@ export class AccountManager {
   async verifyAccountPassword(did: string, password: string): Promise<boolean> {
     if (password.length > scrypt.OLD_PASSWORD_MAX_LENGTH) return false
     const stored = creds.getPasswordScrypt(this.db, did)
-    return stored ? scrypt.verifyPassword(password, stored) : false
+    return stored && stored !== NO_PASSWORD ? scrypt.verifyPassword(password, stored) : false
+  }
+
+  /** False for a passkey-only account (created or converted without a password). */
+  hasPassword(did: string): boolean {
+    const stored = creds.getPasswordScrypt(this.db, did)
+    return !!stored && stored !== NO_PASSWORD
   }
 
   async verifyAppPassword(did: string, password: string): Promise<AppPassDescript | null> {

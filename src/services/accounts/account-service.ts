@@ -169,6 +169,11 @@ export class AccountService {
     }
   }
 
+  /** False for a passkey-only account. */
+  hasPassword(did: string): boolean {
+    return this.ctx.manager.hasPassword(did)
+  }
+
   /** Whether `password` is the account password (not an app password). */
   verifyPassword(did: string, password: string): Promise<boolean> {
     return this.ctx.manager.verifyAccountPassword(did, password)

@@ -30,6 +30,17 @@ export function accountPortFrom(accounts: () => AccountService): OAuthAccountPor
         throw err
       }
     },
+    passkeyOptions: () => accounts().factors.passkeySignInOptions(),
+    async passkeySignIn(response) {
+      let did: string
+      try {
+        did = await accounts().factors.signInWithPasskey(response)
+      } catch (err) {
+        if (err instanceof DomainError && err.kind !== 'internal') return err.message
+        throw err
+      }
+      return active(did) ?? 'This account cannot sign in right now (it is deactivated, taken down or gone).'
+    },
     getAccount: active,
   }
 }

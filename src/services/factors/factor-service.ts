@@ -177,6 +177,19 @@ export class FactorService {
     return added
   }
 
+  /** Options for a username-less passkey sign-in (the web sign-in pages). */
+  passkeySignInOptions() {
+    return this.passkeys.authenticationOptions()
+  }
+
+  /**
+   * A whole sign-in with a passkey (user verification required: something the person has and is or
+   * knows), for the web sign-in pages: the DID of the account whose passkey answered our challenge.
+   */
+  async signInWithPasskey(response: unknown): Promise<string> {
+    return this.passkeys.authenticate(response)
+  }
+
   async removePasskey(did: string, id: string) {
     if (!this.passkeys.remove(did, id)) throw factorStateError('No such passkey on this account.')
     this.audit(did, 'passkey-removed', 'self')

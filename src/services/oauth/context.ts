@@ -23,6 +23,10 @@ export type OAuthAccountPort = {
    * code, an emailed code may just have been sent).
    */
   secondFactor(did: string, code: string | undefined, ip: string): Promise<string | null>
+  /** A fresh single-use challenge for a username-less passkey sign-in (WebAuthn request options). */
+  passkeyOptions(): Promise<unknown>
+  /** The active account whose passkey answered one of our challenges, or what to tell the person. */
+  passkeySignIn(response: unknown): Promise<OAuthAccount | string>
   /** An active (not deactivated, not taken down) account, or null. */
   getAccount(handleOrDid: string): OAuthAccount | null
 }

@@ -4,7 +4,8 @@ import { createHmac } from 'node:crypto'
 import { BASE, REAUTH_PATH, SIGN_IN_PATH, type AccountApp, type AccountAppServices } from './context.ts'
 import type { Route } from './router.ts'
 import { WEB_LIMITS } from './rate-limits.ts'
-import { showSignIn, submitSignIn } from './sign-in.tsx'
+import { PASSKEY_SIGN_IN_PATH, showSignIn, submitSignIn } from './sign-in.tsx'
+import { passkeyChallenge, submitPasskeyReauth, submitPasskeySignIn } from './passkey-sign-in.ts'
 import { handleAvailable, showSignUp, SIGN_UP_PATH, submitSignUp } from './sign-up.tsx'
 import { submitSignOut } from './sign-out.ts'
 import { showConfirmPassword, submitConfirmPassword } from './confirm-password.tsx'
@@ -27,9 +28,13 @@ import { addPasskey, passkeyOptions, beginTotp, cancelTotp, disableTotp, finishT
 export const ROUTES: Route[] = [
   { method: 'GET', path: SIGN_IN_PATH, access: 'public', handler: showSignIn },
   { method: 'POST', path: SIGN_IN_PATH, access: 'public', limits: WEB_LIMITS.password, handler: submitSignIn },
+  { method: 'POST', path: `${PASSKEY_SIGN_IN_PATH}/options`, access: 'public', limits: WEB_LIMITS.passkeyChallenge, handler: passkeyChallenge },
+  { method: 'POST', path: PASSKEY_SIGN_IN_PATH, access: 'public', limits: WEB_LIMITS.password, handler: submitPasskeySignIn },
   { method: 'POST', path: `${BASE}/sign-out`, access: 'signedIn', handler: submitSignOut },
   { method: 'GET', path: REAUTH_PATH, access: 'signedIn', handler: showConfirmPassword },
   { method: 'POST', path: REAUTH_PATH, access: 'signedIn', limits: WEB_LIMITS.password, handler: submitConfirmPassword },
+  { method: 'POST', path: `${REAUTH_PATH}/passkey/options`, access: 'signedIn', limits: WEB_LIMITS.passkeyChallenge, handler: passkeyChallenge },
+  { method: 'POST', path: `${REAUTH_PATH}/passkey`, access: 'signedIn', limits: WEB_LIMITS.password, handler: submitPasskeyReauth },
   { method: 'GET', path: SIGN_UP_PATH, access: 'public', handler: showSignUp },
   { method: 'GET', path: `${SIGN_UP_PATH}/handle-available`, access: 'public', limits: WEB_LIMITS.handleCheck, handler: handleAvailable },
   { method: 'POST', path: SIGN_UP_PATH, access: 'public', limits: WEB_LIMITS.createAccount, handler: submitSignUp },

@@ -10,6 +10,9 @@ import { seeOther } from '../ui/render.ts'
 import { BASE, safeNext, type WebRequest } from './context.ts'
 import { sessionCookie } from './router.ts'
 import { publicPage } from './shell.tsx'
+import { PasskeySignIn } from '../ui/passkey.tsx'
+
+export const PASSKEY_SIGN_IN_PATH = `${BASE}/sign-in/passkey`
 
 const NOTICES: Record<string, string> = {
   'signed-out': 'You are signed out.',
@@ -20,7 +23,7 @@ const NOTICES: Record<string, string> = {
   deleted: 'Your account was deleted.',
 }
 
-function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number; askCode?: boolean }) {
+export function signInView(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number; askCode?: boolean }) {
   const next = safeNext(r.url.searchParams.get('next') ?? r.form.get('next'))
   const notice = NOTICES[r.url.searchParams.get('notice') ?? '']
   return publicPage(
@@ -42,6 +45,7 @@ function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; sta
             )}
             <button type="submit">Sign in</button>
           </Form>
+          <PasskeySignIn action={PASSKEY_SIGN_IN_PATH} optionsUrl={`${PASSKEY_SIGN_IN_PATH}/options`} csrf={r.csrf} fields={{ next }} intro="Or sign in with a passkey, without typing anything:" />
           <p>
             <a href={`${BASE}/forgot-password`}>Forgot your password?</a> · <a href={`${BASE}/sign-up`}>Create an account</a>
           </p>
@@ -55,7 +59,7 @@ function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; sta
 /** GET /account/sign-in (signed in already: straight on). */
 export function showSignIn(r: WebRequest): Response {
   if (r.session) return seeOther(safeNext(r.url.searchParams.get('next')), r.cookies)
-  return view(r, {})
+  return signInView(r, {})
 }
 
 /** POST /account/sign-in */
@@ -65,21 +69,21 @@ export async function submitSignIn(r: WebRequest): Promise<Response> {
   const errors: FieldErrors = {}
   if (!identifier) errors.identifier = 'Enter your handle (like alice.example.com) or your email address.'
   if (!password) errors.password = 'Enter your password.'
-  if (errors.identifier || errors.password) return view(r, { identifier, errors, status: 400 })
+  if (errors.identifier || errors.password) return signInView(r, { identifier, errors, status: 400 })
   const account = await r.app.services.accounts.signInWithPassword(identifier, password)
-  if (!account) return view(r, { identifier, errors: { password: 'That handle or email and password do not match.' }, status: 401 })
-  if (account.takedownRef) return view(r, { identifier, errors: { form: 'This account has been taken down by the server’s moderators.' }, status: 403 })
+  if (!account) return signInView(r, { identifier, errors: { password: 'That handle or email and password do not match.' }, status: 401 })
+  if (account.takedownRef) return signInView(r, { identifier, errors: { form: 'This account has been taken down by the server’s moderators.' }, status: 403 })
   try {
     await r.app.services.accounts.factors.checkSignIn(account.did, field(r.form, 'code') || undefined, r.ip)
   } catch (err) {
     // A missing, wrong or expired code, or a lockout: said beside the code field, nothing started.
-    if (err instanceof DomainError && err.kind !== 'internal') return view(r, { identifier, askCode: true, errors: { code: err.message }, status: 401 })
+    if (err instanceof DomainError && err.kind !== 'internal') return signInView(r, { identifier, askCode: true, errors: { code: err.message }, status: 401 })
     throw err
   }
   return startSession(r, account, safeNext(r.form.get('next')))
 }
 
-function startSession(r: WebRequest, account: AccountView, next: string): Response {
+export function startSession(r: WebRequest, account: AccountView, next: string): Response {
   const { secret } = r.app.services.accounts.webSessions.start(account.did, r.device, r.secret)
   return seeOther(next, [sessionCookie(r.app, secret)])
 }

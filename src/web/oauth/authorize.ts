@@ -278,6 +278,31 @@ export function handleSignIn(ctx: OAuthContext, req: Request, browser: BrowserIn
   })
 }
 
+/** POST /oauth/authorize/passkey-options: a single-use challenge (JSON) for the page's script. */
+export function handlePasskeyOptions(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<Response> {
+  return withPageErrors(async () => {
+    await loadForm(ctx, req, browser)
+    return Response.json(await ctx.accounts.passkeyOptions(), { headers: { 'Cache-Control': 'no-store' } })
+  })
+}
+
+/** POST /oauth/authorize/passkey: a passkey (with user verification) signs in on its own, no second factor. */
+export function handlePasskeySignIn(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<Response> {
+  return withPageErrors(async () => {
+    const { flow, form } = await loadForm(ctx, req, browser)
+    let response: unknown = null
+    try {
+      response = JSON.parse(form.get('response') ?? '')
+    } catch {}
+    const result = response === null ? 'Your browser did not give a passkey. Try again, or sign in with your password.' : await ctx.accounts.passkeySignIn(response)
+    if (typeof result === 'string') {
+      return html(loginPage({ client: flow.client, form: formContext(flow), error: result }), 401, [], [flow.request.parameters.redirect_uri])
+    }
+    ctx.store.rememberAccount(flow.device.id, result.did, form.get('remember') === '1')
+    return afterSignIn(ctx, flow, result)
+  })
+}
+
 /** POST /oauth/authorize/select: a remembered account from the chooser. */
 export function handleSelect(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<Response> {
   return withPageErrors(async () => {

@@ -9,6 +9,7 @@ import { describeScope } from '../../services/oauth/scope-descriptions.ts'
 import { Checkbox, Field, Notice } from '../ui/components.tsx'
 import type { Child } from '../ui/jsx/jsx-runtime.ts'
 import { Layout } from '../ui/layout.tsx'
+import { PasskeySignIn } from '../ui/passkey.tsx'
 
 export { escapeHtml } from '../ui/jsx/jsx-runtime.ts'
 export { pageCsp } from '../ui/render.ts'
@@ -68,6 +69,13 @@ export function loginPage(opts: { client: OAuthClient; form: FormContext; loginH
           Sign in
         </button>
       </form>
+      <PasskeySignIn
+        action={`${form.action}/passkey`}
+        optionsUrl={`${form.action}/passkey-options`}
+        csrf={form.csrf}
+        fields={{ request_uri: form.requestUri, remember: '1' }}
+        intro="Or sign in with a passkey, without typing anything:"
+      />
       <form method="post" action={`${form.action}/reject`}>
         <Hidden form={form} />
         <button class="secondary wide" type="submit">

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'bun:test'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { launchChromium } from '../../helpers/chromium.ts'
 import { startAccountHarness, type AccountHarness } from '../../e2e/account-harness.ts'
 
@@ -18,8 +18,11 @@ const AXE_SOURCE = readFileSync(join(import.meta.dir, '../../../node_modules/axe
 
 export type WebHarness = AccountHarness & {
   browser: Browser
-  /** A fresh browser profile (its own cookies) at phone width. */
-  newContext(): Promise<{ context: BrowserContext; page: Page; consoleErrors: string[]; requested: string[] }>
+  /**
+   * A fresh browser profile (its own cookies) at phone width. With `passkeys`: on the server's public
+   * origin, with a virtual authenticator (its own passkeys) attached to the page.
+   */
+  newContext(opts?: { passkeys?: boolean }): Promise<{ context: BrowserContext; page: Page; consoleErrors: string[]; requested: string[]; authenticator?: VirtualAuthenticator }>
   close(): Promise<void>
 }
 
@@ -32,20 +35,42 @@ export async function startWebHarness(env: Record<string, string> = {}): Promise
   return {
     ...h,
     browser,
-    async newContext() {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: h.server.url })
+    async newContext(opts: { passkeys?: boolean } = {}) {
+      // Passkeys belong to the server's public origin (http://localhost:<port>): its hostname is the RP ID.
+      const baseURL = opts.passkeys ? h.server.config.service.publicUrl : h.server.url
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL })
       context.setDefaultTimeout(15_000)
       const consoleErrors: string[] = []
       const requested: string[] = []
       // Console errors other than the status of a page we answered with 4xx on purpose (CSP violations land here).
       context.on('console', (m) => void (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of 4') && consoleErrors.push(m.text())))
       context.on('request', (r) => void requested.push(r.url()))
-      return { context, page: await context.newPage(), consoleErrors, requested }
+      const page = await context.newPage()
+      return { context, page, consoleErrors, requested, authenticator: opts.passkeys ? await addVirtualAuthenticator(context, page) : undefined }
     },
     async close() {
       await browser.close()
       await h.close()
     },
+  }
+}
+
+export type VirtualAuthenticator = { cdp: CDPSession; id: string; credentials(): Promise<Array<{ credentialId: string; isResidentCredential: boolean; userHandle?: string }>> }
+
+/**
+ * A CDP virtual authenticator (WebAuthn.addVirtualAuthenticator) on the page: a platform authenticator
+ * holding discoverable credentials, verifying the user and answering at once.
+ */
+export async function addVirtualAuthenticator(context: BrowserContext, page: Page): Promise<VirtualAuthenticator> {
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('WebAuthn.enable')
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  })
+  return {
+    cdp,
+    id: authenticatorId,
+    credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
   }
 }
 
