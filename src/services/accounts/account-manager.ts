@@ -186,6 +186,9 @@ export class AccountManager {
       if (await this.verifyAccountPassword(account.did, password)) return { account, appPassword: null }
       // Taken-down accounts cannot log in with app passwords.
       const appPassword = account.takedownRef ? null : await this.verifyAppPassword(account.did, password)
+      if (!appPassword && !this.hasPassword(account.did)) {
+        throw authRequired('This account has no password: sign in with its passkey (on the web, or in apps that sign in through this server), or use an app password.')
+      }
       if (!appPassword) throw authRequired('Invalid identifier or password')
       return { account, appPassword }
     } finally {
@@ -226,6 +229,18 @@ export class AccountManager {
       creds.deleteRefreshTokensByDid(this.db, did)
     })()
     this.onCredentialsRevoked?.(did)
+  }
+
+  /**
+   * Passkeys only from now on: the password stops working and the sessions it started end (app
+   * passwords and their sessions stay, for apps that cannot sign in with a passkey).
+   */
+  removePassword(did: string) {
+    this.db.transaction(() => {
+      creds.setPasswordScrypt(this.db, did, NO_PASSWORD)
+      deleteEmailToken(this.db, 'reset_password', did)
+      creds.deletePasswordRefreshTokens(this.db, did)
+    })()
   }
 
   /** `scope` (already resolved) makes a scoped app password; its tokens are checked like OAuth tokens. */

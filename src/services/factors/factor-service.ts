@@ -13,7 +13,7 @@ import { FactorLockout } from './lockout.ts'
 import { factorChangeMail, signInCodeMail, type FactorChange } from './mail.ts'
 import { qrSvg } from './qr.ts'
 import { matchingStep, newTotpSecret, otpauthUri } from './totp.ts'
-import { PasskeyService, type PasskeyView } from './passkeys.ts'
+import { PasskeyService, type NewCredential, type PasskeyView } from './passkeys.ts'
 
 /** What the factors need from the server: account.sqlite, mail, and who an account is. */
 export type FactorDeps = {
@@ -23,6 +23,8 @@ export type FactorDeps = {
   /** This server's hostname (the WebAuthn RP ID, the authenticator app's issuer) and public URL. */
   hostname: string
   publicUrl: string
+  /** False for a passkey-only account: its last passkey cannot be removed. */
+  hasPassword(did: string): boolean
   /** Any account, whatever its state; null when there is none. */
   getAccount(did: string): { handle: string | null; email: string | null; emailConfirmedAt: string | null } | null
 }
@@ -190,7 +192,25 @@ export class FactorService {
     return this.passkeys.authenticate(response)
   }
 
+  /** The passkey of an account made without a password, stored once the account exists. */
+  passkeyAtSignUp(did: string, name: string, credential: NewCredential) {
+    this.db.transaction(() => {
+      this.passkeys.save(did, name, credential)
+      this.audit(did, 'passkey-added', 'self')
+    })()
+  }
+
+  /** The password is gone (passkeys only now): recorded and told to the account holder. */
+  async passwordRemoved(did: string) {
+    this.audit(did, 'password-removed', 'self')
+    await this.notify(did, 'password-removed')
+  }
+
   async removePasskey(did: string, id: string) {
+    const mine = this.passkeys.list(did)
+    if (mine.length === 1 && mine[0]!.id === id && !this.deps.hasPassword(did)) {
+      throw factorStateError('This is the only way into your account (it has no password): add another passkey or set a password before removing it.')
+    }
     if (!this.passkeys.remove(did, id)) throw factorStateError('No such passkey on this account.')
     this.audit(did, 'passkey-removed', 'self')
     await this.notify(did, 'passkey-removed')

@@ -10,6 +10,7 @@ export type FactorChange =
   | 'reset-by-operator'
   | 'passkey-added'
   | 'passkey-removed'
+  | 'password-removed'
 
 const CHANGES: Record<FactorChange, string> = {
   'email-enabled': 'Sign-in codes by email were turned on for your account.',
@@ -21,6 +22,7 @@ const CHANGES: Record<FactorChange, string> = {
   'reset-by-operator': "The server's operator removed every second factor from your account (authenticator app, backup codes, email codes, passkeys).",
   'passkey-added': 'A passkey was added to your account.',
   'passkey-removed': 'A passkey was removed from your account.',
+  'password-removed': 'The password of your account was removed: it now signs in with its passkeys only (app passwords keep working).',
 }
 
 export function signInCodeMail(token: string, handle: string) {

@@ -5,8 +5,9 @@ import { BASE, REAUTH_PATH, SIGN_IN_PATH, type AccountApp, type AccountAppServic
 import type { Route } from './router.ts'
 import { WEB_LIMITS } from './rate-limits.ts'
 import { PASSKEY_SIGN_IN_PATH, showSignIn, submitSignIn } from './sign-in.tsx'
+import { removePassword, REMOVE_PASSWORD_PATH } from './passkey-only.tsx'
 import { passkeyChallenge, submitPasskeyReauth, submitPasskeySignIn } from './passkey-sign-in.ts'
-import { handleAvailable, showSignUp, SIGN_UP_PATH, submitSignUp } from './sign-up.tsx'
+import { handleAvailable, showSignUp, SIGN_UP_PATH, signUpPasskeyOptions, submitSignUp } from './sign-up.tsx'
 import { submitSignOut } from './sign-out.ts'
 import { showConfirmPassword, submitConfirmPassword } from './confirm-password.tsx'
 import { showDashboard } from './dashboard.tsx'
@@ -37,6 +38,7 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${REAUTH_PATH}/passkey`, access: 'signedIn', limits: WEB_LIMITS.password, handler: submitPasskeyReauth },
   { method: 'GET', path: SIGN_UP_PATH, access: 'public', handler: showSignUp },
   { method: 'GET', path: `${SIGN_UP_PATH}/handle-available`, access: 'public', limits: WEB_LIMITS.handleCheck, handler: handleAvailable },
+  { method: 'POST', path: `${SIGN_UP_PATH}/passkey-options`, access: 'public', limits: WEB_LIMITS.passkeyChallenge, handler: signUpPasskeyOptions },
   { method: 'POST', path: SIGN_UP_PATH, access: 'public', limits: WEB_LIMITS.createAccount, handler: submitSignUp },
   { method: 'GET', path: `${BASE}/forgot-password`, access: 'public', handler: showForgotPassword },
   { method: 'POST', path: `${BASE}/forgot-password`, access: 'public', limits: WEB_LIMITS.requestPasswordReset, handler: submitForgotPassword },
@@ -69,6 +71,7 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${SECURITY_PATH}/passkeys/options`, access: 'recentPassword', handler: passkeyOptions },
   { method: 'POST', path: `${SECURITY_PATH}/passkeys/add`, access: 'recentPassword', handler: addPasskey },
   { method: 'POST', path: `${SECURITY_PATH}/passkeys/remove`, access: 'recentPassword', handler: removePasskey },
+  { method: 'POST', path: REMOVE_PASSWORD_PATH, access: 'recentPassword', handler: removePassword },
   { method: 'GET', path: `${BASE}/handle`, access: 'signedIn', handler: showHandle },
   { method: 'POST', path: `${BASE}/handle/check`, access: 'signedIn', limits: WEB_LIMITS.handleLookup, handler: checkHandle },
   { method: 'POST', path: `${BASE}/handle`, access: 'recentPassword', limits: WEB_LIMITS.updateHandle, handler: changeHandle },

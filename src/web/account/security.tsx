@@ -12,6 +12,7 @@ import type { TotpSetup } from '../../services/factors/factor-service.ts'
 import { BASE, type SignedIn, type WebRequest } from './context.ts'
 import { asSignedIn } from './router.ts'
 import { accountPage } from './shell.tsx'
+import { PasskeyOnlyCard } from './passkey-only.tsx'
 
 export const SECURITY_PATH = `${BASE}/security`
 const PATH = SECURITY_PATH
@@ -23,6 +24,10 @@ const NOTICES: Record<string, string> = {
   'email-on': 'Signing in now also asks for a code we email you.',
   'email-off': 'Signing in no longer asks for an emailed code.',
   'passkey-removed': 'The passkey was removed.',
+  'password-removed': 'Your password was removed. You sign in with your passkeys now.',
+}
+const PROBLEMS: Record<string, string> = {
+  'no-passkey': 'Add a passkey first: without a password, your passkeys are how you sign in.',
 }
 
 type View = { setup?: TotpSetup; backupCodes?: string[]; errors?: FieldErrors; problem?: string; status?: number }
@@ -74,6 +79,7 @@ function view(s: SignedIn, o: View = {}) {
   // A set-up left half-way is shown again only after the password was confirmed recently (it holds the key).
   const setup = o.setup ?? (status.totpPending && s.session.recentlyAuthenticated ? factors.pendingTotpSetup(did) ?? undefined : undefined)
   const notice = NOTICES[s.url.searchParams.get('done') ?? '']
+  const problem = o.problem ?? PROBLEMS[s.url.searchParams.get('problem') ?? '']
   const on = (b: boolean) => (b ? <span class="badge ok">On</span> : <span class="badge">Off</span>)
   return accountPage(
     s,
@@ -84,7 +90,7 @@ function view(s: SignedIn, o: View = {}) {
         <>
           <h1>Security</h1>
           {notice && <Notice kind="ok">{notice}</Notice>}
-          {o.problem && <Notice kind="error">{o.problem}</Notice>}
+          {problem && <Notice kind="error">{problem}</Notice>}
           {o.backupCodes && <BackupCodes codes={o.backupCodes} />}
           <Card title="Second factors">
             <p>After your password, signing in also asks for one of these when it is on.</p>
@@ -177,6 +183,7 @@ function view(s: SignedIn, o: View = {}) {
               <button type="submit">Add a passkey</button>
             </form>
           </Card>
+          <PasskeyOnlyCard s={s} passkeys={passkeys.length} />
         </>
       ),
     },

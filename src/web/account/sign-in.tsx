@@ -71,7 +71,12 @@ export async function submitSignIn(r: WebRequest): Promise<Response> {
   if (!password) errors.password = 'Enter your password.'
   if (errors.identifier || errors.password) return signInView(r, { identifier, errors, status: 400 })
   const account = await r.app.services.accounts.signInWithPassword(identifier, password)
-  if (!account) return signInView(r, { identifier, errors: { password: 'That handle or email and password do not match.' }, status: 401 })
+  if (!account) {
+    // A passkey-only account is told so (as createSession tells apps), with the passkey button below.
+    const found = r.app.services.accounts.findAccount(identifier)
+    const problem = found && !r.app.services.accounts.hasPassword(found.did) ? 'This account has no password: use your passkey below.' : 'That handle or email and password do not match.'
+    return signInView(r, { identifier, errors: { password: problem }, status: 401 })
+  }
   if (account.takedownRef) return signInView(r, { identifier, errors: { form: 'This account has been taken down by the server’s moderators.' }, status: 403 })
   try {
     await r.app.services.accounts.factors.checkSignIn(account.did, field(r.form, 'code') || undefined, r.ip)

@@ -83,6 +83,21 @@ export async function signIn(page: Page, identifier: string, password: string, n
   await page.waitForURL((u) => !u.pathname.endsWith('/sign-in'))
 }
 
+/** Adds a passkey from the Security view (the page is signed in, with a virtual authenticator). */
+export async function addPasskey(page: Page, name: string) {
+  await page.goto('/account/security')
+  const card = page.locator('section', { has: page.getByRole('heading', { name: 'Passkeys', exact: true }) })
+  await card.getByLabel('Passkey name').fill(name)
+  await card.getByRole('button', { name: 'Add a passkey' }).click()
+  await page.waitForURL('**/account/security?done=passkey-added')
+}
+
+/** The header's Sign out; lands on the sign-in page. */
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).first().click()
+  await page.waitForURL('**/account/sign-in?notice=signed-out')
+}
+
 /** Accessibility (axe), phone-width layout, and screenshots of the current view at 390 and 1280 px. */
 export async function checkView(page: Page, name: string) {
   await page.evaluate(AXE_SOURCE)

@@ -8,7 +8,7 @@ import { Agent } from '@atproto/api'
 import type { Page } from 'playwright-core'
 import { insertPasskey } from '../../../src/storage/account/factors.ts'
 import { totpAt } from '../../../src/services/factors/totp.ts'
-import { checkView, csrfOn, rawPost, signIn, startWebHarness, type WebHarness } from './harness.ts'
+import { addPasskey, checkView, csrfOn, rawPost, signIn, signOut, startWebHarness, type WebHarness } from './harness.ts'
 import { loopbackOAuthClient } from '../../oauth/node-client.ts'
 import { startCallbackApp, type CallbackApp } from '../../oauth/callback-app.ts'
 
@@ -28,20 +28,6 @@ afterAll(async () => {
   app?.stop()
   await h?.close()
 })
-
-/** Adds a passkey from the Security view (the page is signed in, with a virtual authenticator). */
-export async function addPasskey(page: Page, name: string) {
-  await page.goto('/account/security')
-  const card = page.locator('section', { has: page.getByRole('heading', { name: 'Passkeys', exact: true }) })
-  await card.getByLabel('Passkey name').fill(name)
-  await card.getByRole('button', { name: 'Add a passkey' }).click()
-  await page.waitForURL('**/account/security?done=passkey-added')
-}
-
-async function signOut(page: Page) {
-  await page.getByRole('button', { name: 'Sign out' }).first().click()
-  await page.waitForURL('**/account/sign-in?notice=signed-out')
-}
 
 /** An assertion from the page's authenticator for a challenge of the account app's sign-in. */
 async function assertionFor(page: Page, optionsPath = '/account/sign-in/passkey/options'): Promise<Record<string, any>> {
