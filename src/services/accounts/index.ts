@@ -62,6 +62,7 @@ export function buildAccounts(opts: {
   const manager = new AccountManager(opts.accountDb, config.service.did, config.secrets.jwtSecret)
   manager.onCredentialsRevoked = (did) => {
     accounts.webSessions.endAll(did)
+    accounts.factors.trustedBrowsers.forgetAll(did)
     opts.onCredentialsRevoked?.(did)
   }
   manager.onRefreshTokenReuse = (did, revoked) => log.warn('a refresh token came back after its grace window: its session family was revoked', { did, revoked })

@@ -13,6 +13,7 @@ import { FactorLockout } from './lockout.ts'
 import { factorChangeMail, signInCodeMail, type FactorChange } from './mail.ts'
 import { qrSvg } from './qr.ts'
 import { matchingStep, newTotpSecret, otpauthUri } from './totp.ts'
+import { TrustedBrowsers } from './trusted-browsers.ts'
 import { PasskeyService, type NewCredential, type PasskeyView } from './passkeys.ts'
 
 /** What the factors need from the server: account.sqlite, mail, and who an account is. */
@@ -43,11 +44,13 @@ export type TotpSetup = { secret: string; uri: string; qrSvg: string }
 /** Who made a change: the account holder, or the operator (recorded in the audit trail). */
 export type FactorActor = 'self' | 'operator'
 
-export type SignInFactor = { method: 'email' | 'totp' | 'backup'; backupCodesRemaining?: number }
+/** How the second factor was satisfied: a code of some kind, or a browser remembered after one. */
+export type SignInFactor = { method: 'email' | 'totp' | 'backup' | 'trusted-browser'; backupCodesRemaining?: number }
 
 export class FactorService {
   readonly lockout: FactorLockout
   readonly passkeys: PasskeyService
+  readonly trustedBrowsers: TrustedBrowsers
 
   constructor(
     private readonly deps: FactorDeps,
@@ -55,6 +58,7 @@ export class FactorService {
   ) {
     this.lockout = new FactorLockout(deps.db, now)
     this.passkeys = new PasskeyService(deps.db, { id: deps.hostname, name: deps.hostname, origin: deps.publicUrl }, now)
+    this.trustedBrowsers = new TrustedBrowsers(deps.db, now)
   }
 
   private get db() {
@@ -222,11 +226,13 @@ export class FactorService {
   /**
    * Runs after a right account password (app passwords skip it: they exist for apps that cannot ask
    * for a code). Without a code: mails one when the email factor is on, then AuthFactorTokenRequired.
-   * With one: an authenticator code, an emailed code or a backup code, each usable once.
+   * With one: an authenticator code, an emailed code or a backup code, each usable once. On the web,
+   * `trustedTokens` (the browser's) skip the factor when one is a live trust of this account.
    */
-  async checkSignIn(did: string, token: string | undefined, ip?: string): Promise<SignInFactor | null> {
+  async checkSignIn(did: string, token: string | undefined, ip?: string, opts: { trustedTokens?: string[] } = {}): Promise<SignInFactor | null> {
     const status = this.status(did)
     if (!status.emailAuthFactor && !status.totp) return null
+    if (opts.trustedTokens?.length && this.trustedBrowsers.isTrusted(did, opts.trustedTokens)) return { method: 'trusted-browser' }
     this.lockout.assertNotLocked({ did, ip })
     const given = token?.trim()
     if (!given) {
@@ -293,6 +299,7 @@ export class FactorService {
       rows.deleteBackupCodes(this.db, did)
       emailTokens.deleteEmailToken(this.db, 'sign_in', did)
       this.passkeys.removeAll(did)
+      this.trustedBrowsers.forgetAll(did)
       this.audit(did, 'reset-by-operator', 'operator')
     })()
     this.lockout.clear(did)

@@ -6,6 +6,7 @@ import type { Route } from './router.ts'
 import { WEB_LIMITS } from './rate-limits.ts'
 import { PASSKEY_SIGN_IN_PATH, showSignIn, submitSignIn } from './sign-in.tsx'
 import { removePassword, REMOVE_PASSWORD_PATH } from './passkey-only.tsx'
+import { forgetAllBrowsers, forgetBrowser, TRUSTED_BROWSER_ROUTES } from './trusted-browsers.tsx'
 import { passkeyChallenge, submitPasskeyReauth, submitPasskeySignIn } from './passkey-sign-in.ts'
 import { handleAvailable, showSignUp, SIGN_UP_PATH, signUpPasskeyOptions, submitSignUp } from './sign-up.tsx'
 import { submitSignOut } from './sign-out.ts'
@@ -71,6 +72,8 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${SECURITY_PATH}/passkeys/options`, access: 'recentPassword', handler: passkeyOptions },
   { method: 'POST', path: `${SECURITY_PATH}/passkeys/add`, access: 'recentPassword', handler: addPasskey },
   { method: 'POST', path: `${SECURITY_PATH}/passkeys/remove`, access: 'recentPassword', handler: removePasskey },
+  { method: 'POST', path: TRUSTED_BROWSER_ROUTES.forget, access: 'signedIn', handler: forgetBrowser },
+  { method: 'POST', path: TRUSTED_BROWSER_ROUTES.forgetAll, access: 'signedIn', handler: forgetAllBrowsers },
   { method: 'POST', path: REMOVE_PASSWORD_PATH, access: 'recentPassword', handler: removePassword },
   { method: 'GET', path: `${BASE}/handle`, access: 'signedIn', handler: showHandle },
   { method: 'POST', path: `${BASE}/handle/check`, access: 'signedIn', limits: WEB_LIMITS.handleLookup, handler: checkHandle },

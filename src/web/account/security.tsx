@@ -2,7 +2,8 @@
 // /account/security: the second factors (src/services/factors). Which are on; an authenticator app set
 // up with its QR code (drawn on the server, inline SVG markup: no external image) and one code, then the
 // ten backup codes shown once; turning it off; new backup codes; the email sign-in code on or off (only
-// with a confirmed address); the passkeys with remove. Every change needs the recent password.
+// with a confirmed address); the passkeys with add and remove; trusted browsers (trusted-browsers.tsx);
+// passkeys only (passkey-only.tsx). Every change needs the recent password (or a passkey).
 import { raw } from '../ui/jsx/jsx-runtime.ts'
 import { ActionButton, Card, CSRF_FIELD, Field, Form, Notice, When, type FieldErrors } from '../ui/components.tsx'
 import { serviceMessage } from '../ui/errors.ts'
@@ -13,6 +14,7 @@ import { BASE, type SignedIn, type WebRequest } from './context.ts'
 import { asSignedIn } from './router.ts'
 import { accountPage } from './shell.tsx'
 import { PasskeyOnlyCard } from './passkey-only.tsx'
+import { TrustedBrowsersCard } from './trusted-browsers.tsx'
 
 export const SECURITY_PATH = `${BASE}/security`
 const PATH = SECURITY_PATH
@@ -25,6 +27,8 @@ const NOTICES: Record<string, string> = {
   'email-off': 'Signing in no longer asks for an emailed code.',
   'passkey-removed': 'The passkey was removed.',
   'password-removed': 'Your password was removed. You sign in with your passkeys now.',
+  'browser-forgotten': 'That browser will ask for a code again.',
+  'browsers-forgotten': 'Every trusted browser will ask for a code again.',
 }
 const PROBLEMS: Record<string, string> = {
   'no-passkey': 'Add a passkey first: without a password, your passkeys are how you sign in.',
@@ -183,6 +187,7 @@ function view(s: SignedIn, o: View = {}) {
               <button type="submit">Add a passkey</button>
             </form>
           </Card>
+          <TrustedBrowsersCard s={s} />
           <PasskeyOnlyCard s={s} passkeys={passkeys.length} />
         </>
       ),

@@ -4,7 +4,8 @@
 // backup code) gives its code with the password: the form asks for it after the first right password.
 import type { AccountView } from '../../services/accounts/account-manager.ts'
 import { DomainError } from '../../services/errors.ts'
-import { Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
+import { Field, Form, Notice, RememberBrowser, type FieldErrors } from '../ui/components.tsx'
+import { REMEMBER_BROWSER_FIELD, trustCookie, trustedTokens } from '../ui/trusted-browser.ts'
 import { field, raw } from '../ui/form.ts'
 import { seeOther } from '../ui/render.ts'
 import { BASE, safeNext, type WebRequest } from './context.ts'
@@ -41,7 +42,10 @@ export function signInView(r: WebRequest, o: { identifier?: string; errors?: Fie
             <Field name="identifier" label="Handle or email" value={o.identifier} autocomplete="username" spellcheck={false} required errors={o.errors} />
             <Field name="password" label="Password" type="password" autocomplete="current-password" required errors={o.errors} />
             {o.askCode && (
-              <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required errors={o.errors} />
+              <>
+                <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required errors={o.errors} />
+                <RememberBrowser />
+              </>
             )}
             <button type="submit">Sign in</button>
           </Form>
@@ -78,17 +82,23 @@ export async function submitSignIn(r: WebRequest): Promise<Response> {
     return signInView(r, { identifier, errors: { password: problem }, status: 401 })
   }
   if (account.takedownRef) return signInView(r, { identifier, errors: { form: 'This account has been taken down by the server’s moderators.' }, status: 403 })
+  const factors = r.app.services.accounts.factors
+  const cookies: string[] = []
   try {
-    await r.app.services.accounts.factors.checkSignIn(account.did, field(r.form, 'code') || undefined, r.ip)
+    const used = await factors.checkSignIn(account.did, field(r.form, 'code') || undefined, r.ip, { trustedTokens: trustedTokens(r.req) })
+    if (used && used.method !== 'trusted-browser' && r.form.get(REMEMBER_BROWSER_FIELD) === '1') {
+      const { token, maxAgeSeconds } = factors.trustedBrowsers.remember(account.did, r.device)
+      cookies.push(trustCookie(r.req, token, maxAgeSeconds, r.app.secureCookies))
+    }
   } catch (err) {
     // A missing, wrong or expired code, or a lockout: said beside the code field, nothing started.
     if (err instanceof DomainError && err.kind !== 'internal') return signInView(r, { identifier, askCode: true, errors: { code: err.message }, status: 401 })
     throw err
   }
-  return startSession(r, account, safeNext(r.form.get('next')))
+  return startSession(r, account, safeNext(r.form.get('next')), cookies)
 }
 
-export function startSession(r: WebRequest, account: AccountView, next: string): Response {
+export function startSession(r: WebRequest, account: AccountView, next: string, cookies: string[] = []): Response {
   const { secret } = r.app.services.accounts.webSessions.start(account.did, r.device, r.secret)
-  return seeOther(next, [sessionCookie(r.app, secret)])
+  return seeOther(next, [sessionCookie(r.app, secret), ...cookies])
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import type { OAuthClient } from '../../services/oauth/client-metadata.ts'
 import type { OAuthAccount } from '../../services/oauth/context.ts'
 import { describeScope } from '../../services/oauth/scope-descriptions.ts'
-import { Checkbox, Field, Notice } from '../ui/components.tsx'
+import { Checkbox, Field, Notice, RememberBrowser } from '../ui/components.tsx'
 import type { Child } from '../ui/jsx/jsx-runtime.ts'
 import { Layout } from '../ui/layout.tsx'
 import { PasskeySignIn } from '../ui/passkey.tsx'
@@ -62,7 +62,10 @@ export function loginPage(opts: { client: OAuthClient; form: FormContext; loginH
         <Field name="identifier" label="Handle or email" value={opts.loginHint ?? ''} autocomplete="username" spellcheck={false} required />
         <Field name="password" type="password" label="Password" autocomplete="current-password" required />
         {opts.askCode && (
-          <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required />
+          <>
+            <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required />
+            <RememberBrowser />
+          </>
         )}
         <Checkbox name="remember" label="Remember this account on this device" checked />
         <button type="submit" class="wide">

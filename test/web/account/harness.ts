@@ -20,9 +20,9 @@ export type WebHarness = AccountHarness & {
   browser: Browser
   /**
    * A fresh browser profile (its own cookies) at phone width. With `passkeys`: on the server's public
-   * origin, with a virtual authenticator (its own passkeys) attached to the page.
+   * origin (`publicOrigin` alone: only that), with a virtual authenticator (its own passkeys) attached to the page.
    */
-  newContext(opts?: { passkeys?: boolean }): Promise<{ context: BrowserContext; page: Page; consoleErrors: string[]; requested: string[]; authenticator?: VirtualAuthenticator }>
+  newContext(opts?: { passkeys?: boolean; publicOrigin?: boolean }): Promise<{ context: BrowserContext; page: Page; consoleErrors: string[]; requested: string[]; authenticator?: VirtualAuthenticator }>
   close(): Promise<void>
 }
 
@@ -35,9 +35,10 @@ export async function startWebHarness(env: Record<string, string> = {}): Promise
   return {
     ...h,
     browser,
-    async newContext(opts: { passkeys?: boolean } = {}) {
+    async newContext(opts: { passkeys?: boolean; publicOrigin?: boolean } = {}) {
       // Passkeys belong to the server's public origin (http://localhost:<port>): its hostname is the RP ID.
-      const baseURL = opts.passkeys ? h.server.config.service.publicUrl : h.server.url
+      // The OAuth pages are there too, so cookies shared with the account app need it.
+      const baseURL = opts.passkeys || opts.publicOrigin ? h.server.config.service.publicUrl : h.server.url
       const context = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL })
       context.setDefaultTimeout(15_000)
       const consoleErrors: string[] = []
