@@ -36,6 +36,7 @@ export class AccountService {
       publicUrl: ctx.config.service.publicUrl,
       getAccount: (did) => ctx.manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true }),
       hasPassword: (did) => ctx.manager.hasPassword(did),
+      recoveryDelayMs: ctx.config.factors.recoveryDelayMs,
     })
   }
 
@@ -96,6 +97,17 @@ export class AccountService {
     if (!this.ctx.manager.hasPassword(did)) return
     this.ctx.manager.removePassword(did)
     await this.factors.passwordRemoved(did)
+  }
+
+  /**
+   * Finishes a due recovery of lost factors (its mailed token): a new password, every session ended,
+   * then every factor removed. The password is checked before anything changes.
+   */
+  async finishFactorRecovery(token: string, password: string): Promise<string> {
+    const found = this.factors.recovery.byToken(token)
+    if (!found) throw invalidInput('This recovery link is not valid: it was cancelled, used, or replaced by a newer one.', 'InvalidToken')
+    if (found.due) await this.ctx.manager.updateAccountPassword(found.did, password)
+    return this.factors.finishRecovery(token)
   }
 
   async deleteAccount(did: string) {

@@ -14,6 +14,7 @@ import { factorChangeMail, signInCodeMail, type FactorChange } from './mail.ts'
 import { qrSvg } from './qr.ts'
 import { matchingStep, newTotpSecret, otpauthUri } from './totp.ts'
 import { TrustedBrowsers } from './trusted-browsers.ts'
+import { FactorRecovery } from './recovery.ts'
 import { PasskeyService, type NewCredential, type PasskeyView } from './passkeys.ts'
 
 /** What the factors need from the server: account.sqlite, mail, and who an account is. */
@@ -24,6 +25,8 @@ export type FactorDeps = {
   /** This server's hostname (the WebAuthn RP ID, the authenticator app's issuer) and public URL. */
   hostname: string
   publicUrl: string
+  /** How long a recovery by email waits before it clears the factors (7 days when unset). */
+  recoveryDelayMs?: number
   /** False for a passkey-only account: its last passkey cannot be removed. */
   hasPassword(did: string): boolean
   /** Any account, whatever its state; null when there is none. */
@@ -51,6 +54,7 @@ export class FactorService {
   readonly lockout: FactorLockout
   readonly passkeys: PasskeyService
   readonly trustedBrowsers: TrustedBrowsers
+  readonly recovery: FactorRecovery
 
   constructor(
     private readonly deps: FactorDeps,
@@ -59,6 +63,20 @@ export class FactorService {
     this.lockout = new FactorLockout(deps.db, now)
     this.passkeys = new PasskeyService(deps.db, { id: deps.hostname, name: deps.hostname, origin: deps.publicUrl }, now)
     this.trustedBrowsers = new TrustedBrowsers(deps.db, now)
+    this.recovery = new FactorRecovery({
+      db: deps.db,
+      now,
+      delayMs: deps.recoveryDelayMs ?? 7 * 24 * 60 * 60 * 1000,
+      publicUrl: deps.publicUrl,
+      account: (did) => this.account(did),
+      hasFactors: (did) => {
+        const s = this.status(did)
+        return s.totp || s.totpPending || s.emailAuthFactor || s.passkeys > 0
+      },
+      clearFactors: (did) => this.clearFactors(did),
+      audit: (did, action) => this.audit(did, action, 'self'),
+      mail: async (to, message) => void (await this.deps.mailer.send({ to, ...message })),
+    })
   }
 
   private get db() {
@@ -193,7 +211,9 @@ export class FactorService {
    * knows), for the web sign-in pages: the DID of the account whose passkey answered our challenge.
    */
   async signInWithPasskey(response: unknown): Promise<string> {
-    return this.passkeys.authenticate(response)
+    const did = await this.passkeys.authenticate(response)
+    await this.cancelRecovery(did, 'signed-in')
+    return did
   }
 
   /** The passkey of an account made without a password, stored once the account exists. */
@@ -250,6 +270,8 @@ export class FactorService {
       throw used === 'expired' ? expiredFactorToken() : invalidFactorToken()
     }
     this.lockout.recordSuccess({ did, ip })
+    // Whoever holds a factor is the account holder: a recovery someone asked for ends here.
+    await this.cancelRecovery(did, 'signed-in')
     if (used.method === 'backup') {
       const n = used.backupCodesRemaining ?? 0
       await this.notify(did, 'backup-code-used', `${n} backup code${n === 1 ? '' : 's'} remain${n === 1 ? 's' : ''}.`)
@@ -294,16 +316,40 @@ export class FactorService {
   async resetAll(did: string) {
     this.account(did)
     this.db.transaction(() => {
-      rows.setEmailAuthFactor(this.db, did, false)
-      rows.deleteTotp(this.db, did)
-      rows.deleteBackupCodes(this.db, did)
-      emailTokens.deleteEmailToken(this.db, 'sign_in', did)
-      this.passkeys.removeAll(did)
-      this.trustedBrowsers.forgetAll(did)
+      this.clearFactors(did)
+      this.recovery.cancel(did)
       this.audit(did, 'reset-by-operator', 'operator')
     })()
-    this.lockout.clear(did)
     await this.notify(did, 'reset-by-operator')
+  }
+
+  /** Starts a recovery by email (see recovery.ts); nothing for an account without factors. */
+  requestRecovery(did: string) {
+    return this.recovery.request(did)
+  }
+
+  /** Ends a pending recovery (its link, the Security view, or a sign-in with a factor) and says so. */
+  async cancelRecovery(did: string, how: 'signed-in' | 'self') {
+    if (!this.recovery.cancel(did)) return
+    await this.notify(did, 'recovery-cancelled', how === 'signed-in' ? 'You signed in with a second factor, which cancels it.' : '')
+  }
+
+  /** Finishes a due recovery with its mailed token: every factor is gone. Returns the DID. */
+  async finishRecovery(token: string): Promise<string> {
+    const did = this.recovery.finish(token)
+    await this.notify(did, 'reset-by-recovery')
+    return did
+  }
+
+  /** Every factor, its codes, lockouts and trusted browsers (inside the caller's transaction). */
+  private clearFactors(did: string) {
+    rows.setEmailAuthFactor(this.db, did, false)
+    rows.deleteTotp(this.db, did)
+    rows.deleteBackupCodes(this.db, did)
+    emailTokens.deleteEmailToken(this.db, 'sign_in', did)
+    this.passkeys.removeAll(did)
+    this.trustedBrowsers.forgetAll(did)
+    this.lockout.clear(did)
   }
 
   auditTrail(did: string) {

@@ -15,6 +15,7 @@ import { asSignedIn } from './router.ts'
 import { accountPage } from './shell.tsx'
 import { PasskeyOnlyCard } from './passkey-only.tsx'
 import { TrustedBrowsersCard } from './trusted-browsers.tsx'
+import { RecoveryNotice } from './recover.tsx'
 
 export const SECURITY_PATH = `${BASE}/security`
 const PATH = SECURITY_PATH
@@ -29,6 +30,7 @@ const NOTICES: Record<string, string> = {
   'password-removed': 'Your password was removed. You sign in with your passkeys now.',
   'browser-forgotten': 'That browser will ask for a code again.',
   'browsers-forgotten': 'Every trusted browser will ask for a code again.',
+  'recovery-cancelled': 'The recovery was cancelled; your second factors stay.',
 }
 const PROBLEMS: Record<string, string> = {
   'no-passkey': 'Add a passkey first: without a password, your passkeys are how you sign in.',
@@ -95,6 +97,7 @@ function view(s: SignedIn, o: View = {}) {
           <h1>Security</h1>
           {notice && <Notice kind="ok">{notice}</Notice>}
           {problem && <Notice kind="error">{problem}</Notice>}
+          <RecoveryNotice s={s} />
           {o.backupCodes && <BackupCodes codes={o.backupCodes} />}
           <Card title="Second factors">
             <p>After your password, signing in also asks for one of these when it is on.</p>

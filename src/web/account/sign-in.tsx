@@ -12,6 +12,7 @@ import { BASE, safeNext, type WebRequest } from './context.ts'
 import { sessionCookie } from './router.ts'
 import { publicPage } from './shell.tsx'
 import { PasskeySignIn } from '../ui/passkey.tsx'
+import { RECOVERY_PATH } from '../../services/factors/recovery.ts'
 
 export const PASSKEY_SIGN_IN_PATH = `${BASE}/sign-in/passkey`
 
@@ -22,6 +23,7 @@ const NOTICES: Record<string, string> = {
   'handle-changed': 'Your handle changed. Sign in again.',
   deactivated: 'Your account is deactivated and you were signed out. Sign in again to reactivate it.',
   deleted: 'Your account was deleted.',
+  recovered: 'Your second factors were removed and your new password set. Sign in with it.',
 }
 
 export function signInView(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number; askCode?: boolean }) {
@@ -45,6 +47,9 @@ export function signInView(r: WebRequest, o: { identifier?: string; errors?: Fie
               <>
                 <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required errors={o.errors} />
                 <RememberBrowser />
+                <p class="small">
+                  <a href={RECOVERY_PATH}>Lost your authenticator app, backup codes or passkeys?</a>
+                </p>
               </>
             )}
             <button type="submit">Sign in</button>

@@ -10,6 +10,7 @@ import { Checkbox, Field, Notice, RememberBrowser } from '../ui/components.tsx'
 import type { Child } from '../ui/jsx/jsx-runtime.ts'
 import { Layout } from '../ui/layout.tsx'
 import { PasskeySignIn } from '../ui/passkey.tsx'
+import { RECOVERY_PATH } from '../../services/factors/recovery.ts'
 
 export { escapeHtml } from '../ui/jsx/jsx-runtime.ts'
 export { pageCsp } from '../ui/render.ts'
@@ -65,6 +66,9 @@ export function loginPage(opts: { client: OAuthClient; form: FormContext; loginH
           <>
             <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required />
             <RememberBrowser />
+            <p class="small">
+              <a href={RECOVERY_PATH}>Lost your authenticator app, backup codes or passkeys?</a>
+            </p>
           </>
         )}
         <Checkbox name="remember" label="Remember this account on this device" checked />

@@ -29,6 +29,9 @@ test('signed out, every page but sign-in, sign-up and forgot-password leads to t
       '/account/sign-up/passkey-options',
       '/account/forgot-password',
       '/account/reset-password',
+      '/account/recover',
+      '/account/recover/finish',
+      '/account/recover/cancel',
     ]),
   )
   for (const route of ROUTES.filter((r) => r.access !== 'public')) {
