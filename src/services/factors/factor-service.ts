@@ -1,6 +1,8 @@
 // Second factors of an account: the email code at sign-in (the lexicons' emailAuthFactor), an
 // authenticator app (TOTP) with backup codes, the check createSession runs after the password, and
 // the operator's reset. Every change is written to the audit trail and mailed to the account holder.
+// Longer than most files: it is the one place that ties each factor (own modules: totp, backup codes,
+// passkeys, trusted browsers, recovery, lockout) to the audit trail and the holder's notices.
 import * as rows from '../../storage/account/factors.ts'
 import * as emailTokens from '../../storage/account/email-tokens.ts'
 import type { Database } from 'bun:sqlite'
