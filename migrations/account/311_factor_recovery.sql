@@ -6,5 +6,7 @@ CREATE TABLE factor_recovery (
   did TEXT PRIMARY KEY,
   tokenHash TEXT NOT NULL UNIQUE,
   requestedAt INTEGER NOT NULL,
-  dueAt INTEGER NOT NULL
+  dueAt INTEGER NOT NULL,
+  -- The last mail sent for it: asking again within minutes mails nobody (no inbox flooding).
+  mailedAt INTEGER NOT NULL
 ) STRICT;

@@ -27,6 +27,7 @@ export type RecoveryHost = {
 }
 
 export const RECOVERY_PATH = '/account/recover'
+const REMAIL_AFTER_MS = 10 * 60_000
 const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url')
 const when = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`
 
@@ -50,7 +51,8 @@ export class FactorRecovery {
 
   /**
    * Starts (or renews: a new link, the first request's time kept, so asking again never brings the
-   * date closer) and mails the account's address. Nothing for an account without factors or address.
+   * date closer) and mails the account's address. Nothing for an account without factors or address,
+   * nor within minutes of the last mail for it.
    */
   async request(did: string): Promise<void> {
     const account = this.host.account(did)
@@ -58,7 +60,8 @@ export class FactorRecovery {
     const token = randomBytes(32).toString('base64url')
     const now = this.host.now()
     const earlier = rows.getRecovery(this.db, did)
-    const row = { did, tokenHash: hashOf(token), requestedAt: earlier?.requestedAt ?? now, dueAt: earlier?.dueAt ?? now + this.host.delayMs }
+    if (earlier && now - earlier.mailedAt < REMAIL_AFTER_MS) return
+    const row = { did, tokenHash: hashOf(token), requestedAt: earlier?.requestedAt ?? now, dueAt: earlier?.dueAt ?? now + this.host.delayMs, mailedAt: now }
     this.db.transaction(() => {
       rows.putRecovery(this.db, row)
       if (!earlier) this.host.audit(did, 'recovery-requested')

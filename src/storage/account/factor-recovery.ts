@@ -2,12 +2,12 @@
 // second factors, one per account.
 import type { Database } from 'bun:sqlite'
 
-export type RecoveryRow = { did: string; tokenHash: string; requestedAt: number; dueAt: number }
+export type RecoveryRow = { did: string; tokenHash: string; requestedAt: number; dueAt: number; mailedAt: number }
 
 export function putRecovery(db: Database, row: RecoveryRow) {
   db.query(
-    'INSERT INTO factor_recovery (did, tokenHash, requestedAt, dueAt) VALUES (?, ?, ?, ?) ON CONFLICT (did) DO UPDATE SET tokenHash = excluded.tokenHash, requestedAt = excluded.requestedAt, dueAt = excluded.dueAt',
-  ).run(row.did, row.tokenHash, row.requestedAt, row.dueAt)
+    'INSERT INTO factor_recovery (did, tokenHash, requestedAt, dueAt, mailedAt) VALUES (?, ?, ?, ?, ?) ON CONFLICT (did) DO UPDATE SET tokenHash = excluded.tokenHash, requestedAt = excluded.requestedAt, dueAt = excluded.dueAt, mailedAt = excluded.mailedAt',
+  ).run(row.did, row.tokenHash, row.requestedAt, row.dueAt, row.mailedAt)
 }
 
 export function getRecovery(db: Database, did: string): RecoveryRow | null {
