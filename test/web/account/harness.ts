@@ -5,8 +5,8 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'bun:test'
-import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
-import { launchChromium } from '../../helpers/chromium.ts'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { addVirtualAuthenticator, launchChromium, type VirtualAuthenticator } from '../../helpers/chromium.ts'
 import { startAccountHarness, type AccountHarness } from '../../e2e/account-harness.ts'
 
 // The browser-side globals used in page.evaluate callbacks (the project's lib has no DOM types).
@@ -53,25 +53,6 @@ export async function startWebHarness(env: Record<string, string> = {}): Promise
       await browser.close()
       await h.close()
     },
-  }
-}
-
-export type VirtualAuthenticator = { cdp: CDPSession; id: string; credentials(): Promise<Array<{ credentialId: string; isResidentCredential: boolean; userHandle?: string }>> }
-
-/**
- * A CDP virtual authenticator (WebAuthn.addVirtualAuthenticator) on the page: a platform authenticator
- * holding discoverable credentials, verifying the user and answering at once.
- */
-export async function addVirtualAuthenticator(context: BrowserContext, page: Page): Promise<VirtualAuthenticator> {
-  const cdp = await context.newCDPSession(page)
-  await cdp.send('WebAuthn.enable')
-  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  })
-  return {
-    cdp,
-    id: authenticatorId,
-    credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
   }
 }
 
