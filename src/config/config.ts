@@ -247,6 +247,8 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
       : undefined,
     /** Notification channels besides email, and the queue's retry and breaker settings (README "Notifications"). */
     notify,
+    /** Second factors: how long a recovery by email waits before it clears them (README "Two-factor and passkeys"). */
+    factors: { recoveryDelayMs: read(env, 'PDS_FACTOR_RECOVERY_DELAY', duration) ?? 7 * DAY },
     subscription: {
       maxBuffer: read(env, 'PDS_MAX_SUBSCRIPTION_BUFFER', int) ?? 200,
       repoBackfillLimitMs: read(env, 'PDS_REPO_BACKFILL_LIMIT_MS', int) ?? DAY,

@@ -13,6 +13,7 @@ import { ensureInviteIsAvailable } from './invites.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
 import type { AccountsContext } from './context.ts'
 import { keyFilesFor } from '../repo/keys.ts'
+import { NO_PASSWORD } from './account-manager.ts'
 
 export type CreateAccountInput = {
   handle: string
@@ -41,7 +42,8 @@ function assertValidRecoveryKey(key: string) {
   }
 }
 
-export async function createAccount(ctx: AccountsContext, input: CreateAccountInput, requesterDid: string | null) {
+/** passkeyOnly: an account without a password (its passkey is stored by the caller once it exists). */
+export async function createAccount(ctx: AccountsContext, input: CreateAccountInput, requesterDid: string | null, opts: { passkeyOnly?: boolean } = {}) {
   const { config, manager } = ctx
   if (input.plcOp) throw invalidInput('Unsupported input: "plcOp"')
   if (input.password && input.password.length > scrypt.NEW_PASSWORD_MAX_LENGTH) {
@@ -50,7 +52,7 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
   if (config.invites.required && !input.inviteCode) throw invalidInput('No invite code provided', 'InvalidInviteCode')
   if (!input.email) throw invalidInput('Email is required')
   if (!isValidEmail(input.email)) throw invalidInput('This email address is not supported, please use a different email.')
-  if (!input.password) throw invalidInput('Password is required')
+  if (!input.password && !opts.passkeyOnly) throw invalidInput('Password is required')
   if (input.recoveryKey) assertValidRecoveryKey(input.recoveryKey)
   const email = input.email.toLowerCase()
   const handle = await normalizeAndValidateHandle(input.handle, {
@@ -81,7 +83,7 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
     ;({ did, op: plcOp } = createGenesisOp({ signingKey: signingKey.did(), rotationKeys, handle, pds: config.service.publicUrl, signer: ctx.plcRotationKey }))
   }
 
-  const passwordScrypt = await scrypt.genSaltAndHash(input.password)
+  const passwordScrypt = opts.passkeyOnly || !input.password ? NO_PASSWORD : await scrypt.genSaltAndHash(input.password)
   const repo = ctx.repo()
   const commit = await repo.createRepo(did, signingKey)
   let plcSubmitted = false

@@ -65,6 +65,7 @@ export function buildAccounts(opts: {
   const manager = new AccountManager(opts.accountDb, config.service.did, config.secrets.jwtSecret)
   manager.onCredentialsRevoked = (did) => {
     accounts.webSessions.endAll(did)
+    accounts.factors.trustedBrowsers.forgetAll(did)
     opts.onCredentialsRevoked?.(did)
   }
   if (opts.metrics) manager.onLogin = opts.metrics.login
