@@ -8,7 +8,7 @@ import { VERSION } from '../../version.ts'
 import { layoutFromConfig } from './layout.ts'
 import { MANIFEST_FILE, readManifest } from './manifest.ts'
 import { BACKUP_PREFIX, createBackup } from './snapshot.ts'
-import { createOffsiteBackup, stagingRoot } from './offsite/index.ts'
+import { createOffsiteBackup, removeStaging, stagingRoot } from './offsite/index.ts'
 import { formatS3Url } from '../../config/s3-url.ts'
 
 export type BackupSettings = { directory: string; intervalMs: number; keep: number }
@@ -82,7 +82,7 @@ export function startBackupSchedule(config: Config, log: Logger): BackupSchedule
           } catch (err) {
             log.error('scheduled off-site backup failed', { err: (err as Error).message })
           } finally {
-            if (!settings.local) rmSync(result.path, { recursive: true, force: true })
+            if (!settings.local) removeStaging(layout, result.path)
           }
         }
       } catch (err) {

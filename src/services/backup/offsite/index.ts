@@ -1,6 +1,6 @@
 // Off-site backups (README "Off-site backups"): a local backup (snapshot.ts) encrypted with age and
 // uploaded to an S3 prefix, blobs incrementally; listed, verified and restored from the bucket alone.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { OffsiteBackupConfig } from '../../../config/config.ts'
 import type { KeyFiles } from '../../../storage/key-files.ts'
@@ -26,6 +26,13 @@ type Progress = (p: { phase: OffsitePhase; done: number; total: number }) => voi
 
 /** Where a backup is staged on its way out or in: inside the data directory, so blobs hard-link. */
 export const stagingRoot = (layout: DataLayout) => join(layout.dataDirectory, '.offsite-staging')
+
+/** Removes a staged backup, and the staging folder once nothing else is staged there. */
+export function removeStaging(layout: DataLayout, dir: string): void {
+  rmSync(dir, { recursive: true, force: true })
+  const root = stagingRoot(layout)
+  if (existsSync(root) && readdirSync(root).length === 0) rmSync(root, { recursive: true, force: true })
+}
 
 export type OffsiteCreateResult = { url: string; upload: UploadResult; prune: PruneResult; accounts: number }
 
@@ -61,7 +68,7 @@ export async function createOffsiteBackup(opts: {
     const accounts = (await listOffsiteBackups(bucket)).find((b) => b.name === upload.name)?.accounts ?? 0
     return { url: bucket.url, upload, prune, accounts }
   } finally {
-    if (staged) rmSync(localDir, { recursive: true, force: true })
+    if (staged) removeStaging(opts.layout, localDir)
   }
 }
 
@@ -137,7 +144,6 @@ export async function restoreOffsiteBackup(opts: {
     const result = await restoreBackup({ backupDir: dir, layout: opts.layout, force: opts.force, keys: opts.keys, onProgress: (p) => opts.onProgress?.(p) })
     return { ...result, url: bucket.url, name, serverDid: marker.serverDid }
   } finally {
-    rmSync(dir, { recursive: true, force: true })
-    if (existsSync(stagingRoot(opts.layout))) rmSync(stagingRoot(opts.layout), { recursive: true, force: true })
+    removeStaging(opts.layout, dir)
   }
 }
