@@ -36,6 +36,8 @@ import { factorAdminPlugin } from './xrpc/routes/factor-admin.ts'
 import { passkeyRoutes } from './xrpc/routes/passkeys.ts'
 import { sessionBody } from './api/_util/accounts.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
+import { litestreamDatabases } from './services/backup/litestream.ts'
+import { leaveCheckpointsToLitestream } from './storage/wal-checkpointer.ts'
 
 export type RunningServer = {
   url: string
@@ -90,6 +92,7 @@ async function startLocked(
   releaseLock: () => void,
 ): Promise<RunningServer> {
   const databases: Database[] = []
+  const litestream = config.db.litestream ? leaveCheckpointsToLitestream(litestreamDatabases(config)) : undefined
   const accountDb = openDatabase(config.db.accountDbLocation, 'account', { synchronous: config.db.synchronous })
   databases.push(accountDb)
   const breakers = new Breakers()
@@ -205,6 +208,7 @@ async function startLocked(
         accounts.close()
         services.repo.close()
         for (const db of databases) db.close()
+        litestream?.()
         runMarker.clear()
         releaseLock()
         log.info('pds stopped')

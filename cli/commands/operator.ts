@@ -17,6 +17,7 @@ import { registerAdopt } from './adopt.ts'
 import { registerRestoreAccount } from './restore-account.ts'
 import { registerKeys } from './keys.ts'
 import { registerNotify } from './notify.ts'
+import { registerLitestream } from './litestream.ts'
 
 export function registerOperatorCommands(program: Command): void {
   registerInit(program)
@@ -35,4 +36,5 @@ export function registerOperatorCommands(program: Command): void {
   registerRestoreAccount(program)
   registerKeys(program)
   registerNotify(program)
+  registerLitestream(program)
 }

@@ -19,7 +19,7 @@ export type TestS3 = {
 
 export async function startS3rver(buckets: string[]): Promise<TestS3> {
   const directory = mkdtempSync(join(tmpdir(), 'pds-s3rver-'))
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) })
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: !process.env.S3RVER_LOG, directory, configureBuckets: buckets.map((name) => ({ name })) })
   const { port } = (await server.run()) as { port: number }
   const url = `http://127.0.0.1:${port}`
   return {

@@ -8,7 +8,6 @@ import { VERSION } from '../../version.ts'
 import { layoutFromConfig } from './layout.ts'
 import { MANIFEST_FILE, readManifest } from './manifest.ts'
 import { BACKUP_PREFIX, createBackup } from './snapshot.ts'
-import { createOffsiteBackup, removeStaging, stagingRoot } from './offsite/index.ts'
 import { formatS3Url } from '../../config/s3-url.ts'
 
 export type BackupSettings = { directory: string; intervalMs: number; keep: number }
@@ -70,19 +69,21 @@ export function startBackupSchedule(config: Config, log: Logger): BackupSchedule
   const runNow = () =>
     (running ??= (async () => {
       try {
+        // Loaded only when used: age and its ciphers stay out of a server that backs up locally or not at all.
+        const offsite = settings.offsite ? await import('./offsite/index.ts') : null
         // Only off-site: the local copy is staged in the data directory and removed after the upload.
-        const root = settings.local ? settings.directory : stagingRoot(layout)
+        const root = settings.local || !offsite ? settings.directory : offsite.stagingRoot(layout)
         const result = await createBackup({ layout, backupRoot: root, pdsVersion, hostname: config.service.hostname })
         const pruned = settings.local ? pruneBackups(settings.directory, settings.keep) : []
         if (settings.local) log.info('backup created', { path: result.path, accounts: result.stats.accounts, ms: result.stats.ms, pruned })
-        if (settings.offsite) {
+        if (settings.offsite && offsite) {
           try {
-            const off = await createOffsiteBackup({ settings: settings.offsite, server, layout, pdsVersion, localDir: result.path })
+            const off = await offsite.createOffsiteBackup({ settings: settings.offsite, server, layout, pdsVersion, localDir: result.path })
             log.info('off-site backup uploaded', { url: off.url, name: off.upload.name, blobsUploaded: off.upload.blobsUploaded, blobsReused: off.upload.blobsReused, deleted: off.prune.deleted })
           } catch (err) {
             log.error('scheduled off-site backup failed', { err: (err as Error).message })
           } finally {
-            if (!settings.local) removeStaging(layout, result.path)
+            if (!settings.local) offsite.removeStaging(layout, result.path)
           }
         }
       } catch (err) {
