@@ -206,4 +206,17 @@ describe('off-site backups to S3 (s3rver)', () => {
       expect(Buffer.from(got.data).equals(Buffer.from(blob.bytes))).toBe(true)
     }
   }, 120_000)
+
+  test('pds init --backup-s3-url writes the off-site settings and a generated passphrase', async () => {
+    const dir = join(work, 'init')
+    const run = await pds(['init', '--yes', '--json', '--hostname', 'pds.example.com', '--data-dir', dir, '--backup-s3-url', 's3://backups-1/pds', '--backup-s3-access-key-id', 'AKIA1', '--backup-s3-secret-access-key', 'sekret'])
+    expect(run.code).toBe(0)
+    const env = readFileSync(join(dir, 'pds.env'), 'utf8')
+    expect(env).toContain('PDS_BACKUP_S3_URL=s3://backups-1/pds')
+    expect(env).toContain('PDS_BACKUP_S3_ACCESS_KEY_ID=AKIA1')
+    expect(env).toMatch(/PDS_BACKUP_AGE_PASSPHRASE=[A-Za-z0-9_-]{32}\n/)
+    const withKey = await pds(['init', '--yes', '--force', '--json', '--hostname', 'pds.example.com', '--data-dir', dir, '--backup-s3-url', 's3://backups-1/pds', '--backup-age-recipient', 'age1qqq'])
+    expect(withKey.code).toBe(0)
+    expect(readFileSync(join(dir, 'pds.env'), 'utf8')).not.toContain('PDS_BACKUP_AGE_PASSPHRASE')
+  })
 })
