@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateX25519Identity, identityToRecipient } from 'age-encryption'
+import { Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption'
 import { buildConfig, offsiteBackupConfig, type OffsiteBackupConfig } from '../../src/config/config.ts'
 import { createLogger } from '../../src/logger.ts'
 import { canonicalLayout, startBackupSchedule } from '../../src/services/backup/index.ts'
@@ -106,6 +106,24 @@ describe('recipient key', () => {
 
     const passphrase = offsiteBackupConfig({ ...s3.env(), PDS_BACKUP_AGE_PASSPHRASE: 'a long enough passphrase' }, { url: `s3://${BUCKET}/recipient` })!
     await expect(createOffsiteBackup({ settings: passphrase, server, layout: canonicalLayout(dir), pdsVersion: 'test' })).rejects.toThrow(`encrypted to the recipient ${recipient}`)
+  }, 60_000)
+})
+
+describe('forgery', () => {
+  test('a manifest encrypted to the public recipient by someone with bucket access alone is refused (passphrase prefixes)', async () => {
+    const { dir } = dataDir('forged')
+    const opts = { settings: settings('forged'), server, layout: canonicalLayout(dir), pdsVersion: 'test' }
+    const made = await createOffsiteBackup(opts)
+    const bucket = new Bucket(opts.settings.target)
+    const marker = (await bucket.getJson<{ recipient: string }>('pds-backup.json'))!
+    // The attacker knows the manifest's shape and the recipient, not the passphrase.
+    const forged = { format: 'pds-offsite-backup/1', name: made.upload.name, serverDid: server.did, hostname: server.hostname, manifest: { format: 'pds-backup/1', files: [], accounts: [] }, objects: {} }
+    const e = new Encrypter()
+    e.addRecipient(marker.recipient)
+    await bucket.put(`backups/${made.upload.name}/manifest.age`, await e.encrypt(JSON.stringify(forged)))
+    await expect(verifyOffsiteBackup({ settings: opts.settings, workDir: work })).rejects.toThrow("was not written with this bucket's key (its MAC does not match)")
+    await expect(restoreOffsiteBackup({ settings: opts.settings, layout: canonicalLayout(join(work, 'forged-target')) })).rejects.toThrow('MAC does not match')
+    expect(existsSync(join(work, 'forged-target', 'account.sqlite'))).toBe(false)
   }, 60_000)
 })
 

@@ -6,7 +6,7 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { MANIFEST_FORMAT, writeManifest, type Manifest } from '../manifest.ts'
 import { errorCode, type Bucket } from './bucket.ts'
-import { decryptBytes, decryptStream, describeDecryptError, OffsiteRefusedError, type BackupKeys } from './keys.ts'
+import { decryptBytes, decryptStream, describeDecryptError, manifestMac, OffsiteRefusedError, type BackupKeys, type BucketMarker } from './keys.ts'
 import { indexPath, manifestPath, OFFSITE_FORMAT, type OffsiteIndex, type OffsiteManifest } from './format.ts'
 import { pool } from './pool.ts'
 import type { VerifyProblem } from '../verify.ts'
@@ -14,7 +14,13 @@ import type { VerifyProblem } from '../verify.ts'
 export type Download = { index: OffsiteIndex; offsite: OffsiteManifest; problems: VerifyProblem[] }
 
 /** Reads and decrypts a backup's manifest; refuses what is not this prefix's server's backup. */
-export async function readOffsiteManifest(bucket: Bucket, keys: BackupKeys, name: string, serverDid: string): Promise<{ index: OffsiteIndex; offsite: OffsiteManifest }> {
+export async function readOffsiteManifest(
+  bucket: Bucket,
+  keys: BackupKeys,
+  name: string,
+  marker: { serverDid: string; encryption: 'passphrase' | 'recipient' },
+): Promise<{ index: OffsiteIndex; offsite: OffsiteManifest }> {
+  const { serverDid } = marker
   const index = await bucket.getJson<OffsiteIndex>(indexPath(name))
   if (!index || index.format !== OFFSITE_FORMAT) throw new OffsiteRefusedError(`${bucket.url} has no finished backup named ${name} (pds backup list --from ${bucket.url})`)
   const sealed = await bucket.get(manifestPath(name))
@@ -26,6 +32,10 @@ export async function readOffsiteManifest(bucket: Bucket, keys: BackupKeys, name
     throw new OffsiteRefusedError(`${bucket.describe(manifestPath(name))} cannot be read: ${describeDecryptError(err)}`)
   }
   if (offsite.format !== OFFSITE_FORMAT || offsite.manifest?.format !== MANIFEST_FORMAT) throw new OffsiteRefusedError(`${bucket.describe(manifestPath(name))} is not a ${OFFSITE_FORMAT} manifest`)
+  const { mac, ...signed } = offsite
+  if (marker.encryption === 'passphrase' && (!mac || mac !== manifestMac(keys, JSON.stringify(signed)))) {
+    throw new OffsiteRefusedError(`${bucket.describe(manifestPath(name))} was not written with this bucket's key (its MAC does not match): forged or altered; refusing it`)
+  }
   if (offsite.serverDid !== serverDid || index.serverDid !== serverDid || offsite.name !== name) {
     throw new OffsiteRefusedError(
       `the backup ${name} in ${bucket.url} is of ${offsite.serverDid} (${offsite.hostname}), but the prefix belongs to ${serverDid}: it was copied in from elsewhere; refusing it`,
@@ -38,13 +48,13 @@ export async function downloadBackup(opts: {
   bucket: Bucket
   keys: BackupKeys
   name: string
-  serverDid: string
+  marker: BucketMarker
   /** Created; receives the backup's files and manifest.json. */
   dest: string
   onProgress?: (p: { done: number; total: number }) => void
 }): Promise<Download> {
   const { bucket, keys, dest } = opts
-  const { index, offsite } = await readOffsiteManifest(bucket, keys, opts.name, opts.serverDid)
+  const { index, offsite } = await readOffsiteManifest(bucket, keys, opts.name, opts.marker)
   const problems: VerifyProblem[] = []
   mkdirSync(dest, { recursive: true, mode: 0o700 })
   const files = offsite.manifest.files

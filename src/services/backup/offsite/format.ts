@@ -35,6 +35,8 @@ export type OffsiteManifest = {
   manifest: Manifest
   /** File path in the backup → object path in the prefix. */
   objects: Record<string, string>
+  /** HMAC of the rest (keys.ts manifestMac); present in passphrase-encrypted prefixes. */
+  mac?: string
 }
 
 export const backupDir = (name: string) => `backups/${name}/`

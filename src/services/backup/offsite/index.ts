@@ -99,7 +99,7 @@ export async function verifyOffsiteBackup(opts: { settings: OffsiteBackupConfig;
   const scratch = mkdtempSync(join(opts.workDir, '.pds-offsite-verify-'))
   try {
     const dir = join(scratch, name)
-    const download = await downloadBackup({ bucket, keys, name, serverDid: marker.serverDid, dest: dir, onProgress: (p) => opts.onProgress?.({ phase: 'download', ...p }) })
+    const download = await downloadBackup({ bucket, keys, name, marker, dest: dir, onProgress: (p) => opts.onProgress?.({ phase: 'download', ...p }) })
     const checked = { files: download.offsite.manifest.files.length, databases: 0, repos: 0, records: 0, blobs: 0 }
     if (download.problems.length) return { url: bucket.url, name, ok: false, checked, problems: download.problems }
     const { manifest: _, ...report } = await verifyBackup(dir, { keys: opts.keys, onProgress: (p) => opts.onProgress?.(p) })
@@ -136,7 +136,7 @@ export async function restoreOffsiteBackup(opts: {
   const dir = join(stagingRoot(opts.layout), `restore-${name}`)
   rmSync(dir, { recursive: true, force: true })
   try {
-    const download = await downloadBackup({ bucket, keys, name, serverDid: marker.serverDid, dest: dir, onProgress: (p) => opts.onProgress?.({ phase: 'download', ...p }) })
+    const download = await downloadBackup({ bucket, keys, name, marker, dest: dir, onProgress: (p) => opts.onProgress?.({ phase: 'download', ...p }) })
     if (download.problems.length) {
       const first = download.problems.slice(0, 5).map((p) => p.problem)
       throw new RestoreRefusedError(`the backup ${name} cannot be restored (${download.problems.length} problems; nothing was changed):\n  ${first.join('\n  ')}`)

@@ -157,3 +157,15 @@ export function describeDecryptError(err: unknown): string {
   if (/no identity matched/.test(message)) return `it is not encrypted to this bucket's key (${message})`
   return `it does not decrypt: the object was altered or truncated (${message})`
 }
+
+/**
+ * age has no sender authentication: anyone who knows the recipient (it is in the marker) can encrypt
+ * to it. With a passphrase the bucket's identity is a secret both writer and restorer hold, so each
+ * manifest carries an HMAC keyed from it, and a manifest forged by someone with write access to the
+ * bucket alone is refused. With a recipient key the server holds no secret to sign with (README).
+ */
+export function manifestMac(keys: BackupKeys, text: string): string | undefined {
+  if (!keys.identity) return undefined
+  const key = new Bun.CryptoHasher('sha256').update(`pds-offsite-manifest-mac/1\n${keys.identity}`).digest()
+  return new Bun.CryptoHasher('sha256', key).update(text).digest('hex')
+}

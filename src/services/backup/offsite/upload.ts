@@ -3,7 +3,7 @@
 import { basename, join } from 'node:path'
 import { readManifest } from '../manifest.ts'
 import type { Bucket } from './bucket.ts'
-import { encryptBytes, encryptStream, type BackupKeys } from './keys.ts'
+import { encryptBytes, encryptStream, manifestMac, type BackupKeys } from './keys.ts'
 import { blobObjectPath, filePath, indexPath, manifestPath, OFFSITE_FORMAT, type OffsiteIndex, type OffsiteManifest } from './format.ts'
 import { pool } from './pool.ts'
 
@@ -40,6 +40,7 @@ export async function uploadBackup(opts: {
     opts.onProgress?.({ done: ++done, total: manifest.files.length })
   })
   const offsite: OffsiteManifest = { format: OFFSITE_FORMAT, name, serverDid: opts.server.did, hostname: opts.server.hostname, manifest, objects }
+  offsite.mac = manifestMac(keys, JSON.stringify(offsite))
   await bucket.put(manifestPath(name), await encryptBytes(keys, JSON.stringify(offsite)))
   const index: OffsiteIndex = {
     format: OFFSITE_FORMAT,
