@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption'
+import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption'
 import { buildConfig, offsiteBackupConfig, type OffsiteBackupConfig } from '../../src/config/config.ts'
 import { createLogger } from '../../src/logger.ts'
 import { canonicalLayout, startBackupSchedule } from '../../src/services/backup/index.ts'
 import { Bucket, createOffsiteBackup, listOffsite, OffsiteRefusedError, restoreOffsiteBackup, verifyOffsiteBackup } from '../../src/services/backup/offsite/index.ts'
 import { pruneOffsiteBackups } from '../../src/services/backup/offsite/catalog.ts'
+import { keysForReading } from '../../src/services/backup/offsite/keys.ts'
 import { startS3rver, type TestS3 } from '../helpers/s3rver.ts'
 import { testEnv } from '../helpers/server.ts'
 import { makeDataDir, type FixtureActor } from '../cli/backup-fixture.ts'
@@ -106,6 +107,29 @@ describe('recipient key', () => {
 
     const passphrase = offsiteBackupConfig({ ...s3.env(), PDS_BACKUP_AGE_PASSPHRASE: 'a long enough passphrase' }, { url: `s3://${BUCKET}/recipient` })!
     await expect(createOffsiteBackup({ settings: passphrase, server, layout: canonicalLayout(dir), pdsVersion: 'test' })).rejects.toThrow(`encrypted to the recipient ${recipient}`)
+  }, 60_000)
+})
+
+describe('passphrase key file', () => {
+  test('is a standard age passphrase file (age -d opens it), unlocked without stalling the event loop', async () => {
+    const { dir } = dataDir('keyfile')
+    const opts = { settings: settings('keyfile'), server, layout: canonicalLayout(dir), pdsVersion: 'test' }
+    await createOffsiteBackup(opts)
+    const bucket = new Bucket(opts.settings.target)
+    const sealed = (await bucket.get('pds-backup-key.age'))!
+    const age = new Decrypter()
+    age.addPassphrase('a long enough passphrase')
+    const identity = await age.decrypt(sealed, 'text')
+    expect(identity).toMatch(/^AGE-SECRET-KEY-1[0-9A-Z]+$/)
+
+    let ticks = 0
+    const timer = setInterval(() => ticks++, 5)
+    const started = performance.now()
+    const { keys } = await keysForReading(bucket, opts.settings.encryption)
+    const ms = performance.now() - started
+    clearInterval(timer)
+    expect(keys.identity).toBe(identity)
+    expect(ticks).toBeGreaterThan(ms / 5 / 4) // the loop kept running while scrypt worked
   }, 60_000)
 })
 

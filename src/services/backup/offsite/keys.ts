@@ -3,7 +3,9 @@
 // the operator's own (PDS_BACKUP_AGE_RECIPIENT), or, with a passphrase, a key generated for the bucket
 // and stored there passphrase-encrypted (pds-backup-key.age). The passphrase is stretched by scrypt
 // once per run rather than once per object (~2 s each, measured), which thousands of blobs rule out.
-import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption'
+import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient, Stanza, type Identity, type Recipient } from 'age-encryption'
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { randomBytes, scrypt } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { OffsiteBackupConfig } from '../../../config/config.ts'
 import type { Bucket } from './bucket.ts'
@@ -65,7 +67,7 @@ export async function keysForWriting(bucket: Bucket, encryption: Encryption, ser
   const identity = await generateX25519Identity()
   const recipient = await identityToRecipient(identity)
   const sealed = new Encrypter()
-  sealed.setPassphrase(encryption.passphrase)
+  sealed.addRecipient(new ThreadedScryptRecipient(encryption.passphrase))
   await bucket.put(KEY_FILE, await sealed.encrypt(identity))
   await writeMarker(bucket, server, 'passphrase', recipient)
   return { recipient, identity }
@@ -93,7 +95,7 @@ async function openBucketKey(bucket: Bucket, passphrase: string): Promise<Backup
   const sealed = await bucket.get(KEY_FILE)
   if (!sealed) throw new OffsiteRefusedError(`${bucket.describe(KEY_FILE)} is missing: the backups there cannot be opened with a passphrase`)
   const decrypter = new Decrypter()
-  decrypter.addPassphrase(passphrase)
+  decrypter.addIdentity(new ThreadedScryptIdentity(passphrase))
   let identity: string
   try {
     identity = (await decrypter.decrypt(sealed, 'text')).trim()
@@ -168,4 +170,49 @@ export function manifestMac(keys: BackupKeys, text: string): string | undefined 
   if (!keys.identity) return undefined
   const key = new Bun.CryptoHasher('sha256').update(`pds-offsite-manifest-mac/1\n${keys.identity}`).digest()
   return new Bun.CryptoHasher('sha256', key).update(text).digest('hex')
+}
+
+// age's passphrase stanza (age-encryption.org/v1/scrypt), with scrypt on libuv's thread pool: the package
+// runs it on the calling thread (~2 s at age's work factor), which would stall a serving pds for that
+// long at every scheduled backup. The file format is unchanged (`age -d` opens pds-backup-key.age).
+const SCRYPT_LABEL = 'age-encryption.org/v1/scrypt'
+const SCRYPT_LOG_N = 18
+const ZERO_NONCE = new Uint8Array(12)
+
+function deriveKey(passphrase: string, salt: Uint8Array, logN: number): Promise<Uint8Array> {
+  const labelled = Buffer.concat([Buffer.from(SCRYPT_LABEL), salt])
+  return new Promise((resolve, reject) =>
+    scrypt(passphrase, labelled, 32, { N: 2 ** logN, r: 8, p: 1, maxmem: 256 * 2 ** logN * 8 + 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(new Uint8Array(key)))),
+  )
+}
+
+class ThreadedScryptRecipient implements Recipient {
+  constructor(private readonly passphrase: string) {}
+  async wrapFileKey(fileKey: Uint8Array): Promise<Stanza[]> {
+    const salt = new Uint8Array(randomBytes(16))
+    const key = await deriveKey(this.passphrase, salt, SCRYPT_LOG_N)
+    const salt64 = Buffer.from(salt).toString('base64').replace(/=+$/, '')
+    return [new Stanza(['scrypt', salt64, String(SCRYPT_LOG_N)], chacha20poly1305(key, ZERO_NONCE).encrypt(fileKey))]
+  }
+}
+
+class ThreadedScryptIdentity implements Identity {
+  constructor(private readonly passphrase: string) {}
+  async unwrapFileKey(stanzas: Stanza[]): Promise<Uint8Array | null> {
+    for (const stanza of stanzas) {
+      if (stanza.args[0] !== 'scrypt') continue
+      const [, salt64, logNText] = stanza.args
+      if (stanzas.length !== 1 || stanza.args.length !== 3 || !/^[1-9][0-9]*$/.test(logNText!) || stanza.body.length !== 32) throw new Error('invalid scrypt stanza')
+      const salt = new Uint8Array(Buffer.from(salt64!, 'base64'))
+      const logN = Number(logNText)
+      if (salt.length !== 16) throw new Error('invalid scrypt stanza')
+      if (logN > 20) throw new Error('scrypt work factor is too high')
+      try {
+        return chacha20poly1305(await deriveKey(this.passphrase, salt, logN), ZERO_NONCE).decrypt(stanza.body)
+      } catch {
+        return null
+      }
+    }
+    return null
+  }
 }
