@@ -22,7 +22,7 @@ export class Bucket {
   readonly url: string
 
   constructor(readonly target: OffsiteTarget) {
-    this.client = new Bun.S3Client({ ...s3ClientOptions({ ...target, bucket: target.bucket }), retry: 1 })
+    this.client = new Bun.S3Client({ ...s3ClientOptions(target), retry: 1 })
     this.url = formatS3Url(target)
   }
 
