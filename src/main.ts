@@ -49,6 +49,8 @@ import { updateSubjectStatus } from './api/_util/subject-status.ts'
 import { Firehose } from './services/sequencer/firehose.ts'
 import { SUBSCRIBE_LABELS_PATH } from './xrpc/routes/firehose.ts'
 import { moderationAdminPlugin } from './xrpc/routes/moderation-admin.ts'
+import { litestreamDatabases } from './services/backup/litestream.ts'
+import { leaveCheckpointsToLitestream } from './storage/wal-checkpointer.ts'
 
 export type RunningServer = {
   url: string
@@ -103,6 +105,7 @@ async function startLocked(
   releaseLock: () => void,
 ): Promise<RunningServer> {
   const databases: Database[] = []
+  const litestream = config.db.litestream ? leaveCheckpointsToLitestream(litestreamDatabases(config)) : undefined
   const accountDb = openDatabase(config.db.accountDbLocation, 'account', { synchronous: config.db.synchronous })
   databases.push(accountDb)
   const breakers = new Breakers()
@@ -297,6 +300,7 @@ async function startLocked(
         accounts.close()
         services.repo.close()
         for (const db of databases) db.close()
+        litestream?.()
         runMarker.clear()
         releaseLock()
         log.info('pds stopped')

@@ -19,6 +19,7 @@ import { registerKeys } from './keys.ts'
 import { registerNotify } from './notify.ts'
 import { registerAudit } from './audit.ts'
 import { registerModeration } from './moderation.ts'
+import { registerLitestream } from './litestream.ts'
 
 export function registerOperatorCommands(program: Command): void {
   registerInit(program)
@@ -39,4 +40,5 @@ export function registerOperatorCommands(program: Command): void {
   registerNotify(program)
   registerAudit(program)
   registerModeration(program)
+  registerLitestream(program)
 }
