@@ -32,6 +32,8 @@ export type MigrationOptions = {
 export type MigrationReport = {
   did: string
   handle: string
+  /** Why the handle here differs from the old one, or that a custom domain was kept. */
+  handleNote?: string
   /** Everything done: the account lives here now. */
   done: boolean
   /** Set when the run stopped to wait for the emailed PLC token (re-run with --plc-token). */
@@ -111,6 +113,7 @@ export async function migrateAccount(opts: MigrationOptions): Promise<MigrationR
     if (!opts.newHandle) {
       const confirmed = await confirmHandle(opts.to, did, handle, newServer.availableUserDomains)
       if (confirmed.note) step(`Handle: ${confirmed.note}`)
+      report.handleNote = confirmed.note
       handle = confirmed.handle
     }
     ours = await createAccountHere(opts, old, newServer, did, handle)

@@ -86,7 +86,7 @@ export function buildAccounts(opts: {
     mailer: notify.mailer(),
     notify,
     plcRotationKey: Secp256k1Keypair.import(config.secrets.plcRotationKeyHex),
-    resolveHandleRemote: (handle) => resolveHandleRemote(handle, config.identity.resolverTimeout),
+    resolveHandleRemote: (handle) => resolveHandleRemote(handle, config.identity.resolverTimeout, config.identity.handleBackupNameservers),
   }
   const accounts = new AccountService(ctx)
   const credentials: CredentialSource = {
