@@ -36,6 +36,7 @@ import { factorAdminPlugin } from './xrpc/routes/factor-admin.ts'
 import { passkeyRoutes } from './xrpc/routes/passkeys.ts'
 import { sessionBody } from './api/_util/accounts.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
+import { InboundMigrations } from './services/migration/inbound.ts'
 
 export type RunningServer = {
   url: string
@@ -116,6 +117,7 @@ async function startLocked(
     verifyAuth: createAuthVerifier({ ...accounts.credentials, serviceDid: config.service.did, adminPassword: config.secrets.adminPassword, proxyConfig: config }),
     accounts: accounts.accounts,
     notify: accounts.notify,
+    migrations: new InboundMigrations(accountDb, { selfUrl: `http://127.0.0.1:${config.service.port}`, devMode: config.service.devMode, log }),
     events: firehose.sequencer,
     proxy,
     repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services

@@ -6,7 +6,7 @@ import { CliError, EXIT } from './errors.ts'
 
 export { MIGRATION_STEPS, chooseHandle, confirmHandle, type MigrationReport, type MigrationStep } from '../../src/services/migration/migrate-account.ts'
 
-const FLAG: Record<MigrationNeed, string> = { email: '--email', inviteCode: '--invite-code', newHandle: '--new-handle' }
+const FLAG: Record<MigrationNeed, string> = { email: '--email', inviteCode: '--invite-code', newHandle: '--new-handle', authFactorToken: '--auth-factor-token' }
 const EXIT_FOR = { input: EXIT.usage, refused: EXIT.refused, failed: EXIT.failed } as const
 
 export async function migrateAccount(opts: MigrationOptions): Promise<MigrationReport> {

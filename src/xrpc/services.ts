@@ -11,6 +11,7 @@ import type { ProxyService } from '../services/proxy/proxy-service.ts'
 import type { OAuthProvider } from '../services/oauth/index.ts'
 import type { Breakers } from '../services/net/circuit-breaker.ts'
 import type { NotifyService } from '../services/notify/index.ts'
+import type { InboundMigrations } from '../services/migration/inbound.ts'
 
 export type Services = {
   config: Config
@@ -26,6 +27,8 @@ export type Services = {
   repo: RepoService
   /** The notification queue, channels, a person's preferred channel and its verification (src/services/notify). */
   notify: NotifyService
+  /** The account app's "move your account here" wizard runs (src/services/migration/inbound.ts). */
+  migrations: InboundMigrations
   /** Forwards calls to the AppView, chat, moderation and atproto-proxy targets (src/services/proxy). */
   proxy: ProxyService
   /** OAuth provider: verifyOAuthAccess(req), revokeAllOAuthSessions(did) (src/services/oauth). */

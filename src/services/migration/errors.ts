@@ -2,7 +2,7 @@
 // turns `needs` into its flag (--email) and `kind` into an exit code; the wizard shows the message.
 export type MigrationErrorKind = 'input' | 'refused' | 'failed'
 /** An answer the person must give before the move can go on. */
-export type MigrationNeed = 'email' | 'inviteCode' | 'newHandle'
+export type MigrationNeed = 'email' | 'inviteCode' | 'newHandle' | 'authFactorToken'
 
 export class MigrationError extends Error {
   constructor(

@@ -19,6 +19,8 @@ export type MigrationOptions = {
   /** Handle (or DID / email) of the account on the old PDS. */
   identifier: string
   password: string
+  /** The sign-in code the old server emailed (its email two-factor), when it asks for one. */
+  authFactorToken?: string
   newHandle?: string
   email?: string
   inviteCode?: string
@@ -89,7 +91,10 @@ export async function confirmHandle(to: XrpcClient, did: string, handle: string,
 
 export async function migrateAccount(opts: MigrationOptions): Promise<MigrationReport> {
   const step = opts.onStep ?? (() => {})
-  const old = await AccountSession.login(opts.from, opts.identifier, opts.password).catch((err) => {
+  const old = await AccountSession.login(opts.from, opts.identifier, opts.password, opts.authFactorToken).catch((err) => {
+    if (err instanceof XrpcResponseError && err.error === 'AuthFactorTokenRequired') {
+      throw new MigrationError(`${opts.from.baseUrl} emailed a sign-in code to the account's address: give it to go on`, 'input', 'authFactorToken')
+    }
     throw describeFailure(err, `cannot log in to ${opts.from.baseUrl} as ${opts.identifier}`)
   })
   const did = old.info.did

@@ -22,6 +22,7 @@ import { downloadBlob, downloadBlobs, downloadRepo } from './data-files.ts'
 import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
 import { addChannel, NOTIFICATIONS_PATH, removeChannel, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
+import { confirmMove, forgetMove, MOVE_PATH, showMoveHere, startMove } from './move-here.tsx'
 import { addPasskey, passkeyOptions, beginTotp, cancelTotp, disableTotp, finishTotp, regenerateBackupCodes, removePasskey, SECURITY_PATH, setEmailCode, showSecurity } from './security.tsx'
 
 export const ROUTES: Route[] = [
@@ -37,6 +38,10 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${BASE}/forgot-password`, access: 'public', limits: WEB_LIMITS.requestPasswordReset, handler: submitForgotPassword },
   { method: 'GET', path: `${BASE}/reset-password`, access: 'public', handler: showResetPassword },
   { method: 'POST', path: `${BASE}/reset-password`, access: 'public', limits: WEB_LIMITS.emailCode, handler: submitResetPassword },
+  { method: 'GET', path: MOVE_PATH, access: 'public', handler: showMoveHere },
+  { method: 'POST', path: MOVE_PATH, access: 'public', limits: WEB_LIMITS.password, handler: startMove },
+  { method: 'POST', path: `${MOVE_PATH}/confirm`, access: 'public', limits: WEB_LIMITS.emailCode, handler: confirmMove },
+  { method: 'POST', path: `${MOVE_PATH}/forget`, access: 'public', handler: forgetMove },
 
   { method: 'GET', path: BASE, access: 'signedIn', handler: showDashboard },
   { method: 'GET', path: `${BASE}/sessions`, access: 'signedIn', handler: showSessions },

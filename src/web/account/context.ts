@@ -8,6 +8,7 @@ import type { AccountService } from '../../services/accounts/account-service.ts'
 import type { OAuthProvider } from '../../services/oauth/index.ts'
 import type { RepoService } from '../../services/repo/service.ts'
 import type { NotifyService } from '../../services/notify/index.ts'
+import type { InboundMigrations } from '../../services/migration/inbound.ts'
 
 export const BASE = '/account'
 export const SIGN_IN_PATH = `${BASE}/sign-in`
@@ -20,6 +21,7 @@ export type AccountAppServices = {
   accounts: AccountService
   repo: RepoService
   notify: NotifyService
+  migrations: InboundMigrations
   oauth?: Pick<OAuthProvider, 'listOAuthSessions' | 'revokeOAuthSession' | 'revokeAllOAuthSessions'>
 }
 

@@ -61,10 +61,10 @@ export function accountPage(r: SignedIn, o: { title: string; current: string; ch
 }
 
 /** A signed-out page (sign-in, forgot password): one narrow column. */
-export function publicPage(r: WebRequest, o: { title: string; children: Child }, init: PageInit = {}): Response {
+export function publicPage(r: WebRequest, o: { title: string; children: Child; script?: string }, init: PageInit = {}): Response {
   return htmlResponse(
     (nonce) => (
-      <Layout nonce={nonce} title={o.title} narrow footer={<Footer r={r} />}>
+      <Layout nonce={nonce} title={o.title} narrow footer={<Footer r={r} />} script={o.script}>
         {o.children}
       </Layout>
     ),
