@@ -117,7 +117,7 @@ async function startLocked(
     verifyAuth: createAuthVerifier({ ...accounts.credentials, serviceDid: config.service.did, adminPassword: config.secrets.adminPassword, proxyConfig: config }),
     accounts: accounts.accounts,
     notify: accounts.notify,
-    migrations: new InboundMigrations(accountDb, { selfUrl: `http://127.0.0.1:${config.service.port}`, devMode: config.service.devMode, log }),
+    migrations: new InboundMigrations(accountDb, { selfUrl: `http://127.0.0.1:${config.service.port}`, devMode: config.service.devMode, log, adminPassword: config.secrets.adminPassword, plcUrl: config.identity.plcUrl }),
     events: firehose.sequencer,
     proxy,
     repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services

@@ -10,6 +10,7 @@ import { guardedFetch } from '../net/guarded-fetch.ts'
 import { invalidInput } from '../errors.ts'
 import { MigrationError } from './errors.ts'
 import { migrateAccount, type MigrationReport } from './migrate-account.ts'
+import { restoreAccount, type RestoreOptions, type RestoreReport } from './restore-account.ts'
 import { XrpcClient, XrpcResponseError, type FetchFn } from './xrpc-client.ts'
 
 export type MoveState = 'running' | 'needs-password' | 'needs-code' | 'needs-plc-token' | 'failed' | 'done'
@@ -33,6 +34,9 @@ export class InboundMigrations {
       log: Logger
       /** How the old server is reached (tests may replace it); the guarded fetch by default. */
       fetchOld?: FetchFn
+      /** For restores: this server's admin password (getAccountInfo) and its PLC directory. */
+      adminPassword: string
+      plcUrl: string
     },
   ) {}
 
@@ -91,6 +95,12 @@ export class InboundMigrations {
     if (this.runs.has(id)) throw invalidInput('The move is running: wait for the current step to finish.')
     this.secrets.delete(id)
     deleteInboundMigration(this.db, id)
+  }
+
+  /** Disaster recovery from a repo CAR and a rotation key of the DID (restore-account.ts), on this server. */
+  restore(o: Omit<RestoreOptions, 'admin' | 'plcUrl'>): Promise<RestoreReport> {
+    const admin = new XrpcClient(this.opts.selfUrl, `Basic ${Buffer.from(`admin:${this.opts.adminPassword}`).toString('base64')}`)
+    return restoreAccount({ ...o, admin, plcUrl: this.opts.plcUrl })
   }
 
   /** Resolves when the wizard's current run (if any) has stopped; for tests and shutdown. */

@@ -22,6 +22,7 @@ import { downloadBlob, downloadBlobs, downloadRepo } from './data-files.ts'
 import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
 import { addChannel, NOTIFICATIONS_PATH, removeChannel, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
+import { MAX_RESTORE_BYTES, RESTORE_PATH, showRestore, submitRestore } from './restore.tsx'
 import { confirmMove, forgetMove, MOVE_PATH, showMoveHere, startMove } from './move-here.tsx'
 import { addPasskey, passkeyOptions, beginTotp, cancelTotp, disableTotp, finishTotp, regenerateBackupCodes, removePasskey, SECURITY_PATH, setEmailCode, showSecurity } from './security.tsx'
 
@@ -42,6 +43,8 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: MOVE_PATH, access: 'public', limits: WEB_LIMITS.password, handler: startMove },
   { method: 'POST', path: `${MOVE_PATH}/confirm`, access: 'public', limits: WEB_LIMITS.emailCode, handler: confirmMove },
   { method: 'POST', path: `${MOVE_PATH}/forget`, access: 'public', handler: forgetMove },
+  { method: 'GET', path: RESTORE_PATH, access: 'public', handler: showRestore },
+  { method: 'POST', path: RESTORE_PATH, access: 'public', limits: WEB_LIMITS.password, upload: MAX_RESTORE_BYTES, handler: submitRestore },
 
   { method: 'GET', path: BASE, access: 'signedIn', handler: showDashboard },
   { method: 'GET', path: `${BASE}/sessions`, access: 'signedIn', handler: showSessions },

@@ -57,6 +57,8 @@ export type WebRequest = {
   /** Cookies to set on the answer (a new pre-session cookie). */
   cookies: string[]
   form: URLSearchParams
+  /** The files of an upload form (routes with `upload`). */
+  files: Map<string, Uint8Array>
 }
 
 export type SignedIn = WebRequest & { session: WebSession; account: AccountView }

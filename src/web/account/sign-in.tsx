@@ -43,7 +43,7 @@ function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; sta
             <button type="submit">Sign in</button>
           </Form>
           <p>
-            <a href={`${BASE}/forgot-password`}>Forgot your password?</a> · <a href={`${BASE}/sign-up`}>Create an account</a> · <a href={`${BASE}/move-here`}>Move your account here</a>
+            <a href={`${BASE}/forgot-password`}>Forgot your password?</a> · <a href={`${BASE}/sign-up`}>Create an account</a> · <a href={`${BASE}/move-here`}>Move your account here</a> · <a href={`${BASE}/restore`}>Restore an account</a>
           </p>
         </section>
       ),

@@ -5,9 +5,9 @@ import type { Child } from './jsx/jsx-runtime.ts'
 
 export const CSRF_FIELD = 'csrf_token'
 
-export function Form(p: { action: string; csrf: string; class?: string; children: Child; label?: string }) {
+export function Form(p: { action: string; csrf: string; class?: string; children: Child; label?: string; enctype?: 'multipart/form-data' }) {
   return (
-    <form method="post" action={p.action} class={p.class} aria-label={p.label}>
+    <form method="post" action={p.action} class={p.class} aria-label={p.label} enctype={p.enctype}>
       <input type="hidden" name={CSRF_FIELD} value={p.csrf} />
       {p.children}
     </form>
