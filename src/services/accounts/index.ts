@@ -22,6 +22,7 @@ import { AccountService } from './account-service.ts'
 import type { AccountsContext } from './context.ts'
 import type { TokenKey } from '../auth/tokens.ts'
 import { keyFilesFor } from '../repo/keys.ts'
+import { isHostedDidWeb, publishableDidWebDocument } from './did-web.ts'
 
 export { AccountService }
 export type { RepoLifecycle }
@@ -72,6 +73,7 @@ export function buildAccounts(opts: {
     maxTTL: config.identity.cacheMaxTTL,
     timeoutMs: config.identity.resolverTimeout,
     devMode: config.service.devMode,
+    local: (did) => (isHostedDidWeb(did, config.identity.serviceHandleDomains) ? publishableDidWebDocument(ctx, did) : null),
   })
   const fallbackRepo = new KeyFileRepo(config.db.actorStoreDirectory, keyFilesFor(config))
   const notify = buildNotify({ config, log, db: opts.accountDb, mailer: opts.mailer })
