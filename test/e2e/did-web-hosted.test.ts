@@ -23,7 +23,7 @@ afterAll(async () => {
 
 const didJson = async (host: string) => {
   const res = await fetch(`${h.server.url}/.well-known/did.json`, { headers: { host } })
-  return { status: res.status, doc: res.ok ? await res.json() : null }
+  return { status: res.status, doc: (res.ok ? await res.json() : null) as any }
 }
 const call = async (agent: AtpAgent, fn: () => Promise<unknown>) => fn().then(() => 'ok', (err) => `${err.error}: ${err.message}`)
 

@@ -5,9 +5,9 @@
 // Bring-your-own did:web (a domain the person runs): created through migration as the reference does
 // (service auth from the DID, deactivated until its document names us); `publishableDidWebDocument` is
 // the exact document to publish for it.
+import { PDS_SERVICE_ID, PDS_SERVICE_TYPE } from '../../core/did-doc.ts'
 import { formatDidDoc } from '../identity/plc-ops.ts'
 import type { AccountsContext } from './context.ts'
-import { recommendedDidCredentials } from './plc-flows.ts'
 
 /** The host of a did:web (percent-decoded), or null for another method or a did:web with a path. */
 export function didWebHost(did: string): string | null {
@@ -29,12 +29,12 @@ export const hostedDidWebFor = (host: string) => `did:web:${host.toLowerCase()}`
 export function publishableDidWebDocument(ctx: AccountsContext, did: string) {
   const account = ctx.manager.getAccount(did, { includeDeactivated: true })
   if (!account) return null
-  const creds = recommendedDidCredentials(ctx, did)
+  // What getRecommendedDidCredentials names (plc-flows.ts), without rotation keys: a did:web has none.
   return formatDidDoc({
     did,
     alsoKnownAs: account.handle ? [`at://${account.handle}`] : [],
-    verificationMethods: creds.verificationMethods,
-    services: creds.services,
+    verificationMethods: { atproto: ctx.repo().signingKey(did).did() },
+    services: { [PDS_SERVICE_ID]: { type: PDS_SERVICE_TYPE, endpoint: ctx.config.service.publicUrl } },
     rotationKeys: [],
   })
 }

@@ -22,6 +22,7 @@ import { downloadBlob, downloadBlobs, downloadRepo } from './data-files.ts'
 import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
 import { addChannel, NOTIFICATIONS_PATH, removeChannel, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
+import { checkIdentity, IDENTITY_PATH, showIdentity } from './identity.tsx'
 import { MAX_RESTORE_BYTES, RESTORE_PATH, showRestore, submitRestore } from './restore.tsx'
 import { confirmMove, forgetMove, MOVE_PATH, showMoveHere, startMove } from './move-here.tsx'
 import { addPasskey, passkeyOptions, beginTotp, cancelTotp, disableTotp, finishTotp, regenerateBackupCodes, removePasskey, SECURITY_PATH, setEmailCode, showSecurity } from './security.tsx'
@@ -80,6 +81,8 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/verify`, access: 'signedIn', limits: WEB_LIMITS.emailCode, handler: verifyChannel },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/preferred`, access: 'recentPassword', handler: setPreferred },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/remove`, access: 'signedIn', handler: removeChannel },
+  { method: 'GET', path: IDENTITY_PATH, access: 'signedIn', handler: showIdentity },
+  { method: 'POST', path: `${IDENTITY_PATH}/check`, access: 'signedIn', limits: WEB_LIMITS.handleLookup, handler: checkIdentity },
   { method: 'GET', path: `${BASE}/data`, access: 'signedIn', handler: showData },
   { method: 'GET', path: `${BASE}/data/collection`, access: 'signedIn', handler: showCollection },
   { method: 'GET', path: `${BASE}/data/record`, access: 'signedIn', handler: showRecord },

@@ -12,6 +12,7 @@ export const NAV: NavItem[] = [
   { href: `${BASE}/sessions`, label: 'Sessions' },
   { href: `${BASE}/app-passwords`, label: 'App passwords' },
   { href: `${BASE}/handle`, label: 'Handle' },
+  { href: `${BASE}/identity`, label: 'Identity' },
   { href: `${BASE}/email`, label: 'Email' },
   { href: `${BASE}/password`, label: 'Password' },
   { href: `${BASE}/security`, label: 'Security' },

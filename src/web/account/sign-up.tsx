@@ -2,7 +2,7 @@
 // /account/sign-up: a new account on this server. A handle on the server's domains (checked live as it
 // is typed, and again on submit), email, password with a strength hint, the invite code when the server
 // needs one; then the person is signed in and asked to confirm their email with a mailed code.
-import { Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
+import { Checkbox, Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
 import { serviceErrorName, serviceMessage } from '../ui/errors.ts'
 import { field, raw } from '../ui/form.ts'
 import { seeOther } from '../ui/render.ts'
@@ -12,7 +12,7 @@ import { sessionCookie } from './router.ts'
 import { publicPage } from './shell.tsx'
 
 export const SIGN_UP_PATH = `${BASE}/sign-up`
-type Values = { name?: string; suffix?: string; email?: string; invite?: string }
+type Values = { name?: string; suffix?: string; email?: string; invite?: string; didWeb?: boolean }
 
 function view(r: WebRequest, o: { values?: Values; errors?: FieldErrors; status?: number } = {}) {
   const { config } = r.app.services
@@ -42,6 +42,12 @@ function view(r: WebRequest, o: { values?: Values; errors?: FieldErrors; status?
             <Field name="email" type="email" label="Email address" hint="For sign-in help and important messages; we send it a code to confirm." value={v.email} autocomplete="email" errors={o.errors} required />
             <Field name="password" type="password" label="Password" hint={PASSWORD_HINT} autocomplete="new-password" errors={o.errors} required />
             <Field name="repeat" type="password" label="Password again" autocomplete="new-password" errors={o.errors} required />
+ <Checkbox
+              name="didWeb"
+              label="Use did:web:<handle> as my identity (advanced)"
+              checked={v.didWeb}
+              hint="This server then publishes your identity under your handle's name. It can never move to another server's domain: if you leave this server, you start over with a new identity and lose your followers. Leave this off for the usual did:plc, which can move."
+            />
             {config.invites.required && <Field name="invite" label="Invite code" hint="This server needs one to sign up." value={v.invite} spellcheck={false} errors={o.errors} required />}
             <button type="submit">Create account</button>
           </form>
@@ -81,7 +87,7 @@ function fieldOf(err: unknown): keyof Values | 'password' | 'form' {
 /** POST /account/sign-up */
 export async function submitSignUp(r: WebRequest): Promise<Response> {
   const { accounts, config } = r.app.services
-  const values: Values = { name: field(r.form, 'name').toLowerCase().replace(/^@/, ''), suffix: field(r.form, 'suffix'), email: field(r.form, 'email'), invite: field(r.form, 'invite') }
+  const values: Values = { name: field(r.form, 'name').toLowerCase().replace(/^@/, ''), suffix: field(r.form, 'suffix'), email: field(r.form, 'email'), invite: field(r.form, 'invite'), didWeb: r.form.get('didWeb') === '1' }
   const password = raw(r.form, 'password')
   const errors: FieldErrors = {}
   if (!config.identity.serviceHandleDomains.includes(values.suffix!)) errors.name = 'Choose one of the listed domains.'
@@ -94,7 +100,8 @@ export async function submitSignUp(r: WebRequest): Promise<Response> {
 
   let did: string
   try {
-    const created = await accounts.createAccount({ handle: `${values.name}${values.suffix}`, email: values.email, password, inviteCode: values.invite || undefined }, null)
+    const handle = `${values.name}${values.suffix}`
+    const created = await accounts.createAccount({ handle, email: values.email, password, inviteCode: values.invite || undefined, did: values.didWeb ? `did:web:${handle}` : undefined }, null)
     did = created.did
     // createAccount also opens an API session (its tokens are not used here): end it.
     accounts.revokeAllPasswordSessions(did)
