@@ -5,7 +5,7 @@
 import { randomBytes, createHash } from 'node:crypto'
 import type { Database } from 'bun:sqlite'
 import type { Logger } from '../../logger.ts'
-import { deleteInboundMigration, getInboundMigration, putInboundMigration, type InboundMigrationRow } from '../../storage/account/inbound-migrations.ts'
+import { deleteInboundMigration, deleteStaleInboundMigrations, getInboundMigration, putInboundMigration, type InboundMigrationRow } from '../../storage/account/inbound-migrations.ts'
 import { guardedFetch } from '../net/guarded-fetch.ts'
 import { invalidInput } from '../errors.ts'
 import { MigrationError } from './errors.ts'
@@ -64,6 +64,7 @@ export class InboundMigrations {
     const id = idOf(secret)
     if (this.runs.has(id)) return
     const now = Date.now()
+    deleteStaleInboundMigrations(this.db, now - KEEP_MS)
     const before = getInboundMigration(this.db, id)
     const same = before && before.fromUrl === fromUrl && before.identifier === identifier
     putInboundMigration(this.db, {
