@@ -8,6 +8,9 @@ import { decodeCommit } from '../../core/commit.ts'
 import { MigrationError } from './errors.ts'
 import { AccountSession, type SessionInfo } from './account-session.ts'
 import { XrpcClient, XrpcResponseError } from './xrpc-client.ts'
+import { chooseHandle, confirmHandle } from './handle-choice.ts'
+
+export { chooseHandle, confirmHandle } from './handle-choice.ts'
 
 export const MIGRATION_STEPS = ['account', 'repo', 'blobs', 'preferences', 'plc', 'activate', 'deactivate-old'] as const
 export type MigrationStep = (typeof MIGRATION_STEPS)[number]
@@ -48,46 +51,6 @@ export type MigrationReport = {
 
 type ServerDescription = { did: string; availableUserDomains: string[]; inviteCodeRequired?: boolean }
 type AccountStatus = { activated: boolean; validDid: boolean; repoCommit: string; expectedBlobs: number; importedBlobs: number }
-
-/**
- * The handle on the new PDS: the one asked for; else the old handle when it is the user's own domain
- * (not under one of the old server's user domains); else the same name under our first user domain.
- */
-export function chooseHandle(oldHandle: string, oldDomains: string[], newDomains: string[], requested?: string): string {
-  if (requested) return requested.toLowerCase()
-  const handle = oldHandle.toLowerCase()
-  const oldDomain = oldDomains.find((d) => handle.endsWith(d.toLowerCase()))
-  if (!oldDomain) return handle
-  const ourDomain = newDomains[0]
-  if (!ourDomain) throw new MigrationError('the new server offers no handle domain: choose the handle here', 'input', 'newHandle')
-  const name = handle.slice(0, handle.length - oldDomain.length)
-  return `${name}${ourDomain}`
-}
-
-/**
- * A custom-domain handle moves with the account only when its domain already names the DID (DNS TXT
- * `_atproto.<handle>` or `https://<handle>/.well-known/atproto-did`), which createAccount requires; else
- * the same name under our first domain, with a message saying why. Resolved by this server, as it will.
- */
-export async function confirmHandle(to: XrpcClient, did: string, handle: string, newDomains: string[]): Promise<{ handle: string; note?: string }> {
-  if (newDomains.some((d) => handle.endsWith(d.toLowerCase()))) return { handle }
-  const resolved = await to
-    .withAuthorization(undefined)
-    .query<{ did: string }>('com.atproto.identity.resolveHandle', { handle })
-    .then(
-      (r) => r.did,
-      (err) => {
-        if (err instanceof XrpcResponseError && err.status === 400) return null
-        throw err
-      },
-    )
-  if (resolved === did) return { handle, note: `keeping ${handle}: its domain names ${did}` }
-  const ourDomain = newDomains[0]
-  if (!ourDomain) throw new MigrationError(`${handle} does not name ${did} and the new server offers no handle domain: choose the handle here`, 'input', 'newHandle')
-  const fallback = `${handle.split('.')[0]}${ourDomain}`
-  const why = resolved ? `it names ${resolved}` : `neither the DNS TXT record _atproto.${handle} nor https://${handle}/.well-known/atproto-did names it`
-  return { handle: fallback, note: `${handle} cannot be kept (${why}): using ${fallback}; set ${handle} again with updateHandle once the domain names ${did}` }
-}
 
 export async function migrateAccount(opts: MigrationOptions): Promise<MigrationReport> {
   const step = opts.onStep ?? (() => {})
