@@ -51,6 +51,7 @@ import { SUBSCRIBE_LABELS_PATH } from './xrpc/routes/firehose.ts'
 import { moderationAdminPlugin } from './xrpc/routes/moderation-admin.ts'
 import { litestreamDatabases } from './services/backup/litestream.ts'
 import { leaveCheckpointsToLitestream } from './storage/wal-checkpointer.ts'
+import { InboundMigrations } from './services/migration/inbound.ts'
 
 export type RunningServer = {
   url: string
@@ -150,6 +151,7 @@ async function startLocked(
     verifyAuth: createAuthVerifier({ ...accounts.credentials, serviceDid: config.service.did, adminPassword: config.secrets.adminPassword, proxyConfig: config }),
     accounts: accounts.accounts,
     notify: accounts.notify,
+    migrations: new InboundMigrations(accountDb, { selfUrl: `http://127.0.0.1:${config.service.port}`, devMode: config.service.devMode, log, adminPassword: config.secrets.adminPassword, plcUrl: config.identity.plcUrl }),
     events: firehose.sequencer,
     proxy,
     repo: undefined as unknown as RepoService, // set below: it reads lexicons/events/accounts from services

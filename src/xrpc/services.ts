@@ -14,6 +14,7 @@ import type { NotifyService } from '../services/notify/index.ts'
 import type { Alert } from '../services/health/index.ts'
 import type { Metrics } from '../services/metrics.ts'
 import type { ModerationService } from '../services/moderation/index.ts'
+import type { InboundMigrations } from '../services/migration/inbound.ts'
 
 export type Services = {
   config: Config
@@ -29,6 +30,8 @@ export type Services = {
   repo: RepoService
   /** The notification queue, channels, a person's preferred channel and its verification (src/services/notify). */
   notify: NotifyService
+  /** The account app's "move your account here" wizard runs (src/services/migration/inbound.ts). */
+  migrations: InboundMigrations
   /** Forwards calls to the AppView, chat, moderation and atproto-proxy targets (src/services/proxy). */
   proxy: ProxyService
   /** OAuth provider: verifyOAuthAccess(req), revokeAllOAuthSessions(did) (src/services/oauth). */

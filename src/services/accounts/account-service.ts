@@ -19,6 +19,7 @@ import * as creds from '../../storage/account/credentials.ts'
 import { WebSessions } from './web-sessions.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
 import { DomainError, invalidInput } from '../errors.ts'
+import * as didWeb from './did-web.ts'
 
 export class AccountService {
   /** Second factors: email codes, authenticator app, backup codes (src/services/factors). */
@@ -84,7 +85,7 @@ export class AccountService {
    * An account without a password: the passkey made for it is checked first (its challenge spent), the
    * account made, then the passkey stored. A refused sign-up (handle taken…) leaves nothing behind.
    */
-  async createAccountWithPasskey(input: Omit<CreateAccountInput, 'password' | 'did' | 'plcOp'>, passkey: { name: string; response: unknown }) {
+  async createAccountWithPasskey(input: Omit<CreateAccountInput, 'password' | 'plcOp'>, passkey: { name: string; response: unknown }) {
     const { name, credential } = await this.factors.passkeys.verifySignUp(passkey.name, passkey.response)
     const created = await createAccount(this.ctx, input, null, { passkeyOnly: true })
     this.factors.passkeyAtSignUp(created.did, name, credential)
@@ -252,6 +253,20 @@ export class AccountService {
   }
 
   /** Where a handle off this server's domains points now (DNS TXT, then the HTTPS well-known file). */
+  /** The did.json of the hosted did:web named by a request's host, or null. */
+  hostedDidWebDocument(host: string) {
+    return didWeb.hostedDidWebDocument(this.ctx, host)
+  }
+
+  /** For a did:web account: the exact document its domain must publish for it to be served here. */
+  didWebDocumentToPublish(did: string) {
+    return did.startsWith('did:web:') ? didWeb.publishableDidWebDocument(this.ctx, did) : null
+  }
+
+  isHostedDidWeb(did: string): boolean {
+    return didWeb.isHostedDidWeb(did, this.ctx.config.identity.serviceHandleDomains)
+  }
+
   resolveHandleRemote(handle: string): Promise<string | null> {
     return this.ctx.resolveHandleRemote(handle)
   }

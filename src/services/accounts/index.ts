@@ -23,6 +23,7 @@ import { AccountService } from './account-service.ts'
 import type { AccountsContext } from './context.ts'
 import type { TokenKey } from '../auth/tokens.ts'
 import { keyFilesFor } from '../repo/keys.ts'
+import { isHostedDidWeb, publishableDidWebDocument } from './did-web.ts'
 
 export { AccountService }
 export type { RepoLifecycle }
@@ -77,6 +78,7 @@ export function buildAccounts(opts: {
     maxTTL: config.identity.cacheMaxTTL,
     timeoutMs: config.identity.resolverTimeout,
     devMode: config.service.devMode,
+    local: (did) => (isHostedDidWeb(did, config.identity.serviceHandleDomains) ? publishableDidWebDocument(ctx, did) : null),
   })
   const fallbackRepo = new KeyFileRepo(config.db.actorStoreDirectory, keyFilesFor(config))
   const notify = buildNotify({ config, log, db: opts.accountDb, mailer: opts.mailer })
@@ -91,7 +93,7 @@ export function buildAccounts(opts: {
     mailer: notify.mailer(),
     notify,
     plcRotationKey: Secp256k1Keypair.import(config.secrets.plcRotationKeyHex),
-    resolveHandleRemote: (handle) => resolveHandleRemote(handle, config.identity.resolverTimeout),
+    resolveHandleRemote: (handle) => resolveHandleRemote(handle, config.identity.resolverTimeout, config.identity.handleBackupNameservers),
   }
   const accounts = new AccountService(ctx)
   const credentials: CredentialSource = {

@@ -27,6 +27,9 @@ import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
 import { addChannel, NOTIFICATIONS_PATH, removeChannel, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
 import { MOD_ROUTES } from '../mod/routes.ts'
+import { checkIdentity, IDENTITY_PATH, showIdentity } from './identity.tsx'
+import { MAX_RESTORE_BYTES, RESTORE_PATH, showRestore, submitRestore } from './restore.tsx'
+import { confirmMove, forgetMove, MOVE_PATH, showMoveHere, startMove } from './move-here.tsx'
 import { addPasskey, passkeyOptions, beginTotp, cancelTotp, disableTotp, finishTotp, regenerateBackupCodes, removePasskey, SECURITY_PATH, setEmailCode, showSecurity } from './security.tsx'
 
 export const ROUTES: Route[] = [
@@ -53,6 +56,12 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${BASE}/forgot-password`, access: 'public', limits: WEB_LIMITS.requestPasswordReset, handler: submitForgotPassword },
   { method: 'GET', path: `${BASE}/reset-password`, access: 'public', handler: showResetPassword },
   { method: 'POST', path: `${BASE}/reset-password`, access: 'public', limits: WEB_LIMITS.emailCode, handler: submitResetPassword },
+  { method: 'GET', path: MOVE_PATH, access: 'public', handler: showMoveHere },
+  { method: 'POST', path: MOVE_PATH, access: 'public', limits: WEB_LIMITS.password, handler: startMove },
+  { method: 'POST', path: `${MOVE_PATH}/confirm`, access: 'public', limits: WEB_LIMITS.emailCode, handler: confirmMove },
+  { method: 'POST', path: `${MOVE_PATH}/forget`, access: 'public', handler: forgetMove },
+  { method: 'GET', path: RESTORE_PATH, access: 'public', handler: showRestore },
+  { method: 'POST', path: RESTORE_PATH, access: 'public', limits: WEB_LIMITS.password, upload: MAX_RESTORE_BYTES, handler: submitRestore },
 
   { method: 'GET', path: BASE, access: 'signedIn', handler: showDashboard },
   { method: 'GET', path: `${BASE}/sessions`, access: 'signedIn', handler: showSessions },
@@ -92,6 +101,8 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/verify`, access: 'signedIn', limits: WEB_LIMITS.emailCode, handler: verifyChannel },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/preferred`, access: 'recentPassword', handler: setPreferred },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/remove`, access: 'signedIn', handler: removeChannel },
+  { method: 'GET', path: IDENTITY_PATH, access: 'signedIn', handler: showIdentity },
+  { method: 'POST', path: `${IDENTITY_PATH}/check`, access: 'signedIn', limits: WEB_LIMITS.handleLookup, handler: checkIdentity },
   { method: 'GET', path: `${BASE}/data`, access: 'signedIn', handler: showData },
   { method: 'GET', path: `${BASE}/data/collection`, access: 'signedIn', handler: showCollection },
   { method: 'GET', path: `${BASE}/data/record`, access: 'signedIn', handler: showRecord },

@@ -56,7 +56,7 @@ export function signInView(r: WebRequest, o: { identifier?: string; errors?: Fie
           </Form>
           <PasskeySignIn action={PASSKEY_SIGN_IN_PATH} optionsUrl={`${PASSKEY_SIGN_IN_PATH}/options`} csrf={r.csrf} fields={{ next }} intro="Or sign in with a passkey, without typing anything:" />
           <p>
-            <a href={`${BASE}/forgot-password`}>Forgot your password?</a> · <a href={`${BASE}/sign-up`}>Create an account</a>
+            <a href={`${BASE}/forgot-password`}>Forgot your password?</a> · <a href={`${BASE}/sign-up`}>Create an account</a> · <a href={`${BASE}/move-here`}>Move your account here</a> · <a href={`${BASE}/restore`}>Restore an account</a>
           </p>
         </section>
       ),

@@ -4,7 +4,7 @@
 // needs one; then the person is signed in and asked to confirm their email with a mailed code. With
 // ?with=passkey the account has no password: the browser makes a passkey for it instead (the client
 // script asks /account/sign-up/passkey-options, then sends the answer with the form).
-import { Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
+import { Checkbox, Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
 import { serviceErrorName, serviceMessage } from '../ui/errors.ts'
 import { field, raw } from '../ui/form.ts'
 import { seeOther } from '../ui/render.ts'
@@ -14,7 +14,7 @@ import { sessionCookie } from './router.ts'
 import { publicPage } from './shell.tsx'
 
 export const SIGN_UP_PATH = `${BASE}/sign-up`
-type Values = { name?: string; suffix?: string; email?: string; invite?: string }
+type Values = { name?: string; suffix?: string; email?: string; invite?: string; didWeb?: boolean }
 
 /** ?with=passkey (or the posted form's `with`): sign up with a passkey and no password. */
 const withPasskey = (r: WebRequest) => (r.url.searchParams.get('with') ?? r.form.get('with')) === 'passkey'
@@ -64,6 +64,12 @@ function view(r: WebRequest, o: { values?: Values; errors?: FieldErrors; status?
                 <Field name="repeat" type="password" label="Password again" autocomplete="new-password" errors={o.errors} required />
               </>
             )}
+            <Checkbox
+              name="didWeb"
+              label="Use did:web:<handle> as my identity (advanced)"
+              checked={v.didWeb}
+              hint="This server then publishes your identity under your handle's name. It can never move to another server's domain: if you leave this server, you start over with a new identity and lose your followers. Leave this off for the usual did:plc, which can move."
+            />
             {config.invites.required && <Field name="invite" label="Invite code" hint="This server needs one to sign up." value={v.invite} spellcheck={false} errors={o.errors} required />}
             <button type="submit">{passkey ? 'Create account with a passkey' : 'Create account'}</button>
           </form>
@@ -112,7 +118,7 @@ function fieldOf(err: unknown): keyof Values | 'password' | 'form' {
 /** POST /account/sign-up */
 export async function submitSignUp(r: WebRequest): Promise<Response> {
   const { accounts, config } = r.app.services
-  const values: Values = { name: field(r.form, 'name').toLowerCase().replace(/^@/, ''), suffix: field(r.form, 'suffix'), email: field(r.form, 'email'), invite: field(r.form, 'invite') }
+  const values: Values = { name: field(r.form, 'name').toLowerCase().replace(/^@/, ''), suffix: field(r.form, 'suffix'), email: field(r.form, 'email'), invite: field(r.form, 'invite'), didWeb: r.form.get('didWeb') === '1' }
   const password = raw(r.form, 'password')
   const errors: FieldErrors = {}
   if (!config.identity.serviceHandleDomains.includes(values.suffix!)) errors.name = 'Choose one of the listed domains.'
@@ -134,7 +140,8 @@ export async function submitSignUp(r: WebRequest): Promise<Response> {
   }
   let did: string
   try {
-    const input = { handle: `${values.name}${values.suffix}`, email: values.email, inviteCode: values.invite || undefined }
+    const handle = `${values.name}${values.suffix}`
+    const input = { handle, email: values.email, inviteCode: values.invite || undefined, did: values.didWeb ? `did:web:${handle}` : undefined }
     const created = passkey
       ? await accounts.createAccountWithPasskey(input, { name: 'Passkey from sign-up', response })
       : await accounts.createAccount({ ...input, password }, null)

@@ -6,9 +6,9 @@ import { REMEMBER_BROWSER_FIELD } from './trusted-browser.ts'
 
 export const CSRF_FIELD = 'csrf_token'
 
-export function Form(p: { action: string; csrf: string; class?: string; children: Child; label?: string }) {
+export function Form(p: { action: string; csrf: string; class?: string; children: Child; label?: string; enctype?: 'multipart/form-data' }) {
   return (
-    <form method="post" action={p.action} class={p.class} aria-label={p.label}>
+    <form method="post" action={p.action} class={p.class} aria-label={p.label} enctype={p.enctype}>
       <input type="hidden" name={CSRF_FIELD} value={p.csrf} />
       {p.children}
     </form>

@@ -17,7 +17,7 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-test('signed out, every page but sign-in, sign-up and forgot-password leads to the sign-in page', async () => {
+test('signed out, every page but sign-in, sign-up, forgot-password and move-here leads to the sign-in page', async () => {
   const publicPaths = ROUTES.filter((r) => r.access === 'public').map((r) => r.path)
   expect(new Set(publicPaths)).toEqual(
     new Set([
@@ -32,6 +32,10 @@ test('signed out, every page but sign-in, sign-up and forgot-password leads to t
       '/account/recover',
       '/account/recover/finish',
       '/account/recover/cancel',
+      '/account/move-here',
+      '/account/move-here/confirm',
+      '/account/move-here/forget',
+      '/account/restore',
     ]),
   )
   for (const route of ROUTES.filter((r) => r.access !== 'public')) {
