@@ -17,7 +17,8 @@ const toRule = (l: WebLimit): RateLimitRule => ({
   ...(l.per === 'account' && { calcKey: (call) => ('did' in call.auth ? call.auth.did : null) }),
 })
 
-function limiter(rateLimiter: RateLimiter) {
+/** The account and admin web apps' rate limits, counted by the server's limiter (a full window: a page saying so). */
+export function limiter(rateLimiter: RateLimiter) {
   return (limits: WebLimit[], req: Request, ip: string, did: string | null) => {
     if (!limits.length || !rateLimiter.enabled || rateLimiter.isBypassed(req, ip)) return
     const auth = (did ? { type: 'access', did, scope: 'com.atproto.access' } : { type: 'none' }) as AuthResult

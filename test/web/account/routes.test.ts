@@ -17,10 +17,26 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-test('signed out, every page but sign-in, sign-up and forgot-password leads to the sign-in page', async () => {
+test('signed out, every page but sign-in, sign-up, forgot-password and move-here leads to the sign-in page', async () => {
   const publicPaths = ROUTES.filter((r) => r.access === 'public').map((r) => r.path)
   expect(new Set(publicPaths)).toEqual(
-    new Set(['/account/sign-in', '/account/sign-up', '/account/sign-up/handle-available', '/account/forgot-password', '/account/reset-password']),
+    new Set([
+      '/account/sign-in',
+      '/account/sign-in/passkey',
+      '/account/sign-in/passkey/options',
+      '/account/sign-up',
+      '/account/sign-up/handle-available',
+      '/account/sign-up/passkey-options',
+      '/account/forgot-password',
+      '/account/reset-password',
+      '/account/recover',
+      '/account/recover/finish',
+      '/account/recover/cancel',
+      '/account/move-here',
+      '/account/move-here/confirm',
+      '/account/move-here/forget',
+      '/account/restore',
+    ]),
   )
   for (const route of ROUTES.filter((r) => r.access !== 'public')) {
     const res = await fetch(server.url + route.path, { method: route.method, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: route.method === 'POST' ? 'x=1' : undefined })
