@@ -30,6 +30,7 @@ export function accountPortFrom(accounts: () => AccountService): OAuthAccountPor
         throw err
       }
     },
+    signedIn: (did, browser) => accounts().signIns.signedIn(did, browser, 'OAuth sign-in page'),
     getAccount: active,
   }
 }

@@ -63,15 +63,24 @@ export class NotifyService {
   /**
    * The row for a message to an account: protocol-bound kinds go to its email address (or, when this
    * server cannot send email, to the preferred channel); the rest go to the preferred verified channel,
-   * email being the fallback. `emailTo` overrides the account's address for the email route.
+   * email being the fallback — also while that channel's breaker is open, if email delivers (else the
+   * message waits for the channel). `emailTo` overrides the account's address for the email route.
    */
   forAccount(did: string, kind: NotificationKind, vars: TemplateVars, emailTo: string | null): NewNotification {
     const preferred = store.preferredChannel(this.db, did)
-    const usable = preferred && this.channels.has(preferred.channel as ChannelName) ? preferred : null
+    let usable = preferred && this.channels.has(preferred.channel as ChannelName) ? preferred : null
+    if (usable && emailTo && this.email.delivers && this.queue.breakers.paused(usable.channel)) usable = null
     const useEmail = emailTo && (!usable || (EMAIL_BOUND.has(kind) && this.email.delivers))
     const route = useEmail || !usable ? { channel: 'email', address: emailTo ?? '' } : { channel: usable.channel, address: usable.address }
     if (!route.address) throw new NotifyError('the account has neither an email address nor a verified channel', 'NotVerified')
     return { did, kind, ...route, ...this.body(kind, { ...vars, channel: route.channel }) }
+  }
+
+  /** Routes (forAccount), queues and delivers a message that carries no token; returns the channel used. */
+  async toAccount(did: string, kind: NotificationKind, vars: TemplateVars, emailTo: string | null): Promise<string> {
+    const n = this.forAccount(did, kind, vars, emailTo)
+    await this.dispatch(this.enqueue(n))
+    return n.channel
   }
 
   private body(kind: NotificationKind, vars: TemplateVars): { subject: string; body: string } {

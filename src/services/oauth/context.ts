@@ -23,6 +23,8 @@ export type OAuthAccountPort = {
    * code, an emailed code may just have been sent).
    */
   secondFactor(did: string, code: string | undefined, ip: string): Promise<string | null>
+  /** After a complete sign-in on the authorization page: "a new sign-in" alerts. */
+  signedIn?(did: string, browser: { ip: string; userAgent: string | null }): void
   /** An active (not deactivated, not taken down) account, or null. */
   getAccount(handleOrDid: string): OAuthAccount | null
 }

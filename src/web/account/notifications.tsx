@@ -25,7 +25,7 @@ const LABELS: Record<string, string> = {
 
 const ADDRESS_HINTS: Partial<Record<ChannelName, string>> = {
   telegram: 'Telegram: start a chat with this server’s bot first, then enter your chat id (a number).',
-  discord: 'Discord: a webhook URL of a channel you own (https://discord.com/api/webhooks/…).',
+  discord: 'Discord: a webhook URL of a channel you own (https://discord.com/api/webhooks/…), or your user id (a long number) when this server has a Discord bot.',
   ntfy: 'ntfy: a topic name or a topic URL (https://ntfy.example.com/mytopic).',
   signal: 'Signal: a phone number in international form (+15551234567) or a username (name.42).',
 }
@@ -40,6 +40,9 @@ const KIND_LABELS: Record<string, string> = {
   test: 'Test message',
   message: 'Message',
   operator_message: 'Message from the moderators',
+  sign_in_code: 'Sign-in code',
+  factor_change: 'Security settings changed',
+  new_sign_in: 'New sign-in',
 }
 
 const NOTICES: Record<string, string> = {

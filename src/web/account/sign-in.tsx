@@ -76,6 +76,7 @@ export async function submitSignIn(r: WebRequest): Promise<Response> {
     if (err instanceof DomainError && err.kind !== 'internal') return view(r, { identifier, askCode: true, errors: { code: err.message }, status: 401 })
     throw err
   }
+  r.app.services.accounts.signIns.signedIn(account.did, r.device, 'account web app')
   return startSession(r, account, safeNext(r.form.get('next')))
 }
 

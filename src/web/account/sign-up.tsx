@@ -96,6 +96,7 @@ export async function submitSignUp(r: WebRequest): Promise<Response> {
   try {
     const created = await accounts.createAccount({ handle: `${values.name}${values.suffix}`, email: values.email, password, inviteCode: values.invite || undefined }, null)
     did = created.did
+    accounts.signIns.remember(did, r.device)
     // createAccount also opens an API session (its tokens are not used here): end it.
     accounts.revokeAllPasswordSessions(did)
   } catch (err) {

@@ -274,6 +274,7 @@ export function handleSignIn(ctx: OAuthContext, req: Request, browser: BrowserIn
       const page = loginPage({ client: flow.client, form: formContext(flow), loginHint: identifier, error, askCode: !!factorProblem })
       return html(page, 401, [], [flow.request.parameters.redirect_uri])
     }
+    ctx.accounts.signedIn?.(account.did, browser)
     return afterSignIn(ctx, flow, account)
   })
 }
