@@ -49,6 +49,14 @@ export function recipientError(message: string): ChannelError {
   return new ChannelError(message, { permanent: true, recipient: true })
 }
 
+/** The channels that talk to a service the operator configured (its settings, and dev mode for loopback fakes). */
+export abstract class ConfiguredChannel<C> {
+  constructor(
+    protected readonly config: C,
+    protected readonly devMode: boolean,
+  ) {}
+}
+
 /** A person's or operator's address the channel cannot use (bad phone number, not a webhook URL…). */
 export class AddressError extends Error {
   name = 'AddressError'

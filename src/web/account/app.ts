@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto'
 import { BASE, REAUTH_PATH, SIGN_IN_PATH, type AccountApp, type AccountAppServices } from './context.ts'
 import type { Route } from './router.ts'
 import { WEB_LIMITS } from './rate-limits.ts'
-import { showSignIn, submitSignIn } from './sign-in.tsx'
+import { showSignIn, submitSignIn, newSignInCode } from './sign-in.tsx'
 import { handleAvailable, showSignUp, SIGN_UP_PATH, submitSignUp } from './sign-up.tsx'
 import { submitSignOut } from './sign-out.ts'
 import { showConfirmPassword, submitConfirmPassword } from './confirm-password.tsx'
@@ -20,13 +20,14 @@ import { showCollection, showData, showRecord } from './data.tsx'
 import { showBlobs } from './blobs.tsx'
 import { downloadBlob, downloadBlobs, downloadRepo } from './data-files.ts'
 import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
-import { addChannel, NOTIFICATIONS_PATH, removeChannel, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
+import { addChannel, NOTIFICATIONS_PATH, removeChannel, resendCode, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
 import { addPasskey, passkeyOptions, beginTotp, cancelTotp, disableTotp, finishTotp, regenerateBackupCodes, removePasskey, SECURITY_PATH, setEmailCode, showSecurity } from './security.tsx'
 
 export const ROUTES: Route[] = [
   { method: 'GET', path: SIGN_IN_PATH, access: 'public', handler: showSignIn },
   { method: 'POST', path: SIGN_IN_PATH, access: 'public', limits: WEB_LIMITS.password, handler: submitSignIn },
+  { method: 'POST', path: `${SIGN_IN_PATH}/new-code`, access: 'public', limits: [...WEB_LIMITS.password, ...WEB_LIMITS.signInCode], handler: newSignInCode },
   { method: 'POST', path: `${BASE}/sign-out`, access: 'signedIn', handler: submitSignOut },
   { method: 'GET', path: REAUTH_PATH, access: 'signedIn', handler: showConfirmPassword },
   { method: 'POST', path: REAUTH_PATH, access: 'signedIn', limits: WEB_LIMITS.password, handler: submitConfirmPassword },
@@ -70,6 +71,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: NOTIFICATIONS_PATH, access: 'signedIn', handler: showNotifications },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/add`, access: 'recentPassword', limits: WEB_LIMITS.sendMail, handler: addChannel },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/verify`, access: 'signedIn', limits: WEB_LIMITS.emailCode, handler: verifyChannel },
+  { method: 'POST', path: `${NOTIFICATIONS_PATH}/resend`, access: 'signedIn', limits: WEB_LIMITS.sendMail, handler: resendCode },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/preferred`, access: 'recentPassword', handler: setPreferred },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/remove`, access: 'signedIn', handler: removeChannel },
   { method: 'GET', path: `${BASE}/data`, access: 'signedIn', handler: showData },

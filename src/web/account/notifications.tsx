@@ -169,6 +169,9 @@ function view(s: SignedIn, o: { errors?: FieldErrors; values?: Values; status?: 
                         )}
                       </div>
                       <div class="row">
+                        {!c.verified && offered && (
+                          <ActionButton action={`${PATH}/resend`} csrf={s.csrf} label="Send a new code" hidden={{ channel: c.channel }} variant="secondary" small ariaLabel={`Send a new code over ${label(c.channel)}`} />
+                        )}
                         {c.verified && !c.preferred && offered && (
                           <ActionButton action={`${PATH}/preferred`} csrf={s.csrf} label="Make preferred" hidden={{ preferred: c.channel }} variant="secondary" small ariaLabel={`Send my messages to ${label(c.channel)}`} />
                         )}
@@ -289,10 +292,24 @@ export function verifyChannel(r: WebRequest): Response {
   } catch (err) {
     if (!(err instanceof NotifyError)) throw err
     const message =
-      err.code === 'ExpiredCode' ? 'This code has expired. Remove the channel and add it again for a new code.' : err.code === 'InvalidCode' && err.message.includes('not valid') ? 'This code is not right. Check it and try again.' : `${err.message}.`
+      err.code === 'ExpiredCode' ? 'This code has expired. Use “Send a new code” for another one.' : err.code === 'InvalidCode' && err.message.includes('not valid') ? 'This code is not right. Check it and try again.' : `${err.message}.`
     return view(s, { errors: { [key]: message }, status: 400 })
   }
   return seeOther(`${PATH}?done=verified`)
+}
+
+/** POST /account/notifications/resend: a fresh code to a channel added and not verified yet (rate limited). */
+export async function resendCode(r: WebRequest): Promise<Response> {
+  const s = asSignedIn(r)
+  const channel = field(r.form, 'channel')
+  try {
+    await s.app.services.notify.resendVerification(s.account.did, channel)
+  } catch (err) {
+    if (!(err instanceof NotifyError)) throw err
+    const message = err.code === 'TooSoon' ? 'We sent a code less than 30 seconds ago. Give it a moment to arrive, then ask again.' : 'This channel has no verification waiting.'
+    return view(s, { errors: { [`code_${channel}`]: message }, status: err.code === 'TooSoon' ? 429 : 400 })
+  }
+  return seeOther(`${PATH}?done=code-sent&channel=${encodeURIComponent(channel)}`)
 }
 
 /** POST /account/notifications/preferred: a verified channel, or "email" for no preference. */

@@ -20,7 +20,7 @@ const NOTICES: Record<string, string> = {
   deleted: 'Your account was deleted.',
 }
 
-function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number; askCode?: boolean }) {
+function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number; askCode?: boolean; emailCode?: boolean }) {
   const next = safeNext(r.url.searchParams.get('next') ?? r.form.get('next'))
   const notice = NOTICES[r.url.searchParams.get('notice') ?? '']
   return publicPage(
@@ -41,6 +41,15 @@ function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; sta
               <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required errors={o.errors} />
             )}
             <button type="submit">Sign in</button>
+            {o.askCode && o.emailCode && (
+              <>
+                {' '}
+                {/* The same form (handle and password again), to the route that sends a fresh code. */}
+                <button type="submit" class="secondary" formaction={`${BASE}/sign-in/new-code`} formnovalidate>
+                  Send a new code
+                </button>
+              </>
+            )}
           </Form>
           <p>
             <a href={`${BASE}/forgot-password`}>Forgot your password?</a> · <a href={`${BASE}/sign-up`}>Create an account</a>
@@ -59,21 +68,33 @@ export function showSignIn(r: WebRequest): Response {
 }
 
 /** POST /account/sign-in */
-export async function submitSignIn(r: WebRequest): Promise<Response> {
+export const submitSignIn = (r: WebRequest) => signIn(r, field(r.form, 'code') || undefined, false)
+
+/**
+ * POST /account/sign-in/new-code: the code step's "Send a new code": handle and password again, any
+ * typed code ignored, so an account with sign-in codes gets a fresh one (rate limited per IP).
+ */
+export const newSignInCode = (r: WebRequest) => signIn(r, undefined, true)
+
+async function signIn(r: WebRequest, code: string | undefined, newCode: boolean): Promise<Response> {
   const identifier = field(r.form, 'identifier').replace(/^@/, '')
   const password = raw(r.form, 'password')
   const errors: FieldErrors = {}
   if (!identifier) errors.identifier = 'Enter your handle (like alice.example.com) or your email address.'
   if (!password) errors.password = 'Enter your password.'
-  if (errors.identifier || errors.password) return view(r, { identifier, errors, status: 400 })
+  // Asking for a new code without the password again keeps the code step on screen.
+  if (errors.identifier || errors.password) return view(r, { identifier, errors, status: 400, askCode: newCode, emailCode: newCode })
   const account = await r.app.services.accounts.signInWithPassword(identifier, password)
   if (!account) return view(r, { identifier, errors: { password: 'That handle or email and password do not match.' }, status: 401 })
   if (account.takedownRef) return view(r, { identifier, errors: { form: 'This account has been taken down by the server’s moderators.' }, status: 403 })
   try {
-    await r.app.services.accounts.factors.checkSignIn(account.did, field(r.form, 'code') || undefined, r.ip)
+    await r.app.services.accounts.factors.checkSignIn(account.did, code, r.ip)
   } catch (err) {
     // A missing, wrong or expired code, or a lockout: said beside the code field, nothing started.
-    if (err instanceof DomainError && err.kind !== 'internal') return view(r, { identifier, askCode: true, errors: { code: err.message }, status: 401 })
+    if (err instanceof DomainError && err.kind !== 'internal') {
+      const emailCode = r.app.services.accounts.factors.emailAuthFactor(account.did)
+      return view(r, { identifier, askCode: true, emailCode, errors: { code: err.message }, status: 401 })
+    }
     throw err
   }
   r.app.services.accounts.signIns.signedIn(account.did, r.device, 'account web app')

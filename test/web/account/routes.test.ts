@@ -19,8 +19,9 @@ afterAll(() => server.close())
 
 test('signed out, every page but sign-in, sign-up and forgot-password leads to the sign-in page', async () => {
   const publicPaths = ROUTES.filter((r) => r.access === 'public').map((r) => r.path)
+  // sign-in/new-code: the sign-in code step's "Send a new code" (handle and password again).
   expect(new Set(publicPaths)).toEqual(
-    new Set(['/account/sign-in', '/account/sign-up', '/account/sign-up/handle-available', '/account/forgot-password', '/account/reset-password']),
+    new Set(['/account/sign-in', '/account/sign-in/new-code', '/account/sign-up', '/account/sign-up/handle-available', '/account/forgot-password', '/account/reset-password']),
   )
   for (const route of ROUTES.filter((r) => r.access !== 'public')) {
     const res = await fetch(server.url + route.path, { method: route.method, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: route.method === 'POST' ? 'x=1' : undefined })

@@ -4,7 +4,7 @@
 // bot to a user id (https://discord.com/developers/docs/resources/user#create-dm, then
 // https://discord.com/developers/docs/resources/message#create-message): POST /users/@me/channels
 // {recipient_id} gives the DM channel, POST /channels/{id}/messages {content} sends; "Bot <token>" auth.
-import { AddressError, type Channel, type OutgoingMessage } from '../channel.ts'
+import { AddressError, ConfiguredChannel, type Channel, type OutgoingMessage } from '../channel.ts'
 import { post } from '../http.ts'
 
 const DISCORD_HOSTS = new Set(['discord.com', 'discordapp.com', 'ptb.discord.com', 'canary.discord.com'])
@@ -22,13 +22,8 @@ export type DiscordConfig = {
   serverUrl: string
 }
 
-export class DiscordChannel implements Channel {
+export class DiscordChannel extends ConfiguredChannel<DiscordConfig> implements Channel {
   readonly name = 'discord'
-
-  constructor(
-    private readonly config: DiscordConfig,
-    private readonly devMode: boolean,
-  ) {}
 
   normalizeAddress(address: string): string {
     const v = address.trim()

@@ -1,20 +1,15 @@
 // ntfy (https://docs.ntfy.sh/publish/#publish-as-json): POST {topic, title, message} as JSON to the
 // server's root. An address is a topic on the operator's server, or a topic URL on another https
 // server (SSRF-checked; the operator's access token is only ever sent to the operator's server).
-import { AddressError, type Channel, type OutgoingMessage } from '../channel.ts'
+import { AddressError, ConfiguredChannel, type Channel, type OutgoingMessage } from '../channel.ts'
 import { post } from '../http.ts'
 
 const TOPIC = /^[A-Za-z0-9_-]{1,64}$/
 
 export type NtfyConfig = { url: string; token?: string }
 
-export class NtfyChannel implements Channel {
+export class NtfyChannel extends ConfiguredChannel<NtfyConfig> implements Channel {
   readonly name = 'ntfy'
-
-  constructor(
-    private readonly config: NtfyConfig,
-    private readonly devMode: boolean,
-  ) {}
 
   normalizeAddress(address: string): string {
     const v = address.trim()

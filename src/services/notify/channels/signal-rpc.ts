@@ -2,9 +2,9 @@
 // POST a JSON-RPC 2.0 request {method: "send", params: {recipient | username, message}} to its
 // /api/v1/rpc URL. The answer is {result: {timestamp, results: [{type, …}]}} or {error: {code, message}}.
 // The daemon URL is the operator's (usually loopback); the recipient is validated as for the command.
-import { ChannelError, recipientError, type Channel, type OutgoingMessage } from '../channel.ts'
+import { ChannelError, recipientError, type OutgoingMessage } from '../channel.ts'
 import { post } from '../http.ts'
-import { PHONE, signalRecipient } from './signal.ts'
+import { PHONE, SignalRecipients } from './signal.ts'
 
 export type SignalRpcConfig = { url: string; account?: string }
 
@@ -20,13 +20,9 @@ type RpcAnswer = {
   error?: { code?: number; message?: string }
 }
 
-export class SignalRpcChannel implements Channel {
-  readonly name = 'signal'
-
-  constructor(private readonly config: SignalRpcConfig) {}
-
-  normalizeAddress(address: string): string {
-    return signalRecipient(address)
+export class SignalRpcChannel extends SignalRecipients {
+  constructor(private readonly config: SignalRpcConfig) {
+    super()
   }
 
   async send(msg: OutgoingMessage): Promise<void> {

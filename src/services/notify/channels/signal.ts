@@ -18,15 +18,22 @@ export function signalRecipient(address: string): string {
   throw new AddressError('a Signal recipient is a phone number in international form (+15551234567) or a username (name.42)')
 }
 
-export type SignalConfig = { cliPath: string; account: string }
-
-export class SignalChannel implements Channel {
+/** What both ways to signal-cli (the command here, the JSON-RPC daemon) share: name and recipients. */
+export abstract class SignalRecipients implements Channel {
   readonly name = 'signal'
-
-  constructor(private readonly config: SignalConfig) {}
 
   normalizeAddress(address: string): string {
     return signalRecipient(address)
+  }
+
+  abstract send(msg: OutgoingMessage): Promise<void>
+}
+
+export type SignalConfig = { cliPath: string; account: string }
+
+export class SignalChannel extends SignalRecipients {
+  constructor(private readonly config: SignalConfig) {
+    super()
   }
 
   async send(msg: OutgoingMessage): Promise<void> {

@@ -1,7 +1,7 @@
 // Telegram through the Bot API (https://core.telegram.org/bots/api#sendmessage): POST
 // {chat_id, text} to <api>/bot<token>/sendMessage; the answer is {ok, result} or {ok: false, description}.
 // The person starts a chat with the operator's bot first (bots cannot open conversations).
-import { AddressError, ChannelError, redact, type Channel, type OutgoingMessage } from '../channel.ts'
+import { AddressError, ChannelError, ConfiguredChannel, redact, type Channel, type OutgoingMessage } from '../channel.ts'
 import { post } from '../http.ts'
 
 const CHAT_ID = /^-?\d{1,20}$/
@@ -20,13 +20,8 @@ function telegramRecipientError(status: number, body: unknown): boolean {
   return status === 403 || (status === 400 && /chat not found|user not found|chat_id is empty|PEER_ID_INVALID/i.test(description))
 }
 
-export class TelegramChannel implements Channel {
+export class TelegramChannel extends ConfiguredChannel<TelegramConfig> implements Channel {
   readonly name = 'telegram'
-
-  constructor(
-    private readonly config: TelegramConfig,
-    private readonly devMode: boolean,
-  ) {}
 
   normalizeAddress(address: string): string {
     const v = address.trim()
