@@ -13,6 +13,10 @@ export type FactorChange =
   | 'passkey-removed'
   | 'app-password-added'
   | 'app-password-removed'
+  | 'password-removed'
+  | 'recovery-requested'
+  | 'recovery-cancelled'
+  | 'reset-by-recovery'
 
 export const CHANGES: Record<FactorChange, string> = {
   'email-enabled': 'Sign-in codes by email were turned on for your account.',
@@ -26,4 +30,8 @@ export const CHANGES: Record<FactorChange, string> = {
   'passkey-removed': 'A passkey was removed from your account.',
   'app-password-added': 'An app password was created for your account.',
   'app-password-removed': 'An app password was revoked.',
+  'recovery-requested': 'A recovery of your second factors was requested.',
+  'recovery-cancelled': 'The recovery of your second factors that someone asked for was cancelled; nothing was removed.',
+  'reset-by-recovery': 'Every second factor was removed from your account (authenticator app, backup codes, email codes, passkeys) by the recovery asked for by email, and a new password was set.',
+  'password-removed': 'The password of your account was removed: it now signs in with its passkeys only (app passwords keep working).',
 }

@@ -1,5 +1,5 @@
 // The devices (hashed IP address and user agent) each account signed in from
-// (migrations/account/310_sign_in_devices.sql).
+// (migrations/account/320_sign_in_devices.sql).
 import type { Database } from 'bun:sqlite'
 
 /** Records a sign-in from `deviceHash`; true when the account had never signed in from it. */

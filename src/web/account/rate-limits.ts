@@ -16,6 +16,8 @@ export const WEB_LIMITS = {
   ],
   /** "Send a new code" on the sign-in page's code step (each sends a message): per IP. */
   signInCode: [{ name: 'web-sign-in-code-15m', durationMs: 15 * MINUTE, points: 5 }],
+  /** Passkey challenges (kept in memory until used or expired), as the /passkeys routes. */
+  passkeyChallenge: [{ name: 'web-passkey-challenge', durationMs: 5 * MINUTE, points: 60 }],
   /** Email codes typed in (confirm, change, reset), as resetPassword. */
   emailCode: [{ name: 'resetPassword', durationMs: 5 * MINUTE, points: 50 }],
   requestPasswordReset: [
