@@ -43,6 +43,16 @@ export type ServerOverview = {
 
 const REPO_TOTALS_TTL_MS = 60_000
 
+/** Records and blobs of one repo without summing its blocks (RepoService.stats reads every block's size). */
+export function repoCountsFrom(repo: { hasRepo(did: string): boolean; db(did: string): { countRecords(): number; blobTotals(): { count: number; bytes: number } } }) {
+  return (did: string) => {
+    if (!repo.hasRepo(did)) return null
+    const db = repo.db(did)
+    const blobs = db.blobTotals()
+    return { records: db.countRecords(), blobs: blobs.count, blobBytes: blobs.bytes }
+  }
+}
+
 export class Overview {
   private totals: RepoTotals | null = null
 
