@@ -1,7 +1,7 @@
 // `pds keys encrypt|decrypt`: converts every private key of a stopped server's data directory to
 // the encrypted (PDS_KEY_ENCRYPTION_KEY) or the plain form, in place and crash-safely.
 import type { Command } from 'commander'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { readEnvFile } from '../../src/config/env.ts'
 import { KeyFileError } from '../../src/services/repo/keys.ts'
 import { DataDirectoryLockedError, lockDataDirectory } from '../../src/services/data-directory.ts'
@@ -39,7 +39,7 @@ export function registerKeys(program: Command): void {
           }
           let result
           try {
-            result = convertKeys({ actorStoreDirectory: config.db.actorStoreDirectory, envFile }, kek.sealer, to, (done, total) => out.progress('Keys', done, total))
+            result = convertKeys({ actorStoreDirectory: config.db.actorStoreDirectory, envFile, moderationDirectory: join(config.db.dataDirectory, 'moderation') }, kek.sealer, to, (done, total) => out.progress('Keys', done, total))
           } catch (err) {
             if (err instanceof KeyFileError) throw new CliError(`${err.message}; nothing was changed`, EXIT.failed)
             throw err

@@ -18,6 +18,8 @@ import { registerRestoreAccount } from './restore-account.ts'
 import { registerKeys } from './keys.ts'
 import { registerNotify } from './notify.ts'
 import { registerAudit } from './audit.ts'
+import { registerModeration } from './moderation.ts'
+import { registerLitestream } from './litestream.ts'
 
 export function registerOperatorCommands(program: Command): void {
   registerInit(program)
@@ -37,4 +39,6 @@ export function registerOperatorCommands(program: Command): void {
   registerKeys(program)
   registerNotify(program)
   registerAudit(program)
+  registerModeration(program)
+  registerLitestream(program)
 }

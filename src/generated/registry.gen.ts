@@ -30,54 +30,89 @@ import h26 from '../api/com/atproto/identity/resolveHandle.ts'
 import h27 from '../api/com/atproto/identity/signPlcOperation.ts'
 import h28 from '../api/com/atproto/identity/submitPlcOperation.ts'
 import h29 from '../api/com/atproto/identity/updateHandle.ts'
-import h30 from '../api/com/atproto/moderation/createReport.ts'
-import h31 from '../api/com/atproto/repo/applyWrites.ts'
-import h32 from '../api/com/atproto/repo/createRecord.ts'
-import h33 from '../api/com/atproto/repo/deleteRecord.ts'
-import h34 from '../api/com/atproto/repo/describeRepo.ts'
-import h35 from '../api/com/atproto/repo/getRecord.ts'
-import h36 from '../api/com/atproto/repo/importRepo.ts'
-import h37 from '../api/com/atproto/repo/listMissingBlobs.ts'
-import h38 from '../api/com/atproto/repo/listRecords.ts'
-import h39 from '../api/com/atproto/repo/putRecord.ts'
-import h40 from '../api/com/atproto/repo/uploadBlob.ts'
-import h41 from '../api/com/atproto/server/activateAccount.ts'
-import h42 from '../api/com/atproto/server/checkAccountStatus.ts'
-import h43 from '../api/com/atproto/server/confirmEmail.ts'
-import h44 from '../api/com/atproto/server/createAccount.ts'
-import h45 from '../api/com/atproto/server/createAppPassword.ts'
-import h46 from '../api/com/atproto/server/createInviteCode.ts'
-import h47 from '../api/com/atproto/server/createInviteCodes.ts'
-import h48 from '../api/com/atproto/server/createSession.ts'
-import h49 from '../api/com/atproto/server/deactivateAccount.ts'
-import h50 from '../api/com/atproto/server/deleteAccount.ts'
-import h51 from '../api/com/atproto/server/deleteSession.ts'
-import h52 from '../api/com/atproto/server/describeServer.ts'
-import h53 from '../api/com/atproto/server/getAccountInviteCodes.ts'
-import h54 from '../api/com/atproto/server/getServiceAuth.ts'
-import h55 from '../api/com/atproto/server/getSession.ts'
-import h56 from '../api/com/atproto/server/listAppPasswords.ts'
-import h57 from '../api/com/atproto/server/refreshSession.ts'
-import h58 from '../api/com/atproto/server/requestAccountDelete.ts'
-import h59 from '../api/com/atproto/server/requestEmailConfirmation.ts'
-import h60 from '../api/com/atproto/server/requestEmailUpdate.ts'
-import h61 from '../api/com/atproto/server/requestPasswordReset.ts'
-import h62 from '../api/com/atproto/server/reserveSigningKey.ts'
-import h63 from '../api/com/atproto/server/resetPassword.ts'
-import h64 from '../api/com/atproto/server/revokeAppPassword.ts'
-import h65 from '../api/com/atproto/server/updateEmail.ts'
-import h66 from '../api/com/atproto/sync/getBlob.ts'
-import h67 from '../api/com/atproto/sync/getBlocks.ts'
-import h68 from '../api/com/atproto/sync/getCheckout.ts'
-import h69 from '../api/com/atproto/sync/getHead.ts'
-import h70 from '../api/com/atproto/sync/getLatestCommit.ts'
-import h71 from '../api/com/atproto/sync/getRecord.ts'
-import h72 from '../api/com/atproto/sync/getRepo.ts'
-import h73 from '../api/com/atproto/sync/getRepoStatus.ts'
-import h74 from '../api/com/atproto/sync/listBlobs.ts'
-import h75 from '../api/com/atproto/sync/listRepos.ts'
-import h76 from '../api/com/atproto/sync/subscribeRepos.ts'
-import h77 from '../api/com/atproto/temp/checkSignupQueue.ts'
+import h30 from '../api/com/atproto/label/queryLabels.ts'
+import h31 from '../api/com/atproto/label/subscribeLabels.ts'
+import h32 from '../api/com/atproto/moderation/createReport.ts'
+import h33 from '../api/com/atproto/repo/applyWrites.ts'
+import h34 from '../api/com/atproto/repo/createRecord.ts'
+import h35 from '../api/com/atproto/repo/deleteRecord.ts'
+import h36 from '../api/com/atproto/repo/describeRepo.ts'
+import h37 from '../api/com/atproto/repo/getRecord.ts'
+import h38 from '../api/com/atproto/repo/importRepo.ts'
+import h39 from '../api/com/atproto/repo/listMissingBlobs.ts'
+import h40 from '../api/com/atproto/repo/listRecords.ts'
+import h41 from '../api/com/atproto/repo/putRecord.ts'
+import h42 from '../api/com/atproto/repo/uploadBlob.ts'
+import h43 from '../api/com/atproto/server/activateAccount.ts'
+import h44 from '../api/com/atproto/server/checkAccountStatus.ts'
+import h45 from '../api/com/atproto/server/confirmEmail.ts'
+import h46 from '../api/com/atproto/server/createAccount.ts'
+import h47 from '../api/com/atproto/server/createAppPassword.ts'
+import h48 from '../api/com/atproto/server/createInviteCode.ts'
+import h49 from '../api/com/atproto/server/createInviteCodes.ts'
+import h50 from '../api/com/atproto/server/createSession.ts'
+import h51 from '../api/com/atproto/server/deactivateAccount.ts'
+import h52 from '../api/com/atproto/server/deleteAccount.ts'
+import h53 from '../api/com/atproto/server/deleteSession.ts'
+import h54 from '../api/com/atproto/server/describeServer.ts'
+import h55 from '../api/com/atproto/server/getAccountInviteCodes.ts'
+import h56 from '../api/com/atproto/server/getServiceAuth.ts'
+import h57 from '../api/com/atproto/server/getSession.ts'
+import h58 from '../api/com/atproto/server/listAppPasswords.ts'
+import h59 from '../api/com/atproto/server/refreshSession.ts'
+import h60 from '../api/com/atproto/server/requestAccountDelete.ts'
+import h61 from '../api/com/atproto/server/requestEmailConfirmation.ts'
+import h62 from '../api/com/atproto/server/requestEmailUpdate.ts'
+import h63 from '../api/com/atproto/server/requestPasswordReset.ts'
+import h64 from '../api/com/atproto/server/reserveSigningKey.ts'
+import h65 from '../api/com/atproto/server/resetPassword.ts'
+import h66 from '../api/com/atproto/server/revokeAppPassword.ts'
+import h67 from '../api/com/atproto/server/updateEmail.ts'
+import h68 from '../api/com/atproto/sync/getBlob.ts'
+import h69 from '../api/com/atproto/sync/getBlocks.ts'
+import h70 from '../api/com/atproto/sync/getCheckout.ts'
+import h71 from '../api/com/atproto/sync/getHead.ts'
+import h72 from '../api/com/atproto/sync/getLatestCommit.ts'
+import h73 from '../api/com/atproto/sync/getRecord.ts'
+import h74 from '../api/com/atproto/sync/getRepo.ts'
+import h75 from '../api/com/atproto/sync/getRepoStatus.ts'
+import h76 from '../api/com/atproto/sync/listBlobs.ts'
+import h77 from '../api/com/atproto/sync/listRepos.ts'
+import h78 from '../api/com/atproto/sync/subscribeRepos.ts'
+import h79 from '../api/com/atproto/temp/checkSignupQueue.ts'
+import h80 from '../api/tools/ozone/communication/createTemplate.ts'
+import h81 from '../api/tools/ozone/communication/deleteTemplate.ts'
+import h82 from '../api/tools/ozone/communication/listTemplates.ts'
+import h83 from '../api/tools/ozone/communication/updateTemplate.ts'
+import h84 from '../api/tools/ozone/moderation/cancelScheduledActions.ts'
+import h85 from '../api/tools/ozone/moderation/emitEvent.ts'
+import h86 from '../api/tools/ozone/moderation/getAccountTimeline.ts'
+import h87 from '../api/tools/ozone/moderation/getEvent.ts'
+import h88 from '../api/tools/ozone/moderation/getRecord.ts'
+import h89 from '../api/tools/ozone/moderation/getRecords.ts'
+import h90 from '../api/tools/ozone/moderation/getRepo.ts'
+import h91 from '../api/tools/ozone/moderation/getReporterStats.ts'
+import h92 from '../api/tools/ozone/moderation/getRepos.ts'
+import h93 from '../api/tools/ozone/moderation/getSubjects.ts'
+import h94 from '../api/tools/ozone/moderation/listScheduledActions.ts'
+import h95 from '../api/tools/ozone/moderation/queryEvents.ts'
+import h96 from '../api/tools/ozone/moderation/queryStatuses.ts'
+import h97 from '../api/tools/ozone/moderation/scheduleAction.ts'
+import h98 from '../api/tools/ozone/moderation/searchRepos.ts'
+import h99 from '../api/tools/ozone/server/getConfig.ts'
+import h100 from '../api/tools/ozone/set/addValues.ts'
+import h101 from '../api/tools/ozone/set/deleteSet.ts'
+import h102 from '../api/tools/ozone/set/deleteValues.ts'
+import h103 from '../api/tools/ozone/set/getValues.ts'
+import h104 from '../api/tools/ozone/set/querySets.ts'
+import h105 from '../api/tools/ozone/set/upsertSet.ts'
+import h106 from '../api/tools/ozone/setting/listOptions.ts'
+import h107 from '../api/tools/ozone/setting/removeOptions.ts'
+import h108 from '../api/tools/ozone/setting/upsertOption.ts'
+import h109 from '../api/tools/ozone/team/addMember.ts'
+import h110 from '../api/tools/ozone/team/deleteMember.ts'
+import h111 from '../api/tools/ozone/team/listMembers.ts'
+import h112 from '../api/tools/ozone/team/updateMember.ts'
 
 export const HANDLERS: HandlerDef[] = [
   h0,
@@ -158,4 +193,39 @@ export const HANDLERS: HandlerDef[] = [
   h75,
   h76,
   h77,
+  h78,
+  h79,
+  h80,
+  h81,
+  h82,
+  h83,
+  h84,
+  h85,
+  h86,
+  h87,
+  h88,
+  h89,
+  h90,
+  h91,
+  h92,
+  h93,
+  h94,
+  h95,
+  h96,
+  h97,
+  h98,
+  h99,
+  h100,
+  h101,
+  h102,
+  h103,
+  h104,
+  h105,
+  h106,
+  h107,
+  h108,
+  h109,
+  h110,
+  h111,
+  h112,
 ]

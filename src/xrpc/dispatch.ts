@@ -34,7 +34,8 @@ export async function dispatchXrpc(
   let rateHeaders: Record<string, string> = {}
   let authHeaders: Record<string, string> = {}
   try {
-    const def = registry.get(nsid)
+    const found = registry.get(nsid)
+    const def = found && (!found.servedHere || found.servedHere(services, req)) ? found : undefined
     if (!def) {
       if (!isValidNsid(nsid)) throw InvalidRequestError('invalid xrpc path')
       // Proxied calls count against the same global per-IP limit as local ones.
@@ -66,7 +67,7 @@ export async function dispatchXrpc(
       ip,
       signal: controller.signal,
     }
-    ctx.auth = await services.verifyAuth(def.auth, { req, nsid })
+    ctx.auth = await services.verifyAuth(typeof def.auth === 'function' ? def.auth(req) : def.auth, { req, nsid })
     authHeaders = authResponseHeaders(ctx.auth)
     if (method?.type === 'procedure') ctx.input = await readInput(nsid, req, method.inputEncoding, def, services)
     ;(ctx.auth as AuthExtras).authorizeInput?.(nsid, ctx.input)

@@ -23,11 +23,17 @@ export type HandlerOutput = Record<string, unknown> | Response | void
 
 export type HandlerDef<P = any, I = any> = {
   nsid: string
-  auth: AuthKind
+  /** A function picks per request (the moderation service takes sessions and other services' JWTs). */
+  auth: AuthKind | ((req: Request) => AuthKind)
   rateLimit?: RateLimitRule[]
   /** Overrides the server-wide JSON body limit for this method. */
   maxBodyBytes?: number
   handler: (ctx: HandlerContext<P, I>) => Promise<HandlerOutput> | HandlerOutput
+  /**
+   * Served here only when this says so (the bundled moderation service: on, and the call is for it);
+   * otherwise the call goes the way of a method without a handler (the proxy fallback).
+   */
+  servedHere?: (services: Services, req: Request) => boolean
 }
 
 export function defineHandler<P = any, I = any>(def: HandlerDef<P, I>): HandlerDef<P, I> {

@@ -47,8 +47,11 @@ test('interactive pds init writes the answers to pds.env', async () => {
   await answer('Telegram bot token', 'Enter')
   await answer('Require invite codes?', 'Enter')
   await answer('Encrypt signing keys at rest', 'Enter') // No: the default keeps plain keys
+  await answer('Daily encrypted off-site backups', 'Enter') // No: none by default
   await answer("Use Bluesky's public AppView", 'Enter')
   await answer('operator console at /admin', 'me.pds.example.org', 'Enter')
+  await answer('Serve Prometheus metrics', 'Enter') // No: metrics stay off
+  await answer('Moderation team account handle', 'Enter') // none: moderation stays off
   const screen = await waitForScreen('Next steps')
   expect(screen).toContain(`Wrote ${join(dataDir, 'pds.env')} (mode 0600)`)
   const envPath = join(dataDir, 'pds.env')
@@ -66,5 +69,8 @@ test('interactive pds init writes the answers to pds.env', async () => {
   })
   expect(env.PDS_EMAIL_SMTP_URL).toBeUndefined()
   expect(env.PDS_TELEGRAM_BOT_TOKEN).toBeUndefined()
+  expect(env.PDS_METRICS_ENABLED).toBeUndefined()
+  expect(env.PDS_MOD_TEAM_HANDLE).toBeUndefined()
+  expect(env.PDS_BACKUP_S3_URL).toBeUndefined()
   expect(env.PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX).toMatch(/^[0-9a-f]{64}$/)
 })

@@ -113,3 +113,27 @@ export async function isValidDidDocForService(ctx: AccountsContext, did: string)
     () => false,
   )
 }
+
+/**
+ * Adds verification methods and services to a did:plc document, signed with our rotation key: the
+ * operator's own change (the moderation team's labeler key and endpoint), so no emailed token. A no-op
+ * when the document already says exactly that.
+ */
+export async function addDidDocEntries(
+  ctx: AccountsContext,
+  did: string,
+  add: { verificationMethods?: Record<string, string>; services?: Record<string, PlcService> },
+): Promise<boolean> {
+  if (!did.startsWith('did:plc:')) throw invalidInput('Only did:plc identities can be updated by this server')
+  const last = await plcCall(() => ctx.plc.getLastOp(did))
+  if (last.type === 'plc_tombstone') throw invalidInput('Did is tombstoned')
+  const verificationMethods = { ...last.verificationMethods, ...add.verificationMethods }
+  const services = { ...last.services, ...add.services }
+  if (JSON.stringify(verificationMethods) === JSON.stringify(last.verificationMethods) && JSON.stringify(services) === JSON.stringify(last.services)) return false
+  const op = signPlcOp({ type: 'plc_operation', rotationKeys: last.rotationKeys, alsoKnownAs: last.alsoKnownAs, verificationMethods, services, prev: cidForOp(last) } satisfies UnsignedPlcOperation, ctx.plcRotationKey)
+  await plcCall(() => ctx.plc.sendOperation(did, op))
+  const account = ctx.manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
+  ctx.events().identity(did, account?.handle ?? undefined)
+  await ctx.didResolver.refresh(did).catch((err) => ctx.log.error('could not refresh the DID document after a PLC update', { did, err }))
+  return true
+}

@@ -8,6 +8,7 @@ import { ROTATION_KEY_LABEL } from '../../config/config.ts'
 import type { KeySealer } from '../../core/crypto/key-seal.ts'
 import { isTempName, KeyFiles, removeStaleTemps, writeFileDurably } from '../../storage/key-files.ts'
 import { ACTOR_KEY_FILE, listActorDirs } from '../backup/layout.ts'
+import { listLabelKeyFiles } from '../moderation/setup.ts'
 
 export type KeyConversion = {
   /** Files rewritten now. */
@@ -18,7 +19,8 @@ export type KeyConversion = {
   rotationKey: 'converted' | 'unchanged' | 'not-in-env-file'
 }
 
-export type KeyLocations = { actorStoreDirectory: string; envFile: string }
+/** `moderationDirectory`: where the moderation team's label keys are (src/services/moderation/setup.ts). */
+export type KeyLocations = { actorStoreDirectory: string; envFile: string; moderationDirectory?: string }
 
 /** Every key file: account signing keys (label: the DID) and reserved keys (label: their file name). */
 export function listKeyFiles(actorStoreDirectory: string): { path: string; label: string }[] {
@@ -45,7 +47,7 @@ export function convertKeys(
   onProgress: (done: number, total: number) => void = () => {},
 ): KeyConversion {
   const keys = new KeyFiles(sealer)
-  const files = listKeyFiles(where.actorStoreDirectory)
+  const files = [...listKeyFiles(where.actorStoreDirectory), ...(where.moderationDirectory ? listLabelKeyFiles(where.moderationDirectory) : [])]
   // Every file must open before any is touched: a wrong key encryption key changes nothing.
   for (const file of files) keys.read(file.path, file.label)
   const rotationKey = convertRotationKey(where.envFile, sealer, to)

@@ -11,10 +11,10 @@ function toView(db: ActorDb, row: RecordRow): RecordView | null {
   return { uri: row.uri, cid: row.cid, value: ipldToJson(decodeCbor(bytes)) }
 }
 
-/** A record by collection and rkey; with `cid`, only if it is still at that version. */
-export function readRecord(db: ActorDb, collection: string, rkey: string, cid?: string): RecordView | null {
+/** A record by collection and rkey; with `cid`, only if it is still at that version. Taken-down ones only for moderators. */
+export function readRecord(db: ActorDb, collection: string, rkey: string, cid?: string, includeTakenDown = false): RecordView | null {
   const row = db.getRecordRow(collection, rkey)
-  if (!row || row.takedownRef) return null
+  if (!row || (row.takedownRef && !includeTakenDown)) return null
   if (cid !== undefined && CID.parse(cid).toString() !== row.cid) return null
   return toView(db, row)
 }

@@ -1,9 +1,22 @@
 // com.atproto.sync.subscribeRepos: each subscriber replays from its cursor in pages, then joins
 // the live stream without a gap or a duplicate, and is cut off with ConsumerTooSlow when it falls
 // more than `maxBuffer` events behind. One slow socket never delays the others: sends never await.
-import type { Sequencer, LiveEvent } from './sequencer.ts'
+import type { LiveEvent } from './sequencer.ts'
+import type { Metrics } from '../metrics.ts'
 import { errorFrame, infoFrame } from './frames.ts'
-import type { ReplayRow } from '../../storage/sequencer/repo-seq.ts'
+
+/**
+ * What a stream replays and follows: the repo sequencer (subscribeRepos), or the labeler's label
+ * log (subscribeLabels), which shares this replay, backpressure and ConsumerTooSlow logic.
+ */
+export interface StreamSource<Row extends { seq: number } = { seq: number }> {
+  readonly publishedSeq: number
+  readonly store: { next(cursor: number): { sequencedAt: string } | null; earliestAfterTime(time: string): { seq: number } | null }
+  replayPage(afterSeq: number, limit: number): Row[]
+  framesOf(rows: Row[]): Array<Uint8Array | null>
+  onEvents(listener: (events: LiveEvent[]) => void): () => void
+}
+type ReplayRow = { seq: number }
 
 /** The part of Bun's ServerWebSocket a subscriber uses. */
 export interface FirehoseSocket {
@@ -18,6 +31,8 @@ export type FirehoseOptions = {
   backfillLimitMs: number
   pageSize?: number
   now?: () => number
+  /** Counts bytes sent and slow consumers cut off (src/services/metrics.ts). */
+  metrics?: Pick<Metrics, 'firehoseBytes' | 'firehoseDrop'>
 }
 
 /** WebSocket close code for a policy violation, as the reference's DisconnectError. */
@@ -28,7 +43,7 @@ export class Firehose {
   private readonly unsubscribe: () => void
 
   constructor(
-    readonly sequencer: Sequencer,
+    readonly sequencer: StreamSource<any>,
     readonly opts: FirehoseOptions,
   ) {
     this.unsubscribe = sequencer.onEvents((events) => {
@@ -189,6 +204,7 @@ export class Subscriber {
 
   private write(frame: Uint8Array) {
     const status = this.socket.send(frame)
+    if (status !== 0) this.firehose.opts.metrics?.firehoseBytes(frame.byteLength)
     if (status === -1) this.backpressured = true
     // 0: Bun dropped the message (its own buffer is full, or the socket is closing): the stream
     // would have a hole, so the consumer is too slow.
@@ -197,6 +213,7 @@ export class Subscriber {
 
   private fail(error: string, message: string) {
     if (this.closed) return
+    if (error === 'ConsumerTooSlow') this.firehose.opts.metrics?.firehoseDrop()
     try {
       this.socket.send(errorFrame(error, message))
     } catch {}

@@ -22,7 +22,7 @@ h1{font-size:1.5rem;margin:.25rem 0 1rem}h1.mono{font-size:1.25rem;overflow-wrap
 dl.facts{display:grid;grid-template-columns:minmax(7rem,auto) 1fr;gap:.5rem 1rem;margin:0}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 .stat{font-size:1.6rem;font-weight:700}.muted{color:var(--muted)}.small{font-size:.875rem}
 label{display:block;font-weight:600;margin:.9rem 0 .3rem}.hint{color:var(--muted);font-size:.875rem;margin:.25rem 0 0}
-input[type=text],input[type=password],input[type=email],select{width:100%;padding:.65rem .75rem;font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);border-radius:8px}
+input[type=text],input[type=password],input[type=email],select,textarea{width:100%;padding:.65rem .75rem;font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);border-radius:8px}
 input[aria-invalid=true]{border-color:var(--danger)}
 .field-error{color:var(--danger);font-size:.9rem;margin:.3rem 0 0;font-weight:600}
 .check{display:flex;gap:.5rem;align-items:center;font-weight:400}

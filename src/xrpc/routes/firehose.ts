@@ -11,6 +11,8 @@ import { clientIp } from '../client-ip.ts'
 type ElysiaSocket = { raw: ServerWebSocket<any>; data: unknown }
 
 export const SUBSCRIBE_REPOS_PATH = '/xrpc/com.atproto.sync.subscribeRepos'
+/** The labeler's stream: the same replay, framing and backpressure (src/services/moderation/labeler.ts). */
+export const SUBSCRIBE_LABELS_PATH = '/xrpc/com.atproto.label.subscribeLabels'
 
 /** WebSocket close code 1013: try again later (the server is at its subscriber limit). */
 const CLOSE_TRY_AGAIN_LATER = 1013
@@ -19,6 +21,8 @@ export type FirehosePluginOptions = {
   limits?: SubscriberLimits
   /** config.rateLimits.trustedProxies: whose X-Forwarded-For names the client. */
   trustedProxies?: string[]
+  /** Default: subscribeRepos. */
+  path?: string
 }
 
 export function firehosePlugin(firehose: Firehose, opts: FirehosePluginOptions = {}): Plugin {
@@ -56,7 +60,7 @@ export function firehosePlugin(firehose: Firehose, opts: FirehosePluginOptions =
     },
   }
   // Elysia's option typing intersects its own wrapper type with ours; the runtime shape is the same.
-  return (app) => app.ws(SUBSCRIBE_REPOS_PATH, handlers as any)
+  return (app) => app.ws(opts.path ?? SUBSCRIBE_REPOS_PATH, handlers as any)
 }
 
 /** undefined: no cursor; null: malformed. */

@@ -1,0 +1,13 @@
+// The team's email templates. Moderators and admins.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.communication.listTemplates',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    const caller = await teamCaller(ctx, { anyRole: true })
+    return ctx.services.moderation.config.listTemplates(caller)
+  },
+})

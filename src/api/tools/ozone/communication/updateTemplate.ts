@@ -1,0 +1,13 @@
+// Changes or disables an email template. Moderators and admins.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.communication.updateTemplate',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    const caller = await teamCaller(ctx, { anyRole: true })
+    return ctx.services.moderation.config.updateTemplate(caller, ctx.input)
+  },
+})

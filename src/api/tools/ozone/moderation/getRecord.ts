@@ -1,0 +1,13 @@
+// A record of one of our repos in detail, with its moderation status and labels.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.moderation.getRecord',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    await teamCaller(ctx)
+    return ctx.services.moderation.queries.getRecord(ctx.params.uri, ctx.params.cid)
+  },
+})

@@ -1,0 +1,13 @@
+// Several records in detail; unknown ones as recordViewNotFound.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.moderation.getRecords',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    await teamCaller(ctx)
+    return ctx.services.moderation.queries.getRecords(ctx.params.uris)
+  },
+})

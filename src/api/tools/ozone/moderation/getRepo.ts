@@ -1,0 +1,13 @@
+// An account in detail: ours from the account table, others from their DID document.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.moderation.getRepo',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    await teamCaller(ctx)
+    return ctx.services.moderation.queries.getRepo(ctx.params.did)
+  },
+})

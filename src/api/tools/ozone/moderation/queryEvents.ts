@@ -1,0 +1,13 @@
+// Moderation events, filtered and paged (newest first by default).
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.moderation.queryEvents',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    await teamCaller(ctx)
+    return ctx.services.moderation.queries.queryEvents(ctx.params)
+  },
+})

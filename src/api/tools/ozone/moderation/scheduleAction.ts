@@ -1,0 +1,13 @@
+// Schedules takedowns of accounts for later; the moderation job runs them when due.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.moderation.scheduleAction',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    const caller = await teamCaller(ctx)
+    return ctx.services.moderation.scheduler.schedule(caller, ctx.input)
+  },
+})

@@ -1,0 +1,13 @@
+// The team's or the caller's own options, by prefix or keys.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.setting.listOptions',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    const caller = await teamCaller(ctx, { anyRole: true })
+    return ctx.services.moderation.config.listOptions(caller, ctx.params)
+  },
+})

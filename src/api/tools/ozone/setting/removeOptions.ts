@@ -1,0 +1,13 @@
+// Removes options (instance ones as for upsertOption).
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.setting.removeOptions',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    const caller = await teamCaller(ctx, { anyRole: true })
+    return ctx.services.moderation.config.removeOptions(caller, ctx.input)
+  },
+})

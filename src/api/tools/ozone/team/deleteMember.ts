@@ -1,0 +1,13 @@
+// Removes a member. Admins only; nobody removes themselves.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.team.deleteMember',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    const caller = await teamCaller(ctx, { anyRole: true })
+    ctx.services.moderation.team.remove(caller, ctx.input.did)
+  },
+})

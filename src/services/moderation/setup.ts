@@ -1,0 +1,72 @@
+// Turning moderation on for a team account: its #atproto_label key (kept like signing keys, sealed when
+// a key encryption key is configured), its DID document (#atproto_labeler service + #atproto_label key,
+// one PLC operation), and its app.bsky.labeler.service record.
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { Secp256k1Keypair, type Keypair } from '../../core/crypto/index.ts'
+import type { KeyFiles } from '../../storage/key-files.ts'
+import { invalidInput } from '../errors.ts'
+import type { ModContext } from './context.ts'
+
+/** The label values the labeler declares (policies.labelValues), Ozone's defaults plus !takedown. */
+export const DEFAULT_LABEL_VALUES = ['!hide', '!warn', '!takedown', 'porn', 'sexual', 'nudity', 'graphic-media', 'spam']
+
+export type LabelKeyStore = { keyFiles: KeyFiles; directory: string }
+
+const LABEL_KEY_SUFFIX = '.label-key'
+const keyPath = (store: LabelKeyStore, did: string) => join(store.directory, `${encodeURIComponent(did)}${LABEL_KEY_SUFFIX}`)
+const keyLabel = (did: string) => `${did}#atproto_label`
+
+/** The label key files of a moderation directory with the label each is sealed with (`pds keys`). */
+export function listLabelKeyFiles(directory: string): { path: string; label: string }[] {
+  if (!existsSync(directory)) return []
+  return readdirSync(directory)
+    .filter((name) => name.endsWith(LABEL_KEY_SUFFIX))
+    .sort()
+    .map((name) => ({ path: join(directory, name), label: keyLabel(decodeURIComponent(name.slice(0, -LABEL_KEY_SUFFIX.length))) }))
+}
+
+export function readLabelKey(store: LabelKeyStore, did: string): Keypair | null {
+  const path = keyPath(store, did)
+  return existsSync(path) ? Secp256k1Keypair.import(store.keyFiles.read(path, keyLabel(did))) : null
+}
+
+function labelKeyFor(store: LabelKeyStore, did: string): Keypair {
+  const existing = readLabelKey(store, did)
+  if (existing) return existing
+  const key = Secp256k1Keypair.create()
+  store.keyFiles.write(keyPath(store, did), key.exportPrivateKey(), keyLabel(did))
+  return key
+}
+
+export type SetupResult = { did: string; handle: string; labelKey: string; didDocUpdated: boolean; labelValues: string[] }
+
+/** Idempotent: each step checks what is already there. */
+export async function setUpLabeler(
+  ctx: ModContext,
+  store: LabelKeyStore,
+  opts: { handleOrDid: string; publicUrl: string; labelValues: string[] },
+): Promise<SetupResult> {
+  const account = ctx.accounts.getAccount(opts.handleOrDid, { includeDeactivated: true })
+  if (!account) throw invalidInput(`No account ${opts.handleOrDid} on this server`, 'AccountNotFound')
+  const key = labelKeyFor(store, account.did)
+  const didDocUpdated = await ctx.accounts.addDidDocEntries(account.did, {
+    verificationMethods: { atproto_label: key.did() },
+    services: { atproto_labeler: { type: 'AtprotoLabeler', endpoint: opts.publicUrl } },
+  })
+  const record = {
+    $type: 'app.bsky.labeler.service',
+    policies: { labelValues: opts.labelValues },
+    createdAt: ctx.now().toISOString(),
+  }
+  const existing = ctx.repo.getRecord(account.did, 'app.bsky.labeler.service', 'self')
+  const same = existing && JSON.stringify((existing.value as { policies?: unknown }).policies) === JSON.stringify(record.policies)
+  if (!same) {
+    await ctx.repo.applyWrites(account.did, [
+      existing
+        ? { action: 'update', collection: 'app.bsky.labeler.service', rkey: 'self', value: { ...record, createdAt: (existing.value as { createdAt?: string }).createdAt ?? record.createdAt } }
+        : { action: 'create', collection: 'app.bsky.labeler.service', rkey: 'self', value: record },
+    ])
+  }
+  return { did: account.did, handle: account.handle ?? opts.handleOrDid, labelKey: key.did(), didDocUpdated, labelValues: opts.labelValues }
+}

@@ -1,0 +1,120 @@
+// Ozone's views (tools.ozone.moderation.defs): events, subject statuses, repos and records.
+import type { ModEventRow } from '../../storage/moderation/events.ts'
+import type { SubjectStatusRow } from '../../storage/moderation/statuses.ts'
+import * as statuses from '../../storage/moderation/statuses.ts'
+import { labelJson } from './labeler.ts'
+import { isLocalAccount, type ModContext } from './context.ts'
+import { parseRecordUri, subjectJson } from './subject.ts'
+
+const compact = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined))
+
+/** The handle of a DID: ours from the account table, others from their (cached) DID document. */
+export async function handleOf(ctx: ModContext, did: string): Promise<string | undefined> {
+  const local = ctx.accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
+  if (local) return local.handle ?? undefined
+  return (await ctx.accounts.atprotoDataFor(did).catch(() => null))?.handle ?? undefined
+}
+
+export async function eventView(ctx: ModContext, row: ModEventRow): Promise<Record<string, unknown>> {
+  const [creatorHandle, subjectHandle] = await Promise.all([handleOf(ctx, row.created_by), handleOf(ctx, row.subject_did)])
+  return compact({
+    id: row.id,
+    event: JSON.parse(row.event),
+    subject: subjectJson({ did: row.subject_did, uri: row.subject_uri, cid: row.subject_cid }),
+    subjectBlobCids: JSON.parse(row.subject_blob_cids),
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    creatorHandle,
+    subjectHandle,
+    modTool: row.mod_tool ? JSON.parse(row.mod_tool) : undefined,
+  })
+}
+
+export async function statusView(ctx: ModContext, row: SubjectStatusRow): Promise<Record<string, unknown>> {
+  const uri = row.record_path ? `at://${row.did}/${row.record_path}` : null
+  const local = ctx.accounts.getAccount(row.did, { includeDeactivated: true, includeTakenDown: true })
+  return compact({
+    id: row.id,
+    subject: subjectJson({ did: row.did, uri, cid: row.record_cid }),
+    hosting: !uri && local ? { $type: 'tools.ozone.moderation.defs#accountHosting', status: accountHostingStatus(local), createdAt: local.createdAt, deactivatedAt: local.deactivatedAt ?? undefined } : undefined,
+    subjectBlobCids: JSON.parse(row.blob_cids),
+    subjectRepoHandle: await handleOf(ctx, row.did),
+    updatedAt: row.updated_at,
+    createdAt: row.created_at,
+    reviewState: row.review_state,
+    comment: row.comment,
+    priorityScore: row.priority_score,
+    muteUntil: row.mute_until,
+    muteReportingUntil: row.mute_reporting_until,
+    lastReviewedBy: row.last_reviewed_by,
+    lastReviewedAt: row.last_reviewed_at,
+    lastReportedAt: row.last_reported_at,
+    lastAppealedAt: row.last_appealed_at,
+    takendown: row.takendown === 1,
+    appealed: row.appealed === null ? undefined : row.appealed === 1,
+    suspendUntil: row.suspend_until,
+    tags: JSON.parse(row.tags),
+  })
+}
+
+function accountHostingStatus(a: { takedownRef: string | null; deactivatedAt: string | null }): string {
+  return a.takedownRef ? 'takendown' : a.deactivatedAt ? 'deactivated' : 'active'
+}
+
+function moderation(ctx: ModContext, did: string, recordPath: string) {
+  const row = statuses.getStatus(ctx.db, { did, recordPath })
+  return row ? statusView(ctx, row).then((subjectStatus) => ({ subjectStatus })) : Promise.resolve({})
+}
+
+/** repoViewDetail for our accounts and for DIDs that resolve; null when neither. */
+export async function repoView(ctx: ModContext, did: string, detail: boolean): Promise<Record<string, unknown> | null> {
+  const account = ctx.accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
+  const labels = detail ? ctx.labeler.active(did).map(labelJson) : undefined
+  if (account) {
+    const profile = ctx.repo.hasRepo(did) ? ctx.repo.getRecord(did, 'app.bsky.actor.profile', 'self') : null
+    return compact({
+      did,
+      handle: account.handle ?? 'handle.invalid',
+      email: account.email,
+      relatedRecords: profile ? [{ $type: 'app.bsky.actor.profile', ...(profile.value as object) }] : [],
+      indexedAt: account.createdAt,
+      moderation: await moderation(ctx, did, ''),
+      invitesDisabled: account.invitesDisabled,
+      emailConfirmedAt: detail ? account.emailConfirmedAt : undefined,
+      deactivatedAt: account.deactivatedAt,
+      labels,
+    })
+  }
+  const data = await ctx.accounts.atprotoDataFor(did).catch(() => null)
+  if (!data) return null
+  const status = statuses.getStatus(ctx.db, { did, recordPath: '' })
+  return compact({
+    did,
+    handle: data.handle ?? 'handle.invalid',
+    relatedRecords: [],
+    indexedAt: status?.created_at ?? ctx.now().toISOString(),
+    moderation: await moderation(ctx, did, ''),
+    labels,
+  })
+}
+
+/** recordViewDetail for a record in one of our repos; null otherwise. */
+export async function recordView(ctx: ModContext, uri: string, cid?: string): Promise<Record<string, unknown> | null> {
+  const parsed = parseRecordUri(uri)
+  if (!parsed || !isLocalAccount(ctx, parsed.did) || !ctx.repo.hasRepo(parsed.did)) return null
+  // Moderators see what they took down.
+  const rec = ctx.repo.getRecord(parsed.did, parsed.collection, parsed.rkey, cid, { includeTakenDown: true })
+  if (!rec) return null
+  const repo = await repoView(ctx, parsed.did, false)
+  return {
+    uri,
+    cid: rec.cid,
+    value: rec.value,
+    blobs: [],
+    blobCids: [],
+    labels: ctx.labeler.active(uri).map(labelJson),
+    indexedAt: (rec.value as { createdAt?: string }).createdAt ?? ctx.now().toISOString(),
+    moderation: await moderation(ctx, parsed.did, `${parsed.collection}/${parsed.rkey}`),
+    repo,
+  }
+}

@@ -1,0 +1,21 @@
+// The moderation console lives inside the account app (/account/mod: the member signs in with their own
+// account and second factor, the same session, CSRF and rate limits); /mod leads there.
+import type { Caller, ModerationService } from '../../services/moderation/index.ts'
+import { BASE, type SignedIn, type WebRequest } from '../account/context.ts'
+import { asSignedIn } from '../account/router.ts'
+import { PageProblem } from '../ui/errors.ts'
+
+export const MOD_BASE = `${BASE}/mod`
+
+export type Member = SignedIn & { caller: Caller; moderation: ModerationService }
+
+/** A signed-in member of the moderation team; 403 for everyone else. */
+export function asMember(r: WebRequest): Member {
+  const s = asSignedIn(r)
+  const moderation = s.app.services.moderation
+  const caller = moderation?.callerFor(s.account.did)
+  if (!moderation || !caller) throw new PageProblem(403, 'Not on the moderation team', 'This console is for members of the moderation team. Ask the team lead to add your account.')
+  return Object.assign(s, { caller, moderation })
+}
+
+export const roleName = (role: string) => role.split('#role')[1] ?? role

@@ -1,0 +1,87 @@
+/** @jsxImportSource ../ui/jsx */
+// /account/mod: the review queue, subjects by review state and type, most recently reported first.
+import { Card, When } from '../ui/components.tsx'
+import type { WebRequest } from '../account/context.ts'
+import { asMember, MOD_BASE } from './context.ts'
+import { modPage } from './shell.tsx'
+
+const STATES: Record<string, string> = {
+  open: 'tools.ozone.moderation.defs#reviewOpen',
+  escalated: 'tools.ozone.moderation.defs#reviewEscalated',
+  closed: 'tools.ozone.moderation.defs#reviewClosed',
+}
+
+const subjectKey = (s: { did?: string; uri?: string }) => s.uri ?? s.did ?? ''
+
+export async function showQueue(r: WebRequest): Promise<Response> {
+  const m = asMember(r)
+  const state = STATES[r.url.searchParams.get('state') ?? 'open'] ? (r.url.searchParams.get('state') ?? 'open') : 'open'
+  const type = r.url.searchParams.get('type')
+  const subjectType = type === 'account' || type === 'record' ? type : undefined
+  const { subjectStatuses } = await m.moderation.queries.queryStatuses({ reviewState: STATES[state], subjectType, limit: 50, includeMuted: state !== 'open' })
+  return modPage(m, {
+    title: 'Reports',
+    current: MOD_BASE,
+    children: (
+      <>
+        <h1>Reports</h1>
+        <form method="get" action={MOD_BASE} class="row" aria-label="Filter the queue">
+          <div>
+            <label for="f-state">Review state</label>
+            <select id="f-state" name="state">
+              {Object.keys(STATES).map((k) => (
+                <option value={k} selected={k === state}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label for="f-type">Subject</label>
+            <select id="f-type" name="type">
+              <option value="" selected={!subjectType}>
+                accounts and records
+              </option>
+              <option value="account" selected={subjectType === 'account'}>
+                accounts
+              </option>
+              <option value="record" selected={subjectType === 'record'}>
+                records
+              </option>
+            </select>
+          </div>
+          <button type="submit" class="secondary">
+            Show
+          </button>
+        </form>
+        <Card title={`${state[0]!.toUpperCase()}${state.slice(1)} subjects`}>
+          {subjectStatuses.length ? (
+            <ul class="items">
+              {subjectStatuses.map((s: any) => (
+                <li>
+                  <div class="what">
+                    <a href={`${MOD_BASE}/subject?s=${encodeURIComponent(subjectKey(s.subject))}`}>{s.subject.uri ? `Post or record by @${s.subjectRepoHandle ?? s.subject.uri}` : `Account @${s.subjectRepoHandle ?? s.subject.did}`}</a>
+                    <div class="muted small mono">{subjectKey(s.subject)}</div>
+                    <div class="muted small">
+                      {s.lastReportedAt ? (
+                        <>
+                          Last reported <When at={s.lastReportedAt} />
+                        </>
+                      ) : (
+                        'Not reported'
+                      )}
+                      {s.takendown && ' · taken down'}
+                      {s.tags?.length ? ` · tags: ${s.tags.join(', ')}` : ''}
+                    </div>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">Nothing here.</p>
+          )}
+        </Card>
+      </>
+    ),
+  })
+}

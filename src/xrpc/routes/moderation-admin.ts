@@ -1,0 +1,27 @@
+// GET /mod → the console (/account/mod). POST /_admin/moderation/enable {"account": handle or DID}: makes the account the moderation team lead
+// and sets up its labeler identity (`pds moderation enable`). Admin Basic auth; no lexicon defines this,
+// so it lives beside XRPC, as /_admin/reset-2fa does.
+import type { Plugin } from '../app.ts'
+import { isAdmin } from '../auth.ts'
+import type { ModerationService } from '../../services/moderation/index.ts'
+import { DomainError } from '../../services/errors.ts'
+
+const fail = (status: number, error: string, message: string) => Response.json({ error, message }, { status })
+
+export function moderationAdminPlugin(opts: { adminPassword: string; moderation: () => ModerationService }): Plugin {
+  return (app) =>
+    app
+      // The moderation console is part of the account app (one sign-in); /mod is its short address.
+      .get('/mod', () => new Response(null, { status: 303, headers: { location: '/account/mod' } }))
+      .post('/_admin/moderation/enable', async ({ request }) => {
+      if (!isAdmin(request, opts.adminPassword)) return fail(401, 'AuthenticationRequired', 'Admin credentials required')
+      const body = (await request.json().catch(() => null)) as { account?: unknown } | null
+      if (typeof body?.account !== 'string' || !body.account) return fail(400, 'InvalidRequest', 'account (a handle or DID) is required')
+      try {
+        return Response.json(await opts.moderation().enable(body.account))
+      } catch (err) {
+        if (err instanceof DomainError) return fail(err.kind === 'upstream-failure' ? 502 : 400, err.code ?? 'InvalidRequest', err.message)
+        throw err
+      }
+    })
+}

@@ -1,0 +1,34 @@
+// The #atproto_label key is kept like the signing keys: sealed with the key encryption key when one is
+// configured, and converted by `pds keys encrypt|decrypt` (convertKeys) along with them.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { isSealed, KeySealer, parseKeyEncryptionKey } from '../../src/core/crypto/key-seal.ts'
+import { convertKeys } from '../../src/services/repo/convert-keys.ts'
+import { listLabelKeyFiles, readLabelKey } from '../../src/services/moderation/setup.ts'
+import { KeyFiles } from '../../src/storage/key-files.ts'
+import { startModHarness, type ModHarness } from './moderation-harness.ts'
+
+const KEK = 'a1'.repeat(32)
+let h: ModHarness
+
+beforeAll(async () => {
+  h = await startModHarness({ PDS_KEY_ENCRYPTION_KEY: KEK })
+})
+
+afterAll(async () => {
+  await h.close()
+})
+
+test('the label key is sealed at rest, bound to the team DID, and converted with the other keys', async () => {
+  const directory = join(h.server.dataDir, 'moderation')
+  const files = listLabelKeyFiles(directory)
+  expect(files).toEqual([{ path: join(directory, `${encodeURIComponent(h.teamDid)}.label-key`), label: `${h.teamDid}#atproto_label` }])
+  expect(isSealed(new Uint8Array(readFileSync(files[0]!.path)))).toBe(true)
+  const sealer = new KeySealer(parseKeyEncryptionKey(KEK))
+  expect(readLabelKey({ keyFiles: new KeyFiles(sealer), directory }, h.teamDid)!.did()).toBe(h.labelKey)
+  const result = convertKeys({ actorStoreDirectory: join(h.server.dataDir, 'actors'), envFile: join(h.server.dataDir, 'pds.env'), moderationDirectory: directory }, sealer, 'plain')
+  expect(result.converted).toBeGreaterThanOrEqual(1)
+  expect(isSealed(new Uint8Array(readFileSync(files[0]!.path)))).toBe(false)
+  expect(readLabelKey({ keyFiles: new KeyFiles(), directory }, h.teamDid)!.did()).toBe(h.labelKey)
+})
