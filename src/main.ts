@@ -204,6 +204,7 @@ async function startLocked(
     accountDb,
     accounts: accounts.accounts,
     storeLocation: (did) => services.repo.actors.location(did).dbLocation,
+    moderation: services.moderation,
     overview: {
       config,
       version: config.service.version ?? VERSION,
@@ -212,6 +213,7 @@ async function startLocked(
       firehose: { headSeq: () => firehose.sequencer.publishedSeq, subscribers: () => firehose.firehose.subscriberCount },
       relays: () => firehose.crawlers.status(),
       recentErrors: () => log.recentErrors?.() ?? [],
+      alerts: () => health.alerts(),
     },
   })
   plugins.push(adminConsoleRoutes({ config, log, accounts: accounts.accounts, repo: services.repo, console: operatorConsole }, services.rateLimiter))

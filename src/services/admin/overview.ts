@@ -10,6 +10,7 @@ import { listActorDirs, ACTOR_STORE_FILE } from '../backup/layout.ts'
 import type { CrawlOutcome } from '../sequencer/crawlers.ts'
 import { fileBytes } from './directory.ts'
 import { configSummary, type ConfigLine } from './config-summary.ts'
+import type { Alert } from '../health/alerts.ts'
 
 export type OverviewSources = {
   config: Config
@@ -21,6 +22,8 @@ export type OverviewSources = {
   firehose: { headSeq(): number; subscribers(): number }
   relays(): Array<{ host: string; lastAskedAt: number | null; lastOutcome: (CrawlOutcome & { at: number }) | null }>
   recentErrors(): RecentError[]
+  /** What the health monitor flags (stale backup, full disk, failing upstreams…). */
+  alerts(): Alert[]
   now?: () => number
 }
 
@@ -39,6 +42,7 @@ export type ServerOverview = {
   backup: { directory: string; intervalMs: number; last: { finishedAt: string; ageMs: number; bytes: number; accounts: number } | null } | null
   config: ConfigLine[]
   errors: RecentError[]
+  alerts: Alert[]
 }
 
 const REPO_TOTALS_TTL_MS = 60_000
@@ -122,6 +126,7 @@ export class Overview {
       backup: this.backup(),
       config: configSummary(this.s.config),
       errors: this.s.recentErrors().reverse(),
+      alerts: this.s.alerts(),
     }
   }
 }

@@ -32,6 +32,9 @@ test('the admin password signs in; a wrong one does not', async () => {
   await page.goto('/admin')
   await page.getByRole('heading', { name: 'Server', exact: true }).waitFor()
   await checkView(page, 'server')
+  // No moderation team here: reports go to the report service, and the reports page says so.
+  await page.goto('/admin/reports')
+  await page.getByText('No moderation team on this server').waitFor()
 
   const audit = (await (await fetch(`${h.server.url}/_admin/audit?limit=1`, { headers: h.adminHeaders })).json()) as { entries: unknown[] }
   expect(audit.entries[0]).toMatchObject({ action: 'sign-in', actor: 'admin', subject: '', ip: '127.0.0.1' })
