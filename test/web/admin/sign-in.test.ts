@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { csrfOn, rawPost, startWebHarness, type WebHarness } from '../account/harness.ts'
 import { adminSignIn, checkView } from './helpers.ts'
+import { ADMIN_ROUTES } from '../../../src/web/admin/app.ts'
 
 setDefaultTimeout(60_000)
 
@@ -80,6 +81,9 @@ test('posts without the CSRF token, with a wrong one or from another site are re
 })
 
 test('without a session every console page leads to the sign-in and every post is refused', async () => {
+  // The console is mounted (and loaded at its first request) under /admin: every route must live there.
+  expect(ADMIN_ROUTES.filter((r) => !r.path.startsWith('/admin')).map((r) => r.path)).toEqual([])
+  expect((await fetch(`${h.server.url}/admin/no-such-page`)).status).toBe(404)
   for (const path of ['/admin', '/admin/accounts', '/admin/invites', '/admin/audit', '/admin/accounts/view?did=did:plc:x']) {
     const res = await fetch(h.server.url + path, { redirect: 'manual' })
     expect(res.status).toBe(303)
