@@ -285,8 +285,11 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
       // full (default): a write is acknowledged only once on stable storage. normal: faster, but an OS
       // crash or power loss may drop the newest acknowledged writes (a process crash never does).
       synchronous: read(env, 'PDS_SQLITE_SYNCHRONOUS', sqliteSynchronous) ?? 'FULL',
-      /** PDS_LITESTREAM=true: Litestream replicates the databases and runs their WAL checkpoints, not us. */
-      litestream: read(env, 'PDS_LITESTREAM', bool) ?? false,
+      /**
+       * PDS_LITESTREAM: Litestream replicates the databases and runs their WAL checkpoints, not us:
+       * true (all), server (the server-wide ones; `pds litestream-config --no-actors`), false (none).
+       */
+      litestream: read(env, 'PDS_LITESTREAM', z.string().transform((v) => v.trim().toLowerCase()).pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'server'], 'must be true, server or false')).transform((v) => (v === 'server' ? 'server' : v === 'true' || v === '1' || v === 'yes' ? 'all' : false))) ?? false,
     },
     blobstore,
     identity: {
