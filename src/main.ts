@@ -5,7 +5,7 @@ import { assertStrongSecrets, type Config } from './config/config.ts'
 import { createLogger, type Logger } from './logger.ts'
 import { isResponsive, openDatabase } from './storage/sqlite.ts'
 import { Lexicons } from './core/lexicon/index.ts'
-import { LEXICON_SOURCES } from './generated/lexicons.gen.ts'
+import { lexiconSources } from './generated/lexicons.gen.ts'
 import { RateLimiter } from './xrpc/rate-limit.ts'
 import { createApp, type Plugin } from './xrpc/app.ts'
 import { DEFAULT_JSON_LIMIT } from './xrpc/dispatch.ts'
@@ -143,7 +143,7 @@ async function startLocked(
   // The AppView's breaker only watches (a failing AppView is an alert, calls still go through).
   const appViewHealth = config.bskyAppView ? breakers.get(APPVIEW_BREAKER, { passive: true, log }) : undefined
   const proxy = buildProxy(() => services, config.proxy, { metrics, appViewHealth })
-  const lexicons = new Lexicons(LEXICON_SOURCES, { lazy: true })
+  const lexicons = new Lexicons(lexiconSources, { lazy: true })
   const services: Services = {
     config,
     log,

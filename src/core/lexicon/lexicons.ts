@@ -59,13 +59,25 @@ export class Lexicons implements DefResolver {
   /** getMethod's answers, dropped whenever a document is added. */
   private readonly methods = new Map<string, MethodInfo>()
 
-  constructor(docs: Iterable<unknown> = [], options: LexiconsOptions = {}) {
+  /** A bundle given as a function: read at the first use of any document, not at construction. */
+  private unread?: () => Iterable<unknown>
+
+  constructor(docs: Iterable<unknown> | (() => Iterable<unknown>) = [], options: LexiconsOptions = {}) {
     this.lazy = options.lazy ?? false
-    for (const doc of docs) this.add(doc)
+    if (typeof docs === 'function') this.unread = docs
+    else for (const doc of docs) this.add(doc)
+  }
+
+  private readBundle(): void {
+    const read = this.unread
+    if (!read) return
+    this.unread = undefined
+    for (const doc of read()) this.add(doc)
   }
 
   /** Registers a document (or its source). Throws LexiconDocError when it is malformed or its id is taken. */
   add(doc: unknown): void {
+    this.readBundle()
     this.methods.clear()
     if (isSource(doc) && !this.lazy) doc = parseSource(doc)
     if (this.lazy) {
@@ -81,10 +93,12 @@ export class Lexicons implements DefResolver {
 
   /** Ids of every registered document. */
   ids(): string[] {
+    this.readBundle()
     return [...this.docs.keys(), ...this.pending.keys()].sort()
   }
 
   has(nsid: string): boolean {
+    this.readBundle()
     return this.docs.has(nsid) || this.pending.has(nsid)
   }
 
@@ -203,6 +217,7 @@ export class Lexicons implements DefResolver {
   }
 
   private loadPending(nsid: string): void {
+    this.readBundle()
     const raw = this.pending.get(nsid)
     if (raw === undefined) return
     this.pending.delete(nsid)

@@ -14,7 +14,7 @@ import { FactorService } from '../factors/factor-service.ts'
 import { resolveAppPasswordScope } from '../oauth/app-password-scopes.ts'
 import { permissionSetsFrom, type PermissionSetSource } from '../oauth/permission-sets.ts'
 import { Lexicons } from '../../core/lexicon/index.ts'
-import { LEXICON_SOURCES } from '../../generated/lexicons.gen.ts'
+import { lexiconSources } from '../../generated/lexicons.gen.ts'
 import * as creds from '../../storage/account/credentials.ts'
 import { WebSessions } from './web-sessions.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
@@ -196,7 +196,7 @@ export class AccountService {
   async createAppPassword(did: string, name: string, opts: { privileged?: boolean; scope?: unknown } = {}) {
     if (opts.scope !== undefined && typeof opts.scope !== 'string') throw invalidInput('scope must be a string', 'InvalidScope')
     // Built at the first scoped password only; the bundled lexicons hold the permission sets.
-    this.permissionSets ??= permissionSetsFrom(new Lexicons(LEXICON_SOURCES, { lazy: true }))
+    this.permissionSets ??= permissionSetsFrom(new Lexicons(lexiconSources, { lazy: true }))
     const scope = resolveAppPasswordScope(opts.scope, this.permissionSets)
     if (scope && opts.privileged) throw invalidInput('A scoped app password is not also privileged: its scope decides what it may do', 'InvalidScope')
     const created = await this.ctx.manager.createAppPassword(did, name, opts.privileged ?? false, scope)
