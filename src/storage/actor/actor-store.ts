@@ -9,6 +9,9 @@ import { KeyFiles } from '../key-files.ts'
 import { FDS_PER_DATABASE } from '../open-files.ts'
 import { ActorDb } from './actor-db.ts'
 
+/** Each open actor database's page cache, in KiB. */
+const ACTOR_CACHE_KB = 512
+
 export class ActorNotFoundError extends Error {
   constructor(readonly did: string) {
     super(`Repo not found: ${did}`)
@@ -92,6 +95,10 @@ export class ActorStore {
       this.evictDownTo(Math.floor(this.open.size / 2))
       database = openDatabase(dbLocation, 'actor', { synchronous })
     }
+    // SQLite's default page cache is 2 MB per connection, and up to cacheSize stores stay open:
+    // hundreds of accounts' caches would hold most of the server's memory. An actor store is small
+    // and its hot pages stay in the OS page cache anyway.
+    database.exec(`PRAGMA cache_size = -${ACTOR_CACHE_KB}`)
     const actorDb = new ActorDb(did, database)
     this.open.set(did, actorDb)
     return actorDb
