@@ -210,7 +210,12 @@ async function startLocked(
       version: config.service.version ?? VERSION,
       startedAt: Date.now(),
       repoStats: (did) => repoCountsFrom(services.repo)(did),
-      firehose: { headSeq: () => firehose.sequencer.publishedSeq, subscribers: () => firehose.firehose.subscriberCount },
+      firehose: {
+        headSeq: () => firehose.sequencer.publishedSeq,
+        subscribers: () => firehose.firehose.subscriberCount,
+        connections: () => firehose.firehose.connections(),
+        lastConnectedAt: (ip) => firehose.firehose.lastConnectedAt(ip),
+      },
       relays: () => firehose.crawlers.status(),
       recentErrors: () => log.recentErrors?.() ?? [],
       alerts: () => health.alerts(),

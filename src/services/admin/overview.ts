@@ -1,6 +1,8 @@
 // The console's server page: what the server is, how big, how healthy, in one read. Totals that need
 // every actor store (records, blobs) are measured at most once a minute; the rest is read each time.
 import type { Database } from 'bun:sqlite'
+import { promises as dns } from 'node:dns'
+import { isIP } from 'node:net'
 import { statfsSync } from 'node:fs'
 import type { Config } from '../../config/config.ts'
 import type { RecentError } from '../../logger.ts'
@@ -8,6 +10,7 @@ import { countAccounts, type AccountCounts } from '../../storage/account/admin-c
 import { listBackups } from '../backup/schedule.ts'
 import { listActorDirs, ACTOR_STORE_FILE } from '../backup/layout.ts'
 import type { CrawlOutcome } from '../sequencer/crawlers.ts'
+import type { FirehosePeer } from '../sequencer/firehose.ts'
 import { fileBytes } from './directory.ts'
 import { configSummary, type ConfigLine } from './config-summary.ts'
 import type { Alert } from '../health/alerts.ts'
@@ -19,8 +22,17 @@ export type OverviewSources = {
   accountDb: Database
   /** Record and blob totals of one repo (opens its actor store). */
   repoStats(did: string): { records: number; blobs: number; blobBytes: number } | null
-  firehose: { headSeq(): number; subscribers(): number }
+  firehose: {
+    headSeq(): number
+    subscribers(): number
+    /** Open firehose connections: remote IP and connect time. */
+    connections(): FirehosePeer[]
+    /** When an IP last connected to the firehose (since start), or null. */
+    lastConnectedAt(ip: string): number | null
+  }
   relays(): Array<{ host: string; lastAskedAt: number | null; lastOutcome: (CrawlOutcome & { at: number }) | null }>
+  /** A relay's addresses (default: the system resolver); tests and offline set-ups may pass their own. */
+  resolveHost?: (hostname: string) => Promise<string[]>
   recentErrors(): RecentError[]
   /** What the health monitor flags (stale backup, full disk, failing upstreams…). */
   alerts(): Alert[]
@@ -37,8 +49,9 @@ export type ServerOverview = {
   repos: RepoTotals
   databases: Array<{ name: string; bytes: number | null }>
   disk: { path: string; freeBytes: number; totalBytes: number } | null
-  firehose: { headSeq: number; subscribers: number }
-  relays: ReturnType<OverviewSources['relays']>
+  firehose: { headSeq: number; subscribers: number; connections: FirehosePeer[] }
+  /** Each relay, with its addresses and when one of them last connected to our firehose. */
+  relays: Array<ReturnType<OverviewSources['relays']>[number] & { addresses: string[]; lastConnectedAt: number | null }>
   backup: { directory: string; intervalMs: number; last: { finishedAt: string; ageMs: number; bytes: number; accounts: number } | null } | null
   config: ConfigLine[]
   errors: RecentError[]
@@ -46,6 +59,14 @@ export type ServerOverview = {
 }
 
 const REPO_TOTALS_TTL_MS = 60_000
+/** Relay addresses are looked up again after this long; a lookup waits at most RESOLVE_TIMEOUT_MS. */
+const RELAY_ADDRESSES_TTL_MS = 10 * 60_000
+const RESOLVE_TIMEOUT_MS = 2_000
+
+async function systemResolve(hostname: string): Promise<string[]> {
+  const found = await dns.lookup(hostname, { all: true })
+  return found.map((a) => a.address)
+}
 
 /** Records and blobs of one repo without summing its blocks (RepoService.stats reads every block's size). */
 export function repoCountsFrom(repo: { hasRepo(did: string): boolean; db(did: string): { countRecords(): number; blobTotals(): { count: number; bytes: number } } }) {
@@ -59,6 +80,7 @@ export function repoCountsFrom(repo: { hasRepo(did: string): boolean; db(did: st
 
 export class Overview {
   private totals: RepoTotals | null = null
+  private readonly relayAddresses = new Map<string, { at: number; addresses: string[] }>()
 
   constructor(private readonly s: OverviewSources) {}
 
@@ -77,6 +99,33 @@ export class Overview {
       sum.blobBytes += stats.blobBytes
     }
     return (this.totals = sum)
+  }
+
+  /** The IPs a relay's URL names: literal, or resolved (cached; an unresolvable host has none). */
+  private async addressesOf(relay: string): Promise<string[]> {
+    let hostname: string
+    try {
+      hostname = new URL(relay).hostname.replace(/^\[(.*)\]$/, '$1')
+    } catch {
+      return []
+    }
+    if (isIP(hostname)) return [hostname]
+    const cached = this.relayAddresses.get(hostname)
+    if (cached && this.now() - cached.at < RELAY_ADDRESSES_TTL_MS) return cached.addresses
+    const resolve = this.s.resolveHost ?? systemResolve
+    const addresses = await Promise.race([resolve(hostname), Bun.sleep(RESOLVE_TIMEOUT_MS).then(() => [])]).catch(() => [] as string[])
+    this.relayAddresses.set(hostname, { at: this.now(), addresses })
+    return addresses
+  }
+
+  private async relays(): Promise<ServerOverview['relays']> {
+    return Promise.all(
+      this.s.relays().map(async (relay) => {
+        const addresses = await this.addressesOf(relay.host)
+        const times = addresses.map((ip) => this.s.firehose.lastConnectedAt(ip)).filter((t) => t !== null)
+        return { ...relay, addresses, lastConnectedAt: times.length ? Math.max(...times) : null }
+      }),
+    )
   }
 
   private databases(): ServerOverview['databases'] {
@@ -112,7 +161,7 @@ export class Overview {
     }
   }
 
-  read(): ServerOverview {
+  async read(): Promise<ServerOverview> {
     return {
       version: this.s.version,
       startedAt: new Date(this.s.startedAt).toISOString(),
@@ -121,8 +170,8 @@ export class Overview {
       repos: this.repoTotals(),
       databases: this.databases(),
       disk: this.disk(),
-      firehose: { headSeq: this.s.firehose.headSeq(), subscribers: this.s.firehose.subscribers() },
-      relays: this.s.relays(),
+      firehose: { headSeq: this.s.firehose.headSeq(), subscribers: this.s.firehose.subscribers(), connections: this.s.firehose.connections() },
+      relays: await this.relays(),
       backup: this.backup(),
       config: configSummary(this.s.config),
       errors: this.s.recentErrors().reverse(),
