@@ -1,5 +1,6 @@
 // The console's server page: what the server is, how big, how healthy, in one read. Totals that need
-// every actor store (records, blobs) are measured at most once a minute; the rest is read each time.
+// every actor store (records, blobs) come from the status page's cache (src/services/health/totals.ts);
+// the rest is read each time.
 import type { Database } from 'bun:sqlite'
 import { promises as dns } from 'node:dns'
 import { isIP } from 'node:net'
@@ -14,14 +15,15 @@ import type { FirehosePeer } from '../sequencer/firehose.ts'
 import { fileBytes } from './directory.ts'
 import { configSummary, type ConfigLine } from './config-summary.ts'
 import type { Alert } from '../health/alerts.ts'
+import type { RepoTotals } from '../health/totals.ts'
 
 export type OverviewSources = {
   config: Config
   version: string
   startedAt: number
   accountDb: Database
-  /** Record and blob totals of one repo (opens its actor store). */
-  repoStats(did: string): { records: number; blobs: number; blobBytes: number } | null
+  /** Record and blob totals over every repo (the one cache the status page also reads). */
+  repoTotals(): Promise<RepoTotals>
   firehose: {
     headSeq(): number
     subscribers(): number
@@ -39,7 +41,6 @@ export type OverviewSources = {
   now?: () => number
 }
 
-export type RepoTotals = { records: number; blobs: number; blobBytes: number; measuredAt: number }
 
 export type ServerOverview = {
   version: string
@@ -58,7 +59,6 @@ export type ServerOverview = {
   alerts: Alert[]
 }
 
-const REPO_TOTALS_TTL_MS = 60_000
 /** Relay addresses are looked up again after this long; a lookup waits at most RESOLVE_TIMEOUT_MS. */
 const RELAY_ADDRESSES_TTL_MS = 10 * 60_000
 const RESOLVE_TIMEOUT_MS = 2_000
@@ -68,37 +68,13 @@ async function systemResolve(hostname: string): Promise<string[]> {
   return found.map((a) => a.address)
 }
 
-/** Records and blobs of one repo without summing its blocks (RepoService.stats reads every block's size). */
-export function repoCountsFrom(repo: { hasRepo(did: string): boolean; db(did: string): { countRecords(): number; blobTotals(): { count: number; bytes: number } } }) {
-  return (did: string) => {
-    if (!repo.hasRepo(did)) return null
-    const db = repo.db(did)
-    const blobs = db.blobTotals()
-    return { records: db.countRecords(), blobs: blobs.count, blobBytes: blobs.bytes }
-  }
-}
-
 export class Overview {
-  private totals: RepoTotals | null = null
   private readonly relayAddresses = new Map<string, { at: number; addresses: string[] }>()
 
   constructor(private readonly s: OverviewSources) {}
 
   private now() {
     return (this.s.now ?? Date.now)()
-  }
-
-  private repoTotals(): RepoTotals {
-    if (this.totals && this.now() - this.totals.measuredAt < REPO_TOTALS_TTL_MS) return this.totals
-    const sum = { records: 0, blobs: 0, blobBytes: 0, measuredAt: this.now() }
-    for (const dir of listActorDirs(this.s.config.db.actorStoreDirectory)) {
-      const stats = this.s.repoStats(dir.did)
-      if (!stats) continue
-      sum.records += stats.records
-      sum.blobs += stats.blobs
-      sum.blobBytes += stats.blobBytes
-    }
-    return (this.totals = sum)
   }
 
   /** The IPs a relay's URL names: literal, or resolved (cached; an unresolvable host has none). */
@@ -167,7 +143,7 @@ export class Overview {
       startedAt: new Date(this.s.startedAt).toISOString(),
       uptimeMs: this.now() - this.s.startedAt,
       accounts: countAccounts(this.s.accountDb),
-      repos: this.repoTotals(),
+      repos: await this.s.repoTotals(),
       databases: this.databases(),
       disk: this.disk(),
       firehose: { headSeq: this.s.firehose.headSeq(), subscribers: this.s.firehose.subscribers(), connections: this.s.firehose.connections() },

@@ -63,7 +63,7 @@ export async function showServer(r: AdminRequest): Promise<Response> {
           <Stat label="Firehose subscribers" value={count(o.firehose.subscribers)} />
         </div>
         <p class="muted small">
-          Records and blobs as counted at <When at={o.repos.measuredAt} /> (counted at most once a minute).
+          Records and blobs as counted at <When at={o.repos.measuredAt} /> (counted in the background at most every five minutes, the same count the public status page shows).
         </p>
         <Card title="Storage">
           <dl class="facts">
