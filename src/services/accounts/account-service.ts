@@ -285,9 +285,9 @@ export class AccountService {
     return invites.viewInviteCodes(this.ctx.manager.db, inviteRows.listInviteCodesFor(this.ctx.manager.db, did))
   }
 
-  listInviteCodes(cursor: string | undefined, limit: number) {
-    const rows = inviteRows.listInviteCodes(this.ctx.manager.db, cursor, limit)
-    return { codes: invites.viewInviteCodes(this.ctx.manager.db, rows), cursor: rows.length === limit ? rows.at(-1)!.createdAt : undefined }
+  /** Every invite code, a page at a time (com.atproto.admin.getInviteCodes): `sort` recent (default) or usage. */
+  listInviteCodes(cursor: string | undefined, limit: number, sort = 'recent') {
+    return invites.listInviteCodesPage(this.ctx.manager.db, sort, cursor, limit)
   }
 
   disableInviteCodes(codes: string[], accounts: string[]) {
