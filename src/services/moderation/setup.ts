@@ -45,7 +45,7 @@ export type SetupResult = { did: string; handle: string; labelKey: string; didDo
 export async function setUpLabeler(
   ctx: ModContext,
   store: LabelKeyStore,
-  opts: { handleOrDid: string; publicUrl: string; labelValues: string[] },
+  opts: { handleOrDid: string; publicUrl: string; labelValues?: string[] },
 ): Promise<SetupResult> {
   const account = ctx.accounts.getAccount(opts.handleOrDid, { includeDeactivated: true })
   if (!account) throw invalidInput(`No account ${opts.handleOrDid} on this server`, 'AccountNotFound')
@@ -54,12 +54,17 @@ export async function setUpLabeler(
     verificationMethods: { atproto_label: key.did() },
     services: { atproto_labeler: { type: 'AtprotoLabeler', endpoint: opts.publicUrl } },
   })
+  const existing = ctx.repo.getRecord(account.did, 'app.bsky.labeler.service', 'self')
+  const current = (existing?.value as { policies?: { labelValues?: string[] } } | undefined)?.policies?.labelValues
+  const labelValues = opts.labelValues ?? current ?? DEFAULT_LABEL_VALUES
+  for (const v of labelValues) {
+    if (!/^!?[a-z0-9-]{1,128}$/.test(v)) throw invalidInput(`Invalid label value: ${v} (lowercase letters, digits and dashes; a leading ! for the global ones)`)
+  }
   const record = {
     $type: 'app.bsky.labeler.service',
-    policies: { labelValues: opts.labelValues },
+    policies: { labelValues },
     createdAt: ctx.now().toISOString(),
   }
-  const existing = ctx.repo.getRecord(account.did, 'app.bsky.labeler.service', 'self')
   const same = existing && JSON.stringify((existing.value as { policies?: unknown }).policies) === JSON.stringify(record.policies)
   if (!same) {
     await ctx.repo.applyWrites(account.did, [
@@ -68,5 +73,5 @@ export async function setUpLabeler(
         : { action: 'create', collection: 'app.bsky.labeler.service', rkey: 'self', value: record },
     ])
   }
-  return { did: account.did, handle: account.handle ?? opts.handleOrDid, labelKey: key.did(), didDocUpdated, labelValues: opts.labelValues }
+  return { did: account.did, handle: account.handle ?? opts.handleOrDid, labelKey: key.did(), didDocUpdated, labelValues }
 }
