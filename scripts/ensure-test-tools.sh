@@ -1,7 +1,8 @@
 #!/bin/sh
 # Makes sure the programs some tests drive are present: headless Chromium (the OAuth pages,
 # test/e2e/oauth-browser.test.ts), tmux (interactive `pds init`, test/cli/init-interactive.test.ts)
-# and strace (fsync before acknowledgement, test/e2e/durability-strace.test.ts).
+# strace (fsync before acknowledgement, test/e2e/durability-strace.test.ts) and promtool from Debian's
+# prometheus package (the /metrics exposition, test/e2e/metrics.test.ts).
 # On a fresh Debian machine, as root, installs them with apt-get. Never fails the run: when it cannot
 # install, it says so and those tests then fail with a message naming what is missing.
 have_chromium() {
@@ -11,6 +12,7 @@ missing=""
 have_chromium || { [ -z "$PDS_CHROMIUM_PATH" ] && missing="$missing chromium"; }
 command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
 command -v strace >/dev/null 2>&1 || missing="$missing strace"
+command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
 if [ -n "$PDS_CHROMIUM_PATH" ] && ! have_chromium; then
   echo "pds: PDS_CHROMIUM_PATH=$PDS_CHROMIUM_PATH is not an executable; the OAuth browser test will fail" >&2
 fi

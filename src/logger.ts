@@ -4,15 +4,38 @@ export type LogLevel = keyof typeof LEVELS
 
 export type Logger = {
   [K in Exclude<LogLevel, 'silent'>]: (msg: string, fields?: Record<string, unknown>) => void
-} & { child(fields: Record<string, unknown>): Logger; level: LogLevel }
+} & {
+  child(fields: Record<string, unknown>): Logger
+  level: LogLevel
+  /** The newest error and fatal lines of this logger and its children, oldest first (the console's server page). */
+  recentErrors?: () => RecentError[]
+}
 
-export function createLogger(level: LogLevel = 'info', base: Record<string, unknown> = {}, sink = (line: string) => process.stdout.write(line + '\n')): Logger {
+export type RecentError = { level: 'error' | 'fatal'; time: string; line: string }
+
+/** How many error lines the logger keeps in memory (whatever LOG_LEVEL says) for the operator's console. */
+export const RECENT_ERRORS_KEPT = 50
+
+export function createLogger(
+  level: LogLevel = 'info',
+  base: Record<string, unknown> = {},
+  sink = (line: string) => process.stdout.write(line + '\n'),
+  recent: RecentError[] = [],
+): Logger {
   const threshold = LEVELS[level]
   const emit = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[lvl] < threshold) return
-    sink(JSON.stringify({ level: lvl, time: new Date().toISOString(), ...base, msg, ...fields }, errorReplacer))
+    const keep = lvl === 'error' || lvl === 'fatal'
+    if (LEVELS[lvl] < threshold && !keep) return
+    const time = new Date().toISOString()
+    const line = JSON.stringify({ level: lvl, time, ...base, msg, ...fields }, errorReplacer)
+    if (keep) {
+      recent.push({ level: lvl, time, line: line.length > 2000 ? `${line.slice(0, 2000)}…` : line })
+      if (recent.length > RECENT_ERRORS_KEPT) recent.shift()
+    }
+    if (LEVELS[lvl] >= threshold) sink(line)
   }
   return {
+    recentErrors: () => [...recent],
     level,
     trace: emit('trace'),
     debug: emit('debug'),
@@ -20,7 +43,7 @@ export function createLogger(level: LogLevel = 'info', base: Record<string, unkn
     warn: emit('warn'),
     error: emit('error'),
     fatal: emit('fatal'),
-    child: (fields) => createLogger(level, { ...base, ...fields }, sink),
+    child: (fields) => createLogger(level, { ...base, ...fields }, sink, recent),
   }
 }
 

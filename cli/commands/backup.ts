@@ -22,8 +22,9 @@ import { findConfig, keyFilesFromEnv, loadCliConfig } from '../lib/config.ts'
 import { CliError, EXIT } from '../lib/errors.ts'
 import { withConfigOptions, withJsonOption } from '../lib/options.ts'
 import { formatBytes, formatTable, Output, runCommand } from '../lib/output.ts'
+import { createOffsite, isS3Url, listOffsiteCommand, restoreOffsiteCommand, verifyOffsiteCommand, type OffsiteOptions } from './backup-offsite.ts'
 
-type Common = { dataDir?: string; envFile?: string; json?: boolean; quiet?: boolean }
+type Common = OffsiteOptions & { from?: string; workDir?: string }
 
 const PHASE_LABELS: Record<string, string> = {
   databases: 'Server databases',
@@ -33,6 +34,8 @@ const PHASE_LABELS: Record<string, string> = {
   repos: 'Repositories',
   verify: 'Verifying',
   restore: 'Restoring',
+  upload: 'Uploading',
+  download: 'Downloading',
 }
 
 export function backupRoot(config: Config, to?: string): string {
@@ -42,14 +45,20 @@ export function backupRoot(config: Config, to?: string): string {
 export function registerBackup(program: Command): void {
   const backup = program.command('backup').description('create, list, verify and restore backups of the data directory')
   const common = (cmd: Command) => withJsonOption(withConfigOptions(cmd)).option('-q, --quiet', 'no progress output')
+  const keyOptions = (cmd: Command) =>
+    cmd
+      .option('--passphrase-file <file>', 'off-site: the age passphrase (default: $PDS_BACKUP_AGE_PASSPHRASE[_FILE])')
+      .option('--identity <file>', 'off-site: the age identity file for recipient-encrypted backups (default: $PDS_BACKUP_AGE_IDENTITY_FILE)')
 
   common(backup.command('create'))
     .description('snapshot every database, signing key and blob while the server keeps running')
-    .option('--to <dir>', 'folder to put the backup in (default: $PDS_BACKUP_DIRECTORY or <data-dir>/backups)')
+    .option('--to <dir|s3://bucket/prefix>', 'folder to put the backup in (default: $PDS_BACKUP_DIRECTORY or <data-dir>/backups), or an S3 prefix: encrypted, blobs incremental')
     .option('--keep <n>', 'afterwards delete all but the newest <n> backups in that folder')
+    .option('--passphrase-file <file>', 'off-site: the age passphrase (default: $PDS_BACKUP_AGE_PASSPHRASE[_FILE])')
     .action((opts: Common & { to?: string; keep?: string }) => {
       const out = new Output(opts)
       return runCommand(out, async () => {
+        if (isS3Url(opts.to)) return createOffsite(out, opts, opts.to, PHASE_LABELS)
         const { config, envFile } = loadCliConfig(opts)
         const keep = opts.keep === undefined ? undefined : Number(opts.keep)
         if (keep !== undefined && !(Number.isInteger(keep) && keep >= 1)) throw new CliError('--keep must be a whole number >= 1', EXIT.usage)
@@ -75,11 +84,13 @@ export function registerBackup(program: Command): void {
     })
 
   common(backup.command('list'))
-    .description('list the backups in the backup folder')
+    .description('list the backups in the backup folder, or in an S3 prefix')
     .option('--to <dir>', 'backup folder (default: $PDS_BACKUP_DIRECTORY or <data-dir>/backups)')
+    .option('--from <s3://bucket/prefix>', 'list the off-site backups there ("s3": the configured PDS_BACKUP_S3_* location)')
     .action((opts: Common & { to?: string }) => {
       const out = new Output(opts)
       return runCommand(out, () => {
+        if (opts.from) return listOffsiteCommand(out, opts, offsiteUrl(opts.from))
         const root = opts.to ? resolve(opts.to) : backupRoot(loadCliConfig(opts).config)
         const backups = listBackups(root)
         out.result({ ok: true, directory: root, backups }, () => {
@@ -90,12 +101,16 @@ export function registerBackup(program: Command): void {
       })
     })
 
-  common(backup.command('verify'))
+  keyOptions(common(backup.command('verify')))
     .description('check a backup: checksums, SQLite integrity, every repo against its signing key, every blob')
-    .argument('<backup>', 'backup folder (or its name in the backup folder)')
-    .action((name: string, opts: Common) => {
+    .argument('[backup]', 'backup folder (or its name in the backup folder); with --from, the backup\'s name (default: the newest)')
+    .option('--from <s3://bucket/prefix>', 'verify an off-site backup: download, decrypt and check it ("s3": the configured location)')
+    .option('--work-dir <dir>', 'off-site: where to download it to while checking (default: the system temp folder)')
+    .action((name: string | undefined, opts: Common) => {
       const out = new Output(opts)
       return runCommand(out, async () => {
+        if (opts.from) return verifyOffsiteCommand(out, opts, offsiteUrl(opts.from), name, PHASE_LABELS)
+        if (!name) throw new CliError('name a backup folder, or pass --from s3://bucket/prefix', EXIT.usage)
         const dir = locateBackup(name, opts)
         const report = await verifyBackup(dir, { keys: keyFilesFromEnv(), onProgress: (prog) => out.progress(PHASE_LABELS[prog.phase]!, prog.done, prog.total) })
         const { manifest, ...rest } = report
@@ -109,15 +124,17 @@ export function registerBackup(program: Command): void {
       })
     })
 
-  common(backup.command('restore'))
+  keyOptions(common(backup.command('restore')))
     .description('restore a backup into the data directory of a stopped server')
-    .argument('<backup>', 'backup folder (or its name in the backup folder)')
+    .argument('[backup]', 'backup folder (or its name in the backup folder); with --from, the backup\'s name (default: the newest)')
+    .option('--from <s3://bucket/prefix>', 'restore an off-site backup ("s3": the configured location); on a fresh host with --data-dir')
     .option('--force', 'replace the data that is there now')
     .option('-y, --yes', 'do not ask for confirmation')
-    .action((name: string, opts: Common & { force?: boolean; yes?: boolean }) => {
+    .action((name: string | undefined, opts: Common & { force?: boolean; yes?: boolean }) => {
       const out = new Output(opts)
       return runCommand(out, async () => {
-        const dir = locateBackup(name, opts)
+        if (!name && !opts.from) throw new CliError('name a backup folder, or pass --from s3://bucket/prefix', EXIT.usage)
+        const dir = opts.from ? null : locateBackup(name!, opts)
         const layout = restoreTarget(opts)
         // The server's own lock, not a guess at its port: held until this process exits, so no server
         // can start on a half-restored directory either.
@@ -129,9 +146,10 @@ export function registerBackup(program: Command): void {
         }
         const existing = existingData(layout)
         if (existing.length && opts.force && !opts.yes && process.stdin.isTTY && !opts.json) {
-          const ok = await p.confirm({ message: `Replace the data in ${layout.dataDirectory} with ${dir}?`, initialValue: false })
+          const ok = await p.confirm({ message: `Replace the data in ${layout.dataDirectory} with ${dir ?? opts.from}?`, initialValue: false })
           if (p.isCancel(ok) || !ok) throw new CliError('cancelled', EXIT.refused)
         }
+        if (!dir) return restoreOffsiteCommand(out, opts, offsiteUrl(opts.from!), name, layout, PHASE_LABELS)
         try {
           const result = await restoreBackup({
             backupDir: dir,
@@ -156,6 +174,13 @@ export function registerBackup(program: Command): void {
         }
       })
     })
+}
+
+/** `--from s3` means the configured PDS_BACKUP_S3_* location; else the URL given. */
+function offsiteUrl(from: string): string | undefined {
+  if (from === 's3') return undefined
+  if (!isS3Url(from)) throw new CliError(`--from ${from}: must be s3://bucket/prefix (or "s3" for the configured location)`, EXIT.usage)
+  return from
 }
 
 function restoreRefusal(err: DataDirectoryLockedError): string {

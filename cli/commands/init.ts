@@ -52,7 +52,13 @@ type InitOptions = {
   crawlers: string
   useBluesky?: boolean
   keyEncryptionKeyFile?: string
+  adminHandles?: string
+  metrics?: boolean
   modTeamHandle?: string
+  backupS3Url?: string
+  backupS3AccessKeyId?: string
+  backupS3SecretAccessKey?: string
+  backupAgeRecipient?: string
 }
 
 export function registerInit(program: Command) {
@@ -74,8 +80,14 @@ export function registerInit(program: Command) {
     .option('--appview-url <url>', 'AppView URL', PUBLIC_DEFAULTS.appViewUrl)
     .option('--appview-did <did>', 'AppView DID', PUBLIC_DEFAULTS.appViewDid)
     .option('--crawlers <list>', 'comma-separated relays to notify', PUBLIC_DEFAULTS.crawlers)
+    .option('--admin-handles <list>', 'comma-separated handles that may also sign in to the operator console (/admin) with their own password')
+    .option('--metrics', 'serve Prometheus metrics at /metrics, behind a generated bearer token (PDS_METRICS_TOKEN)')
     .option('--mod-team-handle <handle>', 'the moderation team account: turns on the bundled moderation service and labeler (README "Moderation")')
     .option('--key-encryption-key-file <file>', 'encrypt signing keys at rest with the key in this file (created if missing; keep it outside the data directory)')
+    .option('--backup-s3-url <url>', 'daily encrypted off-site backups to s3://bucket/prefix[?endpoint=…&region=…&force_path_style=true]')
+    .option('--backup-s3-access-key-id <id>', 'access key for the backup bucket')
+    .option('--backup-s3-secret-access-key <secret>', 'secret key for the backup bucket')
+    .option('--backup-age-recipient <age1…>', 'encrypt off-site backups to this age public key (default: a generated passphrase in pds.env)')
     .action((flags: Omit<InitOptions, 'inviteRequired'> & { inviteRequired?: boolean }) => {
       const opts: InitOptions = { ...flags, inviteRequired: flags.inviteRequired ?? INIT_DEFAULTS.inviteRequired }
       const out = new Output(opts)
@@ -110,6 +122,7 @@ function writeInit(answers: InitOptions, force: boolean) {
     PDS_EMAIL_SMTP_URL: answers.smtpUrl || undefined,
     PDS_EMAIL_FROM_ADDRESS: answers.smtpUrl ? answers.emailFrom || answers.email || `noreply@${answers.hostname}` : undefined,
     PDS_TELEGRAM_BOT_TOKEN: answers.telegramBotToken || undefined,
+    ...offsiteBackupValues(answers),
     PDS_DID_PLC_URL: answers.plcUrl,
     PDS_BSKY_APP_VIEW_URL: bluesky ? answers.appviewUrl : undefined,
     PDS_BSKY_APP_VIEW_DID: bluesky ? answers.appviewDid : undefined,
@@ -118,6 +131,9 @@ function writeInit(answers: InitOptions, force: boolean) {
     PDS_REPORT_SERVICE_DID: bluesky && !answers.modTeamHandle ? PUBLIC_DEFAULTS.reportServiceDid : undefined,
     PDS_MOD_TEAM_HANDLE: answers.modTeamHandle || undefined,
     PDS_CRAWLERS: bluesky ? answers.crawlers : undefined,
+    PDS_ADMIN_HANDLES: answers.adminHandles || undefined,
+    PDS_METRICS_ENABLED: answers.metrics ? 'true' : undefined,
+    PDS_METRICS_TOKEN: answers.metrics ? randomBytes(24).toString('hex') : undefined,
     LOG_LEVEL: 'info',
   }
   try {
@@ -129,6 +145,18 @@ function writeInit(answers: InitOptions, force: boolean) {
   mkdirSync(dataDir, { recursive: true })
   writeEnvFile(envPath, values, `pds configuration written by \`pds init\` on ${new Date().toISOString()}`)
   return { envFile: envPath, dataDirectory: dataDir, hostname: answers.hostname!, inviteRequired: answers.inviteRequired }
+}
+
+/** PDS_BACKUP_S3_* and the age key: a recipient given, or a generated passphrase (README "Off-site backups"). */
+function offsiteBackupValues(answers: InitOptions): Record<string, string | undefined> {
+  if (!answers.backupS3Url) return {}
+  return {
+    PDS_BACKUP_S3_URL: answers.backupS3Url,
+    PDS_BACKUP_S3_ACCESS_KEY_ID: answers.backupS3AccessKeyId || undefined,
+    PDS_BACKUP_S3_SECRET_ACCESS_KEY: answers.backupS3SecretAccessKey || undefined,
+    PDS_BACKUP_AGE_RECIPIENT: answers.backupAgeRecipient || undefined,
+    PDS_BACKUP_AGE_PASSPHRASE: answers.backupAgeRecipient ? undefined : randomBytes(24).toString('base64url'),
+  }
 }
 
 /**
@@ -181,8 +209,26 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
         if (p.isCancel(encrypt) || !encrypt) return undefined
         return p.text({ message: 'Key encryption key file (created if missing)', initialValue: defaults.keyEncryptionKeyFile ?? '/etc/pds/key-encryption-key' })
       },
+      backupS3Url: async () => {
+        const offsite = await p.confirm({ message: 'Daily encrypted off-site backups to an S3 bucket?', initialValue: Boolean(defaults.backupS3Url) })
+        if (p.isCancel(offsite) || !offsite) return undefined
+        return p.text({ message: 'Bucket URL: s3://bucket/prefix (add ?endpoint=https://…&force_path_style=true for non-AWS S3)', initialValue: defaults.backupS3Url ?? '' })
+      },
+      backupS3AccessKeyId: ({ results }) => (results.backupS3Url ? p.text({ message: 'Access key ID for the bucket', initialValue: defaults.backupS3AccessKeyId ?? '' }) : undefined),
+      backupS3SecretAccessKey: ({ results }) => (results.backupS3Url ? p.password({ message: 'Secret access key for the bucket' }) : undefined),
+      backupAgeRecipient: ({ results }) =>
+        results.backupS3Url
+          ? p.text({ message: 'age public key to encrypt backups to (age1…; empty: a passphrase generated into pds.env)', initialValue: defaults.backupAgeRecipient ?? '' })
+          : undefined,
       useBluesky: () =>
         p.confirm({ message: "Use Bluesky's public AppView, report service, PLC directory and relay?", initialValue: INIT_DEFAULTS.useBluesky }),
+      adminHandles: () =>
+        p.text({
+          message: 'Handles that may also sign in to the operator console at /admin (optional; the admin password always can)',
+          placeholder: 'you.pds.example.com',
+          initialValue: defaults.adminHandles ?? '',
+        }),
+      metrics: () => p.confirm({ message: 'Serve Prometheus metrics at /metrics (behind a generated bearer token)?', initialValue: Boolean(defaults.metrics) }),
       modTeamHandle: ({ results }) =>
         p.text({
           message: 'Moderation team account handle (optional: a bundled moderation service and labeler; reports then come here)',
@@ -197,7 +243,19 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
     },
   )
   p.outro('writing pds.env')
-  return { ...defaults, ...answers, handleDomains: String(answers.handleDomains), keyEncryptionKeyFile: (answers.keyEncryptionKeyFile as string | undefined) || undefined, modTeamHandle: (answers.modTeamHandle as string | undefined) || undefined }
+  const optional = (value: unknown) => (typeof value === 'string' && value ? value : undefined)
+  return {
+    ...defaults,
+    ...answers,
+    handleDomains: String(answers.handleDomains),
+    keyEncryptionKeyFile: optional(answers.keyEncryptionKeyFile),
+    backupS3Url: optional(answers.backupS3Url),
+    backupS3AccessKeyId: optional(answers.backupS3AccessKeyId),
+    backupS3SecretAccessKey: optional(answers.backupS3SecretAccessKey),
+    backupAgeRecipient: optional(answers.backupAgeRecipient),
+    adminHandles: optional(answers.adminHandles),
+    modTeamHandle: optional(answers.modTeamHandle),
+  }
 }
 
 function nextSteps(envPath: string, hostname: string, dataDir: string, port: string): string {

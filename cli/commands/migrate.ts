@@ -15,6 +15,7 @@ type MigrateFlags = {
   handle: string
   newHandle?: string
   password?: string
+  authFactorToken?: string
   email?: string
   inviteCode?: string
   plcToken?: string
@@ -34,6 +35,7 @@ export function registerMigrate(program: Command): void {
     .requiredOption('--handle <handle>', 'the account on the old PDS (handle, DID or email)')
     .option('--new-handle <handle>', 'handle here (default: a custom-domain handle is kept, else <name>.<our domain>)')
     .option('--password <password>', 'the account password (not an app password); also the password here. Default: $PDS_ACCOUNT_PASSWORD, else asked')
+    .option('--auth-factor-token <code>', 'the sign-in code the old PDS emails when the account has email two-factor on')
     .option('--email <email>', 'email for the account here (default: the one on the old PDS)')
     .option('--invite-code <code>', 'invite code, when this server requires one')
     .option('--plc-token <token>', 'the token the old PDS emailed for the PLC operation (default: requested, then asked)')
@@ -54,6 +56,7 @@ export function registerMigrate(program: Command): void {
         to,
         identifier: opts.handle,
         password,
+        authFactorToken: opts.authFactorToken,
         newHandle: opts.newHandle,
         email: opts.email,
         inviteCode: opts.inviteCode,

@@ -17,7 +17,9 @@ import { registerAdopt } from './adopt.ts'
 import { registerRestoreAccount } from './restore-account.ts'
 import { registerKeys } from './keys.ts'
 import { registerNotify } from './notify.ts'
+import { registerAudit } from './audit.ts'
 import { registerModeration } from './moderation.ts'
+import { registerLitestream } from './litestream.ts'
 
 export function registerOperatorCommands(program: Command): void {
   registerInit(program)
@@ -36,5 +38,7 @@ export function registerOperatorCommands(program: Command): void {
   registerRestoreAccount(program)
   registerKeys(program)
   registerNotify(program)
+  registerAudit(program)
   registerModeration(program)
+  registerLitestream(program)
 }

@@ -8,6 +8,7 @@ import { layoutFromConfig, listActorDirs, listBackups } from '../../src/services
 import { VERSION } from '../../src/version.ts'
 import { backupRoot } from './backup.ts'
 import { readNotifyStatus, type NotifyStatus } from '../../src/services/notify/index.ts'
+import { offlineAlerts, type Alert } from '../../src/services/health/index.ts'
 import { loadCliConfig } from '../lib/config.ts'
 import { EXIT } from '../lib/errors.ts'
 import { formatBytes, formatTable, Output, runCommand } from '../lib/output.ts'
@@ -36,6 +37,8 @@ export type StatusReport = {
   notifications: Pick<NotifyStatus, 'queue' | 'breakers' | 'recentFailures'> | null
   /** Circuit breakers of the PLC directory and the relays, from the running server (admin); null when it does not answer. */
   upstreams: BreakerSnapshot[] | null
+  /** What needs the operator (src/services/health): the running server's list, else what the disk shows. Empty: all well. */
+  alerts: Alert[]
 }
 
 export async function collectStatus(config: Config, opts: { url?: string; top?: number; fetchFn?: typeof fetch } = {}): Promise<StatusReport> {
@@ -77,6 +80,7 @@ export async function collectStatus(config: Config, opts: { url?: string; top?: 
       : null,
     notifications: readNotifyStatus(layout.accountDb),
     upstreams,
+    alerts: health?.status === 200 ? ((health.alerts ?? []) as Alert[]) : offlineAlerts(config),
   }
 }
 
@@ -139,7 +143,7 @@ function freeSpace(dir: string): number | null {
 
 export function formatStatus(s: StatusReport): string {
   const server = s.server.reachable
-    ? `${s.server.healthy ? 'up' : 'UNHEALTHY'} at ${s.server.url} (version ${s.server.version ?? '?'})`
+    ? `${s.server.healthy ? (s.alerts.length ? 'up, DEGRADED (see alerts)' : 'up') : 'UNHEALTHY'} at ${s.server.url} (version ${s.server.version ?? '?'})`
     : `NOT RUNNING (nothing answers at ${s.server.url}/xrpc/_health)`
   const a = s.accounts
   const lines = [
@@ -152,11 +156,12 @@ export function formatStatus(s: StatusReport): string {
     `notify:    ${s.notifications ? formatNotifications(s.notifications) : 'no queue yet'}`,
     `backup:    ${s.lastBackup ? `${s.lastBackup.finishedAt} (${s.lastBackup.ageHours}h ago) ${s.lastBackup.path}` : 'none yet (pds backup create)'}`,
   ]
+  lines.push(`alerts:    ${s.alerts.length ? s.alerts.map((a) => `${a.id.toUpperCase()}: ${a.message}`).join('\n           ') : 'none'}`)
   if (s.upstreams?.length) {
     const describe = (u: BreakerSnapshot) =>
       u.state === 'closed'
         ? `${u.name} ok${u.failures ? ` (${u.failures} recent failures)` : ''}`
-        : `${u.name} ${u.state.toUpperCase()} (${u.state === 'open' ? `retry at ${u.retryAt}` : 'next call is a trial'}; last error: ${u.lastError})`
+        : `${u.name} ${u.state.toUpperCase()} (${u.state === 'open' ? (u.retryAt ? `retry at ${u.retryAt}` : `${u.failures} failures in a row`) : 'next call is a trial'}; last error: ${u.lastError})`
     lines.push(`upstreams: ${s.upstreams.map(describe).join('\n           ')}`)
   }
   if (s.disk.top.length) {

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { KeySealer, KeySealError, parseKeyEncryptionKey } from '../core/crypto/key-seal.ts'
 import { MIN_SECRET_LENGTH, weakSecretProblem } from './secret-strength.ts'
+import { parseS3Url } from './s3-url.ts'
 import type { RawEnv } from './env.ts'
 
 const SECOND = 1000
@@ -116,6 +117,66 @@ function notifyConfig(env: RawEnv) {
   }
 }
 
+/** Minimum length of PDS_BACKUP_AGE_PASSPHRASE: it is all that stands between a bucket and its contents. */
+const MIN_BACKUP_PASSPHRASE = 12
+
+/**
+ * Off-site backups (README "Off-site backups"): PDS_BACKUP_S3_URL or PDS_BACKUP_S3_BUCKET with the other
+ * PDS_BACKUP_S3_* settings, and PDS_BACKUP_AGE_*. `url` (a command's --to/--from) overrides the location.
+ * Undefined when no bucket is named. `requireEncryption`: refuse unless backups can be encrypted.
+ */
+export function offsiteBackupConfig(env: RawEnv, opts: { url?: string; requireEncryption?: boolean } = {}) {
+  const s3Url = z.string().transform((v, ctx) => {
+    const parsed = parseS3Url(v)
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed })
+    return parsed as Exclude<ReturnType<typeof parseS3Url>, string>
+  })
+  const fromUrl = opts.url !== undefined ? s3Url.safeParse(opts.url) : undefined
+  if (fromUrl && !fromUrl.success) throw new ConfigError(opts.url!, fromUrl.error.issues[0]?.message ?? 'invalid s3:// URL')
+  const location = fromUrl?.data ?? read(env, 'PDS_BACKUP_S3_URL', s3Url)
+  const bucket = location?.bucket ?? read(env, 'PDS_BACKUP_S3_BUCKET', str)
+  if (!bucket) return undefined
+  const passphraseFile = read(env, 'PDS_BACKUP_AGE_PASSPHRASE_FILE', str)
+  let passphrase = read(env, 'PDS_BACKUP_AGE_PASSPHRASE', str)
+  if (passphrase && passphraseFile) throw new ConfigError('PDS_BACKUP_AGE_PASSPHRASE_FILE', 'set either PDS_BACKUP_AGE_PASSPHRASE or PDS_BACKUP_AGE_PASSPHRASE_FILE, not both')
+  if (passphraseFile) {
+    try {
+      passphrase = readFileSync(passphraseFile, 'utf8').replace(/\r?\n$/, '')
+    } catch (err) {
+      throw new ConfigError('PDS_BACKUP_AGE_PASSPHRASE_FILE', `cannot read ${passphraseFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+    }
+  }
+  if (passphrase !== undefined && passphrase.length < MIN_BACKUP_PASSPHRASE) {
+    throw new ConfigError(passphraseFile ? 'PDS_BACKUP_AGE_PASSPHRASE_FILE' : 'PDS_BACKUP_AGE_PASSPHRASE', `must be at least ${MIN_BACKUP_PASSPHRASE} characters (generate one with: openssl rand -base64 24)`)
+  }
+  const recipient = read(env, 'PDS_BACKUP_AGE_RECIPIENT', z.string().regex(/^age1[0-9a-z]+$/, 'must be an age recipient (age1…, from age-keygen)'))
+  if (passphrase && recipient) throw new ConfigError('PDS_BACKUP_AGE_RECIPIENT', 'set either PDS_BACKUP_AGE_RECIPIENT or PDS_BACKUP_AGE_PASSPHRASE, not both')
+  if (opts.requireEncryption && !passphrase && !recipient) {
+    throw new ConfigError('PDS_BACKUP_AGE_PASSPHRASE', 'is required for off-site backups (or PDS_BACKUP_AGE_RECIPIENT): nothing leaves this machine unencrypted')
+  }
+  return {
+    target: {
+      bucket,
+      prefix: location?.prefix ?? (read(env, 'PDS_BACKUP_S3_PREFIX', str) ?? '').replace(/^\/+|\/+$/g, ''),
+      endpoint: location?.endpoint ?? read(env, 'PDS_BACKUP_S3_ENDPOINT', url),
+      region: location?.region ?? read(env, 'PDS_BACKUP_S3_REGION', str),
+      forcePathStyle: location?.forcePathStyle ?? read(env, 'PDS_BACKUP_S3_FORCE_PATH_STYLE', bool) ?? false,
+      accessKeyId: read(env, 'PDS_BACKUP_S3_ACCESS_KEY_ID', str),
+      secretAccessKey: read(env, 'PDS_BACKUP_S3_SECRET_ACCESS_KEY', str),
+    },
+    encryption: {
+      passphrase,
+      recipient,
+      /** For restore/verify of recipient-encrypted backups: the age identity file (AGE-SECRET-KEY-1…). */
+      identityFile: read(env, 'PDS_BACKUP_AGE_IDENTITY_FILE', str),
+    },
+    keep: read(env, 'PDS_BACKUP_S3_KEEP', int.pipe(z.number().min(1, 'must be at least 1'))) ?? 14,
+    maxAgeMs: read(env, 'PDS_BACKUP_S3_MAX_AGE', duration),
+  }
+}
+
+export type OffsiteBackupConfig = NonNullable<ReturnType<typeof offsiteBackupConfig>>
+
 export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string } = {}) {
   const devMode = read(env, 'PDS_DEV_MODE', bool) ?? false
   const host = read(env, 'PDS_HOSTNAME', hostname) ?? (devMode ? 'localhost' : undefined)
@@ -171,12 +232,16 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
 
   const backupDirectory = read(env, 'PDS_BACKUP_DIRECTORY', str)
   const backupInterval = read(env, 'PDS_BACKUP_INTERVAL', duration)
+  const offsite = offsiteBackupConfig(env, { requireEncryption: true })
   const backup =
-    backupDirectory || backupInterval
+    backupDirectory || backupInterval || offsite
       ? {
           directory: resolve(backupDirectory ?? inData('backups')),
           intervalMs: backupInterval ?? DAY,
           keep: read(env, 'PDS_BACKUP_KEEP', int.pipe(z.number().min(1, 'must be at least 1'))) ?? 7,
+          /** False when only off-site backups are configured: the local copy is a staging area, removed after upload. */
+          local: Boolean(backupDirectory || backupInterval) || !offsite,
+          offsite,
         }
       : undefined
 
@@ -214,6 +279,8 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
       // full (default): a write is acknowledged only once on stable storage. normal: faster, but an OS
       // crash or power loss may drop the newest acknowledged writes (a process crash never does).
       synchronous: read(env, 'PDS_SQLITE_SYNCHRONOUS', sqliteSynchronous) ?? 'FULL',
+      /** PDS_LITESTREAM=true: Litestream replicates the databases and runs their WAL checkpoints, not us. */
+      litestream: read(env, 'PDS_LITESTREAM', bool) ?? false,
     },
     blobstore,
     identity: {
@@ -247,6 +314,8 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
       : undefined,
     /** Notification channels besides email, and the queue's retry and breaker settings (README "Notifications"). */
     notify,
+    /** Second factors: how long a recovery by email waits before it clears them (README "Two-factor and passkeys"). */
+    factors: { recoveryDelayMs: read(env, 'PDS_FACTOR_RECOVERY_DELAY', duration) ?? 7 * DAY },
     subscription: {
       maxBuffer: read(env, 'PDS_MAX_SUBSCRIPTION_BUFFER', int) ?? 200,
       repoBackfillLimitMs: read(env, 'PDS_REPO_BACKFILL_LIMIT_MS', int) ?? DAY,
@@ -275,8 +344,19 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
       bodyTimeoutMs: read(env, 'PDS_PROXY_BODY_TIMEOUT', int) ?? 30 * SECOND,
       maxResponseBytes: read(env, 'PDS_PROXY_MAX_RESPONSE_SIZE', int) ?? 10 * 1024 * 1024,
     },
-    /** Scheduled backups by `pds serve` (PDS_BACKUP_DIRECTORY / _INTERVAL / _KEEP); unset: none. */
+    /** Scheduled backups by `pds serve` (PDS_BACKUP_DIRECTORY / _INTERVAL / _KEEP, PDS_BACKUP_S3_*); unset: none. */
     backup,
+    /** Accounts that may also sign in to the operator's console (/admin) with their own password and second factor. */
+    adminHandles: read(env, 'PDS_ADMIN_HANDLES', list) ?? [],
+    /** Prometheus exposition at /metrics (README "Metrics and alerts"): off unless enabled; the token, when set, is required. */
+    metrics: {
+      enabled: read(env, 'PDS_METRICS_ENABLED', bool) ?? false,
+      token: read(env, 'PDS_METRICS_TOKEN', str),
+    },
+    /** When /xrpc/_health and `pds status` report degraded (src/services/health). */
+    alerts: {
+      diskUsedPercent: read(env, 'PDS_ALERT_DISK_USED_PERCENT', int.pipe(z.number().min(0).max(100, 'must be a percentage (0-100)'))) ?? 90,
+    },
     secrets: {
       jwtSecret,
       adminPassword,

@@ -41,6 +41,11 @@ class WalCheckpointer {
   private timer?: ReturnType<typeof setInterval>
 
   watch(path: string, db: Database): void {
+    if (isExternallyCheckpointed(path)) {
+      // Litestream copies the WAL before it checkpoints; a checkpoint of ours could run past its position.
+      db.exec('PRAGMA wal_autocheckpoint = 0')
+      return
+    }
     db.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_AUTOCHECKPOINT}`)
     this.watched.add({ path, db, changes: totalChanges(db) ?? 0 })
     if (!this.timer) {
@@ -91,4 +96,24 @@ const checkpointer = new WalCheckpointer()
 /** Checkpoint this database's WAL off the event loop from now on (until it is closed). */
 export function checkpointInBackground(path: string, db: Database): void {
   checkpointer.watch(path, db)
+}
+
+/** Files and folders whose databases Litestream checkpoints (PDS_LITESTREAM=true), by path. */
+const external = new Set<string>()
+
+function isExternallyCheckpointed(path: string): boolean {
+  for (const root of external) if (path === root || path.startsWith(root.endsWith('/') ? root : `${root}/`)) return true
+  return false
+}
+
+/**
+ * From now on, databases opened at these paths (files, or folders holding them) are checkpointed by
+ * Litestream, not here: no background checkpoint and no SQLite autocheckpoint. Keyed by path, so other
+ * servers in the same process (tests) keep theirs. Returns the undo.
+ */
+export function leaveCheckpointsToLitestream(paths: string[]): () => void {
+  for (const path of paths) external.add(path)
+  return () => {
+    for (const path of paths) external.delete(path)
+  }
 }

@@ -39,10 +39,19 @@ export function createApp(opts: {
   fallback?: FallbackHandler
   /** The largest request body any route accepts; a longer declared Content-Length is refused up front. */
   maxRequestBytes?: number
+  /** GET / for browsers (src/web/status); others, and `Accept: text/plain`, get the text banner. */
+  statusPage?: (req: Request) => Response | Promise<Response>
 }) {
   const { services, registry } = opts
   const trusted = services.config.rateLimits.trustedProxies
   const logRequests = services.log.level === 'debug' || services.log.level === 'trace'
+  // Still 200 when degraded: the server answers; the alerts say what needs the operator (src/services/health).
+  const health = () => {
+    if (!services.isHealthy()) return Response.json({ version: opts.version, error: 'Service Unavailable' }, { status: 503 })
+    const alerts = services.alerts?.() ?? []
+    return alerts.length ? { version: opts.version, status: 'degraded', alerts } : { version: opts.version }
+  }
+  const metrics = services.metrics
   const app = new Elysia()
     .onRequest(({ request, set }) => {
       if (request.method === 'OPTIONS') {
@@ -63,12 +72,14 @@ export function createApp(opts: {
       }
       set.headers['Access-Control-Allow-Origin'] = '*'
     })
-    .get('/', () => new Response(BANNER, { headers: { 'content-type': 'text/plain; charset=utf-8' } }))
-    .get('/robots.txt', () => new Response('# Hello!\n\n# Crawling the public API is allowed\nUser-agent: *\nAllow: /\n', { headers: { 'content-type': 'text/plain; charset=utf-8' } }))
-    .get('/xrpc/_health', () => {
-      if (!services.isHealthy()) return Response.json({ version: opts.version, error: 'Service Unavailable' }, { status: 503 })
-      return { version: opts.version }
+    .get('/', ({ request }) => {
+      if (opts.statusPage && wantsHtml(request)) return opts.statusPage(request)
+      return new Response(BANNER, { headers: { 'content-type': 'text/plain; charset=utf-8', vary: 'Accept' } })
     })
+    .get('/robots.txt', () => new Response('# Hello!\n\n# Crawling the public API is allowed\nUser-agent: *\nAllow: /\n', { headers: { 'content-type': 'text/plain; charset=utf-8' } }))
+    .get('/xrpc/_health', health)
+    // The peers' plain alias (the reference's /xrpc/_health under the name load balancers expect).
+    .get('/health', health)
     // Upstream circuit breakers for `pds status`: admin only (it names the relays and their errors).
     .get('/xrpc/_upstreams', ({ request }) => {
       if (!isAdmin(request, services.config.secrets.adminPassword)) return errorResponse(AuthRequiredError('Admin authentication required'), CORS_HEADERS)
@@ -78,10 +89,11 @@ export function createApp(opts: {
   app.all(
     '/xrpc/:nsid',
     async ({ request, params, server }) => {
-      const started = logRequests ? performance.now() : 0
+      const started = logRequests || metrics ? performance.now() : 0
       const ip = clientIp(request, server, trusted)
       const res = await dispatchXrpc(params.nsid, request, ip, registry, services, opts.fallback)
       res.headers.set('Access-Control-Allow-Origin', '*')
+      if (metrics) metrics.request(metricsNsid(params.nsid, registry, services), res.status, (performance.now() - started) / 1000)
       if (logRequests) {
         services.log.debug('xrpc request', { method: request.method, nsid: params.nsid, status: res.status, ip, ms: performance.now() - started })
       }
@@ -92,4 +104,15 @@ export function createApp(opts: {
   // Everything else under /xrpc/ (no NSID, several segments, `..`): the reference's parseUrlNsid refusal.
   app.all('/xrpc/*', () => errorResponse(InvalidRequestError('invalid xrpc path'), CORS_HEADERS), { parse: 'none' })
   return app
+}
+
+/** Browsers name text/html in Accept; curl and monitors (any type) and `Accept: text/plain` get the banner. */
+function wantsHtml(req: Request): boolean {
+  const accept = req.headers.get('accept') ?? ''
+  return accept.includes('text/html')
+}
+
+/** Methods we serve or know from a lexicon keep their name; anything else is 'other' (labels must stay few). */
+function metricsNsid(nsid: string, registry: Registry, services: Services): string {
+  return registry.has(nsid) || services.lexicons.getMethod(nsid) ? nsid : 'other'
 }

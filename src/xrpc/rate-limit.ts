@@ -15,7 +15,7 @@ export type RateLimitRule = {
 /** What a rule can key on: an XRPC call's HandlerContext, or only the client elsewhere (OAuth pages). */
 export type RateLimitedCall = { ip: string; auth: AuthResult; input?: unknown }
 
-export type RateLimitOptions = { enabled: boolean; bypassKey?: string; bypassIps: string[] }
+export type RateLimitOptions = { enabled: boolean; bypassKey?: string; bypassIps: string[]; onRefused?: () => void }
 
 type Window = { start: number; used: number; durationMs: number }
 type Outcome = { rule: RateLimitRule; window: Window }
@@ -62,6 +62,7 @@ export class RateLimiter {
     const headers = rateLimitHeaders(tightest)
     if (exceeded) {
       const retryAfter = Math.max(1, Math.ceil((exceeded.window.start + exceeded.rule.durationMs - now) / 1000))
+      this.opts.onRefused?.()
       throw new XRPCError(429, 'RateLimitExceeded', 'Rate Limit Exceeded', { ...headers, 'Retry-After': String(retryAfter) })
     }
     return headers

@@ -11,7 +11,10 @@ import type { ProxyService } from '../services/proxy/proxy-service.ts'
 import type { OAuthProvider } from '../services/oauth/index.ts'
 import type { Breakers } from '../services/net/circuit-breaker.ts'
 import type { NotifyService } from '../services/notify/index.ts'
+import type { Alert } from '../services/health/index.ts'
+import type { Metrics } from '../services/metrics.ts'
 import type { ModerationService } from '../services/moderation/index.ts'
+import type { InboundMigrations } from '../services/migration/inbound.ts'
 
 export type Services = {
   config: Config
@@ -27,6 +30,8 @@ export type Services = {
   repo: RepoService
   /** The notification queue, channels, a person's preferred channel and its verification (src/services/notify). */
   notify: NotifyService
+  /** The account app's "move your account here" wizard runs (src/services/migration/inbound.ts). */
+  migrations: InboundMigrations
   /** Forwards calls to the AppView, chat, moderation and atproto-proxy targets (src/services/proxy). */
   proxy: ProxyService
   /** OAuth provider: verifyOAuthAccess(req), revokeAllOAuthSessions(did) (src/services/oauth). */
@@ -37,4 +42,8 @@ export type Services = {
   breakers: Breakers
   /** True while the server's databases answer. */
   isHealthy(): boolean
+  /** What needs the operator (stale backup, full disk, failing upstreams…): /xrpc/_health reports degraded (src/services/health). */
+  alerts?(): Alert[]
+  /** Set when PDS_METRICS_ENABLED: the hooks the edge and services count with (src/services/metrics.ts). */
+  metrics?: Metrics
 }

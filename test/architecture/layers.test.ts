@@ -17,6 +17,7 @@ const OUTBOUND_FETCH_CLIENTS = new Set([
   'src/services/oauth/safe-fetch.ts', // client metadata documents, fetched with SSRF and size guards
   'src/services/proxy/forward.ts', // the one upstream exchange of the proxy: reads the upstream's Response
   'src/services/notify/http.ts', // webhook channels (Discord, Telegram, ntfy): reads their answers
+  'src/services/migration/xrpc-client.ts', // XRPC calls to another PDS (account migration): reads its answers
   'src/services/net/guarded-fetch.ts', // the pinned fetch for user-chosen URLs: hands the remote's Response to those clients
 ])
 

@@ -47,7 +47,10 @@ test('interactive pds init writes the answers to pds.env', async () => {
   await answer('Telegram bot token', 'Enter')
   await answer('Require invite codes?', 'Enter')
   await answer('Encrypt signing keys at rest', 'Enter') // No: the default keeps plain keys
+  await answer('Daily encrypted off-site backups', 'Enter') // No: none by default
   await answer("Use Bluesky's public AppView", 'Enter')
+  await answer('operator console at /admin', 'me.pds.example.org', 'Enter')
+  await answer('Serve Prometheus metrics', 'Enter') // No: metrics stay off
   await answer('Moderation team account handle', 'Enter') // none: moderation stays off
   const screen = await waitForScreen('Next steps')
   expect(screen).toContain(`Wrote ${join(dataDir, 'pds.env')} (mode 0600)`)
@@ -62,9 +65,12 @@ test('interactive pds init writes the answers to pds.env', async () => {
     PDS_INVITE_REQUIRED: 'true',
     PDS_BSKY_APP_VIEW_URL: 'https://api.bsky.app',
     PDS_CRAWLERS: 'https://bsky.network',
+    PDS_ADMIN_HANDLES: 'me.pds.example.org',
   })
   expect(env.PDS_EMAIL_SMTP_URL).toBeUndefined()
   expect(env.PDS_TELEGRAM_BOT_TOKEN).toBeUndefined()
+  expect(env.PDS_METRICS_ENABLED).toBeUndefined()
   expect(env.PDS_MOD_TEAM_HANDLE).toBeUndefined()
+  expect(env.PDS_BACKUP_S3_URL).toBeUndefined()
   expect(env.PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX).toMatch(/^[0-9a-f]{64}$/)
 })

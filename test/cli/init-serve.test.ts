@@ -40,6 +40,15 @@ describe('pds init and pds serve', () => {
     expect(env.PDS_JWT_SECRET).toMatch(/^[0-9a-f]{32}$/)
     expect(env.PDS_PLC_ROTATION_KEY_K256_PRIVATE_KEY_HEX).toMatch(/^[0-9a-f]{64}$/)
     expect(env.PDS_CONTACT_EMAIL_ADDRESS).toBe('ops@example.com')
+    expect(env.PDS_METRICS_ENABLED).toBeUndefined()
+  })
+
+  test('init --metrics turns /metrics on behind a generated bearer token', () => {
+    const dir = join(dataDir, 'with-metrics')
+    expect(pds(['init', '--yes', '--metrics', '--hostname', 'pds.example.com', '--data-dir', dir]).exitCode).toBe(0)
+    const env = parseEnvFile(readFileSync(join(dir, 'pds.env'), 'utf8'))
+    expect(env.PDS_METRICS_ENABLED).toBe('true')
+    expect(env.PDS_METRICS_TOKEN).toMatch(/^[0-9a-f]{48}$/)
   })
 
   test('init refuses to overwrite without --force', () => {

@@ -105,13 +105,17 @@ describe('wrong-code lockout and recovery', () => {
   }, 30_000)
 })
 
-test('deleting an account removes its factors, audit trail and lockout', async () => {
+test('deleting an account removes its factors, audit trail, lockout, trusted browsers and recovery', async () => {
   const acct = await withTotp('tilda')
   await errorOf(login(acct.handle, acct.password, '000000'))
   const db = h.server.services.accounts.manager.db
   const count = (table: string, column = 'did', value = acct.did) => db.query<{ n: number }, [string]>(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`).get(value)!.n
   expect(count('backup_code')).toBe(10)
+  const factors = h.server.services.accounts.factors
+  factors.trustedBrowsers.remember(acct.did, { ip: null, userAgent: null })
+  await factors.requestRecovery(acct.did)
+  expect(count('trusted_browser') + count('factor_recovery')).toBe(2)
   await h.agent().com.atproto.admin.deleteAccount({ did: acct.did }, { headers: h.adminHeaders })
-  for (const table of ['totp_factor', 'backup_code', 'passkey', 'factor_audit']) expect(count(table)).toBe(0)
+  for (const table of ['totp_factor', 'backup_code', 'passkey', 'factor_audit', 'trusted_browser', 'factor_recovery']) expect(count(table)).toBe(0)
   expect(count('factor_attempt', 'key', `did:${acct.did}`)).toBe(0)
 })

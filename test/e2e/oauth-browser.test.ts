@@ -10,6 +10,7 @@ import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import { signUp } from '../oauth/flow.ts'
 import { loopbackOAuthClient, memoryStore } from '../oauth/node-client.ts'
+import { startCallbackApp, type CallbackApp } from '../oauth/callback-app.ts'
 
 // The browser-side globals used in page.evaluate callbacks (the project's lib has no DOM types).
 declare const document: { documentElement: { scrollWidth: number } }
@@ -21,16 +22,14 @@ const SCREENSHOT = '/tmp/oauth-consent.png'
 let plc: TestPlc
 let server: TestServer
 let alice: Awaited<ReturnType<typeof signUp>>
-let app: ReturnType<typeof Bun.serve>
+let app: CallbackApp
 let browser: Browser
 let context: BrowserContext
 /** Every URL the browser asked for, and every console message (CSP violations are reported there). */
 const requested: string[] = []
 const consoleErrors: string[] = []
-/** The app's redirect endpoint hands each authorization response to whoever waits for it. */
-let onCallback: ((params: URLSearchParams) => void) | null = null
 
-const redirectUri = () => `http://127.0.0.1:${app.port}/callback`
+const redirectUri = () => app.redirectUri
 const pdsOrigin = () => server.config.service.publicUrl
 
 const sessions = memoryStore<NodeSavedSession>()
@@ -42,16 +41,7 @@ beforeAll(async () => {
   plc = await startPlcDirectory()
   server = await startTestServer({ PDS_DID_PLC_URL: plc.url })
   alice = await signUp(server, 'alice')
-  app = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch(req) {
-      const url = new URL(req.url)
-      if (url.pathname !== '/callback') return new Response('not found', { status: 404 })
-      onCallback?.(url.searchParams)
-      return new Response('<!doctype html><title>Signed in</title><p>You can close this window.</p>', { headers: { 'Content-Type': 'text/html' } })
-    },
-  })
+  app = startCallbackApp()
   browser = await launching
   context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true })
   context.setDefaultTimeout(5000)
@@ -60,7 +50,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await browser?.close()
-  app?.stop(true)
+  app?.stop()
   await server?.close()
   await plc?.close()
 })
@@ -70,14 +60,7 @@ function newClient() {
 }
 
 /** Resolves with the query of the next request to the app's redirect URI. */
-function nextCallback(): Promise<URLSearchParams> {
-  return new Promise((resolve) => {
-    onCallback = (params) => {
-      onCallback = null
-      resolve(params)
-    }
-  })
-}
+const nextCallback = () => app.nextCallback()
 
 /** Clicks a form's button and waits for the page the POST returns. */
 async function submit(page: Page, button: string) {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
 import type { Browser, Page } from 'playwright-core'
-import { launchChromium } from '../helpers/chromium.ts'
+import { addVirtualAuthenticator, launchChromium } from '../helpers/chromium.ts'
 import { startAccountHarness, type AccountHarness } from './account-harness.ts'
 
 // Browser-side globals inside page.evaluate (the project's lib has no DOM types).
@@ -22,11 +22,7 @@ beforeAll(async () => {
   browser = await launching
   const context = await browser.newContext()
   page = await context.newPage()
-  const cdp = await context.newCDPSession(page)
-  await cdp.send('WebAuthn.enable')
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  })
+  await addVirtualAuthenticator(context, page)
   // The server's own origin (http://localhost:<port>): the RP ID is its hostname.
   await page.goto(`${h.server.config.service.publicUrl}/robots.txt`)
 }, 60_000)

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { buildConfig } from '../../src/config/config.ts'
 import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
 import { Lexicons } from '../../src/core/lexicon/index.ts'
-import { LEXICON_DOCUMENTS } from '../../src/generated/lexicons.gen.ts'
+import { LEXICON_SOURCES } from '../../src/generated/lexicons.gen.ts'
 import { createLogger } from '../../src/logger.ts'
 import { NO_EVENTS } from '../../src/services/events.ts'
 import { ProxyService, assertPublicEndpoint, isPrivateAddress, type ForwardLimits } from '../../src/services/proxy/index.ts'
@@ -51,7 +51,7 @@ function buildApp(opts: { env?: Record<string, string>; limits?: Partial<Forward
   const services = {
     config,
     log,
-    lexicons: new Lexicons(LEXICON_DOCUMENTS, { lazy: true }),
+    lexicons: new Lexicons(LEXICON_SOURCES, { lazy: true }),
     rateLimiter: new RateLimiter(config.rateLimits),
     verifyAuth: stubVerifier,
     events: NO_EVENTS,

@@ -9,7 +9,7 @@ import { freePort, testEnv, spawnServe } from '../helpers/server.ts'
 import { buildConfig } from '../../src/config/config.ts'
 import { createRepoService } from '../../src/services/repo/index.ts'
 import { Lexicons } from '../../src/core/lexicon/index.ts'
-import { LEXICON_DOCUMENTS } from '../../src/generated/lexicons.gen.ts'
+import { LEXICON_SOURCES } from '../../src/generated/lexicons.gen.ts'
 import { createLogger } from '../../src/logger.ts'
 import { NO_EVENTS } from '../../src/services/events.ts'
 import { exportAndVerify } from './repo-harness.ts'
@@ -73,7 +73,7 @@ test('SIGKILL mid-stream loses no acknowledged write', async () => {
 
   // Offline: open the data directory through the same service and verify the whole repo.
   const config = buildConfig(env)
-  const repo = createRepoService(config, createLogger('silent'), { lexicons: new Lexicons(LEXICON_DOCUMENTS, { lazy: true }), events: NO_EVENTS })
+  const repo = createRepoService(config, createLogger('silent'), { lexicons: new Lexicons(LEXICON_SOURCES, { lazy: true }), events: NO_EVENTS })
   try {
     const verified = await exportAndVerify(repo, data.did)
     expect(verified.creates.length).toBeGreaterThanOrEqual(acked.length + 1)

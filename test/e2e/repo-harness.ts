@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Lexicons } from '../../src/core/lexicon/index.ts'
-import { LEXICON_DOCUMENTS } from '../../src/generated/lexicons.gen.ts'
+import { LEXICON_SOURCES } from '../../src/generated/lexicons.gen.ts'
 import { createLogger } from '../../src/logger.ts'
 import { ActorStore } from '../../src/storage/actor/actor-store.ts'
 import { DiskBlobStore } from '../../src/services/blobs/store.ts'
@@ -22,7 +22,7 @@ export function repoHarness(opts: { cacheSize?: number } = {}): RepoHarness {
   const events: RepoEventSink = { commit: (e) => void commits.push(e), sync() {}, identity() {}, account() {} }
   const actors = new ActorStore({ directory: join(dir, 'actors'), cacheSize: opts.cacheSize ?? 100 })
   const blobs = new DiskBlobStore({ location: join(dir, 'blobs'), tempLocation: join(dir, 'blobs', 'tmp') })
-  sharedLexicons ??= new Lexicons(LEXICON_DOCUMENTS, { lazy: true })
+  sharedLexicons ??= new Lexicons(LEXICON_SOURCES, { lazy: true })
   const repo = new RepoService({ actors, blobs, lexicons: sharedLexicons, log: createLogger('silent'), events: () => events })
   return {
     dir,

@@ -1,12 +1,12 @@
 // The presets and custom scopes of scoped app passwords, against the bundled permission sets.
 import { expect, test } from 'bun:test'
 import { Lexicons } from '../../src/core/lexicon/index.ts'
-import { LEXICON_DOCUMENTS } from '../../src/generated/lexicons.gen.ts'
+import { LEXICON_SOURCES } from '../../src/generated/lexicons.gen.ts'
 import { permissionSetsFrom } from '../../src/services/oauth/permission-sets.ts'
 import { ScopePermissions } from '../../src/services/oauth/scopes.ts'
 import { resolveAppPasswordScope } from '../../src/services/oauth/app-password-scopes.ts'
 
-const sets = permissionSetsFrom(new Lexicons(LEXICON_DOCUMENTS, { lazy: true }))
+const sets = permissionSetsFrom(new Lexicons(LEXICON_SOURCES, { lazy: true }))
 const granted = (asked: string) => new ScopePermissions(resolveAppPasswordScope(asked, sets))
 const CHAT = 'did:web:api.bsky.chat#bsky_chat'
 const APPVIEW = 'did:web:api.bsky.app#bsky_appview'

@@ -1,7 +1,7 @@
 // Headless Chromium for browser tests: Debian's `chromium` package driven by playwright-core (no bundled
 // browser download). scripts/ensure-test-tools.sh installs it on a fresh Debian machine before the suite.
 import { existsSync } from 'node:fs'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core'
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium'
 export const CHROMIUM_PATH =
@@ -22,4 +22,23 @@ export async function launchChromium(): Promise<Browser> {
     // --no-sandbox: tests run as root in CI, where Chromium's sandbox refuses to start.
     args: ['--no-sandbox', '--disable-dev-shm-usage'],
   })
+}
+
+export type VirtualAuthenticator = { cdp: CDPSession; id: string; credentials(): Promise<Array<{ credentialId: string; isResidentCredential: boolean; userHandle?: string }>> }
+
+/**
+ * A CDP virtual authenticator (WebAuthn.addVirtualAuthenticator) on the page: a platform authenticator
+ * holding discoverable credentials, verifying the user and answering at once.
+ */
+export async function addVirtualAuthenticator(context: BrowserContext, page: Page): Promise<VirtualAuthenticator> {
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('WebAuthn.enable')
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  })
+  return {
+    cdp,
+    id: authenticatorId,
+    credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+  }
 }

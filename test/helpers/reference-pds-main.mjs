@@ -10,6 +10,15 @@ http.Server.prototype.listen = function (port, ...rest) {
   return listen.call(this, port, ...rest)
 }
 
+// A test DNS server on a loopback port (the reference asks its backup nameservers on port 53 only).
+if (process.env.TEST_DNS_SERVER) {
+  const { Resolver } = await import('node:dns/promises')
+  const setServers = Resolver.prototype.setServers
+  Resolver.prototype.setServers = function () {
+    return setServers.call(this, [process.env.TEST_DNS_SERVER])
+  }
+}
+
 const { PDS, envToCfg, envToSecrets, readEnv } = await import('@atproto/pds')
 const env = readEnv()
 const pds = await PDS.create(envToCfg(env), envToSecrets(env))

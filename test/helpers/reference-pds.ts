@@ -41,6 +41,8 @@ export async function startReferencePds(opts: {
   /** An existing data directory to serve (kept on stop); a temp one (removed on stop) when absent. */
   dataDir?: string
   port?: number
+  /** A loopback DNS server ("127.0.0.1:port", test/helpers/dns.ts) the reference asks as its backup nameserver. */
+  dnsServer?: string
 }): Promise<ReferencePds> {
   await prepare()
   const ownDir = !opts.dataDir
@@ -65,6 +67,7 @@ export async function startReferencePds(opts: {
     PDS_RATE_LIMITS_ENABLED: 'false',
     PDS_CRAWLERS: '',
     ...(opts.smtpUrl ? { PDS_EMAIL_SMTP_URL: opts.smtpUrl, PDS_EMAIL_FROM_ADDRESS: 'reference@localhost' } : {}),
+    ...(opts.dnsServer ? { PDS_HANDLE_BACKUP_NAMESERVERS: '127.0.0.1', TEST_DNS_SERVER: opts.dnsServer } : {}),
     ...opts.env,
   }
   const child = Bun.spawn([NODE22, join(import.meta.dir, 'reference-pds-main.mjs')], {

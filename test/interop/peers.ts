@@ -21,13 +21,14 @@ export type Peers = {
  * `appView` configures an AppView on both (the reference serves app.bsky.actor.*Preferences only then);
  * it is never reached in these tests, so it points at a closed loopback port.
  */
-export async function startPeers(opts: { appView?: boolean } = {}): Promise<Peers> {
+/** `dnsServer`: a loopback DNS server (test/helpers/dns.ts) both servers ask as their backup nameserver. */
+export async function startPeers(opts: { appView?: boolean; dnsServer?: string } = {}): Promise<Peers> {
   const plc = await startPlcDirectory()
   const smtp = await startSmtpSink()
   const appView: Record<string, string> = opts.appView ? { PDS_BSKY_APP_VIEW_URL: 'http://localhost:9', PDS_BSKY_APP_VIEW_DID: 'did:web:appview.localhost' } : {}
   const [ours, reference] = await Promise.all([
-    startTestServer({ PDS_DID_PLC_URL: plc.url, PDS_EMAIL_SMTP_URL: smtp.url, PDS_EMAIL_FROM_ADDRESS: 'ours@localhost', ...appView }),
-    startReferencePds({ plcUrl: plc.url, smtpUrl: smtp.url, env: appView }),
+    startTestServer({ PDS_DID_PLC_URL: plc.url, PDS_EMAIL_SMTP_URL: smtp.url, PDS_EMAIL_FROM_ADDRESS: 'ours@localhost', ...appView, ...(opts.dnsServer ? { PDS_HANDLE_BACKUP_NAMESERVERS: opts.dnsServer } : {}) }),
+    startReferencePds({ plcUrl: plc.url, smtpUrl: smtp.url, env: appView, dnsServer: opts.dnsServer }),
   ])
   return {
     plc,

@@ -1,12 +1,12 @@
 // include:<nsid> scopes: lexicon permission sets expanded into repo:/rpc: permissions (the reference's rules).
 import { describe, expect, test } from 'bun:test'
 import { Lexicons } from '../../src/core/lexicon/index.ts'
-import { LEXICON_DOCUMENTS } from '../../src/generated/lexicons.gen.ts'
+import { LEXICON_SOURCES } from '../../src/generated/lexicons.gen.ts'
 import { buildTokenScope, includedPermissions, isUnderAuthority, permissionSetsFrom, unresolvedIncludes } from '../../src/services/oauth/permission-sets.ts'
 import { describeScope } from '../../src/services/oauth/scope-descriptions.ts'
 import { formatPermission, isKnownScope, parseInclude, parsePermission, ScopePermissions } from '../../src/services/oauth/scopes.ts'
 
-const bundled = permissionSetsFrom(new Lexicons(LEXICON_DOCUMENTS, { lazy: true }))
+const bundled = permissionSetsFrom(new Lexicons(LEXICON_SOURCES, { lazy: true }))
 const APPVIEW = 'did:web:api.bsky.app#bsky_appview'
 
 describe('parseInclude', () => {

@@ -45,6 +45,16 @@ describe('RateLimiter', () => {
     expect(() => limiter.consume([perDid], ctx('1.1.1.1', 'did:plc:a'))).toThrow('Rate Limit Exceeded')
     expect(limiter.consume([perDid], ctx('1.1.1.1'))).toEqual({})
   })
+
+  test('tells of each refusal (the rate-limit metric), not of calls let through', () => {
+    let refused = 0
+    const limiter = new RateLimiter({ enabled: true, bypassIps: [], onRefused: () => refused++ })
+    for (let i = 0; i < 3; i++) limiter.consume([perMinute], ctx('2.2.2.2'))
+    expect(refused).toBe(0)
+    expect(() => limiter.consume([perMinute], ctx('2.2.2.2'))).toThrow('Rate Limit Exceeded')
+    expect(() => limiter.consume([perMinute], ctx('2.2.2.2'))).toThrow('Rate Limit Exceeded')
+    expect(refused).toBe(2)
+  })
 })
 
 describe('rate limits on the server', () => {

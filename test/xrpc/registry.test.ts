@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import { handlerFiles, nsidForFile, renderRegistry } from '../../scripts/gen-registry.ts'
 import { renderMigrations } from '../../scripts/gen-migrations.ts'
 import { HANDLERS } from '../../src/generated/registry.gen.ts'
-import { LEXICON_DOCUMENTS } from '../../src/generated/lexicons.gen.ts'
+import { lexiconDocuments } from '../../src/generated/lexicons.gen.ts'
 
 const root = resolve(import.meta.dir, '../..')
 
@@ -20,7 +20,7 @@ test("each handler file's path is its NSID, and each NSID is a lexicon method", 
   const files = handlerFiles()
   expect(HANDLERS.map((h) => h.nsid)).toEqual(files.map(nsidForFile))
   const methods = new Set(
-    (LEXICON_DOCUMENTS as Array<{ id: string; defs: Record<string, { type: string }> }>)
+    (lexiconDocuments() as Array<{ id: string; defs: Record<string, { type: string }> }>)
       .filter((d) => ['query', 'procedure', 'subscription'].includes(d.defs.main?.type ?? ''))
       .map((d) => d.id),
   )

@@ -35,7 +35,7 @@ function toPrivateBytes(curve: CurveInfo, key: Uint8Array | string): Uint8Array 
 abstract class EcdsaKeypair implements Keypair {
   readonly jwtAlg: JwtAlg
   readonly #privateKey: Uint8Array
-  readonly #publicKey: Uint8Array
+  #publicKeyCache: Uint8Array | undefined
 
   protected constructor(
     private readonly curve: CurveInfo,
@@ -43,7 +43,12 @@ abstract class EcdsaKeypair implements Keypair {
   ) {
     this.jwtAlg = curve.jwtAlg
     this.#privateKey = privateKey
-    this.#publicKey = curve.ecdsa.getPublicKey(privateKey, true)
+  }
+
+  // Derived at first use: the first k*G builds the curve's precomputed table (~100 ms), which
+  // startup (the PLC rotation key) need not pay; the first signature does anyway.
+  get #publicKey(): Uint8Array {
+    return (this.#publicKeyCache ??= this.curve.ecdsa.getPublicKey(this.#privateKey, true))
   }
 
   did(): string {

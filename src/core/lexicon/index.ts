@@ -1,5 +1,5 @@
 // Lexicon documents: loading (with schema checks) and validation of records, params and bodies.
-export { Lexicons, type LexiconsOptions, type MethodInfo, type MethodKind } from './lexicons.ts'
+export { Lexicons, type LexiconSource, type LexiconsOptions, type MethodInfo, type MethodKind } from './lexicons.ts'
 export { parseLexiconDoc } from './parse.ts'
 export {
   LexiconDefNotFoundError,

@@ -32,6 +32,12 @@ export type AccountView = {
 export type AppPassDescript = { name: string; privileged: boolean; scope?: string | null }
 export type SessionTokens = { accessJwt: string; refreshJwt: string }
 
+/**
+ * The stored password of a passkey-only account: no password matches it (not a `salt:hash`). The
+ * column stays NOT NULL as in the reference's schema, so the data directory keeps its shape.
+ */
+export const NO_PASSWORD = 'passkey-only'
+
 const REFRESH_GRACE_MS = 2 * 60 * 60 * 1000
 const LOGIN_MIN_MS = 350
 
@@ -66,6 +72,8 @@ export class AccountManager {
   onCredentialsRevoked?: (did: string) => void
   /** Told when a rotated-out refresh token came back after its grace window and its family was ended. */
   onRefreshTokenReuse?: (did: string, revoked: number) => void
+  /** Told of each password sign-in's outcome (the login metrics). */
+  onLogin?: (outcome: 'success' | 'failure') => void
   /** The clock of refresh-token rotation (tests move it past the grace window). */
   now: () => number = Date.now
 
@@ -172,17 +180,26 @@ export class AccountManager {
   /** Handle, DID or email + account or app password. Takes at least 350 ms so timing reveals nothing. */
   async login(identifier: string, password: string): Promise<{ account: AccountView; appPassword: AppPassDescript | null }> {
     const start = Date.now()
+    let outcome: 'success' | 'failure' = 'failure'
     try {
       const id = identifier.toLowerCase()
       const flags = { includeDeactivated: true, includeTakenDown: true }
       const account = id.includes('@') ? this.getAccountByEmail(id, flags) : this.getAccount(id, flags)
       if (!account) throw authRequired('Invalid identifier or password')
-      if (await this.verifyAccountPassword(account.did, password)) return { account, appPassword: null }
+      if (await this.verifyAccountPassword(account.did, password)) {
+        outcome = 'success'
+        return { account, appPassword: null }
+      }
       // Taken-down accounts cannot log in with app passwords.
       const appPassword = account.takedownRef ? null : await this.verifyAppPassword(account.did, password)
+      if (!appPassword && !this.hasPassword(account.did)) {
+        throw authRequired('This account has no password: sign in with its passkey (on the web, or in apps that sign in through this server), or use an app password.')
+      }
       if (!appPassword) throw authRequired('Invalid identifier or password')
+      outcome = 'success'
       return { account, appPassword }
     } finally {
+      this.onLogin?.(outcome)
       const wait = LOGIN_MIN_MS - (Date.now() - start)
       if (wait > 0) await Bun.sleep(wait)
     }
@@ -194,7 +211,13 @@ export class AccountManager {
   async verifyAccountPassword(did: string, password: string): Promise<boolean> {
     if (password.length > scrypt.OLD_PASSWORD_MAX_LENGTH) return false
     const stored = creds.getPasswordScrypt(this.db, did)
-    return stored ? scrypt.verifyPassword(password, stored) : false
+    return stored && stored !== NO_PASSWORD ? scrypt.verifyPassword(password, stored) : false
+  }
+
+  /** False for a passkey-only account (created or converted without a password). */
+  hasPassword(did: string): boolean {
+    const stored = creds.getPasswordScrypt(this.db, did)
+    return !!stored && stored !== NO_PASSWORD
   }
 
   async verifyAppPassword(did: string, password: string): Promise<AppPassDescript | null> {
@@ -214,6 +237,18 @@ export class AccountManager {
       creds.deleteRefreshTokensByDid(this.db, did)
     })()
     this.onCredentialsRevoked?.(did)
+  }
+
+  /**
+   * Passkeys only from now on: the password stops working and the sessions it started end (app
+   * passwords and their sessions stay, for apps that cannot sign in with a passkey).
+   */
+  removePassword(did: string) {
+    this.db.transaction(() => {
+      creds.setPasswordScrypt(this.db, did, NO_PASSWORD)
+      deleteEmailToken(this.db, 'reset_password', did)
+      creds.deletePasswordRefreshTokens(this.db, did)
+    })()
   }
 
   /** `scope` (already resolved) makes a scoped app password; its tokens are checked like OAuth tokens. */

@@ -14,11 +14,12 @@ import { FactorService } from '../factors/factor-service.ts'
 import { resolveAppPasswordScope } from '../oauth/app-password-scopes.ts'
 import { permissionSetsFrom, type PermissionSetSource } from '../oauth/permission-sets.ts'
 import { Lexicons } from '../../core/lexicon/index.ts'
-import { LEXICON_DOCUMENTS } from '../../generated/lexicons.gen.ts'
+import { LEXICON_SOURCES } from '../../generated/lexicons.gen.ts'
 import * as creds from '../../storage/account/credentials.ts'
 import { WebSessions } from './web-sessions.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
 import { DomainError, invalidInput } from '../errors.ts'
+import * as didWeb from './did-web.ts'
 
 export class AccountService {
   /** Second factors: email codes, authenticator app, backup codes (src/services/factors). */
@@ -35,6 +36,8 @@ export class AccountService {
       hostname: ctx.config.service.hostname,
       publicUrl: ctx.config.service.publicUrl,
       getAccount: (did) => ctx.manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true }),
+      hasPassword: (did) => ctx.manager.hasPassword(did),
+      recoveryDelayMs: ctx.config.factors.recoveryDelayMs,
     })
   }
 
@@ -76,6 +79,36 @@ export class AccountService {
 
   createAccount(input: CreateAccountInput, requesterDid: string | null) {
     return createAccount(this.ctx, input, requesterDid)
+  }
+
+  /**
+   * An account without a password: the passkey made for it is checked first (its challenge spent), the
+   * account made, then the passkey stored. A refused sign-up (handle taken…) leaves nothing behind.
+   */
+  async createAccountWithPasskey(input: Omit<CreateAccountInput, 'password' | 'plcOp'>, passkey: { name: string; response: unknown }) {
+    const { name, credential } = await this.factors.passkeys.verifySignUp(passkey.name, passkey.response)
+    const created = await createAccount(this.ctx, input, null, { passkeyOnly: true })
+    this.factors.passkeyAtSignUp(created.did, name, credential)
+    return created
+  }
+
+  /** Converts to passkeys only (at least one passkey needed): the password and its sessions stop working. */
+  async removePassword(did: string) {
+    if (!this.factors.passkeys.list(did).length) throw invalidInput('Add a passkey first: without a password, your passkeys are how you sign in.')
+    if (!this.ctx.manager.hasPassword(did)) return
+    this.ctx.manager.removePassword(did)
+    await this.factors.passwordRemoved(did)
+  }
+
+  /**
+   * Finishes a due recovery of lost factors (its mailed token): a new password, every session ended,
+   * then every factor removed. The password is checked before anything changes.
+   */
+  async finishFactorRecovery(token: string, password: string): Promise<string> {
+    const found = this.factors.recovery.byToken(token)
+    if (!found) throw invalidInput('This recovery link is not valid: it was cancelled, used, or replaced by a newer one.', 'InvalidToken')
+    if (found.due) await this.ctx.manager.updateAccountPassword(found.did, password)
+    return this.factors.finishRecovery(token)
   }
 
   async deleteAccount(did: string) {
@@ -154,7 +187,7 @@ export class AccountService {
   createAppPassword(did: string, name: string, opts: { privileged?: boolean; scope?: unknown } = {}) {
     if (opts.scope !== undefined && typeof opts.scope !== 'string') throw invalidInput('scope must be a string', 'InvalidScope')
     // Built at the first scoped password only; the bundled lexicons hold the permission sets.
-    this.permissionSets ??= permissionSetsFrom(new Lexicons(LEXICON_DOCUMENTS, { lazy: true }))
+    this.permissionSets ??= permissionSetsFrom(new Lexicons(LEXICON_SOURCES, { lazy: true }))
     const scope = resolveAppPasswordScope(opts.scope, this.permissionSets)
     if (scope && opts.privileged) throw invalidInput('A scoped app password is not also privileged: its scope decides what it may do', 'InvalidScope')
     return this.ctx.manager.createAppPassword(did, name, opts.privileged ?? false, scope)
@@ -168,6 +201,18 @@ export class AccountService {
     } catch {
       return null
     }
+  }
+
+  /** The account a sign-in form names (handle, DID or email), whatever its state. */
+  findAccount(identifier: string): AccountView | null {
+    const id = identifier.toLowerCase()
+    const flags = { includeDeactivated: true, includeTakenDown: true }
+    return id.includes('@') ? this.getAccountByEmail(id, flags) : this.getAccount(id, flags)
+  }
+
+  /** False for a passkey-only account. */
+  hasPassword(did: string): boolean {
+    return this.ctx.manager.hasPassword(did)
   }
 
   /** Whether `password` is the account password (not an app password). */
@@ -208,6 +253,20 @@ export class AccountService {
   }
 
   /** Where a handle off this server's domains points now (DNS TXT, then the HTTPS well-known file). */
+  /** The did.json of the hosted did:web named by a request's host, or null. */
+  hostedDidWebDocument(host: string) {
+    return didWeb.hostedDidWebDocument(this.ctx, host)
+  }
+
+  /** For a did:web account: the exact document its domain must publish for it to be served here. */
+  didWebDocumentToPublish(did: string) {
+    return did.startsWith('did:web:') ? didWeb.publishableDidWebDocument(this.ctx, did) : null
+  }
+
+  isHostedDidWeb(did: string): boolean {
+    return didWeb.isHostedDidWeb(did, this.ctx.config.identity.serviceHandleDomains)
+  }
+
   resolveHandleRemote(handle: string): Promise<string | null> {
     return this.ctx.resolveHandleRemote(handle)
   }

@@ -13,6 +13,8 @@ import { ensureInviteIsAvailable } from './invites.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
 import type { AccountsContext } from './context.ts'
 import { keyFilesFor } from '../repo/keys.ts'
+import { NO_PASSWORD } from './account-manager.ts'
+import { hostedDidWebFor, isHostedDidWeb, publishableDidWebDocument } from './did-web.ts'
 
 export type CreateAccountInput = {
   handle: string
@@ -41,7 +43,8 @@ function assertValidRecoveryKey(key: string) {
   }
 }
 
-export async function createAccount(ctx: AccountsContext, input: CreateAccountInput, requesterDid: string | null) {
+/** passkeyOnly: an account without a password (its passkey is stored by the caller once it exists). */
+export async function createAccount(ctx: AccountsContext, input: CreateAccountInput, requesterDid: string | null, opts: { passkeyOnly?: boolean } = {}) {
   const { config, manager } = ctx
   if (input.plcOp) throw invalidInput('Unsupported input: "plcOp"')
   if (input.password && input.password.length > scrypt.NEW_PASSWORD_MAX_LENGTH) {
@@ -50,7 +53,7 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
   if (config.invites.required && !input.inviteCode) throw invalidInput('No invite code provided', 'InvalidInviteCode')
   if (!input.email) throw invalidInput('Email is required')
   if (!isValidEmail(input.email)) throw invalidInput('This email address is not supported, please use a different email.')
-  if (!input.password) throw invalidInput('Password is required')
+  if (!input.password && !opts.passkeyOnly) throw invalidInput('Password is required')
   if (input.recoveryKey) assertValidRecoveryKey(input.recoveryKey)
   const email = input.email.toLowerCase()
   const handle = await normalizeAndValidateHandle(input.handle, {
@@ -60,6 +63,10 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
   })
   if (config.invites.required && input.inviteCode) ensureInviteIsAvailable(manager.db, input.inviteCode)
   if (manager.getAccount(handle, { includeDeactivated: true, includeTakenDown: true })) throw invalidInput(`Handle already taken: ${handle}`)
+  // The name of a hosted did:web stays its account's (its document is served under that name).
+  if (input.did !== hostedDidWebFor(handle) && manager.getAccount(hostedDidWebFor(handle), { includeDeactivated: true, includeTakenDown: true })) {
+    throw invalidInput(`Handle already taken: ${handle}`)
+  }
   if (manager.getAccountByEmail(email, { includeDeactivated: true, includeTakenDown: true })) throw invalidInput(`Email already taken: ${email}`)
 
   // A migrating account takes the key its client reserved for it (reserveSigningKey), if any.
@@ -68,7 +75,13 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
   let did: string
   let plcOp: PlcOperation | null = null
   let deactivated = false
-  if (input.did) {
+  if (input.did && isHostedDidWeb(input.did, config.identity.serviceHandleDomains)) {
+    // A did:web this server hosts (its document at https://<handle>/.well-known/did.json): did:web:<handle>.
+    if (input.did !== hostedDidWebFor(handle)) throw invalidInput(`A did:web hosted here is named after its handle: use did:web:${handle} with the handle ${handle}`)
+    if (input.recoveryKey) throw invalidInput('recoveryKey is a did:plc rotation key; a did:web has none')
+    if (manager.getAccount(input.did, { includeDeactivated: true, includeTakenDown: true })) throw invalidInput('Account already exists', 'AccountAlreadyExists')
+    did = input.did
+  } else if (input.did) {
     // Bringing an existing DID (migration): only its controller may, and the account starts deactivated.
     if (input.did !== requesterDid) throw authRequired(`Missing auth to create account with did: ${input.did}`)
     if (manager.getAccount(input.did, { includeDeactivated: true, includeTakenDown: true })) throw invalidInput('Account already exists', 'AccountAlreadyExists')
@@ -81,7 +94,7 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
     ;({ did, op: plcOp } = createGenesisOp({ signingKey: signingKey.did(), rotationKeys, handle, pds: config.service.publicUrl, signer: ctx.plcRotationKey }))
   }
 
-  const passwordScrypt = await scrypt.genSaltAndHash(input.password)
+  const passwordScrypt = opts.passkeyOnly || !input.password ? NO_PASSWORD : await scrypt.genSaltAndHash(input.password)
   const repo = ctx.repo()
   const commit = await repo.createRepo(did, signingKey)
   let plcSubmitted = false
@@ -93,7 +106,7 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
       })
       plcSubmitted = true
     }
-    const didDoc = plcOp ? formatDidDoc(opToData(did, plcOp)) : await ctx.didResolver.resolve(did, true).catch(() => null)
+    const didDoc = plcOp ? formatDidDoc(opToData(did, plcOp)) : deactivated ? await ctx.didResolver.resolve(did, true).catch(() => null) : null
     const { accessJwt, refreshJwt, storeRefresh } = await manager.createTokens(did, null)
     const now = new Date().toISOString()
     try {
@@ -123,7 +136,8 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
       events.commit(commit.commitEvent)
       events.sync(did, commit.syncEvent)
     }
-    return { handle, did, didDoc: didDoc ?? undefined, accessJwt, refreshJwt }
+    const doc = didDoc ?? (!plcOp && !deactivated ? publishableDidWebDocument(ctx, did) : null)
+    return { handle, did, didDoc: doc ?? undefined, accessJwt, refreshJwt }
   } catch (err) {
     await rollback(ctx, did, plcSubmitted ? plcOp : null)
     throw err

@@ -1,6 +1,7 @@
 // Builds the accounts side of the server: AccountService (services.accounts), what the edge's auth
 // verifier checks tokens against, the PLC client (and the dev PLC directory), DID resolution and mail.
 import type { Breakers } from '../net/circuit-breaker.ts'
+import type { Metrics } from '../metrics.ts'
 import type { Database } from 'bun:sqlite'
 import { join } from 'node:path'
 import type { Config } from '../../config/config.ts'
@@ -22,6 +23,7 @@ import { AccountService } from './account-service.ts'
 import type { AccountsContext } from './context.ts'
 import type { TokenKey } from '../auth/tokens.ts'
 import { keyFilesFor } from '../repo/keys.ts'
+import { isHostedDidWeb, publishableDidWebDocument } from './did-web.ts'
 
 export { AccountService }
 export type { RepoLifecycle }
@@ -57,13 +59,17 @@ export function buildAccounts(opts: {
   mailer?: Mailer
   /** Password change/reset, deactivation, takedown, deletion: ends sessions kept elsewhere (OAuth). */
   onCredentialsRevoked?: (did: string) => void
+  /** Counts sign-ins (src/services/metrics.ts). */
+  metrics?: Pick<Metrics, 'login'>
 }): AccountsBuild {
   const { config, log } = opts
   const manager = new AccountManager(opts.accountDb, config.service.did, config.secrets.jwtSecret)
   manager.onCredentialsRevoked = (did) => {
     accounts.webSessions.endAll(did)
+    accounts.factors.trustedBrowsers.forgetAll(did)
     opts.onCredentialsRevoked?.(did)
   }
+  if (opts.metrics) manager.onLogin = opts.metrics.login
   manager.onRefreshTokenReuse = (did, revoked) => log.warn('a refresh token came back after its grace window: its session family was revoked', { did, revoked })
   const didCache = DidCache.open(config.db.didCacheDbLocation)
   const plc = new PlcClient(config.identity.plcUrl, config.identity.resolverTimeout * 3, opts.breakers?.get('plc directory', { log }))
@@ -72,6 +78,7 @@ export function buildAccounts(opts: {
     maxTTL: config.identity.cacheMaxTTL,
     timeoutMs: config.identity.resolverTimeout,
     devMode: config.service.devMode,
+    local: (did) => (isHostedDidWeb(did, config.identity.serviceHandleDomains) ? publishableDidWebDocument(ctx, did) : null),
   })
   const fallbackRepo = new KeyFileRepo(config.db.actorStoreDirectory, keyFilesFor(config))
   const notify = buildNotify({ config, log, db: opts.accountDb, mailer: opts.mailer })
@@ -86,7 +93,7 @@ export function buildAccounts(opts: {
     mailer: notify.mailer(),
     notify,
     plcRotationKey: Secp256k1Keypair.import(config.secrets.plcRotationKeyHex),
-    resolveHandleRemote: (handle) => resolveHandleRemote(handle, config.identity.resolverTimeout),
+    resolveHandleRemote: (handle) => resolveHandleRemote(handle, config.identity.resolverTimeout, config.identity.handleBackupNameservers),
   }
   const accounts = new AccountService(ctx)
   const credentials: CredentialSource = {

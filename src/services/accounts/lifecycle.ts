@@ -6,6 +6,7 @@ import { PlcClientError } from '../identity/plc-client.ts'
 import { signPlcOp, cidForOp, type PlcOperation, type UnsignedPlcOperation } from '../identity/plc-ops.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
 import type { AccountsContext } from './context.ts'
+import { hostedDidWebFor } from './did-web.ts'
 
 export function deactivateAccount(ctx: AccountsContext, did: string, deleteAfter: string | null) {
   actors.setDeactivated(ctx.manager.db, did, new Date().toISOString(), deleteAfter)
@@ -50,6 +51,8 @@ export async function updateHandle(ctx: AccountsContext, did: string, input: str
   })
   const existing = ctx.manager.getAccount(handle, { includeDeactivated: true, includeTakenDown: true })
   if (existing && existing.did !== did) throw invalidInput(`Handle already taken: ${handle}`, 'HandleNotAvailable')
+  const namesake = ctx.manager.getAccount(hostedDidWebFor(handle), { includeDeactivated: true, includeTakenDown: true })
+  if (namesake && namesake.did !== did) throw invalidInput(`Handle already taken: ${handle}`, 'HandleNotAvailable')
   if (did.startsWith('did:plc:')) await updatePlcHandle(ctx, did, handle)
   if (existing?.did !== did) {
     try {

@@ -20,15 +20,28 @@ export function accountPortFrom(accounts: () => AccountService): OAuthAccountPor
         return null
       }
     },
-    async secondFactor(did, code, ip) {
+    async secondFactor(did, code, browser) {
+      const factors = accounts().factors
       try {
-        await accounts().factors.checkSignIn(did, code?.trim() || undefined, ip)
-        return null
+        const used = await factors.checkSignIn(did, code?.trim() || undefined, browser.ip, { trustedTokens: browser.trustedTokens })
+        const remember = used && used.method !== 'trusted-browser' && browser.remember
+        return remember ? { trustToken: factors.trustedBrowsers.remember(did, browser) } : {}
       } catch (err) {
         // Wrong, expired or missing code, or a lockout: the page shows the message beside the code field.
+        if (err instanceof DomainError && err.kind !== 'internal') return { problem: err.message }
+        throw err
+      }
+    },
+    passkeyOptions: () => accounts().factors.passkeySignInOptions(),
+    async passkeySignIn(response) {
+      let did: string
+      try {
+        did = await accounts().factors.signInWithPasskey(response)
+      } catch (err) {
         if (err instanceof DomainError && err.kind !== 'internal') return err.message
         throw err
       }
+      return active(did) ?? 'This account cannot sign in right now (it is deactivated, taken down or gone).'
     },
     getAccount: active,
   }

@@ -1,5 +1,5 @@
 // Backups taken by `pds serve` itself every PDS_BACKUP_INTERVAL into PDS_BACKUP_DIRECTORY,
-// keeping the newest PDS_BACKUP_KEEP.
+// keeping the newest PDS_BACKUP_KEEP, and uploaded off-site when PDS_BACKUP_S3_* is set.
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from '../../config/config.ts'
@@ -8,6 +8,7 @@ import { VERSION } from '../../version.ts'
 import { layoutFromConfig } from './layout.ts'
 import { MANIFEST_FILE, readManifest } from './manifest.ts'
 import { BACKUP_PREFIX, createBackup } from './snapshot.ts'
+import { formatS3Url } from '../../config/s3-url.ts'
 
 export type BackupSettings = { directory: string; intervalMs: number; keep: number }
 
@@ -62,18 +63,29 @@ export function startBackupSchedule(config: Config, log: Logger): BackupSchedule
   const settings = config.backup
   if (!settings) return null
   const layout = layoutFromConfig(config)
+  const server = { did: config.service.did, hostname: config.service.hostname }
+  const pdsVersion = config.service.version ?? VERSION
   let running: Promise<void> | null = null
   const runNow = () =>
     (running ??= (async () => {
       try {
-        const result = await createBackup({
-          layout,
-          backupRoot: settings.directory,
-          pdsVersion: config.service.version ?? VERSION,
-          hostname: config.service.hostname,
-        })
-        const pruned = pruneBackups(settings.directory, settings.keep)
-        log.info('backup created', { path: result.path, accounts: result.stats.accounts, ms: result.stats.ms, pruned })
+        // Loaded only when used: age and its ciphers stay out of a server that backs up locally or not at all.
+        const offsite = settings.offsite ? await import('./offsite/index.ts') : null
+        // Only off-site: the local copy is staged in the data directory and removed after the upload.
+        const root = settings.local || !offsite ? settings.directory : offsite.stagingRoot(layout)
+        const result = await createBackup({ layout, backupRoot: root, pdsVersion, hostname: config.service.hostname })
+        const pruned = settings.local ? pruneBackups(settings.directory, settings.keep) : []
+        if (settings.local) log.info('backup created', { path: result.path, accounts: result.stats.accounts, ms: result.stats.ms, pruned })
+        if (settings.offsite && offsite) {
+          try {
+            const off = await offsite.createOffsiteBackup({ settings: settings.offsite, server, layout, pdsVersion, localDir: result.path })
+            log.info('off-site backup uploaded', { url: off.url, name: off.upload.name, blobsUploaded: off.upload.blobsUploaded, blobsReused: off.upload.blobsReused, deleted: off.prune.deleted })
+          } catch (err) {
+            log.error('scheduled off-site backup failed', { err: (err as Error).message })
+          } finally {
+            if (!settings.local) offsite.removeStaging(layout, result.path)
+          }
+        }
       } catch (err) {
         log.error('scheduled backup failed', { err })
       } finally {
@@ -82,6 +94,11 @@ export function startBackupSchedule(config: Config, log: Logger): BackupSchedule
     })())
   const timer = setInterval(() => void runNow(), settings.intervalMs)
   timer.unref?.()
-  log.info('backups scheduled', { directory: settings.directory, intervalMs: settings.intervalMs, keep: settings.keep })
+  log.info('backups scheduled', {
+    directory: settings.local ? settings.directory : null,
+    offsite: settings.offsite ? formatS3Url(settings.offsite.target) : null,
+    intervalMs: settings.intervalMs,
+    keep: settings.keep,
+  })
   return { stop: () => clearInterval(timer), runNow }
 }

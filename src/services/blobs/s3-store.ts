@@ -15,17 +15,16 @@ import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CID } from '../../core/cbor.ts'
 import type { BlobstoreConfig } from '../../config/config.ts'
+import { PART_SIZE, QUEUE_SIZE, uploadStream } from './s3-upload.ts'
 import { BlobNotFoundError, receiveToTempFile, type BlobStore, type BlobStream, type TempUpload } from './store.ts'
 
 export type S3BlobStoreConfig = Omit<Extract<BlobstoreConfig, { provider: 's3' }>, 'provider'>
 
-// Multipart: 5 MiB parts (S3's minimum), two in flight; with the flush below, memory stays near
-// partSize × queueSize whatever the blob's size.
-const PART_SIZE = 5 * 1024 * 1024
-const QUEUE_SIZE = 2
+// Multipart: 5 MiB parts (S3's minimum), two in flight; uploadStream flushes each part, so memory
+// stays near partSize × queueSize whatever the blob's size.
 
 /** Bun's client options for the reference's PDS_BLOBSTORE_S3_* settings. */
-export function s3ClientOptions(cfg: S3BlobStoreConfig): Bun.S3Options {
+export function s3ClientOptions(cfg: Pick<S3BlobStoreConfig, 'bucket' | 'region' | 'endpoint' | 'forcePathStyle' | 'accessKeyId' | 'secretAccessKey'>): Bun.S3Options {
   let endpoint = cfg.endpoint
   // Virtual-hosted style with a custom endpoint: Bun wants the bucket already in the host name
   // (the AWS SDK the reference uses prepends it itself).
@@ -65,8 +64,8 @@ export class S3BlobStore implements BlobStore {
     return join(this.opts.tempLocation, tempKey)
   }
 
-  putTemp(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number): Promise<TempUpload> {
-    return receiveToTempFile(this.opts.tempLocation, body, maxBytes)
+  putTemp(body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>, maxBytes: number, declaredLength?: number): Promise<TempUpload> {
+    return receiveToTempFile(this.opts.tempLocation, body, maxBytes, declaredLength)
   }
 
   /** Uploads the received file to its final key and drops the local copy. */
@@ -133,39 +132,8 @@ export class S3BlobStore implements BlobStore {
     return { stream: file.slice(range.start, end + 1).stream(), size, length: Math.max(0, end + 1 - range.start) }
   }
 
-  /**
-   * Streams a local file into a (multipart) upload. Bun's writer buffers whatever it is given, so
-   * each part is flushed before the next is read: memory stays bounded for a 100 MB blob.
-   */
+  /** Streams a local file into a (multipart) upload with bounded memory (s3-upload.ts). */
   private async uploadFile(path: string, key: string): Promise<void> {
-    const writer = this.client.file(key).writer({ partSize: PART_SIZE, queueSize: QUEUE_SIZE })
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('Blob upload timed out')), this.config.uploadTimeoutMs)
-    })
-    const upload = (async () => {
-      let unflushed = 0
-      for await (const chunk of Bun.file(path).stream()) {
-        await writer.write(chunk)
-        unflushed += chunk.byteLength
-        if (unflushed >= PART_SIZE) {
-          await writer.flush()
-          unflushed = 0
-        }
-      }
-      await writer.end()
-    })()
-    try {
-      await Promise.race([upload, timeout])
-    } catch (err) {
-      // Abort the multipart upload without waiting on it: the endpoint may be the thing that hangs.
-      void Promise.resolve()
-        .then(() => writer.end(err as Error))
-        .catch(() => {})
-      upload.catch(() => {})
-      throw err
-    } finally {
-      clearTimeout(timer)
-    }
+    await uploadStream(this.client, key, Bun.file(path).stream(), { ms: this.config.uploadTimeoutMs, message: 'Blob upload timed out' })
   }
 }

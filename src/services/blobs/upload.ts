@@ -20,8 +20,9 @@ export async function uploadBlob(
   body: ReadableStream<Uint8Array>,
   declaredMime: string | undefined,
   maxBytes: number,
+  declaredLength?: number,
 ): Promise<BlobRefJson> {
-  const upload = await store.putTemp(body, maxBytes)
+  const upload = await store.putTemp(body, maxBytes, declaredLength)
   const fallback = declaredMime && declaredMime !== '*/*' && declaredMime.includes('/') ? declaredMime : 'application/octet-stream'
   const mimeType = upload.sniffedMime ?? fallback
   const cid = upload.cid.toString()

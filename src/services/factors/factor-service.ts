@@ -1,6 +1,8 @@
 // Second factors of an account: the email code at sign-in (the lexicons' emailAuthFactor), an
 // authenticator app (TOTP) with backup codes, the check createSession runs after the password, and
 // the operator's reset. Every change is written to the audit trail and mailed to the account holder.
+// Longer than most files: it is the one place that ties each factor (own modules: totp, backup codes,
+// passkeys, trusted browsers, recovery, lockout) to the audit trail and the holder's notices.
 import * as rows from '../../storage/account/factors.ts'
 import * as emailTokens from '../../storage/account/email-tokens.ts'
 import type { Database } from 'bun:sqlite'
@@ -13,7 +15,9 @@ import { FactorLockout } from './lockout.ts'
 import { factorChangeMail, signInCodeMail, type FactorChange } from './mail.ts'
 import { qrSvg } from './qr.ts'
 import { matchingStep, newTotpSecret, otpauthUri } from './totp.ts'
-import { PasskeyService, type PasskeyView } from './passkeys.ts'
+import { TrustedBrowsers } from './trusted-browsers.ts'
+import { FactorRecovery } from './recovery.ts'
+import { PasskeyService, type NewCredential, type PasskeyView } from './passkeys.ts'
 
 /** What the factors need from the server: account.sqlite, mail, and who an account is. */
 export type FactorDeps = {
@@ -23,6 +27,10 @@ export type FactorDeps = {
   /** This server's hostname (the WebAuthn RP ID, the authenticator app's issuer) and public URL. */
   hostname: string
   publicUrl: string
+  /** How long a recovery by email waits before it clears the factors (7 days when unset). */
+  recoveryDelayMs?: number
+  /** False for a passkey-only account: its last passkey cannot be removed. */
+  hasPassword(did: string): boolean
   /** Any account, whatever its state; null when there is none. */
   getAccount(did: string): { handle: string | null; email: string | null; emailConfirmedAt: string | null } | null
 }
@@ -41,11 +49,14 @@ export type TotpSetup = { secret: string; uri: string; qrSvg: string }
 /** Who made a change: the account holder, or the operator (recorded in the audit trail). */
 export type FactorActor = 'self' | 'operator'
 
-export type SignInFactor = { method: 'email' | 'totp' | 'backup'; backupCodesRemaining?: number }
+/** How the second factor was satisfied: a code of some kind, or a browser remembered after one. */
+export type SignInFactor = { method: 'email' | 'totp' | 'backup' | 'trusted-browser'; backupCodesRemaining?: number }
 
 export class FactorService {
   readonly lockout: FactorLockout
   readonly passkeys: PasskeyService
+  readonly trustedBrowsers: TrustedBrowsers
+  readonly recovery: FactorRecovery
 
   constructor(
     private readonly deps: FactorDeps,
@@ -53,6 +64,21 @@ export class FactorService {
   ) {
     this.lockout = new FactorLockout(deps.db, now)
     this.passkeys = new PasskeyService(deps.db, { id: deps.hostname, name: deps.hostname, origin: deps.publicUrl }, now)
+    this.trustedBrowsers = new TrustedBrowsers(deps.db, now)
+    this.recovery = new FactorRecovery({
+      db: deps.db,
+      now,
+      delayMs: deps.recoveryDelayMs ?? 7 * 24 * 60 * 60 * 1000,
+      publicUrl: deps.publicUrl,
+      account: (did) => this.account(did),
+      hasFactors: (did) => {
+        const s = this.status(did)
+        return s.totp || s.totpPending || s.emailAuthFactor || s.passkeys > 0
+      },
+      clearFactors: (did) => this.clearFactors(did),
+      audit: (did, action) => this.audit(did, action, 'self'),
+      mail: async (to, message) => void (await this.deps.mailer.send({ to, ...message })),
+    })
   }
 
   private get db() {
@@ -177,7 +203,40 @@ export class FactorService {
     return added
   }
 
+  /** Options for a username-less passkey sign-in (the web sign-in pages). */
+  passkeySignInOptions() {
+    return this.passkeys.authenticationOptions()
+  }
+
+  /**
+   * A whole sign-in with a passkey (user verification required: something the person has and is or
+   * knows), for the web sign-in pages: the DID of the account whose passkey answered our challenge.
+   */
+  async signInWithPasskey(response: unknown): Promise<string> {
+    const did = await this.passkeys.authenticate(response)
+    await this.cancelRecovery(did, 'signed-in')
+    return did
+  }
+
+  /** The passkey of an account made without a password, stored once the account exists. */
+  passkeyAtSignUp(did: string, name: string, credential: NewCredential) {
+    this.db.transaction(() => {
+      this.passkeys.save(did, name, credential)
+      this.audit(did, 'passkey-added', 'self')
+    })()
+  }
+
+  /** The password is gone (passkeys only now): recorded and told to the account holder. */
+  async passwordRemoved(did: string) {
+    this.audit(did, 'password-removed', 'self')
+    await this.notify(did, 'password-removed')
+  }
+
   async removePasskey(did: string, id: string) {
+    const mine = this.passkeys.list(did)
+    if (mine.length === 1 && mine[0]!.id === id && !this.deps.hasPassword(did)) {
+      throw factorStateError('This is the only way into your account (it has no password): add another passkey or set a password before removing it.')
+    }
     if (!this.passkeys.remove(did, id)) throw factorStateError('No such passkey on this account.')
     this.audit(did, 'passkey-removed', 'self')
     await this.notify(did, 'passkey-removed')
@@ -189,11 +248,13 @@ export class FactorService {
   /**
    * Runs after a right account password (app passwords skip it: they exist for apps that cannot ask
    * for a code). Without a code: mails one when the email factor is on, then AuthFactorTokenRequired.
-   * With one: an authenticator code, an emailed code or a backup code, each usable once.
+   * With one: an authenticator code, an emailed code or a backup code, each usable once. On the web,
+   * `trustedTokens` (the browser's) skip the factor when one is a live trust of this account.
    */
-  async checkSignIn(did: string, token: string | undefined, ip?: string): Promise<SignInFactor | null> {
+  async checkSignIn(did: string, token: string | undefined, ip?: string, opts: { trustedTokens?: string[] } = {}): Promise<SignInFactor | null> {
     const status = this.status(did)
     if (!status.emailAuthFactor && !status.totp) return null
+    if (opts.trustedTokens?.length && this.trustedBrowsers.isTrusted(did, opts.trustedTokens)) return { method: 'trusted-browser' }
     this.lockout.assertNotLocked({ did, ip })
     const given = token?.trim()
     if (!given) {
@@ -211,6 +272,8 @@ export class FactorService {
       throw used === 'expired' ? expiredFactorToken() : invalidFactorToken()
     }
     this.lockout.recordSuccess({ did, ip })
+    // Whoever holds a factor is the account holder: a recovery someone asked for ends here.
+    await this.cancelRecovery(did, 'signed-in')
     if (used.method === 'backup') {
       const n = used.backupCodesRemaining ?? 0
       await this.notify(did, 'backup-code-used', `${n} backup code${n === 1 ? '' : 's'} remain${n === 1 ? 's' : ''}.`)
@@ -255,15 +318,40 @@ export class FactorService {
   async resetAll(did: string) {
     this.account(did)
     this.db.transaction(() => {
-      rows.setEmailAuthFactor(this.db, did, false)
-      rows.deleteTotp(this.db, did)
-      rows.deleteBackupCodes(this.db, did)
-      emailTokens.deleteEmailToken(this.db, 'sign_in', did)
-      this.passkeys.removeAll(did)
+      this.clearFactors(did)
+      this.recovery.cancel(did)
       this.audit(did, 'reset-by-operator', 'operator')
     })()
-    this.lockout.clear(did)
     await this.notify(did, 'reset-by-operator')
+  }
+
+  /** Starts a recovery by email (see recovery.ts); nothing for an account without factors. */
+  requestRecovery(did: string) {
+    return this.recovery.request(did)
+  }
+
+  /** Ends a pending recovery (its link, the Security view, or a sign-in with a factor) and says so. */
+  async cancelRecovery(did: string, how: 'signed-in' | 'self') {
+    if (!this.recovery.cancel(did)) return
+    await this.notify(did, 'recovery-cancelled', how === 'signed-in' ? 'You signed in with a second factor, which cancels it.' : '')
+  }
+
+  /** Finishes a due recovery with its mailed token: every factor is gone. Returns the DID. */
+  async finishRecovery(token: string): Promise<string> {
+    const did = this.recovery.finish(token)
+    await this.notify(did, 'reset-by-recovery')
+    return did
+  }
+
+  /** Every factor, its codes, lockouts and trusted browsers (inside the caller's transaction). */
+  private clearFactors(did: string) {
+    rows.setEmailAuthFactor(this.db, did, false)
+    rows.deleteTotp(this.db, did)
+    rows.deleteBackupCodes(this.db, did)
+    emailTokens.deleteEmailToken(this.db, 'sign_in', did)
+    this.passkeys.removeAll(did)
+    this.trustedBrowsers.forgetAll(did)
+    this.lockout.clear(did)
   }
 
   auditTrail(did: string) {

@@ -10,6 +10,10 @@ export type FactorChange =
   | 'reset-by-operator'
   | 'passkey-added'
   | 'passkey-removed'
+  | 'password-removed'
+  | 'recovery-requested'
+  | 'recovery-cancelled'
+  | 'reset-by-recovery'
 
 const CHANGES: Record<FactorChange, string> = {
   'email-enabled': 'Sign-in codes by email were turned on for your account.',
@@ -21,6 +25,10 @@ const CHANGES: Record<FactorChange, string> = {
   'reset-by-operator': "The server's operator removed every second factor from your account (authenticator app, backup codes, email codes, passkeys).",
   'passkey-added': 'A passkey was added to your account.',
   'passkey-removed': 'A passkey was removed from your account.',
+  'recovery-requested': 'A recovery of your second factors was requested.',
+  'recovery-cancelled': 'The recovery of your second factors that someone asked for was cancelled; nothing was removed.',
+  'reset-by-recovery': 'Every second factor was removed from your account (authenticator app, backup codes, email codes, passkeys) by the recovery asked for by email, and a new password was set.',
+  'password-removed': 'The password of your account was removed: it now signs in with its passkeys only (app passwords keep working).',
 }
 
 export function signInCodeMail(token: string, handle: string) {

@@ -76,15 +76,49 @@ export class PasskeyService {
 
   /** Verifies the authenticator's answer to this account's last options and stores the passkey. */
   async register(did: string, name: string, response: unknown): Promise<PasskeyView> {
-    const cleanName = name.trim()
-    if (!cleanName || cleanName.length > MAX_NAME_LENGTH) throw factorStateError(`A passkey needs a name of 1 to ${MAX_NAME_LENGTH} characters.`)
+    const cleanName = checkedName(name)
     const challenge = this.challenges.take(`register ${did}`, this.now())
     if (!challenge) throw invalidFactorToken('No passkey registration is in progress (or it expired); start again.')
+    return this.save(did, cleanName, await this.verifyNew(response, challenge))
+  }
+
+  /**
+   * Options for the passkey of an account not made yet (sign-up without a password). The user ID is
+   * random: we find a passkey by its credential ID, never by the user handle.
+   */
+  async signUpOptions(userName: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const options = await (await webauthn()).generateRegistrationOptions({
+      rpName: this.rp.name,
+      rpID: this.rp.id,
+      userName,
+      attestationType: 'none',
+      authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+    })
+    this.challenges.put(`sign-up ${options.challenge}`, options.challenge, this.now())
+    return options
+  }
+
+  /** Checks a sign-up's passkey (its challenge spent) before the account is made; `save` stores it after. */
+  async verifySignUp(name: string, response: unknown): Promise<{ name: string; credential: NewCredential }> {
+    const cleanName = checkedName(name)
+    const credential = await this.verifyNew(response, (c) => this.challenges.take(`sign-up ${c}`, this.now()) !== null)
+    return { name: cleanName, credential }
+  }
+
+  save(did: string, name: string, credential: NewCredential): PasskeyView {
+    if (rows.getPasskey(this.db, credential.id)) throw factorStateError('This passkey is already registered.')
+    const createdAt = new Date(this.now()).toISOString()
+    const transports = credential.transports?.length ? JSON.stringify(credential.transports) : null
+    rows.insertPasskey(this.db, { id: credential.id, did, name, publicKey: credential.publicKey, counter: credential.counter, transports, createdAt })
+    return { id: credential.id, name, createdAt, lastUsedAt: null }
+  }
+
+  private async verifyNew(response: unknown, expectedChallenge: string | ((challenge: string) => boolean)): Promise<NewCredential> {
     const { verifyRegistrationResponse } = await webauthn()
     const verified = await verifying(() =>
       verifyRegistrationResponse({
         response: response as RegistrationResponseJSON,
-        expectedChallenge: challenge,
+        expectedChallenge,
         expectedOrigin: this.rp.origin,
         expectedRPID: this.rp.id,
         requireUserVerification: true,
@@ -93,10 +127,7 @@ export class PasskeyService {
     if (!verified.verified) throw invalidFactorToken('The passkey could not be verified.')
     const { credential } = verified.registrationInfo
     if (rows.getPasskey(this.db, credential.id)) throw factorStateError('This passkey is already registered.')
-    const createdAt = new Date(this.now()).toISOString()
-    const transports = credential.transports?.length ? JSON.stringify(credential.transports) : null
-    rows.insertPasskey(this.db, { id: credential.id, did, name: cleanName, publicKey: credential.publicKey, counter: credential.counter, transports, createdAt })
-    return { id: credential.id, name: cleanName, createdAt, lastUsedAt: null }
+    return credential
   }
 
   /** Options for a username-less sign-in: the authenticator offers the passkeys it holds for this server. */
@@ -135,6 +166,15 @@ export class PasskeyService {
   removeAll(did: string) {
     rows.deletePasskeys(this.db, did)
   }
+}
+
+/** What a verified registration gives: the credential's ID, public key, counter and transports. */
+export type NewCredential = { id: string; publicKey: Uint8Array; counter: number; transports?: string[] }
+
+function checkedName(name: string): string {
+  const clean = name.trim()
+  if (!clean || clean.length > MAX_NAME_LENGTH) throw factorStateError(`A passkey needs a name of 1 to ${MAX_NAME_LENGTH} characters.`)
+  return clean
 }
 
 function transportsOf(p: rows.PasskeyRow): AuthenticatorTransportFuture[] | undefined {

@@ -13,10 +13,13 @@ export class DidResolver {
     private readonly plc: PlcClient,
     private readonly cache: DidCache,
     /** devMode: did:web:localhost over http; otherwise did:web hosts must be public (guarded fetch). */
-    private readonly opts: { staleTTL: number; maxTTL: number; timeoutMs: number; devMode?: boolean },
+    private readonly opts: { staleTTL: number; maxTTL: number; timeoutMs: number; devMode?: boolean; local?: (did: string) => DidDocument | null },
   ) {}
 
   async resolve(did: string, forceRefresh = false): Promise<DidDocument | null> {
+    // A DID whose document this server itself serves (a hosted did:web): always current, never fetched.
+    const local = this.opts.local?.(did)
+    if (local) return local
     const cached = this.cache.get(did)
     const age = cached ? Date.now() - cached.updatedAt : Infinity
     if (cached && !forceRefresh && age < this.opts.maxTTL) {
@@ -27,6 +30,8 @@ export class DidResolver {
   }
 
   async refresh(did: string): Promise<DidDocument | null> {
+    const local = this.opts.local?.(did)
+    if (local) return local
     const doc = await this.fetchDoc(did)
     if (!isDidDocument(doc) || doc.id !== did) {
       this.clear(did)

@@ -27,7 +27,17 @@ export class CircuitOpenError extends Error {
   }
 }
 
-export type BreakerOptions = { threshold?: number; openMs?: number; now?: () => number; log?: Logger }
+export type BreakerOptions = {
+  threshold?: number
+  openMs?: number
+  now?: () => number
+  log?: Logger
+  /**
+   * Only watches: told of outcomes (succeeded/failed) but never asked to run a call, so it refuses
+   * nothing; open means "failing" until the next success (the AppView: health alerts, not fail-fast).
+   */
+  passive?: boolean
+}
 
 export class CircuitBreaker {
   private failures = 0
@@ -49,6 +59,7 @@ export class CircuitBreaker {
 
   get state(): BreakerState {
     if (this.openedAt === null) return 'closed'
+    if (this.opts.passive) return 'open'
     return this.now() - this.openedAt >= this.openMs ? 'half-open' : 'open'
   }
 
@@ -96,7 +107,7 @@ export class CircuitBreaker {
       state,
       failures: this.failures,
       lastError: this.lastError,
-      retryAt: this.openedAt === null ? null : new Date(this.openedAt + this.openMs).toISOString(),
+      retryAt: this.openedAt === null || this.opts.passive ? null : new Date(this.openedAt + this.openMs).toISOString(),
     }
   }
 }

@@ -18,11 +18,20 @@ export type OAuthAccountPort = {
   /** Checks a handle, DID or email with its password; null when they do not match an active account. */
   authenticate(identifier: string, password: string): Promise<OAuthAccount | null>
   /**
-   * After a right password: the account's second factor (authenticator, backup or emailed code).
-   * null when satisfied or when the account has none; otherwise what to tell the person (without a
-   * code, an emailed code may just have been sent).
+   * After a right password: the account's second factor (authenticator, backup or emailed code), or a
+   * browser trusted after one (`browser.trustedTokens`). `problem`: what to tell the person (without a
+   * code, an emailed code may just have been sent). `trustToken`: a new token for the browser, when a
+   * code was used and the person asked to remember the browser.
    */
-  secondFactor(did: string, code: string | undefined, ip: string): Promise<string | null>
+  secondFactor(
+    did: string,
+    code: string | undefined,
+    browser: { ip: string; userAgent: string | null; trustedTokens: string[]; remember: boolean },
+  ): Promise<{ problem: string } | { trustToken?: { token: string; maxAgeSeconds: number } }>
+  /** A fresh single-use challenge for a username-less passkey sign-in (WebAuthn request options). */
+  passkeyOptions(): Promise<unknown>
+  /** The active account whose passkey answered one of our challenges, or what to tell the person. */
+  passkeySignIn(response: unknown): Promise<OAuthAccount | string>
   /** An active (not deactivated, not taken down) account, or null. */
   getAccount(handleOrDid: string): OAuthAccount | null
 }

@@ -3,7 +3,7 @@
 import type { Database } from 'bun:sqlite'
 import type { Config } from '../../config/config.ts'
 import { Lexicons } from '../../core/lexicon/index.ts'
-import { LEXICON_DOCUMENTS } from '../../generated/lexicons.gen.ts'
+import { LEXICON_SOURCES } from '../../generated/lexicons.gen.ts'
 import type { Logger } from '../../logger.ts'
 import { deriveAccessTokenKey } from './access-token.ts'
 import { ClientStore } from './client-metadata.ts'
@@ -52,7 +52,7 @@ export function createOAuthProvider(opts: {
     dpop: new DpopVerifier(new DpopNonces(hmac(config.secrets.jwtSecret, 'pds-oauth-dpop-nonce-v1')), store),
     accounts: opts.accounts,
     accessTokenKey: deriveAccessTokenKey(config.secrets.jwtSecret),
-    permissionSets: permissionSetsFrom(opts.lexicons ?? new Lexicons(LEXICON_DOCUMENTS, { lazy: true })),
+    permissionSets: permissionSetsFrom(opts.lexicons ?? new Lexicons(LEXICON_SOURCES, { lazy: true })),
     log: opts.log,
   }
   return {

@@ -4,7 +4,7 @@ import type { Config } from '../../config/config.ts'
 import type { Keypair } from '../../core/crypto/index.ts'
 import type { Logger } from '../../logger.ts'
 import type { DidDocument } from '../service-auth/index.ts'
-import { ProxyService } from './proxy-service.ts'
+import { ProxyService, type ProxyDeps } from './proxy-service.ts'
 import type { ForwardLimits } from './forward.ts'
 
 export type ProxySources = {
@@ -14,9 +14,10 @@ export type ProxySources = {
   accounts: { didDocFor(did: string): Promise<DidDocument | null> }
 }
 
-export function buildProxy(services: () => ProxySources, limits?: ForwardLimits): ProxyService {
+export function buildProxy(services: () => ProxySources, limits?: ForwardLimits, observers: Pick<ProxyDeps, 'metrics' | 'appViewHealth'> = {}): ProxyService {
   const s = () => services()
   return new ProxyService({
+    ...observers,
     limits,
     get config() {
       return s().config

@@ -4,9 +4,10 @@
 import { xrpcPath } from '../../core/syntax/index.ts'
 import type { Keypair } from '../../core/crypto/index.ts'
 import type { Logger } from '../../logger.ts'
-import { internalError, upstreamFailure } from '../errors.ts'
+import { internalError, upstreamFailure, UpstreamResponseError } from '../errors.ts'
 import { createServiceJwt } from '../service-auth/index.ts'
-import { DEFAULT_FORWARD_LIMITS, forward, forwardedResponseHeaders, type ForwardLimits } from './forward.ts'
+import { DEFAULT_FORWARD_LIMITS, forward, forwardedResponseHeaders, type ForwardLimits, type ForwardSpec, type UpstreamReply } from './forward.ts'
+import type { Metrics } from '../metrics.ts'
 import { defaultServiceFor } from './methods.ts'
 import { pushTarget, resolveProxyTarget, targetAud, type ProxyTarget, type TargetDeps } from './target.ts'
 
@@ -15,6 +16,10 @@ export type ProxyDeps = TargetDeps & {
   signingKey: (did: string) => Keypair | Promise<Keypair>
   log: Logger
   limits?: Partial<ForwardLimits>
+  /** Counts calls by upstream and status (src/services/metrics.ts). */
+  metrics?: Pick<Metrics, 'proxyCall'>
+  /** Told whether the configured AppView answers (a passive breaker: its failing is a health alert). */
+  appViewHealth?: { succeeded(): void; failed(err: unknown): void }
 }
 
 /** Request headers passed on to the upstream (reference: pipethrough.ts proxyHandler). */
@@ -81,10 +86,14 @@ export class ProxyService {
     const hasBody = call.method === 'POST'
     if (hasBody) copyHeaders(call.headers, headers, BODY_HEADERS)
     headers.authorization = `Bearer ${await this.serviceJwt(did, targetAud(target), call.nsid)}`
-    const upstream = await forward(
-      { url: upstreamUrl(target, call), method: call.method, headers, body: hasBody ? (call.body ?? null) : null, decompress: false, address: target.address },
-      this.limits,
-    )
+    const upstream = await this.send(target, {
+      url: upstreamUrl(target, call),
+      method: call.method,
+      headers,
+      body: hasBody ? (call.body ?? null) : null,
+      decompress: false,
+      address: target.address,
+    })
     return { status: upstream.status, headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: true }), body: upstream.body }
   }
 
@@ -98,9 +107,40 @@ export class ProxyService {
     const headers: Record<string, string> = {}
     copyHeaders(call.headers, headers, FORWARDED_REQUEST_HEADERS)
     if (opts.iss) headers.authorization = `Bearer ${await this.serviceJwt(opts.iss, opts.aud ?? targetAud(target), opts.lxm ?? call.nsid)}`
-    const upstream = await forward({ url: upstreamUrl(target, call), method: call.method, headers, decompress: true, address: target.address }, this.limits)
+    const upstream = await this.send(target, { url: upstreamUrl(target, call), method: call.method, headers, decompress: true, address: target.address })
     return { status: upstream.status, headers: forwardedResponseHeaders(upstream.headers, { content: true, encoded: false }), body: upstream.body }
   }
+
+  /** One exchange with `target`, counted by upstream and status; the AppView's failures feed its health. */
+  async send(target: ProxyTarget, spec: ForwardSpec): Promise<UpstreamReply> {
+    const name = upstreamName(this.deps.config, target)
+    try {
+      const reply = await forward(spec, this.limits)
+      this.observe(name, String(reply.status), null)
+      return reply
+    } catch (err) {
+      this.observe(name, err instanceof UpstreamResponseError ? String(err.upstreamStatus) : 'failed', err)
+      throw err
+    }
+  }
+
+  private observe(upstream: string, status: string, err: unknown) {
+    this.deps.metrics?.proxyCall(upstream, status)
+    if (upstream !== 'appview' || !this.deps.appViewHealth) return
+    // A 4xx is the AppView working (refusing this call); a 5xx, a timeout or no answer is not.
+    if (err === null || (err instanceof UpstreamResponseError && err.upstreamStatus < 500)) this.deps.appViewHealth.succeeded()
+    else this.deps.appViewHealth.failed(err)
+  }
+}
+
+/** A bounded name for the metrics label: the configured services by role, anything else by kind. */
+function upstreamName(config: ProxyDeps['config'], target: ProxyTarget): string {
+  if (config.bskyAppView && target.url === config.bskyAppView.url) return 'appview'
+  if (config.chatService && target.url === config.chatService.url) return 'chat'
+  if (config.modService && target.url === config.modService.url) return 'moderation'
+  if (config.reportService && target.url === config.reportService.url) return 'report'
+  const id = target.serviceId?.replace(/^#/, '')
+  return id === 'bsky_fg' ? 'feedgen' : id === 'atproto_labeler' ? 'labeler' : 'other'
 }
 
 export type CallJsonOptions = {
@@ -131,7 +171,7 @@ export async function callJson(proxy: ProxyService, opts: CallJsonOptions): Prom
     headers['content-type'] = 'application/json'
     body = JSON.stringify(opts.body)
   }
-  const res = await forward({ url: url.toString(), method: body !== null ? 'POST' : 'GET', headers, body, decompress: true, address: opts.target.address }, proxy.limits)
+  const res = await proxy.send(opts.target, { url: url.toString(), method: body !== null ? 'POST' : 'GET', headers, body, decompress: true, address: opts.target.address })
   const text = res.body ? await Bun.readableStreamToText(res.body) : ''
   if (!text) return undefined
   try {

@@ -8,14 +8,14 @@ import { DiskBlobStore } from '../blobs/store.ts'
 import { S3BlobStore } from '../blobs/s3-store.ts'
 import type { RepoEventSink } from '../events.ts'
 import { keyFilesFor } from './keys.ts'
-import { RepoService, type AccountHooks, type CommitJournal } from './service.ts'
+import { RepoService, type AccountHooks, type CommitJournal, type RepoServiceDeps } from './service.ts'
 
 export { RepoService } from './service.ts'
 
 /** What the repo service reads from the others, at call time (they may be wired after it). */
 export type RepoSources = { lexicons: Lexicons; events: RepoEventSink; accounts?: AccountHooks }
 
-export function createRepoService(config: Config, log: Logger, services: RepoSources, opts: { journal?: CommitJournal } = {}): RepoService {
+export function createRepoService(config: Config, log: Logger, services: RepoSources, opts: { journal?: CommitJournal; metrics?: RepoServiceDeps['metrics'] } = {}): RepoService {
   const actors = new ActorStore({
     directory: config.db.actorStoreDirectory,
     cacheSize: config.db.actorStoreCacheSize,
@@ -36,5 +36,6 @@ export function createRepoService(config: Config, log: Logger, services: RepoSou
     accounts: () => services.accounts,
     uploadLimit: config.service.blobUploadLimit,
     journal: opts.journal,
+    metrics: opts.metrics,
   })
 }

@@ -62,14 +62,19 @@ const KNOWN_RECORD_TYPES = [
 ]
 
 export class WritePreparer {
-  private readonly known: Map<string, string>
+  #known: Map<string, string> | undefined
 
-  constructor(private readonly lexicons: Lexicons) {
-    this.known = new Map()
+  constructor(private readonly lexicons: Lexicons) {}
+
+  /** Record key type of each known record type; read at the first write, not at startup (it parses their lexicons). */
+  private get known(): Map<string, string> {
+    if (this.#known) return this.#known
+    this.#known = new Map()
     for (const nsid of KNOWN_RECORD_TYPES) {
-      const def = lexicons.getDef(nsid)
-      if (def?.type === 'record') this.known.set(nsid, (def as { key?: string }).key ?? 'any')
+      const def = this.lexicons.getDef(nsid)
+      if (def?.type === 'record') this.#known.set(nsid, (def as { key?: string }).key ?? 'any')
     }
+    return this.#known
   }
 
   prepareCreateOrUpdate(opts: {

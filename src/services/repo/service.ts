@@ -1,5 +1,6 @@
 // RepoService: repo lifecycle (create/delete), the write path's entry points, and the block access
 // the sync helper needs. Reads live in ./reads.ts, blobs in ../blobs/, preferences in ./preferences.ts.
+import type { Metrics } from '../metrics.ts'
 import { CID } from '../../core/cbor.ts'
 import { Secp256k1Keypair, type Keypair } from '../../core/crypto/index.ts'
 import { createEmptyRepo, walkRepoBlocks, type Block, type BlockReader } from '../../core/repo/index.ts'
@@ -39,6 +40,8 @@ export type RepoServiceDeps = {
   /** config.service.blobUploadLimit */
   uploadLimit?: number
   journal?: CommitJournal
+  /** Counts commits and blob uploads (src/services/metrics.ts). */
+  metrics?: Pick<Metrics, 'commit' | 'blobUpload'>
 }
 
 export type WriteInput =
@@ -93,7 +96,9 @@ export class RepoService {
 
   uploadBlob(did: string, input: ByteUpload): Promise<BlobRefJson> {
     if (!this.hasRepo(did)) throw new ActorNotFoundError(did)
-    return uploadBlob(this.deps.blobs, () => this.db(did), input.body, input.encoding, this.deps.uploadLimit ?? Infinity)
+    const stored = uploadBlob(this.deps.blobs, () => this.db(did), input.body, input.encoding, this.deps.uploadLimit ?? Infinity, input.length)
+    const metrics = this.deps.metrics
+    return metrics ? stored.then((ref) => (metrics.blobUpload(ref.size), ref)) : stored
   }
 
   /** Blob bytes for com.atproto.sync.getBlob: only blobs that belong to this repo. */
@@ -325,6 +330,7 @@ export class RepoService {
     writes: PreparedWrite[],
     opts: { swapCommit?: CID; dedupeBacklinks?: boolean; upsert?: boolean; skipMissingDelete?: boolean } = {},
   ): Promise<CommitRef | null> {
+    const started = performance.now()
     const done = await this.lock.run(did, async () => {
       let db = this.db(did)
       const rootRow = db.getRoot()
@@ -361,6 +367,7 @@ export class RepoService {
     // Outside the lock: the next commit of this repo need not wait for the firehose's sync. The write
     // is acknowledged once its event is durable too (and published to subscribers).
     await done?.published
+    if (done) this.deps.metrics?.commit(writes.length, (performance.now() - started) / 1000)
     return done?.ref ?? null
   }
 

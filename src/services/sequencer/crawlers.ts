@@ -37,6 +37,7 @@ export const RELAY_OPEN_MS = 5 * 60 * 1000
 
 export class Crawlers {
   private readonly lastNotified = new Map<string, number>()
+  private readonly lastOutcomes = new Map<string, CrawlOutcome & { at: number }>()
   private readonly scheduled = new Map<string, ReturnType<typeof setTimeout>>()
   private readonly inFlight = new Set<Promise<boolean>>()
   private stopped = false
@@ -73,7 +74,14 @@ export class Crawlers {
 
   /** One requestCrawl to one relay, retried with exponential backoff; true when it was accepted. */
   async requestCrawl(host: string): Promise<boolean> {
-    return (await this.requestCrawlOutcome(host)).ok
+    const outcome = await this.requestCrawlOutcome(host)
+    this.lastOutcomes.set(host, { ...outcome, at: Date.now() })
+    return outcome.ok
+  }
+
+  /** Each relay, when it was last asked to crawl and how it answered (the operator's console). */
+  status(): Array<{ host: string; lastAskedAt: number | null; lastOutcome: (CrawlOutcome & { at: number }) | null }> {
+    return this.hosts.map((host) => ({ host, lastAskedAt: this.lastNotified.get(host) ?? null, lastOutcome: this.lastOutcomes.get(host) ?? null }))
   }
 
   /** As requestCrawl, with the relay's last answer: its status and error message when it refused. */

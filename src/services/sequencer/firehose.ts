@@ -2,6 +2,7 @@
 // the live stream without a gap or a duplicate, and is cut off with ConsumerTooSlow when it falls
 // more than `maxBuffer` events behind. One slow socket never delays the others: sends never await.
 import type { LiveEvent } from './sequencer.ts'
+import type { Metrics } from '../metrics.ts'
 import { errorFrame, infoFrame } from './frames.ts'
 
 /**
@@ -30,6 +31,8 @@ export type FirehoseOptions = {
   backfillLimitMs: number
   pageSize?: number
   now?: () => number
+  /** Counts bytes sent and slow consumers cut off (src/services/metrics.ts). */
+  metrics?: Pick<Metrics, 'firehoseBytes' | 'firehoseDrop'>
 }
 
 /** WebSocket close code for a policy violation, as the reference's DisconnectError. */
@@ -201,6 +204,7 @@ export class Subscriber {
 
   private write(frame: Uint8Array) {
     const status = this.socket.send(frame)
+    if (status !== 0) this.firehose.opts.metrics?.firehoseBytes(frame.byteLength)
     if (status === -1) this.backpressured = true
     // 0: Bun dropped the message (its own buffer is full, or the socket is closing): the stream
     // would have a hole, so the consumer is too slow.
@@ -209,6 +213,7 @@ export class Subscriber {
 
   private fail(error: string, message: string) {
     if (this.closed) return
+    if (error === 'ConsumerTooSlow') this.firehose.opts.metrics?.firehoseDrop()
     try {
       this.socket.send(errorFrame(error, message))
     } catch {}

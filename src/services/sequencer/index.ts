@@ -1,6 +1,7 @@
 // The firehose as one unit for the composition root: sequencer.sqlite, the Sequencer (the
 // RepoEventSink), live fan-out (its WebSocket route lives at the edge), retention and relay notifications.
 import type { Breakers } from '../net/circuit-breaker.ts'
+import type { Metrics } from '../metrics.ts'
 import type { Database } from 'bun:sqlite'
 import type { Config } from '../../config/config.ts'
 import type { Logger } from '../../logger.ts'
@@ -35,7 +36,7 @@ export type SequencerService = {
 /** How often events older than the replay window are deleted. */
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000
 
-export function createSequencerService(config: Config, log: Logger, breakers?: Breakers): SequencerService {
+export function createSequencerService(config: Config, log: Logger, breakers?: Breakers, metrics?: Metrics): SequencerService {
   const db = openDatabase(config.db.sequencerDbLocation, 'sequencer', { synchronous: config.db.synchronous })
   const store = new SequencerStore(db)
   const crawlers = new Crawlers(config.service.hostname, config.crawlers, {
@@ -47,10 +48,12 @@ export function createSequencerService(config: Config, log: Logger, breakers?: B
     log,
     onAppend: () => crawlers.notifyOfUpdate(),
     onRepoSequenced: (did, rev) => journal.sequenced(did, rev),
+    metrics,
   })
   const firehose = new Firehose(sequencer, {
     maxBuffer: config.subscription.maxBuffer,
     backfillLimitMs: config.subscription.repoBackfillLimitMs,
+    metrics,
   })
   const prune = () => {
     try {

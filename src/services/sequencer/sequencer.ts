@@ -1,6 +1,7 @@
 // The Sequencer: appends repo/account events to sequencer.sqlite and hands each new event's frame,
 // encoded once, to the live firehose. It is the RepoEventSink the repo and account services call.
 import type { Logger } from '../../logger.ts'
+import type { Metrics } from '../metrics.ts'
 import type { AccountStatus, CommitEvent, RepoEventSink, SyncEventData } from '../events.ts'
 import { decodeCbor } from '../../core/cbor.ts'
 import { formatAccount, formatCommit, formatIdentity, formatSync, revOfEvent, type SeqInsert } from './events.ts'
@@ -27,7 +28,12 @@ export type SequencerOptions = {
   frameCacheBytes?: number
   /** Told of each stored #commit/#sync, so the repo's dirty mark can be cleared. */
   onRepoSequenced?: (did: string, rev: string) => void
+  /** Counts stored events by type (src/services/metrics.ts). */
+  metrics?: Pick<Metrics, 'firehoseEvents'>
 }
+
+/** Whether appends work: a failing firehose is one of the health alerts (src/services/health). */
+export type AppendHealth = { failing: boolean; since: string | null; lastError: string | null; pendingRepos: number }
 
 export class Sequencer implements RepoEventSink {
   private readonly listeners = new Set<LiveListener>()
@@ -40,6 +46,7 @@ export class Sequencer implements RepoEventSink {
   /** Appended, waiting for their group commit to reach the disk before anyone sees them. */
   private readonly unpublished: LiveEvent[] = []
   private published: number
+  private appendFailure: { since: string; error: string } | null = null
 
   constructor(
     readonly store: SequencerStore,
@@ -92,6 +99,11 @@ export class Sequencer implements RepoEventSink {
   /** Where a repo's current commit is read when a lost #commit/#sync has to be made good. */
   setResyncSource(source: ResyncSource): void {
     this.resyncSource = source
+  }
+
+  appendHealth(): AppendHealth {
+    const failure = this.appendFailure
+    return { failing: failure !== null || this.pending.size > 0, since: failure?.since ?? null, lastError: failure?.error ?? null, pendingRepos: this.pending.size }
   }
 
   /** DIDs with events lost to a failed append and not yet re-announced. */
@@ -160,8 +172,11 @@ export class Sequencer implements RepoEventSink {
       rows = sync ? sync.deferSync(append) : append()
     } catch (err) {
       this.opts.log.error('failed to sequence event', { err, dids: events.map((e) => e.did) })
+      this.appendFailure ??= { since: new Date().toISOString(), error: err instanceof Error ? err.message : String(err) }
       return null
     }
+    this.appendFailure = null
+    if (this.opts.metrics) for (const row of rows) this.opts.metrics.firehoseEvents(row.eventType === 'append' ? 'commit' : row.eventType, 1)
     for (const [i, row] of rows.entries()) {
       // As the reference's sequenceAccountDeletion: a deleted account keeps only its #account event.
       if (row.eventType === 'account' && isDeletion(row.event)) this.store.deleteOtherEvents(row.did, row.seq)

@@ -98,6 +98,8 @@ export function deleteAccountRows(db: Database, did: string) {
   const tables = ['repo_root', 'email_token', 'notify_channel', 'refresh_token', 'refresh_token_spent', 'app_password', 'account', 'actor']
   // Second factors (300_factors.sql).
   tables.push('totp_factor', 'backup_code', 'passkey', 'factor_audit')
+  // Trusted browsers and recoveries (310_trusted_browser.sql, 311_factor_recovery.sql).
+  tables.push('trusted_browser', 'factor_recovery')
   for (const table of tables) db.query(`DELETE FROM ${table} WHERE did = ?`).run(did)
   db.query('DELETE FROM factor_attempt WHERE key = ?').run(`did:${did}`)
 }

@@ -93,6 +93,11 @@ export function deleteRefreshToken(db: Database, id: string): boolean {
   return db.query('DELETE FROM refresh_token WHERE id = ?').run(id).changes > 0
 }
 
+/** The sessions signed in with the account password (not with an app password). */
+export function deletePasswordRefreshTokens(db: Database, did: string) {
+  db.query('DELETE FROM refresh_token WHERE did = ? AND appPasswordName IS NULL').run(did)
+}
+
 export function deleteRefreshTokensByDid(db: Database, did: string) {
   db.query('DELETE FROM refresh_token WHERE did = ?').run(did)
   db.query('DELETE FROM refresh_token_spent WHERE did = ?').run(did)

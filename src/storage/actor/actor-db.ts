@@ -167,8 +167,9 @@ export class ActorDb {
    * Records of a collection ordered by rkey (`cursor`: exclusive rkey bound), each with its block:
    * the index and the blocks in one statement.
    */
-  listRecords(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<RecordRow & { content: Uint8Array | null }> {
-    const select = 'SELECT record.*, repo_block.content AS content FROM record LEFT JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = ?'
+  listRecords(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<Pick<RecordRow, 'uri' | 'cid' | 'rkey' | 'takedownRef'> & { content: Uint8Array | null }> {
+    // Only the columns a page shows: every column read is a string built per row (a page is 100 rows).
+    const select = 'SELECT record.uri, record.cid, record.rkey, record.takedownRef, repo_block.content AS content FROM record LEFT JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = ?'
     if (opts.reverse) return this.q(`${select} AND record.rkey > ? ORDER BY record.rkey ASC LIMIT ?`).all(collection, opts.cursor ?? '', opts.limit) as never
     if (opts.cursor !== undefined) return this.q(`${select} AND record.rkey < ? ORDER BY record.rkey DESC LIMIT ?`).all(collection, opts.cursor, opts.limit) as never
     return this.q(`${select} ORDER BY record.rkey DESC LIMIT ?`).all(collection, opts.limit) as never

@@ -4,8 +4,12 @@ import { createHmac } from 'node:crypto'
 import { BASE, REAUTH_PATH, SIGN_IN_PATH, type AccountApp, type AccountAppServices } from './context.ts'
 import type { Route } from './router.ts'
 import { WEB_LIMITS } from './rate-limits.ts'
-import { showSignIn, submitSignIn } from './sign-in.tsx'
-import { handleAvailable, showSignUp, SIGN_UP_PATH, submitSignUp } from './sign-up.tsx'
+import { PASSKEY_SIGN_IN_PATH, showSignIn, submitSignIn } from './sign-in.tsx'
+import { removePassword, REMOVE_PASSWORD_PATH } from './passkey-only.tsx'
+import { cancelRecoverySignedIn, RECOVER_ROUTES, showCancelRecovery, showFinishRecovery, showRecover, submitCancelRecovery, submitFinishRecovery, submitRecover } from './recover.tsx'
+import { forgetAllBrowsers, forgetBrowser, TRUSTED_BROWSER_ROUTES } from './trusted-browsers.tsx'
+import { passkeyChallenge, submitPasskeyReauth, submitPasskeySignIn } from './passkey-sign-in.ts'
+import { handleAvailable, showSignUp, SIGN_UP_PATH, signUpPasskeyOptions, submitSignUp } from './sign-up.tsx'
 import { submitSignOut } from './sign-out.ts'
 import { showConfirmPassword, submitConfirmPassword } from './confirm-password.tsx'
 import { showDashboard } from './dashboard.tsx'
@@ -23,21 +27,41 @@ import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
 import { addChannel, NOTIFICATIONS_PATH, removeChannel, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
 import { MOD_ROUTES } from '../mod/routes.ts'
+import { checkIdentity, IDENTITY_PATH, showIdentity } from './identity.tsx'
+import { MAX_RESTORE_BYTES, RESTORE_PATH, showRestore, submitRestore } from './restore.tsx'
+import { confirmMove, forgetMove, MOVE_PATH, showMoveHere, startMove } from './move-here.tsx'
 import { addPasskey, passkeyOptions, beginTotp, cancelTotp, disableTotp, finishTotp, regenerateBackupCodes, removePasskey, SECURITY_PATH, setEmailCode, showSecurity } from './security.tsx'
 
 export const ROUTES: Route[] = [
   { method: 'GET', path: SIGN_IN_PATH, access: 'public', handler: showSignIn },
   { method: 'POST', path: SIGN_IN_PATH, access: 'public', limits: WEB_LIMITS.password, handler: submitSignIn },
+  { method: 'POST', path: `${PASSKEY_SIGN_IN_PATH}/options`, access: 'public', limits: WEB_LIMITS.passkeyChallenge, handler: passkeyChallenge },
+  { method: 'POST', path: PASSKEY_SIGN_IN_PATH, access: 'public', limits: WEB_LIMITS.password, handler: submitPasskeySignIn },
   { method: 'POST', path: `${BASE}/sign-out`, access: 'signedIn', handler: submitSignOut },
   { method: 'GET', path: REAUTH_PATH, access: 'signedIn', handler: showConfirmPassword },
   { method: 'POST', path: REAUTH_PATH, access: 'signedIn', limits: WEB_LIMITS.password, handler: submitConfirmPassword },
+  { method: 'POST', path: `${REAUTH_PATH}/passkey/options`, access: 'signedIn', limits: WEB_LIMITS.passkeyChallenge, handler: passkeyChallenge },
+  { method: 'POST', path: `${REAUTH_PATH}/passkey`, access: 'signedIn', limits: WEB_LIMITS.password, handler: submitPasskeyReauth },
   { method: 'GET', path: SIGN_UP_PATH, access: 'public', handler: showSignUp },
   { method: 'GET', path: `${SIGN_UP_PATH}/handle-available`, access: 'public', limits: WEB_LIMITS.handleCheck, handler: handleAvailable },
+  { method: 'POST', path: `${SIGN_UP_PATH}/passkey-options`, access: 'public', limits: WEB_LIMITS.passkeyChallenge, handler: signUpPasskeyOptions },
   { method: 'POST', path: SIGN_UP_PATH, access: 'public', limits: WEB_LIMITS.createAccount, handler: submitSignUp },
+  { method: 'GET', path: RECOVER_ROUTES.ask, access: 'public', handler: showRecover },
+  { method: 'POST', path: RECOVER_ROUTES.ask, access: 'public', limits: WEB_LIMITS.requestPasswordReset, handler: submitRecover },
+  { method: 'GET', path: RECOVER_ROUTES.finish, access: 'public', handler: showFinishRecovery },
+  { method: 'POST', path: RECOVER_ROUTES.finish, access: 'public', limits: WEB_LIMITS.emailCode, handler: submitFinishRecovery },
+  { method: 'GET', path: RECOVER_ROUTES.cancel, access: 'public', handler: showCancelRecovery },
+  { method: 'POST', path: RECOVER_ROUTES.cancel, access: 'public', limits: WEB_LIMITS.emailCode, handler: submitCancelRecovery },
   { method: 'GET', path: `${BASE}/forgot-password`, access: 'public', handler: showForgotPassword },
   { method: 'POST', path: `${BASE}/forgot-password`, access: 'public', limits: WEB_LIMITS.requestPasswordReset, handler: submitForgotPassword },
   { method: 'GET', path: `${BASE}/reset-password`, access: 'public', handler: showResetPassword },
   { method: 'POST', path: `${BASE}/reset-password`, access: 'public', limits: WEB_LIMITS.emailCode, handler: submitResetPassword },
+  { method: 'GET', path: MOVE_PATH, access: 'public', handler: showMoveHere },
+  { method: 'POST', path: MOVE_PATH, access: 'public', limits: WEB_LIMITS.password, handler: startMove },
+  { method: 'POST', path: `${MOVE_PATH}/confirm`, access: 'public', limits: WEB_LIMITS.emailCode, handler: confirmMove },
+  { method: 'POST', path: `${MOVE_PATH}/forget`, access: 'public', handler: forgetMove },
+  { method: 'GET', path: RESTORE_PATH, access: 'public', handler: showRestore },
+  { method: 'POST', path: RESTORE_PATH, access: 'public', limits: WEB_LIMITS.password, upload: MAX_RESTORE_BYTES, handler: submitRestore },
 
   { method: 'GET', path: BASE, access: 'signedIn', handler: showDashboard },
   { method: 'GET', path: `${BASE}/sessions`, access: 'signedIn', handler: showSessions },
@@ -65,6 +89,10 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${SECURITY_PATH}/passkeys/options`, access: 'recentPassword', handler: passkeyOptions },
   { method: 'POST', path: `${SECURITY_PATH}/passkeys/add`, access: 'recentPassword', handler: addPasskey },
   { method: 'POST', path: `${SECURITY_PATH}/passkeys/remove`, access: 'recentPassword', handler: removePasskey },
+  { method: 'POST', path: TRUSTED_BROWSER_ROUTES.forget, access: 'signedIn', handler: forgetBrowser },
+  { method: 'POST', path: TRUSTED_BROWSER_ROUTES.forgetAll, access: 'signedIn', handler: forgetAllBrowsers },
+  { method: 'POST', path: RECOVER_ROUTES.cancelSignedIn, access: 'signedIn', handler: cancelRecoverySignedIn },
+  { method: 'POST', path: REMOVE_PASSWORD_PATH, access: 'recentPassword', handler: removePassword },
   { method: 'GET', path: `${BASE}/handle`, access: 'signedIn', handler: showHandle },
   { method: 'POST', path: `${BASE}/handle/check`, access: 'signedIn', limits: WEB_LIMITS.handleLookup, handler: checkHandle },
   { method: 'POST', path: `${BASE}/handle`, access: 'recentPassword', limits: WEB_LIMITS.updateHandle, handler: changeHandle },
@@ -73,6 +101,8 @@ export const ROUTES: Route[] = [
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/verify`, access: 'signedIn', limits: WEB_LIMITS.emailCode, handler: verifyChannel },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/preferred`, access: 'recentPassword', handler: setPreferred },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/remove`, access: 'signedIn', handler: removeChannel },
+  { method: 'GET', path: IDENTITY_PATH, access: 'signedIn', handler: showIdentity },
+  { method: 'POST', path: `${IDENTITY_PATH}/check`, access: 'signedIn', limits: WEB_LIMITS.handleLookup, handler: checkIdentity },
   { method: 'GET', path: `${BASE}/data`, access: 'signedIn', handler: showData },
   { method: 'GET', path: `${BASE}/data/collection`, access: 'signedIn', handler: showCollection },
   { method: 'GET', path: `${BASE}/data/record`, access: 'signedIn', handler: showRecord },

@@ -7,11 +7,14 @@ import { seeOther } from '../ui/render.ts'
 import { REAUTH_PATH, safeNext, type WebRequest } from './context.ts'
 import { asSignedIn } from './router.ts'
 import { accountPage } from './shell.tsx'
+import { PasskeySignIn } from '../ui/passkey.tsx'
 
-function view(r: WebRequest, errors: FieldErrors = {}, status = 200) {
+export function confirmView(r: WebRequest, errors: FieldErrors = {}, status = 200) {
   const s = asSignedIn(r)
   const next = safeNext(r.url.searchParams.get('next') ?? r.form.get('next'))
   const again = r.url.searchParams.get('again') === '1'
+  const hasPassword = s.app.services.accounts.hasPassword(s.account.did)
+  const hasPasskeys = s.app.services.accounts.factors.passkeys.list(s.account.did).length > 0
   return accountPage(
     s,
     {
@@ -20,13 +23,17 @@ function view(r: WebRequest, errors: FieldErrors = {}, status = 200) {
       children: (
         <section class="card">
           <h1>Confirm it is you</h1>
-          <p>For this change, enter your password again.</p>
-          {again && <Notice>It had been a while since you entered your password, so nothing was changed yet. Confirm it, then make the change again.</Notice>}
+          <p>{!hasPasskeys ? 'For this change, enter your password again.' : hasPassword ? 'For this change, enter your password again or use one of your passkeys.' : 'For this change, use one of your passkeys.'}</p>
+          {again && <Notice>It had been a while since you last confirmed it is you, so nothing was changed yet. Confirm it, then make the change again.</Notice>}
+          {errors.form && <Notice kind="error">{errors.form}</Notice>}
+          {hasPassword && (
           <Form action={REAUTH_PATH} csrf={r.csrf} label="Confirm your password">
             <input type="hidden" name="next" value={next} />
             <Field name="password" label="Password" type="password" autocomplete="current-password" required errors={errors} />
             <button type="submit">Continue</button>
           </Form>
+          )}
+          {hasPasskeys && <PasskeySignIn action={`${REAUTH_PATH}/passkey`} optionsUrl={`${REAUTH_PATH}/passkey/options`} csrf={r.csrf} fields={{ next }} label="Confirm with a passkey" formLabel="Confirm with a passkey" />}
         </section>
       ),
     },
@@ -34,14 +41,14 @@ function view(r: WebRequest, errors: FieldErrors = {}, status = 200) {
   )
 }
 
-export const showConfirmPassword = (r: WebRequest) => view(r)
+export const showConfirmPassword = (r: WebRequest) => confirmView(r)
 
 export async function submitConfirmPassword(r: WebRequest): Promise<Response> {
   const s = asSignedIn(r)
   const password = raw(r.form, 'password')
-  if (!password) return view(r, { password: 'Enter your password.' }, 400)
+  if (!password) return confirmView(r, { password: 'Enter your password.' }, 400)
   if (!(await s.app.services.accounts.verifyPassword(s.account.did, password))) {
-    return view(r, { password: 'That is not your account password.' }, 401)
+    return confirmView(r, { password: 'That is not your account password.' }, 401)
   }
   s.app.services.accounts.webSessions.reauthenticated(s.session.id)
   return seeOther(safeNext(r.form.get('next')), r.cookies)

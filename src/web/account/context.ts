@@ -9,6 +9,7 @@ import type { OAuthProvider } from '../../services/oauth/index.ts'
 import type { RepoService } from '../../services/repo/service.ts'
 import type { NotifyService } from '../../services/notify/index.ts'
 import type { ModerationService } from '../../services/moderation/index.ts'
+import type { InboundMigrations } from '../../services/migration/inbound.ts'
 
 export const BASE = '/account'
 export const SIGN_IN_PATH = `${BASE}/sign-in`
@@ -21,6 +22,7 @@ export type AccountAppServices = {
   accounts: AccountService
   repo: RepoService
   notify: NotifyService
+  migrations: InboundMigrations
   oauth?: Pick<OAuthProvider, 'listOAuthSessions' | 'revokeOAuthSession' | 'revokeAllOAuthSessions'>
   /** The moderation console (src/web/mod) under /account/mod. */
   moderation?: ModerationService
@@ -58,6 +60,8 @@ export type WebRequest = {
   /** Cookies to set on the answer (a new pre-session cookie). */
   cookies: string[]
   form: URLSearchParams
+  /** The files of an upload form (routes with `upload`). */
+  files: Map<string, Uint8Array>
 }
 
 export type SignedIn = WebRequest & { session: WebSession; account: AccountView }

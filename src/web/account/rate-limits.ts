@@ -14,6 +14,8 @@ export const WEB_LIMITS = {
     { name: 'web-password-5m', durationMs: 5 * MINUTE, points: 30 },
     { name: 'web-password-day', durationMs: DAY, points: 300 },
   ],
+  /** Passkey challenges (kept in memory until used or expired), as the /passkeys routes. */
+  passkeyChallenge: [{ name: 'web-passkey-challenge', durationMs: 5 * MINUTE, points: 60 }],
   /** Email codes typed in (confirm, change, reset), as resetPassword. */
   emailCode: [{ name: 'resetPassword', durationMs: 5 * MINUTE, points: 50 }],
   requestPasswordReset: [

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { clearCookie, readCookies, setCookie } from '../ui/cookies.ts'
 import { csrfMatches, csrfToken } from '../ui/csrf.ts'
 import { PageProblem } from '../ui/errors.ts'
-import { readForm } from '../ui/form.ts'
+import { readForm, readUpload } from '../ui/form.ts'
 import { seeOther } from '../ui/render.ts'
 import { CSRF_FIELD } from '../ui/components.tsx'
 import { WEB_SESSION_IDLE_MS } from '../../services/accounts/web-sessions.ts'
@@ -25,6 +25,8 @@ export type Route = {
   access: Access
   /** Windows of the server's rate limiter, for routes taking a secret or sending mail. */
   limits?: WebLimit[]
+  /** A form with files (multipart), at most this many bytes; other forms are small and urlencoded. */
+  upload?: number
   handler: (r: WebRequest) => Promise<Response> | Response
 }
 
@@ -41,7 +43,7 @@ export async function handleRoute(app: AccountApp, route: Route, req: Request, i
   const url = new URL(req.url)
   const device = { ip, userAgent: req.headers.get('user-agent') }
   const cookies = readCookies(req)
-  const r: WebRequest = { app, req, url, ip, device, session: null, account: null, secret: null, csrf: '', cookies: [], form: new URLSearchParams() }
+  const r: WebRequest = { app, req, url, ip, device, session: null, account: null, secret: null, csrf: '', cookies: [], form: new URLSearchParams(), files: new Map() }
   try {
     loadSession(r, cookies.get(SESSION_COOKIE))
     app.limit(route.limits ?? [], req, ip, r.account?.did ?? null)
@@ -57,7 +59,9 @@ export async function handleRoute(app: AccountApp, route: Route, req: Request, i
     const here = url.pathname + url.search
     if (route.access !== 'public' && !r.session) return seeOther(`${SIGN_IN_PATH}?next=${encodeURIComponent(route.method === 'GET' ? here : BASE)}`, r.cookies)
     if (route.method === 'POST') {
-      r.form = await readForm(req, app.devMode ? [...app.origins, url.origin] : app.origins)
+      const origins = app.devMode ? [...app.origins, url.origin] : app.origins
+      if (route.upload) ({ form: r.form, files: r.files } = await readUpload(req, origins, route.upload))
+      else r.form = await readForm(req, origins)
       if (!csrfMatches(app.csrfKey, binding, r.form.get(CSRF_FIELD))) {
         throw new PageProblem(403, 'Form expired', 'This form could not be accepted (it is too old or came from somewhere else). Go back, reload the page and try again.')
       }

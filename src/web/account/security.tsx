@@ -2,7 +2,8 @@
 // /account/security: the second factors (src/services/factors). Which are on; an authenticator app set
 // up with its QR code (drawn on the server, inline SVG markup: no external image) and one code, then the
 // ten backup codes shown once; turning it off; new backup codes; the email sign-in code on or off (only
-// with a confirmed address); the passkeys with remove. Every change needs the recent password.
+// with a confirmed address); the passkeys with add and remove; trusted browsers (trusted-browsers.tsx);
+// passkeys only (passkey-only.tsx). Every change needs the recent password (or a passkey).
 import { raw } from '../ui/jsx/jsx-runtime.ts'
 import { ActionButton, Card, CSRF_FIELD, Field, Form, Notice, When, type FieldErrors } from '../ui/components.tsx'
 import { serviceMessage } from '../ui/errors.ts'
@@ -12,6 +13,9 @@ import type { TotpSetup } from '../../services/factors/factor-service.ts'
 import { BASE, type SignedIn, type WebRequest } from './context.ts'
 import { asSignedIn } from './router.ts'
 import { accountPage } from './shell.tsx'
+import { PasskeyOnlyCard } from './passkey-only.tsx'
+import { TrustedBrowsersCard } from './trusted-browsers.tsx'
+import { RecoveryNotice } from './recover.tsx'
 
 export const SECURITY_PATH = `${BASE}/security`
 const PATH = SECURITY_PATH
@@ -23,6 +27,13 @@ const NOTICES: Record<string, string> = {
   'email-on': 'Signing in now also asks for a code we email you.',
   'email-off': 'Signing in no longer asks for an emailed code.',
   'passkey-removed': 'The passkey was removed.',
+  'password-removed': 'Your password was removed. You sign in with your passkeys now.',
+  'browser-forgotten': 'That browser will ask for a code again.',
+  'browsers-forgotten': 'Every trusted browser will ask for a code again.',
+  'recovery-cancelled': 'The recovery was cancelled; your second factors stay.',
+}
+const PROBLEMS: Record<string, string> = {
+  'no-passkey': 'Add a passkey first: without a password, your passkeys are how you sign in.',
 }
 
 type View = { setup?: TotpSetup; backupCodes?: string[]; errors?: FieldErrors; problem?: string; status?: number }
@@ -74,6 +85,7 @@ function view(s: SignedIn, o: View = {}) {
   // A set-up left half-way is shown again only after the password was confirmed recently (it holds the key).
   const setup = o.setup ?? (status.totpPending && s.session.recentlyAuthenticated ? factors.pendingTotpSetup(did) ?? undefined : undefined)
   const notice = NOTICES[s.url.searchParams.get('done') ?? '']
+  const problem = o.problem ?? PROBLEMS[s.url.searchParams.get('problem') ?? '']
   const on = (b: boolean) => (b ? <span class="badge ok">On</span> : <span class="badge">Off</span>)
   return accountPage(
     s,
@@ -84,7 +96,8 @@ function view(s: SignedIn, o: View = {}) {
         <>
           <h1>Security</h1>
           {notice && <Notice kind="ok">{notice}</Notice>}
-          {o.problem && <Notice kind="error">{o.problem}</Notice>}
+          {problem && <Notice kind="error">{problem}</Notice>}
+          <RecoveryNotice s={s} />
           {o.backupCodes && <BackupCodes codes={o.backupCodes} />}
           <Card title="Second factors">
             <p>After your password, signing in also asks for one of these when it is on.</p>
@@ -177,6 +190,8 @@ function view(s: SignedIn, o: View = {}) {
               <button type="submit">Add a passkey</button>
             </form>
           </Card>
+          <TrustedBrowsersCard s={s} />
+          <PasskeyOnlyCard s={s} passkeys={passkeys.length} />
         </>
       ),
     },

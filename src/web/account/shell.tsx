@@ -12,6 +12,7 @@ export const NAV: NavItem[] = [
   { href: `${BASE}/sessions`, label: 'Sessions' },
   { href: `${BASE}/app-passwords`, label: 'App passwords' },
   { href: `${BASE}/handle`, label: 'Handle' },
+  { href: `${BASE}/identity`, label: 'Identity' },
   { href: `${BASE}/email`, label: 'Email' },
   { href: `${BASE}/password`, label: 'Password' },
   { href: `${BASE}/security`, label: 'Security' },
@@ -61,10 +62,10 @@ export function accountPage(r: SignedIn, o: { title: string; current: string; ch
 }
 
 /** A signed-out page (sign-in, forgot password): one narrow column. */
-export function publicPage(r: WebRequest, o: { title: string; children: Child }, init: PageInit = {}): Response {
+export function publicPage(r: WebRequest, o: { title: string; children: Child; script?: string }, init: PageInit = {}): Response {
   return htmlResponse(
     (nonce) => (
-      <Layout nonce={nonce} title={o.title} narrow footer={<Footer r={r} />}>
+      <Layout nonce={nonce} title={o.title} narrow footer={<Footer r={r} />} script={o.script}>
         {o.children}
       </Layout>
     ),

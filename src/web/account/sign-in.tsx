@@ -4,12 +4,17 @@
 // backup code) gives its code with the password: the form asks for it after the first right password.
 import type { AccountView } from '../../services/accounts/account-manager.ts'
 import { DomainError } from '../../services/errors.ts'
-import { Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
+import { Field, Form, Notice, RememberBrowser, type FieldErrors } from '../ui/components.tsx'
+import { REMEMBER_BROWSER_FIELD, trustCookie, trustedTokens } from '../ui/trusted-browser.ts'
 import { field, raw } from '../ui/form.ts'
 import { seeOther } from '../ui/render.ts'
 import { BASE, safeNext, type WebRequest } from './context.ts'
 import { sessionCookie } from './router.ts'
 import { publicPage } from './shell.tsx'
+import { PasskeySignIn } from '../ui/passkey.tsx'
+import { RECOVERY_PATH } from '../../services/factors/recovery.ts'
+
+export const PASSKEY_SIGN_IN_PATH = `${BASE}/sign-in/passkey`
 
 const NOTICES: Record<string, string> = {
   'signed-out': 'You are signed out.',
@@ -18,9 +23,10 @@ const NOTICES: Record<string, string> = {
   'handle-changed': 'Your handle changed. Sign in again.',
   deactivated: 'Your account is deactivated and you were signed out. Sign in again to reactivate it.',
   deleted: 'Your account was deleted.',
+  recovered: 'Your second factors were removed and your new password set. Sign in with it.',
 }
 
-function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number; askCode?: boolean }) {
+export function signInView(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number; askCode?: boolean }) {
   const next = safeNext(r.url.searchParams.get('next') ?? r.form.get('next'))
   const notice = NOTICES[r.url.searchParams.get('notice') ?? '']
   return publicPage(
@@ -38,12 +44,19 @@ function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; sta
             <Field name="identifier" label="Handle or email" value={o.identifier} autocomplete="username" spellcheck={false} required errors={o.errors} />
             <Field name="password" label="Password" type="password" autocomplete="current-password" required errors={o.errors} />
             {o.askCode && (
-              <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required errors={o.errors} />
+              <>
+                <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required errors={o.errors} />
+                <RememberBrowser />
+                <p class="small">
+                  <a href={RECOVERY_PATH}>Lost your authenticator app, backup codes or passkeys?</a>
+                </p>
+              </>
             )}
             <button type="submit">Sign in</button>
           </Form>
+          <PasskeySignIn action={PASSKEY_SIGN_IN_PATH} optionsUrl={`${PASSKEY_SIGN_IN_PATH}/options`} csrf={r.csrf} fields={{ next }} intro="Or sign in with a passkey, without typing anything:" />
           <p>
-            <a href={`${BASE}/forgot-password`}>Forgot your password?</a> · <a href={`${BASE}/sign-up`}>Create an account</a>
+            <a href={`${BASE}/forgot-password`}>Forgot your password?</a> · <a href={`${BASE}/sign-up`}>Create an account</a> · <a href={`${BASE}/move-here`}>Move your account here</a> · <a href={`${BASE}/restore`}>Restore an account</a>
           </p>
         </section>
       ),
@@ -55,7 +68,7 @@ function view(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; sta
 /** GET /account/sign-in (signed in already: straight on). */
 export function showSignIn(r: WebRequest): Response {
   if (r.session) return seeOther(safeNext(r.url.searchParams.get('next')), r.cookies)
-  return view(r, {})
+  return signInView(r, {})
 }
 
 /** POST /account/sign-in */
@@ -65,21 +78,32 @@ export async function submitSignIn(r: WebRequest): Promise<Response> {
   const errors: FieldErrors = {}
   if (!identifier) errors.identifier = 'Enter your handle (like alice.example.com) or your email address.'
   if (!password) errors.password = 'Enter your password.'
-  if (errors.identifier || errors.password) return view(r, { identifier, errors, status: 400 })
+  if (errors.identifier || errors.password) return signInView(r, { identifier, errors, status: 400 })
   const account = await r.app.services.accounts.signInWithPassword(identifier, password)
-  if (!account) return view(r, { identifier, errors: { password: 'That handle or email and password do not match.' }, status: 401 })
-  if (account.takedownRef) return view(r, { identifier, errors: { form: 'This account has been taken down by the server’s moderators.' }, status: 403 })
+  if (!account) {
+    // A passkey-only account is told so (as createSession tells apps), with the passkey button below.
+    const found = r.app.services.accounts.findAccount(identifier)
+    const problem = found && !r.app.services.accounts.hasPassword(found.did) ? 'This account has no password: use your passkey below.' : 'That handle or email and password do not match.'
+    return signInView(r, { identifier, errors: { password: problem }, status: 401 })
+  }
+  if (account.takedownRef) return signInView(r, { identifier, errors: { form: 'This account has been taken down by the server’s moderators.' }, status: 403 })
+  const factors = r.app.services.accounts.factors
+  const cookies: string[] = []
   try {
-    await r.app.services.accounts.factors.checkSignIn(account.did, field(r.form, 'code') || undefined, r.ip)
+    const used = await factors.checkSignIn(account.did, field(r.form, 'code') || undefined, r.ip, { trustedTokens: trustedTokens(r.req) })
+    if (used && used.method !== 'trusted-browser' && r.form.get(REMEMBER_BROWSER_FIELD) === '1') {
+      const { token, maxAgeSeconds } = factors.trustedBrowsers.remember(account.did, r.device)
+      cookies.push(trustCookie(r.req, token, maxAgeSeconds, r.app.secureCookies))
+    }
   } catch (err) {
     // A missing, wrong or expired code, or a lockout: said beside the code field, nothing started.
-    if (err instanceof DomainError && err.kind !== 'internal') return view(r, { identifier, askCode: true, errors: { code: err.message }, status: 401 })
+    if (err instanceof DomainError && err.kind !== 'internal') return signInView(r, { identifier, askCode: true, errors: { code: err.message }, status: 401 })
     throw err
   }
-  return startSession(r, account, safeNext(r.form.get('next')))
+  return startSession(r, account, safeNext(r.form.get('next')), cookies)
 }
 
-function startSession(r: WebRequest, account: AccountView, next: string): Response {
+export function startSession(r: WebRequest, account: AccountView, next: string, cookies: string[] = []): Response {
   const { secret } = r.app.services.accounts.webSessions.start(account.did, r.device, r.secret)
-  return seeOther(next, [sessionCookie(r.app, secret)])
+  return seeOther(next, [sessionCookie(r.app, secret), ...cookies])
 }

@@ -1,8 +1,10 @@
 /** @jsxImportSource ../ui/jsx */
 // /account/sign-up: a new account on this server. A handle on the server's domains (checked live as it
 // is typed, and again on submit), email, password with a strength hint, the invite code when the server
-// needs one; then the person is signed in and asked to confirm their email with a mailed code.
-import { Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
+// needs one; then the person is signed in and asked to confirm their email with a mailed code. With
+// ?with=passkey the account has no password: the browser makes a passkey for it instead (the client
+// script asks /account/sign-up/passkey-options, then sends the answer with the form).
+import { Checkbox, Field, Form, Notice, type FieldErrors } from '../ui/components.tsx'
 import { serviceErrorName, serviceMessage } from '../ui/errors.ts'
 import { field, raw } from '../ui/form.ts'
 import { seeOther } from '../ui/render.ts'
@@ -12,10 +14,14 @@ import { sessionCookie } from './router.ts'
 import { publicPage } from './shell.tsx'
 
 export const SIGN_UP_PATH = `${BASE}/sign-up`
-type Values = { name?: string; suffix?: string; email?: string; invite?: string }
+type Values = { name?: string; suffix?: string; email?: string; invite?: string; didWeb?: boolean }
+
+/** ?with=passkey (or the posted form's `with`): sign up with a passkey and no password. */
+const withPasskey = (r: WebRequest) => (r.url.searchParams.get('with') ?? r.form.get('with')) === 'passkey'
 
 function view(r: WebRequest, o: { values?: Values; errors?: FieldErrors; status?: number } = {}) {
   const { config } = r.app.services
+  const passkey = withPasskey(r)
   const domains = config.identity.serviceHandleDomains
   const v = o.values ?? {}
   return publicPage(
@@ -27,7 +33,13 @@ function view(r: WebRequest, o: { values?: Values; errors?: FieldErrors; status?
           <h1>Create an account</h1>
           <p class="muted">On {config.service.hostname}. Your account works with every app on the AT Protocol network.</p>
           {o.errors?.form && <Notice kind="error">{o.errors.form}</Notice>}
-          <form method="post" action={SIGN_UP_PATH} aria-label="Create an account" data-handle-check={`${SIGN_UP_PATH}/handle-available`}>
+          <form
+            method="post"
+            action={SIGN_UP_PATH}
+            aria-label="Create an account"
+            data-handle-check={`${SIGN_UP_PATH}/handle-available`}
+            data-passkey-options={passkey ? `${SIGN_UP_PATH}/passkey-options` : undefined}
+          >
             <input type="hidden" name="csrf_token" value={r.csrf} />
             <Field name="name" label="Handle" hint="3 to 18 letters, digits or hyphens. You can change it later, or use your own domain." value={v.name} spellcheck={false} errors={o.errors} required />
             <p class="hint" id="handle-status" role="status" aria-live="polite"></p>
@@ -40,11 +52,30 @@ function view(r: WebRequest, o: { values?: Values; errors?: FieldErrors; status?
               ))}
             </select>
             <Field name="email" type="email" label="Email address" hint="For sign-in help and important messages; we send it a code to confirm." value={v.email} autocomplete="email" errors={o.errors} required />
-            <Field name="password" type="password" label="Password" hint={PASSWORD_HINT} autocomplete="new-password" errors={o.errors} required />
-            <Field name="repeat" type="password" label="Password again" autocomplete="new-password" errors={o.errors} required />
+            {passkey ? (
+              <>
+                <input type="hidden" name="with" value="passkey" />
+                <input type="hidden" name="response" value="" />
+                <p class="hint">No password: your browser or phone makes a passkey for this account, and you sign in with it. You can add a password later.</p>
+              </>
+            ) : (
+              <>
+                <Field name="password" type="password" label="Password" hint={PASSWORD_HINT} autocomplete="new-password" errors={o.errors} required />
+                <Field name="repeat" type="password" label="Password again" autocomplete="new-password" errors={o.errors} required />
+              </>
+            )}
+            <Checkbox
+              name="didWeb"
+              label="Use did:web:<handle> as my identity (advanced)"
+              checked={v.didWeb}
+              hint="This server then publishes your identity under your handle's name. It can never move to another server's domain: if you leave this server, you start over with a new identity and lose your followers. Leave this off for the usual did:plc, which can move."
+            />
             {config.invites.required && <Field name="invite" label="Invite code" hint="This server needs one to sign up." value={v.invite} spellcheck={false} errors={o.errors} required />}
-            <button type="submit">Create account</button>
+            <button type="submit">{passkey ? 'Create account with a passkey' : 'Create account'}</button>
           </form>
+          <p>
+            {passkey ? <a href={SIGN_UP_PATH}>Use a password instead</a> : <a href={`${SIGN_UP_PATH}?with=passkey`}>Create an account with a passkey instead of a password</a>}
+          </p>
           <p>
             Already have an account? <a href={SIGN_IN_PATH}>Sign in</a>
           </p>
@@ -67,6 +98,12 @@ export async function handleAvailable(r: WebRequest): Promise<Response> {
   return Response.json(result, { headers: { 'Cache-Control': 'no-store' } })
 }
 
+/** POST /account/sign-up/passkey-options: creation options (JSON) for the passkey of the account being made. */
+export async function signUpPasskeyOptions(r: WebRequest): Promise<Response> {
+  const userName = `${field(r.form, 'name')}${field(r.form, 'suffix')}`.toLowerCase().slice(0, 253) || 'new account'
+  return Response.json(await r.app.services.accounts.factors.passkeys.signUpOptions(userName), { headers: { 'Cache-Control': 'no-store' } })
+}
+
 /** Which field a createAccount refusal is about. */
 function fieldOf(err: unknown): keyof Values | 'password' | 'form' {
   const name = serviceErrorName(err)
@@ -81,20 +118,33 @@ function fieldOf(err: unknown): keyof Values | 'password' | 'form' {
 /** POST /account/sign-up */
 export async function submitSignUp(r: WebRequest): Promise<Response> {
   const { accounts, config } = r.app.services
-  const values: Values = { name: field(r.form, 'name').toLowerCase().replace(/^@/, ''), suffix: field(r.form, 'suffix'), email: field(r.form, 'email'), invite: field(r.form, 'invite') }
+  const values: Values = { name: field(r.form, 'name').toLowerCase().replace(/^@/, ''), suffix: field(r.form, 'suffix'), email: field(r.form, 'email'), invite: field(r.form, 'invite'), didWeb: r.form.get('didWeb') === '1' }
   const password = raw(r.form, 'password')
   const errors: FieldErrors = {}
   if (!config.identity.serviceHandleDomains.includes(values.suffix!)) errors.name = 'Choose one of the listed domains.'
   else if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(values.name!)) errors.name = 'Use only letters, digits and hyphens (not at the start or end).'
   if (!/^[^@\s]+@[^@\s]+$/.test(values.email!)) errors.email = 'Enter an email address, like you@example.com.'
-  const problem = newPasswordProblem(password, raw(r.form, 'repeat'))
+  const passkey = withPasskey(r)
+  const problem = passkey ? null : newPasswordProblem(password, raw(r.form, 'repeat'))
   if (problem) errors[problem.field] = problem.message
   if (config.invites.required && !values.invite) errors.invite = 'Enter your invite code.'
   if (Object.keys(errors).length) return view(r, { values, errors, status: 400 })
 
+  let response: unknown
+  if (passkey) {
+    try {
+      response = JSON.parse(field(r.form, 'response'))
+    } catch {
+      return view(r, { values, errors: { form: 'Your browser did not create a passkey. Try again, or create the account with a password.' }, status: 400 })
+    }
+  }
   let did: string
   try {
-    const created = await accounts.createAccount({ handle: `${values.name}${values.suffix}`, email: values.email, password, inviteCode: values.invite || undefined }, null)
+    const handle = `${values.name}${values.suffix}`
+    const input = { handle, email: values.email, inviteCode: values.invite || undefined, did: values.didWeb ? `did:web:${handle}` : undefined }
+    const created = passkey
+      ? await accounts.createAccountWithPasskey(input, { name: 'Passkey from sign-up', response })
+      : await accounts.createAccount({ ...input, password }, null)
     did = created.did
     // createAccount also opens an API session (its tokens are not used here): end it.
     accounts.revokeAllPasswordSessions(did)

@@ -18,6 +18,7 @@ import { describeScope } from '../../services/oauth/scope-descriptions.ts'
 import { scopeSet } from '../../services/oauth/scopes.ts'
 import type { RequestRow } from '../../services/oauth/context.ts'
 import { b64url, constantTimeEqual, hmac, randomId } from '../../services/oauth/util.ts'
+import { REMEMBER_BROWSER_FIELD, trustCookie, trustedTokens } from '../ui/trusted-browser.ts'
 
 export const AUTHORIZE_PATH = '/oauth/authorize'
 export type Device = { id: string; sessionId: string; isNew: boolean }
@@ -90,27 +91,31 @@ async function loadRequest(ctx: OAuthContext, requestUri: string | null, clientI
 }
 
 /**
- * The sign-in form of the authorize and account pages: the account, now remembered on this device,
- * or null for a wrong handle or password. `identifier` is what to fill the form with again.
- */
-/**
- * Password, then the account's second factor if it has one (`factorProblem`: what to show beside the
- * code field). The browser remembers the account only once both passed.
+ * The sign-in form of the authorize page: password, then the account's second factor if it has one
+ * (`factorProblem`: what to show beside the code field; skipped on a browser trusted after one). The
+ * browser remembers the account only once both passed; `cookies` carry a new trusted-browser token.
  */
 export async function signInFromForm(
   ctx: OAuthContext,
+  req: Request,
   form: URLSearchParams,
   deviceId: string,
-  ip: string,
-): Promise<{ identifier: string; account: OAuthAccount | null; factorProblem?: string }> {
+  browser: BrowserInfo,
+): Promise<{ identifier: string; account: OAuthAccount | null; factorProblem?: string; cookies: string[] }> {
   const identifier = (form.get('identifier') ?? '').trim().replace(/^@/, '')
   const password = form.get('password') ?? ''
   const account = identifier && password ? await ctx.accounts.authenticate(identifier, password) : null
-  if (!account) return { identifier, account: null }
-  const factorProblem = await ctx.accounts.secondFactor(account.did, form.get('code') ?? undefined, ip)
-  if (factorProblem) return { identifier, account: null, factorProblem }
+  if (!account) return { identifier, account: null, cookies: [] }
+  const factor = await ctx.accounts.secondFactor(account.did, form.get('code') ?? undefined, {
+    ...browser,
+    trustedTokens: trustedTokens(req),
+    remember: form.get(REMEMBER_BROWSER_FIELD) === '1',
+  })
+  if ('problem' in factor) return { identifier, account: null, factorProblem: factor.problem, cookies: [] }
   ctx.store.rememberAccount(deviceId, account.did, form.get('remember') === '1')
-  return { identifier, account }
+  const secure = ctx.issuer.startsWith('https:')
+  const cookies = factor.trustToken ? [trustCookie(req, factor.trustToken.token, factor.trustToken.maxAgeSeconds, secure)] : []
+  return { identifier, account, cookies }
 }
 
 export function rememberedAccounts(ctx: OAuthContext, deviceId: string): OAuthAccount[] {
@@ -268,13 +273,40 @@ async function loadForm(ctx: OAuthContext, req: Request, browser: BrowserInfo): 
 export function handleSignIn(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<Response> {
   return withPageErrors(async () => {
     const { flow, form } = await loadForm(ctx, req, browser)
-    const { identifier, account, factorProblem } = await signInFromForm(ctx, form, flow.device.id, browser.ip)
+    const { identifier, account, factorProblem, cookies } = await signInFromForm(ctx, req, form, flow.device.id, browser)
     if (!account) {
       const error = factorProblem ?? 'Wrong handle or password.'
       const page = loginPage({ client: flow.client, form: formContext(flow), loginHint: identifier, error, askCode: !!factorProblem })
       return html(page, 401, [], [flow.request.parameters.redirect_uri])
     }
-    return afterSignIn(ctx, flow, account)
+    const res = afterSignIn(ctx, flow, account)
+    for (const c of cookies) res.headers.append('Set-Cookie', c)
+    return res
+  })
+}
+
+/** POST /oauth/authorize/passkey-options: a single-use challenge (JSON) for the page's script. */
+export function handlePasskeyOptions(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<Response> {
+  return withPageErrors(async () => {
+    await loadForm(ctx, req, browser)
+    return Response.json(await ctx.accounts.passkeyOptions(), { headers: { 'Cache-Control': 'no-store' } })
+  })
+}
+
+/** POST /oauth/authorize/passkey: a passkey (with user verification) signs in on its own, no second factor. */
+export function handlePasskeySignIn(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<Response> {
+  return withPageErrors(async () => {
+    const { flow, form } = await loadForm(ctx, req, browser)
+    let response: unknown = null
+    try {
+      response = JSON.parse(form.get('response') ?? '')
+    } catch {}
+    const result = response === null ? 'Your browser did not give a passkey. Try again, or sign in with your password.' : await ctx.accounts.passkeySignIn(response)
+    if (typeof result === 'string') {
+      return html(loginPage({ client: flow.client, form: formContext(flow), error: result }), 401, [], [flow.request.parameters.redirect_uri])
+    }
+    ctx.store.rememberAccount(flow.device.id, result.did, form.get('remember') === '1')
+    return afterSignIn(ctx, flow, result)
   })
 }
 

@@ -6,9 +6,11 @@ import { randomBytes } from 'node:crypto'
 import type { OAuthClient } from '../../services/oauth/client-metadata.ts'
 import type { OAuthAccount } from '../../services/oauth/context.ts'
 import { describeScope } from '../../services/oauth/scope-descriptions.ts'
-import { Checkbox, Field, Notice } from '../ui/components.tsx'
+import { Checkbox, Field, Notice, RememberBrowser } from '../ui/components.tsx'
 import type { Child } from '../ui/jsx/jsx-runtime.ts'
 import { Layout } from '../ui/layout.tsx'
+import { PasskeySignIn } from '../ui/passkey.tsx'
+import { RECOVERY_PATH } from '../../services/factors/recovery.ts'
 
 export { escapeHtml } from '../ui/jsx/jsx-runtime.ts'
 export { pageCsp } from '../ui/render.ts'
@@ -61,13 +63,26 @@ export function loginPage(opts: { client: OAuthClient; form: FormContext; loginH
         <Field name="identifier" label="Handle or email" value={opts.loginHint ?? ''} autocomplete="username" spellcheck={false} required />
         <Field name="password" type="password" label="Password" autocomplete="current-password" required />
         {opts.askCode && (
-          <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required />
+          <>
+            <Field name="code" label="Code from your authenticator app or email, or a backup code" autocomplete="one-time-code" spellcheck={false} required />
+            <RememberBrowser />
+            <p class="small">
+              <a href={RECOVERY_PATH}>Lost your authenticator app, backup codes or passkeys?</a>
+            </p>
+          </>
         )}
         <Checkbox name="remember" label="Remember this account on this device" checked />
         <button type="submit" class="wide">
           Sign in
         </button>
       </form>
+      <PasskeySignIn
+        action={`${form.action}/passkey`}
+        optionsUrl={`${form.action}/passkey-options`}
+        csrf={form.csrf}
+        fields={{ request_uri: form.requestUri, remember: '1' }}
+        intro="Or sign in with a passkey, without typing anything:"
+      />
       <form method="post" action={`${form.action}/reject`}>
         <Hidden form={form} />
         <button class="secondary wide" type="submit">

@@ -2,12 +2,13 @@
 // Small building blocks for forms and lists. Every form posts with its CSRF token; every field has a
 // label and, when the input was refused, its message right below it (linked with aria-describedby).
 import type { Child } from './jsx/jsx-runtime.ts'
+import { REMEMBER_BROWSER_FIELD } from './trusted-browser.ts'
 
 export const CSRF_FIELD = 'csrf_token'
 
-export function Form(p: { action: string; csrf: string; class?: string; children: Child; label?: string }) {
+export function Form(p: { action: string; csrf: string; class?: string; children: Child; label?: string; enctype?: 'multipart/form-data' }) {
   return (
-    <form method="post" action={p.action} class={p.class} aria-label={p.label}>
+    <form method="post" action={p.action} class={p.class} aria-label={p.label} enctype={p.enctype}>
       <input type="hidden" name={CSRF_FIELD} value={p.csrf} />
       {p.children}
     </form>
@@ -85,6 +86,17 @@ export function Checkbox(p: { name: string; label: string; checked?: boolean; hi
       </label>
       {p.hint && <p class="hint">{p.hint}</p>}
     </div>
+  )
+}
+
+/** The code step's "remember this browser" choice (src/web/ui/trusted-browser.ts). */
+export function RememberBrowser() {
+  return (
+    <Checkbox
+      name={REMEMBER_BROWSER_FIELD}
+      label="Remember this browser for 30 days"
+      hint="Signing in here will not ask for a code again; other browsers still will. Only on a device you alone use."
+    />
   )
 }
 

@@ -14,11 +14,12 @@ export function readCookies(req: Request): Map<string, string> {
   return out
 }
 
-export type CookieOptions = { path: string; secure: boolean; maxAgeSeconds?: number }
+/** `sameSite` Strict for the operator's console (no link from elsewhere arrives signed in); Lax by default. */
+export type CookieOptions = { path: string; secure: boolean; maxAgeSeconds?: number; sameSite?: 'Lax' | 'Strict' }
 
 export function setCookie(name: string, value: string, o: CookieOptions): string {
   const age = o.maxAgeSeconds === undefined ? '' : `; Max-Age=${o.maxAgeSeconds}`
-  return `${name}=${encodeURIComponent(value)}; Path=${o.path}; HttpOnly; SameSite=Lax${age}${o.secure ? '; Secure' : ''}`
+  return `${name}=${encodeURIComponent(value)}; Path=${o.path}; HttpOnly; SameSite=${o.sameSite ?? 'Lax'}${age}${o.secure ? '; Secure' : ''}`
 }
 
 export function clearCookie(name: string, o: Omit<CookieOptions, 'maxAgeSeconds'>): string {

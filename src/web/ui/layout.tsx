@@ -10,7 +10,7 @@ export type LayoutProps = {
   nonce: string
   title: string
   /** Shown in the header when someone is signed in. */
-  header?: { brand: string; brandHref: string; who: string; nav: NavItem[]; current: string; actions?: Child }
+  header?: { brand: string; brandHref: string; who: string; nav: NavItem[]; current: string; actions?: Child; navLabel?: string }
   /** A narrow single-column page (sign-in, forms on their own). */
   narrow?: boolean
   footer?: Child
@@ -44,7 +44,7 @@ export function Layout(p: LayoutProps) {
               <span class="who">{p.header.who}</span>
               {p.header.actions}
             </div>
-            <nav class="tabs" aria-label="Account">
+            <nav class="tabs" aria-label={p.header.navLabel ?? 'Account'}>
               {p.header.nav.map((n) => (
                 <a href={n.href} aria-current={n.href === p.header!.current ? 'page' : undefined}>
                   {n.label}

@@ -47,4 +47,15 @@ footer{max-width:60rem;margin:0 auto;padding:0 1rem 2rem;color:var(--muted);font
 .row{display:flex;gap:.75rem;flex-wrap:wrap;align-items:center}
 .wide{width:100%}.row.halves{flex-wrap:nowrap}.row.halves>form{flex:1}.client{overflow-wrap:anywhere;color:var(--muted);font-size:.9rem}
 button.account{text-align:left}
+.table-wrap{overflow-x:auto;margin:0 0 1rem}table.data{border-collapse:collapse;width:100%;font-size:.9rem}
+table.data th,table.data td{text-align:left;padding:.5rem .6rem;border-bottom:1px solid var(--line);vertical-align:top}
+table.data th{color:var(--muted);font-weight:600;white-space:nowrap}table.data td.num{text-align:right;white-space:nowrap}
+form.search{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-end;margin:0 0 1rem}form.search>div{flex:1 1 12rem}form.search label{margin-top:0}
+form.action+form.action,form.action+.action{border-top:1px solid var(--line);margin-top:1.25rem;padding-top:.25rem}
+@media (max-width:40rem){table.data.stacked thead{position:absolute;left:-9999px}table.data.stacked tr{display:block;border-bottom:1px solid var(--line);padding:.5rem 0}
+table.data.stacked td{display:grid;grid-template-columns:6.5rem minmax(0,1fr);gap:.5rem;border:0;padding:.15rem 0;text-align:left}table.data.stacked td::before{content:attr(data-label);color:var(--muted);font:600 .875rem system-ui,sans-serif}}
+@media (max-width:40rem){dl.facts.stack{grid-template-columns:1fr;gap:0}dl.facts.stack dd{margin-bottom:.6rem}}
+h2.gap{margin-top:1.5rem}form.search button{margin-top:0}nav.pager{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+textarea{width:100%;min-height:6rem;padding:.65rem .75rem;font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);border-radius:8px}
+input[type=number]{width:8rem;padding:.65rem .75rem;font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);border-radius:8px}
 `

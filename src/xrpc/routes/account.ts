@@ -6,9 +6,8 @@ import { clientIp } from '../client-ip.ts'
 import { XRPCError } from '../errors.ts'
 import type { RateLimiter, RateLimitRule } from '../rate-limit.ts'
 import type { Services } from '../services.ts'
-import { createAccountApp, ROUTES } from '../../web/account/app.ts'
-import type { WebLimit } from '../../web/account/context.ts'
-import { handleRoute } from '../../web/account/router.ts'
+import { lazy } from '../lazy.ts'
+import { BASE, type WebLimit } from '../../web/account/context.ts'
 import { PageProblem } from '../../web/ui/errors.ts'
 
 const toRule = (l: WebLimit): RateLimitRule => ({
@@ -18,7 +17,8 @@ const toRule = (l: WebLimit): RateLimitRule => ({
   ...(l.per === 'account' && { calcKey: (call) => ('did' in call.auth ? call.auth.did : null) }),
 })
 
-function limiter(rateLimiter: RateLimiter) {
+/** The account and admin web apps' rate limits, counted by the server's limiter (a full window: a page saying so). */
+export function limiter(rateLimiter: RateLimiter) {
   return (limits: WebLimit[], req: Request, ip: string, did: string | null) => {
     if (!limits.length || !rateLimiter.enabled || rateLimiter.isBypassed(req, ip)) return
     const auth = (did ? { type: 'access', did, scope: 'com.atproto.access' } : { type: 'none' }) as AuthResult
@@ -32,12 +32,24 @@ function limiter(rateLimiter: RateLimiter) {
 }
 
 export function accountRoutes(services: Services): Plugin {
-  const app = createAccountApp(services, limiter(services.rateLimiter))
   const trusted = services.config.rateLimits.trustedProxies
+  // The pages load at the first request under /account (see ../lazy.ts); every route of the app is
+  // under BASE (test/web/account/routes.test.ts checks it).
+  const routes = lazy(async () => {
+    const [{ createAccountApp, ROUTES }, { handleRoute }] = await Promise.all([import('../../web/account/app.ts'), import('../../web/account/router.ts')])
+    const app = createAccountApp(services, limiter(services.rateLimiter))
+    const byPath = new Map(ROUTES.map((route) => [`${route.method} ${route.path}`, route]))
+    return (request: Request, ip: string) => {
+      const path = new URL(request.url).pathname.replace(/(.)\/+$/, '$1')
+      const route = byPath.get(`${request.method === 'HEAD' ? 'GET' : request.method} ${path}`)
+      return route ? handleRoute(app, route, request, ip) : new Response('NOT_FOUND', { status: 404 })
+    }
+  })
   return (server) => {
-    for (const route of ROUTES) {
-      if (route.method === 'GET') server.get(route.path, ({ request, server: s }) => handleRoute(app, route, request, clientIp(request, s, trusted)))
-      else server.post(route.path, ({ request, server: s }) => handleRoute(app, route, request, clientIp(request, s, trusted)), { parse: 'none' })
+    for (const path of [BASE, `${BASE}/*`]) {
+      server.get(path, async ({ request, server: s }) => (await routes())(request, clientIp(request, s, trusted)))
+      server.head(path, async ({ request, server: s }) => (await routes())(request, clientIp(request, s, trusted)))
+      server.post(path, async ({ request, server: s }) => (await routes())(request, clientIp(request, s, trusted)), { parse: 'none' })
     }
   }
 }

@@ -5,7 +5,7 @@
 //   POST /passkeys/remove             {id}                                 (full session)
 //   POST /passkeys/login/options      request options (username-less)
 //   POST /passkeys/login              {response} → a session, as createSession returns
-// The account app's Security view and sign-in pages will call these from the browser.
+// The account app and the OAuth sign-in page use their own form routes (src/web); these serve other clients.
 import type { Plugin } from '../app.ts'
 import type { Services } from '../services.ts'
 import { errorResponse, InternalServerError, InvalidRequestError, AuthRequiredError } from '../errors.ts'
@@ -87,7 +87,7 @@ export function passkeyRoutes(services: () => Services, sessionBody: SessionBody
         '/passkeys/login',
         run(RATE.signIn, async (req, s) => {
           const body = await jsonBody(req)
-          const did = await s.accounts.factors.passkeys.authenticate(body.response)
+          const did = await s.accounts.factors.signInWithPasskey(body.response)
           const account = s.accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
           if (!account) throw InvalidRequestError('This passkey\'s account no longer exists.')
           if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')

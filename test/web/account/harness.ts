@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'bun:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { launchChromium } from '../../helpers/chromium.ts'
+import { addVirtualAuthenticator, launchChromium, type VirtualAuthenticator } from '../../helpers/chromium.ts'
 import { startAccountHarness, type AccountHarness } from '../../e2e/account-harness.ts'
 
 // The browser-side globals used in page.evaluate callbacks (the project's lib has no DOM types).
@@ -18,8 +18,11 @@ const AXE_SOURCE = readFileSync(join(import.meta.dir, '../../../node_modules/axe
 
 export type WebHarness = AccountHarness & {
   browser: Browser
-  /** A fresh browser profile (its own cookies) at phone width. */
-  newContext(): Promise<{ context: BrowserContext; page: Page; consoleErrors: string[]; requested: string[] }>
+  /**
+   * A fresh browser profile (its own cookies) at phone width. With `passkeys`: on the server's public
+   * origin (`publicOrigin` alone: only that), with a virtual authenticator (its own passkeys) attached to the page.
+   */
+  newContext(opts?: { passkeys?: boolean; publicOrigin?: boolean }): Promise<{ context: BrowserContext; page: Page; consoleErrors: string[]; requested: string[]; authenticator?: VirtualAuthenticator }>
   close(): Promise<void>
 }
 
@@ -32,15 +35,19 @@ export async function startWebHarness(env: Record<string, string> = {}): Promise
   return {
     ...h,
     browser,
-    async newContext() {
-      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: h.server.url })
+    async newContext(opts: { passkeys?: boolean; publicOrigin?: boolean } = {}) {
+      // Passkeys belong to the server's public origin (http://localhost:<port>): its hostname is the RP ID.
+      // The OAuth pages are there too, so cookies shared with the account app need it.
+      const baseURL = opts.passkeys || opts.publicOrigin ? h.server.config.service.publicUrl : h.server.url
+      const context = await browser.newContext({ viewport: { width: 390, height: 844 }, baseURL })
       context.setDefaultTimeout(15_000)
       const consoleErrors: string[] = []
       const requested: string[] = []
       // Console errors other than the status of a page we answered with 4xx on purpose (CSP violations land here).
       context.on('console', (m) => void (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of 4') && consoleErrors.push(m.text())))
       context.on('request', (r) => void requested.push(r.url()))
-      return { context, page: await context.newPage(), consoleErrors, requested }
+      const page = await context.newPage()
+      return { context, page, consoleErrors, requested, authenticator: opts.passkeys ? await addVirtualAuthenticator(context, page) : undefined }
     },
     async close() {
       await browser.close()
@@ -58,21 +65,37 @@ export async function signIn(page: Page, identifier: string, password: string, n
   await page.waitForURL((u) => !u.pathname.endsWith('/sign-in'))
 }
 
-/** Accessibility (axe), phone-width layout, and screenshots of the current view at 390 and 1280 px. */
-export async function checkView(page: Page, name: string) {
+/** Adds a passkey from the Security view (the page is signed in, with a virtual authenticator). */
+export async function addPasskey(page: Page, name: string) {
+  await page.goto('/account/security')
+  const card = page.locator('section', { has: page.getByRole('heading', { name: 'Passkeys', exact: true }) })
+  await card.getByLabel('Passkey name').fill(name)
+  await card.getByRole('button', { name: 'Add a passkey' }).click()
+  await page.waitForURL('**/account/security?done=passkey-added')
+}
+
+/** The header's Sign out; lands on the sign-in page. */
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).first().click()
+  await page.waitForURL('**/account/sign-in?notice=signed-out')
+}
+
+/** Accessibility (axe), phone-width layout, and screenshots of the current view at 390 and 1280 px (into `dir`). */
+export async function checkView(page: Page, name: string, dir = SCREENSHOT_DIR) {
   await page.evaluate(AXE_SOURCE)
   const { violations } = await page.evaluate(() => axe.run(document, { resultTypes: ['violations'] }))
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   expect(serious.map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([])
   await page.setViewportSize({ width: 390, height: 844 })
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-390.png`), fullPage: true })
+  mkdirSync(dir, { recursive: true })
+  await page.screenshot({ path: join(dir, `${name}-390.png`), fullPage: true })
   await page.setViewportSize({ width: 1280, height: 800 })
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-1280.png`), fullPage: true })
+  await page.screenshot({ path: join(dir, `${name}-1280.png`), fullPage: true })
   // Dark mode follows the system: the same view with a dark system setting.
   await page.emulateMedia({ colorScheme: 'dark' })
   await page.setViewportSize({ width: 390, height: 844 })
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-390-dark.png`), fullPage: true })
+  await page.screenshot({ path: join(dir, `${name}-390-dark.png`), fullPage: true })
   await page.emulateMedia({ colorScheme: 'light' })
 }
 

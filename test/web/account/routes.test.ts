@@ -17,10 +17,26 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-test('signed out, every page but sign-in, sign-up and forgot-password leads to the sign-in page', async () => {
+test('signed out, every page but sign-in, sign-up, forgot-password and move-here leads to the sign-in page', async () => {
   const publicPaths = ROUTES.filter((r) => r.access === 'public').map((r) => r.path)
   expect(new Set(publicPaths)).toEqual(
-    new Set(['/account/sign-in', '/account/sign-up', '/account/sign-up/handle-available', '/account/forgot-password', '/account/reset-password']),
+    new Set([
+      '/account/sign-in',
+      '/account/sign-in/passkey',
+      '/account/sign-in/passkey/options',
+      '/account/sign-up',
+      '/account/sign-up/handle-available',
+      '/account/sign-up/passkey-options',
+      '/account/forgot-password',
+      '/account/reset-password',
+      '/account/recover',
+      '/account/recover/finish',
+      '/account/recover/cancel',
+      '/account/move-here',
+      '/account/move-here/confirm',
+      '/account/move-here/forget',
+      '/account/restore',
+    ]),
   )
   for (const route of ROUTES.filter((r) => r.access !== 'public')) {
     const res = await fetch(server.url + route.path, { method: route.method, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: route.method === 'POST' ? 'x=1' : undefined })
@@ -72,4 +88,10 @@ test('served over https (not a dev server), the cookies are Secure and only the 
     await prod.close()
     await plc.close()
   }
+})
+
+test('every route is under /account, where the server mounts the app (its code loads at the first request)', async () => {
+  for (const route of ROUTES) expect(route.path === '/account' || route.path.startsWith('/account/')).toBe(true)
+  expect((await fetch(server.url + '/account/no-such-page', { redirect: 'manual' })).status).toBe(404)
+  expect((await fetch(server.url + '/account/sign-in/', { redirect: 'manual' })).status).toBe(200)
 })

@@ -180,17 +180,12 @@ test('passkeys are listed and can be removed', async () => {
 
 test('a passkey is added from the page with the browser (a virtual authenticator); without one, nothing is added', async () => {
   const xia = await h.signUp('xia')
-  // The server's public origin (http://localhost:<port>): a passkey's RP ID is its hostname.
-  const origin = h.server.config.service.publicUrl
-  const context = await h.browser.newContext({ viewport: { width: 390, height: 844 }, baseURL: origin })
-  context.setDefaultTimeout(15_000)
-  const page = await context.newPage()
-  const consoleErrors: string[] = []
-  page.on('console', (m) => void (m.type() === 'error' && !m.text().startsWith('Failed to load resource: the server responded with a status of 4') && consoleErrors.push(m.text())))
+  const { context, page, consoleErrors } = await h.newContext({ passkeys: true })
   await signIn(page, 'xia.test', xia.password, '/account/security')
   const card = page.locator('section', { has: page.getByRole('heading', { name: 'Passkeys', exact: true }) })
 
-  // No authenticator answers (none attached yet): the form goes without one and is refused beside the name.
+  // No authenticator answers (the browser's call made to fail on this page): the form goes without one
+  // and is refused beside the name. The next page load has the virtual authenticator answering again.
   await page.evaluate(() => {
     // Make the browser's own call fail at once instead of waiting for a user who is not there.
     ;(globalThis as any).navigator.credentials.create = () => Promise.reject(new Error('no authenticator'))
@@ -201,11 +196,6 @@ test('a passkey is added from the page with the browser (a virtual authenticator
   expect(await fieldError(page, 'Passkey name')).toContain('did not create a passkey')
   expect(h.server.services.accounts.factors.passkeys.list(xia.did)).toEqual([])
 
-  const cdp = await context.newCDPSession(page)
-  await cdp.send('WebAuthn.enable')
-  await cdp.send('WebAuthn.addVirtualAuthenticator', {
-    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
-  })
   await page.goto('/account/security')
   await card.getByLabel('Passkey name').fill('Laptop')
   await card.getByRole('button', { name: 'Add a passkey' }).click()

@@ -4,7 +4,7 @@ import type { Plugin } from '../../app.ts'
 import { clientIp } from '../../client-ip.ts'
 import { XRPCError } from '../../errors.ts'
 import type { RateLimiter, RateLimitRule } from '../../rate-limit.ts'
-import { AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handleReject, handleSelect, handleSignIn, type BrowserInfo } from '../../../web/oauth/authorize.ts'
+import { AUTHORIZE_PATH, handleAccept, handleAuthorizePage, handlePasskeyOptions, handlePasskeySignIn, handleReject, handleSelect, handleSignIn, type BrowserInfo } from '../../../web/oauth/authorize.ts'
 import type { OAuthContext } from '../../../services/oauth/context.ts'
 import { CORS_HEADERS } from '../../oauth-cors.ts'
 import { MINUTE } from '../../../services/oauth/constants.ts'
@@ -94,9 +94,9 @@ export function oauthRoutes(deps: RouteDeps): Plugin {
         parse: 'none',
       })
       .get(AUTHORIZE_PATH, ({ request, server }) => page(deps, OAUTH_RATE_LIMITS.authorize, request, ipOf(request, server), (b) => handleAuthorizePage(ctx, request, b)))
-    const posts = { 'sign-in': handleSignIn, select: handleSelect, accept: handleAccept, reject: handleReject } as const
+    const posts = { 'sign-in': handleSignIn, passkey: handlePasskeySignIn, 'passkey-options': handlePasskeyOptions, select: handleSelect, accept: handleAccept, reject: handleReject } as const
     for (const [path, handler] of Object.entries(posts)) {
-      const rules = path === 'sign-in' ? OAUTH_RATE_LIMITS.signIn : OAUTH_RATE_LIMITS.authorize
+      const rules = path === 'sign-in' || path === 'passkey' ? OAUTH_RATE_LIMITS.signIn : OAUTH_RATE_LIMITS.authorize
       app.post(`${AUTHORIZE_PATH}/${path}`, ({ request, server }) => page(deps, rules, request, ipOf(request, server), (b) => handler(ctx, request, b)), {
         parse: 'none',
       })
