@@ -1,10 +1,10 @@
 // Turning moderation on for a team account: its #atproto_label key (kept like signing keys, sealed when
 // a key encryption key is configured), its DID document (#atproto_labeler service + #atproto_label key,
 // one PLC operation), and its app.bsky.labeler.service record.
-import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
 import { Secp256k1Keypair, type Keypair } from '../../core/crypto/index.ts'
 import type { KeyFiles } from '../../storage/key-files.ts'
+import { labelKeyLabel, labelKeyPath } from '../../storage/moderation/label-keys.ts'
 import { invalidInput } from '../errors.ts'
 import type { ModContext } from './context.ts'
 
@@ -13,18 +13,8 @@ export const DEFAULT_LABEL_VALUES = ['!hide', '!warn', '!takedown', 'porn', 'sex
 
 export type LabelKeyStore = { keyFiles: KeyFiles; directory: string }
 
-const LABEL_KEY_SUFFIX = '.label-key'
-const keyPath = (store: LabelKeyStore, did: string) => join(store.directory, `${encodeURIComponent(did)}${LABEL_KEY_SUFFIX}`)
-const keyLabel = (did: string) => `${did}#atproto_label`
-
-/** The label key files of a moderation directory with the label each is sealed with (`pds keys`). */
-export function listLabelKeyFiles(directory: string): { path: string; label: string }[] {
-  if (!existsSync(directory)) return []
-  return readdirSync(directory)
-    .filter((name) => name.endsWith(LABEL_KEY_SUFFIX))
-    .sort()
-    .map((name) => ({ path: join(directory, name), label: keyLabel(decodeURIComponent(name.slice(0, -LABEL_KEY_SUFFIX.length))) }))
-}
+const keyPath = (store: LabelKeyStore, did: string) => labelKeyPath(store.directory, did)
+const keyLabel = labelKeyLabel
 
 export function readLabelKey(store: LabelKeyStore, did: string): Keypair | null {
   const path = keyPath(store, did)
