@@ -37,6 +37,7 @@ import { passkeyRoutes } from './xrpc/routes/passkeys.ts'
 import { sessionBody } from './api/_util/accounts.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
 import { buildOperatorConsole, type OperatorConsole } from './services/admin/index.ts'
+import { repoCountsFrom } from './services/admin/overview.ts'
 import { adminConsoleRoutes } from './xrpc/routes/admin.ts'
 import { adminAuditPlugin } from './xrpc/routes/admin-audit.ts'
 import { APPVIEW_BREAKER, HealthMonitor } from './services/health/index.ts'
@@ -203,14 +204,16 @@ async function startLocked(
     accountDb,
     accounts: accounts.accounts,
     storeLocation: (did) => services.repo.actors.location(did).dbLocation,
+    moderation: services.moderation,
     overview: {
       config,
       version: config.service.version ?? VERSION,
       startedAt: Date.now(),
-      repoStats: (did) => services.repo.stats(did),
+      repoStats: (did) => repoCountsFrom(services.repo)(did),
       firehose: { headSeq: () => firehose.sequencer.publishedSeq, subscribers: () => firehose.firehose.subscriberCount },
       relays: () => firehose.crawlers.status(),
       recentErrors: () => log.recentErrors?.() ?? [],
+      alerts: () => health.alerts(),
     },
   })
   plugins.push(adminConsoleRoutes({ config, log, accounts: accounts.accounts, repo: services.repo, console: operatorConsole }, services.rateLimiter))

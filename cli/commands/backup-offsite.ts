@@ -5,23 +5,16 @@ import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { ConfigError, offsiteBackupConfig, type OffsiteBackupConfig } from '../../src/config/config.ts'
 import { resolveEnv } from '../../src/config/discover.ts'
-import {
-  createOffsiteBackup,
-  layoutFromConfig,
-  listOffsite,
-  OffsiteRefusedError,
-  OffsiteUnavailableError,
-  restoreOffsiteBackup,
-  RestoreRefusedError,
-  verifyOffsiteBackup,
-  type DataLayout,
-} from '../../src/services/backup/index.ts'
+import { layoutFromConfig, RestoreRefusedError, type DataLayout } from '../../src/services/backup/index.ts'
 import { VERSION } from '../../src/version.ts'
 import { findConfig, keyFilesFromEnv, loadCliConfig } from '../lib/config.ts'
 import { CliError, EXIT } from '../lib/errors.ts'
 import { formatBytes, formatTable, type Output } from '../lib/output.ts'
 
 export type OffsiteOptions = { dataDir?: string; envFile?: string; json?: boolean; quiet?: boolean; passphraseFile?: string; identity?: string }
+
+// Loaded on use: age and its ciphers stay out of every other operator command.
+const offsite = () => import('../../src/services/backup/offsite/index.ts')
 
 export const isS3Url = (value: string | undefined): value is string => Boolean(value?.startsWith('s3://'))
 
@@ -45,6 +38,7 @@ export function offsiteSettings(opts: OffsiteOptions, url: string | undefined, r
 
 /** OffsiteRefused/Unavailable and RestoreRefused → the exit codes scripts tell apart. */
 export async function offsiteErrors<T>(body: () => Promise<T>): Promise<T> {
+  const { OffsiteRefusedError, OffsiteUnavailableError } = await offsite()
   try {
     return await body()
   } catch (err) {
@@ -59,6 +53,7 @@ type Labels = Record<string, string>
 export async function createOffsite(out: Output, opts: OffsiteOptions, url: string, labels: Labels): Promise<void> {
   const { config, envFile } = loadCliConfig(opts)
   const settings = offsiteSettings(opts, url, true)
+  const { createOffsiteBackup } = await offsite()
   const result = await offsiteErrors(() =>
     createOffsiteBackup({
       settings,
@@ -83,6 +78,7 @@ export async function createOffsite(out: Output, opts: OffsiteOptions, url: stri
 
 export async function listOffsiteCommand(out: Output, opts: OffsiteOptions, url: string | undefined): Promise<void> {
   const settings = offsiteSettings(opts, url, false)
+  const { listOffsite } = await offsite()
   const { url: where, marker, backups } = await offsiteErrors(() => listOffsite(settings))
   out.result({ ok: true, url: where, serverDid: marker?.serverDid ?? null, hostname: marker?.hostname ?? null, encryption: marker?.encryption ?? null, backups }, () => {
     if (!marker) return `No pds backups in ${where}`
@@ -94,6 +90,7 @@ export async function listOffsiteCommand(out: Output, opts: OffsiteOptions, url:
 
 export async function verifyOffsiteCommand(out: Output, opts: OffsiteOptions & { workDir?: string }, url: string | undefined, name: string | undefined, labels: Labels): Promise<number> {
   const settings = offsiteSettings(opts, url, false)
+  const { verifyOffsiteBackup } = await offsite()
   const report = await offsiteErrors(() =>
     verifyOffsiteBackup({ settings, name, workDir: opts.workDir ?? tmpdir(), keys: keyFilesFromEnv(), onProgress: (p) => out.progress(labels[p.phase] ?? p.phase, p.done, p.total) }),
   )
@@ -119,6 +116,7 @@ export async function restoreOffsiteCommand(
   // A configured server must be the one the backups are of (a fresh host has no pds.env yet).
   const found = findConfig(opts)
   const expectedServerDid = found.exists ? loadCliConfig(opts).config.service.did : undefined
+  const { restoreOffsiteBackup } = await offsite()
   const result = await offsiteErrors(() =>
     restoreOffsiteBackup({ settings, name, layout, force: opts.force, keys: keyFilesFromEnv(), expectedServerDid, onProgress: (p) => out.progress(labels[p.phase] ?? p.phase, p.done, p.total) }),
   )

@@ -103,12 +103,18 @@ function notifyConfig(env: RawEnv) {
   const ntfyUrl = read(env, 'PDS_NTFY_URL', url)
   const signalCli = read(env, 'PDS_SIGNAL_CLI_PATH', str)
   const signalAccount = read(env, 'PDS_SIGNAL_ACCOUNT', phone)
+  const signalRpc = read(env, 'PDS_SIGNAL_RPC_URL', url)
+  if (signalCli && signalRpc) throw new ConfigError('PDS_SIGNAL_RPC_URL', 'and PDS_SIGNAL_CLI_PATH are two ways to reach signal-cli: set one of them')
+  const discordBot = read(env, 'PDS_DISCORD_BOT_TOKEN', z.string().regex(/^[A-Za-z0-9._-]{20,200}$/, 'must be a bot token from the Discord developer portal'))
   if (signalCli && !signalAccount) throw new ConfigError('PDS_SIGNAL_ACCOUNT', 'is required when PDS_SIGNAL_CLI_PATH is set (the phone number signal-cli is registered with)')
   return {
     telegram: telegramToken ? { botToken: telegramToken, apiUrl: read(env, 'PDS_TELEGRAM_API_URL', url) ?? 'https://api.telegram.org' } : undefined,
     discord: read(env, 'PDS_DISCORD_WEBHOOKS_ENABLED', bool) ?? false,
+    discordBot: discordBot ? { botToken: discordBot, apiUrl: read(env, 'PDS_DISCORD_API_URL', url) ?? 'https://discord.com/api/v10' } : undefined,
     ntfy: ntfyUrl ? { url: ntfyUrl, token: read(env, 'PDS_NTFY_TOKEN', str) } : undefined,
     signal: signalCli ? { cliPath: signalCli, account: signalAccount! } : undefined,
+    /** signal-cli's JSON-RPC daemon (`daemon --http`): its /api/v1/rpc URL; the account only in multi-account mode. */
+    signalRpc: signalRpc ? { url: signalRpc, account: signalAccount } : undefined,
     templatesFile: read(env, 'PDS_NOTIFY_TEMPLATES', str),
     retryBaseMs: read(env, 'PDS_NOTIFY_RETRY_BASE_MS', int) ?? 10 * SECOND,
     maxAttempts: read(env, 'PDS_NOTIFY_MAX_ATTEMPTS', int.pipe(z.number().min(1, 'must be at least 1'))) ?? 12,
@@ -279,8 +285,11 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
       // full (default): a write is acknowledged only once on stable storage. normal: faster, but an OS
       // crash or power loss may drop the newest acknowledged writes (a process crash never does).
       synchronous: read(env, 'PDS_SQLITE_SYNCHRONOUS', sqliteSynchronous) ?? 'FULL',
-      /** PDS_LITESTREAM=true: Litestream replicates the databases and runs their WAL checkpoints, not us. */
-      litestream: read(env, 'PDS_LITESTREAM', bool) ?? false,
+      /**
+       * PDS_LITESTREAM: Litestream replicates the databases and runs their WAL checkpoints, not us:
+       * true (all), server (the server-wide ones; `pds litestream-config --no-actors`), false (none).
+       */
+      litestream: read(env, 'PDS_LITESTREAM', z.string().transform((v) => v.trim().toLowerCase()).pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'server'], 'must be true, server or false')).transform((v) => (v === 'server' ? 'server' : v === 'true' || v === '1' || v === 'yes' ? 'all' : false))) ?? false,
     },
     blobstore,
     identity: {

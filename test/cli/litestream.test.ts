@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path'
 import { AtpAgent } from '@atproto/api'
 import { formatEnvFile } from '../../src/config/env.ts'
 import { canonicalLayout, listActorDirs } from '../../src/services/backup/layout.ts'
-import { litestreamConfig } from '../../src/services/backup/litestream.ts'
+import { litestreamConfig, litestreamDatabases } from '../../src/services/backup/litestream.ts'
+import { buildConfig } from '../../src/config/config.ts'
 import { openDatabase } from '../../src/storage/sqlite.ts'
 import { leaveCheckpointsToLitestream, SAFETY_NET_AUTOCHECKPOINT } from '../../src/storage/wal-checkpointer.ts'
 import { freePort, spawnServe, testEnv } from '../helpers/server.ts'
@@ -65,6 +66,14 @@ describe('checkpoints and config', () => {
     const after = openDatabase(join(dir, 'account.sqlite'), 'account')
     expect(autocheckpoint(after)).toBe(SAFETY_NET_AUTOCHECKPOINT)
     after.close()
+
+    // PDS_LITESTREAM=server (with `litestream-config --no-actors`): the actor stores stay with pds.
+    const all = buildConfig(testEnv(dir, 1, { PDS_LITESTREAM: 'true' }))
+    const server = buildConfig(testEnv(dir, 1, { PDS_LITESTREAM: 'server' }))
+    expect(litestreamDatabases(all)).toContain(join(dir, 'actors'))
+    expect(litestreamDatabases(server)).toEqual([join(dir, 'account.sqlite'), join(dir, 'sequencer.sqlite'), join(dir, 'did_cache.sqlite')])
+    expect(buildConfig(testEnv(dir, 1)).db.litestream).toBe(false)
+    expect(() => buildConfig(testEnv(dir, 1, { PDS_LITESTREAM: 'actors' }))).toThrow('must be true, server or false')
   })
 
   test('litestream.yml lists the server databases and every actor store, with the replica settings', () => {
@@ -83,6 +92,10 @@ describe('checkpoints and config', () => {
     for (const actor of actors) expect(yaml).toContain(`path: ${JSON.stringify(join(actor.dir, 'store.sqlite'))}`)
     const rel = listActorDirs(join(dir, 'actors')).map((a) => `path: "p/litestream/actors/${a.relativeDir}/store.sqlite"`)
     for (const line of rel) expect(yaml).toContain(line)
+    const serverOnly = litestreamConfig({ layout: canonicalLayout(dir), target: { bucket: 'bk', prefix: '', forcePathStyle: false }, actors: false })
+    expect(serverOnly.match(/^ {2}- path: /gm)).toHaveLength(3)
+    expect(serverOnly).not.toContain('store.sqlite')
+    expect(serverOnly).toContain('path: "account.sqlite"')
   })
 })
 

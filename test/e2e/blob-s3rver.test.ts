@@ -6,7 +6,8 @@ import type { AtpAgent } from '@atproto/api'
 import { loadSharp } from '../../src/native/sharp.ts'
 import { startS3rver, type TestS3 } from '../helpers/s3rver.ts'
 import { startAccountHarness, type AccountHarness } from './account-harness.ts'
-import { createOffsiteBackup, layoutFromConfig, listOffsite } from '../../src/services/backup/index.ts'
+import { layoutFromConfig } from '../../src/services/backup/index.ts'
+import { createOffsiteBackup, listOffsite } from '../../src/services/backup/offsite/index.ts'
 import { offsiteBackupConfig } from '../../src/config/config.ts'
 
 let s3: TestS3

@@ -57,3 +57,46 @@ test('a password reset acknowledged while Telegram is down is delivered once aft
     await second.proc.exited
   }
 }, 60_000)
+
+test('a new sign-in alert queued while Telegram is down is delivered once after SIGKILL and restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pds-notify-crash-alert-'))
+  const port = await freePort()
+  const env = testEnv(dir, port, { PDS_TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN, PDS_TELEGRAM_API_URL: telegram.url, PDS_NOTIFY_RETRY_BASE_MS: '1500' })
+  writeFileSync(join(dir, 'pds.env'), Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n')
+  const first = await spawnServe(dir, port)
+  const { data } = await new AtpAgent({ service: first.url }).createAccount({ email: 'lou@example.com', handle: 'lou.test', password: 'lou-password' })
+  const db = openDatabase(join(dir, 'account.sqlite'), 'account')
+  putPendingChannel(db, data.did, 'telegram', '9090', 'AAAAA-BBBBB')
+  markChannelVerified(db, data.did, 'telegram')
+  setPreferredChannel(db, data.did, 'telegram')
+  db.close()
+
+  const before = telegram.received.length
+  telegram.failNext(1000, 503, { ok: false, error_code: 503, description: 'Service Unavailable' })
+  // A sign-in from a device the account never used: answered at once, its alert queued.
+  const signIn = await fetch(`${first.url}/xrpc/com.atproto.server.createSession`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': 'Unseen-Device/1.0' },
+    body: JSON.stringify({ identifier: 'lou.test', password: 'lou-password' }),
+  })
+  expect(signIn.status).toBe(200)
+  await Bun.sleep(200) // the first attempt fails against the 503s
+  first.proc.kill('SIGKILL')
+  await first.proc.exited
+  expect(telegram.received.length).toBe(before)
+
+  telegram.failNext(0)
+  const second = await spawnServe(dir, port)
+  try {
+    const alerts = () => telegram.received.slice(before).filter((m) => m.chat_id === '9090')
+    for (let i = 0; i < 400 && !alerts().length; i++) await Bun.sleep(25)
+    expect(alerts().length).toBe(1)
+    expect(alerts()[0]!.text).toContain('Device: Unseen-Device/1.0')
+    await Bun.sleep(500)
+    expect(alerts().length).toBe(1) // exactly once
+  } finally {
+    second.proc.kill('SIGTERM')
+    await second.proc.exited
+    rmSync(dir, { recursive: true, force: true })
+  }
+}, 60_000)

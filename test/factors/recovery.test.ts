@@ -8,6 +8,9 @@ import { FactorService } from '../../src/services/factors/factor-service.ts'
 import { totpAt } from '../../src/services/factors/totp.ts'
 import { insertPasskey } from '../../src/storage/account/factors.ts'
 import type { Mailer } from '../../src/services/mail/mailer.ts'
+import { buildNotify } from '../../src/services/notify/index.ts'
+import { buildConfig } from '../../src/config/config.ts'
+import { testEnv } from '../helpers/server.ts'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -18,11 +21,15 @@ function setup(recoveryDelayMs?: number) {
   const mails: { to: string; subject: string; text: string }[] = []
   const mailer = { send: async (m: { to: string; subject: string; text: string }) => void mails.push(m) } as unknown as Mailer
   const db = openDatabase(':memory:', 'account')
+  const log = { warn() {}, info() {}, error() {}, debug() {}, trace() {} } as never
+  // Notices and recovery links go through the notification queue (on the same database) to `mailer`.
+  const notify = buildNotify({ config: buildConfig(testEnv('/tmp/pds-recovery-unused', 2583)), log, db, mailer })
+  notify.start()
   const factors = new FactorService(
     {
       db,
-      mailer,
-      log: { warn() {}, info() {}, error() {}, debug() {} } as never,
+      notify,
+      log,
       hostname: 'pds.example',
       publicUrl: 'https://pds.example',
       recoveryDelayMs,

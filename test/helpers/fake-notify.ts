@@ -129,3 +129,62 @@ if (require('node:fs').existsSync(fail)) { console.error('Failed to send message
     failWith: (code) => (code ? writeFileSync(fail, String(code)) : existsSync(fail) && require('node:fs').unlinkSync(fail)),
   }
 }
+
+export const DISCORD_BOT_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.fake-bot-token_for-tests'
+
+/**
+ * The Discord API for a bot (https://discord.com/developers/docs/reference): "Bot <token>" auth and a
+ * "DiscordBot (url, version)" User-Agent on every call; POST /users/@me/channels {recipient_id} opens
+ * (or returns) the DM channel; POST /channels/{id}/messages {content ≤ 2000} sends. `users` can be
+ * DMed; `closedDms` exist but refuse DMs (403, code 50007); other ids are unknown (400, code 50033).
+ */
+export function startFakeDiscordBot(opts: { users: string[]; closedDms?: string[] }): FakeHttp & { apiUrl: string; dmsTo(user: string): string[] } {
+  const channelOf = (user: string) => `9${user}`
+  const sent: Array<{ channel: string; content: string }> = []
+  const f = fake((req, path, json) => {
+    if (req.headers.get('authorization') !== `Bot ${DISCORD_BOT_TOKEN}`) return { status: 401, body: { message: '401: Unauthorized', code: 0 } }
+    if (!/^DiscordBot \(\S+, \S+\)$/.test(req.headers.get('user-agent') ?? '')) return { status: 400, body: { message: 'a DiscordBot User-Agent is required', code: 0 } }
+    if (req.method !== 'POST' || !json) return { status: 405, body: { message: '405: Method Not Allowed', code: 0 } }
+    if (path === '/api/v10/users/@me/channels') {
+      const user = json.recipient_id
+      if (typeof user !== 'string' || !/^\d{15,21}$/.test(user)) return { status: 400, body: { message: 'Invalid Form Body', code: 50035 } }
+      if (!opts.users.includes(user) && !opts.closedDms?.includes(user)) return { status: 400, body: { message: 'Invalid Recipient(s)', code: 50033 } }
+      return { accept: json, reply: { status: 200, body: { id: channelOf(user), type: 1, recipients: [{ id: user }] } } }
+    }
+    const m = path.match(/^\/api\/v10\/channels\/(\d+)\/messages$/)
+    if (!m) return { status: 404, body: { message: '404: Not Found', code: 0 } }
+    if (opts.closedDms?.some((u) => channelOf(u) === m[1])) return { status: 403, body: { message: 'Cannot send messages to this user', code: 50007 } }
+    if (!opts.users.some((u) => channelOf(u) === m[1])) return { status: 404, body: { message: 'Unknown Channel', code: 10003 } }
+    if (typeof json.content !== 'string' || !json.content.length || json.content.length > 2000) return { status: 400, body: { message: 'Cannot send an empty message', code: 50006 } }
+    sent.push({ channel: m[1]!, content: json.content })
+    return { accept: json, reply: { status: 200, body: { id: '1', channel_id: m[1], content: json.content } } }
+  })
+  return Object.assign(f, { apiUrl: `${f.url}/api/v10`, dmsTo: (user: string) => sent.filter((s) => s.channel === channelOf(user)).map((s) => s.content) })
+}
+
+/**
+ * signal-cli's JSON-RPC daemon over HTTP (signal-cli-jsonrpc(5)): POST /api/v1/rpc with one JSON-RPC 2.0
+ * request. `send` takes {recipient: [E.164…] | username: [name.NN…], message}; answers {result:
+ * {timestamp, results: [{recipientAddress, type}]}} with type UNREGISTERED_FAILURE for `unregistered`.
+ */
+export function startFakeSignalRpc(opts: { unregistered?: string[]; account?: string } = {}): FakeHttp & { rpcUrl: string } {
+  const f = fake((req, path, json) => {
+    if (path !== '/api/v1/rpc' || req.method !== 'POST') return { status: 404, body: null }
+    const id = json?.id ?? null
+    const fail = (code: number, message: string) => ({ status: 200, body: { jsonrpc: '2.0', error: { code, message, data: null }, id } })
+    if (!json || json.jsonrpc !== '2.0' || (typeof id !== 'string' && typeof id !== 'number')) return fail(-32600, 'Invalid Request')
+    if (json.method !== 'send') return fail(-32601, 'Method not implemented')
+    const params = (json.params ?? {}) as Record<string, unknown>
+    if (opts.account !== undefined && params.account !== opts.account) return fail(-32602, 'Method requires valid account parameter')
+    if (opts.account === undefined && 'account' in params) return fail(-32602, 'Unknown parameter: account')
+    const recipients = [...((params.recipient as unknown[]) ?? []), ...((params.username as unknown[]) ?? [])]
+    const valid = (r: unknown) => typeof r === 'string' && (/^\+[1-9]\d{6,14}$/.test(r) || /^\w{3,32}\.\d{2,9}$/.test(r))
+    if (!recipients.length || !recipients.every(valid) || typeof params.message !== 'string') return fail(-1, `Invalid recipient or message: ${JSON.stringify(recipients)}`)
+    const results = recipients.map((r) => ({
+      recipientAddress: String(r).startsWith('+') ? { number: r } : { username: r },
+      type: opts.unregistered?.includes(String(r)) ? 'UNREGISTERED_FAILURE' : 'SUCCESS',
+    }))
+    return { accept: json, reply: { status: 200, body: { jsonrpc: '2.0', result: { timestamp: Date.now(), results }, id } } }
+  })
+  return Object.assign(f, { rpcUrl: `${f.url}/api/v1/rpc` })
+}

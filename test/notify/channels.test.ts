@@ -1,7 +1,16 @@
 // Each channel against a loopback fake of its real API, through the queue: request shapes, addresses
 // validated, secrets kept out of logs, webhook URLs through the SSRF guard, no header injection.
 import { afterAll, describe, expect, test } from 'bun:test'
-import { startFakeDiscord, startFakeNtfy, startFakeTelegram, signalCliStub, TELEGRAM_TOKEN } from '../helpers/fake-notify.ts'
+import {
+  DISCORD_BOT_TOKEN,
+  startFakeDiscord,
+  startFakeDiscordBot,
+  startFakeNtfy,
+  startFakeSignalRpc,
+  startFakeTelegram,
+  signalCliStub,
+  TELEGRAM_TOKEN,
+} from '../helpers/fake-notify.ts'
 import { memoryMailer, notifyHarness, until } from './harness.ts'
 import { NotifyError } from '../../src/services/notify/index.ts'
 import { dirname } from 'node:path'
@@ -132,5 +141,83 @@ describe('safety', () => {
     expect(row.lastError).toContain('SSRF')
     expect(ntfy.requests.length).toBe(requests)
     h.close()
+  })
+})
+
+describe('the other ways in: Discord bot DMs and the signal-cli JSON-RPC daemon', () => {
+  test('Discord bot: a DM channel is opened for the user id, then the message posted to it; refusals naming the user are theirs', async () => {
+    const bot = startFakeDiscordBot({ users: ['100000000000000001'], closedDms: ['100000000000000002'] })
+    const h = notifyHarness({ PDS_DISCORD_BOT_TOKEN: DISCORD_BOT_TOKEN, PDS_DISCORD_API_URL: bot.apiUrl, PDS_NOTIFY_BREAKER_THRESHOLD: '1' })
+    const discordChannel = h.notify.channel('discord')
+    // Without PDS_DISCORD_WEBHOOKS_ENABLED only user ids are addresses.
+    expect(() => discordChannel.normalizeAddress(discord.webhook)).toThrow('a Discord user id')
+    expect(discordChannel.normalizeAddress(' 100000000000000001 ')).toBe('100000000000000001')
+
+    expect((await deliver(h, 'discord', '100000000000000001')).state).toBe('sent')
+    expect(bot.received.at(-2)).toEqual({ recipient_id: '100000000000000001' })
+    expect(bot.received.at(-1)).toEqual({ content: '**Hello**\nA body', allowed_mentions: { parse: [] } })
+    expect(bot.dmsTo('100000000000000001')).toEqual(['**Hello**\nA body'])
+    expect(bot.requests.at(-1)!.headers.get('user-agent')).toBe('DiscordBot (http://localhost:2583, 1)')
+
+    // DMs closed (403 50007) and an unknown user (400 50033): failed for good, the breaker (threshold 1) stays closed.
+    const closed = await deliver(h, 'discord', '100000000000000002')
+    expect(closed).toMatchObject({ state: 'failed', attempts: 1, lastError: 'Discord create message: HTTP 403 Cannot send messages to this user' })
+    expect((await deliver(h, 'discord', '100000000000000003')).lastError).toBe('Discord create DM: HTTP 400 Invalid Recipient(s)')
+    expect(h.notify.status().breakers.find((b) => b.channel === 'discord')?.state ?? 'closed').toBe('closed')
+    expect(h.logged.join('\n')).not.toContain(DISCORD_BOT_TOKEN)
+    h.close()
+
+    // A revoked token is the channel's: 401 opens the breaker; the token is in no error or log line.
+    const wrong = notifyHarness({ PDS_DISCORD_BOT_TOKEN: `${DISCORD_BOT_TOKEN}x`, PDS_DISCORD_API_URL: bot.apiUrl, PDS_NOTIFY_BREAKER_THRESHOLD: '1' })
+    const unauthorized = await deliver(wrong, 'discord', '100000000000000001')
+    expect(unauthorized.lastError).toBe('Discord create DM: HTTP 401 401: Unauthorized')
+    expect(wrong.notify.status().breakers.find((b) => b.channel === 'discord')?.state).toBe('open')
+    expect(wrong.logged.join('\n')).not.toContain(DISCORD_BOT_TOKEN)
+    wrong.close()
+    bot.close()
+  })
+
+  test('Discord with both: webhook URLs and user ids', async () => {
+    const bot = startFakeDiscordBot({ users: ['100000000000000001'] })
+    const h = notifyHarness({ PDS_DISCORD_BOT_TOKEN: DISCORD_BOT_TOKEN, PDS_DISCORD_API_URL: bot.apiUrl, PDS_DISCORD_WEBHOOKS_ENABLED: 'true' })
+    expect((await deliver(h, 'discord', discord.webhook)).state).toBe('sent')
+    expect((await deliver(h, 'discord', '100000000000000001')).state).toBe('sent')
+    h.close()
+    bot.close()
+  })
+
+  test('signal-cli JSON-RPC: send with recipient or username; an unregistered number fails that delivery only', async () => {
+    const daemon = startFakeSignalRpc({ unregistered: ['+15550000404'] })
+    const h = notifyHarness({ PDS_SIGNAL_RPC_URL: daemon.rpcUrl, PDS_NOTIFY_BREAKER_THRESHOLD: '1' })
+    expect((await deliver(h, 'signal', '+1 (555) 000-0777')).state).toBe('sent')
+    const sent = daemon.received.at(-1)!
+    expect(sent).toEqual({ jsonrpc: '2.0', method: 'send', params: { message: 'Hello\n\nA body', recipient: ['+15550000777'] }, id: expect.stringMatching(/^notification-\d+$/) })
+    expect((await deliver(h, 'signal', 'alice.42')).state).toBe('sent')
+    expect(daemon.received.at(-1)!.params).toEqual({ message: 'Hello\n\nA body', username: ['alice.42'] })
+
+    const unregistered = await deliver(h, 'signal', '+15550000404')
+    expect(unregistered).toMatchObject({ state: 'failed', attempts: 1, lastError: 'signal-cli JSON-RPC send: UNREGISTERED_FAILURE' })
+    expect(h.notify.status().breakers.find((b) => b.channel === 'signal')?.state ?? 'closed').toBe('closed')
+    // An address that is no Signal recipient never reaches the daemon.
+    const before = daemon.requests.length
+    expect((await deliver(h, 'signal', '--help; rm -rf /')).state).toBe('failed')
+    expect(daemon.requests.length).toBe(before)
+    // The daemon down (503): a channel failure, retried, and the breaker opens.
+    daemon.failNext(1, 503, { message: 'Service Unavailable' })
+    const down = h.notify.enqueue({ did: null, kind: 'test', channel: 'signal', address: '+15550000778', subject: 'Hello', body: 'A body' })
+    await h.notify.dispatch(down)
+    expect(h.notify.notification(down)).toMatchObject({ state: 'queued', attempts: 1, lastError: 'signal-cli JSON-RPC send: HTTP 503 Service Unavailable' })
+    expect(h.notify.status().breakers.find((b) => b.channel === 'signal')?.state).toBe('open')
+    h.close()
+    daemon.close()
+  })
+
+  test('signal-cli JSON-RPC in multi-account mode names the account', async () => {
+    const daemon = startFakeSignalRpc({ account: '+15550000001' })
+    const h = notifyHarness({ PDS_SIGNAL_RPC_URL: daemon.rpcUrl, PDS_SIGNAL_ACCOUNT: '+15550000001' })
+    expect((await deliver(h, 'signal', '+15550000777')).state).toBe('sent')
+    expect(daemon.received.at(-1)!.params).toMatchObject({ account: '+15550000001', recipient: ['+15550000777'] })
+    h.close()
+    daemon.close()
   })
 })

@@ -25,3 +25,13 @@ test('each channel is on when its settings are, with the reference style of erro
   expect(() => config({ PDS_TELEGRAM_BOT_TOKEN: 'not a token' })).toThrow('PDS_TELEGRAM_BOT_TOKEN')
   expect(() => config({ PDS_NOTIFY_MAX_ATTEMPTS: '0' })).toThrow('PDS_NOTIFY_MAX_ATTEMPTS')
 })
+
+test('Discord bot and the signal-cli JSON-RPC daemon', () => {
+  expect(config({ PDS_DISCORD_BOT_TOKEN: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.token' }).notify).toMatchObject({
+    discord: false,
+    discordBot: { botToken: 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.token', apiUrl: 'https://discord.com/api/v10' },
+  })
+  expect(() => config({ PDS_DISCORD_BOT_TOKEN: 'short' })).toThrow('PDS_DISCORD_BOT_TOKEN')
+  expect(config({ PDS_SIGNAL_RPC_URL: 'http://127.0.0.1:8080/api/v1/rpc' }).notify).toMatchObject({ signal: undefined, signalRpc: { url: 'http://127.0.0.1:8080/api/v1/rpc', account: undefined } })
+  expect(() => config({ PDS_SIGNAL_RPC_URL: 'http://127.0.0.1:8080/api/v1/rpc', PDS_SIGNAL_CLI_PATH: 'signal-cli', PDS_SIGNAL_ACCOUNT: '+15550001111' })).toThrow('set one of them')
+})

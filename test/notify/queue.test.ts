@@ -4,7 +4,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startFakeTelegram, TELEGRAM_TOKEN } from '../helpers/fake-notify.ts'
+import { startFakeDiscord, startFakeTelegram, TELEGRAM_TOKEN } from '../helpers/fake-notify.ts'
 import { notifyHarness, until } from './harness.ts'
 import { pruneNotifications } from '../../src/storage/account/notifications.ts'
 
@@ -67,6 +67,36 @@ describe('retries and breaker', () => {
     expect(h.notify.status().breakers.find((b) => b.channel === 'telegram')).toMatchObject({ state: 'closed', failures: 0 })
     expect(h.logged.some((l) => l.includes('circuit breaker is closed'))).toBe(true)
     h.close()
+  })
+
+  test('recipient errors (a chat Telegram does not know, an unknown Discord webhook, a stored bad address) fail that delivery and leave the breaker closed', async () => {
+    const discord = startFakeDiscord()
+    const h = notifyHarness({ ...env, PDS_DISCORD_WEBHOOKS_ENABLED: 'true', PDS_NOTIFY_BREAKER_THRESHOLD: '1' })
+    const breaker = (channel: string) => h.notify.status().breakers.find((b) => b.channel === channel)?.state ?? 'closed'
+    telegram.failNext(1, 400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' })
+    const noChat = h.notify.enqueue({ did: null, kind: 'test', channel: 'telegram', address: '3001', subject: 'S', body: 'b' })
+    await h.notify.dispatch(noChat)
+    expect(h.notify.notification(noChat)).toMatchObject({ state: 'failed', attempts: 1, lastError: 'Telegram sendMessage: HTTP 400 Bad Request: chat not found' })
+    const badStored = h.notify.enqueue({ did: null, kind: 'test', channel: 'telegram', address: 'not a chat', subject: 'S', body: 'b' })
+    await h.notify.dispatch(badStored)
+    expect(h.notify.notification(badStored)).toMatchObject({ state: 'failed', attempts: 1 })
+    const unknownHook = h.notify.enqueue({ did: null, kind: 'test', channel: 'discord', address: `${discord.url}/api/webhooks/1/gone`, subject: 'S', body: 'b' })
+    discord.failNext(1, 404, { message: 'Unknown Webhook', code: 10015 })
+    await h.notify.dispatch(unknownHook)
+    expect(h.notify.notification(unknownHook)).toMatchObject({ state: 'failed', attempts: 1 })
+    expect([breaker('telegram'), breaker('discord')]).toEqual(['closed', 'closed'])
+    // Everyone else's messages still go.
+    const fine = h.notify.enqueue({ did: null, kind: 'test', channel: 'telegram', address: '3002', subject: 'S', body: 'still works' })
+    await h.notify.dispatch(fine)
+    expect(h.notify.notification(fine)!.state).toBe('sent')
+
+    // A 401 is the bot token, the channel's: with a threshold of one it opens the breaker.
+    telegram.failNext(1, 401, { ok: false, error_code: 401, description: 'Unauthorized' })
+    const badToken = h.notify.enqueue({ did: null, kind: 'test', channel: 'telegram', address: '3003', subject: 'S', body: 'b' })
+    await h.notify.dispatch(badToken)
+    expect(breaker('telegram')).toBe('open')
+    h.close()
+    discord.close()
   })
 })
 

@@ -19,6 +19,7 @@ import * as creds from '../../storage/account/credentials.ts'
 import { WebSessions } from './web-sessions.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
 import { DomainError, invalidInput } from '../errors.ts'
+import { SignInAlerts } from './sign-in-alerts.ts'
 import * as didWeb from './did-web.ts'
 
 export class AccountService {
@@ -26,12 +27,14 @@ export class AccountService {
   readonly factors: FactorService
   /** The account web app's browser sessions. */
   readonly webSessions: WebSessions
+  /** "A new sign-in" alerts: every way of signing in reports here once it succeeded. */
+  readonly signIns: SignInAlerts
 
   constructor(readonly ctx: AccountsContext) {
     this.webSessions = new WebSessions(ctx.manager.db)
     this.factors = new FactorService({
       db: ctx.manager.db,
-      mailer: ctx.mailer,
+      notify: ctx.notify,
       log: ctx.log,
       hostname: ctx.config.service.hostname,
       publicUrl: ctx.config.service.publicUrl,
@@ -39,6 +42,7 @@ export class AccountService {
       hasPassword: (did) => ctx.manager.hasPassword(did),
       recoveryDelayMs: ctx.config.factors.recoveryDelayMs,
     })
+    this.signIns = new SignInAlerts(ctx.manager.db, ctx.notify, ctx.log, (did) => ctx.manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true }))
   }
 
   /** The account store itself, for the composition root and tests; handlers use the methods below. */
@@ -53,7 +57,12 @@ export class AccountService {
   revokeRefreshToken = (id: string) => this.ctx.manager.revokeRefreshToken(id)
   updateAccountPassword = (did: string, password: string) => this.ctx.manager.updateAccountPassword(did, password)
   listAppPasswords = (did: string) => this.ctx.manager.listAppPasswords(did)
-  revokeAppPassword = (did: string, name: string) => this.ctx.manager.revokeAppPassword(did, name)
+  /** Revokes and tells the account holder (a notice that cannot be sent is logged). */
+  revokeAppPassword(did: string, name: string) {
+    if (!creds.getAppPassword(this.ctx.manager.db, did, name)) return
+    this.ctx.manager.revokeAppPassword(did, name)
+    void this.factors.notify(did, 'app-password-removed', `Its name: ${name}.`)
+  }
 
   getAccount(handleOrDid: string, flags?: AvailabilityFlags): AccountView | null {
     return this.ctx.manager.getAccount(handleOrDid, flags)
@@ -184,13 +193,15 @@ export class AccountService {
    * `scope`: a preset (full, read-only, post-only, chat) or an OAuth scope string (custom); a scoped
    * password's tokens are checked like OAuth tokens. Without it: the old privileged/non-privileged kind.
    */
-  createAppPassword(did: string, name: string, opts: { privileged?: boolean; scope?: unknown } = {}) {
+  async createAppPassword(did: string, name: string, opts: { privileged?: boolean; scope?: unknown } = {}) {
     if (opts.scope !== undefined && typeof opts.scope !== 'string') throw invalidInput('scope must be a string', 'InvalidScope')
     // Built at the first scoped password only; the bundled lexicons hold the permission sets.
     this.permissionSets ??= permissionSetsFrom(new Lexicons(LEXICON_SOURCES, { lazy: true }))
     const scope = resolveAppPasswordScope(opts.scope, this.permissionSets)
     if (scope && opts.privileged) throw invalidInput('A scoped app password is not also privileged: its scope decides what it may do', 'InvalidScope')
-    return this.ctx.manager.createAppPassword(did, name, opts.privileged ?? false, scope)
+    const created = await this.ctx.manager.createAppPassword(did, name, opts.privileged ?? false, scope)
+    void this.factors.notify(did, 'app-password-added', `Its name: ${name}.`)
+    return created
   }
 
   /** The account password only (an app password is refused): for the account web app's sign-in. */

@@ -43,6 +43,7 @@ export function accountPortFrom(accounts: () => AccountService): OAuthAccountPor
       }
       return active(did) ?? 'This account cannot sign in right now (it is deactivated, taken down or gone).'
     },
+    signedIn: (did, browser) => accounts().signIns.signedIn(did, browser, 'OAuth sign-in page'),
     getAccount: active,
   }
 }

@@ -9,6 +9,7 @@ import { ConsoleSessions } from './console-sessions.ts'
 import { ConsoleSignIn } from './console-sign-in.ts'
 import { listInvites, searchAccounts } from './directory.ts'
 import { Overview, type OverviewSources } from './overview.ts'
+import { ReportActions, type ReportQueue } from './reports.ts'
 
 export type { Operator, AuditEntry } from './audit.ts'
 
@@ -20,6 +21,8 @@ export type OperatorConsole = {
   overview: Overview
   searchAccounts(filter: AccountFilter, page: number): ReturnType<typeof searchAccounts>
   listInvites(page: number): ReturnType<typeof listInvites>
+  /** Reports kept by the bundled moderation service, resolved or escalated from the console. */
+  reports: ReportActions
 }
 
 export function buildOperatorConsole(o: {
@@ -27,6 +30,7 @@ export function buildOperatorConsole(o: {
   accounts: AccountService
   /** The actor store file of a DID (its size is the repo's size). */
   storeLocation(did: string): string
+  moderation: ReportQueue
   overview: Omit<OverviewSources, 'accountDb'>
 }): OperatorConsole {
   const audit = new AuditLog(o.accountDb)
@@ -38,5 +42,6 @@ export function buildOperatorConsole(o: {
     overview: new Overview({ ...o.overview, accountDb: o.accountDb }),
     searchAccounts: (filter, page) => searchAccounts(o.accountDb, o.storeLocation, filter, page),
     listInvites: (page) => listInvites(o.accountDb, page),
+    reports: new ReportActions(o.moderation, audit),
   }
 }

@@ -10,6 +10,7 @@ import { listActorDirs, ACTOR_STORE_FILE } from '../backup/layout.ts'
 import type { CrawlOutcome } from '../sequencer/crawlers.ts'
 import { fileBytes } from './directory.ts'
 import { configSummary, type ConfigLine } from './config-summary.ts'
+import type { Alert } from '../health/alerts.ts'
 
 export type OverviewSources = {
   config: Config
@@ -21,6 +22,8 @@ export type OverviewSources = {
   firehose: { headSeq(): number; subscribers(): number }
   relays(): Array<{ host: string; lastAskedAt: number | null; lastOutcome: (CrawlOutcome & { at: number }) | null }>
   recentErrors(): RecentError[]
+  /** What the health monitor flags (stale backup, full disk, failing upstreams…). */
+  alerts(): Alert[]
   now?: () => number
 }
 
@@ -39,9 +42,20 @@ export type ServerOverview = {
   backup: { directory: string; intervalMs: number; last: { finishedAt: string; ageMs: number; bytes: number; accounts: number } | null } | null
   config: ConfigLine[]
   errors: RecentError[]
+  alerts: Alert[]
 }
 
 const REPO_TOTALS_TTL_MS = 60_000
+
+/** Records and blobs of one repo without summing its blocks (RepoService.stats reads every block's size). */
+export function repoCountsFrom(repo: { hasRepo(did: string): boolean; db(did: string): { countRecords(): number; blobTotals(): { count: number; bytes: number } } }) {
+  return (did: string) => {
+    if (!repo.hasRepo(did)) return null
+    const db = repo.db(did)
+    const blobs = db.blobTotals()
+    return { records: db.countRecords(), blobs: blobs.count, blobBytes: blobs.bytes }
+  }
+}
 
 export class Overview {
   private totals: RepoTotals | null = null
@@ -112,6 +126,7 @@ export class Overview {
       backup: this.backup(),
       config: configSummary(this.s.config),
       errors: this.s.recentErrors().reverse(),
+      alerts: this.s.alerts(),
     }
   }
 }

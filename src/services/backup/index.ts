@@ -6,4 +6,4 @@ export { verifyBackup, integrityProblem, type VerifyReport, type VerifyProblem }
 export { verifyActorStore, type ActorStoreCheck } from './verify-repo.ts'
 export { restoreBackup, existingData, RestoreRefusedError, type RestoreResult } from './restore.ts'
 export { listBackups, pruneBackups, startBackupSchedule, type BackupListing, type BackupSchedule, type BackupSettings } from './schedule.ts'
-export { createOffsiteBackup, listOffsite, verifyOffsiteBackup, restoreOffsiteBackup, OffsiteRefusedError, OffsiteUnavailableError, type OffsiteIndex } from './offsite/index.ts'
+// Off-site backups: import './offsite/index.ts' where used (it loads age and its ciphers).

@@ -9,14 +9,16 @@ import { ACTOR_STORE_FILE, listActorDirs, serverDatabases, type DataLayout } fro
 
 /** The database files and folders Litestream takes over (for the checkpointer switch). */
 export function litestreamDatabases(config: Config): string[] {
-  return [config.db.accountDbLocation, config.db.sequencerDbLocation, config.db.didCacheDbLocation, config.db.actorStoreDirectory]
+  const server = [config.db.accountDbLocation, config.db.sequencerDbLocation, config.db.didCacheDbLocation]
+  return config.db.litestream === 'all' ? [...server, config.db.actorStoreDirectory] : server
 }
 
 export type LitestreamTarget = { bucket: string; prefix: string; endpoint?: string; region?: string; forcePathStyle: boolean }
 
 /** Every database under the layout: its path, and its name in the replica (the canonical layout's). */
-export function replicatedDatabases(layout: DataLayout): Array<{ path: string; name: string }> {
+export function replicatedDatabases(layout: DataLayout, opts: { actors?: boolean } = {}): Array<{ path: string; name: string }> {
   const out = serverDatabases(layout).map((db) => ({ path: db.path, name: db.name }))
+  if (opts.actors === false) return out
   for (const actor of listActorDirs(layout.actorStoreDirectory)) {
     out.push({ path: join(actor.dir, ACTOR_STORE_FILE), name: `actors/${actor.relativeDir}/${ACTOR_STORE_FILE}` })
   }
@@ -26,13 +28,13 @@ export function replicatedDatabases(layout: DataLayout): Array<{ path: string; n
 // YAML accepts JSON strings: quoting every value this way is safe for any path or name.
 const q = (value: string) => JSON.stringify(value)
 
-export function litestreamConfig(opts: { layout: DataLayout; target: LitestreamTarget; recipient?: string; generatedAt?: Date }): string {
+export function litestreamConfig(opts: { layout: DataLayout; target: LitestreamTarget; recipient?: string; actors?: boolean; generatedAt?: Date }): string {
   const { layout, target } = opts
-  const databases = replicatedDatabases(layout)
+  const databases = replicatedDatabases(layout, { actors: opts.actors })
   const base = target.prefix ? `${target.prefix}/` : ''
   const lines = [
     `# litestream.yml for ${layout.dataDirectory}, written by \`pds litestream-config\` at ${(opts.generatedAt ?? new Date()).toISOString()}.`,
-    `# ${databases.length} databases: the server-wide ones and one per account. Generate it again (and restart`,
+    `# ${databases.length} databases: ${opts.actors === false ? 'the server-wide ones only (--no-actors)' : 'the server-wide ones and one per account'}. Generate it again (and restart`,
     '# Litestream) after accounts are created. Run pds with PDS_LITESTREAM=true so that Litestream, not pds,',
     '# checkpoints the WAL. Credentials: LITESTREAM_ACCESS_KEY_ID / LITESTREAM_SECRET_ACCESS_KEY in its environment.',
     '# Litestream copies databases only: keep `pds backup` for the signing keys, pds.env and blobs.',

@@ -1,28 +1,29 @@
 // Second factors of an account: the email code at sign-in (the lexicons' emailAuthFactor), an
 // authenticator app (TOTP) with backup codes, the check createSession runs after the password, and
-// the operator's reset. Every change is written to the audit trail and mailed to the account holder.
+// the operator's reset. Every change is written to the audit trail and sent to the account holder;
+// codes and notices follow the person's preferred notification channel, email the fallback.
 // Longer than most files: it is the one place that ties each factor (own modules: totp, backup codes,
 // passkeys, trusted browsers, recovery, lockout) to the audit trail and the holder's notices.
 import * as rows from '../../storage/account/factors.ts'
 import * as emailTokens from '../../storage/account/email-tokens.ts'
 import type { Database } from 'bun:sqlite'
 import type { Logger } from '../../logger.ts'
-import type { Mailer } from '../mail/mailer.ts'
+import type { NotifyService } from '../notify/index.ts'
 import { genEmailToken, EMAIL_TOKEN_TTL_MS } from '../mail/email-token.ts'
 import { hashBackupCode, newBackupCodes, normaliseBackupCode } from './backup-codes.ts'
 import { expiredFactorToken, factorStateError, factorTokenRequired, invalidFactorToken } from './errors.ts'
 import { FactorLockout } from './lockout.ts'
-import { factorChangeMail, signInCodeMail, type FactorChange } from './mail.ts'
+import { CHANGES, type FactorChange } from './changes.ts'
 import { qrSvg } from './qr.ts'
 import { matchingStep, newTotpSecret, otpauthUri } from './totp.ts'
 import { TrustedBrowsers } from './trusted-browsers.ts'
 import { FactorRecovery } from './recovery.ts'
 import { PasskeyService, type NewCredential, type PasskeyView } from './passkeys.ts'
 
-/** What the factors need from the server: account.sqlite, mail, and who an account is. */
+/** What the factors need from the server: account.sqlite, the notification queue, and who an account is. */
 export type FactorDeps = {
   db: Database
-  mailer: Mailer
+  notify: NotifyService
   log: Logger
   /** This server's hostname (the WebAuthn RP ID, the authenticator app's issuer) and public URL. */
   hostname: string
@@ -52,6 +53,9 @@ export type FactorActor = 'self' | 'operator'
 /** How the second factor was satisfied: a code of some kind, or a browser remembered after one. */
 export type SignInFactor = { method: 'email' | 'totp' | 'backup' | 'trusted-browser'; backupCodesRemaining?: number }
 
+/** How the XRPC answer names the channel a sign-in code went to. */
+const CHANNEL_LABEL: Record<string, string> = { telegram: 'Telegram', discord: 'Discord', signal: 'Signal', ntfy: 'ntfy' }
+
 export class FactorService {
   readonly lockout: FactorLockout
   readonly passkeys: PasskeyService
@@ -77,7 +81,8 @@ export class FactorService {
       },
       clearFactors: (did) => this.clearFactors(did),
       audit: (did, action) => this.audit(did, action, 'self'),
-      mail: async (to, message) => void (await this.deps.mailer.send({ to, ...message })),
+      // Recovery proves control of the email address: its links go there (through the queue).
+      mail: (to, message) => this.deps.notify.mailer().send({ to, ...message }),
     })
   }
 
@@ -259,10 +264,9 @@ export class FactorService {
     const given = token?.trim()
     if (!given) {
       if (status.emailAuthFactor) {
-        await this.mailSignInCode(did)
-        throw factorTokenRequired(
-          status.totp ? 'A sign in code has been sent to your email address (or use your authenticator app).' : 'A sign in code has been sent to your email address',
-        )
+        const where = await this.sendSignInCode(did)
+        const sent = where === 'email' ? 'A sign in code has been sent to your email address' : `A sign in code has been sent to you over ${CHANNEL_LABEL[where] ?? where}`
+        throw factorTokenRequired(status.totp ? `${sent} (or use your authenticator app).` : sent)
       }
       throw factorTokenRequired('Enter the code from your authenticator app, or a backup code')
     }
@@ -303,12 +307,18 @@ export class FactorService {
     return null
   }
 
-  private async mailSignInCode(did: string) {
+  /** A fresh code to the preferred channel (email the fallback), queued with the code; returns the channel. */
+  private async sendSignInCode(did: string): Promise<string> {
     const account = this.account(did)
     if (!account.email) throw factorStateError('account does not have an email address')
     const token = genEmailToken()
-    emailTokens.upsertEmailToken(this.db, 'sign_in', did, token, new Date(this.now()).toISOString())
-    await this.deps.mailer.send({ to: account.email, ...signInCodeMail(token, account.handle ?? account.email) })
+    const notification = this.deps.notify.forAccount(did, 'sign_in_code', { code: token, handle: account.handle ?? account.email }, account.email)
+    const id = this.db.transaction(() => {
+      emailTokens.upsertEmailToken(this.db, 'sign_in', did, token, new Date(this.now()).toISOString())
+      return this.deps.notify.enqueue(notification)
+    })()
+    await this.deps.notify.dispatch(id)
+    return notification.channel
   }
 
   // Recovery
@@ -371,14 +381,15 @@ export class FactorService {
     rows.addFactorAudit(this.db, { did, action, actor, at: new Date(this.now()).toISOString() })
   }
 
-  /** A notice that cannot be sent is logged; it never undoes the change. */
-  private async notify(did: string, change: FactorChange, extra?: string) {
+  /** A notice that cannot be sent is logged; it never undoes the change (app passwords send theirs too). */
+  async notify(did: string, change: FactorChange, extra?: string) {
     const account = this.deps.getAccount(did)
-    if (!account?.email) return
+    if (!account) return
     try {
-      await this.deps.mailer.send({ to: account.email, ...factorChangeMail(change, account.handle ?? account.email, extra) })
+      const text = `${CHANGES[change]}${extra ? ` ${extra}` : ''}`
+      await this.deps.notify.toAccount(did, 'factor_change', { change: text, handle: account.handle ?? did }, account.email)
     } catch (err) {
-      this.deps.log.warn('could not mail a security notice', { did, change, err: String(err) })
+      this.deps.log.warn('could not send a security notice', { did, change, err: String(err) })
     }
   }
 }

@@ -39,6 +39,11 @@ export class Breakers {
     return true
   }
 
+  /** Open or probing: messages routed now would wait (routing prefers a working fallback). */
+  paused(channel: string): boolean {
+    return this.get(channel).state !== 'closed'
+  }
+
   /** When an open breaker will let a probe through (for postponing its queue). */
   retryAt(channel: string): number {
     return this.get(channel).retryAt ?? Date.now() + this.opts.cooldownMs

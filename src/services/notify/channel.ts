@@ -23,14 +23,38 @@ export interface Channel {
   close?(): void
 }
 
+export type ChannelErrorOptions = {
+  /** Trying again will not help. */
+  permanent?: boolean
+  retryAfterMs?: number
+  /**
+   * The channel answered and refused this recipient (no such chat, blocked bot, unknown webhook, bad
+   * address): this delivery fails for good, but the channel works, so its breaker is not tripped.
+   */
+  recipient?: boolean
+}
+
 export class ChannelError extends Error {
   name = 'ChannelError'
   constructor(
     message: string,
-    readonly opts: { permanent?: boolean; retryAfterMs?: number } = {},
+    readonly opts: ChannelErrorOptions = {},
   ) {
     super(message)
   }
+}
+
+/** A recipient error (see ChannelErrorOptions.recipient): permanent, not the channel's fault. */
+export function recipientError(message: string): ChannelError {
+  return new ChannelError(message, { permanent: true, recipient: true })
+}
+
+/** The channels that talk to a service the operator configured (its settings, and dev mode for loopback fakes). */
+export abstract class ConfiguredChannel<C> {
+  constructor(
+    protected readonly config: C,
+    protected readonly devMode: boolean,
+  ) {}
 }
 
 /** A person's or operator's address the channel cannot use (bad phone number, not a webhook URL…). */

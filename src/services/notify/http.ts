@@ -3,7 +3,7 @@
 // "try again" or "give up".
 import { assertPublicEndpoint } from '../proxy/ssrf.ts'
 import { fetchPinned } from '../net/guarded-fetch.ts'
-import { ChannelError } from './channel.ts'
+import { ChannelError, recipientError, redact } from './channel.ts'
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]'])
 const TIMEOUT_MS = 15_000
@@ -15,6 +15,13 @@ export type PostOptions = {
   untrusted: boolean
   /** Masks secrets in error messages (a webhook URL's token, a bot token). */
   describe: string
+  /**
+   * Whether a 4xx answer names the recipient (no such chat, unknown webhook) rather than this server's
+   * request or credentials: such a failure is the person's, and does not count against the channel.
+   */
+  isRecipientError?: (status: number, body: unknown) => boolean
+  /** Masked in every error this throws (bot and access tokens: errors are logged and stored). */
+  secrets?: Array<string | undefined>
 }
 
 /** The checked address to connect to (undefined: a dev-mode loopback URL, fetched as it is). */
@@ -29,8 +36,17 @@ export async function guardUrl(target: string, devMode: boolean): Promise<string
   }
 }
 
-/** POSTs and returns the parsed JSON body (or null); throws ChannelError on any failure. */
+/** POSTs and returns the parsed JSON body (or null); throws ChannelError on any failure, secrets masked. */
 export async function post(target: string, init: { headers: Record<string, string>; body: string }, opts: PostOptions): Promise<unknown> {
+  try {
+    return await postOnce(target, init, opts)
+  } catch (err) {
+    if (err instanceof ChannelError && opts.secrets) throw new ChannelError(redact(err.message, opts.secrets), err.opts)
+    throw err
+  }
+}
+
+async function postOnce(target: string, init: { headers: Record<string, string>; body: string }, opts: PostOptions): Promise<unknown> {
   // A person's URL is resolved once and connected to at the address checked (no DNS rebinding).
   const address = opts.untrusted ? await guardUrl(target, opts.devMode) : undefined
   let res: Response
@@ -53,6 +69,7 @@ export async function post(target: string, init: { headers: Record<string, strin
   const message = `${opts.describe}: HTTP ${res.status}${detail ? ` ${detail}` : ''}`
   if (res.status === 429) throw new ChannelError(message, { retryAfterMs: retryAfter(res, json) })
   if (res.status >= 500 || res.status === 408) throw new ChannelError(message)
+  if (opts.isRecipientError?.(res.status, json)) throw recipientError(message)
   throw new ChannelError(message, { permanent: true })
 }
 

@@ -21,12 +21,14 @@ export { AddressError, ChannelError, type ChannelName, type NotificationKind }
 
 /** How long a request waits for the first delivery attempt before answering (the worker retries later). */
 const INLINE_WAIT_MS = 5_000
+/** A new verification code for the same channel at most this often (a code may take a while to arrive). */
+export const RESEND_AFTER_MS = 30_000
 
 export class NotifyError extends Error {
   name = 'NotifyError'
   constructor(
     message: string,
-    readonly code: 'UnknownChannel' | 'InvalidAddress' | 'InvalidCode' | 'ExpiredCode' | 'NotVerified',
+    readonly code: 'UnknownChannel' | 'InvalidAddress' | 'InvalidCode' | 'ExpiredCode' | 'NotVerified' | 'TooSoon',
   ) {
     super(message)
   }
@@ -63,15 +65,24 @@ export class NotifyService {
   /**
    * The row for a message to an account: protocol-bound kinds go to its email address (or, when this
    * server cannot send email, to the preferred channel); the rest go to the preferred verified channel,
-   * email being the fallback. `emailTo` overrides the account's address for the email route.
+   * email being the fallback — also while that channel's breaker is open, if email delivers (else the
+   * message waits for the channel). `emailTo` overrides the account's address for the email route.
    */
   forAccount(did: string, kind: NotificationKind, vars: TemplateVars, emailTo: string | null): NewNotification {
     const preferred = store.preferredChannel(this.db, did)
-    const usable = preferred && this.channels.has(preferred.channel as ChannelName) ? preferred : null
+    let usable = preferred && this.channels.has(preferred.channel as ChannelName) ? preferred : null
+    if (usable && emailTo && this.email.delivers && this.queue.breakers.paused(usable.channel)) usable = null
     const useEmail = emailTo && (!usable || (EMAIL_BOUND.has(kind) && this.email.delivers))
     const route = useEmail || !usable ? { channel: 'email', address: emailTo ?? '' } : { channel: usable.channel, address: usable.address }
     if (!route.address) throw new NotifyError('the account has neither an email address nor a verified channel', 'NotVerified')
     return { did, kind, ...route, ...this.body(kind, { ...vars, channel: route.channel }) }
+  }
+
+  /** Routes (forAccount), queues and delivers a message that carries no token; returns the channel used. */
+  async toAccount(did: string, kind: NotificationKind, vars: TemplateVars, emailTo: string | null): Promise<string> {
+    const n = this.forAccount(did, kind, vars, emailTo)
+    await this.dispatch(this.enqueue(n))
+    return n.channel
   }
 
   private body(kind: NotificationKind, vars: TemplateVars): { subject: string; body: string } {
@@ -132,17 +143,25 @@ export class NotifyService {
   async addChannel(did: string, name: string, address: string): Promise<void> {
     const channel = this.channel(name)
     if (channel.name === 'email') throw new NotifyError('email is the account address; change it with updateEmail', 'UnknownChannel')
-    let normalized: string
-    try {
-      normalized = channel.normalizeAddress(address)
-    } catch (err) {
-      throw new NotifyError((err as Error).message, 'InvalidAddress')
+    await this.sendVerification(did, channel.name, addressFor(channel, address))
+  }
+
+  /** A fresh code for a channel added and not verified yet (the old code stops working). */
+  async resendVerification(did: string, name: string, now = Date.now()): Promise<void> {
+    const row = store.getChannel(this.db, did, name)
+    if (!row || row.verifiedAt || !this.channels.has(row.channel as ChannelName)) throw new NotifyError('no verification is pending for this channel', 'NotVerified')
+    if (row.codeRequestedAt && now - Date.parse(row.codeRequestedAt) < RESEND_AFTER_MS) {
+      throw new NotifyError('a code was sent less than 30 seconds ago; give it a moment to arrive', 'TooSoon')
     }
+    await this.sendVerification(did, row.channel as ChannelName, row.address)
+  }
+
+  private async sendVerification(did: string, channel: ChannelName, address: string) {
     const code = genCode()
     const id = this.db.transaction(() => {
-      store.putPendingChannel(this.db, did, channel.name, normalized, code)
-      const message = this.body('verify_channel', { code, channel: channel.name })
-      return this.enqueue({ did, kind: 'verify_channel', channel: channel.name, address: normalized, ...message })
+      store.putPendingChannel(this.db, did, channel, address, code)
+      const message = this.body('verify_channel', { code, channel })
+      return this.enqueue({ did, kind: 'verify_channel', channel, address, ...message })
     })()
     await this.dispatch(id)
   }
@@ -207,6 +226,15 @@ export class NotifyService {
   }
 }
 
+/** The address in the channel's canonical form; what is wrong with it as a NotifyError (InvalidAddress). */
+function addressFor(channel: Channel, address: string): string {
+  try {
+    return channel.normalizeAddress(address)
+  } catch (err) {
+    throw new NotifyError((err as Error).message, 'InvalidAddress')
+  }
+}
+
 /** What `pds status` shows, from account.sqlite opened read-only (the server need not run); null before the queue existed. */
 export function readNotifyStatus(accountDbLocation: string): Pick<NotifyStatus, 'queue' | 'breakers' | 'recentFailures'> | null {
   if (!existsSync(accountDbLocation)) return null
@@ -233,12 +261,7 @@ export async function sendTestMessage(config: Config, log: Logger, name: string,
     const channel = (CHANNEL_NAMES as readonly string[]).includes(name) ? channels.get(name as ChannelName) : undefined
     if (!channel) throw new NotifyError(`channel ${name} is not configured (configured: ${[...channels.keys()].filter((c) => CHANNEL_NAMES.includes(c)).join(', ')})`, 'UnknownChannel')
     if (channel instanceof EmailChannel && !channel.delivers) throw new NotifyError('email is not configured (PDS_EMAIL_SMTP_URL is unset; messages only go to the log)', 'UnknownChannel')
-    let normalized: string
-    try {
-      normalized = channel.normalizeAddress(address)
-    } catch (err) {
-      throw new NotifyError((err as Error).message, 'InvalidAddress')
-    }
+    const normalized = addressFor(channel, address)
     const templates = new Templates(config.service.serviceName ?? config.service.hostname, loadTemplateOverrides(config.notify.templatesFile))
     const { subject, text } = templates.render('test', { channel: channel.name })
     await channel.send({ id: Date.now(), address: normalized, subject, text })

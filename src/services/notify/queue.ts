@@ -8,7 +8,7 @@ import type { Logger } from '../../logger.ts'
 import * as store from '../../storage/account/notifications.ts'
 import type { NotificationRow } from '../../storage/account/notifications.ts'
 import { Breakers } from './breaker.ts'
-import { ChannelError, type Channel } from './channel.ts'
+import { AddressError, ChannelError, type Channel, type ChannelErrorOptions } from './channel.ts'
 
 export type QueueOptions = {
   retryBaseMs: number
@@ -148,9 +148,12 @@ export class NotificationQueue {
   }
 
   private failed(row: NotificationRow, err: unknown) {
-    const opts = err instanceof ChannelError ? err.opts : {}
+    // A stored address the channel cannot use is the recipient's problem, as a refusal naming it is.
+    const opts: ChannelErrorOptions = err instanceof ChannelError ? err.opts : err instanceof AddressError ? { permanent: true, recipient: true } : {}
     const error = err instanceof ChannelError ? err.message : `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`
-    this.breakers.failure(row.channel)
+    // The channel answered: one person's bad chat id must not pause it for everyone.
+    if (opts.recipient) this.breakers.success(row.channel)
+    else this.breakers.failure(row.channel)
     const attempts = row.attempts + 1
     let retryAt: number | null = null
     if (!opts.permanent && attempts < this.opts.maxAttempts) {

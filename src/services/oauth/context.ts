@@ -32,6 +32,8 @@ export type OAuthAccountPort = {
   passkeyOptions(): Promise<unknown>
   /** The active account whose passkey answered one of our challenges, or what to tell the person. */
   passkeySignIn(response: unknown): Promise<OAuthAccount | string>
+  /** After a complete sign-in on the authorization page: "a new sign-in" alerts. */
+  signedIn?(did: string, browser: { ip: string; userAgent: string | null }): void
   /** An active (not deactivated, not taken down) account, or null. */
   getAccount(handleOrDid: string): OAuthAccount | null
 }

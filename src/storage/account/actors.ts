@@ -100,6 +100,8 @@ export function deleteAccountRows(db: Database, did: string) {
   tables.push('totp_factor', 'backup_code', 'passkey', 'factor_audit')
   // Trusted browsers and recoveries (310_trusted_browser.sql, 311_factor_recovery.sql).
   tables.push('trusted_browser', 'factor_recovery')
+  // Devices seen signing in (320_sign_in_devices.sql).
+  tables.push('sign_in_device')
   for (const table of tables) db.query(`DELETE FROM ${table} WHERE did = ?`).run(did)
   db.query('DELETE FROM factor_attempt WHERE key = ?').run(`did:${did}`)
 }

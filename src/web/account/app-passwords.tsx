@@ -78,7 +78,7 @@ export async function createAppPassword(r: WebRequest): Promise<Response> {
   if (!name) return view(s, { errors: { name: 'Give the app password a name.' }, privileged, status: 400 })
   if (name.length > NAME_MAX) return view(s, { errors: { name: `Use at most ${NAME_MAX} characters.` }, name, privileged, status: 400 })
   try {
-    const created = await s.app.services.accounts.manager.createAppPassword(s.account.did, name, privileged)
+    const created = await s.app.services.accounts.createAppPassword(s.account.did, name, { privileged })
     return view(s, { created })
   } catch (err) {
     const message = serviceErrorName(err) === 'DuplicateName' ? 'You already have an app password with this name.' : serviceMessage(err)
@@ -90,6 +90,6 @@ export async function createAppPassword(r: WebRequest): Promise<Response> {
 /** POST /account/app-passwords/revoke */
 export function revokeAppPassword(r: WebRequest): Response {
   const s = asSignedIn(r)
-  s.app.services.accounts.manager.revokeAppPassword(s.account.did, field(r.form, 'name'))
+  s.app.services.accounts.revokeAppPassword(s.account.did, field(r.form, 'name'))
   return seeOther(`${PATH}?done=revoked`)
 }

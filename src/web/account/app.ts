@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto'
 import { BASE, REAUTH_PATH, SIGN_IN_PATH, type AccountApp, type AccountAppServices } from './context.ts'
 import type { Route } from './router.ts'
 import { WEB_LIMITS } from './rate-limits.ts'
-import { PASSKEY_SIGN_IN_PATH, showSignIn, submitSignIn } from './sign-in.tsx'
+import { newSignInCode, PASSKEY_SIGN_IN_PATH, showSignIn, submitSignIn } from './sign-in.tsx'
 import { removePassword, REMOVE_PASSWORD_PATH } from './passkey-only.tsx'
 import { cancelRecoverySignedIn, RECOVER_ROUTES, showCancelRecovery, showFinishRecovery, showRecover, submitCancelRecovery, submitFinishRecovery, submitRecover } from './recover.tsx'
 import { forgetAllBrowsers, forgetBrowser, TRUSTED_BROWSER_ROUTES } from './trusted-browsers.tsx'
@@ -24,7 +24,7 @@ import { showCollection, showData, showRecord } from './data.tsx'
 import { showBlobs } from './blobs.tsx'
 import { downloadBlob, downloadBlobs, downloadRepo } from './data-files.ts'
 import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
-import { addChannel, NOTIFICATIONS_PATH, removeChannel, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
+import { addChannel, NOTIFICATIONS_PATH, removeChannel, resendCode, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
 import { checkIdentity, IDENTITY_PATH, showIdentity } from './identity.tsx'
 import { MAX_RESTORE_BYTES, RESTORE_PATH, showRestore, submitRestore } from './restore.tsx'
@@ -34,6 +34,7 @@ import { addPasskey, passkeyOptions, beginTotp, cancelTotp, disableTotp, finishT
 export const ROUTES: Route[] = [
   { method: 'GET', path: SIGN_IN_PATH, access: 'public', handler: showSignIn },
   { method: 'POST', path: SIGN_IN_PATH, access: 'public', limits: WEB_LIMITS.password, handler: submitSignIn },
+  { method: 'POST', path: `${SIGN_IN_PATH}/new-code`, access: 'public', limits: [...WEB_LIMITS.password, ...WEB_LIMITS.signInCode], handler: newSignInCode },
   { method: 'POST', path: `${PASSKEY_SIGN_IN_PATH}/options`, access: 'public', limits: WEB_LIMITS.passkeyChallenge, handler: passkeyChallenge },
   { method: 'POST', path: PASSKEY_SIGN_IN_PATH, access: 'public', limits: WEB_LIMITS.password, handler: submitPasskeySignIn },
   { method: 'POST', path: `${BASE}/sign-out`, access: 'signedIn', handler: submitSignOut },
@@ -98,6 +99,7 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: NOTIFICATIONS_PATH, access: 'signedIn', handler: showNotifications },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/add`, access: 'recentPassword', limits: WEB_LIMITS.sendMail, handler: addChannel },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/verify`, access: 'signedIn', limits: WEB_LIMITS.emailCode, handler: verifyChannel },
+  { method: 'POST', path: `${NOTIFICATIONS_PATH}/resend`, access: 'signedIn', limits: WEB_LIMITS.sendMail, handler: resendCode },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/preferred`, access: 'recentPassword', handler: setPreferred },
   { method: 'POST', path: `${NOTIFICATIONS_PATH}/remove`, access: 'signedIn', handler: removeChannel },
   { method: 'GET', path: IDENTITY_PATH, access: 'signedIn', handler: showIdentity },

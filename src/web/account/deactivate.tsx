@@ -4,13 +4,14 @@
 // again here and choosing "Reactivate" brings it back. Reactivation is on the overview too.
 import { ActionButton, Card, Notice } from '../ui/components.tsx'
 import { seeOther } from '../ui/render.ts'
+import { serviceMessage } from '../ui/errors.ts'
 import { BASE, SIGN_IN_PATH, type WebRequest } from './context.ts'
 import { asSignedIn, endSessionCookie } from './router.ts'
 import { accountPage } from './shell.tsx'
 
 export const DEACTIVATE_PATH = `${BASE}/deactivate`
 
-export function showDeactivate(r: WebRequest): Response {
+export function showDeactivate(r: WebRequest, problem?: string): Response {
   const s = asSignedIn(r)
   const deactivated = !!s.account.deactivatedAt
   return accountPage(s, {
@@ -22,6 +23,7 @@ export function showDeactivate(r: WebRequest): Response {
         {deactivated ? (
           <Card title="Reactivate">
             <p>Reactivating tells the network your account is back: your posts, follows and profile show again in apps.</p>
+            {problem && <Notice kind="error">{problem}</Notice>}
             <ActionButton action={`${DEACTIVATE_PATH}/reactivate`} csrf={s.csrf} label="Reactivate my account" />
           </Card>
         ) : (
@@ -40,7 +42,7 @@ export function showDeactivate(r: WebRequest): Response {
         )}
       </>
     ),
-  })
+  }, problem ? { status: 400 } : {})
 }
 
 /** POST /account/deactivate: every session ends (the accounts service does it), this one too. */
@@ -50,9 +52,19 @@ export function deactivate(r: WebRequest): Response {
   return seeOther(`${SIGN_IN_PATH}?notice=deactivated`, [endSessionCookie(s.app)])
 }
 
-/** POST /account/deactivate/reactivate */
-export function reactivate(r: WebRequest): Response {
+/** POST /account/deactivate/reactivate: as activateAccount, only once the DID document names this server (a moved-in account waits for that). */
+export async function reactivate(r: WebRequest): Promise<Response> {
   const s = asSignedIn(r)
-  if (s.account.deactivatedAt) s.app.services.accounts.activateAccount(s.account.did)
+  const { accounts } = s.app.services
+  if (s.account.deactivatedAt) {
+    try {
+      await accounts.assertValidDidDocForService(s.account.did)
+    } catch (err) {
+      const message = serviceMessage(err)
+      if (!message) throw err
+      return showDeactivate(r, message)
+    }
+    accounts.activateAccount(s.account.did)
+  }
   return seeOther(`${BASE}?done=reactivated`)
 }

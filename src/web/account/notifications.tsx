@@ -25,7 +25,7 @@ const LABELS: Record<string, string> = {
 
 const ADDRESS_HINTS: Partial<Record<ChannelName, string>> = {
   telegram: 'Telegram: start a chat with this server’s bot first, then enter your chat id (a number).',
-  discord: 'Discord: a webhook URL of a channel you own (https://discord.com/api/webhooks/…).',
+  discord: 'Discord: a webhook URL of a channel you own (https://discord.com/api/webhooks/…), or your user id (a long number) when this server has a Discord bot.',
   ntfy: 'ntfy: a topic name or a topic URL (https://ntfy.example.com/mytopic).',
   signal: 'Signal: a phone number in international form (+15551234567) or a username (name.42).',
 }
@@ -40,6 +40,9 @@ const KIND_LABELS: Record<string, string> = {
   test: 'Test message',
   message: 'Message',
   operator_message: 'Message from the moderators',
+  sign_in_code: 'Sign-in code',
+  factor_change: 'Security settings changed',
+  new_sign_in: 'New sign-in',
 }
 
 const NOTICES: Record<string, string> = {
@@ -166,6 +169,9 @@ function view(s: SignedIn, o: { errors?: FieldErrors; values?: Values; status?: 
                         )}
                       </div>
                       <div class="row">
+                        {!c.verified && offered && (
+                          <ActionButton action={`${PATH}/resend`} csrf={s.csrf} label="Send a new code" hidden={{ channel: c.channel }} variant="secondary" small ariaLabel={`Send a new code over ${label(c.channel)}`} />
+                        )}
                         {c.verified && !c.preferred && offered && (
                           <ActionButton action={`${PATH}/preferred`} csrf={s.csrf} label="Make preferred" hidden={{ preferred: c.channel }} variant="secondary" small ariaLabel={`Send my messages to ${label(c.channel)}`} />
                         )}
@@ -286,10 +292,24 @@ export function verifyChannel(r: WebRequest): Response {
   } catch (err) {
     if (!(err instanceof NotifyError)) throw err
     const message =
-      err.code === 'ExpiredCode' ? 'This code has expired. Remove the channel and add it again for a new code.' : err.code === 'InvalidCode' && err.message.includes('not valid') ? 'This code is not right. Check it and try again.' : `${err.message}.`
+      err.code === 'ExpiredCode' ? 'This code has expired. Use “Send a new code” for another one.' : err.code === 'InvalidCode' && err.message.includes('not valid') ? 'This code is not right. Check it and try again.' : `${err.message}.`
     return view(s, { errors: { [key]: message }, status: 400 })
   }
   return seeOther(`${PATH}?done=verified`)
+}
+
+/** POST /account/notifications/resend: a fresh code to a channel added and not verified yet (rate limited). */
+export async function resendCode(r: WebRequest): Promise<Response> {
+  const s = asSignedIn(r)
+  const channel = field(r.form, 'channel')
+  try {
+    await s.app.services.notify.resendVerification(s.account.did, channel)
+  } catch (err) {
+    if (!(err instanceof NotifyError)) throw err
+    const message = err.code === 'TooSoon' ? 'We sent a code less than 30 seconds ago. Give it a moment to arrive, then ask again.' : 'This channel has no verification waiting.'
+    return view(s, { errors: { [`code_${channel}`]: message }, status: err.code === 'TooSoon' ? 429 : 400 })
+  }
+  return seeOther(`${PATH}?done=code-sent&channel=${encodeURIComponent(channel)}`)
 }
 
 /** POST /account/notifications/preferred: a verified channel, or "email" for no preference. */

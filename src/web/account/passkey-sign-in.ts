@@ -40,6 +40,7 @@ export async function submitPasskeySignIn(r: WebRequest): Promise<Response> {
   const account = r.app.services.accounts.getAccount(result.did, { includeDeactivated: true, includeTakenDown: true })
   if (!account) return signInView(r, { errors: { form: 'This passkey’s account no longer exists.' }, status: 401 })
   if (account.takedownRef) return signInView(r, { errors: { form: 'This account has been taken down by the server’s moderators.' }, status: 403 })
+  r.app.services.accounts.signIns.signedIn(account.did, r.device, 'passkey, account web app')
   return startSession(r, account, safeNext(r.form.get('next')))
 }
 

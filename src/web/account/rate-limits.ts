@@ -14,6 +14,8 @@ export const WEB_LIMITS = {
     { name: 'web-password-5m', durationMs: 5 * MINUTE, points: 30 },
     { name: 'web-password-day', durationMs: DAY, points: 300 },
   ],
+  /** "Send a new code" on the sign-in page's code step (each sends a message): per IP. */
+  signInCode: [{ name: 'web-sign-in-code-15m', durationMs: 15 * MINUTE, points: 5 }],
   /** Passkey challenges (kept in memory until used or expired), as the /passkeys routes. */
   passkeyChallenge: [{ name: 'web-passkey-challenge', durationMs: 5 * MINUTE, points: 60 }],
   /** Email codes typed in (confirm, change, reset), as resetPassword. */

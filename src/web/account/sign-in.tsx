@@ -26,7 +26,7 @@ const NOTICES: Record<string, string> = {
   recovered: 'Your second factors were removed and your new password set. Sign in with it.',
 }
 
-export function signInView(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number; askCode?: boolean }) {
+export function signInView(r: WebRequest, o: { identifier?: string; errors?: FieldErrors; status?: number; askCode?: boolean; emailCode?: boolean }) {
   const next = safeNext(r.url.searchParams.get('next') ?? r.form.get('next'))
   const notice = NOTICES[r.url.searchParams.get('notice') ?? '']
   return publicPage(
@@ -53,6 +53,15 @@ export function signInView(r: WebRequest, o: { identifier?: string; errors?: Fie
               </>
             )}
             <button type="submit">Sign in</button>
+            {o.askCode && o.emailCode && (
+              <>
+                {' '}
+                {/* The same form (handle and password again), to the route that sends a fresh code. */}
+                <button type="submit" class="secondary" formaction={`${BASE}/sign-in/new-code`} formnovalidate>
+                  Send a new code
+                </button>
+              </>
+            )}
           </Form>
           <PasskeySignIn action={PASSKEY_SIGN_IN_PATH} optionsUrl={`${PASSKEY_SIGN_IN_PATH}/options`} csrf={r.csrf} fields={{ next }} intro="Or sign in with a passkey, without typing anything:" />
           <p>
@@ -72,13 +81,22 @@ export function showSignIn(r: WebRequest): Response {
 }
 
 /** POST /account/sign-in */
-export async function submitSignIn(r: WebRequest): Promise<Response> {
+export const submitSignIn = (r: WebRequest) => signIn(r, field(r.form, 'code') || undefined, false)
+
+/**
+ * POST /account/sign-in/new-code: the code step's "Send a new code": handle and password again, any
+ * typed code ignored, so an account with sign-in codes gets a fresh one (rate limited per IP).
+ */
+export const newSignInCode = (r: WebRequest) => signIn(r, undefined, true)
+
+async function signIn(r: WebRequest, code: string | undefined, newCode: boolean): Promise<Response> {
   const identifier = field(r.form, 'identifier').replace(/^@/, '')
   const password = raw(r.form, 'password')
   const errors: FieldErrors = {}
   if (!identifier) errors.identifier = 'Enter your handle (like alice.example.com) or your email address.'
   if (!password) errors.password = 'Enter your password.'
-  if (errors.identifier || errors.password) return signInView(r, { identifier, errors, status: 400 })
+  // Asking for a new code without the password again keeps the code step on screen.
+  if (errors.identifier || errors.password) return signInView(r, { identifier, errors, status: 400, askCode: newCode, emailCode: newCode })
   const account = await r.app.services.accounts.signInWithPassword(identifier, password)
   if (!account) {
     // A passkey-only account is told so (as createSession tells apps), with the passkey button below.
@@ -90,16 +108,19 @@ export async function submitSignIn(r: WebRequest): Promise<Response> {
   const factors = r.app.services.accounts.factors
   const cookies: string[] = []
   try {
-    const used = await factors.checkSignIn(account.did, field(r.form, 'code') || undefined, r.ip, { trustedTokens: trustedTokens(r.req) })
+    const used = await factors.checkSignIn(account.did, code, r.ip, { trustedTokens: trustedTokens(r.req) })
     if (used && used.method !== 'trusted-browser' && r.form.get(REMEMBER_BROWSER_FIELD) === '1') {
       const { token, maxAgeSeconds } = factors.trustedBrowsers.remember(account.did, r.device)
       cookies.push(trustCookie(r.req, token, maxAgeSeconds, r.app.secureCookies))
     }
   } catch (err) {
     // A missing, wrong or expired code, or a lockout: said beside the code field, nothing started.
-    if (err instanceof DomainError && err.kind !== 'internal') return signInView(r, { identifier, askCode: true, errors: { code: err.message }, status: 401 })
+    if (err instanceof DomainError && err.kind !== 'internal') {
+      return signInView(r, { identifier, askCode: true, emailCode: factors.emailAuthFactor(account.did), errors: { code: err.message }, status: 401 })
+    }
     throw err
   }
+  r.app.services.accounts.signIns.signedIn(account.did, r.device, 'account web app')
   return startSession(r, account, safeNext(r.form.get('next')), cookies)
 }
 

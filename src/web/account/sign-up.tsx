@@ -146,6 +146,7 @@ export async function submitSignUp(r: WebRequest): Promise<Response> {
       ? await accounts.createAccountWithPasskey(input, { name: 'Passkey from sign-up', response })
       : await accounts.createAccount({ ...input, password }, null)
     did = created.did
+    accounts.signIns.remember(did, r.device)
     // createAccount also opens an API session (its tokens are not used here): end it.
     accounts.revokeAllPasswordSessions(did)
   } catch (err) {

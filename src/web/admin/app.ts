@@ -12,6 +12,7 @@ import { showAccount } from './account.tsx'
 import * as actions from './account-actions.tsx'
 import { createInvite, disableInvite, INVITES_PATH, showInvites } from './invites.tsx'
 import { AUDIT_PATH, showAudit } from './audit.tsx'
+import { actOnReport, REPORTS_PATH, showReports } from './reports.tsx'
 
 const post = (name: string, handler: AdminRoute['handler'], limits?: AdminRoute['limits']): AdminRoute => ({ method: 'POST', path: `${ACCOUNTS_PATH}/${name}`, access: 'operator', handler, limits })
 
@@ -37,6 +38,8 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'GET', path: INVITES_PATH, access: 'operator', handler: (r) => showInvites(r) },
   { method: 'POST', path: `${INVITES_PATH}/create`, access: 'operator', handler: createInvite },
   { method: 'POST', path: `${INVITES_PATH}/disable`, access: 'operator', handler: disableInvite },
+  { method: 'GET', path: REPORTS_PATH, access: 'operator', handler: (r) => showReports(r) },
+  { method: 'POST', path: `${REPORTS_PATH}/act`, access: 'operator', handler: actOnReport },
   { method: 'GET', path: AUDIT_PATH, access: 'operator', handler: showAudit },
 ]
 

@@ -31,6 +31,22 @@ export function showServer(r: AdminRequest): Response {
         <p class="muted">
           pds {o.version} · up {formatDuration(o.uptimeMs)} (since <When at={o.startedAt} />)
         </p>
+        <section class="card" aria-labelledby="alerts-title">
+          <h2 id="alerts-title">Alerts</h2>
+          {o.alerts.length === 0 ? (
+            <p class="muted">None: backups on time, disk below its threshold, the firehose appending, upstreams and mail working.</p>
+          ) : (
+            <ul class="items">
+              {o.alerts.map((a) => (
+                <li>
+                  <div class="what">
+                    <span class="badge warn">{a.id}</span> {a.message}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
         <h2>Accounts</h2>
         <div class="grid">
           <Stat label="Active" value={count(o.accounts.active)} href={`${accounts}?status=active`} />

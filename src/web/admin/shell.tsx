@@ -11,6 +11,7 @@ export const NAV: NavItem[] = [
   { href: ADMIN_BASE, label: 'Server' },
   { href: `${ADMIN_BASE}/accounts`, label: 'Accounts' },
   { href: `${ADMIN_BASE}/invites`, label: 'Invites' },
+  { href: `${ADMIN_BASE}/reports`, label: 'Reports' },
   { href: `${ADMIN_BASE}/audit`, label: 'Audit log' },
 ]
 

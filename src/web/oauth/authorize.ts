@@ -279,6 +279,7 @@ export function handleSignIn(ctx: OAuthContext, req: Request, browser: BrowserIn
       const page = loginPage({ client: flow.client, form: formContext(flow), loginHint: identifier, error, askCode: !!factorProblem })
       return html(page, 401, [], [flow.request.parameters.redirect_uri])
     }
+    ctx.accounts.signedIn?.(account.did, browser)
     const res = afterSignIn(ctx, flow, account)
     for (const c of cookies) res.headers.append('Set-Cookie', c)
     return res
@@ -306,6 +307,7 @@ export function handlePasskeySignIn(ctx: OAuthContext, req: Request, browser: Br
       return html(loginPage({ client: flow.client, form: formContext(flow), error: result }), 401, [], [flow.request.parameters.redirect_uri])
     }
     ctx.store.rememberAccount(flow.device.id, result.did, form.get('remember') === '1')
+    ctx.accounts.signedIn?.(result.did, browser)
     return afterSignIn(ctx, flow, result)
   })
 }

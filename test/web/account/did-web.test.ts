@@ -83,6 +83,12 @@ test('bring your own did:web: created with its own service auth, the document to
   await page.getByRole('button', { name: 'Check and activate' }).click()
   expect(await page.getByRole('alert').textContent()).toBe('Not yet: DID document atproto_pds service endpoint does not match PDS public url')
   expect((await agent.com.atproto.server.checkAccountStatus()).data.activated).toBe(false)
+  // "Reactivate" makes the same check: it says why and leaves the account waiting.
+  await page.goto('/account/deactivate')
+  await page.getByRole('button', { name: 'Reactivate my account' }).click()
+  expect(await page.getByRole('alert').textContent()).toBe('DID document atproto_pds service endpoint does not match PDS public url')
+  expect((await agent.com.atproto.server.checkAccountStatus()).data.activated).toBe(false)
+  await page.goto('/account/identity')
 
   // Published exactly as shown: the check passes and the account is active.
   published = shown

@@ -102,13 +102,16 @@ test('add, verify and prefer Telegram; a password reset then arrives there and s
   await other.context.close()
   await h.agent().login({ identifier: nora.handle, password: 'nora-new-password-1' })
 
-  // The history lists the verification code and the reset, both delivered over Telegram.
+  // The history lists the verification code and the reset, both delivered over Telegram, after the
+  // new sign-in alert of the browser's first sign-in (a device the account had not signed in from),
+  // sent by email as no channel was verified then.
   await page.goto('/account/notifications')
   if (new URL(page.url()).pathname.endsWith('/sign-in')) await signIn(page, nora.handle, 'nora-new-password-1', '/account/notifications')
   const history = page.getByRole('region', { name: 'Sent to you' }).locator('li')
-  await expect(history.count()).resolves.toBe(2)
+  await expect(history.count()).resolves.toBe(3)
   expect((await history.nth(0).textContent())!).toMatch(/Password reset code.*Delivered.*UTC · Telegram/)
   expect((await history.nth(1).textContent())!).toMatch(/Channel verification code.*Delivered.*UTC · Telegram/)
+  expect((await history.nth(2).textContent())!).toMatch(/New sign-in.*Delivered.*UTC · Email/)
   await checkView(page, 'notifications')
 
   // Removing the channel: messages fall back to email.

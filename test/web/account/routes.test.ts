@@ -19,9 +19,11 @@ afterAll(() => server.close())
 
 test('signed out, every page but sign-in, sign-up, forgot-password and move-here leads to the sign-in page', async () => {
   const publicPaths = ROUTES.filter((r) => r.access === 'public').map((r) => r.path)
+  // sign-in/new-code: the sign-in code step's "Send a new code" (handle and password again).
   expect(new Set(publicPaths)).toEqual(
     new Set([
       '/account/sign-in',
+      '/account/sign-in/new-code',
       '/account/sign-in/passkey',
       '/account/sign-in/passkey/options',
       '/account/sign-up',

@@ -1,6 +1,7 @@
 // Invites and the server page in the console: create a code, see its uses once someone signs up with it,
 // disable it (each audited); the server page shows accounts by state, records, the firehose's head and
-// subscribers, a relay asked to crawl, recent errors from the log, and the configuration with secrets masked.
+// subscribers, a relay asked to crawl, recent errors from the log, the health monitor's alerts, and the
+// configuration with secrets masked.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { csrfOn, rawPost, startWebHarness, type WebHarness } from '../account/harness.ts'
 import { subscribeRepos } from '../../helpers/firehose.ts'
@@ -21,7 +22,8 @@ const relay = Bun.serve({
 
 let h: WebHarness
 beforeAll(async () => {
-  h = await startWebHarness({ PDS_INVITE_REQUIRED: 'true', PDS_CRAWLERS: `http://127.0.0.1:${relay.port}` })
+  // A disk alert threshold of 0%: any used disk raises the disk-full alert the server page must show.
+  h = await startWebHarness({ PDS_INVITE_REQUIRED: 'true', PDS_CRAWLERS: `http://127.0.0.1:${relay.port}`, PDS_ALERT_DISK_USED_PERCENT: '0' })
 })
 afterAll(async () => {
   await h?.close()
@@ -93,6 +95,8 @@ test('the server page', async () => {
   const { context, page } = await h.newContext()
   await adminSignIn(page)
   const main = page.locator('main')
+  await main.locator('section', { has: page.getByRole('heading', { name: 'Alerts' }) }).getByText('disk-full').waitFor()
+  await main.getByText(/the data disk is [\d.]+% full \(alert above 0%\)/).waitFor()
   const stat = (label: string) => main.locator('.card', { has: page.getByText(label, { exact: true }) }).locator('.stat').textContent()
   expect(await stat('Taken down')).toBe('1')
   expect(Number(await stat('Active'))).toBeGreaterThanOrEqual(1)

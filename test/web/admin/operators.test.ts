@@ -1,10 +1,12 @@
 // Accounts named in PDS_ADMIN_HANDLES sign in to the console with their own password and second factor;
 // other accounts, app passwords and wrong codes are refused. Their actions are audited under their handle,
-// and a takedown of the operator's own account ends its console session. Sign-in is rate limited.
+// and a takedown of the operator's own account ends its console session. Sign-in is rate limited; outside
+// dev mode the cookies are Secure and only the public origin may post.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { totpAt } from '../../../src/services/factors/totp.ts'
 import { startWebHarness, type WebHarness } from '../account/harness.ts'
 import { startTestServer } from '../../helpers/server.ts'
+import { startPlcDirectory } from '../../helpers/plc.ts'
 import { Browser, csrfOf } from '../../oauth/hand-client.ts'
 import { checkView } from './helpers.ts'
 
@@ -102,5 +104,24 @@ test('sign-in attempts are limited per IP', async () => {
     expect(limited.html).toContain('Too many attempts')
   } finally {
     await server.close()
+  }
+})
+
+test('served over https (not a dev server), the console cookies are Secure and only the public origin may post', async () => {
+  const plc = await startPlcDirectory()
+  const prod = await startTestServer({ PDS_DEV_MODE: 'false', PDS_HOSTNAME: 'pds.example.com', PDS_DID_PLC_URL: plc.url })
+  try {
+    const browser = new Browser(prod.url)
+    const page = await browser.get('/admin/sign-in')
+    expect(page.res.headers.getSetCookie()).toEqual([expect.stringMatching(/^pds_admin_form=[^;]+; Path=\/admin; HttpOnly; SameSite=Strict; Secure$/)])
+    const form = { csrf_token: csrfOf(page.html), password: prod.config.secrets.adminPassword }
+    // The loopback origin the request came in on is not this server's public origin.
+    expect((await browser.post('/admin/sign-in', form, { origin: prod.url })).res.status).toBe(403)
+    const ok = await browser.post('/admin/sign-in', form, { origin: 'https://pds.example.com' })
+    expect(ok.res.status).toBe(303)
+    expect(ok.res.headers.getSetCookie()).toEqual([expect.stringMatching(/^pds_admin_session=[^;]+; Path=\/admin; HttpOnly; SameSite=Strict; Max-Age=28800; Secure$/)])
+  } finally {
+    await prod.close()
+    await plc.close()
   }
 })

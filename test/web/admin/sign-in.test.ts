@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { csrfOn, rawPost, startWebHarness, type WebHarness } from '../account/harness.ts'
 import { adminSignIn, checkView } from './helpers.ts'
+import { ADMIN_ROUTES } from '../../../src/web/admin/app.ts'
 
 setDefaultTimeout(60_000)
 
@@ -32,6 +33,9 @@ test('the admin password signs in; a wrong one does not', async () => {
   await page.goto('/admin')
   await page.getByRole('heading', { name: 'Server', exact: true }).waitFor()
   await checkView(page, 'server')
+  // No moderation team here: reports go to the report service, and the reports page says so.
+  await page.goto('/admin/reports')
+  await page.getByText('No moderation team on this server').waitFor()
 
   const audit = (await (await fetch(`${h.server.url}/_admin/audit?limit=1`, { headers: h.adminHeaders })).json()) as { entries: unknown[] }
   expect(audit.entries[0]).toMatchObject({ action: 'sign-in', actor: 'admin', subject: '', ip: '127.0.0.1' })
@@ -77,6 +81,9 @@ test('posts without the CSRF token, with a wrong one or from another site are re
 })
 
 test('without a session every console page leads to the sign-in and every post is refused', async () => {
+  // The console is mounted (and loaded at its first request) under /admin: every route must live there.
+  expect(ADMIN_ROUTES.filter((r) => !r.path.startsWith('/admin')).map((r) => r.path)).toEqual([])
+  expect((await fetch(`${h.server.url}/admin/no-such-page`)).status).toBe(404)
   for (const path of ['/admin', '/admin/accounts', '/admin/invites', '/admin/audit', '/admin/accounts/view?did=did:plc:x']) {
     const res = await fetch(h.server.url + path, { redirect: 'manual' })
     expect(res.status).toBe(303)

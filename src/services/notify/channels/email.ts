@@ -2,13 +2,28 @@
 // the log when no SMTP server is configured. Values that reach mail headers never carry CR or LF.
 import { z } from 'zod'
 import type { Mailer } from '../../mail/mailer.ts'
-import { AddressError, ChannelError, type Channel, type OutgoingMessage } from '../channel.ts'
+import { AddressError, recipientError, type Channel, type OutgoingMessage } from '../channel.ts'
 
 const emailSchema = z.email()
 
 /** Subjects lose line breaks (a header value with CRLF would start a new header). */
 export function headerSafe(value: string): string {
   return value.replace(/[\r\n]+/g, ' ').trim()
+}
+
+/**
+ * Runs an SMTP send; the server refusing the recipient for good (nodemailer's EENVELOPE with a 5xx
+ * reply to RCPT TO: no such mailbox) is a recipient error. Connection, authentication and 4xx
+ * (try later) failures stay the channel's.
+ */
+export async function smtpSend(send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send()
+  } catch (err) {
+    const e = err as { code?: string; responseCode?: number; message?: string }
+    if (e?.code === 'EENVELOPE' && (e.responseCode ?? 0) >= 500) throw recipientError(`SMTP refused the recipient: ${String(e.message).slice(0, 200)}`)
+    throw err
+  }
 }
 
 export class EmailChannel implements Channel {
@@ -30,14 +45,10 @@ export class EmailChannel implements Channel {
   }
 
   async send(msg: OutgoingMessage): Promise<void> {
-    let to: string
-    try {
-      to = this.normalizeAddress(msg.address)
-    } catch (err) {
-      throw new ChannelError((err as Error).message, { permanent: true })
-    }
+    // A stored address that is no longer valid throws AddressError: the queue fails it as the recipient's.
+    const to = this.normalizeAddress(msg.address)
     // A stable Message-ID: a resend after a crash mid-delivery can be recognised as the same message.
-    await this.mailer.send({ to, subject: headerSafe(msg.subject), text: msg.text, messageId: `<notification-${msg.id}@${this.hostname}>` })
+    await smtpSend(() => this.mailer.send({ to, subject: headerSafe(msg.subject), text: msg.text, messageId: `<notification-${msg.id}@${this.hostname}>` }))
   }
 
   close() {

@@ -5,8 +5,8 @@
 import type { Transporter } from 'nodemailer'
 import type { Logger } from '../../../logger.ts'
 import { createSmtpTransport } from '../../mail/mailer.ts'
-import { ChannelError, type Channel, type OutgoingMessage } from '../channel.ts'
-import { EmailChannel, headerSafe } from './email.ts'
+import type { Channel, OutgoingMessage } from '../channel.ts'
+import { EmailChannel, headerSafe, smtpSend } from './email.ts'
 
 /** A readable text part for clients that do not render HTML (the reference uses html-to-text). */
 export function htmlToText(html: string): string {
@@ -44,12 +44,7 @@ export class ModerationEmailChannel implements Channel {
 
   /** `text` holds the moderator's HTML. */
   async send(msg: OutgoingMessage): Promise<void> {
-    let to: string
-    try {
-      to = this.normalizeAddress(msg.address)
-    } catch (err) {
-      throw new ChannelError((err as Error).message, { permanent: true })
-    }
+    const to = this.normalizeAddress(msg.address)
     const subject = headerSafe(msg.subject)
     const text = htmlToText(msg.text)
     if (!this.config) {
@@ -57,7 +52,8 @@ export class ModerationEmailChannel implements Channel {
       return
     }
     this.transport ??= createSmtpTransport(this.config.smtpUrl)
-    await (await this.transport).sendMail({ from: this.config.address, to, subject, html: msg.text, text, messageId: `<notification-${msg.id}@${this.hostname}>` })
+    const transport = await this.transport
+    await smtpSend(() => transport.sendMail({ from: this.config!.address, to, subject, html: msg.text, text, messageId: `<notification-${msg.id}@${this.hostname}>` }))
   }
 
   close() {

@@ -1,20 +1,15 @@
 // ntfy (https://docs.ntfy.sh/publish/#publish-as-json): POST {topic, title, message} as JSON to the
 // server's root. An address is a topic on the operator's server, or a topic URL on another https
 // server (SSRF-checked; the operator's access token is only ever sent to the operator's server).
-import { AddressError, redact, type Channel, type OutgoingMessage, ChannelError } from '../channel.ts'
+import { AddressError, ConfiguredChannel, type Channel, type OutgoingMessage } from '../channel.ts'
 import { post } from '../http.ts'
 
 const TOPIC = /^[A-Za-z0-9_-]{1,64}$/
 
 export type NtfyConfig = { url: string; token?: string }
 
-export class NtfyChannel implements Channel {
+export class NtfyChannel extends ConfiguredChannel<NtfyConfig> implements Channel {
   readonly name = 'ntfy'
-
-  constructor(
-    private readonly config: NtfyConfig,
-    private readonly devMode: boolean,
-  ) {}
 
   normalizeAddress(address: string): string {
     const v = address.trim()
@@ -37,15 +32,18 @@ export class NtfyChannel implements Channel {
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (onOwnServer && this.config.token) headers.authorization = `Bearer ${this.config.token}`
     const base = onOwnServer ? own.href.replace(/\/+$/, '') : target.origin
-    try {
-      await post(
-        `${base}/`,
-        { headers, body: JSON.stringify({ topic: target.pathname.slice(1), title: msg.subject, message: msg.text }) },
-        { devMode: this.devMode, untrusted: !onOwnServer, describe: 'ntfy publish' },
-      )
-    } catch (err) {
-      if (err instanceof ChannelError) throw new ChannelError(redact(err.message, [this.config.token]), err.opts)
-      throw err
-    }
+    await post(
+      `${base}/`,
+      { headers, body: JSON.stringify({ topic: target.pathname.slice(1), title: msg.subject, message: msg.text }) },
+      // A topic on another server is wholly the person's; on the operator's server a 401/403 is the
+      // operator's token, and a 4xx about the topic is the person's.
+      {
+        devMode: this.devMode,
+        untrusted: !onOwnServer,
+        describe: 'ntfy publish',
+        isRecipientError: (status) => !onOwnServer || (status !== 401 && status !== 403),
+        secrets: [this.config.token],
+      },
+    )
   }
 }

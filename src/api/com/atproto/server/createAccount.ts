@@ -6,7 +6,7 @@ export default defineHandler({
   nsid: 'com.atproto.server.createAccount',
   auth: 'none',
   rateLimit: RATE.createAccount,
-  handler: async ({ input, services, req }) => {
+  handler: async ({ input, services, req, ip }) => {
     // Bringing a DID (migration) needs service auth from that DID; plain sign-ups carry no auth.
     let requester: string | null = null
     const token = input.did ? bearerToken(req) : undefined
@@ -14,6 +14,9 @@ export default defineHandler({
       const auth = await services.verifyAuth('service', { req, nsid: 'com.atproto.server.createAccount' })
       requester = auth.type === 'service' ? auth.did : null
     }
-    return services.accounts.createAccount(input, requester)
+    const created = await services.accounts.createAccount(input, requester)
+    // The device that signed up is the account's own: its next sign-in is not a "new sign-in".
+    services.accounts.signIns.remember(created.did, { ip, userAgent: req.headers.get('user-agent') })
+    return created
   },
 })

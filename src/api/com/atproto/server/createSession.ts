@@ -9,13 +9,14 @@ export default defineHandler<unknown, Input>({
   nsid: 'com.atproto.server.createSession',
   auth: 'none',
   rateLimit: RATE.createSession,
-  handler: async ({ input, services, ip }) => {
+  handler: async ({ input, services, ip, req }) => {
     if (input.password.length > OLD_PASSWORD_MAX_LENGTH) throw AuthRequiredError('Password too long. Consider resetting your password.')
     const { account, appPassword } = await services.accounts.login(input.identifier, input.password)
     if (!input.allowTakendown && account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
     // Second factors guard the account password; app passwords are for apps that cannot ask for a code.
     if (!appPassword) await services.accounts.factors.checkSignIn(account.did, input.authFactorToken, ip)
     const tokens = await services.accounts.createSession(account.did, appPassword)
+    services.accounts.signIns.signedIn(account.did, { ip, userAgent: req.headers.get('user-agent') }, appPassword ? `app password “${appPassword.name}”` : 'password')
     return sessionBody(services.accounts, account, tokens)
   },
 })
