@@ -19,7 +19,7 @@ import { WritePreparer, type PreparedCreateOrUpdate, type PreparedWrite, type Va
 import { buildCommit, checkBlobs, checkSwaps, dataRootOf, persistCommit } from './writer.ts'
 import { invalidInput } from '../errors.ts'
 import { uploadBlob, sweepTempDirectory, TEMP_BLOB_GRACE_MS, type BlobRefJson, type ByteUpload } from '../blobs/upload.ts'
-import { readRecord, readRecordPage, type RecordView } from './reads.ts'
+import { readRecord, readRecordPage, readRecordPageJson, type RecordView } from './reads.ts'
 import { readPreferences, writePreferences } from './preferences.ts'
 import { importCar, readLimited } from './import.ts'
 import { getRecordsSinceRev, type LocalRecords } from '../read-after-write/local-records.ts'
@@ -88,6 +88,11 @@ export class RepoService {
 
   listRecords(did: string, collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }) {
     return readRecordPage(this.db(did), collection, opts)
+  }
+
+  /** listRecords' page as JSON text, ready to send. */
+  listRecordsJson(did: string, collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): string {
+    return readRecordPageJson(this.db(did), collection, opts)
   }
 
   listCollections(did: string): string[] {

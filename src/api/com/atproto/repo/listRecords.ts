@@ -18,6 +18,8 @@ export default defineHandler({
     if (!account || !services.repo.hasRepo(account.did)) {
       throw InvalidRequestError(`Could not find repo: ${repo}`)
     }
-    return services.repo.listRecords(account.did, collection, { limit: limit ?? 50, cursor, reverse: reverse ?? false })
+    // The page arrives as JSON text (records go from CBOR to JSON without decoded objects).
+    const page = services.repo.listRecordsJson(account.did, collection, { limit: limit ?? 50, cursor, reverse: reverse ?? false })
+    return new Response(page, { headers: { 'content-type': 'application/json;charset=utf-8' } })
   },
 })
