@@ -9,7 +9,7 @@ import { Output, runCommand } from '../lib/output.ts'
 import { XrpcClient } from '../lib/xrpc-client.ts'
 import { createAccount } from './account.ts'
 
-type Options = ConfigOptions & { url?: string; json?: boolean; email?: string; password?: string }
+type Options = ConfigOptions & { url?: string; json?: boolean; email?: string; password?: string; labels?: string }
 
 type Enabled = { did: string; handle: string; labelKey: string; didDocUpdated: boolean; labelValues: string[] }
 
@@ -20,7 +20,7 @@ export async function enableModeration(opts: Options & { handle: string }): Prom
     fetch(new URL('/_admin/moderation/enable', client.baseUrl), {
       method: 'POST',
       headers: { authorization: client.authorization!, 'content-type': 'application/json' },
-      body: JSON.stringify({ account: opts.handle }),
+      body: JSON.stringify({ account: opts.handle, labelValues: opts.labels?.split(',').map((v) => v.trim()).filter(Boolean) }),
     }).catch((err: Error) => {
       throw new CliError(`cannot reach the server at ${client.baseUrl} (${err.message}); is \`pds serve\` running?`, EXIT.unavailable)
     })
@@ -45,6 +45,7 @@ export function registerModeration(program: Command): void {
     .description('make this account the moderation team lead: label key, DID document, labeler record')
     .option('--email <email>', 'create the account with this email if it does not exist')
     .option('-p, --password <password>', 'its password when created (default: generated, printed once)')
+    .option('--labels <list>', 'the label values the labeler declares, comma-separated (default: the current ones, or !hide,!warn,!takedown,porn,sexual,nudity,graphic-media,spam)')
     .action(async (handle: string, opts: Options) => {
       const out = new Output(opts)
       await runCommand(out, async () => {
@@ -54,6 +55,7 @@ export function registerModeration(program: Command): void {
             `moderation team lead: ${result.handle} (${result.did})`,
             `label key (#atproto_label): ${result.labelKey}`,
             `labeler endpoint (#atproto_labeler): ${result.didDocUpdated ? 'added to the DID document' : 'already in the DID document'}`,
+            `label values: ${result.labelValues.join(', ')}`,
             ...(result.password ? [`password: ${result.password}`] : []),
             'Set PDS_MOD_TEAM_HANDLE in pds.env to keep this choice explicit.',
           ].join('\n'),

@@ -38,7 +38,16 @@ test('enable names a missing account clearly, creates it with --email, and is id
   expect(again.code).toBe(0)
   expect(again.json()).toMatchObject({ did: result.did, labelKey: result.labelKey, didDocUpdated: false })
   expect(again.json().password).toBeUndefined()
-}, 30_000)
+
+  // The declared label values can be changed; the record follows, and an invalid value changes nothing.
+  const relabeled = await cli('moderation', 'enable', 'mod.test', '--labels', 'spam, rude', '--json')
+  expect(relabeled.json().labelValues).toEqual(['spam', 'rude'])
+  const bad = await cli('moderation', 'enable', 'mod.test', '--labels', 'Not Valid')
+  expect(bad.code).not.toBe(0)
+  expect(bad.stderr).toContain('Invalid label value: Not Valid')
+  const record = server.services.repo.getRecord(result.did, 'app.bsky.labeler.service', 'self')
+  expect((record!.value as { policies: unknown }).policies).toEqual({ labelValues: ['spam', 'rude'] })
+}, 60_000)
 
 test('init --mod-team-handle writes PDS_MOD_TEAM_HANDLE and leaves reports to the team', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pds-init-mod-'))

@@ -7,7 +7,7 @@ import type { RepoService } from '../repo/service.ts'
 import * as team from '../../storage/moderation/team.ts'
 import type { ModContext, SubjectStatusPort } from './context.ts'
 import { Labeler } from './labeler.ts'
-import { DEFAULT_LABEL_VALUES, readLabelKey, setUpLabeler, type LabelKeyStore, type SetupResult } from './setup.ts'
+import { readLabelKey, setUpLabeler, type LabelKeyStore, type SetupResult } from './setup.ts'
 import { runDueActions } from './jobs.ts'
 import { ROLE, type Caller } from './team.ts'
 import { Queries } from './queries.ts'
@@ -116,9 +116,12 @@ export class ModerationService {
     return lead ? { did: lead, role: ROLE.admin } : null
   }
 
-  /** Makes an account the team lead and sets up its labeler identity (idempotent). */
-  async enable(handleOrDid: string): Promise<SetupResult> {
-    const result = await setUpLabeler(this.ctx, this.deps.keys, { handleOrDid, publicUrl: this.deps.publicUrl, labelValues: DEFAULT_LABEL_VALUES })
+  /**
+   * Makes an account the team lead and sets up its labeler identity (idempotent). `labelValues`: the
+   * values the labeler declares; unset keeps the record's current ones (the defaults the first time).
+   */
+  async enable(handleOrDid: string, labelValues?: string[]): Promise<SetupResult> {
+    const result = await setUpLabeler(this.ctx, this.deps.keys, { handleOrDid, publicUrl: this.deps.publicUrl, labelValues })
     team.setState(this.deps.db, TEAM_DID, result.did)
     this.issuerCache = undefined
     return result

@@ -1,10 +1,10 @@
 // Turning moderation on for a team account: its #atproto_label key (kept like signing keys, sealed when
 // a key encryption key is configured), its DID document (#atproto_labeler service + #atproto_label key,
 // one PLC operation), and its app.bsky.labeler.service record.
-import { existsSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
 import { Secp256k1Keypair, type Keypair } from '../../core/crypto/index.ts'
 import type { KeyFiles } from '../../storage/key-files.ts'
+import { labelKeyLabel, labelKeyPath } from '../../storage/moderation/label-keys.ts'
 import { invalidInput } from '../errors.ts'
 import type { ModContext } from './context.ts'
 
@@ -13,18 +13,8 @@ export const DEFAULT_LABEL_VALUES = ['!hide', '!warn', '!takedown', 'porn', 'sex
 
 export type LabelKeyStore = { keyFiles: KeyFiles; directory: string }
 
-const LABEL_KEY_SUFFIX = '.label-key'
-const keyPath = (store: LabelKeyStore, did: string) => join(store.directory, `${encodeURIComponent(did)}${LABEL_KEY_SUFFIX}`)
-const keyLabel = (did: string) => `${did}#atproto_label`
-
-/** The label key files of a moderation directory with the label each is sealed with (`pds keys`). */
-export function listLabelKeyFiles(directory: string): { path: string; label: string }[] {
-  if (!existsSync(directory)) return []
-  return readdirSync(directory)
-    .filter((name) => name.endsWith(LABEL_KEY_SUFFIX))
-    .sort()
-    .map((name) => ({ path: join(directory, name), label: keyLabel(decodeURIComponent(name.slice(0, -LABEL_KEY_SUFFIX.length))) }))
-}
+const keyPath = (store: LabelKeyStore, did: string) => labelKeyPath(store.directory, did)
+const keyLabel = labelKeyLabel
 
 export function readLabelKey(store: LabelKeyStore, did: string): Keypair | null {
   const path = keyPath(store, did)
@@ -45,7 +35,7 @@ export type SetupResult = { did: string; handle: string; labelKey: string; didDo
 export async function setUpLabeler(
   ctx: ModContext,
   store: LabelKeyStore,
-  opts: { handleOrDid: string; publicUrl: string; labelValues: string[] },
+  opts: { handleOrDid: string; publicUrl: string; labelValues?: string[] },
 ): Promise<SetupResult> {
   const account = ctx.accounts.getAccount(opts.handleOrDid, { includeDeactivated: true })
   if (!account) throw invalidInput(`No account ${opts.handleOrDid} on this server`, 'AccountNotFound')
@@ -54,12 +44,17 @@ export async function setUpLabeler(
     verificationMethods: { atproto_label: key.did() },
     services: { atproto_labeler: { type: 'AtprotoLabeler', endpoint: opts.publicUrl } },
   })
+  const existing = ctx.repo.getRecord(account.did, 'app.bsky.labeler.service', 'self')
+  const current = (existing?.value as { policies?: { labelValues?: string[] } } | undefined)?.policies?.labelValues
+  const labelValues = opts.labelValues ?? current ?? DEFAULT_LABEL_VALUES
+  for (const v of labelValues) {
+    if (!/^!?[a-z0-9-]{1,128}$/.test(v)) throw invalidInput(`Invalid label value: ${v} (lowercase letters, digits and dashes; a leading ! for the global ones)`)
+  }
   const record = {
     $type: 'app.bsky.labeler.service',
-    policies: { labelValues: opts.labelValues },
+    policies: { labelValues },
     createdAt: ctx.now().toISOString(),
   }
-  const existing = ctx.repo.getRecord(account.did, 'app.bsky.labeler.service', 'self')
   const same = existing && JSON.stringify((existing.value as { policies?: unknown }).policies) === JSON.stringify(record.policies)
   if (!same) {
     await ctx.repo.applyWrites(account.did, [
@@ -68,5 +63,5 @@ export async function setUpLabeler(
         : { action: 'create', collection: 'app.bsky.labeler.service', rkey: 'self', value: record },
     ])
   }
-  return { did: account.did, handle: account.handle ?? opts.handleOrDid, labelKey: key.did(), didDocUpdated, labelValues: opts.labelValues }
+  return { did: account.did, handle: account.handle ?? opts.handleOrDid, labelKey: key.did(), didDocUpdated, labelValues }
 }

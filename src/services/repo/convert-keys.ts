@@ -8,7 +8,7 @@ import { ROTATION_KEY_LABEL } from '../../config/config.ts'
 import type { KeySealer } from '../../core/crypto/key-seal.ts'
 import { isTempName, KeyFiles, removeStaleTemps, writeFileDurably } from '../../storage/key-files.ts'
 import { ACTOR_KEY_FILE, listActorDirs } from '../backup/layout.ts'
-import { listLabelKeyFiles } from '../moderation/setup.ts'
+import { listLabelKeyFiles } from '../../storage/moderation/label-keys.ts'
 
 export type KeyConversion = {
   /** Files rewritten now. */

@@ -26,7 +26,6 @@ import { downloadBlob, downloadBlobs, downloadRepo } from './data-files.ts'
 import { deactivate, reactivate, showDeactivate } from './deactivate.tsx'
 import { addChannel, NOTIFICATIONS_PATH, removeChannel, resendCode, setPreferred, showNotifications, verifyChannel } from './notifications.tsx'
 import { deleteAccount, sendDeleteCode, showDeleteAccount } from './delete-account.tsx'
-import { MOD_ROUTES } from '../mod/routes.ts'
 import { checkIdentity, IDENTITY_PATH, showIdentity } from './identity.tsx'
 import { MAX_RESTORE_BYTES, RESTORE_PATH, showRestore, submitRestore } from './restore.tsx'
 import { confirmMove, forgetMove, MOVE_PATH, showMoveHere, startMove } from './move-here.tsx'
@@ -118,7 +117,6 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: `${BASE}/delete`, access: 'recentPassword', handler: showDeleteAccount },
   { method: 'POST', path: `${BASE}/delete/send-code`, access: 'recentPassword', limits: WEB_LIMITS.sendMail, handler: sendDeleteCode },
   { method: 'POST', path: `${BASE}/delete`, access: 'recentPassword', limits: WEB_LIMITS.deleteAccount, handler: deleteAccount },
-  ...MOD_ROUTES,
 ]
 
 export function createAccountApp(services: AccountAppServices, limit: AccountApp['limit']): AccountApp {

@@ -36,9 +36,13 @@ export function accountRoutes(services: Services): Plugin {
   // The pages load at the first request under /account (see ../lazy.ts); every route of the app is
   // under BASE (test/web/account/routes.test.ts checks it).
   const routes = lazy(async () => {
-    const [{ createAccountApp, ROUTES }, { handleRoute }] = await Promise.all([import('../../web/account/app.ts'), import('../../web/account/router.ts')])
+    const [{ createAccountApp, ROUTES }, { handleRoute }, { MOD_ROUTES }] = await Promise.all([
+      import('../../web/account/app.ts'),
+      import('../../web/account/router.ts'),
+      import('../../web/mod/routes.ts'), // the moderation console, under /account/mod
+    ])
     const app = createAccountApp(services, limiter(services.rateLimiter))
-    const byPath = new Map(ROUTES.map((route) => [`${route.method} ${route.path}`, route]))
+    const byPath = new Map([...ROUTES, ...MOD_ROUTES].map((route) => [`${route.method} ${route.path}`, route]))
     return (request: Request, ip: string) => {
       const path = new URL(request.url).pathname.replace(/(.)\/+$/, '$1')
       const route = byPath.get(`${request.method === 'HEAD' ? 'GET' : request.method} ${path}`)
