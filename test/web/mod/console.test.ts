@@ -129,6 +129,9 @@ test('label definitions: an admin adds the team\'s own label and drops one; the 
     { identifier: 'rude', severity: 'alert', blurs: 'content', defaultSetting: 'warn', adultOnly: false, locales: [{ lang: 'en', name: 'Rude', description: 'Insults and name-calling.' }] },
   ])
   await checkView(page, 'mod-labels')
+  // Enabling again (pds moderation enable) keeps the team's definitions.
+  await h.server.services.moderation.enable('mod.test')
+  expect((await record()).labelValueDefinitions).toEqual(policies.labelValueDefinitions)
   await page.getByLabel('Value', { exact: true }).fill('Not Valid')
   await page.getByRole('button', { name: 'Save label' }).click()
   await page.getByText(/Invalid label value: Not Valid/).waitFor()
