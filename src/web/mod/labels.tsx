@@ -4,13 +4,11 @@
 // apps show it) or stop declaring one.
 import { ActionButton, Card, Checkbox, Field, Form, Notice } from '../ui/components.tsx'
 import { field } from '../ui/form.ts'
-import { PageProblem } from '../ui/errors.ts'
 import { seeOther } from '../ui/render.ts'
 import type { WebRequest } from '../account/context.ts'
-import { DomainError } from '../../services/errors.ts'
 import { BLURS, DEFAULT_SETTINGS, SEVERITIES } from '../../services/moderation/label-policies.ts'
 import { isAdmin } from '../../services/moderation/team.ts'
-import { asMember, MOD_BASE } from './context.ts'
+import { asMember, MOD_BASE, orRefusalPage } from './context.ts'
 import { modPage } from './shell.tsx'
 
 export const LABELS_PATH = `${MOD_BASE}/labels`
@@ -86,19 +84,10 @@ export async function showLabels(r: WebRequest): Promise<Response> {
   })
 }
 
-async function asPage<T>(title: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run()
-  } catch (err) {
-    if (err instanceof DomainError) throw new PageProblem(err.kind === 'auth-required' || err.kind === 'forbidden' ? 403 : 400, title, err.message)
-    throw err
-  }
-}
-
 export async function defineLabel(r: WebRequest): Promise<Response> {
   const m = asMember(r)
   const identifier = field(r.form, 'identifier').trim()
-  await asPage('Label not saved', () =>
+  await orRefusalPage('Label not saved', () =>
     m.moderation.labelPolicies.define(m.caller, {
       identifier,
       name: r.form.get('name') ?? undefined,
@@ -115,6 +104,6 @@ export async function defineLabel(r: WebRequest): Promise<Response> {
 export async function removeLabel(r: WebRequest): Promise<Response> {
   const m = asMember(r)
   const identifier = field(r.form, 'identifier')
-  await asPage('Label not removed', () => m.moderation.labelPolicies.remove(m.caller, identifier))
+  await orRefusalPage('Label not removed', () => m.moderation.labelPolicies.remove(m.caller, identifier))
   return seeOther(`${LABELS_PATH}?removed=${encodeURIComponent(identifier)}`)
 }

@@ -6,9 +6,8 @@ import { field } from '../ui/form.ts'
 import { PageProblem } from '../ui/errors.ts'
 import { seeOther } from '../ui/render.ts'
 import type { WebRequest } from '../account/context.ts'
-import { DomainError } from '../../services/errors.ts'
 import { isModerator } from '../../services/moderation/team.ts'
-import { asMember, MOD_BASE } from './context.ts'
+import { asMember, MOD_BASE, orRefusalPage } from './context.ts'
 import { modPage } from './shell.tsx'
 
 export const SCHEDULED_PATH = `${MOD_BASE}/scheduled`
@@ -89,13 +88,8 @@ export async function showScheduled(r: WebRequest): Promise<Response> {
 export async function cancelScheduled(r: WebRequest): Promise<Response> {
   const m = asMember(r)
   const did = field(r.form, 'did')
-  try {
-    const { failed } = m.moderation.scheduler.cancel(m.caller, [did])
-    if (failed.length) throw new PageProblem(400, 'Nothing to cancel', 'That account has no pending scheduled actions any more.')
-  } catch (err) {
-    if (err instanceof DomainError) throw new PageProblem(err.kind === 'auth-required' || err.kind === 'forbidden' ? 403 : 400, 'Not cancelled', err.message)
-    throw err
-  }
+  const { failed } = await orRefusalPage('Not cancelled', () => m.moderation.scheduler.cancel(m.caller, [did]))
+  if (failed.length) throw new PageProblem(400, 'Nothing to cancel', 'That account has no pending scheduled actions any more.')
   const handle = m.app.services.accounts.getAccount(did, { includeDeactivated: true })?.handle ?? did
   return seeOther(`${SCHEDULED_PATH}?cancelled=${encodeURIComponent(handle)}`)
 }

@@ -5,9 +5,8 @@ import { field } from '../ui/form.ts'
 import { PageProblem } from '../ui/errors.ts'
 import { seeOther } from '../ui/render.ts'
 import type { WebRequest } from '../account/context.ts'
-import { DomainError } from '../../services/errors.ts'
 import { isAdmin, ROLE } from '../../services/moderation/team.ts'
-import { asMember, MOD_BASE, roleName } from './context.ts'
+import { asMember, MOD_BASE, orRefusalPage, roleName } from './context.ts'
 import { modPage } from './shell.tsx'
 
 const PATH = `${MOD_BASE}/team`
@@ -90,29 +89,19 @@ function RoleSelect(p: { id: string; selected: string; ariaLabel?: string }) {
   )
 }
 
-/** The service's refusal as a page: 403 for a role that may not, 400 for the rest. */
-async function asPage<T>(title: string, run: () => Promise<T> | T): Promise<T> {
-  try {
-    return await run()
-  } catch (err) {
-    if (err instanceof DomainError) throw new PageProblem(err.kind === 'auth-required' || err.kind === 'forbidden' ? 403 : 400, title, err.message)
-    throw err
-  }
-}
-
 const handleOf = (m: ReturnType<typeof asMember>, did: string) => m.app.services.accounts.getAccount(did, { includeDeactivated: true })?.handle ?? did
 
 export async function changeRole(r: WebRequest): Promise<Response> {
   const m = asMember(r)
   const did = field(r.form, 'did')
-  await asPage('Role not changed', () => m.moderation.team.update(m.caller, { did, role: field(r.form, 'role') }))
+  await orRefusalPage('Role not changed', () => m.moderation.team.update(m.caller, { did, role: field(r.form, 'role') }))
   return seeOther(`${PATH}?changed=${encodeURIComponent(handleOf(m, did))}`)
 }
 
 export async function removeMember(r: WebRequest): Promise<Response> {
   const m = asMember(r)
   const did = field(r.form, 'did')
-  await asPage('Not removed', () => m.moderation.team.remove(m.caller, did))
+  await orRefusalPage('Not removed', () => m.moderation.team.remove(m.caller, did))
   return seeOther(`${PATH}?removed=${encodeURIComponent(handleOf(m, did))}`)
 }
 
@@ -121,11 +110,6 @@ export async function addMember(r: WebRequest): Promise<Response> {
   const who = field(r.form, 'handle').replace(/^@/, '')
   const did = who.startsWith('did:') ? who : await m.app.services.accounts.resolveHandle(who)
   if (!did) throw new PageProblem(400, 'Unknown account', `No account ${who} was found.`)
-  try {
-    await m.moderation.team.add(m.caller, did, field(r.form, 'role'))
-  } catch (err) {
-    if (err instanceof DomainError) throw new PageProblem(err.kind === 'auth-required' ? 403 : 400, 'Not added', err.message)
-    throw err
-  }
+  await orRefusalPage('Not added', () => m.moderation.team.add(m.caller, did, field(r.form, 'role')))
   return seeOther(`${PATH}?added=${encodeURIComponent(who)}`)
 }
