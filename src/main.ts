@@ -37,11 +37,10 @@ import { passkeyRoutes } from './xrpc/routes/passkeys.ts'
 import { sessionBody } from './api/_util/accounts.ts'
 import { startBackupSchedule } from './services/backup/schedule.ts'
 import { buildOperatorConsole, type OperatorConsole } from './services/admin/index.ts'
-import { repoCountsFrom } from './services/admin/overview.ts'
 import { adminConsoleRoutes } from './xrpc/routes/admin.ts'
 import { adminAuditPlugin } from './xrpc/routes/admin-audit.ts'
 import { APPVIEW_BREAKER, HealthMonitor } from './services/health/index.ts'
-import { TotalsCache } from './services/health/totals.ts'
+import { repoCountsFrom, TotalsCache } from './services/health/totals.ts'
 import { createPrometheusExporter, type PrometheusExporter } from './xrpc/prometheus.ts'
 import { metricsPlugin } from './xrpc/routes/metrics.ts'
 import { statusPage } from './web/status/page.tsx'
@@ -209,8 +208,13 @@ async function startLocked(
       config,
       version: config.service.version ?? VERSION,
       startedAt: Date.now(),
-      repoStats: (did) => repoCountsFrom(services.repo)(did),
-      firehose: { headSeq: () => firehose.sequencer.publishedSeq, subscribers: () => firehose.firehose.subscriberCount },
+      repoTotals: () => totals.repoTotals(),
+      firehose: {
+        headSeq: () => firehose.sequencer.publishedSeq,
+        subscribers: () => firehose.firehose.subscriberCount,
+        connections: () => firehose.firehose.connections(),
+        lastConnectedAt: (ip) => firehose.firehose.lastConnectedAt(ip),
+      },
       relays: () => firehose.crawlers.status(),
       recentErrors: () => log.recentErrors?.() ?? [],
       alerts: () => health.alerts(),
@@ -227,7 +231,7 @@ async function startLocked(
   const maxRequestBytes = Math.max(config.service.blobUploadLimit, config.service.maxImportSize, DEFAULT_JSON_LIMIT)
   const totals = new TotalsCache({
     listAccounts: (cursor, limit) => services.accounts.listAccounts(cursor, limit),
-    recordsOf: (did) => (services.repo.hasRepo(did) ? services.repo.db(did).countRecords() : null),
+    countsOf: (did) => repoCountsFrom(services.repo)(did),
     seq: () => firehose.sequencer.publishedSeq,
   })
   const statusInfo = {

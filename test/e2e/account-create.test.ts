@@ -147,4 +147,46 @@ describe('invites', () => {
       await inv.close()
     }
   })
+
+  test('getInviteCodes pages through a batch created in one millisecond without skipping or repeating a code', async () => {
+    const inv = await startAccountHarness({ PDS_INVITE_REQUIRED: 'true' })
+    try {
+      const a = inv.agent()
+      const admin = { headers: inv.adminHeaders }
+      const older = (await a.com.atproto.server.createInviteCode({ useCount: 2 }, admin)).data.code
+      await Bun.sleep(5)
+      // One call: every code of the batch has the same createdAt.
+      const batch = (await a.com.atproto.server.createInviteCodes({ codeCount: 23, useCount: 2 }, admin)).data.codes[0]!.codes
+      expect(new Set(inv.server.services.accounts.listInviteCodes(undefined, 100).codes.filter((c) => batch.includes(c.code)).map((c) => c.createdAt)).size).toBe(1)
+      const all = async (sort: string) => {
+        const seen: string[] = []
+        let cursor: string | undefined
+        for (let pages = 0; pages < 20; pages++) {
+          const page = await a.com.atproto.admin.getInviteCodes({ sort, limit: 5, cursor }, admin)
+          seen.push(...page.data.codes.map((c) => c.code))
+          cursor = page.data.cursor
+          if (!cursor) break
+        }
+        return seen
+      }
+      const recent = await all('recent')
+      expect(recent).toHaveLength(24)
+      expect(new Set(recent).size).toBe(24)
+      expect(recent.slice(0, 23).sort()).toEqual([...batch].sort())
+      // Newest first: the single code made before the batch comes last.
+      expect(recent.at(-1)).toBe(older)
+
+      // Most used first, the same guarantee.
+      await a.createAccount({ email: 'gus@example.com', handle: 'gus.test', password: 'gus-password', inviteCode: batch[7]! })
+      const usage = await all('usage')
+      expect(usage[0]).toBe(batch[7]!)
+      expect(new Set(usage).size).toBe(24)
+      expect(usage).toHaveLength(24)
+
+      await expectXrpcError(a.com.atproto.admin.getInviteCodes({ cursor: 'not-a-cursor' }, admin), 'InvalidRequest', 400)
+      await expectXrpcError(a.com.atproto.admin.getInviteCodes({ sort: 'oldest' }, admin), 'InvalidRequest', 400)
+    } finally {
+      await inv.close()
+    }
+  })
 })

@@ -31,6 +31,11 @@ export type AccountView = {
 /** scope: set for scoped app passwords (src/services/oauth/app-password-scopes.ts). */
 export type AppPassDescript = { name: string; privileged: boolean; scope?: string | null }
 export type SessionTokens = { accessJwt: string; refreshJwt: string }
+/** Where a password session is used from, as the edge saw the request (both may be unknown). */
+export type SessionDevice = { ip: string | null; userAgent: string | null }
+
+/** Longer user agents are cut: the Sessions view needs the product names, not a whole header. */
+const USER_AGENT_MAX = 300
 
 /**
  * The stored password of a passkey-only account: no password matches it (not a `salt:hash`). The
@@ -116,19 +121,20 @@ export class AccountManager {
   // ----------
 
   /** Signs a token pair; the refresh token row is written by `storeRefresh` (inside the caller's transaction). */
-  async createTokens(did: string, appPassword: AppPassDescript | null, jti = newRefreshTokenId(), family?: string) {
+  async createTokens(did: string, appPassword: AppPassDescript | null, jti = newRefreshTokenId(), family?: string, device?: creds.RefreshTokenDevice) {
     const [accessJwt, refreshJwt] = await Promise.all([
       createAccessToken(this.key, { did, serviceDid: this.serviceDid, scope: scopeForAppPassword(appPassword), appPassScope: appPassword?.scope }),
       createRefreshToken(this.key, { did, serviceDid: this.serviceDid, jti }),
     ])
     const exp = jose.decodeJwt(refreshJwt).exp!
     const storeRefresh = () =>
-      creds.insertRefreshToken(this.db, { id: jti, did, expiresAt: new Date(exp * 1000).toISOString(), appPasswordName: appPassword?.name ?? null, family })
+      creds.insertRefreshToken(this.db, { id: jti, did, expiresAt: new Date(exp * 1000).toISOString(), appPasswordName: appPassword?.name ?? null, family, device })
     return { accessJwt, refreshJwt, storeRefresh }
   }
 
-  async createSession(did: string, appPassword: AppPassDescript | null): Promise<SessionTokens> {
-    const { accessJwt, refreshJwt, storeRefresh } = await this.createTokens(did, appPassword)
+  async createSession(did: string, appPassword: AppPassDescript | null, device?: SessionDevice): Promise<SessionTokens> {
+    const at = new Date(this.now()).toISOString()
+    const { accessJwt, refreshJwt, storeRefresh } = await this.createTokens(did, appPassword, undefined, undefined, device && deviceRow(device, at, at))
     storeRefresh()
     return { accessJwt, refreshJwt }
   }
@@ -138,7 +144,7 @@ export class AccountManager {
    * the grace window a rotated-out token is a copy someone kept: the whole family (every token rotated
    * from the same login) is revoked, so the thief's and the owner's sessions both end.
    */
-  async rotateRefreshToken(id: string): Promise<SessionTokens | null> {
+  async rotateRefreshToken(id: string, device?: SessionDevice): Promise<SessionTokens | null> {
     const now = new Date(this.now())
     const token = creds.getRefreshToken(this.db, id)
     if (token) creds.deleteExpiredRefreshTokens(this.db, token.did, now.toISOString())
@@ -159,7 +165,10 @@ export class AccountManager {
     if (token.appPasswordName && !appPassword) return null
     const descript = appPassword ? { name: appPassword.name, privileged: appPassword.privileged === 1, scope: appPassword.scope } : null
     const family = token.family ?? token.id
-    const { accessJwt, refreshJwt, storeRefresh } = await this.createTokens(token.did, descript, nextId, family)
+    // The session keeps its start time; where it was refreshed from replaces where it began.
+    const used = device ?? { ip: token.ipAddress, userAgent: token.userAgent }
+    const createdAt = token.createdAt ?? now.toISOString()
+    const { accessJwt, refreshJwt, storeRefresh } = await this.createTokens(token.did, descript, nextId, family, deviceRow(used, createdAt, now.toISOString()))
     this.db.transaction(() => {
       creds.setRefreshGrace(this.db, id, expiresAt.toISOString(), nextId)
       creds.markRefreshTokenSpent(this.db, { id, did: token.did, family, expiresAt: token.expiresAt })
@@ -272,4 +281,8 @@ export class AccountManager {
   revokeAppPassword(did: string, name: string) {
     this.db.transaction(() => creds.deleteAppPassword(this.db, did, name))()
   }
+}
+
+function deviceRow(device: SessionDevice, createdAt: string, lastUsedAt: string): creds.RefreshTokenDevice {
+  return { userAgent: device.userAgent?.slice(0, USER_AGENT_MAX) ?? null, ipAddress: device.ip, createdAt, lastUsedAt }
 }

@@ -3,7 +3,7 @@ import type { AvailabilityFlags } from '../../storage/account/actors.ts'
 import * as inviteRows from '../../storage/account/invites.ts'
 import type { CID } from '../../core/cbor.ts'
 import type { AccountsContext } from './context.ts'
-import type { AccountManager, AccountView } from './account-manager.ts'
+import type { AccountManager, AccountView, SessionDevice } from './account-manager.ts'
 import { createAccount, type CreateAccountInput } from './create-account.ts'
 import * as lifecycle from './lifecycle.ts'
 import * as email from './email-flows.ts'
@@ -52,8 +52,9 @@ export class AccountService {
 
   // Sessions and app passwords (src/services/accounts/account-manager.ts)
   login = (identifier: string, password: string) => this.ctx.manager.login(identifier, password)
-  createSession = (did: string, appPassword: Parameters<AccountManager['createSession']>[1]) => this.ctx.manager.createSession(did, appPassword)
-  rotateRefreshToken = (id: string) => this.ctx.manager.rotateRefreshToken(id)
+  createSession = (did: string, appPassword: Parameters<AccountManager['createSession']>[1], device?: SessionDevice) =>
+    this.ctx.manager.createSession(did, appPassword, device)
+  rotateRefreshToken = (id: string, device?: SessionDevice) => this.ctx.manager.rotateRefreshToken(id, device)
   revokeRefreshToken = (id: string) => this.ctx.manager.revokeRefreshToken(id)
   updateAccountPassword = (did: string, password: string) => this.ctx.manager.updateAccountPassword(did, password)
   listAppPasswords = (did: string) => this.ctx.manager.listAppPasswords(did)
@@ -237,6 +238,10 @@ export class AccountService {
       id: t.id,
       appPasswordName: t.appPasswordName,
       expiresAt: t.expiresAt,
+      userAgent: t.userAgent,
+      ipAddress: t.ipAddress,
+      createdAt: t.createdAt,
+      lastUsedAt: t.lastUsedAt,
     }))
   }
 
@@ -291,9 +296,9 @@ export class AccountService {
     return invites.viewInviteCodes(this.ctx.manager.db, inviteRows.listInviteCodesFor(this.ctx.manager.db, did))
   }
 
-  listInviteCodes(cursor: string | undefined, limit: number) {
-    const rows = inviteRows.listInviteCodes(this.ctx.manager.db, cursor, limit)
-    return { codes: invites.viewInviteCodes(this.ctx.manager.db, rows), cursor: rows.length === limit ? rows.at(-1)!.createdAt : undefined }
+  /** Every invite code, a page at a time (com.atproto.admin.getInviteCodes): `sort` recent (default) or usage. */
+  listInviteCodes(cursor: string | undefined, limit: number, sort = 'recent') {
+    return invites.listInviteCodesPage(this.ctx.manager.db, sort, cursor, limit)
   }
 
   disableInviteCodes(codes: string[], accounts: string[]) {

@@ -53,3 +53,23 @@ export function viewInviteCodes(db: Database, rows: invites.InviteCodeRow[]): In
     uses: uses.filter((u) => u.code === r.code).map((u) => ({ usedBy: u.usedBy, usedAt: u.usedAt })),
   }))
 }
+
+/**
+ * One page of every invite code, as the reference's getInviteCodes: newest first (`recent`) or most used
+ * first (`usage`); the cursor is `<createdAt in ms or use count>::<code>` of the page's last code, so
+ * codes created in the same millisecond (a batch) are neither skipped nor repeated.
+ */
+export function listInviteCodesPage(db: Database, sort: string, cursor: string | undefined, limit: number) {
+  if (sort !== 'recent' && sort !== 'usage') throw invalidInput(`unknown sort method: ${sort}`)
+  const rows = invites.listInviteCodes(db, sort, cursor ? parseInviteCursor(sort, cursor) : undefined, limit)
+  const last = rows.at(-1)
+  const next = last && rows.length === limit ? `${sort === 'recent' ? Date.parse(last.createdAt) : last.uses}::${last.code}` : undefined
+  return { codes: viewInviteCodes(db, rows), cursor: next }
+}
+
+function parseInviteCursor(sort: 'recent' | 'usage', cursor: string): { primary: string | number; code: string } {
+  const [primary, code, ...rest] = cursor.split('::')
+  const n = /^\d{1,15}$/.test(primary ?? '') ? Number(primary) : NaN
+  if (!code || rest.length || Number.isNaN(n)) throw invalidInput('Malformed cursor')
+  return { primary: sort === 'recent' ? new Date(n).toISOString() : n, code }
+}

@@ -1,6 +1,9 @@
 // The console's server page: what the server is, how big, how healthy, in one read. Totals that need
-// every actor store (records, blobs) are measured at most once a minute; the rest is read each time.
+// every actor store (records, blobs) come from the status page's cache (src/services/health/totals.ts);
+// the rest is read each time.
 import type { Database } from 'bun:sqlite'
+import { promises as dns } from 'node:dns'
+import { isIP } from 'node:net'
 import { statfsSync } from 'node:fs'
 import type { Config } from '../../config/config.ts'
 import type { RecentError } from '../../logger.ts'
@@ -8,26 +11,36 @@ import { countAccounts, type AccountCounts } from '../../storage/account/admin-c
 import { listBackups } from '../backup/schedule.ts'
 import { listActorDirs, ACTOR_STORE_FILE } from '../backup/layout.ts'
 import type { CrawlOutcome } from '../sequencer/crawlers.ts'
+import type { FirehosePeer } from '../sequencer/firehose.ts'
 import { fileBytes } from './directory.ts'
 import { configSummary, type ConfigLine } from './config-summary.ts'
 import type { Alert } from '../health/alerts.ts'
+import type { RepoTotals } from '../health/totals.ts'
 
 export type OverviewSources = {
   config: Config
   version: string
   startedAt: number
   accountDb: Database
-  /** Record and blob totals of one repo (opens its actor store). */
-  repoStats(did: string): { records: number; blobs: number; blobBytes: number } | null
-  firehose: { headSeq(): number; subscribers(): number }
+  /** Record and blob totals over every repo (the one cache the status page also reads). */
+  repoTotals(): Promise<RepoTotals>
+  firehose: {
+    headSeq(): number
+    subscribers(): number
+    /** Open firehose connections: remote IP and connect time. */
+    connections(): FirehosePeer[]
+    /** When an IP last connected to the firehose (since start), or null. */
+    lastConnectedAt(ip: string): number | null
+  }
   relays(): Array<{ host: string; lastAskedAt: number | null; lastOutcome: (CrawlOutcome & { at: number }) | null }>
+  /** A relay's addresses (default: the system resolver); tests and offline set-ups may pass their own. */
+  resolveHost?: (hostname: string) => Promise<string[]>
   recentErrors(): RecentError[]
   /** What the health monitor flags (stale backup, full disk, failing upstreams…). */
   alerts(): Alert[]
   now?: () => number
 }
 
-export type RepoTotals = { records: number; blobs: number; blobBytes: number; measuredAt: number }
 
 export type ServerOverview = {
   version: string
@@ -37,28 +50,26 @@ export type ServerOverview = {
   repos: RepoTotals
   databases: Array<{ name: string; bytes: number | null }>
   disk: { path: string; freeBytes: number; totalBytes: number } | null
-  firehose: { headSeq: number; subscribers: number }
-  relays: ReturnType<OverviewSources['relays']>
+  firehose: { headSeq: number; subscribers: number; connections: FirehosePeer[] }
+  /** Each relay, with its addresses and when one of them last connected to our firehose. */
+  relays: Array<ReturnType<OverviewSources['relays']>[number] & { addresses: string[]; lastConnectedAt: number | null }>
   backup: { directory: string; intervalMs: number; last: { finishedAt: string; ageMs: number; bytes: number; accounts: number } | null } | null
   config: ConfigLine[]
   errors: RecentError[]
   alerts: Alert[]
 }
 
-const REPO_TOTALS_TTL_MS = 60_000
+/** Relay addresses are looked up again after this long; a lookup waits at most RESOLVE_TIMEOUT_MS. */
+const RELAY_ADDRESSES_TTL_MS = 10 * 60_000
+const RESOLVE_TIMEOUT_MS = 2_000
 
-/** Records and blobs of one repo without summing its blocks (RepoService.stats reads every block's size). */
-export function repoCountsFrom(repo: { hasRepo(did: string): boolean; db(did: string): { countRecords(): number; blobTotals(): { count: number; bytes: number } } }) {
-  return (did: string) => {
-    if (!repo.hasRepo(did)) return null
-    const db = repo.db(did)
-    const blobs = db.blobTotals()
-    return { records: db.countRecords(), blobs: blobs.count, blobBytes: blobs.bytes }
-  }
+async function systemResolve(hostname: string): Promise<string[]> {
+  const found = await dns.lookup(hostname, { all: true })
+  return found.map((a) => a.address)
 }
 
 export class Overview {
-  private totals: RepoTotals | null = null
+  private readonly relayAddresses = new Map<string, { at: number; addresses: string[] }>()
 
   constructor(private readonly s: OverviewSources) {}
 
@@ -66,17 +77,31 @@ export class Overview {
     return (this.s.now ?? Date.now)()
   }
 
-  private repoTotals(): RepoTotals {
-    if (this.totals && this.now() - this.totals.measuredAt < REPO_TOTALS_TTL_MS) return this.totals
-    const sum = { records: 0, blobs: 0, blobBytes: 0, measuredAt: this.now() }
-    for (const dir of listActorDirs(this.s.config.db.actorStoreDirectory)) {
-      const stats = this.s.repoStats(dir.did)
-      if (!stats) continue
-      sum.records += stats.records
-      sum.blobs += stats.blobs
-      sum.blobBytes += stats.blobBytes
+  /** The IPs a relay's URL names: literal, or resolved (cached; an unresolvable host has none). */
+  private async addressesOf(relay: string): Promise<string[]> {
+    let hostname: string
+    try {
+      hostname = new URL(relay).hostname.replace(/^\[(.*)\]$/, '$1')
+    } catch {
+      return []
     }
-    return (this.totals = sum)
+    if (isIP(hostname)) return [hostname]
+    const cached = this.relayAddresses.get(hostname)
+    if (cached && this.now() - cached.at < RELAY_ADDRESSES_TTL_MS) return cached.addresses
+    const resolve = this.s.resolveHost ?? systemResolve
+    const addresses = await Promise.race([resolve(hostname), Bun.sleep(RESOLVE_TIMEOUT_MS).then(() => [])]).catch(() => [] as string[])
+    this.relayAddresses.set(hostname, { at: this.now(), addresses })
+    return addresses
+  }
+
+  private async relays(): Promise<ServerOverview['relays']> {
+    return Promise.all(
+      this.s.relays().map(async (relay) => {
+        const addresses = await this.addressesOf(relay.host)
+        const times = addresses.map((ip) => this.s.firehose.lastConnectedAt(ip)).filter((t) => t !== null)
+        return { ...relay, addresses, lastConnectedAt: times.length ? Math.max(...times) : null }
+      }),
+    )
   }
 
   private databases(): ServerOverview['databases'] {
@@ -112,17 +137,17 @@ export class Overview {
     }
   }
 
-  read(): ServerOverview {
+  async read(): Promise<ServerOverview> {
     return {
       version: this.s.version,
       startedAt: new Date(this.s.startedAt).toISOString(),
       uptimeMs: this.now() - this.s.startedAt,
       accounts: countAccounts(this.s.accountDb),
-      repos: this.repoTotals(),
+      repos: await this.s.repoTotals(),
       databases: this.databases(),
       disk: this.disk(),
-      firehose: { headSeq: this.s.firehose.headSeq(), subscribers: this.s.firehose.subscribers() },
-      relays: this.s.relays(),
+      firehose: { headSeq: this.s.firehose.headSeq(), subscribers: this.s.firehose.subscribers(), connections: this.s.firehose.connections() },
+      relays: await this.relays(),
       backup: this.backup(),
       config: configSummary(this.s.config),
       errors: this.s.recentErrors().reverse(),

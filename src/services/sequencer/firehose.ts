@@ -38,8 +38,17 @@ export type FirehoseOptions = {
 /** WebSocket close code for a policy violation, as the reference's DisconnectError. */
 const CLOSE_POLICY = 1008
 
+/** Who is connected: the client's IP (as the edge determined it) and when it connected (ms). */
+export type FirehosePeer = { ip: string; connectedAt: number }
+/** Distinct addresses whose last connect time is remembered (oldest forgotten first). */
+const REMEMBERED_PEERS = 256
+
 export class Firehose {
   private readonly live = new Set<Subscriber>()
+  /** Open connections (replaying or live) with their remote address, for the operator's console. */
+  private readonly peers = new Map<Subscriber, FirehosePeer>()
+  /** IP → when it last connected, in connect order, bounded: relays that come and go stay visible. */
+  private readonly lastConnects = new Map<string, number>()
   private readonly unsubscribe: () => void
 
   constructor(
@@ -55,11 +64,28 @@ export class Firehose {
     return this.live.size
   }
 
-  /** Starts a subscription; the returned subscriber must be told about drain and close. */
-  subscribe(socket: FirehoseSocket, cursor?: number): Subscriber {
+  /** Starts a subscription; the returned subscriber must be told about drain and close. `ip`: the client's. */
+  subscribe(socket: FirehoseSocket, cursor?: number, ip?: string): Subscriber {
     const sub = new Subscriber(this, socket)
+    if (ip !== undefined) {
+      const connectedAt = this.opts.now?.() ?? Date.now()
+      this.peers.set(sub, { ip, connectedAt })
+      this.lastConnects.delete(ip)
+      this.lastConnects.set(ip, connectedAt)
+      if (this.lastConnects.size > REMEMBERED_PEERS) this.lastConnects.delete(this.lastConnects.keys().next().value!)
+    }
     void sub.start(cursor)
     return sub
+  }
+
+  /** The open connections, oldest first. */
+  connections(): FirehosePeer[] {
+    return [...this.peers.values()]
+  }
+
+  /** When `ip` last connected (since the server started), or null. */
+  lastConnectedAt(ip: string): number | null {
+    return this.lastConnects.get(ip) ?? null
   }
 
   /** Closes every subscriber (server shutdown). */
@@ -75,6 +101,7 @@ export class Firehose {
   /** @internal */
   leave(sub: Subscriber) {
     this.live.delete(sub)
+    this.peers.delete(sub)
   }
 }
 

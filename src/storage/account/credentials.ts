@@ -43,17 +43,40 @@ export function deleteAppPassword(db: Database, did: string, name: string) {
   db.query('DELETE FROM refresh_token WHERE did = ? AND appPasswordName = ?').run(did, name)
 }
 
-export type RefreshTokenRow = { id: string; did: string; expiresAt: string; nextId: string | null; appPasswordName: string | null; family: string | null }
+export type RefreshTokenRow = {
+  id: string
+  did: string
+  expiresAt: string
+  nextId: string | null
+  appPasswordName: string | null
+  family: string | null
+  userAgent: string | null
+  ipAddress: string | null
+  createdAt: string | null
+  lastUsedAt: string | null
+}
+
+/** Where the session is used from: user agent (bounded by the caller), client IP, ISO times. */
+export type RefreshTokenDevice = { userAgent: string | null; ipAddress: string | null; createdAt: string; lastUsedAt: string }
 
 /** `family`: the first token of the login this one was rotated from (default: itself). */
-export function insertRefreshToken(db: Database, row: { id: string; did: string; expiresAt: string; appPasswordName: string | null; family?: string }) {
+export function insertRefreshToken(
+  db: Database,
+  row: { id: string; did: string; expiresAt: string; appPasswordName: string | null; family?: string; device?: RefreshTokenDevice },
+) {
   // Re-granting the same id during the grace period is a no-op, as in the reference.
-  db.query('INSERT INTO refresh_token (id, did, expiresAt, appPasswordName, family) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
+  db.query(
+    'INSERT INTO refresh_token (id, did, expiresAt, appPasswordName, family, userAgent, ipAddress, createdAt, lastUsedAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  ).run(
     row.id,
     row.did,
     row.expiresAt,
     row.appPasswordName,
     row.family ?? row.id,
+    row.device?.userAgent ?? null,
+    row.device?.ipAddress ?? null,
+    row.device?.createdAt ?? null,
+    row.device?.lastUsedAt ?? null,
   )
 }
 

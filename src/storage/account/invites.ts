@@ -30,10 +30,24 @@ export function listInviteCodesFor(db: Database, forAccount: string): InviteCode
   return db.query<InviteCodeRow, [string]>('SELECT * FROM invite_code WHERE forAccount = ? ORDER BY createdAt').all(forAccount)
 }
 
-export function listInviteCodes(db: Database, cursor: string | undefined, limit: number): InviteCodeRow[] {
+/**
+ * Every invite code, newest first (`recent`: createdAt, then code) or most used first (`usage`: uses,
+ * then code), after the row `after` names. A batch shares one createdAt, so the code breaks the tie:
+ * paging never skips or repeats a code.
+ */
+export function listInviteCodes(
+  db: Database,
+  sort: 'recent' | 'usage',
+  after: { primary: string | number; code: string } | undefined,
+  limit: number,
+): Array<InviteCodeRow & { uses: number }> {
+  const key = sort === 'recent' ? 'createdAt' : 'uses'
   return db
-    .query<InviteCodeRow, [string, number]>('SELECT * FROM invite_code WHERE createdAt > ? ORDER BY createdAt, code LIMIT ?')
-    .all(cursor ?? '', limit)
+    .query<InviteCodeRow & { uses: number }, [number, string | number, string | number, string, number]>(
+      `WITH listed AS (SELECT ic.*, (SELECT count(*) FROM invite_code_use u WHERE u.code = ic.code) AS uses FROM invite_code ic)
+       SELECT * FROM listed WHERE ? = 0 OR ${key} < ? OR (${key} = ? AND code < ?) ORDER BY ${key} DESC, code DESC LIMIT ?`,
+    )
+    .all(after ? 1 : 0, after?.primary ?? '', after?.primary ?? '', after?.code ?? '', limit)
 }
 
 export function listInviteUses(db: Database, codes: string[]): InviteUseRow[] {

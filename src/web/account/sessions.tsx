@@ -18,10 +18,12 @@ const NOTICES: Record<string, string> = {
   others: 'Every other session was signed out: other browsers, apps using your password or app passwords, and connected apps.',
 }
 
-/** "Firefox on Linux" from a user agent, roughly; the full string is in the title. */
+/** "Firefox on Linux" from a user agent, roughly (an app's own name, e.g. "Bluesky on iOS"); the full string is in the title. */
 export function describeDevice(ua: string | null): string {
   if (!ua) return 'Unknown browser'
-  const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox' : /Chrom(e|ium)\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser'
+  // Apps that are not browsers name themselves first ("Bluesky/1.90 CFNetwork/…", "okhttp/4.12").
+  const app = /^Mozilla\//.test(ua) ? undefined : /^([A-Za-z][\w.-]{0,40})\//.exec(ua)?.[1]
+  const browser = app ?? (/Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox' : /Chrom(e|ium)\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser')
   const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS X/.test(ua) ? 'macOS' : /Windows/.test(ua) ? 'Windows' : /Linux/.test(ua) ? 'Linux' : ''
   return os ? `${browser} on ${os}` : browser
 }
@@ -74,8 +76,19 @@ export async function showSessions(r: WebRequest): Promise<Response> {
                   <li>
                     <div class="what">
                       <strong>{what}</strong>
+                      {p.userAgent && <> · <span title={p.userAgent}>{describeDevice(p.userAgent)}</span></>}
                       <div class="muted small">
-                        Last active about <When at={Date.parse(p.expiresAt) - REFRESH_TTL_MS} />
+                        {p.createdAt && p.lastUsedAt ? (
+                          <>
+                            Signed in <When at={p.createdAt} /> · last used <When at={p.lastUsedAt} />
+                          </>
+                        ) : (
+                          // Sessions begun before the server recorded devices: the refresh token's expiry tells when it was issued.
+                          <>
+                            Last active about <When at={Date.parse(p.expiresAt) - REFRESH_TTL_MS} />
+                          </>
+                        )}
+                        {p.ipAddress && <> · IP {p.ipAddress}</>}
                       </div>
                     </div>
                     <Revoke csrf={s.csrf} kind="password" id={p.id} label="Sign out" what={what} />

@@ -17,9 +17,9 @@ function Stat(p: { label: string; value: string; href?: string }) {
   )
 }
 
-export function showServer(r: AdminRequest): Response {
+export async function showServer(r: AdminRequest): Promise<Response> {
   const s = asOperator(r)
-  const o = s.app.services.console.overview.read()
+  const o = await s.app.services.console.overview.read()
   const accounts = `${ADMIN_BASE}/accounts`
   const lowDisk = o.disk && o.disk.totalBytes > 0 && o.disk.freeBytes / o.disk.totalBytes < 0.1
   return adminPage(s, {
@@ -63,7 +63,7 @@ export function showServer(r: AdminRequest): Response {
           <Stat label="Firehose subscribers" value={count(o.firehose.subscribers)} />
         </div>
         <p class="muted small">
-          Records and blobs as counted at <When at={o.repos.measuredAt} /> (counted at most once a minute).
+          Records and blobs as counted at <When at={o.repos.measuredAt} /> (counted in the background at most every five minutes, the same count the public status page shows).
         </p>
         <Card title="Storage">
           <dl class="facts">
@@ -122,6 +122,33 @@ export function showServer(r: AdminRequest): Response {
                       )}
                       {relay.lastOutcome &&
                         (relay.lastOutcome.ok ? <span class="badge ok">accepted</span> : <span class="badge warn">{relay.lastOutcome.message ?? `HTTP ${relay.lastOutcome.status}`}</span>)}
+                    </div>
+                    <div class="small muted">
+                      {relay.lastConnectedAt ? (
+                        <>
+                          Last connected to the firehose <When at={relay.lastConnectedAt} /> (its addresses: {relay.addresses.join(', ')})
+                        </>
+                      ) : (
+                        'Not connected to the firehose since the server started'
+                      )}
+                    </div>
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title="Connected subscribers">
+          {o.firehose.connections.length === 0 ? (
+            <p class="muted">Nobody is connected to the firehose.</p>
+          ) : (
+            <ul class="items">
+              {o.firehose.connections.map((c) => (
+                <li>
+                  <div class="what">
+                    <span class="mono">{c.ip}</span>
+                    <div class="small muted">
+                      Connected <When at={c.connectedAt} />
                     </div>
                   </div>
                 </li>

@@ -46,7 +46,7 @@ export function firehosePlugin(firehose: Firehose, opts: FirehosePluginOptions =
         raw.close(CLOSE_TRY_AGAIN_LATER, refused.error)
         return
       }
-      subscribers.set(raw, { ip, sub: firehose.subscribe(raw, cursor) })
+      subscribers.set(raw, { ip, sub: firehose.subscribe(raw, cursor, ip) })
     },
     drain(ws: ElysiaSocket) {
       subscribers.get(ws.raw)?.sub?.onDrain()

@@ -43,7 +43,7 @@ async function jsonBody(req: Request): Promise<Record<string, unknown>> {
 export type SessionBodyOf = (accounts: Services['accounts'], account: AccountView, tokens: { accessJwt: string; refreshJwt: string }) => Promise<unknown>
 
 export function passkeyRoutes(services: () => Services, sessionBody: SessionBodyOf): Plugin {
-  const run = (rules: RateLimitRule[], fn: (req: Request, s: Services) => Promise<unknown>) => async (ctx: Record<string, unknown>) => {
+  const run = (rules: RateLimitRule[], fn: (req: Request, s: Services, ip: string) => Promise<unknown>) => async (ctx: Record<string, unknown>) => {
     try {
       const req = ctx.request as Request
       const s = services()
@@ -51,7 +51,7 @@ export function passkeyRoutes(services: () => Services, sessionBody: SessionBody
       if (s.rateLimiter.enabled && !s.rateLimiter.isBypassed(req, ip)) {
         s.rateLimiter.consume(rules, { nsid: 'passkeys', params: {}, input: undefined, auth: { type: 'none' }, req, ip } as unknown as HandlerContext)
       }
-      return Response.json((await fn(req, s)) ?? {})
+      return Response.json((await fn(req, s, ip)) ?? {})
     } catch (err) {
       const mapped = toXrpcError(err)
       if (!mapped) services().log.error('passkey route failed', { err: String(err) })
@@ -85,13 +85,17 @@ export function passkeyRoutes(services: () => Services, sessionBody: SessionBody
       .post('/passkeys/login/options', run(RATE.signIn, (_req, s) => s.accounts.factors.passkeys.authenticationOptions()))
       .post(
         '/passkeys/login',
-        run(RATE.signIn, async (req, s) => {
+        run(RATE.signIn, async (req, s, ip) => {
           const body = await jsonBody(req)
           const did = await s.accounts.factors.signInWithPasskey(body.response)
           const account = s.accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
           if (!account) throw InvalidRequestError('This passkey\'s account no longer exists.')
           if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
-          return sessionBody(s.accounts, account, await s.accounts.manager.createSession(did, null))
+          const device = { ip, userAgent: req.headers.get('user-agent') }
+          const tokens = await s.accounts.createSession(did, null, device)
+          // As createSession: a sign-in from a device the account has not used tells its holder.
+          s.accounts.signIns.signedIn(did, device, 'passkey')
+          return sessionBody(s.accounts, account, tokens)
         }),
       )
 }

@@ -52,6 +52,43 @@ test('every kind of session is listed, and each can be ended', async () => {
   await context.close()
 })
 
+test('a password session shows the device, IP and times it was signed in and last refreshed from', async () => {
+  const xrpc = (nsid: string, headers: Record<string, string>, body?: unknown) =>
+    fetch(`${h.server.url}/xrpc/${nsid}`, { method: 'POST', headers: { ...headers, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined })
+  const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0'
+  // The test talks over loopback, a trusted hop, so X-Forwarded-For names the client as behind a proxy.
+  const created = await xrpc('com.atproto.server.createSession', { 'user-agent': firefox, 'x-forwarded-for': '203.0.113.7' }, { identifier: carol.handle, password: carol.password })
+  expect(created.status).toBe(200)
+  const { refreshJwt } = (await created.json()) as { refreshJwt: string }
+  const session = h.server.services.accounts.listPasswordSessions(carol.did).find((p) => p.userAgent === firefox)!
+  expect(session).toMatchObject({ ipAddress: '203.0.113.7', userAgent: firefox })
+  expect(session.createdAt).toBe(session.lastUsedAt)
+
+  const { context, page } = await h.newContext()
+  await signIn(page, carol.handle, carol.password, '/account/sessions')
+  const row = page.locator('main li', { hasText: 'IP 203.0.113.7' })
+  await row.getByText('Firefox on Linux').waitFor()
+  expect(await row.getByText('Firefox on Linux').getAttribute('title')).toBe(firefox)
+  await row.getByText(/Signed in .* · last used /).waitFor()
+
+  // Refreshed from the phone app elsewhere: the row follows it, keeping when the session began.
+  const app = 'Bluesky/1.90 CFNetwork/1496.0.7 Darwin/23.5.0'
+  await Bun.sleep(5)
+  const refreshed = await xrpc('com.atproto.server.refreshSession', { authorization: `Bearer ${refreshJwt}`, 'user-agent': app, 'x-forwarded-for': '198.51.100.4' })
+  expect(refreshed.status).toBe(200)
+  const after = h.server.services.accounts.listPasswordSessions(carol.did).find((p) => p.userAgent === app)!
+  expect(after).toMatchObject({ ipAddress: '198.51.100.4', createdAt: session.createdAt })
+  expect(Date.parse(after.lastUsedAt!)).toBeGreaterThan(Date.parse(session.createdAt!))
+  await page.reload()
+  await page.locator('main li', { hasText: 'IP 198.51.100.4' }).getByText('Bluesky', { exact: true }).waitFor()
+  expect(await page.locator('main li', { hasText: 'IP 203.0.113.7' }).count()).toBe(0)
+  // A bounded user agent: a huge header is cut, not stored whole.
+  await xrpc('com.atproto.server.createSession', { 'user-agent': `Tool/1 ${'x'.repeat(5000)}` }, { identifier: carol.handle, password: carol.password })
+  const long = h.server.services.accounts.listPasswordSessions(carol.did).find((p) => p.userAgent?.startsWith('Tool/1'))!
+  expect(long.userAgent!.length).toBe(300)
+  await context.close()
+})
+
 test('a stale revoke is said plainly and changes nothing', async () => {
   const { context, page } = await h.newContext()
   await signIn(page, carol.handle, carol.password, '/account/sessions')

@@ -105,6 +105,13 @@ test('the server page', async () => {
   expect(await stat('Firehose subscribers')).toBe('1')
   await main.locator('span.mono', { hasText: `http://127.0.0.1:${relay.port}` }).waitFor()
   await main.getByText('accepted').waitFor()
+  // The relay runs on 127.0.0.1, as the subscriber does: matched by address, it shows when it connected.
+  const relayItem = main.locator('li', { hasText: `http://127.0.0.1:${relay.port}` })
+  await relayItem.getByText(/Last connected to the firehose .* UTC \(its addresses: 127\.0\.0\.1\)/).waitFor()
+  const subscribers = main.locator('section', { has: page.getByRole('heading', { name: 'Connected subscribers' }) })
+  expect(await subscribers.locator('li').count()).toBe(1)
+  await subscribers.locator('li span.mono', { hasText: '127.0.0.1' }).waitFor()
+  await subscribers.getByText(/^Connected \d{4}-\d\d-\d\d \d\d:\d\d UTC$/).waitFor()
   await main.getByText(/E_TEST_MARKER/).waitFor()
   const config = (await main.locator('section', { has: page.getByRole('heading', { name: 'Configuration' }) }).textContent())!
   expect(config).toContain('PDS_ADMIN_PASSWORD')
@@ -113,5 +120,13 @@ test('the server page', async () => {
   expect(config).not.toContain(h.server.config.secrets.plcRotationKeyHex)
   await checkView(page, 'server-busy')
   sub.ws.close()
+  // Gone from the connected list; the relay's last connect time stays.
+  const nobody = subscribers.getByText('Nobody is connected to the firehose.')
+  for (let i = 0; i < 50 && !(await nobody.isVisible()); i++) {
+    await Bun.sleep(100)
+    await page.reload()
+  }
+  await nobody.waitFor()
+  await relayItem.getByText(/Last connected to the firehose/).waitFor()
   await context.close()
 })

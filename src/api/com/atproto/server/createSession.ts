@@ -15,8 +15,9 @@ export default defineHandler<unknown, Input>({
     if (!input.allowTakendown && account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
     // Second factors guard the account password; app passwords are for apps that cannot ask for a code.
     if (!appPassword) await services.accounts.factors.checkSignIn(account.did, input.authFactorToken, ip)
-    const tokens = await services.accounts.createSession(account.did, appPassword)
-    services.accounts.signIns.signedIn(account.did, { ip, userAgent: req.headers.get('user-agent') }, appPassword ? `app password “${appPassword.name}”` : 'password')
+    const device = { ip, userAgent: req.headers.get('user-agent') }
+    const tokens = await services.accounts.createSession(account.did, appPassword, device)
+    services.accounts.signIns.signedIn(account.did, device, appPassword ? `app password “${appPassword.name}”` : 'password')
     return sessionBody(services.accounts, account, tokens)
   },
 })
