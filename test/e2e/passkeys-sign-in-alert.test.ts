@@ -1,47 +1,24 @@
 // The JSON passkey sign-in (POST /passkeys/login) tells the account holder about a new device, as
 // createSession does: headless Chromium with a CDP virtual authenticator, real server, SMTP sink.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import type { Browser, Page } from 'playwright-core'
-import { addVirtualAuthenticator, launchChromium } from '../helpers/chromium.ts'
-import { startAccountHarness, type AccountHarness } from './account-harness.ts'
+import type { AccountHarness } from './account-harness.ts'
+import { openPasskeyPage, type PasskeyPage, type Reply } from './passkey-page.ts'
 
-// Browser-side globals inside page.evaluate (the project's lib has no DOM types).
-declare const navigator: { credentials: { create(o: unknown): Promise<{ toJSON(): unknown }>; get(o: unknown): Promise<{ toJSON(): unknown }> } }
-declare const PublicKeyCredential: { parseCreationOptionsFromJSON(o: unknown): unknown; parseRequestOptionsFromJSON(o: unknown): unknown }
-
+let p: PasskeyPage
 let h: AccountHarness
-let browser: Browser
-let page: Page
+let call: PasskeyPage['call']
 
 beforeAll(async () => {
-  const launching = launchChromium()
-  h = await startAccountHarness()
-  browser = await launching
-  const context = await browser.newContext()
-  page = await context.newPage()
-  await addVirtualAuthenticator(context, page)
-  await page.goto(`${h.server.config.service.publicUrl}/robots.txt`)
+  p = await openPasskeyPage()
+  ;({ h, call } = p)
 }, 60_000)
 afterAll(async () => {
-  await browser?.close()
-  await h?.close()
+  await p?.close()
 })
-
-type Reply = { status: number; body: Record<string, any> }
-const call = (path: string, body: unknown, token?: string): Promise<Reply> =>
-  page.evaluate(
-    async ([path, body, token]) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json' }
-      if (token) headers.authorization = `Bearer ${token}`
-      const res = await fetch(path as string, { method: 'POST', headers, body: JSON.stringify(body) })
-      return { status: res.status, body: (await res.json()) as Record<string, any> }
-    },
-    [path, body, token] as const,
-  )
 
 async function passkeySignIn(): Promise<Reply> {
   const options = await call('/passkeys/login/options', {})
-  const assertion = await page.evaluate(async (o) => (await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(o) })).toJSON(), options.body)
+  const assertion = await p.getAssertion(options.body)
   return call('/passkeys/login', { response: assertion })
 }
 
@@ -59,7 +36,7 @@ test('a passkey sign-in from a new device raises one new sign-in alert, naming t
   const owner = await h.signUp('quinn')
   const token = owner.agent.session!.accessJwt
   const options = await call('/passkeys/register/options', {}, token)
-  const credential = await page.evaluate(async (o) => (await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(o) })).toJSON(), options.body)
+  const credential = await p.createCredential(options.body)
   expect((await call('/passkeys/register', { name: 'laptop', response: credential }, token)).status).toBe(200)
   const alerts = () => h.smtp.mails.filter((m) => m.to.includes(owner.email) && m.raw.includes('New sign-in to your account'))
   expect(alerts()).toHaveLength(0) // signing up and registering are no sign-in
