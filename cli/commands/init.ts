@@ -43,6 +43,8 @@ type InitOptions = {
   handleDomains?: string
   smtpUrl?: string
   telegramBotToken?: string
+  discordBotToken?: string
+  signalRpcUrl?: string
   emailFrom?: string
   inviteRequired: boolean
   port: string
@@ -73,6 +75,8 @@ export function registerInit(program: Command) {
     .option('--smtp-url <url>', 'SMTP URL for email, e.g. smtps://user:pass@smtp.example.com:465')
     .option('--email-from <address>', 'From address for email')
     .option('--telegram-bot-token <token>', 'Telegram bot token (from @BotFather): codes and notices over Telegram, no SMTP needed')
+    .option('--discord-bot-token <token>', 'Discord bot token (from the developer portal): codes and notices as Discord direct messages')
+    .option('--signal-rpc-url <url>', "signal-cli's JSON-RPC daemon (daemon --http), e.g. http://127.0.0.1:8080/api/v1/rpc: codes and notices over Signal")
     .option('--invite-required', `require an invite code to create an account${INIT_DEFAULTS.inviteRequired ? ' (the default)' : ''}`)
     .option('--no-invite-required', 'let anyone create an account')
     .option('--port <port>', 'port to listen on', INIT_DEFAULTS.port)
@@ -122,6 +126,8 @@ function writeInit(answers: InitOptions, force: boolean) {
     PDS_EMAIL_SMTP_URL: answers.smtpUrl || undefined,
     PDS_EMAIL_FROM_ADDRESS: answers.smtpUrl ? answers.emailFrom || answers.email || `noreply@${answers.hostname}` : undefined,
     PDS_TELEGRAM_BOT_TOKEN: answers.telegramBotToken || undefined,
+    PDS_DISCORD_BOT_TOKEN: answers.discordBotToken || undefined,
+    PDS_SIGNAL_RPC_URL: answers.signalRpcUrl || undefined,
     ...offsiteBackupValues(answers),
     PDS_DID_PLC_URL: answers.plcUrl,
     PDS_BSKY_APP_VIEW_URL: bluesky ? answers.appviewUrl : undefined,
@@ -199,9 +205,21 @@ async function ask(defaults: InitOptions): Promise<InitOptions> {
         p.text({ message: 'SMTP URL for email (optional)', placeholder: 'smtps://user:pass@smtp.example.com:465', initialValue: defaults.smtpUrl ?? '' }),
       telegramBotToken: () =>
         p.text({
-          message: 'Telegram bot token for notifications without SMTP (optional; README "Notifications" lists Discord, Signal, ntfy)',
+          message: 'Telegram bot token for notifications without SMTP (optional; README "Notifications" lists all channels)',
           placeholder: '123456:ABC-from-BotFather',
           initialValue: defaults.telegramBotToken ?? '',
+        }),
+      discordBotToken: () =>
+        p.text({
+          message: 'Discord bot token for notifications as direct messages (optional)',
+          placeholder: 'from discord.com/developers: Bot → Token',
+          initialValue: defaults.discordBotToken ?? '',
+        }),
+      signalRpcUrl: () =>
+        p.text({
+          message: "Signal: signal-cli's JSON-RPC daemon URL (optional; signal-cli daemon --http)",
+          placeholder: 'http://127.0.0.1:8080/api/v1/rpc',
+          initialValue: defaults.signalRpcUrl ?? '',
         }),
       inviteRequired: () => p.confirm({ message: 'Require invite codes?', initialValue: defaults.inviteRequired }),
       keyEncryptionKeyFile: async () => {

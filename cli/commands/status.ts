@@ -9,6 +9,8 @@ import { VERSION } from '../../src/version.ts'
 import { backupRoot } from './backup.ts'
 import { readNotifyStatus, type NotifyStatus } from '../../src/services/notify/index.ts'
 import { offlineAlerts, type Alert } from '../../src/services/health/index.ts'
+import { formatS3Url } from '../../src/config/s3-url.ts'
+import { readLastOffsiteUpload } from '../../src/services/backup/offsite/last-upload.ts'
 import { loadCliConfig } from '../lib/config.ts'
 import { EXIT } from '../lib/errors.ts'
 import { formatBytes, formatTable, Output, runCommand } from '../lib/output.ts'
@@ -33,6 +35,10 @@ export type StatusReport = {
     top: AccountDisk[]
   }
   lastBackup: { name: string; path: string; finishedAt: string; ageHours: number } | null
+  /** The newest upload to S3 from this data directory (its local note; the bucket is not asked); null: none. */
+  /** The configured off-site prefix (PDS_BACKUP_S3_*, without credentials); null when none is. */
+  offsiteBackupUrl: string | null
+  lastOffsiteBackup: { name: string; url: string; finishedAt: string; uploadedAt: string; ageHours: number } | null
   /** The notification queue and channel breakers (account.sqlite); null before the first start. */
   notifications: Pick<NotifyStatus, 'queue' | 'breakers' | 'recentFailures'> | null
   /** Circuit breakers of the PLC directory and the relays, from the running server (admin); null when it does not answer. */
@@ -61,6 +67,8 @@ export async function collectStatus(config: Config, opts: { url?: string; top?: 
   const databases = [layout.accountDb, layout.sequencerDb, layout.didCacheDb].flatMap((p) => [p, `${p}-wal`])
   const backups = listBackups(backupRoot(config))
   const last = backups.at(-1)
+  const offsite = readLastOffsiteUpload(config.db.dataDirectory)
+  const ageHours = (finishedAt: string) => Math.round((Date.now() - Date.parse(finishedAt)) / 36e5)
   return {
     cliVersion: VERSION,
     hostname: config.service.hostname,
@@ -76,8 +84,10 @@ export async function collectStatus(config: Config, opts: { url?: string; top?: 
       top,
     },
     lastBackup: last
-      ? { name: last.name, path: last.path, finishedAt: last.finishedAt, ageHours: Math.round((Date.now() - Date.parse(last.finishedAt)) / 36e5) }
+      ? { name: last.name, path: last.path, finishedAt: last.finishedAt, ageHours: ageHours(last.finishedAt) }
       : null,
+    offsiteBackupUrl: config.backup?.offsite ? formatS3Url(config.backup.offsite.target) : null,
+    lastOffsiteBackup: offsite ? { name: offsite.name, url: offsite.url, finishedAt: offsite.finishedAt, uploadedAt: offsite.uploadedAt, ageHours: ageHours(offsite.finishedAt) } : null,
     notifications: readNotifyStatus(layout.accountDb),
     upstreams,
     alerts: health?.status === 200 ? ((health.alerts ?? []) as Alert[]) : offlineAlerts(config),
@@ -156,6 +166,8 @@ export function formatStatus(s: StatusReport): string {
     `notify:    ${s.notifications ? formatNotifications(s.notifications) : 'no queue yet'}`,
     `backup:    ${s.lastBackup ? `${s.lastBackup.finishedAt} (${s.lastBackup.ageHours}h ago) ${s.lastBackup.path}` : 'none yet (pds backup create)'}`,
   ]
+  const off = s.lastOffsiteBackup
+  if (off || s.offsiteBackupUrl) lines.push(`off-site:  ${off ? `${off.finishedAt} (${off.ageHours}h ago) ${off.url} ${off.name}` : `none yet to ${s.offsiteBackupUrl} (pds backup create --to ${s.offsiteBackupUrl})`}`)
   lines.push(`alerts:    ${s.alerts.length ? s.alerts.map((a) => `${a.id.toUpperCase()}: ${a.message}`).join('\n           ') : 'none'}`)
   if (s.upstreams?.length) {
     const describe = (u: BreakerSnapshot) =>
@@ -172,7 +184,7 @@ export function formatStatus(s: StatusReport): string {
 
 export function registerStatus(program: Command): void {
   withServerOptions(program.command('status'), 'server to ask (default: http://127.0.0.1:<PDS_PORT>)')
-    .description('server health, accounts, disk use per account and the last backup (exit 69 when the server is down)')
+    .description('server health, accounts, disk use per account and the last local and off-site backups (exit 69 when the server is down)')
     .option('--top <n>', 'how many accounts to list by disk use', '10')
     .action((opts: { dataDir?: string; envFile?: string; url?: string; top: string; json?: boolean }) => {
       const out = new Output(opts)

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { Config } from '../../src/config/config.ts'
 import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
 import { atprotoData, type DidDocument } from '../../src/core/did-doc.ts'
-import { layoutFromConfig, listActorDirs } from '../../src/services/backup/index.ts'
+import { layoutFromConfig, listActorDirs, listLabelKeyFiles } from '../../src/services/backup/index.ts'
 import { keyFilesFor } from '../../src/services/repo/keys.ts'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail'
@@ -171,11 +171,14 @@ function checkPermissions(config: Config, envFile: string): Omit<NetworkCheck, '
   if (existsSync(envFile) && (statSync(envFile).mode & 0o077) !== 0) {
     return { status: 'warn', detail: `${envFile} is readable by other users (it holds secrets)`, fix: `chmod 600 ${envFile}` }
   }
-  const openKeys = listActorDirs(layoutFromConfig(config).actorStoreDirectory).filter((a) => {
+  const layout = layoutFromConfig(config)
+  const openKeys = listActorDirs(layout.actorStoreDirectory).filter((a) => {
     const key = join(a.dir, 'key')
     return existsSync(key) && (statSync(key).mode & 0o077) !== 0
   })
   if (openKeys.length) return { status: 'warn', detail: `${openKeys.length} signing key files are readable by others`, fix: `chmod 600 ${dir}/actors/*/*/key` }
+  const openLabelKeys = listLabelKeyFiles(layout.labelKeyDirectory).filter((k) => (statSync(k.path).mode & 0o077) !== 0)
+  if (openLabelKeys.length) return { status: 'warn', detail: `${openLabelKeys.length} label key files are readable by others`, fix: `chmod 600 ${layout.labelKeyDirectory}/*.label-key` }
   return { status: 'pass', detail: `${dir} is writable; secrets are private` }
 }
 

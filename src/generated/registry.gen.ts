@@ -99,20 +99,25 @@ import h95 from '../api/tools/ozone/moderation/queryEvents.ts'
 import h96 from '../api/tools/ozone/moderation/queryStatuses.ts'
 import h97 from '../api/tools/ozone/moderation/scheduleAction.ts'
 import h98 from '../api/tools/ozone/moderation/searchRepos.ts'
-import h99 from '../api/tools/ozone/server/getConfig.ts'
-import h100 from '../api/tools/ozone/set/addValues.ts'
-import h101 from '../api/tools/ozone/set/deleteSet.ts'
-import h102 from '../api/tools/ozone/set/deleteValues.ts'
-import h103 from '../api/tools/ozone/set/getValues.ts'
-import h104 from '../api/tools/ozone/set/querySets.ts'
-import h105 from '../api/tools/ozone/set/upsertSet.ts'
-import h106 from '../api/tools/ozone/setting/listOptions.ts'
-import h107 from '../api/tools/ozone/setting/removeOptions.ts'
-import h108 from '../api/tools/ozone/setting/upsertOption.ts'
-import h109 from '../api/tools/ozone/team/addMember.ts'
-import h110 from '../api/tools/ozone/team/deleteMember.ts'
-import h111 from '../api/tools/ozone/team/listMembers.ts'
-import h112 from '../api/tools/ozone/team/updateMember.ts'
+import h99 from '../api/tools/ozone/safelink/addRule.ts'
+import h100 from '../api/tools/ozone/safelink/queryEvents.ts'
+import h101 from '../api/tools/ozone/safelink/queryRules.ts'
+import h102 from '../api/tools/ozone/safelink/removeRule.ts'
+import h103 from '../api/tools/ozone/safelink/updateRule.ts'
+import h104 from '../api/tools/ozone/server/getConfig.ts'
+import h105 from '../api/tools/ozone/set/addValues.ts'
+import h106 from '../api/tools/ozone/set/deleteSet.ts'
+import h107 from '../api/tools/ozone/set/deleteValues.ts'
+import h108 from '../api/tools/ozone/set/getValues.ts'
+import h109 from '../api/tools/ozone/set/querySets.ts'
+import h110 from '../api/tools/ozone/set/upsertSet.ts'
+import h111 from '../api/tools/ozone/setting/listOptions.ts'
+import h112 from '../api/tools/ozone/setting/removeOptions.ts'
+import h113 from '../api/tools/ozone/setting/upsertOption.ts'
+import h114 from '../api/tools/ozone/team/addMember.ts'
+import h115 from '../api/tools/ozone/team/deleteMember.ts'
+import h116 from '../api/tools/ozone/team/listMembers.ts'
+import h117 from '../api/tools/ozone/team/updateMember.ts'
 
 export const HANDLERS: HandlerDef[] = [
   h0,
@@ -228,4 +233,9 @@ export const HANDLERS: HandlerDef[] = [
   h110,
   h111,
   h112,
+  h113,
+  h114,
+  h115,
+  h116,
+  h117,
 ]

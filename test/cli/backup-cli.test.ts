@@ -28,7 +28,7 @@ describe('pds backup', () => {
     expect(res.stderr).toBe('')
     expect(res.code).toBe(0)
     const out = res.json()
-    expect(out).toMatchObject({ ok: true, accounts: 2, databases: 3, blobs: 2 })
+    expect(out).toMatchObject({ ok: true, accounts: 2, databases: 4, blobs: 2 }) // account, sequencer, did_cache, moderation
     expect(out.path.startsWith(join(server.dataDir, 'backups'))).toBe(true)
     backupPath = out.path
   })

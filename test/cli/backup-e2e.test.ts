@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../../src/main.ts'
 import { loadSharp } from '../../src/native/sharp.ts'
 import { freePort, testEnv } from '../helpers/server.ts'
 import { startAccountHarness, type AccountHarness } from '../e2e/account-harness.ts'
+import { labelKeyFromPlc, startModHarness, verifiesWith, type ModHarness } from '../e2e/moderation-harness.ts'
 import { pds } from './cli-harness.ts'
 
 const work = mkdtempSync(join(tmpdir(), 'pds-backup-e2e-'))
@@ -86,4 +87,86 @@ describe('backup during writes, restore, verify', () => {
     const login = await agent.login({ identifier: 'alice.test', password: users[0]!.password })
     expect(login.data.did).toBe(users[0]!.did)
   }, 60_000)
+})
+
+describe('the moderation team survives backup and restore', () => {
+  let m: ModHarness | undefined
+  let replacement: RunningServer | undefined
+  afterAll(async () => {
+    await replacement?.stop()
+    await m?.smtp.close()
+    await m?.plc.close()
+    if (m) rmSync(m.server.dataDir, { recursive: true, force: true })
+  })
+
+  test('labels, reports and events are in the restored server, whose labeler still signs with the same key', async () => {
+    m = await startModHarness()
+    const h = m
+    const modEnv = {
+      PDS_DID_PLC_URL: h.plc.url,
+      PDS_EMAIL_SMTP_URL: h.smtp.url,
+      PDS_EMAIL_FROM_ADDRESS: 'noreply@localhost',
+      PDS_MODERATION_EMAIL_SMTP_URL: h.smtp.url,
+      PDS_MODERATION_EMAIL_ADDRESS: 'moderation@localhost',
+      PDS_MOD_TEAM_HANDLE: 'mod.test',
+    }
+    writeFileSync(join(h.server.dataDir, 'pds.env'), formatEnvFile(testEnv(h.server.dataDir, h.server.port, modEnv)), { mode: 0o600 })
+    const carol = await h.signUp('carol')
+    const post = await carol.agent.post({ text: 'buy now', createdAt: new Date().toISOString() })
+    const report = await carol.agent.com.atproto.moderation.createReport({
+      reasonType: 'com.atproto.moderation.defs#reasonSpam',
+      reason: 'spam links',
+      subject: { $type: 'com.atproto.repo.strongRef', uri: post.uri, cid: post.cid },
+    })
+    await h.team.tools.ozone.moderation.emitEvent({
+      event: { $type: 'tools.ozone.moderation.defs#modEventLabel', createLabelVals: ['spam'], negateLabelVals: [] },
+      subject: { $type: 'com.atproto.repo.strongRef', uri: post.uri, cid: post.cid },
+      createdBy: h.teamDid,
+    })
+    const labelsBefore = (await h.agent().com.atproto.label.queryLabels({ uriPatterns: [post.uri] })).data.labels
+    expect(labelsBefore.map((l) => l.val)).toEqual(['spam'])
+
+    const backup = await pds(['backup', 'create', '--data-dir', h.server.dataDir, '--to', join(work, 'mod-backups'), '--json'])
+    expect(backup.stderr).toBe('')
+    expect(backup.code).toBe(0)
+    const { path } = backup.json()
+    const files = JSON.parse(await Bun.file(join(path, 'manifest.json')).text()).files as Array<{ path: string; kind: string }>
+    expect(files).toContainEqual(expect.objectContaining({ path: 'moderation.sqlite', kind: 'database' }))
+    expect(files).toContainEqual(expect.objectContaining({ path: `moderation/${encodeURIComponent(h.teamDid)}.label-key`, kind: 'key' }))
+    const verify = await pds(['backup', 'verify', path, '--json'])
+    expect(verify.json().problems).toEqual([])
+
+    // The old server is gone; the restored one takes its place (same port, so the DID documents point at it).
+    await h.server.stop()
+    const target = join(work, 'mod-restored')
+    const restore = await pds(['backup', 'restore', path, '--data-dir', target, '--json'], { env: { PDS_PORT: '1' } })
+    expect(restore.stderr).toBe('')
+    expect(restore.code).toBe(0)
+    // The operator's checks take the restored directory, moderation files included, as it is.
+    const adopt = await pds(['adopt', '--check', target, '--json'])
+    expect(adopt.json()).toMatchObject({ ok: true, kind: 'ours', problems: [] })
+    const doctor = await pds(['doctor', '--data-dir', target, '--json'])
+    const checks = doctor.json().checks as Array<{ name: string; status: string; detail: string }>
+    expect(checks.find((c) => c.name === 'permissions')).toMatchObject({ status: 'pass' })
+    expect(checks.filter((c) => c.status === 'fail')).toEqual([])
+    expect(doctor.code).toBe(0)
+    replacement = await startServer(buildConfig(testEnv(target, h.server.port, modEnv)), { hostname: '127.0.0.1' })
+
+    const labelsAfter = (await h.agent().com.atproto.label.queryLabels({ uriPatterns: [post.uri] })).data.labels
+    expect(labelsAfter).toEqual(labelsBefore)
+    const teamKey = await labelKeyFromPlc(h.plc.url, h.teamDid)
+    expect(await verifiesWith(labelsAfter[0]!, teamKey)).toBe(true)
+    const events = await h.team.tools.ozone.moderation.queryEvents({ subject: post.uri })
+    expect(events.data.events.map((e) => e.event.$type).sort()).toEqual(['tools.ozone.moderation.defs#modEventLabel', 'tools.ozone.moderation.defs#modEventReport'])
+    expect(replacement.services.moderation.listReports({ status: 'closed' }).reports.map((r) => r.id)).toContain(report.data.id) // closed by the label
+
+    // The restored label key signs new labels that verify against the unchanged DID document.
+    await h.team.tools.ozone.moderation.emitEvent({
+      event: { $type: 'tools.ozone.moderation.defs#modEventLabel', createLabelVals: ['rude'], negateLabelVals: [] },
+      subject: { $type: 'com.atproto.repo.strongRef', uri: post.uri, cid: post.cid },
+      createdBy: h.teamDid,
+    })
+    const fresh = (await h.agent().com.atproto.label.queryLabels({ uriPatterns: [post.uri] })).data.labels.find((l) => l.val === 'rude')!
+    expect(await verifiesWith(fresh, teamKey)).toBe(true)
+  }, 90_000)
 })

@@ -10,6 +10,8 @@ import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
 import { applyWritesToRepo, createEmptyRepo, type CommitData } from '../../src/core/repo/index.ts'
 import { nextTid } from '../../src/core/syntax/tid.ts'
 import { openDatabase } from '../../src/storage/sqlite.ts'
+import { KeyFiles } from '../../src/storage/key-files.ts'
+import { labelKeyLabel, labelKeyPath } from '../../src/storage/moderation/label-keys.ts'
 
 // The columns backups read, for checkouts where migrations/actor has not landed yet (no-op after).
 const FALLBACK_SCHEMA = `
@@ -95,4 +97,39 @@ export function makeDataDir(dataDir: string, n = 2): FixtureActor[] {
     actors.push(actor)
   }
   return actors
+}
+
+export type FixtureTeam = { did: string; keyPath: string; labels: unknown[]; events: unknown[] }
+
+/**
+ * A moderation team as the bundled service leaves it: moderation.sqlite (its own migrations) with a
+ * signed-looking label and a report event, and the team's label key (sealed when `keys` has a sealer).
+ */
+export function addModerationTeam(dataDir: string, keys = new KeyFiles()): FixtureTeam {
+  const did = 'did:plc:fixtureteamaaaaaaaaaaaaa'
+  const db = openDatabase(join(dataDir, 'moderation.sqlite'), 'moderation')
+  const now = new Date().toISOString()
+  db.query('INSERT INTO label (src, uri, val, cts, sig) VALUES (?, ?, ?, ?, ?)').run(did, 'did:plc:fixture0aaaaaaaaaaaaaaaa', 'spam', now, new Uint8Array(64).fill(7))
+  db.query('INSERT INTO mod_event (type, subject_did, event, created_by, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    'tools.ozone.moderation.defs#modEventReport',
+    'did:plc:fixture0aaaaaaaaaaaaaaaa',
+    JSON.stringify({ reportType: 'com.atproto.moderation.defs#reasonSpam' }),
+    'did:plc:fixture1aaaaaaaaaaaaaaaa',
+    now,
+  )
+  const keyPath = labelKeyPath(join(dataDir, 'moderation'), did)
+  mkdirSync(join(dataDir, 'moderation'), { recursive: true })
+  keys.write(keyPath, Secp256k1Keypair.create().exportPrivateKey(), labelKeyLabel(did))
+  db.close()
+  return { did, keyPath, ...readModerationRows(join(dataDir, 'moderation.sqlite')) }
+}
+
+/** The label and event rows of a (restored) moderation.sqlite. */
+export function readModerationRows(path: string): { labels: unknown[]; events: unknown[] } {
+  const db = new Database(path)
+  try {
+    return { labels: db.query('SELECT * FROM label ORDER BY seq').all(), events: db.query('SELECT * FROM mod_event ORDER BY id').all() }
+  } finally {
+    db.close()
+  }
 }

@@ -5,7 +5,9 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { canonicalLayout, createBackup, listActorDirs, listBackups, pruneBackups, restoreBackup, RestoreRefusedError, verifyActorStore, verifyBackup } from '../../src/services/backup/index.ts'
-import { makeDataDir } from './backup-fixture.ts'
+import { addModerationTeam, makeDataDir, readModerationRows } from './backup-fixture.ts'
+import { KeyFiles } from '../../src/storage/key-files.ts'
+import { KeySealer } from '../../src/core/crypto/key-seal.ts'
 
 const work = mkdtempSync(join(tmpdir(), 'pds-backup-svc-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -112,5 +114,41 @@ describe('backup service', () => {
     const left = listBackups(root)
     expect(left.length).toBe(2)
     expect(left[0]!.startedAt > '2030-01-01T00:00:03').toBe(true)
+  })
+})
+
+describe('moderation state', () => {
+  const kek = new Uint8Array(32).fill(9)
+  const keys = new KeyFiles(new KeySealer(kek))
+  const dataDir = join(work, 'mod-data')
+  mkdirSync(dataDir)
+  makeDataDir(dataDir, 1)
+  const team = addModerationTeam(dataDir, keys)
+
+  test('moderation.sqlite and the sealed label key are backed up, verified and restored as they were', async () => {
+    const result = await createBackup({ layout: canonicalLayout(dataDir), backupRoot: join(work, 'mod-backups'), pdsVersion: 't' })
+    const labelKeyFile = `moderation/${encodeURIComponent(team.did)}.label-key`
+    expect(result.manifest.files).toContainEqual(expect.objectContaining({ path: 'moderation.sqlite', kind: 'database' }))
+    expect(result.manifest.files).toContainEqual(expect.objectContaining({ path: labelKeyFile, kind: 'key' }))
+    expect(result.stats.databases).toBe(4)
+    expect(statSync(join(result.path, labelKeyFile)).mode & 0o777).toBe(0o600)
+
+    expect((await verifyBackup(result.path, { keys })).problems).toEqual([])
+    const otherKek = new KeyFiles(new KeySealer(new Uint8Array(32).fill(3)))
+    const wrong = await verifyBackup(result.path, { keys: otherKek })
+    expect(wrong.problems.find((p) => p.path === labelKeyFile)?.problem).toMatch(/^label key: .*different key encryption key/)
+    await expect(restoreBackup({ backupDir: result.path, layout: canonicalLayout(join(work, 'mod-wrong-kek')), keys: otherKek })).rejects.toThrow(/does not verify/)
+
+    const target = join(work, 'mod-restored')
+    const layout = canonicalLayout(target)
+    await restoreBackup({ backupDir: result.path, layout, keys })
+    expect(readModerationRows(layout.moderationDb)).toEqual({ labels: team.labels, events: team.events })
+    const restoredKey = join(layout.labelKeyDirectory, `${encodeURIComponent(team.did)}.label-key`)
+    expect(readFileSync(restoredKey)).toEqual(readFileSync(team.keyPath)) // still sealed: bytes as they were
+    expect(statSync(restoredKey).mode & 0o777).toBe(0o600)
+    // A second restore over it refuses: the label keys count as data.
+    rmSync(join(target, 'actors'), { recursive: true })
+    for (const db of ['account', 'sequencer', 'did_cache', 'moderation']) rmSync(join(target, `${db}.sqlite`))
+    await expect(restoreBackup({ backupDir: result.path, layout, keys })).rejects.toThrow(/moderation.*--force/)
   })
 })

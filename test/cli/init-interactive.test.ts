@@ -45,6 +45,8 @@ test('interactive pds init writes the answers to pds.env', async () => {
   await answer('Handle domains', 'Enter') // keeps the suggested .pds.example.org
   await answer('SMTP URL', 'Enter')
   await answer('Telegram bot token', 'Enter')
+  await answer('Discord bot token', 'Enter')
+  await answer("signal-cli's JSON-RPC daemon URL", 'http://127.0.0.1:8080/api/v1/rpc', 'Enter')
   await answer('Require invite codes?', 'Enter')
   await answer('Encrypt signing keys at rest', 'Enter') // No: the default keeps plain keys
   await answer('Daily encrypted off-site backups', 'Enter') // No: none by default
@@ -66,9 +68,11 @@ test('interactive pds init writes the answers to pds.env', async () => {
     PDS_BSKY_APP_VIEW_URL: 'https://api.bsky.app',
     PDS_CRAWLERS: 'https://bsky.network',
     PDS_ADMIN_HANDLES: 'me.pds.example.org',
+    PDS_SIGNAL_RPC_URL: 'http://127.0.0.1:8080/api/v1/rpc',
   })
   expect(env.PDS_EMAIL_SMTP_URL).toBeUndefined()
   expect(env.PDS_TELEGRAM_BOT_TOKEN).toBeUndefined()
+  expect(env.PDS_DISCORD_BOT_TOKEN).toBeUndefined()
   expect(env.PDS_METRICS_ENABLED).toBeUndefined()
   expect(env.PDS_MOD_TEAM_HANDLE).toBeUndefined()
   expect(env.PDS_BACKUP_S3_URL).toBeUndefined()

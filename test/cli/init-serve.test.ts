@@ -51,6 +51,19 @@ describe('pds init and pds serve', () => {
     expect(env.PDS_METRICS_TOKEN).toMatch(/^[0-9a-f]{48}$/)
   })
 
+  test('init --discord-bot-token and --signal-rpc-url turn those notification channels on', () => {
+    const dir = join(dataDir, 'with-channels')
+    const token = 'MTA5ODc2NTQzMjEwOTg3NjU0.GxYzAb.abcdefghijklmnopqrstuvwxyz012345'
+    const args = ['init', '--yes', '--hostname', 'pds.example.com', '--data-dir', dir, '--discord-bot-token', token]
+    expect(pds([...args, '--signal-rpc-url', 'http://127.0.0.1:8080/api/v1/rpc']).exitCode).toBe(0)
+    const env = parseEnvFile(readFileSync(join(dir, 'pds.env'), 'utf8'))
+    expect(env.PDS_DISCORD_BOT_TOKEN).toBe(token)
+    expect(env.PDS_SIGNAL_RPC_URL).toBe('http://127.0.0.1:8080/api/v1/rpc')
+    const bad = pds([...args, '--force', '--signal-rpc-url', 'not a url'])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stderr.toString()).toContain('PDS_SIGNAL_RPC_URL')
+  })
+
   test('init refuses to overwrite without --force', () => {
     const before = readFileSync(join(dataDir, 'pds.env'), 'utf8')
     const res = pds(['init', '--yes', '--hostname', 'other.example.com', '--data-dir', dataDir])

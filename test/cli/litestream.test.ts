@@ -71,7 +71,7 @@ describe('checkpoints and config', () => {
     const all = buildConfig(testEnv(dir, 1, { PDS_LITESTREAM: 'true' }))
     const server = buildConfig(testEnv(dir, 1, { PDS_LITESTREAM: 'server' }))
     expect(litestreamDatabases(all)).toContain(join(dir, 'actors'))
-    expect(litestreamDatabases(server)).toEqual([join(dir, 'account.sqlite'), join(dir, 'sequencer.sqlite'), join(dir, 'did_cache.sqlite')])
+    expect(litestreamDatabases(server)).toEqual([join(dir, 'account.sqlite'), join(dir, 'sequencer.sqlite'), join(dir, 'did_cache.sqlite'), join(dir, 'moderation.sqlite')])
     expect(buildConfig(testEnv(dir, 1)).db.litestream).toBe(false)
     expect(() => buildConfig(testEnv(dir, 1, { PDS_LITESTREAM: 'actors' }))).toThrow('must be true, server or false')
   })
@@ -85,15 +85,15 @@ describe('checkpoints and config', () => {
       generatedAt: new Date('2026-01-02T03:04:05Z'),
     })
     expect(yaml).toContain('written by `pds litestream-config` at 2026-01-02T03:04:05.000Z')
-    expect(yaml.match(/^ {2}- path: /gm)).toHaveLength(6)
-    for (const name of ['account.sqlite', 'sequencer.sqlite', 'did_cache.sqlite']) {
+    expect(yaml.match(/^ {2}- path: /gm)).toHaveLength(7)
+    for (const name of ['account.sqlite', 'sequencer.sqlite', 'did_cache.sqlite', 'moderation.sqlite']) {
       expect(yaml).toContain(`  - path: ${JSON.stringify(join(dir, name))}\n    replicas:\n      - type: s3\n        bucket: "bk"\n        path: "p/litestream/${name}"\n        endpoint: "http://127.0.0.1:9"\n        region: "eu-1"\n        force-path-style: true\n`)
     }
     for (const actor of actors) expect(yaml).toContain(`path: ${JSON.stringify(join(actor.dir, 'store.sqlite'))}`)
     const rel = listActorDirs(join(dir, 'actors')).map((a) => `path: "p/litestream/actors/${a.relativeDir}/store.sqlite"`)
     for (const line of rel) expect(yaml).toContain(line)
     const serverOnly = litestreamConfig({ layout: canonicalLayout(dir), target: { bucket: 'bk', prefix: '', forcePathStyle: false }, actors: false })
-    expect(serverOnly.match(/^ {2}- path: /gm)).toHaveLength(3)
+    expect(serverOnly.match(/^ {2}- path: /gm)).toHaveLength(4)
     expect(serverOnly).not.toContain('store.sqlite')
     expect(serverOnly).toContain('path: "account.sqlite"')
   })
@@ -114,13 +114,13 @@ describe('the real Litestream binary', () => {
     const generated = await pds(['litestream-config', '--data-dir', h.server.dataDir, '--to', url, '--out', yml, '--json'])
     expect(generated.stderr).toBe('')
     expect(generated.code).toBe(0)
-    expect(generated.json()).toMatchObject({ ok: true, databases: 5 })
+    expect(generated.json()).toMatchObject({ ok: true, databases: 6 })
 
     replicate = Bun.spawn([LITESTREAM, 'replicate', '-config', yml], { env: litestreamEnv(), stdout: 'ignore', stderr: process.env.LITESTREAM_LOG ? 'inherit' : 'ignore' })
     const client = s3.client(BUCKET)
     const snapshotted = async () => ((await client.list({ prefix: 'srv/', maxKeys: 1000 })).contents ?? []).filter((o) => o.key.includes('/snapshots/')).length
-    for (let i = 0; i < 200 && (await snapshotted()) < 5; i++) await Bun.sleep(100)
-    expect(await snapshotted()).toBe(5)
+    for (let i = 0; i < 200 && (await snapshotted()) < 6; i++) await Bun.sleep(100)
+    expect(await snapshotted()).toBe(6)
 
     for (let i = 0; i < 20; i++) {
       const user = users[i % 2]!
@@ -134,7 +134,7 @@ describe('the real Litestream binary', () => {
     // An empty directory: the databases from Litestream; keys and pds.env from elsewhere (pds backup).
     const fresh = join(work, 'restored')
     const source = canonicalLayout(h.server.dataDir)
-    for (const name of ['account.sqlite', 'sequencer.sqlite', 'did_cache.sqlite']) {
+    for (const name of ['account.sqlite', 'sequencer.sqlite', 'did_cache.sqlite', 'moderation.sqlite']) {
       const res = await litestream(['restore', '-config', yml, '-o', join(fresh, name), join(source.dataDirectory, name)])
       if (res.code !== 0) console.log(((await client.list({ prefix: `srv/${name}/` })).contents ?? []).map((o) => `${o.key} ${o.size}`))
       expect(res.out).not.toContain('error')

@@ -2,60 +2,30 @@
 // register from the page, sign in username-less, replayed and tampered responses, removal.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
-import type { Browser, Page } from 'playwright-core'
-import { addVirtualAuthenticator, launchChromium } from '../helpers/chromium.ts'
-import { startAccountHarness, type AccountHarness } from './account-harness.ts'
+import type { AccountHarness } from './account-harness.ts'
+import { openPasskeyPage, type PasskeyPage } from './passkey-page.ts'
 
-// Browser-side globals inside page.evaluate (the project's lib has no DOM types).
-declare const navigator: { credentials: { create(o: unknown): Promise<{ toJSON(): unknown }>; get(o: unknown): Promise<{ toJSON(): unknown }> } }
-declare const PublicKeyCredential: { parseCreationOptionsFromJSON(o: unknown): unknown; parseRequestOptionsFromJSON(o: unknown): unknown }
-
-let h: AccountHarness
-let browser: Browser
-let page: Page
+let p: PasskeyPage
 let owner: Awaited<ReturnType<AccountHarness['signUp']>>
+let h: AccountHarness
+let page: PasskeyPage['page']
+let call: PasskeyPage['call']
+let getAssertion: PasskeyPage['getAssertion']
 
 beforeAll(async () => {
-  const launching = launchChromium()
-  h = await startAccountHarness()
+  p = await openPasskeyPage()
+  ;({ h, page, call, getAssertion } = p)
   owner = await h.signUp('pia')
-  browser = await launching
-  const context = await browser.newContext()
-  page = await context.newPage()
-  await addVirtualAuthenticator(context, page)
-  // The server's own origin (http://localhost:<port>): the RP ID is its hostname.
-  await page.goto(`${h.server.config.service.publicUrl}/robots.txt`)
 }, 60_000)
 afterAll(async () => {
-  await browser?.close()
-  await h?.close()
+  await p?.close()
 })
-
-type Reply = { status: number; body: Record<string, any> }
-
-/** fetch from the page (same origin as the server). */
-const call = (path: string, body: unknown, token?: string): Promise<Reply> =>
-  page.evaluate(
-    async ([path, body, token]) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json' }
-      if (token) headers.authorization = `Bearer ${token}`
-      const res = await fetch(path as string, { method: 'POST', headers, body: JSON.stringify(body) })
-      return { status: res.status, body: (await res.json()) as Record<string, any> }
-    },
-    [path, body, token] as const,
-  )
-
-/** The authenticator's answer to registration options, as JSON. */
-const createCredential = (options: unknown) =>
-  page.evaluate(async (o) => (await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(o) })).toJSON(), options)
-const getAssertion = (options: unknown) =>
-  page.evaluate(async (o) => (await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(o) })).toJSON(), options) as Promise<Record<string, any>>
 
 async function register(name: string, token = owner.agent.session!.accessJwt) {
   const options = await call('/passkeys/register/options', {}, token)
   expect(options.status).toBe(200)
   expect(options.body.rp).toEqual({ name: 'localhost', id: 'localhost' })
-  return call('/passkeys/register', { name, response: await createCredential(options.body) }, token)
+  return call('/passkeys/register', { name, response: await p.createCredential(options.body) }, token)
 }
 
 async function freshAssertion() {

@@ -1,7 +1,7 @@
 // Off-site backup service against s3rver: retention by count and by age (with unreferenced blobs
 // collected), unfinished uploads cleaned up, recipient-key encryption, and the schedule `pds serve` runs.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from 'age-encryption'
@@ -13,7 +13,7 @@ import { pruneOffsiteBackups } from '../../src/services/backup/offsite/catalog.t
 import { keysForReading } from '../../src/services/backup/offsite/keys.ts'
 import { startS3rver, type TestS3 } from '../helpers/s3rver.ts'
 import { testEnv } from '../helpers/server.ts'
-import { makeDataDir, type FixtureActor } from '../cli/backup-fixture.ts'
+import { addModerationTeam, makeDataDir, readModerationRows, type FixtureActor } from '../cli/backup-fixture.ts'
 
 const BUCKET = 'offsite-service'
 const work = mkdtempSync(join(tmpdir(), 'pds-offsite-svc-'))
@@ -81,6 +81,7 @@ describe('retention', () => {
 describe('recipient key', () => {
   test('encrypted to PDS_BACKUP_AGE_RECIPIENT; restore needs its identity file', async () => {
     const { dir } = dataDir('recipient')
+    const team = addModerationTeam(dir)
     const identity = await generateX25519Identity()
     const recipient = await identityToRecipient(identity)
     const identityFile = join(work, 'backup-identity.txt')
@@ -104,6 +105,10 @@ describe('recipient key', () => {
     const target = join(work, 'recipient-restored')
     const restored = await restoreOffsiteBackup({ settings: read, layout: canonicalLayout(target), expectedServerDid: server.did })
     expect(restored.accounts).toBe(2)
+    // The moderation team's labels, events and label key came back too.
+    const layout = canonicalLayout(target)
+    expect(readModerationRows(layout.moderationDb)).toEqual({ labels: team.labels, events: team.events })
+    expect(readFileSync(join(layout.labelKeyDirectory, `${encodeURIComponent(team.did)}.label-key`))).toEqual(readFileSync(team.keyPath))
 
     const passphrase = offsiteBackupConfig({ ...s3.env(), PDS_BACKUP_AGE_PASSPHRASE: 'a long enough passphrase' }, { url: `s3://${BUCKET}/recipient` })!
     await expect(createOffsiteBackup({ settings: passphrase, server, layout: canonicalLayout(dir), pdsVersion: 'test' })).rejects.toThrow(`encrypted to the recipient ${recipient}`)

@@ -42,6 +42,9 @@ test('a commit event reaches subscribers and replays only after its group commit
   const block = encodeBlock({ did: 'did:plc:a', version: 3 })
   const durable = sequencer.commit({ did: 'did:plc:a', commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] })
   expect(durable).toBeInstanceOf(Promise)
+  // Commits of one turn of the event loop are appended together at its end (one transaction).
+  expect(sequencer.store.curr()).toBeNull()
+  await new Promise((resolve) => setImmediate(resolve))
   // Appended, not yet synced: invisible to live subscribers and to replays.
   expect(sequencer.store.curr()).toBe(1)
   expect(seen).toEqual([])
@@ -54,5 +57,28 @@ test('a commit event reaches subscribers and replays only after its group commit
   void sequencer.commit({ did: 'did:plc:a', commit: block.cid, rev: '3l2abcdefgh33', since: null, prevData: null, blocks: [block], ops: [], blobs: [] })
   sequencer.identity('did:plc:a', 'a.test')
   expect(seen).toEqual([1, 2, 3])
+  db.close()
+})
+
+test("several accounts' commits of one turn of the event loop share one append and one group commit, in order", async () => {
+  const db = openDatabase(join(dir, 'batched.sqlite'), 'sequencer')
+  const sequencer = new Sequencer(new SequencerStore(db), { log: createLogger('silent') })
+  const seen: number[] = []
+  sequencer.onEvents((events) => seen.push(...events.map((e) => e.seq)))
+  const block = encodeBlock({ did: 'did:plc:a', version: 3 })
+  const commit = (did: string) => sequencer.commit({ did, commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] })
+  const [a, b, c] = [commit('did:plc:a'), commit('did:plc:b'), commit('did:plc:c')]
+  expect(b).toBe(a)
+  expect(c).toBe(a)
+  await a
+  expect(seen).toEqual([1, 2, 3])
+  expect(sequencer.replayPage(0, 10).map((r) => r.did)).toEqual(['did:plc:a', 'did:plc:b', 'did:plc:c'])
+  // Another event of the same turn goes after the queued commits, as it was made after them.
+  void commit('did:plc:d')
+  sequencer.account('did:plc:d', false)
+  expect(sequencer.replayPage(3, 10).map((r) => [r.did, r.eventType])).toEqual([
+    ['did:plc:d', 'append'],
+    ['did:plc:d', 'account'],
+  ])
   db.close()
 })

@@ -41,7 +41,7 @@ export type AdoptionReport = {
   problems: string[]
 }
 
-const PDS_FILES = ['account.sqlite', 'sequencer.sqlite', 'did_cache.sqlite', 'actors', 'blocks', 'blobs']
+const PDS_FILES = ['account.sqlite', 'sequencer.sqlite', 'did_cache.sqlite', 'moderation.sqlite', 'moderation', 'actors', 'blocks', 'blobs']
 const LISTED = 5
 
 function listed(items: string[]): string {

@@ -1,5 +1,6 @@
 // Backups of the whole data directory: create, verify, restore, list, rotate, schedule.
 export { canonicalLayout, layoutFromConfig, listActorDirs, blobFilePath, type DataLayout } from './layout.ts'
+export { listLabelKeyFiles } from '../../storage/moderation/label-keys.ts'
 export { readManifest, BackupFormatError, type Manifest, type ManifestFile } from './manifest.ts'
 export { createBackup, snapshotDatabase, type BackupProgress, type BackupResult } from './snapshot.ts'
 export { verifyBackup, integrityProblem, type VerifyReport, type VerifyProblem } from './verify.ts'

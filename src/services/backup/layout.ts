@@ -10,6 +10,10 @@ export type DataLayout = {
   accountDb: string
   sequencerDb: string
   didCacheDb: string
+  /** The bundled moderation service's database (always beside pds.env: it has no override). */
+  moderationDb: string
+  /** The moderation team's #atproto_label keys (<encoded DID>.label-key). */
+  labelKeyDirectory: string
   actorStoreDirectory: string
   /** null when blobs live in S3: a backup then holds the databases and keys only. */
   blobDirectory: string | null
@@ -18,6 +22,9 @@ export type DataLayout = {
 
 export const ACTOR_STORE_FILE = 'store.sqlite'
 export const ACTOR_KEY_FILE = 'key'
+export const MODERATION_DB_FILE = 'moderation.sqlite'
+/** The label keys' folder, in the data directory and in a backup alike. */
+export const LABEL_KEY_FOLDER = 'moderation'
 
 /** The layout of a data directory with no overrides (also the layout inside a backup). */
 export function canonicalLayout(dataDirectory: string): DataLayout {
@@ -27,6 +34,8 @@ export function canonicalLayout(dataDirectory: string): DataLayout {
     accountDb: join(dataDirectory, 'account.sqlite'),
     sequencerDb: join(dataDirectory, 'sequencer.sqlite'),
     didCacheDb: join(dataDirectory, 'did_cache.sqlite'),
+    moderationDb: join(dataDirectory, MODERATION_DB_FILE),
+    labelKeyDirectory: join(dataDirectory, LABEL_KEY_FOLDER),
     actorStoreDirectory: join(dataDirectory, 'actors'),
     blobDirectory: join(dataDirectory, 'blobs'),
     blobTempDirectory: join(dataDirectory, 'blobs', 'tmp'),
@@ -41,17 +50,23 @@ export function layoutFromConfig(config: Config, envFile?: string): DataLayout {
     accountDb: config.db.accountDbLocation,
     sequencerDb: config.db.sequencerDbLocation,
     didCacheDb: config.db.didCacheDbLocation,
+    moderationDb: join(config.db.dataDirectory, MODERATION_DB_FILE),
+    labelKeyDirectory: join(config.db.dataDirectory, LABEL_KEY_FOLDER),
     actorStoreDirectory: config.db.actorStoreDirectory,
     blobDirectory: disk?.location ?? null,
     blobTempDirectory: disk?.tempLocation ?? null,
   }
 }
 
-/** The three server-wide databases, by their canonical file name. */
+/**
+ * The server-wide databases, by their canonical file name, in snapshot order: the sequencer first,
+ * accounts next; moderation after accounts (a label or event names an account that is in the copy).
+ */
 export function serverDatabases(layout: DataLayout): Array<{ name: string; path: string }> {
   return [
     { name: 'sequencer.sqlite', path: layout.sequencerDb },
     { name: 'account.sqlite', path: layout.accountDb },
+    { name: MODERATION_DB_FILE, path: layout.moderationDb },
     { name: 'did_cache.sqlite', path: layout.didCacheDb },
   ]
 }

@@ -1,15 +1,15 @@
 // `pds litestream-config`: a litestream.yml (Litestream 0.3) replicating every SQLite database of the
 // data directory to S3, and the list of database paths whose WAL checkpoints PDS_LITESTREAM=true leaves
-// to Litestream. Litestream copies databases only: signing keys, pds.env and disk blobs still need the
+// to Litestream. Litestream copies databases only: signing and label keys, pds.env and disk blobs still need the
 // (off-site) backup. Litestream 0.3 has no wildcard for databases, so an account created after the file
 // was generated is not replicated until it is generated again and Litestream restarted.
 import { join } from 'node:path'
 import type { Config } from '../../config/config.ts'
-import { ACTOR_STORE_FILE, listActorDirs, serverDatabases, type DataLayout } from './layout.ts'
+import { ACTOR_STORE_FILE, listActorDirs, MODERATION_DB_FILE, serverDatabases, type DataLayout } from './layout.ts'
 
 /** The database files and folders Litestream takes over (for the checkpointer switch). */
 export function litestreamDatabases(config: Config): string[] {
-  const server = [config.db.accountDbLocation, config.db.sequencerDbLocation, config.db.didCacheDbLocation]
+  const server = [config.db.accountDbLocation, config.db.sequencerDbLocation, config.db.didCacheDbLocation, join(config.db.dataDirectory, MODERATION_DB_FILE)]
   return config.db.litestream === 'all' ? [...server, config.db.actorStoreDirectory] : server
 }
 
@@ -37,7 +37,7 @@ export function litestreamConfig(opts: { layout: DataLayout; target: LitestreamT
     `# ${databases.length} databases: ${opts.actors === false ? 'the server-wide ones only (--no-actors)' : 'the server-wide ones and one per account'}. Generate it again (and restart`,
     '# Litestream) after accounts are created. Run pds with PDS_LITESTREAM=true so that Litestream, not pds,',
     '# checkpoints the WAL. Credentials: LITESTREAM_ACCESS_KEY_ID / LITESTREAM_SECRET_ACCESS_KEY in its environment.',
-    '# Litestream copies databases only: keep `pds backup` for the signing keys, pds.env and blobs.',
+    '# Litestream copies databases only: keep `pds backup` for the signing and label keys, pds.env and blobs.',
     'dbs:',
   ]
   for (const db of databases) {

@@ -3,7 +3,7 @@ import type { KeyFiles } from '../../storage/key-files.ts'
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { parseEnvFile, formatEnvFile } from '../../config/env.ts'
-import { serverDatabases, type DataLayout } from './layout.ts'
+import { LABEL_KEY_FOLDER, serverDatabases, type DataLayout } from './layout.ts'
 import { readManifest, type ManifestFile } from './manifest.ts'
 import { linkOrCopy } from './snapshot.ts'
 import { verifyBackup, type VerifyReport } from './verify.ts'
@@ -80,6 +80,9 @@ function destinationOf(file: ManifestFile, layout: DataLayout): string | null {
     if (!db) throw new RestoreRefusedError(`unknown database ${file.path} in the manifest`)
     return db.path
   }
+  if (file.kind === 'key' && file.path.startsWith(`${LABEL_KEY_FOLDER}/`) && !file.path.slice(LABEL_KEY_FOLDER.length + 1).includes('/')) {
+    return join(layout.labelKeyDirectory, file.path.slice(LABEL_KEY_FOLDER.length + 1))
+  }
   if (file.path.startsWith('actors/')) return join(layout.actorStoreDirectory, file.path.slice('actors/'.length))
   if (file.path.startsWith('blobs/')) return layout.blobDirectory && join(layout.blobDirectory, file.path.slice('blobs/'.length))
   throw new RestoreRefusedError(`unexpected file ${file.path} in the manifest`)
@@ -113,7 +116,7 @@ function restoreEnvFile(source: string, layout: DataLayout): 'restored' | 'kept'
 export function existingData(layout: DataLayout): string[] {
   const present: string[] = []
   for (const db of serverDatabases(layout)) if (existsSync(db.path)) present.push(db.path)
-  for (const dir of [layout.actorStoreDirectory, layout.blobDirectory]) {
+  for (const dir of [layout.actorStoreDirectory, layout.labelKeyDirectory, layout.blobDirectory]) {
     if (dir && existsSync(dir) && readdirSync(dir).length > 0) present.push(dir)
   }
   return present

@@ -4,11 +4,12 @@
 // then blobs — so a restored firehose never announces a commit its repo lacks, and every blob a
 // snapshotted record points at was already on disk (blobs are written before the commit).
 import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { ACTOR_KEY_FILE, ACTOR_STORE_FILE, canonicalLayout, listActorDirs, listFilesRecursive, serverDatabases, type DataLayout } from './layout.ts'
+import { basename, dirname, join } from 'node:path'
+import { ACTOR_KEY_FILE, ACTOR_STORE_FILE, canonicalLayout, LABEL_KEY_FOLDER, listActorDirs, listFilesRecursive, serverDatabases, type DataLayout } from './layout.ts'
 import { MANIFEST_FORMAT, sha256File, writeManifest, type FileKind, type Manifest, type ManifestFile } from './manifest.ts'
 import { snapshotDatabase } from '../../storage/snapshot.ts'
 import { readStoreFileRoot } from '../../storage/actor/store-file.ts'
+import { listLabelKeyFiles } from '../../storage/moderation/label-keys.ts'
 
 export { snapshotDatabase }
 
@@ -81,6 +82,15 @@ export async function createBackup(opts: CreateBackupOptions): Promise<BackupRes
       await breathe()
     }
     report({ phase: 'databases', done: databases.length, total: databases.length })
+
+    // The moderation team's label keys, as they are on disk (sealed stays sealed), like signing keys.
+    for (const key of listLabelKeyFiles(opts.layout.labelKeyDirectory)) {
+      const rel = `${LABEL_KEY_FOLDER}/${basename(key.path)}`
+      mkdirSync(join(workDir, LABEL_KEY_FOLDER), { recursive: true, mode: 0o700 })
+      copyFileSync(key.path, join(workDir, rel))
+      chmodSync(join(workDir, rel), 0o600)
+      files.push({ path: rel, kind: 'key' })
+    }
 
     const actors = listActorDirs(opts.layout.actorStoreDirectory)
     const accounts: Manifest['accounts'] = []

@@ -1,13 +1,14 @@
 // `pds backup verify`: checksums, SQLite integrity, and every repo against its signing key.
 import { existsSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { ACTOR_KEY_FILE, canonicalLayout } from './layout.ts'
+import { basename, dirname, join } from 'node:path'
+import { ACTOR_KEY_FILE, canonicalLayout, LABEL_KEY_FOLDER } from './layout.ts'
 import { readManifest, sha256File, type Manifest } from './manifest.ts'
 import { verifyActorStore } from './verify-repo.ts'
 import { integrityProblem } from '../../storage/snapshot.ts'
 
 export { integrityProblem }
-import type { KeyFiles } from '../../storage/key-files.ts'
+import { KeyFiles } from '../../storage/key-files.ts'
+import { listLabelKeyFiles } from '../../storage/moderation/label-keys.ts'
 
 export type VerifyProblem = { path: string; problem: string }
 export type VerifyPhase = 'checksums' | 'databases' | 'repos'
@@ -71,5 +72,15 @@ export async function verifyBackup(
     for (const problem of result.problems) problems.push({ path: file.path, problem })
   }
   report({ phase: 'repos', done: stores.length, total: stores.length })
+
+  // A label key that no longer opens (another key encryption key, rot) would leave the restored
+  // labeler unable to sign: say so before a restore relies on it.
+  for (const key of listLabelKeyFiles(join(dir, LABEL_KEY_FOLDER))) {
+    try {
+      ;(opts.keys ?? new KeyFiles()).read(key.path, key.label)
+    } catch (err) {
+      problems.push({ path: `${LABEL_KEY_FOLDER}/${basename(key.path)}`, problem: `label key: ${(err as Error).message}` })
+    }
+  }
   return { ok: problems.length === 0, manifest, checked, problems }
 }

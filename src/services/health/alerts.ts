@@ -15,7 +15,7 @@ export const APPVIEW_BREAKER = 'appview'
 export type AlertInputs = {
   now: number
   /** Scheduled backups (config.backup); null when none are configured (no interval, nothing to be late). */
-  backup: { intervalMs: number; lastFinishedAt: string | null; watchingSince: number } | null
+  backup: { intervalMs: number; lastFinishedAt: string | null; watchingSince: number; /** only off-site backups are scheduled */ offsite?: boolean } | null
   /** The data directory's file system: used share in percent, and the alert threshold. */
   disk: { usedPercent: number; thresholdPercent: number } | null
   /** The sequencer's append state; null when the server is not running. */
@@ -34,10 +34,11 @@ export function evaluateAlerts(inputs: AlertInputs): Alert[] {
   if (backup) {
     const limit = 2 * backup.intervalMs
     const last = backup.lastFinishedAt ? Date.parse(backup.lastFinishedAt) : null
+    const what = backup.offsite ? 'off-site backup' : 'backup'
     if (last !== null && inputs.now - last > limit) {
-      alerts.push({ id: 'backup-stale', message: `the last backup finished ${hours(inputs.now - last)} ago (${backup.lastFinishedAt}); backups are due every ${hours(backup.intervalMs)}` })
+      alerts.push({ id: 'backup-stale', message: `the last ${what} finished ${hours(inputs.now - last)} ago (${backup.lastFinishedAt}); backups are due every ${hours(backup.intervalMs)}` })
     } else if (last === null && inputs.now - backup.watchingSince > limit) {
-      alerts.push({ id: 'backup-stale', message: `no backup yet, and backups are due every ${hours(backup.intervalMs)}` })
+      alerts.push({ id: 'backup-stale', message: `no ${what} yet, and backups are due every ${hours(backup.intervalMs)}` })
     }
   }
   if (disk && disk.usedPercent > disk.thresholdPercent) {

@@ -6,6 +6,8 @@ import type { BreakerSnapshot } from '../net/circuit-breaker.ts'
 import type { AppendHealth } from '../sequencer/sequencer.ts'
 import type { BreakerRow } from '../../storage/account/notifications.ts'
 import { listBackups } from '../backup/schedule.ts'
+import { readLastOffsiteUpload } from '../backup/offsite/last-upload.ts'
+import { formatS3Url } from '../../config/s3-url.ts'
 import { readNotifyStatus } from '../notify/index.ts'
 import { evaluateAlerts, type Alert, type AlertInputs } from './alerts.ts'
 
@@ -27,6 +29,21 @@ export function diskUsedPercent(dir: string): number | null {
 export function lastBackupFinishedAt(root: string): string | null {
   return listBackups(root).at(-1)?.finishedAt ?? null
 }
+
+/**
+ * When the newest scheduled backup finished: the local folder's, or with only S3 configured (the local
+ * copy is staging, removed after upload) the last upload to the configured bucket, from the local note.
+ */
+export function lastScheduledBackupAt(config: Pick<Config, 'backup' | 'db'>): string | null {
+  const backup = config.backup
+  if (!backup) return null
+  if (backup.local || !backup.offsite) return lastBackupFinishedAt(backup.directory)
+  const last = readLastOffsiteUpload(config.db.dataDirectory)
+  return last && last.url === formatS3Url(backup.offsite.target) ? last.finishedAt : null
+}
+
+/** True when the scheduled backups are only off-site ones (the alert then says so). */
+const onlyOffsite = (config: Pick<Config, 'backup'>) => Boolean(config.backup && !config.backup.local && config.backup.offsite)
 
 export type HealthSources = {
   config: Pick<Config, 'backup' | 'alerts' | 'db'>
@@ -62,7 +79,7 @@ export class HealthMonitor {
     const backup = this.sources.config.backup
     if (!backup) return null
     const now = this.now()
-    if (!this.backupSeen || now - this.backupSeen.at >= BACKUP_TTL_MS) this.backupSeen = { at: now, finishedAt: lastBackupFinishedAt(backup.directory) }
+    if (!this.backupSeen || now - this.backupSeen.at >= BACKUP_TTL_MS) this.backupSeen = { at: now, finishedAt: lastScheduledBackupAt(this.sources.config) }
     return this.backupSeen.finishedAt
   }
 
@@ -72,7 +89,7 @@ export class HealthMonitor {
     const email = this.sources.notifyBreakers().find((b) => b.channel === 'email') ?? null
     return {
       now,
-      backup: config.backup ? { intervalMs: config.backup.intervalMs, lastFinishedAt: this.lastBackup(), watchingSince: this.startedAt } : null,
+      backup: config.backup ? { intervalMs: config.backup.intervalMs, lastFinishedAt: this.lastBackup(), watchingSince: this.startedAt, offsite: onlyOffsite(config) } : null,
       disk: used === null ? null : { usedPercent: used, thresholdPercent: config.alerts.diskUsedPercent },
       firehose: this.sources.firehose.appendHealth(),
       upstreams: this.sources.breakers.snapshot(),
@@ -90,7 +107,7 @@ export function offlineAlerts(config: Pick<Config, 'backup' | 'alerts' | 'db'>, 
   const email = readNotifyStatus(config.db.accountDbLocation)?.breakers.find((b) => b.channel === 'email') ?? null
   return evaluateAlerts({
     now,
-    backup: config.backup ? { intervalMs: config.backup.intervalMs, lastFinishedAt: lastBackupFinishedAt(config.backup.directory), watchingSince: now } : null,
+    backup: config.backup ? { intervalMs: config.backup.intervalMs, lastFinishedAt: lastScheduledBackupAt(config), watchingSince: now, offsite: onlyOffsite(config) } : null,
     disk: used === null ? null : { usedPercent: used, thresholdPercent: config.alerts.diskUsedPercent },
     firehose: null,
     upstreams: [],

@@ -1,5 +1,7 @@
 // The bundled moderation service and labeler (README "Moderation"): an Ozone-shaped service in this
 // process, on when the team account (PDS_MOD_TEAM_HANDLE, or `pds moderation enable`) exists.
+import { LabelPolicyEditor } from './label-policies.ts'
+import { Safelink } from './safelink.ts'
 import type { Database } from 'bun:sqlite'
 import type { Logger } from '../../logger.ts'
 import type { AccountService } from '../accounts/account-service.ts'
@@ -43,6 +45,10 @@ export class ModerationService {
   readonly queries: Queries
   readonly team: Team
   readonly scheduler: Scheduler
+  /** The labeler record's declared labels (the console's label page). */
+  readonly labelPolicies: LabelPolicyEditor
+  /** URL safety rules (tools.ozone.safelink). */
+  readonly safelink: Safelink
   /** Email templates, settings and sets (tools.ozone.communication/setting/set). */
   readonly config: TeamConfig
   /** Tests move the clock forward to end timed takedowns. */
@@ -69,6 +75,8 @@ export class ModerationService {
     this.queries = new Queries(this.ctx)
     this.team = new Team(this.ctx)
     this.scheduler = new Scheduler(this.ctx)
+    this.labelPolicies = new LabelPolicyEditor(this.ctx)
+    this.safelink = new Safelink(this.ctx)
     this.config = new TeamConfig(this.ctx)
   }
 

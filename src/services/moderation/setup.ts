@@ -50,9 +50,13 @@ export async function setUpLabeler(
   for (const v of labelValues) {
     if (!/^!?[a-z0-9-]{1,128}$/.test(v)) throw invalidInput(`Invalid label value: ${v} (lowercase letters, digits and dashes; a leading ! for the global ones)`)
   }
+  // Definitions of values still declared are kept (the console edits them; enable must not drop them).
+  const definitions = ((existing?.value as { policies?: { labelValueDefinitions?: Array<{ identifier: string }> } } | undefined)?.policies?.labelValueDefinitions ?? []).filter((d) =>
+    labelValues.includes(d.identifier),
+  )
   const record = {
     $type: 'app.bsky.labeler.service',
-    policies: { labelValues },
+    policies: definitions.length ? { labelValues, labelValueDefinitions: definitions } : { labelValues },
     createdAt: ctx.now().toISOString(),
   }
   const same = existing && JSON.stringify((existing.value as { policies?: unknown }).policies) === JSON.stringify(record.policies)

@@ -47,6 +47,9 @@ export class Sequencer implements RepoEventSink {
   private readonly unpublished: LiveEvent[] = []
   private published: number
   private appendFailure: { since: string; error: string } | null = null
+  /** Commits waiting for the end of this turn of the event loop to be appended together (see commit). */
+  private queued: SeqInsert[] = []
+  private queuedDone?: { promise: Promise<void>; resolve: (done: Promise<void>) => void }
 
   constructor(
     readonly store: SequencerStore,
@@ -74,13 +77,34 @@ export class Sequencer implements RepoEventSink {
    * durable and published. It never rejects: a failed append is made good with a #sync (see sequence).
    */
   commit(evt: CommitEvent): Promise<void> | void {
+    if (!walSyncOf(this.store.db)) return void this.sequence([formatCommit(evt)])
+    // Commits whose actor stores synced in the same turn of the event loop (several accounts writing)
+    // are appended together: one transaction, one group commit.
+    this.queued.push(formatCommit(evt))
+    if (!this.queuedDone) {
+      let resolve!: (done: Promise<void>) => void
+      this.queuedDone = { promise: new Promise<void>((r) => (resolve = r)), resolve }
+      setImmediate(() => this.appendQueued())
+    }
+    return this.queuedDone.promise
+  }
+
+  /** Appends the queued commits; their promise resolves once they are durable and published. */
+  private appendQueued(): void {
+    const done = this.queuedDone
+    if (!done) return
+    const events = this.queued
+    this.queued = []
+    this.queuedDone = undefined
     const sync = walSyncOf(this.store.db)
-    const rows = this.sequence([formatCommit(evt)], !!sync)
-    if (!sync || rows.length === 0) return
+    const rows = this.sequence(events, !!sync)
+    if (!sync || rows.length === 0) return done.resolve(Promise.resolve())
     const last = rows.at(-1)!.seq
-    return sync.flush().then(
-      () => this.publishUpTo(last),
-      (err) => this.opts.log.error('firehose append not synced; published with the next event', { err }),
+    done.resolve(
+      sync.flush().then(
+        () => this.publishUpTo(last),
+        (err) => this.opts.log.error('firehose append not synced; published with the next event', { err }),
+      ),
     )
   }
 
@@ -119,6 +143,8 @@ export class Sequencer implements RepoEventSink {
    * `deferred`: published only after a group commit (see commit).
    */
   sequence(events: SeqInsert[], deferred = false): SeqRow[] {
+    // Queued commits first: a repo's events keep the order they were made in.
+    if (!deferred) this.appendQueued()
     const rows = this.appendAndPublish(events, deferred)
     if (rows) {
       this.settle(rows)
@@ -155,6 +181,7 @@ export class Sequencer implements RepoEventSink {
   }
 
   close(): void {
+    this.appendQueued()
     clearTimeout(this.retryTimer)
   }
 

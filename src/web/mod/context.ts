@@ -4,6 +4,7 @@ import type { Caller, ModerationService } from '../../services/moderation/index.
 import { BASE, type SignedIn, type WebRequest } from '../account/context.ts'
 import { asSignedIn } from '../account/router.ts'
 import { PageProblem } from '../ui/errors.ts'
+import { DomainError } from '../../services/errors.ts'
 
 export const MOD_BASE = `${BASE}/mod`
 
@@ -19,3 +20,13 @@ export function asMember(r: WebRequest): Member {
 }
 
 export const roleName = (role: string) => role.split('#role')[1] ?? role
+
+/** Runs a service call; its refusal becomes a page: 403 for a role that may not, 400 for the rest. */
+export async function orRefusalPage<T>(title: string, run: () => Promise<T> | T): Promise<T> {
+  try {
+    return await run()
+  } catch (err) {
+    if (err instanceof DomainError) throw new PageProblem(err.kind === 'auth-required' || err.kind === 'forbidden' ? 403 : 400, title, err.message)
+    throw err
+  }
+}

@@ -9,6 +9,8 @@ import { MOD_BASE, roleName, type Member } from './context.ts'
 
 const NAV: NavItem[] = [
   { href: MOD_BASE, label: 'Reports' },
+  { href: `${MOD_BASE}/scheduled`, label: 'Scheduled' },
+  { href: `${MOD_BASE}/labels`, label: 'Labels' },
   { href: `${MOD_BASE}/team`, label: 'Team' },
   { href: BASE, label: 'Your account' },
 ]

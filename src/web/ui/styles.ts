@@ -58,4 +58,5 @@ table.data.stacked td{display:grid;grid-template-columns:6.5rem minmax(0,1fr);ga
 h2.gap{margin-top:1.5rem}form.search button{margin-top:0}nav.pager{display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 textarea{width:100%;min-height:6rem;padding:.65rem .75rem;font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);border-radius:8px}
 input[type=number]{width:8rem;padding:.65rem .75rem;font:inherit;color:inherit;background:var(--bg);border:1px solid var(--line);border-radius:8px}
+.member-actions,.member-actions form{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}.member-actions select{width:auto}
 `

@@ -91,7 +91,11 @@ export function passkeyRoutes(services: () => Services, sessionBody: SessionBody
           const account = s.accounts.getAccount(did, { includeDeactivated: true, includeTakenDown: true })
           if (!account) throw InvalidRequestError('This passkey\'s account no longer exists.')
           if (account.takedownRef) throw AuthRequiredError('Account has been taken down', 'AccountTakedown')
-          return sessionBody(s.accounts, account, await s.accounts.createSession(did, null, { ip, userAgent: req.headers.get('user-agent') }))
+          const device = { ip, userAgent: req.headers.get('user-agent') }
+          const tokens = await s.accounts.createSession(did, null, device)
+          // As createSession: a sign-in from a device the account has not used tells its holder.
+          s.accounts.signIns.signedIn(did, device, 'passkey')
+          return sessionBody(s.accounts, account, tokens)
         }),
       )
 }

@@ -14,6 +14,7 @@ import { downloadBackup } from './download.ts'
 import type { OffsiteIndex } from './format.ts'
 import { keysForReading, keysForWriting, OffsiteRefusedError, readMarker, type BucketMarker } from './keys.ts'
 import { uploadBackup, type UploadResult } from './upload.ts'
+import { writeLastOffsiteUpload } from './last-upload.ts'
 
 export { Bucket, OffsiteUnavailableError } from './bucket.ts'
 export { OffsiteRefusedError } from './keys.ts'
@@ -65,7 +66,13 @@ export async function createOffsiteBackup(opts: {
   try {
     const upload = await uploadBackup({ bucket, keys, localDir, server: opts.server, onProgress: (p) => opts.onProgress?.({ phase: 'upload', ...p }) })
     const prune = await pruneOffsiteBackups(bucket, { keep: opts.settings.keep, maxAgeMs: opts.settings.maxAgeMs })
-    const accounts = (await listOffsiteBackups(bucket)).find((b) => b.name === upload.name)?.accounts ?? 0
+    const index = (await listOffsiteBackups(bucket)).find((b) => b.name === upload.name)
+    const accounts = index?.accounts ?? 0
+    try {
+      if (index) writeLastOffsiteUpload(opts.layout.dataDirectory, { name: upload.name, url: bucket.url, finishedAt: index.finishedAt, uploadedAt: new Date().toISOString(), accounts })
+    } catch {
+      // The upload stands; only `pds status` shows an older one until the next upload.
+    }
     return { url: bucket.url, upload, prune, accounts }
   } finally {
     if (staged) removeStaging(opts.layout, localDir)
