@@ -6,14 +6,16 @@ import { lexiconSources } from '../../src/generated/lexicons.gen.ts'
 import { Lexicons } from '../../src/core/lexicon/index.ts'
 
 describe('src/generated/lexicons.gen.ts', () => {
-  // First, so it measures a cold start (nothing parsed yet in this process).
-  test('startup: loading the bundle lazily and a first validation take well under 100 ms', () => {
-    const started = performance.now()
+  // First, so it sees a cold start (nothing parsed yet in this process). Speed is the bench's business;
+  // this checks the cause of it: a first validation parses only the documents that record needs.
+  test('startup: the bundle loads lazily and a first validation parses only what the record needs', () => {
     const lex = new Lexicons(lexiconSources(), { lazy: true })
+    const parsed = () => (lex as unknown as { docs: Map<string, unknown> }).docs.size
+    expect(parsed()).toBe(0)
     const post = { $type: 'app.bsky.feed.post', text: 'hi', createdAt: '2024-01-01T00:00:00Z' }
     expect(lex.validateRecord('app.bsky.feed.post', post).success).toBe(true)
-    const elapsed = performance.now() - started
-    expect(elapsed).toBeLessThan(50)
+    expect(parsed()).toBeGreaterThan(0)
+    expect(parsed()).toBeLessThan(40) // of ~400 documents in the bundle
   })
 
   test('is up to date with lexicons/ (run `bun scripts/gen-lexicons.ts`)', () => {
