@@ -20,6 +20,11 @@ export function accountPortFrom(accounts: () => AccountService): OAuthAccountPor
         return null
       }
     },
+    passwordProblem(identifier) {
+      // As createSession and the account app say it: the account exists and signs in with passkeys only.
+      const found = accounts().findAccount(identifier)
+      return found && !accounts().hasPassword(found.did) ? 'This account has no password: use your passkey below.' : null
+    },
     async secondFactor(did, code, browser) {
       const factors = accounts().factors
       try {

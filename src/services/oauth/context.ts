@@ -17,6 +17,8 @@ export type OAuthAccount = { did: string; handle: string | null }
 export type OAuthAccountPort = {
   /** Checks a handle, DID or email with its password; null when they do not match an active account. */
   authenticate(identifier: string, password: string): Promise<OAuthAccount | null>
+  /** Why a password cannot sign this identifier in, when the person should be told (a passkey-only account). */
+  passwordProblem?(identifier: string): string | null
   /**
    * After a right password: the account's second factor (authenticator, backup or emailed code), or a
    * browser trusted after one (`browser.trustedTokens`). `problem`: what to tell the person (without a

@@ -101,11 +101,11 @@ export async function signInFromForm(
   form: URLSearchParams,
   deviceId: string,
   browser: BrowserInfo,
-): Promise<{ identifier: string; account: OAuthAccount | null; factorProblem?: string; cookies: string[] }> {
+): Promise<{ identifier: string; account: OAuthAccount | null; factorProblem?: string; passwordProblem?: string; cookies: string[] }> {
   const identifier = (form.get('identifier') ?? '').trim().replace(/^@/, '')
   const password = form.get('password') ?? ''
   const account = identifier && password ? await ctx.accounts.authenticate(identifier, password) : null
-  if (!account) return { identifier, account: null, cookies: [] }
+  if (!account) return { identifier, account: null, passwordProblem: (identifier && ctx.accounts.passwordProblem?.(identifier)) || undefined, cookies: [] }
   const factor = await ctx.accounts.secondFactor(account.did, form.get('code') ?? undefined, {
     ...browser,
     trustedTokens: trustedTokens(req),
@@ -273,9 +273,9 @@ async function loadForm(ctx: OAuthContext, req: Request, browser: BrowserInfo): 
 export function handleSignIn(ctx: OAuthContext, req: Request, browser: BrowserInfo): Promise<Response> {
   return withPageErrors(async () => {
     const { flow, form } = await loadForm(ctx, req, browser)
-    const { identifier, account, factorProblem, cookies } = await signInFromForm(ctx, req, form, flow.device.id, browser)
+    const { identifier, account, factorProblem, passwordProblem, cookies } = await signInFromForm(ctx, req, form, flow.device.id, browser)
     if (!account) {
-      const error = factorProblem ?? 'Wrong handle or password.'
+      const error = factorProblem ?? passwordProblem ?? 'Wrong handle or password.'
       const page = loginPage({ client: flow.client, form: formContext(flow), loginHint: identifier, error, askCode: !!factorProblem })
       return html(page, 401, [], [flow.request.parameters.redirect_uri])
     }

@@ -27,11 +27,18 @@ const NO_PASSWORD = 'This account has no password'
 const accounts = () => h.server.services.accounts
 
 /** An app signs in through the OAuth page with the passkey; returns its agent. */
-async function oauthWithPasskey(page: Page, did: string): Promise<Agent> {
+async function oauthWithPasskey(page: Page, did: string, tryPasswordAs?: string): Promise<Agent> {
   const scope = 'atproto transition:generic'
   const client = loopbackOAuthClient({ redirectUri: app.redirectUri, scope, plcUrl: h.plc.url, pdsUrl: h.server.url })
   const url = await client.authorize(h.server.config.service.publicUrl, { scope, prompt: 'login' })
   await page.goto(url.href)
+  if (tryPasswordAs) {
+    // A password typed for the account: the page says it has none, and offers the passkey still.
+    await page.getByLabel('Handle or email').fill(tryPasswordAs)
+    await page.getByLabel('Password', { exact: true }).fill('a-guess-at-a-password')
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    expect(await page.getByRole('alert').textContent()).toContain(NO_PASSWORD)
+  }
   await page.getByRole('button', { name: 'Use a passkey' }).click()
   await page.getByRole('heading', { name: 'Authorize access', level: 1 }).waitFor()
   const callback = app.nextCallback()
@@ -83,7 +90,7 @@ test('sign up with a passkey and no password; OAuth with the passkey; an app pas
   expect(accounts().factors.passkeys.list(pia.did)).toHaveLength(1)
 
   // An app signs in through OAuth with the passkey and posts.
-  const agent = await oauthWithPasskey(page, pia.did)
+  const agent = await oauthWithPasskey(page, pia.did, 'pia.test')
   await post(agent, pia.did, 'hello from a passkey-only account')
 
   // A legacy app: an app password made in the account app (signed in with the passkey a moment ago).
