@@ -283,6 +283,6 @@ export class AccountManager {
   }
 }
 
-function deviceRow(device: SessionDevice, createdAt: string, lastUsedAt: string): creds.RefreshTokenDevice {
+export function deviceRow(device: SessionDevice, createdAt: string, lastUsedAt: string): creds.RefreshTokenDevice {
   return { userAgent: device.userAgent?.slice(0, USER_AGENT_MAX) ?? null, ipAddress: device.ip, createdAt, lastUsedAt }
 }

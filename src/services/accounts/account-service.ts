@@ -87,8 +87,8 @@ export class AccountService {
     return this.ctx.manager.updateRepoRoot(did, cid, rev)
   }
 
-  createAccount(input: CreateAccountInput, requesterDid: string | null) {
-    return createAccount(this.ctx, input, requesterDid)
+  createAccount(input: CreateAccountInput, requesterDid: string | null, device?: SessionDevice) {
+    return createAccount(this.ctx, input, requesterDid, { device })
   }
 
   /**

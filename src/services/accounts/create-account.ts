@@ -13,7 +13,7 @@ import { ensureInviteIsAvailable } from './invites.ts'
 import { normalizeAndValidateHandle } from './handles.ts'
 import type { AccountsContext } from './context.ts'
 import { keyFilesFor } from '../repo/keys.ts'
-import { NO_PASSWORD } from './account-manager.ts'
+import { deviceRow, NO_PASSWORD, type SessionDevice } from './account-manager.ts'
 import { hostedDidWebFor, isHostedDidWeb, publishableDidWebDocument } from './did-web.ts'
 
 export type CreateAccountInput = {
@@ -44,7 +44,7 @@ function assertValidRecoveryKey(key: string) {
 }
 
 /** passkeyOnly: an account without a password (its passkey is stored by the caller once it exists). */
-export async function createAccount(ctx: AccountsContext, input: CreateAccountInput, requesterDid: string | null, opts: { passkeyOnly?: boolean } = {}) {
+export async function createAccount(ctx: AccountsContext, input: CreateAccountInput, requesterDid: string | null, opts: { passkeyOnly?: boolean; device?: SessionDevice } = {}) {
   const { config, manager } = ctx
   if (input.plcOp) throw invalidInput('Unsupported input: "plcOp"')
   if (input.password && input.password.length > scrypt.NEW_PASSWORD_MAX_LENGTH) {
@@ -107,8 +107,8 @@ export async function createAccount(ctx: AccountsContext, input: CreateAccountIn
       plcSubmitted = true
     }
     const didDoc = plcOp ? formatDidDoc(opToData(did, plcOp)) : deactivated ? await ctx.didResolver.resolve(did, true).catch(() => null) : null
-    const { accessJwt, refreshJwt, storeRefresh } = await manager.createTokens(did, null)
     const now = new Date().toISOString()
+    const { accessJwt, refreshJwt, storeRefresh } = await manager.createTokens(did, null, undefined, undefined, opts.device && deviceRow(opts.device, now, now))
     try {
       manager.db.transaction(() => {
         if (input.inviteCode && config.invites.required) {

@@ -89,6 +89,20 @@ test('a password session shows the device, IP and times it was signed in and las
   await context.close()
 })
 
+test('the session createAccount opens records the device that signed up', async () => {
+  const ua = 'Bluesky/1.90 CFNetwork/1496.0.7 Darwin/23.5.0'
+  const res = await fetch(`${h.server.url}/xrpc/com.atproto.server.createAccount`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'user-agent': ua, 'x-forwarded-for': '192.0.2.44' },
+    body: JSON.stringify({ handle: 'dana.test', email: 'dana@example.com', password: 'dana-password-long-enough' }),
+  })
+  expect(res.status).toBe(200)
+  const { did } = (await res.json()) as { did: string }
+  const [session] = h.server.services.accounts.listPasswordSessions(did)
+  expect(session).toMatchObject({ userAgent: ua, ipAddress: '192.0.2.44' })
+  expect(session!.createdAt).toBe(session!.lastUsedAt)
+})
+
 test('a stale revoke is said plainly and changes nothing', async () => {
   const { context, page } = await h.newContext()
   await signIn(page, carol.handle, carol.password, '/account/sessions')

@@ -14,9 +14,10 @@ export default defineHandler({
       const auth = await services.verifyAuth('service', { req, nsid: 'com.atproto.server.createAccount' })
       requester = auth.type === 'service' ? auth.did : null
     }
-    const created = await services.accounts.createAccount(input, requester)
+    const device = { ip, userAgent: req.headers.get('user-agent') }
+    const created = await services.accounts.createAccount(input, requester, device)
     // The device that signed up is the account's own: its next sign-in is not a "new sign-in".
-    services.accounts.signIns.remember(created.did, { ip, userAgent: req.headers.get('user-agent') })
+    services.accounts.signIns.remember(created.did, device)
     return created
   },
 })
