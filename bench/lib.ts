@@ -60,3 +60,16 @@ export async function spawnServer(env: Record<string, string> = {}) {
     },
   }
 }
+
+export type Account = { did: string; accessJwt: string }
+
+/** An XRPC procedure call (POST, JSON) on the bench server; throws with the answer on failure. */
+export async function xrpc<T>(url: string, nsid: string, body: unknown, token?: string): Promise<T> {
+  const res = await fetch(`${url}/xrpc/${nsid}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  })
+  if (!res.ok) throw new Error(`${nsid} ${res.status}: ${await res.text()}`)
+  return (await res.json()) as T
+}

@@ -1,18 +1,6 @@
 // Server memory under load, measured on `pds serve` in its own process (/proc/<pid>/status VmRSS,
 // sampled every 5 ms): a 10k-record getRepo must stream, and firehose fan-out must stay small.
-import { rssMb, spawnServer, type BenchRow } from './lib.ts'
-
-type Account = { did: string; accessJwt: string }
-
-async function xrpc<T>(url: string, nsid: string, body: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${url}/xrpc/${nsid}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  })
-  if (!res.ok) throw new Error(`${nsid} ${res.status}: ${await res.text()}`)
-  return (await res.json()) as T
-}
+import { rssMb, spawnServer, xrpc, type Account, type BenchRow } from './lib.ts'
 
 /** Peak RSS growth of `pid` while `work` runs. */
 async function peakGrowth(pid: number, work: () => Promise<void>): Promise<number> {

@@ -1,21 +1,9 @@
 // Repo write path and reads over HTTP against `pds serve` in its own process (the compiled binary when
 // built; dev mode, so it hosts its own PLC directory): createRecord sequential p50/p99 and writes/s,
 // 20 accounts writing concurrently, getRecord at concurrency 32, uploadBlob of 10 MB blobs.
-import { percentile, rssMb, spawnServer, type BenchRow } from './lib.ts'
+import { percentile, rssMb, spawnServer, xrpc, type Account, type BenchRow } from './lib.ts'
 
 const now = () => performance.now()
-
-type Account = { did: string; accessJwt: string }
-
-async function xrpc<T>(url: string, nsid: string, body: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${url}/xrpc/${nsid}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  })
-  if (!res.ok) throw new Error(`${nsid} ${res.status}: ${await res.text()}`)
-  return (await res.json()) as T
-}
 
 export async function repoRows(): Promise<BenchRow[]> {
   const server = await spawnServer()
