@@ -52,6 +52,7 @@ import { moderationAdminPlugin } from './xrpc/routes/moderation-admin.ts'
 import { litestreamDatabases } from './services/backup/litestream.ts'
 import { leaveCheckpointsToLitestream } from './storage/wal-checkpointer.ts'
 import { InboundMigrations } from './services/migration/inbound.ts'
+import { startGcPacer } from './services/gc-pacer.ts'
 
 export type RunningServer = {
   url: string
@@ -279,6 +280,8 @@ async function startLocked(
   // Startup's garbage (migrations, route compilation) otherwise stays resident until allocation
   // pressure collects it, which an idle server never has: ~10 MB RSS given back.
   setTimeout(() => Bun.gc(true), 500).unref()
+  // Garbage of a burst of work (writes, exports) is collected once the server is quiet again.
+  const gcPacer = startGcPacer({ busy: () => (app.server?.pendingRequests ?? 0) > 0 })
 
   let stopping: Promise<void> | undefined
   let hurry: () => void = () => {}
@@ -292,6 +295,7 @@ async function startLocked(
       return (stopping ??= (async () => {
         // Stop accepting, let in-flight requests finish, then close the databases.
         backups?.stop()
+        gcPacer.stop()
         firehose.close()
         labelStream.close()
         await services.moderation.stop()
