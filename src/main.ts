@@ -280,8 +280,8 @@ async function startLocked(
   // Startup's garbage (migrations, route compilation) otherwise stays resident until allocation
   // pressure collects it, which an idle server never has: ~10 MB RSS given back.
   setTimeout(() => Bun.gc(true), 500).unref()
-  // Garbage of a burst of work (writes, exports) is collected once the server is quiet again.
-  const gcPacer = startGcPacer({ busy: () => (app.server?.pendingRequests ?? 0) > 0 })
+  // Garbage of bursts of work (writes, exports) is not left resident (src/services/gc-pacer.ts).
+  const gcPacer = startGcPacer()
 
   let stopping: Promise<void> | undefined
   let hurry: () => void = () => {}

@@ -1,5 +1,6 @@
-// The GC pacer collects once after a burst (memory stopped growing, nothing in flight), never while
-// memory still grows or a request runs, and not again until memory has grown past the slack.
+// The GC pacer collects once resident memory has grown past the slack above where the last collection
+// left it, not while the process is busy, no more often than its minimum gap, and an idle process
+// gives a burst's garbage back.
 import { expect, test } from 'bun:test'
 import { startGcPacer } from '../../src/services/gc-pacer.ts'
 
@@ -7,13 +8,16 @@ const MB = 1024 * 1024
 
 function harness(startMb: number) {
   let rss = startMb * MB
-  let busy = false
+  let clock = 0
+  let cpuMicros = 0
   const collections: number[] = []
   const pacer = startGcPacer({
-    busy: () => busy,
     intervalMs: 3_600_000, // driven by hand through tick()
-    slackBytes: 4 * MB,
+    slackBytes: 8 * MB,
+    minGapMs: 1000,
     residentBytes: () => rss,
+    now: () => clock,
+    cpuMicros: () => cpuMicros,
     collect: () => {
       collections.push(rss / MB)
       rss -= 10 * MB // the garbage goes
@@ -23,54 +27,81 @@ function harness(startMb: number) {
     pacer,
     collections,
     set: (mb: number) => void (rss = mb * MB),
-    setBusy: (b: boolean) => void (busy = b),
+    advance: (ms: number) => void (clock += ms),
+    /** CPU used, in ms (the clock does not move). */
+    work: (ms: number) => void (cpuMicros += ms * 1000),
   }
 }
 
-test('collects once memory stops growing after a burst, then waits for the next one', () => {
+test('collects once memory is past the slack, then measures from what the collection left', () => {
   const h = harness(60)
   try {
-    expect(h.pacer.tick()).toBe(false) // idle at the floor: nothing to do
-    h.set(70)
-    expect(h.pacer.tick()).toBe(false) // still growing (a burst in progress)
+    h.advance(5000)
+    expect(h.pacer.tick()).toBe(false) // at the floor: nothing to do
+    h.set(67)
+    expect(h.pacer.tick()).toBe(false) // 7 MB over: within the slack
     h.set(80)
-    expect(h.pacer.tick()).toBe(false)
-    expect(h.pacer.tick()).toBe(true) // quiet now: one full collection
+    expect(h.pacer.tick()).toBe(true)
     expect(h.collections).toEqual([80])
+    h.advance(5000)
     expect(h.pacer.tick()).toBe(false) // 70 MB is the new floor
-    h.set(73)
+    h.set(77)
     expect(h.pacer.tick()).toBe(false)
-    expect(h.pacer.tick()).toBe(false) // 3 MB over the floor: under the slack
-    expect(h.collections).toEqual([80])
+    h.set(78)
+    expect(h.pacer.tick()).toBe(true)
+    expect(h.collections).toEqual([80, 78])
   } finally {
     h.pacer.stop()
   }
 })
 
-test('never collects while a request is in flight', () => {
+test('never collects more often than the minimum gap, however fast memory grows', () => {
   const h = harness(60)
   try {
-    h.set(90)
-    h.pacer.tick()
-    h.setBusy(true)
-    expect(h.pacer.tick()).toBe(false)
-    expect(h.pacer.tick()).toBe(false)
-    h.setBusy(false)
+    h.advance(5000)
+    h.set(100)
     expect(h.pacer.tick()).toBe(true)
-    expect(h.collections).toEqual([90])
+    for (let i = 0; i < 3; i++) {
+      h.advance(250)
+      h.set(120 + i * 20)
+      expect(h.pacer.tick()).toBe(false)
+    }
+    h.advance(250)
+    expect(h.pacer.tick()).toBe(true)
+    expect(h.collections).toEqual([100, 160])
   } finally {
     h.pacer.stop()
   }
 })
 
-test('a real server process gives a burst of garbage back once quiet', async () => {
+test('never collects while the process is busy (a steady load keeps the collector pace)', () => {
+  const h = harness(60)
+  try {
+    h.advance(5000)
+    expect(h.pacer.tick()).toBe(false) // at the floor
+    h.set(100)
+    for (let i = 0; i < 4; i++) {
+      h.advance(250)
+      h.work(200) // 80% of a core
+      expect(h.pacer.tick()).toBe(false)
+    }
+    h.advance(250)
+    h.work(20) // the load ends
+    expect(h.pacer.tick()).toBe(true)
+    expect(h.collections).toEqual([100])
+  } finally {
+    h.pacer.stop()
+  }
+})
+
+test('a real process gives a burst of garbage back once it has gone quiet', async () => {
   // ~35 MB of small objects (rows, as a burst of requests leaves) are made and dropped, then the
   // process goes quiet: nothing allocates, so the collector alone would leave them resident.
   const script = `
     import { startGcPacer } from ${JSON.stringify(new URL('../../src/services/gc-pacer.ts', import.meta.url).pathname)}
     Bun.gc(true)
     let collected = 0
-    startGcPacer({ busy: () => false, intervalMs: 100, collect: () => { collected++; Bun.gc(true) } })
+    startGcPacer({ intervalMs: 100, collect: () => { collected++; Bun.gc(true) } })
     const before = process.memoryUsage.rss()
     let rows = []
     for (let i = 0; i < 150_000; i++) rows.push({ i, text: 'row ' + i, bytes: new Uint8Array(16) })
