@@ -118,6 +118,9 @@ import h114 from '../api/tools/ozone/team/addMember.ts'
 import h115 from '../api/tools/ozone/team/deleteMember.ts'
 import h116 from '../api/tools/ozone/team/listMembers.ts'
 import h117 from '../api/tools/ozone/team/updateMember.ts'
+import h118 from '../api/tools/ozone/verification/grantVerifications.ts'
+import h119 from '../api/tools/ozone/verification/listVerifications.ts'
+import h120 from '../api/tools/ozone/verification/revokeVerifications.ts'
 
 export const HANDLERS: HandlerDef[] = [
   h0,
@@ -238,4 +241,7 @@ export const HANDLERS: HandlerDef[] = [
   h115,
   h116,
   h117,
+  h118,
+  h119,
+  h120,
 ]
