@@ -147,8 +147,8 @@ test('roles and bad input: clear XRPC errors and nothing changes', async () => {
   expect(revokeByModerator.message).toBe('Must be an admin or verifier to revoke verifications')
 
   const stranger = h.viaTeam((await h.signUp('stranger')).agent)
-  for (const call of [stranger.tools.ozone.verification.grantVerifications(grant), stranger.tools.ozone.verification.listVerifications({})]) {
-    const err = await fails(call)
+  for (const call of [() => stranger.tools.ozone.verification.grantVerifications(grant), () => stranger.tools.ozone.verification.listVerifications({})]) {
+    const err = await fails(call())
     expect(err.status).toBe(401)
     expect(err.message).toBe('not a moderator account')
   }
