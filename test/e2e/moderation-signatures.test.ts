@@ -1,10 +1,12 @@
 // tools.ozone.signature.* and tools.ozone.hosting.getAccountHistory from what this server knows of its
 // accounts: the addresses their sessions came from (X-Forwarded-For from the loopback "proxy"), their
-// email domains, and the changes recorded in account.sqlite. Driven through @atproto/api.
+// email domains, the browsers they signed in with (the real OAuth sign-in), and the changes recorded in account.sqlite. Driven through @atproto/api.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
 import { XRPCError } from '@atproto/xrpc'
 import { startModHarness, type ModHarness } from './moderation-harness.ts'
+import { getCode, newClient } from '../oauth/flow.ts'
+import { Browser } from '../oauth/hand-client.ts'
 
 let h: ModHarness
 let triage: AtpAgent
@@ -175,4 +177,22 @@ test('roles and bad input: moderators only, clear errors', async () => {
   expect((await h.xrpc('tools.ozone.hosting.getAccountHistory', { auth, params: {} })).body.error).toBe('InvalidRequest')
   expect((await h.xrpc('tools.ozone.hosting.getAccountHistory', { auth, params: { did: eve1.did, limit: '500' } })).status).toBe(400)
   expect(await h.xrpc('tools.ozone.hosting.getAccountHistory', { auth, params: { did: eve1.did, cursor: 'later' } })).toEqual({ status: 400, body: { error: 'InvalidRequest', message: 'Malformed cursor' } })
+})
+
+test('a browser two accounts signed in with (OAuth) is a signature, shown and searched by a digest', async () => {
+  const dan1 = await signUpFrom('192.0.2.71', 'dan1', 'dan1.example')
+  const dan2 = await signUpFrom('192.0.2.72', 'dan2', 'dan2.example')
+  const browser = new Browser(h.server.url)
+  // prompt=login: the second account signs in on the sign-in form rather than the chooser.
+  for (const dan of [dan1, dan2]) await getCode(h.server, await newClient(h.server), { identifier: dan.handle, password: dan.password, browser, extra: { prompt: 'login' } })
+
+  const shared = (await h.team.tools.ozone.signature.findCorrelation({ dids: [dan1.did, dan2.did] })).data.details
+  const device = shared.find((d) => d.property === 'device')
+  expect(device?.value).toMatch(/^[0-9a-f]{16}$/)
+  expect(JSON.stringify(shared)).not.toContain('dev-') // never the cookie's device id itself
+  const found = (await h.team.tools.ozone.signature.searchAccounts({ values: [device!.value] })).data.accounts
+  expect(found.map((a) => a.did).sort()).toEqual([dan1.did, dan2.did].sort())
+  const related = (await h.team.tools.ozone.signature.findRelatedAccounts({ did: dan1.did })).data.accounts
+  expect(related[0]!.account.did).toBe(dan2.did) // the browser and its address: the most shared
+  expect(related[0]!.similarities).toContainEqual(device!)
 })

@@ -51,7 +51,7 @@ test('each change to an account is one history row, written with the change', ()
   expect(rows.every((r) => r.email === null)).toBe(true)
 })
 
-test('session addresses from password sessions, account-app sessions and OAuth devices; none once deleted', () => {
+test('session addresses (password sessions, account-app sessions, OAuth devices) and browsers; none once deleted', () => {
   const db = openDatabase(':memory:', 'account')
   createAccount(db, DID, 'alice.test', 'alice@evil.example')
   createAccount(db, OTHER, 'bob.test', 'bob@evil.example')
@@ -67,8 +67,12 @@ test('session addresses from password sessions, account-app sessions and OAuth d
     { property: 'ip', value: '203.0.113.7' },
     { property: 'emailDomain', value: 'evil.example' },
   ])
-  expect(signaturesOf(db, OTHER).map((s) => s.value).sort()).toEqual(['198.51.100.2', '203.0.113.7', 'evil.example'])
+  expect(signaturesOf(db, OTHER).map((s) => s.value).sort()).toEqual(['198.51.100.2', '203.0.113.7', 'dev-1', 'evil.example'])
+  oauth.rememberAccount('dev-1', DID, false)
+  oauth.forgetAccount('dev-1', DID) // signed out of the browser: it stays a signature
+  expect(signaturesOf(db, DID)).toContainEqual({ property: 'device', value: 'dev-1' })
   expect(accountsWithSignatures(db, signaturesOf(db, DID), DID)).toEqual([
+    { did: OTHER, property: 'device', value: 'dev-1' },
     { did: OTHER, property: 'emailDomain', value: 'evil.example' },
     { did: OTHER, property: 'ip', value: '203.0.113.7' },
   ])
@@ -76,16 +80,20 @@ test('session addresses from password sessions, account-app sessions and OAuth d
   expect(accountsWithSignatures(db, signaturesOf(db, DID), DID)).toEqual([])
 })
 
-test('an existing data directory: accounts, confirmations and current session addresses are backfilled', () => {
+test('an existing data directory: accounts, confirmations, current session addresses and browsers are backfilled', () => {
   const db = openDatabase(':memory:', 'account')
   // Back to the schema before 430, with data in it.
   for (const { name } of db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'account_%'").all()) db.exec(`DROP TRIGGER ${name}`)
-  db.exec('DROP TABLE account_history; DROP TABLE account_ip')
+  db.exec('DROP TABLE account_history; DROP TABLE account_ip; DROP TABLE account_device')
   db.query("DELETE FROM pds_migration WHERE name LIKE '430%'").run()
   createAccount(db, DID, 'alice.test', 'alice@example.com')
   actors.setEmailConfirmedAt(db, DID, '2026-01-02T00:00:00.000Z')
   creds.insertRefreshToken(db, { id: 'r1', did: DID, expiresAt: '2099-01-01T00:00:00.000Z', appPasswordName: null, device: device('203.0.113.7') })
   db.query('INSERT INTO web_session (id, did, createdAt, lastSeenAt, authenticatedAt, expiresAt, userAgent, ipAddress) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run('w1', DID, Date.parse('2026-01-05T00:00:00.000Z'), 0, 0, 0, null, '192.0.2.1')
+
+  const oauth = new OAuthStore(db)
+  oauth.upsertDevice({ id: 'dev-1', sessionId: 's', userAgent: null, ipAddress: '198.51.100.2' })
+  oauth.rememberAccount('dev-1', DID, true)
 
   migrate(db, 'account')
   expect(listAccountHistory(db, { did: DID, limit: 10 }).reverse().map((r) => [r.event, r.at])).toEqual([
@@ -94,8 +102,10 @@ test('an existing data directory: accounts, confirmations and current session ad
   ])
   expect(db.query('SELECT ip, firstAt FROM account_ip ORDER BY ip').all()).toEqual([
     { ip: '192.0.2.1', firstAt: '2026-01-05T00:00:00.000Z' },
+    { ip: '198.51.100.2', firstAt: expect.any(String) },
     { ip: '203.0.113.7', firstAt: '2026-01-01T00:00:00.000Z' },
   ])
+  expect(signaturesOf(db, DID)).toContainEqual({ property: 'device', value: 'dev-1' })
   // And from now on the triggers record.
   actors.updateHandle(db, DID, 'alice2.test')
   expect(listAccountHistory(db, { did: DID, limit: 1 })[0]!.event).toBe('handleUpdated')

@@ -1,15 +1,18 @@
 // tools.ozone.signature.*: what ties accounts together, from what this server knows of its own accounts
-// (README "Moderation"): the client addresses their sessions came from (account_ip) and their email
-// domains. Moderators and admins only: these are personal data.
+// (README "Moderation"): the client addresses their sessions came from (account_ip), their email domains
+// and the browsers they signed in with (account_device). Moderators and admins only: these are personal data.
+import { createHash } from 'node:crypto'
 import { authRequired, invalidInput } from '../errors.ts'
-import { accountsWithSignatures, signaturesOf, type Signature } from '../../storage/account/account-history.ts'
+import { accountsWithSignatures, allDeviceIds, signaturesOf, type Signature } from '../../storage/account/account-history.ts'
 import { getAccountInfos } from '../accounts/admin.ts'
 import type { ModContext } from './context.ts'
 import { isModerator, type Caller } from './team.ts'
 
 const key = (s: Signature) => `${s.property}\u0000${s.value}`
 const byKey = (a: Signature, b: Signature) => key(a).localeCompare(key(b))
-const detail = (s: Signature) => ({ property: s.property, value: s.value })
+/** A browser is shown (and searched) by a digest of its device id, never the cookie value itself. */
+const deviceDigest = (deviceId: string) => createHash('sha256').update(deviceId).digest('hex').slice(0, 16)
+const detail = (s: Signature) => ({ property: s.property, value: s.property === 'device' ? deviceDigest(s.value) : s.value })
 
 function offset(cursor: string | undefined): number {
   if (cursor === undefined) return 0
@@ -62,14 +65,19 @@ export class Signatures {
     return { accounts, ...(start + limit < ranked.length ? { cursor: String(start + limit) } : {}) }
   }
 
-  /** Accounts with any of the values as a session address or an email domain. */
+  /** Accounts with any of the values as a session address, an email domain or a browser's digest. */
   searchAccounts(by: Caller, q: { values: string[]; cursor?: string; limit?: number }) {
     this.assertModerator(by)
     const start = offset(q.cursor)
     const limit = q.limit ?? 50
     const values = q.values.map((v) => v.trim()).filter(Boolean)
     if (!values.length) throw invalidInput('No signature values to search for')
-    const sigs = values.flatMap((value): Signature[] => [{ property: 'ip', value }, { property: 'emailDomain', value: value.replace(/^@/, '') }])
+    const digests = new Set(values.filter((v) => /^[0-9a-f]{16}$/.test(v)))
+    const devices = digests.size ? allDeviceIds(this.db).filter((id) => digests.has(deviceDigest(id))) : []
+    const sigs = [
+      ...values.flatMap((value): Signature[] => [{ property: 'ip', value }, { property: 'emailDomain', value: value.replace(/^@/, '') }]),
+      ...devices.map((value): Signature => ({ property: 'device', value })),
+    ]
     const dids = [...new Set(accountsWithSignatures(this.db, sigs).map((m) => m.did))]
     const page = dids.slice(start, start + limit)
     return { accounts: getAccountInfos(this.ctx.accounts, page).infos, ...(start + limit < dids.length ? { cursor: String(start + limit) } : {}) }

@@ -1,4 +1,4 @@
-// account_history and account_ip (migrations/account/430_account_history.sql): an account's past as
+// account_history, account_ip and account_device (migrations/account/430_account_history.sql): an account's past as
 // moderators see it. Rows are written by triggers; this module only reads them.
 import type { Database } from 'bun:sqlite'
 
@@ -36,28 +36,35 @@ export function listAccountHistory(db: Database, q: { did: string; events?: stri
 
 const EMAIL_DOMAIN = `lower(substr(email, instr(email, '@') + 1))`
 
-export type Signature = { property: 'ip' | 'emailDomain'; value: string }
+/** `device` values are OAuth device ids, which callers must not show as they are. */
+export type Signature = { property: 'ip' | 'emailDomain' | 'device'; value: string }
 
-/** The signatures of one account: the addresses its sessions came from and its email's domain. */
+/** The signatures of one account: the addresses its sessions came from, its email's domain, its browsers. */
 export function signaturesOf(db: Database, did: string): Signature[] {
   return db
-    .query<Signature, [string, string]>(
+    .query<Signature, [string, string, string]>(
       `SELECT 'ip' AS property, ip AS value FROM account_ip WHERE did = ?
-       UNION ALL SELECT 'emailDomain', ${EMAIL_DOMAIN} FROM account WHERE did = ? AND instr(email, '@') > 0`,
+       UNION ALL SELECT 'emailDomain', ${EMAIL_DOMAIN} FROM account WHERE did = ? AND instr(email, '@') > 0
+       UNION ALL SELECT 'device', deviceId FROM account_device WHERE did = ?`,
     )
-    .all(did, did)
+    .all(did, did, did)
 }
+
+/** Every browser any account signed in with (to find one by its derived value). */
+export const allDeviceIds = (db: Database) => db.query<{ deviceId: string }, []>('SELECT DISTINCT deviceId FROM account_device').all().map((r) => r.deviceId)
 
 /** Accounts (not `except`) with any of the signatures, with the ones each matched. */
 export function accountsWithSignatures(db: Database, sigs: Signature[], except?: string): Array<{ did: string } & Signature> {
   const ips = sigs.filter((s) => s.property === 'ip').map((s) => s.value)
   const domains = sigs.filter((s) => s.property === 'emailDomain').map((s) => s.value.toLowerCase())
+  const devices = sigs.filter((s) => s.property === 'device').map((s) => s.value)
   const marks = (n: number) => Array(n).fill('?').join(', ')
   return db
     .query<{ did: string } & Signature, string[]>(
       `SELECT did, 'ip' AS property, ip AS value FROM account_ip WHERE ip IN (${marks(ips.length)}) AND did != ?
        UNION ALL SELECT did, 'emailDomain', ${EMAIL_DOMAIN} FROM account WHERE ${EMAIL_DOMAIN} IN (${marks(domains.length)}) AND did != ?
+       UNION ALL SELECT did, 'device', deviceId FROM account_device WHERE deviceId IN (${marks(devices.length)}) AND did != ?
        ORDER BY did, property, value`,
     )
-    .all(...ips, except ?? '', ...domains, except ?? '')
+    .all(...ips, except ?? '', ...domains, except ?? '', ...devices, except ?? '')
 }
