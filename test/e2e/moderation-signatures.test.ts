@@ -7,6 +7,8 @@ import { XRPCError } from '@atproto/xrpc'
 import { startModHarness, type ModHarness } from './moderation-harness.ts'
 import { getCode, newClient } from '../oauth/flow.ts'
 import { Browser } from '../oauth/hand-client.ts'
+import { OperatorActions } from '../../src/services/admin/actions.ts'
+import { ADMIN, AuditLog } from '../../src/services/admin/audit.ts'
 
 let h: ModHarness
 let triage: AtpAgent
@@ -137,6 +139,19 @@ test('getAccountHistory: the account\'s real changes, who made them, filters and
   const page2 = await h.team.tools.ozone.hosting.getAccountHistory({ did: eve2.did, limit: 5, cursor: page1.data.cursor })
   expect([...page1.data.events, ...page2.data.events]).toEqual(history.events)
   expect(page2.data.cursor).toBeUndefined()
+})
+
+test('a change made in the operator console names the operator as its author', async () => {
+  // The console's own action service over the running server's account store (what its forms call).
+  const actions = new OperatorActions(h.server.services.accounts, new AuditLog(h.server.services.accounts.manager.db))
+  await actions.changeHandle({ by: ADMIN, ip: '192.0.2.9' }, eve1.did, 'eve1-by-operator.test')
+  actions.takedown({ by: ADMIN, ip: '192.0.2.9' }, eve1.did, 'spam wave')
+  const events = (await h.team.tools.ozone.hosting.getAccountHistory({ did: eve1.did, limit: 2 })).data.events
+  expect(events.map((e) => [e.details as unknown, e.createdBy])).toEqual([
+    [{ $type: 'tools.ozone.hosting.getAccountHistory#accountTakendown', ref: 'spam wave' }, 'admin'],
+    [{ $type: 'tools.ozone.hosting.getAccountHistory#handleUpdated', handle: 'eve1-by-operator.test' }, 'admin'],
+  ])
+  actions.reverseTakedown({ by: ADMIN, ip: null }, eve1.did, '')
 })
 
 test('a deleted account keeps its history without email addresses, and its session addresses go', async () => {
