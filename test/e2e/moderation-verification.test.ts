@@ -168,3 +168,12 @@ test('roles and bad input: clear XRPC errors and nothing changes', async () => {
   expect(await records()).toEqual(before)
   expect((await h.team.tools.ozone.verification.listVerifications({})).data.verifications).toHaveLength(listed)
 })
+
+test('two batches granting the same subject at once make one verification', async () => {
+  const dave = await h.signUp('dave')
+  const grant = () => h.team.tools.ozone.verification.grantVerifications({ verifications: [{ subject: dave.did, handle: dave.handle, displayName: 'Dave' }] })
+  const [a, b] = await Promise.all([grant(), verifier.tools.ozone.verification.grantVerifications({ verifications: [{ subject: dave.did, handle: dave.handle, displayName: 'Dave' }] })])
+  expect(a.data.verifications.length + b.data.verifications.length).toBe(1)
+  expect([...a.data.failedVerifications, ...b.data.failedVerifications].map((f) => f.error)).toEqual([`Already verified by ${h.teamDid}`])
+  expect((await records()).filter((r) => (r.value as { subject: string }).subject === dave.did)).toHaveLength(1)
+})

@@ -33,7 +33,16 @@ export type ListQuery = {
 }
 
 export class Verifications {
+  /** Grants and revocations run one at a time, so two batches cannot both verify a subject. */
+  private last: Promise<unknown> = Promise.resolve()
+
   constructor(private readonly ctx: ModContext) {}
+
+  private serially<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.last.then(run, run)
+    this.last = next.catch(() => {})
+    return next
+  }
 
   private issuer(): string {
     const did = this.ctx.teamDid()
@@ -41,8 +50,17 @@ export class Verifications {
     return did
   }
 
-  async grant(by: Caller, inputs: VerificationInput[]) {
+  grant(by: Caller, inputs: VerificationInput[]) {
     if (!isVerifier(by)) throw authRequired('Must be an admin or verifier to grant verifications')
+    return this.serially(() => this.grantNow(inputs))
+  }
+
+  revoke(by: Caller, input: { uris: string[]; revokeReason?: string }) {
+    if (!isVerifier(by)) throw authRequired('Must be an admin or verifier to revoke verifications')
+    return this.serially(() => this.revokeNow(by, input))
+  }
+
+  private async grantNow(inputs: VerificationInput[]) {
     const issuer = this.issuer()
     const now = this.ctx.now().toISOString()
     const failed: GrantError[] = []
@@ -81,8 +99,7 @@ export class Verifications {
     return { verifications: await this.views(rows), failedVerifications: failed }
   }
 
-  async revoke(by: Caller, input: { uris: string[]; revokeReason?: string }) {
-    if (!isVerifier(by)) throw authRequired('Must be an admin or verifier to revoke verifications')
+  private async revokeNow(by: Caller, input: { uris: string[]; revokeReason?: string }) {
     const issuer = this.issuer()
     const failed: RevokeError[] = []
     const fail = (uri: string, error: string) => failed.push({ $type: 'tools.ozone.verification.revokeVerifications#revokeError', uri, error })
