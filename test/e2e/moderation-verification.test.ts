@@ -6,6 +6,7 @@ import { XRPCError } from '@atproto/xrpc'
 import type { AtpAgent } from '@atproto/api'
 import { startModHarness, type ModHarness } from './moderation-harness.ts'
 import { replayAll } from '../helpers/firehose.ts'
+import { Verifications } from '../../src/services/moderation/verification.ts'
 
 let h: ModHarness
 let verifier: AtpAgent & { did?: string }
@@ -176,4 +177,25 @@ test('two batches granting the same subject at once make one verification', asyn
   expect(a.data.verifications.length + b.data.verifications.length).toBe(1)
   expect([...a.data.failedVerifications, ...b.data.failedVerifications].map((f) => f.error)).toEqual([`Already verified by ${h.teamDid}`])
   expect((await records()).filter((r) => (r.value as { subject: string }).subject === dave.did)).toHaveLength(1)
+})
+
+test('records the lead wrote or deleted with another client are picked up by the next process', async () => {
+  const lead = h.team.clone()
+  lead.configureProxy(null) // the lead's own client, writing to its own repo
+  const carol = await h.signUp('carol')
+  const createdAt = new Date().toISOString()
+  const written = await lead.com.atproto.repo.createRecord({
+    repo: h.teamDid,
+    collection: 'app.bsky.graph.verification',
+    record: { $type: 'app.bsky.graph.verification', subject: carol.did, handle: carol.handle, displayName: 'Carol', createdAt },
+  })
+  const [bobV] = (await h.team.tools.ozone.verification.listVerifications({ subjects: [bob.did], isRevoked: false })).data.verifications
+  await lead.com.atproto.repo.deleteRecord({ repo: h.teamDid, collection: 'app.bsky.graph.verification', rkey: rkeyOf(bobV!.uri) })
+
+  // What a restarted server sees on its first use (this process already synced at its first).
+  const next = new Verifications(h.server.services.moderation.ctx)
+  const listed = (await next.list({ subjects: [carol.did, bob.did] })).verifications
+  expect(listed.find((v) => v.subject === carol.did)).toMatchObject({ uri: written.data.uri, issuer: h.teamDid, handle: carol.handle, displayName: 'Carol', createdAt })
+  expect(listed.find((v) => v.uri === bobV!.uri)).toMatchObject({ revokedBy: h.teamDid })
+  expect(listed.find((v) => v.uri === bobV!.uri)!.revokeReason).toBeUndefined()
 })

@@ -47,7 +47,37 @@ export class Verifications {
   private issuer(): string {
     const did = this.ctx.teamDid()
     if (!did) throw invalidInput('Verifier not configured')
+    this.syncWithRepo(did)
     return did
+  }
+
+  private synced?: string
+
+  /**
+   * Once per process, before the first use: the table is brought in line with the lead's repo. Records
+   * committed just before a crash, or written with another client, get their row; rows whose record is
+   * gone are marked revoked by the issuer, as Ozone's verification listener does on a delete.
+   */
+  private syncWithRepo(issuer: string) {
+    if (this.synced === issuer || !this.ctx.repo.hasRepo(issuer)) return
+    const present = new Set<string>()
+    let cursor: string | undefined
+    do {
+      const page = this.ctx.repo.listRecords(issuer, COLLECTION, { limit: 100, cursor })
+      for (const { uri, cid, value } of page.records) {
+        present.add(uri)
+        const v = value as Partial<Record<'subject' | 'handle' | 'displayName' | 'createdAt', unknown>>
+        if (store.getVerification(this.ctx.db, uri) || typeof v.subject !== 'string' || typeof v.handle !== 'string' || typeof v.displayName !== 'string' || typeof v.createdAt !== 'string') continue
+        store.insertVerification(this.ctx.db, { uri, cid, issuer, subject: v.subject, handle: v.handle, display_name: v.displayName, created_at: v.createdAt, updated_at: this.ctx.now().toISOString() })
+      }
+      cursor = page.cursor
+    } while (cursor)
+    for (const uri of store.activeUris(this.ctx.db, issuer)) {
+      const rkey = parseRecordUri(uri)?.rkey
+      if (present.has(uri) || (rkey && this.ctx.repo.getRecord(issuer, COLLECTION, rkey, undefined, { includeTakenDown: true }))) continue
+      store.markRevoked(this.ctx.db, uri, { by: issuer, reason: null, at: this.ctx.now().toISOString() })
+    }
+    this.synced = issuer
   }
 
   grant(by: Caller, inputs: VerificationInput[]) {
@@ -137,6 +167,8 @@ export class Verifications {
   }
 
   async list(q: ListQuery) {
+    const issuer = this.ctx.teamDid()
+    if (issuer) this.syncWithRepo(issuer)
     const limit = q.limit ?? 50
     const direction = q.sortDirection === 'asc' ? 'asc' : 'desc'
     const rows = store.listVerifications(this.ctx.db, {

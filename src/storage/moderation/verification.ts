@@ -30,6 +30,10 @@ export const getVerification = (db: Database, uri: string) => db.query<Verificat
 export const activeVerification = (db: Database, issuer: string, subject: string) =>
   db.query<VerificationRow, [string, string]>('SELECT * FROM verification WHERE subject = ? AND issuer = ? AND revoked_at IS NULL LIMIT 1').get(subject, issuer)
 
+/** URIs of the issuer's verifications not revoked. */
+export const activeUris = (db: Database, issuer: string) =>
+  db.query<{ uri: string }, [string]>('SELECT uri FROM verification WHERE issuer = ? AND revoked_at IS NULL').all(issuer).map((r) => r.uri)
+
 export function markRevoked(db: Database, uri: string, r: { by: string; reason: string | null; at: string }): boolean {
   return db.query('UPDATE verification SET revoked_by = ?, revoke_reason = ?, revoked_at = ?, updated_at = ? WHERE uri = ? AND revoked_at IS NULL').run(r.by, r.reason, r.at, r.at, uri).changes > 0
 }
