@@ -2,7 +2,7 @@
 -- account_history, one row per change to the account (kept by triggers, so every path that changes an
 -- account is recorded in the same transaction as the change); account_ip, the client addresses each
 -- account's sessions came from (sign-up, sign-in, refresh, the account app, OAuth sign-in), and
--- account_device, the browsers it signed in with, kept after the sessions end. ISO times. When an
+-- account_browser, the browsers it signed in with, kept after the sessions end. ISO times. When an
 -- account is deleted its history stays, without the email addresses, and its addresses and browsers go.
 
 CREATE TABLE account_history (
@@ -26,16 +26,17 @@ CREATE TABLE account_ip (
 ) STRICT;
 CREATE INDEX account_ip_ip_idx ON account_ip (ip);
 
--- The browsers (OAuth devices: the reference's device-id cookie, useless without its session id) each
--- account signed in with, kept after the account signs out of them.
-CREATE TABLE account_device (
+-- The browsers (OAuth devices: the device-id cookie, useless without its session id) each account signed
+-- in with, kept after the account signs out of them. Not `account_device`: an adopted reference
+-- directory has a table of that name (its OAuth provider's).
+CREATE TABLE account_browser (
   did TEXT NOT NULL,
   deviceId TEXT NOT NULL,
   firstAt TEXT NOT NULL,
   lastAt TEXT NOT NULL,
   PRIMARY KEY (did, deviceId)
 ) STRICT;
-CREATE INDEX account_device_device_idx ON account_device (deviceId);
+CREATE INDEX account_browser_device_idx ON account_browser (deviceId);
 
 -- The account row is written after the actor row (create-account.ts), so the handle is there.
 CREATE TRIGGER account_history_created AFTER INSERT ON account BEGIN
@@ -73,7 +74,7 @@ END;
 CREATE TRIGGER account_history_deleted AFTER DELETE ON actor BEGIN
   UPDATE account_history SET email = NULL WHERE did = OLD.did;
   DELETE FROM account_ip WHERE did = OLD.did;
-  DELETE FROM account_device WHERE did = OLD.did;
+  DELETE FROM account_browser WHERE did = OLD.did;
   INSERT INTO account_history (did, event, handle, at) VALUES (OLD.did, 'accountDeleted', OLD.handle, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
 END;
 
@@ -94,7 +95,7 @@ CREATE TRIGGER account_ip_web_session_moved AFTER UPDATE OF ipAddress ON web_ses
 END;
 
 CREATE TRIGGER account_ip_oauth_sign_in AFTER INSERT ON oauth_device_account BEGIN
-  INSERT INTO account_device (did, deviceId, firstAt, lastAt) VALUES (NEW.did, NEW.deviceId, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+  INSERT INTO account_browser (did, deviceId, firstAt, lastAt) VALUES (NEW.did, NEW.deviceId, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
   ON CONFLICT (did, deviceId) DO UPDATE SET lastAt = excluded.lastAt;
   INSERT INTO account_ip (did, ip, firstAt, lastAt)
   SELECT NEW.did, ipAddress, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM oauth_device WHERE id = NEW.deviceId
@@ -119,5 +120,5 @@ SELECT did, ip, MIN(at), MAX(at) FROM (
   UNION ALL SELECT did, ipAddress, strftime('%Y-%m-%dT%H:%M:%fZ', createdAt / 1000.0, 'unixepoch') FROM web_session WHERE ipAddress IS NOT NULL
   UNION ALL SELECT a.did, d.ipAddress, strftime('%Y-%m-%dT%H:%M:%fZ', a.authenticatedAt / 1000.0, 'unixepoch') FROM oauth_device_account a JOIN oauth_device d ON d.id = a.deviceId
 ) WHERE true GROUP BY did, ip;
-INSERT INTO account_device (did, deviceId, firstAt, lastAt)
+INSERT INTO account_browser (did, deviceId, firstAt, lastAt)
 SELECT did, deviceId, strftime('%Y-%m-%dT%H:%M:%fZ', authenticatedAt / 1000.0, 'unixepoch'), strftime('%Y-%m-%dT%H:%M:%fZ', authenticatedAt / 1000.0, 'unixepoch') FROM oauth_device_account;

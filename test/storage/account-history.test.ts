@@ -84,7 +84,7 @@ test('an existing data directory: accounts, confirmations, current session addre
   const db = openDatabase(':memory:', 'account')
   // Back to the schema before 430, with data in it.
   for (const { name } of db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'account_%'").all()) db.exec(`DROP TRIGGER ${name}`)
-  db.exec('DROP TABLE account_history; DROP TABLE account_ip; DROP TABLE account_device')
+  db.exec('DROP TABLE account_history; DROP TABLE account_ip; DROP TABLE account_browser')
   db.query("DELETE FROM pds_migration WHERE name LIKE '430%'").run()
   createAccount(db, DID, 'alice.test', 'alice@example.com')
   actors.setEmailConfirmedAt(db, DID, '2026-01-02T00:00:00.000Z')

@@ -1,6 +1,6 @@
 // tools.ozone.signature.*: what ties accounts together, from what this server knows of its own accounts
 // (README "Moderation"): the client addresses their sessions came from (account_ip), their email domains
-// and the browsers they signed in with (account_device). Moderators and admins only: these are personal data.
+// and the browsers they signed in with (account_browser). Moderators and admins only: these are personal data.
 import { createHash } from 'node:crypto'
 import { authRequired, invalidInput } from '../errors.ts'
 import { accountsWithSignatures, allDeviceIds, signaturesOf, type Signature } from '../../storage/account/account-history.ts'

@@ -1,5 +1,5 @@
-// account_history, account_ip and account_device (migrations/account/430_account_history.sql): an account's past as
-// moderators see it. Rows are written by triggers; this module only reads them.
+// account_history, account_ip and account_browser (migrations/account/430_account_history.sql): an
+// account's past as moderators see it (not account_device: that name is the reference's OAuth table). Rows are written by triggers; this module only reads them.
 import type { Database } from 'bun:sqlite'
 
 export type AccountHistoryRow = {
@@ -45,13 +45,13 @@ export function signaturesOf(db: Database, did: string): Signature[] {
     .query<Signature, [string, string, string]>(
       `SELECT 'ip' AS property, ip AS value FROM account_ip WHERE did = ?
        UNION ALL SELECT 'emailDomain', ${EMAIL_DOMAIN} FROM account WHERE did = ? AND instr(email, '@') > 0
-       UNION ALL SELECT 'device', deviceId FROM account_device WHERE did = ?`,
+       UNION ALL SELECT 'device', deviceId FROM account_browser WHERE did = ?`,
     )
     .all(did, did, did)
 }
 
 /** Every browser any account signed in with (to find one by its derived value). */
-export const allDeviceIds = (db: Database) => db.query<{ deviceId: string }, []>('SELECT DISTINCT deviceId FROM account_device').all().map((r) => r.deviceId)
+export const allDeviceIds = (db: Database) => db.query<{ deviceId: string }, []>('SELECT DISTINCT deviceId FROM account_browser').all().map((r) => r.deviceId)
 
 /** Accounts (not `except`) with any of the signatures, with the ones each matched. */
 export function accountsWithSignatures(db: Database, sigs: Signature[], except?: string): Array<{ did: string } & Signature> {
@@ -63,7 +63,7 @@ export function accountsWithSignatures(db: Database, sigs: Signature[], except?:
     .query<{ did: string } & Signature, string[]>(
       `SELECT did, 'ip' AS property, ip AS value FROM account_ip WHERE ip IN (${marks(ips.length)}) AND did != ?
        UNION ALL SELECT did, 'emailDomain', ${EMAIL_DOMAIN} FROM account WHERE ${EMAIL_DOMAIN} IN (${marks(domains.length)}) AND did != ?
-       UNION ALL SELECT did, 'device', deviceId FROM account_device WHERE deviceId IN (${marks(devices.length)}) AND did != ?
+       UNION ALL SELECT did, 'device', deviceId FROM account_browser WHERE deviceId IN (${marks(devices.length)}) AND did != ?
        ORDER BY did, property, value`,
     )
     .all(...ips, except ?? '', ...domains, except ?? '', ...devices, except ?? '')
