@@ -142,9 +142,9 @@ export class ModerationService {
     await this.enable(did).catch((err) => this.deps.log.error('could not set up the moderation team account', { did, err }))
   }
 
-  emitEvent(input: { event: Record<string, any>; subject: unknown; subjectBlobCids?: string[]; modTool?: unknown }, caller: Caller) {
+  emitEvent(input: { event: Record<string, any>; subject: unknown; subjectBlobCids?: string[]; modTool?: unknown; externalId?: string }, caller: Caller) {
     const subject = subjectFromInput(input.subject, input.subjectBlobCids)
-    return emitEvent(this.ctx, { event: input.event, subject, createdBy: caller.did, modTool: input.modTool }, caller)
+    return emitEvent(this.ctx, { event: input.event, subject, createdBy: caller.did, modTool: input.modTool, externalId: input.externalId }, caller)
   }
 
   createReport(input: reports.ReportInput, reportedBy: string) {
