@@ -77,7 +77,9 @@ describe('queryStatuses', () => {
     })
     const b = await statusOf(b2.uri)
     expect(b.recordsStats).toMatchObject({ totalReports: 1, reportedCount: 1, appealedCount: 1, subjectCount: 2, takendownCount: 1 })
-    expect(b).toMatchObject({ takendown: true, appealed: true })
+    // The appeal moved the taken-down record to the escalated queue; a comment counts as a review.
+    expect(b).toMatchObject({ takendown: true, appealed: true, reviewState: `${D}reviewEscalated` })
+    expect(await statusOf(b1.uri)).toMatchObject({ reviewState: `${D}reviewOpen`, lastReviewedBy: h.teamDid })
     const c = await statusOf(cat.did)
     expect(c.accountStats).toEqual({ $type: `${D}accountStats`, reportCount: 1, appealCount: 0, suspendCount: 1, escalateCount: 1, takedownCount: 0 })
     expect(c.recordsStats).toMatchObject({ subjectCount: 0, totalReports: 0 })

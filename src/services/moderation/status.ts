@@ -46,9 +46,14 @@ export const REVIEW = {
 } as const
 
 export const REASON_APPEAL = 'com.atproto.moderation.defs#reasonAppeal'
+/** Reports of these types are appeals (Ozone's isAppealReport). */
+const APPEAL_REASONS = new Set([REASON_APPEAL, 'tools.ozone.report.defs#reasonAppeal'])
 
 /** Events that count as a moderator having reviewed the subject. */
-const REVIEWING = new Set<string>([EV.takedown, EV.reverseTakedown, EV.acknowledge, EV.escalate, EV.label, EV.mute, EV.unmute, EV.email, EV.resolveAppeal, EV.divert])
+const REVIEWING = new Set<string>([
+  EV.takedown, EV.reverseTakedown, EV.acknowledge, EV.escalate, EV.label, EV.mute, EV.unmute, EV.email, EV.resolveAppeal, EV.divert,
+  EV.comment, EV.muteReporter, EV.unmuteReporter,
+])
 const CLOSING = new Set<string>([EV.takedown, EV.reverseTakedown, EV.acknowledge, EV.label, EV.divert])
 
 export type StatusInput = Omit<SubjectStatusRow, 'id'>
@@ -101,9 +106,11 @@ export function nextStatus(prev: SubjectStatusRow | null, subject: ModSubject, e
   if (CLOSING.has(type)) s.review_state = REVIEW.closed
   switch (type) {
     case EV.report:
-      if (event.reportType === REASON_APPEAL) {
+      if (APPEAL_REASONS.has(event.reportType)) {
+        // An appeal goes to the escalated queue (as Ozone).
         s.appealed = 1
         s.last_appealed_at = at
+        s.review_state = REVIEW.escalated
       } else {
         s.last_reported_at = at
         if (s.review_state !== REVIEW.escalated) s.review_state = REVIEW.open
