@@ -45,6 +45,7 @@ import { createPrometheusExporter, type PrometheusExporter } from './xrpc/promet
 import { metricsPlugin } from './xrpc/routes/metrics.ts'
 import { statusPage } from './web/status/page.tsx'
 import { buildModeration } from './services/moderation/build.ts'
+import { watchHosting } from './services/moderation/hosting.ts'
 import { updateSubjectStatus } from './api/_util/subject-status.ts'
 import { Firehose } from './services/sequencer/firehose.ts'
 import { SUBSCRIBE_LABELS_PATH } from './xrpc/routes/firehose.ts'
@@ -174,6 +175,7 @@ async function startLocked(
   // The bundled moderation service; its takedowns of our own subjects take the admin API's path.
   services.moderation = buildModeration(config, log, { accounts: services.accounts, repo: services.repo, applySubjectStatus: (input) => updateSubjectStatus(services, input as Parameters<typeof updateSubjectStatus>[1]) })
   databases.push(services.moderation.db)
+  services.events = watchHosting(services.events, services.moderation.ctx) // hosting fields of moderated subjects
   const labelStream = new Firehose(services.moderation.labeler, { maxBuffer: config.subscription.maxBuffer, backfillLimitMs: 100 * 365 * 24 * 3600_000 }) // labels are kept for good
   // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
   // Only the repos marked dirty are checked, unless the marks cannot be trusted (see run-marker.ts).

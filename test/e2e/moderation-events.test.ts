@@ -268,6 +268,37 @@ describe('hosting events', () => {
   })
 })
 
+describe("our own accounts' hosting", () => {
+  test('deactivation, reactivation and record deletion here set the hosting fields of moderated subjects', async () => {
+    const ned = await h.signUp('ned')
+    const p = await post(ned, 'reported then deleted')
+    const untracked = await post(ned, 'never reported')
+    await emit({ $type: `${D}modEventComment`, comment: 'watch' }, repoRef(ned.did))
+    await emit({ $type: `${D}modEventComment`, comment: 'watch' }, strongRef(p))
+    const hostingOf = async (subject: string) => (await status(subject))?.hosting as { status: string; deletedAt?: string } | undefined
+    const shows = async (statusName: string) => (await h.team.tools.ozone.moderation.queryStatuses({ subject: ned.did, includeAllUserRecords: true, hostingStatuses: [statusName] })).data.subjectStatuses.map((s) => (s.subject as { uri?: string; did?: string }).uri ?? (s.subject as { did: string }).did)
+    const eventsBefore = (await eventsOf(ned.did)).length
+
+    await ned.agent.com.atproto.server.deactivateAccount({})
+    for (let i = 0; i < 50 && !(await shows('deactivated')).includes(ned.did); i++) await Bun.sleep(10)
+    expect(await shows('deactivated')).toContain(ned.did)
+    expect(await hostingOf(ned.did)).toMatchObject({ status: 'deactivated' })
+    await ned.agent.com.atproto.server.activateAccount()
+    for (let i = 0; i < 50 && !(await shows('active')).includes(ned.did); i++) await Bun.sleep(10)
+    expect(await shows('active')).toContain(ned.did)
+    expect(await shows('deactivated')).not.toContain(ned.did)
+
+    await ned.agent.deletePost(p.uri)
+    await ned.agent.deletePost(untracked.uri)
+    for (let i = 0; i < 50 && !(await shows('deleted')).includes(p.uri); i++) await Bun.sleep(10)
+    expect(await shows('deleted')).toEqual([p.uri])
+    expect(await hostingOf(p.uri)).toMatchObject({ status: 'deleted', deletedAt: expect.any(String) })
+    expect(await status(untracked.uri)).toBeUndefined()
+    // The subject's history stays the moderators'.
+    expect((await eventsOf(ned.did)).length).toBe(eventsBefore)
+  })
+})
+
 describe('bad input', () => {
   test('unknown event types and malformed events are refused; nothing is logged', async () => {
     const count = async () => (await eventsOf(bob.did)).length

@@ -177,7 +177,7 @@ export function nextStatus(prev: SubjectStatusRow | null, subject: ModSubject, e
 }
 
 /** Ozone's getSubjectStatusForRecordEvent: the hosting fields an account, identity or record event sets. */
-function hosting(s: StatusInput, event: Record<string, any>, at: string): void {
+export function hosting(s: StatusInput, event: Record<string, any>, at: string): void {
   const when: string = typeof event.timestamp === 'string' ? event.timestamp : at
   const before = s.hosting_status
   switch (event.$type) {
