@@ -253,6 +253,8 @@ describe('hosting events', () => {
     const max = await h.signUp('max')
     const p = await post(max, 'soon gone')
     const deletedAt = '2026-01-02T03:04:05.000Z'
+    // A host reports a record it no longer has.
+    await max.agent.deletePost(p.uri)
     await emit({ $type: `${D}recordEvent`, op: 'delete', timestamp: deletedAt }, strongRef(p))
     expect((await status(p.uri))!.hosting).toEqual({ $type: `${D}recordHosting`, status: 'deleted', deletedAt })
     // Hosting events do not open a review.

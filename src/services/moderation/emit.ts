@@ -9,7 +9,7 @@ import type { ModEventRow } from '../../storage/moderation/events.ts'
 import { sendEmail } from '../accounts/admin.ts'
 import { isLocalAccount, type ModContext } from './context.ts'
 import { assertProtectedTagAction, assertTagChange } from './protected-tags.ts'
-import { EV, EVENT_TYPES, nextStatus } from './status.ts'
+import { EV, EVENT_TYPES, HOSTING_EVENTS, nextStatus } from './status.ts'
 import { REPO_REF, STRONG_REF, type ModSubject } from './subject.ts'
 import { assertAdmin, assertModerator, isAdmin, isModerator, type Caller } from './team.ts'
 
@@ -33,31 +33,11 @@ async function check(ctx: ModContext, input: EmitInput, caller: Caller): Promise
   const { event, subject } = input
   const type = event.$type
   if (typeof type !== 'string' || !EVENT_TYPES.has(type)) throw invalidInput(`Unsupported event type: ${String(type)}`)
-  if (ACCOUNT_ONLY.has(type) && subject.uri) throw invalidInput('Invalid subject type')
-  if (type === EV.ageAssuranceOverride) assertModerator(caller, 'override age assurance')
-  if (type === EV.ageAssurancePurge && !isModerator(caller)) throw forbidden('Must be a moderator to purge age assurance events')
-  if (type === EV.revokeAccountCredentials) {
-    assertAdmin(caller, 'revoke account credentials')
-    if (typeof event.comment !== 'string' || !event.comment) throw invalidInput('A comment is required to revoke account credentials')
-  }
-  if ((type === EV.ageAssurance || type === EV.ageAssuranceOverride) && typeof event.status !== 'string') throw invalidInput('Age assurance events need a status')
-  if (type === EV.takedown || type === EV.reverseTakedown) {
-    assertModerator(caller, 'take this type of action')
-    if (!isAdmin(caller) && subject.recordPath.includes('app.bsky.feed.generator/')) throw authRequired('Must be a full admin to take this type of action on feed generators')
-  }
-  if (type === EV.label) {
-    assertModerator(caller, 'label content')
-    for (const val of [...(event.createLabelVals ?? []), ...(event.negateLabelVals ?? [])]) {
-      const bad = BAD_LABEL_CHARS.find((c) => val.includes(c))
-      if (bad) throw invalidInput(`Invalid label: ${val} (contains disallowed character: "${bad}")`)
-    }
-  }
-  if (type === EV.email || type === EV.divert) assertModerator(caller, 'take this type of action')
-  if ((type === EV.muteReporter || type === EV.unmuteReporter) && subject.uri) throw invalidInput('Subject must be a repo when muting reporter')
-  if (type === EV.email && subject.uri) throw invalidInput('Email can only be sent to a repo subject')
-  if (type === EV.divert && !subject.uri) throw invalidInput('Divert events need a record subject')
+  checkShape(event, subject)
+  checkRole(type, caller, subject)
   if (type === EV.tag) assertTagChange(ctx, caller, event)
-  await assertSubjectExists(ctx, subject)
+  // A host may report a record it no longer has (recordEvent delete): only its account must be known.
+  await assertSubjectExists(ctx, HOSTING_EVENTS.has(type) ? { ...subject, uri: null } : subject)
   if (type === EV.revokeAccountCredentials && !isLocalAccount(ctx, subject.did)) throw invalidInput('The account is not hosted on this server', 'RepoNotFound')
   if (type === EV.takedown || type === EV.reverseTakedown || type === EV.label) {
     const status = statuses.getStatus(ctx.db, { did: subject.did, recordPath: subject.recordPath })
@@ -71,6 +51,36 @@ async function check(ctx: ModContext, input: EmitInput, caller: Caller): Promise
       throw invalidInput('An event with the same external ID already exists for the subject.', 'DuplicateExternalId')
     }
   }
+}
+
+/** Events that do not fit their subject, or lack what they need. */
+function checkShape(event: Record<string, any>, subject: ModSubject): void {
+  const type: string = event.$type
+  if (ACCOUNT_ONLY.has(type) && subject.uri) throw invalidInput('Invalid subject type')
+  if (type === EV.revokeAccountCredentials && (typeof event.comment !== 'string' || !event.comment)) throw invalidInput('A comment is required to revoke account credentials')
+  if ((type === EV.ageAssurance || type === EV.ageAssuranceOverride) && typeof event.status !== 'string') throw invalidInput('Age assurance events need a status')
+  if (type === EV.label) {
+    for (const val of [...(event.createLabelVals ?? []), ...(event.negateLabelVals ?? [])]) {
+      const bad = BAD_LABEL_CHARS.find((c) => val.includes(c))
+      if (bad) throw invalidInput(`Invalid label: ${val} (contains disallowed character: "${bad}")`)
+    }
+  }
+  if ((type === EV.muteReporter || type === EV.unmuteReporter) && subject.uri) throw invalidInput('Subject must be a repo when muting reporter')
+  if (type === EV.email && subject.uri) throw invalidInput('Email can only be sent to a repo subject')
+  if (type === EV.divert && !subject.uri) throw invalidInput('Divert events need a record subject')
+}
+
+/** What the caller's role allows (Ozone's checks in emitEvent); triage may review only. */
+function checkRole(type: string, caller: Caller, subject: ModSubject): void {
+  if (type === EV.ageAssuranceOverride) assertModerator(caller, 'override age assurance')
+  if (type === EV.ageAssurancePurge && !isModerator(caller)) throw forbidden('Must be a moderator to purge age assurance events')
+  if (type === EV.revokeAccountCredentials) assertAdmin(caller, 'revoke account credentials')
+  if (type === EV.takedown || type === EV.reverseTakedown) {
+    assertModerator(caller, 'take this type of action')
+    if (!isAdmin(caller) && subject.recordPath.includes('app.bsky.feed.generator/')) throw authRequired('Must be a full admin to take this type of action on feed generators')
+  }
+  if (type === EV.label) assertModerator(caller, 'label content')
+  if (type === EV.email || type === EV.divert) assertModerator(caller, 'take this type of action')
 }
 
 /** Our own accounts and records must exist; a DID elsewhere must at least resolve. */
