@@ -45,7 +45,7 @@ import { createPrometheusExporter, type PrometheusExporter } from './xrpc/promet
 import { metricsPlugin } from './xrpc/routes/metrics.ts'
 import { statusPage } from './web/status/page.tsx'
 import { buildModeration } from './services/moderation/build.ts'
-import { watchHosting } from './services/moderation/hosting.ts'
+import { HostingWatch } from './services/moderation/hosting.ts'
 import { updateSubjectStatus } from './api/_util/subject-status.ts'
 import { Firehose } from './services/sequencer/firehose.ts'
 import { SUBSCRIBE_LABELS_PATH } from './xrpc/routes/firehose.ts'
@@ -126,12 +126,14 @@ async function startLocked(
   databases.push(firehose.db)
   // Closures read services.events / services.repo at call time (the repo service may be wired later).
   let operatorConsole: OperatorConsole | undefined
+  // Account and repo changes also set the hosting fields of subjects under moderation.
+  const hostingWatch = new HostingWatch(() => (services as { moderation?: Services['moderation'] }).moderation?.ctx)
   const accounts = buildAccounts({
     config,
     log,
     accountDb,
     breakers,
-    events: () => services.events,
+    events: () => hostingWatch.around(services.events),
     repo: () => (services as { repo?: RepoLifecycle }).repo,
     onCredentialsRevoked: (did) => {
       services.oauth?.revokeAllOAuthSessions(did)
@@ -166,7 +168,7 @@ async function startLocked(
   services.repo = createRepoService(config, log, {
     lexicons,
     get events() {
-      return services.events
+      return hostingWatch.around(services.events)
     },
     get accounts() {
       return services.accounts
@@ -175,7 +177,6 @@ async function startLocked(
   // The bundled moderation service; its takedowns of our own subjects take the admin API's path.
   services.moderation = buildModeration(config, log, { accounts: services.accounts, repo: services.repo, applySubjectStatus: (input) => updateSubjectStatus(services, input as Parameters<typeof updateSubjectStatus>[1]) })
   databases.push(services.moderation.db)
-  services.events = watchHosting(services.events, services.moderation.ctx) // hosting fields of moderated subjects
   const labelStream = new Firehose(services.moderation.labeler, { maxBuffer: config.subscription.maxBuffer, backfillLimitMs: 100 * 365 * 24 * 3600_000 }) // labels are kept for good
   // Before listening: repos committed but not sequenced (a crash in between) get a #sync event.
   // Only the repos marked dirty are checked, unless the marks cannot be trusted (see run-marker.ts).

@@ -16,30 +16,46 @@ function noteHosting(ctx: ModContext, did: string, recordPath: string, event: Re
   statuses.putStatus(ctx.db, next)
 }
 
-/** The firehose sink, passing everything on, that also notes hosting changes (after the event, off the write path). */
-export function watchHosting(sink: RepoEventSink, ctx: ModContext): RepoEventSink {
-  const later = (fn: () => void) =>
-    queueMicrotask(() => {
-      try {
-        fn()
-      } catch (err) {
-        ctx.log.warn('could not note a hosting change for moderation', { err })
-      }
-    })
-  const timestamp = () => ctx.now().toISOString()
-  return {
-    commit(evt) {
-      const result = sink.commit(evt)
-      const changed = evt.ops.filter((op) => op.action !== 'create')
-      if (changed.length) later(() => changed.forEach((op) => noteHosting(ctx, evt.did, op.path, { $type: EV.recordEvent, op: op.action, timestamp: timestamp() })))
-      return result
-    },
-    sync: (did, commit) => sink.sync(did, commit),
-    identity: (did, handle) => sink.identity(did, handle),
-    account(did, active, status) {
-      sink.account(did, active, status)
-      // Unlike a remote host's event, ours always says where the account stands: active when no status.
-      later(() => noteHosting(ctx, did, '', { $type: EV.accountEvent, active, status: status ?? (active ? 'active' : 'unknown'), timestamp: timestamp() }))
-    },
+/**
+ * Wraps the firehose sink the account and repo services write to: everything passes on unchanged, and
+ * hosting changes are noted afterwards, off the write path. The sink itself stays what it is elsewhere.
+ */
+export class HostingWatch {
+  private readonly tees = new WeakMap<RepoEventSink, RepoEventSink>()
+  /** `ctx`: the moderation service's, once it is built. */
+  constructor(private readonly ctx: () => ModContext | undefined) {}
+
+  around(sink: RepoEventSink): RepoEventSink {
+    let tee = this.tees.get(sink)
+    if (!tee) this.tees.set(sink, (tee = this.tee(sink)))
+    return tee
+  }
+
+  private tee(sink: RepoEventSink): RepoEventSink {
+    const later = (fn: (ctx: ModContext) => void) =>
+      queueMicrotask(() => {
+        const ctx = this.ctx()
+        if (!ctx) return
+        try {
+          fn(ctx)
+        } catch (err) {
+          ctx.log.warn('could not note a hosting change for moderation', { err })
+        }
+      })
+    return {
+      commit(evt) {
+        const result = sink.commit(evt)
+        const changed = evt.ops.filter((op) => op.action !== 'create')
+        if (changed.length) later((ctx) => changed.forEach((op) => noteHosting(ctx, evt.did, op.path, { $type: EV.recordEvent, op: op.action })))
+        return result
+      },
+      sync: (did, commit) => sink.sync(did, commit),
+      identity: (did, handle) => sink.identity(did, handle),
+      account(did, active, status) {
+        sink.account(did, active, status)
+        // Unlike a remote host's event, ours always says where the account stands: active when no status.
+        later((ctx) => noteHosting(ctx, did, '', { $type: EV.accountEvent, active, status: status ?? (active ? 'active' : 'unknown') }))
+      },
+    }
   }
 }
