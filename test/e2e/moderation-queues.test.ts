@@ -99,6 +99,13 @@ test('queues route new reports by subject type, collection and report type; list
   const page = await q.listQueues({ limit: 1 })
   expect(page.data.queues.map((x) => x.id)).toEqual([posts])
   expect((await q.listQueues({ limit: 1, cursor: page.data.cursor })).data.queues.map((x) => x.id)).toEqual([accounts])
+
+  // A reporting tool may name the queue (modTool.meta.queueId) and say it is automated.
+  const tool = await bob.agent.com.atproto.moderation.createReport({ reasonType: SEXUAL, subject: aliceRef() as never, modTool: { name: 'spam-filter', meta: { queueId: posts, isAutomated: true } } })
+  expect(await reportFor(tool.data.id)).toMatchObject({ status: 'queued', queue: { id: posts }, isAutomated: true })
+  const unknownQueue = await bob.agent.com.atproto.moderation.createReport({ reasonType: SPAM, subject: aliceRef() as never, modTool: { name: 'spam-filter', meta: { queueId: 9999 } } })
+  expect(await reportFor(unknownQueue.data.id)).toMatchObject({ status: 'open', isAutomated: false })
+  await h.team.tools.ozone.report.closeReports({ subject: alice.did, reportTypes: [SPAM] })
 })
 
 test('a disabled queue gets nothing; routeReports routes the range again once it is enabled', async () => {
@@ -124,9 +131,9 @@ test('deleting a queue moves its open reports to another queue; the deleted queu
   const q = h.team.tools.ozone.queue
   const spare = (await q.createQueue({ name: 'Spare', subjectTypes: ['record'], collection: 'app.bsky.feed.post', reportTypes: ['com.atproto.moderation.defs#reasonViolation'] })).data.queue.id
   const deleted = await q.deleteQueue({ queueId: posts, migrateToQueueId: spare })
-  expect(valid('tools.ozone.queue.deleteQueue', deleted.data)).toEqual({ deleted: true, reportsMigrated: 1 })
+  expect(valid('tools.ozone.queue.deleteQueue', deleted.data)).toEqual({ deleted: true, reportsMigrated: 2 })
   expect((await q.listQueues({})).data.queues.map((x) => x.id)).toEqual([accounts, spare])
-  expect((await h.team.tools.ozone.report.queryReports({ status: 'queued', queueId: spare })).data.reports).toHaveLength(1)
+  expect((await h.team.tools.ozone.report.queryReports({ status: 'queued', queueId: spare })).data.reports).toHaveLength(2)
   expect((await fails(q.updateQueue({ queueId: posts, name: 'again' }))).error).toBe('QueueNotFound')
   expect((await fails(q.deleteQueue({ queueId: posts }))).error).toBe('QueueNotFound')
   // The name is free again.

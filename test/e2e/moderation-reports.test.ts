@@ -266,7 +266,12 @@ test('live statistics count today; refreshStats keeps a daily snapshot for getHi
   expect(modStats.pendingCount).toBeUndefined()
 
   const today = new Date().toISOString().slice(0, 10)
-  expect((await r().getHistoricalStats({})).data.stats.filter((s) => s.date === today && !s.computedAt)).toEqual([])
+  // The background job keeps today's snapshot and finishes yesterday's.
+  h.server.services.moderation.reporting.stats.refreshDue()
+  const yesterday = new Date(Date.now() - 24 * 3600_000).toISOString().slice(0, 10)
+  const days = (await r().getHistoricalStats({})).data.stats
+  expect(days.map((s) => s.date)).toEqual([today, yesterday])
+  expect(days[1]).toMatchObject({ inboundCount: 0, actionedCount: 0 })
   expect(valid('tools.ozone.report.refreshStats', (await mod.agent.tools.ozone.report.refreshStats({ startDate: today, endDate: today })).data)).toEqual({})
   const history = await triage.agent.tools.ozone.report.getHistoricalStats({ startDate: `${today}T00:00:00.000Z` })
   valid('tools.ozone.report.getHistoricalStats', history.data)
@@ -276,7 +281,7 @@ test('live statistics count today; refreshStats keeps a daily snapshot for getHi
   expect(computedAt).toBeDefined()
   const { lastUpdated: _, ...liveFigures } = (await r().getLiveStats({})).data.stats
   expect(figures).toEqual(liveFigures)
-  expect((await r().getHistoricalStats({ queueId })).data.stats.map((s) => s.inboundCount)).toEqual([inQueue.inboundCount])
+  expect((await r().getHistoricalStats({ queueId })).data.stats.map((s) => [s.date, s.inboundCount])).toEqual([[today, inQueue.inboundCount], [yesterday, 0]])
 
   expect((await fails(triage.agent.tools.ozone.report.refreshStats({ startDate: today, endDate: today }))).status).toBe(401)
   expect((await fails(r().refreshStats({ startDate: 'yesterday', endDate: today }))).error).toBe('InvalidRequest')
