@@ -53,8 +53,8 @@ export class ReportDesk {
       cursor = { value: m[1]!, id: Number(m[2]) }
     }
     const subject = q.subject ? subjectFromString(q.subject) : undefined
-    // Chat subjects are not kept here: no report can match them.
-    if (q.subjectType === 'message' || q.subjectType === 'conversation') return { reports: [] }
+    // Chat subjects are not kept here, and a subject of another DID than `did` matches nothing.
+    if (q.subjectType === 'message' || q.subjectType === 'conversation' || (subject && q.did && q.did !== subject.did)) return { reports: [] }
     const rows = store.queryReports(this.ctx.db, {
       status: q.status,
       queueId: q.queueId,
@@ -72,7 +72,6 @@ export class ReportDesk {
       cursor,
       limit,
     })
-    if (subject && q.did && q.did !== subject.did) return { reports: [] }
     const last = rows.at(-1)
     const next = rows.length === limit && last ? { cursor: `${sortField === 'updatedAt' ? last.updated_at : last.created_at}::${last.id}` } : {}
     return { reports: await reportViews(this.ctx, this.stats, rows), ...next }

@@ -12,6 +12,23 @@ const LIVE_TTL_MS = 15 * 60_000
 const MAX_REFRESH_DAYS = 366
 const DAY_MS = 24 * 3600_000
 
+const R = 'tools.ozone.report.defs#reason'
+/**
+ * The report type groups Ozone's console asks figures for (its REPORT_TYPE_GROUPS): each gets a daily
+ * snapshot, stored under the list exactly as the console sends it.
+ */
+const REPORT_TYPE_GROUPS: string[][] = [
+  ['Spam', 'Violation', 'Misleading', 'Sexual', 'Rude', 'Other', 'Appeal'].map((t) => `com.atproto.moderation.defs#reason${t}`),
+  [`${R}Appeal`],
+  ['AnimalWelfare', 'Threats', 'GraphicContent', 'SelfHarm', 'Glorification', 'ExtremistContent', 'Trafficking', 'Other'].map((t) => `${R}Violence${t}`),
+  ['AbuseContent', 'NCII', 'Sextortion', 'Deepfake', 'Animal', 'Unlabeled', 'Other'].map((t) => `${R}Sexual${t}`),
+  ['CSAM', 'Groom', 'MinorPrivacy', 'Endangerment', 'Harassment', 'Promotion', 'Other'].map((t) => `${R}ChildSafety${t}`),
+  ['Troll', 'Targeted', 'HateSpeech', 'Doxxing', 'Other'].map((t) => `${R}Harassment${t}`),
+  ['Bot', 'Impersonation', 'Spam', 'Scam', 'SyntheticContent', 'Misinformation', 'Other'].map((t) => `${R}Misleading${t}`),
+  ['SiteSecurity', 'StolenContent', 'ProhibitedSales', 'BanEvasion', 'Other'].map((t) => `${R}Rule${t}`),
+  ['ElectoralProcess', 'Disclosure', 'Interference', 'Misinformation', 'Impersonation'].map((t) => `${R}Civic${t}`),
+]
+
 const dateOf = (d: Date) => d.toISOString().slice(0, 10)
 const nextDay = (date: string) => dateOf(new Date(Date.parse(`${date}T00:00:00.000Z`) + DAY_MS))
 
@@ -56,12 +73,13 @@ export class ReportStats {
     return { ...this.compute(dateOf(now), group), lastUpdated: now.toISOString() }
   }
 
-  /** The groups a day's snapshot covers: everything, each enabled queue, no queue, each reviewing member. */
+  /** The groups a day's snapshot covers: everything, each enabled queue, no queue, each reviewing member, the type groups. */
   private groups(): StatGroup[] {
     const all: StatGroup = { queueId: null, moderatorDid: null, reportTypes: null }
     const queues = stats.listQueues(this.ctx.db, { enabled: true, limit: 1000 }).map((q) => ({ ...all, queueId: q.id }))
     const members = stats.statGroupMembers(this.ctx.db).map((did) => ({ ...all, moderatorDid: did }))
-    return [all, ...queues, { ...all, queueId: -1 }, ...members]
+    const types = REPORT_TYPE_GROUPS.map((reportTypes) => ({ ...all, reportTypes }))
+    return [all, ...queues, { ...all, queueId: -1 }, ...members, ...types]
   }
 
   private snapshot(date: string, groups: StatGroup[]): void {
