@@ -47,6 +47,13 @@ export class ReportAssignments {
           ? store.updateAssignment(this.ctx.db, held.id, { did, end_at: null, queue_id: queueId })
           : store.insertAssignment(this.ctx.db, { did, report_id: input.reportId, queue_id: queueId, start_at: nowIso, end_at: null })
         store.updateReport(this.ctx.db, input.reportId, { assigned_to: did, assigned_at: nowIso })
+        // The report moves to 'assigned' in the same transaction: a report that may not (closed) keeps no
+        // assignment. Already assigned (a repeated call): nothing changed, nothing to record.
+        try {
+          this.desk.activity(caller.did, { reportId: input.reportId, activityType: 'assignmentActivity', meta: { assignedTo: did } })
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'AlreadyInTargetState') throw err
+        }
         return result
       }
       if (existing && existing.did !== did) throw invalidInput('Report already assigned', 'AlreadyAssigned')
@@ -54,14 +61,6 @@ export class ReportAssignments {
       if (existing) return store.updateAssignment(this.ctx.db, existing.id, { end_at: existing.end_at === null ? null : endAt, queue_id: queueId })
       return store.insertAssignment(this.ctx.db, { did, report_id: input.reportId, queue_id: queueId, start_at: nowIso, end_at: endAt })
     })()
-    if (input.isPermanent) {
-      // Already assigned (a repeated call): nothing changed, nothing to record.
-      try {
-        this.desk.activity(caller.did, { reportId: input.reportId, activityType: 'assignmentActivity', meta: { assignedTo: did } })
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'AlreadyInTargetState') throw err
-      }
-    }
     return this.view(row)
   }
 
@@ -76,16 +75,17 @@ export class ReportAssignments {
       // Released from outside any queue: back to open rather than stuck in 'assigned'.
       const back = report.status === 'assigned' && existing.queue_id === null ? { status: 'open', updated_at: now } : {}
       store.updateReport(this.ctx.db, input.reportId, { assigned_to: null, assigned_at: null, ...back })
+      // Released from its queue: back to queued, for another moderator to take.
+      if (report.status === 'assigned' && existing.queue_id !== null) {
+        try {
+          this.desk.activity(caller.did, { reportId: input.reportId, activityType: 'queueActivity' })
+        } catch (err) {
+          const code = (err as { code?: string }).code
+          if (code !== 'AlreadyInTargetState' && code !== 'InvalidStateTransition') throw err
+        }
+      }
       return row
     })()
-    if (report.status === 'assigned' && ended.queue_id !== null) {
-      try {
-        this.desk.activity(caller.did, { reportId: input.reportId, activityType: 'queueActivity' })
-      } catch (err) {
-        const code = (err as { code?: string }).code
-        if (code !== 'AlreadyInTargetState' && code !== 'InvalidStateTransition') throw err
-      }
-    }
     return this.view(ended)
   }
 
