@@ -2,6 +2,9 @@
 // process, on when the team account (PDS_MOD_TEAM_HANDLE, or `pds moderation enable`) exists.
 import { LabelPolicyEditor } from './label-policies.ts'
 import { Safelink } from './safelink.ts'
+import { Verifications } from './verification.ts'
+import { Hosting } from './hosting.ts'
+import { Signatures } from './signatures.ts'
 import type { Database } from 'bun:sqlite'
 import type { Logger } from '../../logger.ts'
 import type { AccountService } from '../accounts/account-service.ts'
@@ -50,6 +53,11 @@ export class ModerationService {
   readonly labelPolicies: LabelPolicyEditor
   /** URL safety rules (tools.ozone.safelink). */
   readonly safelink: Safelink
+  /** Verifications granted from the team lead's repo (tools.ozone.verification). */
+  readonly verifications: Verifications
+  /** Account histories and signatures from what this server keeps (tools.ozone.hosting/signature). */
+  readonly hosting: Hosting
+  readonly signatures: Signatures
   /** Email templates, settings and sets (tools.ozone.communication/setting/set). */
   readonly config: TeamConfig
   /** Reports as rows: queues, routing, activities, assignments, statistics (tools.ozone.report/queue). */
@@ -80,6 +88,9 @@ export class ModerationService {
     this.scheduler = new Scheduler(this.ctx)
     this.labelPolicies = new LabelPolicyEditor(this.ctx)
     this.safelink = new Safelink(this.ctx)
+    this.verifications = new Verifications(this.ctx)
+    this.hosting = new Hosting(this.ctx)
+    this.signatures = new Signatures(this.ctx)
     this.config = new TeamConfig(this.ctx)
     this.reporting = new Reporting(this.ctx)
   }
