@@ -45,7 +45,7 @@ import { createPrometheusExporter, type PrometheusExporter } from './xrpc/promet
 import { metricsPlugin } from './xrpc/routes/metrics.ts'
 import { statusPage } from './web/status/page.tsx'
 import { buildModeration } from './services/moderation/build.ts'
-import { HostingWatch } from './services/moderation/hosting.ts'
+import { HostingWatch } from './services/moderation/hosting-watch.ts'
 import { updateSubjectStatus } from './api/_util/subject-status.ts'
 import { Firehose } from './services/sequencer/firehose.ts'
 import { SUBSCRIBE_LABELS_PATH } from './xrpc/routes/firehose.ts'

@@ -12,6 +12,7 @@ import { assertProtectedTagAction, assertTagChange } from './protected-tags.ts'
 import { EV, EVENT_TYPES, HOSTING_EVENTS, nextStatus } from './status.ts'
 import { REPO_REF, STRONG_REF, type ModSubject } from './subject.ts'
 import { assertAdmin, assertModerator, isAdmin, isModerator, type Caller } from './team.ts'
+import { addReportRow } from './reports-routing.ts'
 
 export const TAKEDOWN_LABEL = '!takedown'
 /** Ozone labels a timed takedown of an account as a suspension. */
@@ -206,6 +207,7 @@ export function record(
     })
     statuses.putStatus(ctx.db, nextStatus(prev, subject, event, createdBy, now))
     if (event.$type === EV.ageAssurancePurge) events.deleteEventsOfType(ctx.db, subject.did, EV.ageAssurance)
+    if (event.$type === EV.report) addReportRow(ctx.db, row) // each report is also a row with a status and queue
     if (ACTING.has(event.$type)) state.setState(ctx.db, pendingKey(row.id), '1')
     return row
   })()

@@ -1,61 +1,56 @@
-// Where our own subjects stand, as Ozone learns it from the firehose (automod's account, identity and
-// record events): this server's #account events and record updates and deletions set the hosting fields
-// of the subjects the moderation service already tracks. No event is logged (the subject's history
-// stays the moderators'); subjects it does not track are left alone.
-import type { RepoEventSink } from '../events.ts'
-import * as statuses from '../../storage/moderation/statuses.ts'
+// tools.ozone.hosting.getAccountHistory: an account's changes as this server recorded them
+// (account_history in account.sqlite, kept by triggers), each with who made it: the account itself, the
+// operator (the console's audit log) or a moderator (the takedown's moderation event).
+import { authRequired, invalidInput } from '../errors.ts'
+import { listAccountHistory, type AccountHistoryRow } from '../../storage/account/account-history.ts'
+import { eventCreator, latestAccountEventCreator } from '../../storage/moderation/hosting.ts'
 import type { ModContext } from './context.ts'
-import { EV, hosting } from './status.ts'
+import { isModerator, type Caller } from './team.ts'
 
-function noteHosting(ctx: ModContext, did: string, recordPath: string, event: Record<string, unknown>): void {
-  if (!ctx.teamDid()) return
-  const row = statuses.getStatus(ctx.db, { did, recordPath })
-  if (!row) return
-  const { id: _, ...next } = row
-  hosting(next, event, ctx.now().toISOString())
-  statuses.putStatus(ctx.db, next)
+const NSID = 'tools.ozone.hosting.getAccountHistory'
+const REVERSE_TAKEDOWN = 'tools.ozone.moderation.defs#modEventReverseTakedown'
+
+/** The lexicon's details, and (its union being open) the other changes this server records, named alike. */
+function details(row: AccountHistoryRow): Record<string, unknown> {
+  const $type = `${NSID}#${row.event}`
+  switch (row.event) {
+    case 'accountCreated':
+      return { $type, ...(row.email ? { email: row.email } : {}), ...(row.handle ? { handle: row.handle } : {}) }
+    case 'emailUpdated':
+    case 'emailConfirmed':
+      return { $type, email: row.email ?? '' } // '' once the account is deleted
+    case 'handleUpdated':
+      return { $type, handle: row.handle ?? 'handle.invalid' }
+    case 'accountTakendown':
+      return { $type, ...(row.detail ? { ref: row.detail } : {}) }
+    case 'accountDeleted':
+      return { $type, ...(row.handle ? { handle: row.handle } : {}) }
+    default:
+      return { $type }
+  }
 }
 
-/**
- * Wraps the firehose sink the account and repo services write to: everything passes on unchanged, and
- * hosting changes are noted afterwards, off the write path. The sink itself stays what it is elsewhere.
- */
-export class HostingWatch {
-  private readonly tees = new WeakMap<RepoEventSink, RepoEventSink>()
-  /** `ctx`: the moderation service's, once it is built. */
-  constructor(private readonly ctx: () => ModContext | undefined) {}
+const secondsFrom = (iso: string, s: number) => new Date(Date.parse(iso) + s * 1000).toISOString()
 
-  around(sink: RepoEventSink): RepoEventSink {
-    let tee = this.tees.get(sink)
-    if (!tee) this.tees.set(sink, (tee = this.tee(sink)))
-    return tee
+export class Hosting {
+  constructor(private readonly ctx: ModContext) {}
+
+  private createdBy(row: AccountHistoryRow): string {
+    if (row.auditActor) return row.auditActor
+    if (row.event === 'accountTakendown') {
+      const id = /^TAKEDOWN-(\d+)$/.exec(row.detail ?? '')?.[1]
+      return (id && eventCreator(this.ctx.db, Number(id))) || 'admin'
+    }
+    if (row.event === 'takedownReversed') return latestAccountEventCreator(this.ctx.db, row.did, REVERSE_TAKEDOWN, secondsFrom(row.at, -60), secondsFrom(row.at, 1)) ?? 'admin'
+    return row.did
   }
 
-  private tee(sink: RepoEventSink): RepoEventSink {
-    const later = (fn: (ctx: ModContext) => void) =>
-      queueMicrotask(() => {
-        const ctx = this.ctx()
-        if (!ctx) return
-        try {
-          fn(ctx)
-        } catch (err) {
-          ctx.log.warn('could not note a hosting change for moderation', { err })
-        }
-      })
-    return {
-      commit(evt) {
-        const result = sink.commit(evt)
-        const changed = evt.ops.filter((op) => op.action !== 'create')
-        if (changed.length) later((ctx) => changed.forEach((op) => noteHosting(ctx, evt.did, op.path, { $type: EV.recordEvent, op: op.action })))
-        return result
-      },
-      sync: (did, commit) => sink.sync(did, commit),
-      identity: (did, handle) => sink.identity(did, handle),
-      account(did, active, status) {
-        sink.account(did, active, status)
-        // Unlike a remote host's event, ours always says where the account stands: active when no status.
-        later((ctx) => noteHosting(ctx, did, '', { $type: EV.accountEvent, active, status: status ?? (active ? 'active' : 'unknown') }))
-      },
-    }
+  getAccountHistory(by: Caller, q: { did: string; events?: string[]; cursor?: string; limit?: number }) {
+    if (!isModerator(by)) throw authRequired('Must be a moderator to see account history')
+    if (q.cursor !== undefined && !/^\d+$/.test(q.cursor)) throw invalidInput('Malformed cursor')
+    const limit = q.limit ?? 50
+    const rows = listAccountHistory(this.ctx.accounts.manager.db, { did: q.did, events: q.events, before: q.cursor === undefined ? undefined : Number(q.cursor), limit })
+    const events = rows.map((row) => ({ details: details(row), createdBy: this.createdBy(row), createdAt: row.at }))
+    return { events, ...(rows.length === limit ? { cursor: String(rows.at(-1)!.id) } : {}) }
   }
 }
