@@ -45,6 +45,7 @@ import { createPrometheusExporter, type PrometheusExporter } from './xrpc/promet
 import { metricsPlugin } from './xrpc/routes/metrics.ts'
 import { statusPage } from './web/status/page.tsx'
 import { buildModeration } from './services/moderation/build.ts'
+import { HostingWatch } from './services/moderation/hosting-watch.ts'
 import { updateSubjectStatus } from './api/_util/subject-status.ts'
 import { Firehose } from './services/sequencer/firehose.ts'
 import { SUBSCRIBE_LABELS_PATH } from './xrpc/routes/firehose.ts'
@@ -126,12 +127,14 @@ async function startLocked(
   databases.push(firehose.db)
   // Closures read services.events / services.repo at call time (the repo service may be wired later).
   let operatorConsole: OperatorConsole | undefined
+  // Account and repo changes also set the hosting fields of subjects under moderation.
+  const hostingWatch = new HostingWatch(() => (services as { moderation?: Services['moderation'] }).moderation?.ctx)
   const accounts = buildAccounts({
     config,
     log,
     accountDb,
     breakers,
-    events: () => services.events,
+    events: () => hostingWatch.around(services.events),
     repo: () => (services as { repo?: RepoLifecycle }).repo,
     onCredentialsRevoked: (did) => {
       services.oauth?.revokeAllOAuthSessions(did)
@@ -166,7 +169,7 @@ async function startLocked(
   services.repo = createRepoService(config, log, {
     lexicons,
     get events() {
-      return services.events
+      return hostingWatch.around(services.events)
     },
     get accounts() {
       return services.accounts

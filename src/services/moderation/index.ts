@@ -22,6 +22,7 @@ import { subjectFromInput } from './subject.ts'
 import { Team } from './members.ts'
 import { Scheduler } from './scheduler.ts'
 import { TeamConfig } from './team-config.ts'
+import { Reporting, type ReportActionInput } from './reports-service.ts'
 
 export type { Caller } from './team.ts'
 export { ROLE } from './team.ts'
@@ -59,6 +60,8 @@ export class ModerationService {
   readonly signatures: Signatures
   /** Email templates, settings and sets (tools.ozone.communication/setting/set). */
   readonly config: TeamConfig
+  /** Reports as rows: queues, routing, activities, assignments, statistics (tools.ozone.report/queue). */
+  readonly reporting: Reporting
   /** Tests move the clock forward to end timed takedowns. */
   clockOffsetMs = 0
   private timer?: ReturnType<typeof setInterval>
@@ -89,6 +92,7 @@ export class ModerationService {
     this.hosting = new Hosting(this.ctx)
     this.signatures = new Signatures(this.ctx)
     this.config = new TeamConfig(this.ctx)
+    this.reporting = new Reporting(this.ctx)
   }
 
   /** The team lead: set by `enable`, else the account PDS_MOD_TEAM_HANDLE names (once it exists). */
@@ -153,9 +157,13 @@ export class ModerationService {
     await this.enable(did).catch((err) => this.deps.log.error('could not set up the moderation team account', { did, err }))
   }
 
-  emitEvent(input: { event: Record<string, any>; subject: unknown; subjectBlobCids?: string[]; modTool?: unknown }, caller: Caller) {
+  emitEvent(
+    input: { event: Record<string, any>; subject: unknown; subjectBlobCids?: string[]; modTool?: unknown; externalId?: string; reportAction?: ReportActionInput },
+    caller: Caller,
+  ) {
     const subject = subjectFromInput(input.subject, input.subjectBlobCids)
-    return emitEvent(this.ctx, { event: input.event, subject, createdBy: caller.did, modTool: input.modTool }, caller)
+    const event = { event: input.event, subject, createdBy: caller.did, modTool: input.modTool, externalId: input.externalId }
+    return this.reporting.withReportAction(subject, input.reportAction, caller.did, () => emitEvent(this.ctx, event, caller))
   }
 
   createReport(input: reports.ReportInput, reportedBy: string) {
@@ -166,11 +174,18 @@ export class ModerationService {
   listReports(q: { status?: reports.ReportStatus; cursor?: string; limit?: number }) {
     return reports.listReports(this.ctx, q)
   }
+  // The console names a report by its event; its report row moves with the event.
   resolveReport(reportId: number, by: Caller, comment?: string) {
-    return reports.resolveReport(this.ctx, reportId, by, comment)
+    return this.actOnReport(reportId, by, () => reports.resolveReport(this.ctx, reportId, by, comment))
   }
   escalateReport(reportId: number, by: Caller, comment?: string) {
-    return reports.escalateReport(this.ctx, reportId, by, comment)
+    return this.actOnReport(reportId, by, () => reports.escalateReport(this.ctx, reportId, by, comment))
+  }
+  private async actOnReport<T extends { id: number; type: string }>(eventId: number, by: Caller, act: () => Promise<T>): Promise<T> {
+    const row = this.reporting.reportIdForEvent(eventId)
+    const report = row === undefined ? undefined : this.reporting.desk.openReport(row)
+    if (!report) return act()
+    return this.reporting.withReportAction(report, { ids: [report.id] }, by.did, act)
   }
 
   /** Applies the effects of events a crash interrupted (done at start). */
@@ -189,7 +204,7 @@ export class ModerationService {
       .then(() => recoverPendingActs(this.ctx))
       .catch((err) => this.deps.log.error('moderation recovery failed', { err }))
     // Each tick also sets up a team account that PDS_MOD_TEAM_HANDLE named before it existed.
-    const tick = () => this.ensureSetUp().then(() => this.runDueActions())
+    const tick = () => this.ensureSetUp().then(() => this.runDueActions()).then(() => this.reporting.stats.refreshDue())
     this.timer = setInterval(() => void tick().catch((err) => this.deps.log.error('moderation job failed', { err })), this.deps.jobIntervalMs ?? 30_000)
     this.timer.unref?.()
   }
