@@ -85,8 +85,9 @@ export class Sequencer implements RepoEventSink {
    * this append's): the event is published only when both are, so the one sync round costs one
    * fdatasync's time, not two in a row. A power loss in between can leave this event stored for a
    * commit that is not; it was never sent nor acknowledged, and start-up recovery drops it
-   * (recovery.ts dropPhantomEvents). The promise resolves once the event is durable and published. It
-   * never rejects: a failed append is made good with a #sync (see sequence).
+   * (recovery.ts dropPhantomEvents). The promise resolves once the event and its commit are durable
+   * (it is sent as soon as every earlier event is too). It never rejects: a failed append is made good
+   * with a #sync (see sequence).
    */
   commit(evt: CommitEvent, durable?: Promise<unknown>): Promise<void> | void {
     if (!walSyncOf(this.store.db)) return void this.sequence([formatCommit(evt)])
@@ -103,7 +104,7 @@ export class Sequencer implements RepoEventSink {
     return this.queuedDone.promise
   }
 
-  /** Appends the queued commits; their promise resolves once they and their commits are durable and published. */
+  /** Appends the queued commits; their promise resolves once they and their commits are durable. */
   private appendQueued(): void {
     const done = this.queuedDone
     if (!done) return
