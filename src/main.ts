@@ -54,6 +54,8 @@ import { litestreamDatabases } from './services/backup/litestream.ts'
 import { leaveCheckpointsToLitestream } from './storage/wal-checkpointer.ts'
 import { InboundMigrations } from './services/migration/inbound.ts'
 import { startGcPacer } from './services/gc-pacer.ts'
+import { installPrehashedSigner } from './core/crypto/index.ts'
+import { nativeSecp256k1 } from './native/secp256k1.ts'
 
 export type RunningServer = {
   url: string
@@ -87,6 +89,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   assertStrongSecrets(config)
   const log = opts.log ?? createLogger(config.logLevel)
+  // Repo commits signed by libsecp256k1 where it loads (src/native/secp256k1.ts), else by noble.
+  installPrehashedSigner('ES256K', nativeSecp256k1)
   // A reference PDS's data directory is served in place; a broken or too new one is refused untouched
   // (checked read-only before the lock file is created).
   const adopted = checkBeforeServing(dataDirectoryPaths(config))

@@ -25,8 +25,11 @@ export type SyncEventData = { cid: CID; bytes: Uint8Array; rev: string }
 export type GenesisCommit = { cid: CID; rev: string; commitEvent: CommitEvent; syncEvent: SyncEventData }
 
 export interface RepoEventSink {
-  /** May return a promise (never rejecting) that resolves once the event is durable and published. */
-  commit(evt: CommitEvent): void | Promise<void>
+  /**
+   * May return a promise (never rejecting) that resolves once the event is durable and published.
+   * `durable`: resolves once the commit itself is on stable storage; the event is not sent before.
+   */
+  commit(evt: CommitEvent, durable?: Promise<unknown>): void | Promise<void>
   /** A #sync event: the repo's current commit block, for creation, activation and recovery. */
   sync(did: string, commit: SyncEventData): void
   identity(did: string, handle?: string): void

@@ -57,6 +57,40 @@ describe('crash recovery', () => {
     expect(body.rev).toBe(repos.get('did:plc:ahead')!.rev)
     expect(readCar(body.blocks).roots[0]!.equals(repos.get('did:plc:ahead')!.cid)).toBe(true)
   })
+  test('an event newer than its repo (its commit lost to a power loss, never sent) is dropped; the rest stay', () => {
+    const seq = sequencer()
+    const now = Date.now()
+    const block = (did: string, rev: string) => ({ ...encodeBlock({ did, rev, version: 3 }), rev })
+    const kept = block('did:plc:lost', revAt(now - 2000))
+    const phantom = block('did:plc:lost', revAt(now - 1000))
+    const other = block('did:plc:other', revAt(now - 1500))
+    seq.sync('did:plc:lost', kept)
+    seq.sync('did:plc:other', other)
+    seq.sync('did:plc:lost', phantom)
+    const heads = new Map([
+      ['did:plc:lost', kept],
+      ['did:plc:other', other],
+    ])
+    const synced = recoverUnsequencedCommits(
+      seq,
+      {
+        dids: () => heads.keys(),
+        getRepoRoot: (did) => heads.get(did) ?? null,
+        getBlock: (did, cid) => (heads.get(did)?.cid.equals(cid) ? heads.get(did)!.bytes : undefined),
+      },
+      { windowMs: 24 * 3600_000, log, now },
+    )
+    // Nothing to re-announce: the repo's head is its newest remaining event.
+    expect(synced).toEqual([])
+    expect(seq.store.range(0, 10).map((r) => [r.seq, r.did])).toEqual([
+      [1, 'did:plc:lost'],
+      [2, 'did:plc:other'],
+    ])
+    expect(decodeCbor<{ rev: string }>(seq.store.lastRepoEvent('did:plc:lost')!.event).rev).toBe(kept.rev)
+    // The dropped seq is never handed out again.
+    seq.identity('did:plc:lost')
+    expect(seq.store.curr()).toBe(4)
+  })
 })
 
 describe('crawlers', () => {

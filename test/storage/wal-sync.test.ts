@@ -82,3 +82,31 @@ test("several accounts' commits of one turn of the event loop share one append a
   ])
   db.close()
 })
+
+test("one sync round: a commit's event waits for the commit's own sync, and later events wait behind it", async () => {
+  const db = openDatabase(join(dir, 'held.sqlite'), 'sequencer')
+  const sequencer = new Sequencer(new SequencerStore(db), { log: createLogger('silent') })
+  const seen: number[] = []
+  sequencer.onEvents((events) => seen.push(...events.map((e) => e.seq)))
+  const block = encodeBlock({ did: 'did:plc:a', version: 3 })
+  const commit = (did: string, durable: Promise<unknown>) =>
+    sequencer.commit({ did, commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] }, durable)
+  let commitSynced!: () => void
+  const slowCommit = new Promise<void>((resolve) => (commitSynced = resolve))
+  const a = commit('did:plc:a', slowCommit)
+  const b = commit('did:plc:b', Promise.resolve())
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  // Both appended and sequencer.sqlite synced, but a's commit is not yet durable: nothing is sent, and
+  // b (whose commit is durable) waits behind a, as does an event synced by SQLite itself.
+  expect(sequencer.store.curr()).toBe(2)
+  sequencer.identity('did:plc:c', 'c.test')
+  expect(sequencer.store.curr()).toBe(3)
+  expect(seen).toEqual([])
+  expect(sequencer.publishedSeq).toBe(0)
+  expect(sequencer.replayPage(0, 10)).toEqual([])
+  commitSynced()
+  await Promise.all([a, b])
+  expect(seen).toEqual([1, 2, 3])
+  expect(sequencer.replayPage(0, 10).map((r) => r.seq)).toEqual([1, 2, 3])
+  db.close()
+})

@@ -10,5 +10,5 @@ export {
   formatLegacyMultibase,
   parseLegacyMultibase,
 } from './did-key.ts'
-export { type Keypair, Secp256k1Keypair, P256Keypair, importKeypair } from './keypair.ts'
+export { type Keypair, type PrehashedSigner, Secp256k1Keypair, P256Keypair, importKeypair, installPrehashedSigner } from './keypair.ts'
 export { type VerifyOptions, sha256, verifySignature, verifyWithPublicKey } from './verify.ts'

@@ -18,6 +18,19 @@ export interface Keypair {
   exportPrivateKey(): Uint8Array
 }
 
+/**
+ * The same ECDSA signature as noble's (RFC 6979 nonce, so byte for byte the same; low S; 64-byte
+ * compact) of an already hashed message, by a faster implementation. The composition root may install
+ * one (src/native/secp256k1.ts: libsecp256k1 signs in about a third of noble's time); it returns null
+ * when it cannot sign, and noble signs.
+ */
+export type PrehashedSigner = (hash: Uint8Array, privateKey: Uint8Array) => Uint8Array | null
+const prehashedSigners: Partial<Record<JwtAlg, PrehashedSigner>> = {}
+
+export function installPrehashedSigner(jwtAlg: JwtAlg, signer: PrehashedSigner | undefined): void {
+  prehashedSigners[jwtAlg] = signer
+}
+
 function toPrivateBytes(curve: CurveInfo, key: Uint8Array | string): Uint8Array {
   let bytes: Uint8Array
   if (typeof key === 'string') {
@@ -68,7 +81,8 @@ abstract class EcdsaKeypair implements Keypair {
   }
 
   sign(data: Uint8Array): Uint8Array {
-    return this.curve.ecdsa.sign(data, this.#privateKey, { prehash: true, lowS: true, format: 'compact' })
+    const fast = prehashedSigners[this.jwtAlg]?.(Bun.SHA256.hash(data, new Uint8Array(32)) as Uint8Array, this.#privateKey)
+    return fast ?? this.curve.ecdsa.sign(data, this.#privateKey, { prehash: true, lowS: true, format: 'compact' })
   }
 
   exportPrivateKey(): Uint8Array {

@@ -351,20 +351,28 @@ export class RepoService {
       db = this.db(did)
       this.deps.journal?.willCommit(did, commit.rev)
       const unreferenced = persistCommit(db, commit, writes, new Date().toISOString(), { deferSync: true })
-      // Group commit (storage/wal-sync.ts): the commit and its repo_root copy reach the disk before its
-      // firehose event is even written, so no power loss can leave an event for a lost commit.
-      await Promise.all([db.flushCommits(), this.afterCommit(did, commit.cid, commit.rev)])
-      const published = this.safely('events.commit', () =>        this.deps.events().commit({
-          did,
-          commit: commit.cid,
-          rev: commit.rev,
-          since: commit.since,
-          prevData: commit.prevData,
-          blocks: [...commit.relevantBlocks.values()],
-          ops: commit.ops.map((op) => ({ action: op.action, path: op.path, cid: op.cid, prev: op.prev })),
-          blobs: writes.flatMap((w) => (w.action === 'delete' ? [] : w.blobs.map((b) => b.ref))),
-        }),
+      // One group-commit round (storage/wal-sync.ts): the actor store's and account.sqlite's syncs start
+      // now, the firehose event is appended at the end of this turn and synced alongside, and it is
+      // published only once the commit is durable too (Sequencer.commit; recovery drops an event a power
+      // loss left without its commit).
+      const durable = Promise.all([db.flushCommits(), this.afterCommit(did, commit.cid, commit.rev)])
+      const published = this.safely('events.commit', () =>
+        this.deps.events().commit(
+          {
+            did,
+            commit: commit.cid,
+            rev: commit.rev,
+            since: commit.since,
+            prevData: commit.prevData,
+            blocks: [...commit.relevantBlocks.values()],
+            ops: commit.ops.map((op) => ({ action: op.action, path: op.path, cid: op.cid, prev: op.prev })),
+            blobs: writes.flatMap((w) => (w.action === 'delete' ? [] : w.blobs.map((b) => b.ref))),
+          },
+          durable,
+        ),
       )
+      // The repo's next commit may build on this one once it is durable.
+      await durable
       // Not awaited: the commit stands whether or not the bytes go now (S3 deletes finish later).
       for (const cid of unreferenced) this.safely('blob delete', () => catchAsync(this.deps.blobs.delete(did, cid), (err) => this.deps.log.error('repo: blob delete failed after commit', { err })))
       return { ref: { cid: commit.cid.toString(), rev: commit.rev }, published }

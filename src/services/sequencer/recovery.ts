@@ -1,6 +1,11 @@
-// Crash recovery: a commit is durable in the actor store before it is sequenced, so a crash in
-// between leaves a repo whose rev is newer than anything on the firehose. At startup (before the
-// server listens, so no write can race) each such repo gets a #sync event with its current commit.
+// Crash recovery, at startup (before the server listens, so no write can race).
+// - A commit is written to its actor store before its event is appended, so a kill -9 in between leaves
+//   a repo whose rev is newer than anything on the firehose: such a repo gets a #sync event with its
+//   current commit.
+// - The two are synced in one round (Sequencer.commit), so a power loss can keep the event and lose the
+//   commit: an event whose rev is newer than its repo's head. It was never sent nor acknowledged (both
+//   wait for both syncs), so it is dropped. A kill -9 cannot cause one (the page cache keeps both, in
+//   write order); an OS crash makes the next start check every repo (storage/run-marker.ts).
 import type { CID } from '../../core/cbor.ts'
 import type { SyncEventData } from '../events.ts'
 import { tidTimestamp } from '../../core/syntax/tid.ts'
@@ -27,7 +32,7 @@ export function recoverUnsequencedCommits(
     try {
       const root = source.getRepoRoot(did)
       if (!root) continue
-      const last = sequencer.store.lastRepoEvent(did)
+      const last = dropPhantomEvents(sequencer, did, root.rev, opts.log)
       const lastRev = last ? revOfEvent(last.eventType, last.event) : null
       if (lastRev !== null && lastRev >= root.rev) continue
       // No event at all: fine when the commit is older than the replay window (pruned since).
@@ -47,6 +52,20 @@ export function recoverUnsequencedCommits(
   }
   if (synced.length > 0) opts.log.warn('emitted #sync for repos committed but not sequenced', { count: synced.length })
   return synced
+}
+
+/**
+ * Deletes the repo's #commit/#sync events newer than its head (see the top of this file) and returns
+ * its newest remaining one.
+ */
+export function dropPhantomEvents(sequencer: Sequencer, did: string, headRev: string, log: Logger) {
+  for (;;) {
+    const last = sequencer.store.lastRepoEvent(did)
+    const rev = last && revOfEvent(last.eventType, last.event)
+    if (!last || rev === null || rev <= headRev) return last
+    sequencer.store.deleteEvent(last.seq)
+    log.warn('dropped a firehose event whose commit a power loss took back', { did, seq: last.seq })
+  }
 }
 
 /** A repo's current commit block, for a #sync; null when the repo or the block is gone. */

@@ -10,6 +10,8 @@ import type { ReplayRow, SequencerStore } from '../../storage/sequencer/repo-seq
 import { walSyncOf } from '../../storage/wal-sync.ts'
 
 export type LiveEvent = { seq: number; frame: Uint8Array }
+/** An appended event not yet sent: `held` while the commit it announces is not yet durable. */
+type Unpublished = { seq: number; frame: Uint8Array | null; held: boolean }
 export type LiveListener = (events: LiveEvent[]) => void
 
 /** The repo's current commit, to re-announce a repo whose event could not be stored. */
@@ -38,19 +40,24 @@ export class Sequencer implements RepoEventSink {
   private readonly pending = new Map<string, PendingResync>()
   private resyncSource?: ResyncSource
   private retryTimer?: ReturnType<typeof setTimeout>
-  /** Appended, waiting for their group commit to reach the disk before anyone sees them. */
-  private readonly unpublished: LiveEvent[] = []
+  /** Appended, waiting for their group commit to reach the disk before anyone sees them; in seq order. */
+  private readonly unpublished: Unpublished[] = []
   private published: number
+  /** Every event up to this seq is on stable storage in sequencer.sqlite. */
+  private synced: number
   private appendFailure: { since: string; error: string } | null = null
   /** Commits waiting for the end of this turn of the event loop to be appended together (see commit). */
-  private queued: SeqInsert[] = []
+  private queued: Array<{ insert: SeqInsert; durable?: Promise<unknown> }> = []
   private queuedDone?: { promise: Promise<void>; resolve: (done: Promise<void>) => void }
+  /** Queued commits whose commit is not yet known durable: their events are held when appended. */
+  private readonly awaitingCommit = new WeakSet<SeqInsert>()
 
   constructor(
     readonly store: SequencerStore,
     private readonly opts: SequencerOptions,
   ) {
     this.published = store.curr() ?? 0
+    this.synced = this.published
   }
 
   /**
@@ -67,14 +74,22 @@ export class Sequencer implements RepoEventSink {
   }
 
   /**
-   * Repo commits share a group commit (storage/wal-sync.ts): the promise resolves once the event is
-   * durable and published. It never rejects: a failed append is made good with a #sync (see sequence).
+   * Repo commits share a group commit (storage/wal-sync.ts). `durable` resolves once the commit itself
+   * is on stable storage (the actor store's and account.sqlite's syncs, which run at the same time as
+   * this append's): the event is published only when both are, so the one sync round costs one
+   * fdatasync's time, not two in a row. A power loss in between can leave this event stored for a
+   * commit that is not; it was never sent nor acknowledged, and start-up recovery drops it
+   * (recovery.ts dropPhantomEvents). The promise resolves once the event and its commit are durable
+   * (it is sent as soon as every earlier event is too). It never rejects: a failed append is made good
+   * with a #sync (see sequence).
    */
-  commit(evt: CommitEvent): Promise<void> | void {
+  commit(evt: CommitEvent, durable?: Promise<unknown>): Promise<void> | void {
     if (!walSyncOf(this.store.db)) return void this.sequence([formatCommit(evt)])
-    // Commits whose actor stores synced in the same turn of the event loop (several accounts writing)
-    // are appended together: one transaction, one group commit.
-    this.queued.push(formatCommit(evt))
+    // Commits whose actor stores committed in the same turn of the event loop (several accounts
+    // writing) are appended together: one transaction, one group commit.
+    const insert = formatCommit(evt)
+    if (durable) this.awaitingCommit.add(insert)
+    this.queued.push({ insert, durable })
     if (!this.queuedDone) {
       let resolve!: (done: Promise<void>) => void
       this.queuedDone = { promise: new Promise<void>((r) => (resolve = r)), resolve }
@@ -83,23 +98,36 @@ export class Sequencer implements RepoEventSink {
     return this.queuedDone.promise
   }
 
-  /** Appends the queued commits; their promise resolves once they are durable and published. */
+  /** Appends the queued commits; their promise resolves once they and their commits are durable. */
   private appendQueued(): void {
     const done = this.queuedDone
     if (!done) return
-    const events = this.queued
+    const queued = this.queued
     this.queued = []
     this.queuedDone = undefined
     const sync = walSyncOf(this.store.db)
-    const rows = this.sequence(events, !!sync)
+    const rows = this.sequence(
+      queued.map((q) => q.insert),
+      !!sync,
+    )
     if (!sync || rows.length === 0) return done.resolve(Promise.resolve())
     const last = rows.at(-1)!.seq
-    done.resolve(
-      sync.flush().then(
-        () => this.publishUpTo(last),
-        (err) => this.opts.log.error('firehose append not synced; published with the next event', { err }),
+    const appended = sync.flush().then(
+      () => this.syncedUpTo(last),
+      (err) => this.opts.log.error('firehose append not synced; published with the next event', { err }),
+    )
+    const commits = queued.map((q, i) =>
+      q.durable?.then(
+        () => this.release(rows[i]!.seq),
+        (err) => {
+          // The commit is in the actor store's WAL (readers see it) but its sync failed: the writer was
+          // told so. The event is released all the same rather than stall every later one.
+          this.opts.log.error('commit not synced; its firehose event is released', { err })
+          this.release(rows[i]!.seq)
+        },
       ),
     )
+    done.resolve(Promise.all([appended, ...commits]).then(noop))
   }
 
   sync(did: string, commit: SyncEventData): void {
@@ -209,18 +237,37 @@ export class Sequencer implements RepoEventSink {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!
       const frame = row.frame ?? frameForRow(row, events[i]!.body)
-      if (frame) this.unpublished.push({ seq: row.seq, frame })
+      // A deferred commit waits for its commit's sync too (see commit).
+      this.unpublished.push({ seq: row.seq, frame, held: deferred && this.awaitingCommit.has(events[i]!) })
     }
-    if (!sync) this.publishUpTo(rows.at(-1)!.seq)
+    if (!sync) this.syncedUpTo(rows.at(-1)!.seq)
     return rows
   }
 
-  /** Sends every waiting event up to `seq` (now durable) to the live subscribers, in order. */
-  private publishUpTo(seq: number): void {
+  /** sequencer.sqlite is synced up to `seq`. */
+  private syncedUpTo(seq: number): void {
+    if (seq > this.synced) this.synced = seq
+    this.publishReady()
+  }
+
+  /** The commit announced by the event `seq` is durable. */
+  private release(seq: number): void {
+    const waiting = this.unpublished.find((u) => u.seq === seq)
+    if (waiting) waiting.held = false
+    this.publishReady()
+  }
+
+  /**
+   * Sends the waiting events, in seq order, up to the first one not yet durable (its own append, or
+   * the commit it announces): a subscriber never sees an event a power loss could take back.
+   */
+  private publishReady(): void {
     let count = 0
-    while (count < this.unpublished.length && this.unpublished[count]!.seq <= seq) count++
-    const live = this.unpublished.splice(0, count)
-    if (seq > this.published) this.published = seq
+    while (count < this.unpublished.length && this.unpublished[count]!.seq <= this.synced && !this.unpublished[count]!.held) count++
+    if (count === 0) return
+    const ready = this.unpublished.splice(0, count)
+    this.published = Math.max(this.published, ready.at(-1)!.seq)
+    const live = ready.filter((u): u is Unpublished & { frame: Uint8Array } => u.frame !== null).map(({ seq, frame }) => ({ seq, frame }))
     if (live.length === 0) return
     for (const listener of this.listeners) {
       try {
@@ -289,6 +336,8 @@ export class Sequencer implements RepoEventSink {
     return this.store.prune(new Date(now - windowMs).toISOString())
   }
 }
+
+function noop() {}
 
 function isDeletion(event: Uint8Array): boolean {
   return decodeCbor<{ active?: boolean; status?: string }>(event).status === 'deleted'

@@ -123,6 +123,11 @@ export class SequencerStore {
     return row ? normalise(row) : null
   }
 
+  /** One event, gone (recovery: an event whose commit a power loss took back). Its seq is not handed out again. */
+  deleteEvent(seq: number): void {
+    this.db.query('DELETE FROM repo_seq WHERE seq = ?').run(seq)
+  }
+
   /** After an account deletion the reference keeps only its #account event. */
   deleteOtherEvents(did: string, keepSeq: number): void {
     this.db.query('DELETE FROM repo_seq WHERE did = ? AND seq != ?').run(did, keepSeq)
