@@ -13,6 +13,7 @@ import { showSubject } from './subject.tsx'
 import { addMember, changeRole, removeMember, showTeam } from './team.tsx'
 import { defineLabel, LABELS_PATH, removeLabel, showLabels } from './labels.tsx'
 import { cancelScheduled, SCHEDULED_PATH, showScheduled } from './scheduled.tsx'
+import { rotateKey, ROTATE_KEY_PATH } from './label-key.tsx'
 
 const CONSOLE_ROUTES: Route[] = [
   { method: 'GET', path: MOD_BASE, access: 'signedIn', handler: showQueue },
@@ -25,6 +26,7 @@ const CONSOLE_ROUTES: Route[] = [
   { method: 'GET', path: LABELS_PATH, access: 'signedIn', handler: showLabels },
   { method: 'POST', path: LABELS_PATH, access: 'recentPassword', handler: defineLabel },
   { method: 'POST', path: `${LABELS_PATH}/remove`, access: 'recentPassword', handler: removeLabel },
+  { method: 'POST', path: ROTATE_KEY_PATH, access: 'recentPassword', handler: rotateKey },
   { method: 'GET', path: SCHEDULED_PATH, access: 'signedIn', handler: showScheduled },
   { method: 'POST', path: `${SCHEDULED_PATH}/cancel`, access: 'signedIn', handler: cancelScheduled },
 ]

@@ -110,3 +110,33 @@ test('a non-member is refused, not offered the step-up', async () => {
   await page.getByRole('heading', { name: 'Not on the moderation team' }).waitFor()
   await context.close()
 }, 30_000)
+
+test('an admin replaces the labeler\'s signing key from the labels page; a moderator sees the key and cannot', async () => {
+  const lead = (await h.server.services.accounts.getAccount('mod.test'))!
+  const before = h.server.services.moderation.labelKey()!
+  const { context, page, consoleErrors } = await h.newContext()
+  await signInWithFactor(page, { identifier: 'mod.test', password: 'mod-password', did: lead.did, next: '/account/mod/labels' })
+  await page.getByText(before).waitFor()
+  await page.getByRole('button', { name: 'Replace the signing key' }).click()
+  await page.getByText('The labeler has a new signing key').waitFor()
+  const after = h.server.services.moderation.labelKey()!
+  expect(after).not.toBe(before)
+  await page.getByText(after).waitFor()
+  const doc = await h.server.services.accounts.didDocFor(teamDid)
+  expect(doc?.verificationMethod?.find((m) => m.id.endsWith('#atproto_label'))?.publicKeyMultibase).toBe(after.slice('did:key:'.length))
+  await checkView(page, 'mod-labels-key')
+  expect(consoleErrors).toEqual([])
+  await context.close()
+
+  const kai = await h.signUp('kai')
+  await h.server.services.moderation.team.add({ did: teamDid, role: ADMIN }, kai.did, 'tools.ozone.team.defs#roleModerator')
+  await enrolTotp(h, kai.did)
+  const other = await h.newContext()
+  await signInWithFactor(other.page, { identifier: 'kai.test', password: kai.password, did: kai.did, next: '/account/mod/labels' })
+  await other.page.getByText(after).waitFor()
+  expect(await other.page.getByRole('button', { name: 'Replace the signing key' }).count()).toBe(0)
+  const forged = await rawPost(other.context, h.server.url, '/account/mod/labels/rotate-key', { csrf_token: await csrfOn(other.page) }, { origin: h.server.url })
+  expect(forged.status).toBe(403)
+  expect(h.server.services.moderation.labelKey()).toBe(after)
+  await other.context.close()
+}, 60_000)
