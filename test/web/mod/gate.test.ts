@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { AtpAgent } from '@atproto/api'
 import { totpAt } from '../../../src/services/factors/totp.ts'
-import { checkView, csrfOn, fieldError, rawPost, signIn, startWebHarness, type WebHarness } from '../account/harness.ts'
+import { addPasskey, checkView, csrfOn, fieldError, rawPost, signIn, startWebHarness, type WebHarness } from '../account/harness.ts'
 import { CODE_LABEL, enrolTotp, signInWithFactor } from './helpers.ts'
 
 let h: WebHarness
@@ -139,4 +139,38 @@ test('an admin replaces the labeler\'s signing key from the labels page; a moder
   expect(forged.status).toBe(403)
   expect(h.server.services.moderation.labelKey()).toBe(after)
   await other.context.close()
+}, 60_000)
+
+test('step-up with an emailed code, and with a passkey', async () => {
+  const eli = await h.signUp('eli')
+  await h.server.services.moderation.team.add({ did: teamDid, role: ADMIN }, eli.did, 'tools.ozone.team.defs#roleTriage')
+  await eli.agent.com.atproto.server.requestEmailConfirmation()
+  await eli.agent.com.atproto.server.confirmEmail({ email: eli.email, token: await h.smtp.tokenFor(eli.email) })
+  const mail = await h.newContext()
+  await signIn(mail.page, 'eli.test', eli.password, '/account')
+  await h.server.services.accounts.factors.setEmailAuthFactor(eli.did, true)
+  await mail.page.goto('/account/mod')
+  await mail.page.waitForURL('**/account/mod/verify?next=%2Faccount%2Fmod')
+  await mail.page.getByRole('button', { name: 'Send me a code' }).click()
+  await mail.page.getByText('A sign in code has been sent to your email address.').waitFor()
+  await mail.page.getByLabel(CODE_LABEL).fill(await h.smtp.tokenFor(eli.email))
+  await mail.page.getByRole('button', { name: 'Continue' }).click()
+  await mail.page.getByRole('heading', { name: 'Open subjects' }).waitFor()
+  expect(mail.consoleErrors).toEqual([])
+  await mail.context.close()
+
+  const pia = await h.signUp('pia')
+  await h.server.services.moderation.team.add({ did: teamDid, role: ADMIN }, pia.did, 'tools.ozone.team.defs#roleTriage')
+  const { context, page, consoleErrors } = await h.newContext({ passkeys: true })
+  await signIn(page, 'pia.test', pia.password, '/account')
+  await addPasskey(page, 'Laptop')
+  await page.goto('/account/mod/scheduled')
+  await page.waitForURL('**/account/mod/verify?next=%2Faccount%2Fmod%2Fscheduled')
+  // A passkey-only factor: no code field, the passkey button.
+  expect(await page.getByLabel(CODE_LABEL).count()).toBe(0)
+  await page.getByRole('button', { name: 'Confirm with a passkey' }).click()
+  await page.waitForURL('**/account/mod/scheduled')
+  await page.getByRole('heading', { name: 'Scheduled actions' }).waitFor()
+  expect(consoleErrors).toEqual([])
+  await context.close()
 }, 60_000)
