@@ -4,7 +4,10 @@
 // subscribeLabels replay verifies against the key resolved from PLC; the key file holds the new key (what a
 // backup copies); a rotation a crash interrupted is finished with the same key at the next tick.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { canonicalLayout, createBackup } from '../../src/services/backup/index.ts'
 import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
 import { KeyFiles } from '../../src/storage/key-files.ts'
 import { labelKeyLabel, listLabelKeyFiles, pendingLabelKeyPath } from '../../src/storage/moderation/label-keys.ts'
@@ -100,6 +103,18 @@ test('a rotation interrupted after the new key was written is finished with that
   expect(h.server.services.moderation.labelKey()).toBe(pending.did())
   expect(listLabelKeyFiles(keyDir()).map((f) => f.path)).toEqual([join(keyDir(), `${encodeURIComponent(h.teamDid)}.label-key`)])
   for (const l of await allLabels()) expect(await verifiesWith(l, pending.did())).toBe(true)
+})
+
+test('a backup taken after a rotation holds the new key, as it held the old one', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'pds-rotation-backup-'))
+  try {
+    const result = await createBackup({ layout: canonicalLayout(h.server.dataDir), backupRoot: root, pdsVersion: 't' })
+    const keyFiles = result.manifest.files.filter((f) => f.kind === 'key' && f.path.startsWith('moderation/'))
+    expect(keyFiles.map((f) => f.path)).toEqual([`moderation/${encodeURIComponent(h.teamDid)}.label-key`])
+    expect(readLabelKey({ keyFiles: new KeyFiles(), directory: join(result.path, 'moderation') }, h.teamDid)!.did()).toBe(await labelKeyFromPlc(h.plc.url, h.teamDid))
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
 })
 
 test('rotating with moderation off is a clear error', async () => {
