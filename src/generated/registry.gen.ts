@@ -84,40 +84,69 @@ import h80 from '../api/tools/ozone/communication/createTemplate.ts'
 import h81 from '../api/tools/ozone/communication/deleteTemplate.ts'
 import h82 from '../api/tools/ozone/communication/listTemplates.ts'
 import h83 from '../api/tools/ozone/communication/updateTemplate.ts'
-import h84 from '../api/tools/ozone/moderation/cancelScheduledActions.ts'
-import h85 from '../api/tools/ozone/moderation/emitEvent.ts'
-import h86 from '../api/tools/ozone/moderation/getAccountTimeline.ts'
-import h87 from '../api/tools/ozone/moderation/getEvent.ts'
-import h88 from '../api/tools/ozone/moderation/getRecord.ts'
-import h89 from '../api/tools/ozone/moderation/getRecords.ts'
-import h90 from '../api/tools/ozone/moderation/getRepo.ts'
-import h91 from '../api/tools/ozone/moderation/getReporterStats.ts'
-import h92 from '../api/tools/ozone/moderation/getRepos.ts'
-import h93 from '../api/tools/ozone/moderation/getSubjects.ts'
-import h94 from '../api/tools/ozone/moderation/listScheduledActions.ts'
-import h95 from '../api/tools/ozone/moderation/queryEvents.ts'
-import h96 from '../api/tools/ozone/moderation/queryStatuses.ts'
-import h97 from '../api/tools/ozone/moderation/scheduleAction.ts'
-import h98 from '../api/tools/ozone/moderation/searchRepos.ts'
-import h99 from '../api/tools/ozone/safelink/addRule.ts'
-import h100 from '../api/tools/ozone/safelink/queryEvents.ts'
-import h101 from '../api/tools/ozone/safelink/queryRules.ts'
-import h102 from '../api/tools/ozone/safelink/removeRule.ts'
-import h103 from '../api/tools/ozone/safelink/updateRule.ts'
-import h104 from '../api/tools/ozone/server/getConfig.ts'
-import h105 from '../api/tools/ozone/set/addValues.ts'
-import h106 from '../api/tools/ozone/set/deleteSet.ts'
-import h107 from '../api/tools/ozone/set/deleteValues.ts'
-import h108 from '../api/tools/ozone/set/getValues.ts'
-import h109 from '../api/tools/ozone/set/querySets.ts'
-import h110 from '../api/tools/ozone/set/upsertSet.ts'
-import h111 from '../api/tools/ozone/setting/listOptions.ts'
-import h112 from '../api/tools/ozone/setting/removeOptions.ts'
-import h113 from '../api/tools/ozone/setting/upsertOption.ts'
-import h114 from '../api/tools/ozone/team/addMember.ts'
-import h115 from '../api/tools/ozone/team/deleteMember.ts'
-import h116 from '../api/tools/ozone/team/listMembers.ts'
-import h117 from '../api/tools/ozone/team/updateMember.ts'
+import h84 from '../api/tools/ozone/hosting/getAccountHistory.ts'
+import h85 from '../api/tools/ozone/moderation/cancelScheduledActions.ts'
+import h86 from '../api/tools/ozone/moderation/emitEvent.ts'
+import h87 from '../api/tools/ozone/moderation/getAccountTimeline.ts'
+import h88 from '../api/tools/ozone/moderation/getEvent.ts'
+import h89 from '../api/tools/ozone/moderation/getRecord.ts'
+import h90 from '../api/tools/ozone/moderation/getRecords.ts'
+import h91 from '../api/tools/ozone/moderation/getRepo.ts'
+import h92 from '../api/tools/ozone/moderation/getReporterStats.ts'
+import h93 from '../api/tools/ozone/moderation/getRepos.ts'
+import h94 from '../api/tools/ozone/moderation/getSubjects.ts'
+import h95 from '../api/tools/ozone/moderation/listScheduledActions.ts'
+import h96 from '../api/tools/ozone/moderation/queryEvents.ts'
+import h97 from '../api/tools/ozone/moderation/queryStatuses.ts'
+import h98 from '../api/tools/ozone/moderation/scheduleAction.ts'
+import h99 from '../api/tools/ozone/moderation/searchRepos.ts'
+import h100 from '../api/tools/ozone/queue/assignModerator.ts'
+import h101 from '../api/tools/ozone/queue/createQueue.ts'
+import h102 from '../api/tools/ozone/queue/deleteQueue.ts'
+import h103 from '../api/tools/ozone/queue/getAssignments.ts'
+import h104 from '../api/tools/ozone/queue/listQueues.ts'
+import h105 from '../api/tools/ozone/queue/routeReports.ts'
+import h106 from '../api/tools/ozone/queue/unassignModerator.ts'
+import h107 from '../api/tools/ozone/queue/updateQueue.ts'
+import h108 from '../api/tools/ozone/report/assignModerator.ts'
+import h109 from '../api/tools/ozone/report/closeReports.ts'
+import h110 from '../api/tools/ozone/report/createActivity.ts'
+import h111 from '../api/tools/ozone/report/getAssignments.ts'
+import h112 from '../api/tools/ozone/report/getHistoricalStats.ts'
+import h113 from '../api/tools/ozone/report/getLatestReport.ts'
+import h114 from '../api/tools/ozone/report/getLiveStats.ts'
+import h115 from '../api/tools/ozone/report/getReport.ts'
+import h116 from '../api/tools/ozone/report/listActivities.ts'
+import h117 from '../api/tools/ozone/report/queryActivities.ts'
+import h118 from '../api/tools/ozone/report/queryReports.ts'
+import h119 from '../api/tools/ozone/report/reassignQueue.ts'
+import h120 from '../api/tools/ozone/report/refreshStats.ts'
+import h121 from '../api/tools/ozone/report/unassignModerator.ts'
+import h122 from '../api/tools/ozone/safelink/addRule.ts'
+import h123 from '../api/tools/ozone/safelink/queryEvents.ts'
+import h124 from '../api/tools/ozone/safelink/queryRules.ts'
+import h125 from '../api/tools/ozone/safelink/removeRule.ts'
+import h126 from '../api/tools/ozone/safelink/updateRule.ts'
+import h127 from '../api/tools/ozone/server/getConfig.ts'
+import h128 from '../api/tools/ozone/set/addValues.ts'
+import h129 from '../api/tools/ozone/set/deleteSet.ts'
+import h130 from '../api/tools/ozone/set/deleteValues.ts'
+import h131 from '../api/tools/ozone/set/getValues.ts'
+import h132 from '../api/tools/ozone/set/querySets.ts'
+import h133 from '../api/tools/ozone/set/upsertSet.ts'
+import h134 from '../api/tools/ozone/setting/listOptions.ts'
+import h135 from '../api/tools/ozone/setting/removeOptions.ts'
+import h136 from '../api/tools/ozone/setting/upsertOption.ts'
+import h137 from '../api/tools/ozone/signature/findCorrelation.ts'
+import h138 from '../api/tools/ozone/signature/findRelatedAccounts.ts'
+import h139 from '../api/tools/ozone/signature/searchAccounts.ts'
+import h140 from '../api/tools/ozone/team/addMember.ts'
+import h141 from '../api/tools/ozone/team/deleteMember.ts'
+import h142 from '../api/tools/ozone/team/listMembers.ts'
+import h143 from '../api/tools/ozone/team/updateMember.ts'
+import h144 from '../api/tools/ozone/verification/grantVerifications.ts'
+import h145 from '../api/tools/ozone/verification/listVerifications.ts'
+import h146 from '../api/tools/ozone/verification/revokeVerifications.ts'
 
 export const HANDLERS: HandlerDef[] = [
   h0,
@@ -238,4 +267,33 @@ export const HANDLERS: HandlerDef[] = [
   h115,
   h116,
   h117,
+  h118,
+  h119,
+  h120,
+  h121,
+  h122,
+  h123,
+  h124,
+  h125,
+  h126,
+  h127,
+  h128,
+  h129,
+  h130,
+  h131,
+  h132,
+  h133,
+  h134,
+  h135,
+  h136,
+  h137,
+  h138,
+  h139,
+  h140,
+  h141,
+  h142,
+  h143,
+  h144,
+  h145,
+  h146,
 ]

@@ -38,6 +38,9 @@ test("another server's user reports through their PDS with the proxy header; the
   expect(report.data).toMatchObject({ reportedBy: danaDid, reason: 'from elsewhere' })
   const events = await h.team.tools.ozone.moderation.queryEvents({ subject: post.uri, types: ['tools.ozone.moderation.defs#modEventReport'] })
   expect(events.data.events.map((e) => [e.createdBy, e.creatorHandle])).toEqual([[danaDid, 'dana.test']])
+  // It is a report row too (tools.ozone.report.*), open and in no queue.
+  const reports = await h.team.tools.ozone.report.queryReports({ status: 'open', subject: post.uri })
+  expect(reports.data.reports.map((r) => [r.eventId, r.reportedBy, r.reportType])).toEqual([[report.data.id, danaDid, 'com.atproto.moderation.defs#reasonMisleading']])
 })
 
 test("a team member on another server moderates through their PDS (service JWT for the team)", async () => {
@@ -53,6 +56,13 @@ test("a team member on another server moderates through their PDS (service JWT f
     createdBy: danaDid,
   })
   expect(ack.data.createdBy).toBe(danaDid)
+  // tools.ozone.report.* through their PDS as well (proxied there, service JWT here).
+  const reports = await viaTeam.tools.ozone.report.queryReports({ status: 'open', subject: post.uri })
+  expect(reports.data.reports.map((r) => r.reportedBy)).toEqual([danaDid])
+  const closed = await viaTeam.tools.ozone.report.closeReports({ subject: post.uri, internalNote: 'handled elsewhere' })
+  expect(closed.data.closedCount).toBe(1)
+  const activity = (await h.team.tools.ozone.report.listActivities({ reportId: closed.data.reportIds[0]! })).data.activities[0]
+  expect(activity).toMatchObject({ createdBy: danaDid, internalNote: 'handled elsewhere' })
 })
 
 test('service JWTs for another audience, for another method or with a forged key are refused', async () => {

@@ -11,6 +11,7 @@ import { isLocalAccount, type ModContext } from './context.ts'
 import { EV, EVENT_TYPES, nextStatus } from './status.ts'
 import { REPO_REF, STRONG_REF, type ModSubject } from './subject.ts'
 import { assertModerator, type Caller } from './team.ts'
+import { addReportRow } from './reports-routing.ts'
 
 export const TAKEDOWN_LABEL = '!takedown'
 const BAD_LABEL_CHARS = [' ', ',', ';', `'`, `"`]
@@ -120,6 +121,7 @@ export function record(ctx: ModContext, subject: ModSubject, event: Record<strin
       mod_tool: modTool === undefined ? null : JSON.stringify(modTool),
     })
     statuses.putStatus(ctx.db, nextStatus(prev, subject, event, createdBy, now))
+    if (event.$type === EV.report) addReportRow(ctx.db, row) // each report is also a row with a status and queue
     if (ACTING.has(event.$type)) state.setState(ctx.db, pendingKey(row.id), '1')
     return row
   })()

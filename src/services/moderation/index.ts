@@ -2,6 +2,9 @@
 // process, on when the team account (PDS_MOD_TEAM_HANDLE, or `pds moderation enable`) exists.
 import { LabelPolicyEditor } from './label-policies.ts'
 import { Safelink } from './safelink.ts'
+import { Verifications } from './verification.ts'
+import { Hosting } from './hosting.ts'
+import { Signatures } from './signatures.ts'
 import type { Database } from 'bun:sqlite'
 import type { Logger } from '../../logger.ts'
 import type { AccountService } from '../accounts/account-service.ts'
@@ -20,6 +23,7 @@ import { subjectFromInput } from './subject.ts'
 import { Team } from './members.ts'
 import { Scheduler } from './scheduler.ts'
 import { TeamConfig } from './team-config.ts'
+import { Reporting, type ReportActionInput } from './reports-service.ts'
 
 export type { Caller } from './team.ts'
 export { ROLE } from './team.ts'
@@ -50,8 +54,15 @@ export class ModerationService {
   readonly labelPolicies: LabelPolicyEditor
   /** URL safety rules (tools.ozone.safelink). */
   readonly safelink: Safelink
+  /** Verifications granted from the team lead's repo (tools.ozone.verification). */
+  readonly verifications: Verifications
+  /** Account histories and signatures from what this server keeps (tools.ozone.hosting/signature). */
+  readonly hosting: Hosting
+  readonly signatures: Signatures
   /** Email templates, settings and sets (tools.ozone.communication/setting/set). */
   readonly config: TeamConfig
+  /** Reports as rows: queues, routing, activities, assignments, statistics (tools.ozone.report/queue). */
+  readonly reporting: Reporting
   /** Tests move the clock forward to end timed takedowns. */
   clockOffsetMs = 0
   private timer?: ReturnType<typeof setInterval>
@@ -78,7 +89,11 @@ export class ModerationService {
     this.scheduler = new Scheduler(this.ctx)
     this.labelPolicies = new LabelPolicyEditor(this.ctx)
     this.safelink = new Safelink(this.ctx)
+    this.verifications = new Verifications(this.ctx)
+    this.hosting = new Hosting(this.ctx)
+    this.signatures = new Signatures(this.ctx)
     this.config = new TeamConfig(this.ctx)
+    this.reporting = new Reporting(this.ctx)
   }
 
   /** The team lead: set by `enable`, else the account PDS_MOD_TEAM_HANDLE names (once it exists). */
@@ -170,9 +185,9 @@ export class ModerationService {
     return { did, labelKey, previousKey }
   }
 
-  emitEvent(input: { event: Record<string, any>; subject: unknown; subjectBlobCids?: string[]; modTool?: unknown }, caller: Caller) {
+  emitEvent(input: { event: Record<string, any>; subject: unknown; subjectBlobCids?: string[]; modTool?: unknown; reportAction?: ReportActionInput }, caller: Caller) {
     const subject = subjectFromInput(input.subject, input.subjectBlobCids)
-    return emitEvent(this.ctx, { event: input.event, subject, createdBy: caller.did, modTool: input.modTool }, caller)
+    return this.reporting.withReportAction(subject, input.reportAction, caller.did, () => emitEvent(this.ctx, { event: input.event, subject, createdBy: caller.did, modTool: input.modTool }, caller))
   }
 
   createReport(input: reports.ReportInput, reportedBy: string) {
@@ -183,11 +198,18 @@ export class ModerationService {
   listReports(q: { status?: reports.ReportStatus; cursor?: string; limit?: number }) {
     return reports.listReports(this.ctx, q)
   }
+  // The console names a report by its event; its report row moves with the event.
   resolveReport(reportId: number, by: Caller, comment?: string) {
-    return reports.resolveReport(this.ctx, reportId, by, comment)
+    return this.actOnReport(reportId, by, () => reports.resolveReport(this.ctx, reportId, by, comment))
   }
   escalateReport(reportId: number, by: Caller, comment?: string) {
-    return reports.escalateReport(this.ctx, reportId, by, comment)
+    return this.actOnReport(reportId, by, () => reports.escalateReport(this.ctx, reportId, by, comment))
+  }
+  private async actOnReport<T extends { id: number; type: string }>(eventId: number, by: Caller, act: () => Promise<T>): Promise<T> {
+    const row = this.reporting.reportIdForEvent(eventId)
+    const report = row === undefined ? undefined : this.reporting.desk.openReport(row)
+    if (!report) return act()
+    return this.reporting.withReportAction(report, { ids: [report.id] }, by.did, act)
   }
 
   /** Applies the effects of events a crash interrupted (done at start). */
@@ -206,7 +228,7 @@ export class ModerationService {
       .then(() => recoverPendingActs(this.ctx))
       .catch((err) => this.deps.log.error('moderation recovery failed', { err }))
     // Each tick also sets up a team account that PDS_MOD_TEAM_HANDLE named before it existed.
-    const tick = () => this.ensureSetUp().then(() => this.runDueActions())
+    const tick = () => this.ensureSetUp().then(() => this.runDueActions()).then(() => this.reporting.stats.refreshDue())
     this.timer = setInterval(() => void tick().catch((err) => this.deps.log.error('moderation job failed', { err })), this.deps.jobIntervalMs ?? 30_000)
     this.timer.unref?.()
   }

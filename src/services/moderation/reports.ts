@@ -8,6 +8,7 @@ import { assertSubjectExists, emitEvent, record } from './emit.ts'
 import { EV, REVIEW } from './status.ts'
 import { subjectFromInput, subjectJson, type ModSubject } from './subject.ts'
 import type { Caller } from './team.ts'
+import { addReportRow } from './reports-routing.ts'
 
 export type ReportInput = { reasonType: string; reason?: string; subject: unknown; modTool?: unknown }
 
@@ -22,8 +23,8 @@ export async function createReport(ctx: ModContext, input: ReportInput, reported
   let row
   if (muted) {
     event.isReporterMuted = true
-    row = ctx.db.transaction(() =>
-      events.insertEvent(ctx.db, {
+    row = ctx.db.transaction(() => {
+      const inserted = events.insertEvent(ctx.db, {
         type: EV.report,
         subject_did: subject.did,
         subject_uri: subject.uri,
@@ -33,8 +34,10 @@ export async function createReport(ctx: ModContext, input: ReportInput, reported
         created_by: reportedBy,
         created_at: ctx.now().toISOString(),
         mod_tool: null,
-      }),
-    )()
+      })
+      addReportRow(ctx.db, inserted)
+      return inserted
+    })()
   } else {
     row = record(ctx, subject, event, reportedBy, input.modTool)
   }

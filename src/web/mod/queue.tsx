@@ -4,6 +4,7 @@ import { Card, When } from '../ui/components.tsx'
 import type { WebRequest } from '../account/context.ts'
 import { asMember, MOD_BASE } from './context.ts'
 import { modPage } from './shell.tsx'
+import { queueOptions, queueReports } from './queue-reports.tsx'
 
 const STATES: Record<string, string> = {
   open: 'tools.ozone.moderation.defs#reviewOpen',
@@ -18,7 +19,11 @@ export async function showQueue(r: WebRequest): Promise<Response> {
   const state = STATES[r.url.searchParams.get('state') ?? 'open'] ? (r.url.searchParams.get('state') ?? 'open') : 'open'
   const type = r.url.searchParams.get('type')
   const subjectType = type === 'account' || type === 'record' ? type : undefined
-  const { subjectStatuses } = await m.moderation.queries.queryStatuses({ reviewState: STATES[state], subjectType, limit: 50, includeMuted: state !== 'open' })
+  // With a report queue chosen, that queue's reports instead of the subjects.
+  const queues = queueOptions(m)
+  const queue = queues.find((q) => String(q.id) === r.url.searchParams.get('queue'))
+  const inQueue = queue && (await queueReports(m, queue, state, subjectType))
+  const { subjectStatuses } = inQueue ? { subjectStatuses: [] } : await m.moderation.queries.queryStatuses({ reviewState: STATES[state], subjectType, limit: 50, includeMuted: state !== 'open' })
   return modPage(m, {
     title: 'Reports',
     current: MOD_BASE,
@@ -50,10 +55,27 @@ export async function showQueue(r: WebRequest): Promise<Response> {
               </option>
             </select>
           </div>
+          {queues.length > 0 && (
+            <div>
+              <label for="f-queue">Queue</label>
+              <select id="f-queue" name="queue">
+                <option value="" selected={!queue}>
+                  all subjects
+                </option>
+                {queues.map((q) => (
+                  <option value={String(q.id)} selected={q.id === queue?.id}>
+                    {q.enabled ? q.name : `${q.name} (disabled)`}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
           <button type="submit" class="secondary">
             Show
           </button>
         </form>
+        {inQueue}
+        {!inQueue && (
         <Card title={`${state[0]!.toUpperCase()}${state.slice(1)} subjects`}>
           {subjectStatuses.length ? (
             <ul class="items">
@@ -81,6 +103,7 @@ export async function showQueue(r: WebRequest): Promise<Response> {
             <p class="muted">Nothing here.</p>
           )}
         </Card>
+        )}
       </>
     ),
   })

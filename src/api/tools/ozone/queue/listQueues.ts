@@ -1,0 +1,13 @@
+// The queues that are not deleted, oldest first, with today's figures. Any team member.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.queue.listQueues',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    await teamCaller(ctx)
+    return ctx.services.moderation.reporting.queues.list(ctx.params)
+  },
+})

@@ -1,0 +1,13 @@
+// Renames, enables or disables a queue, or changes its description and policies. Moderators.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.queue.updateQueue',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    const caller = await teamCaller(ctx)
+    return ctx.services.moderation.reporting.queues.update(caller, ctx.input)
+  },
+})

@@ -1,0 +1,13 @@
+// Assigns a report to the caller (admins: to anyone), for a few minutes or permanently. Any team member.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.report.assignModerator',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    const caller = await teamCaller(ctx)
+    return ctx.services.moderation.reporting.assignments.assign(caller, ctx.input)
+  },
+})

@@ -1,0 +1,13 @@
+// Records an activity on a report; status changes are checked against the allowed transitions. Any team member.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.report.createActivity',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    const caller = await teamCaller(ctx)
+    return ctx.services.moderation.reporting.desk.createActivity(caller, ctx.input)
+  },
+})

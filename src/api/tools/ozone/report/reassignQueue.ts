@@ -1,0 +1,13 @@
+// Moves a report to another queue, or out of any (-1). Any team member.
+import { defineHandler } from '../../../../xrpc/handler.ts'
+import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
+
+export default defineHandler({
+  nsid: 'tools.ozone.report.reassignQueue',
+  auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
+  servedHere: forModerationTeam,
+  handler: async (ctx) => {
+    const caller = await teamCaller(ctx)
+    return ctx.services.moderation.reporting.desk.reassignQueue(caller, ctx.input)
+  },
+})
