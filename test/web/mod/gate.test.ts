@@ -1,11 +1,12 @@
 // The console's gate in headless Chromium: a member without a second factor is told to set one up and can
 // neither open a console page nor post a console form; once an authenticator app is set up on the Security
 // page, the session (signed in with the password alone) steps up with a code and reaches the queue; a wrong
-// code changes nothing; a member signing in with a code goes straight in; a non-member is not offered the step-up.
+// code changes nothing; a member signing in with a code or a passkey goes straight in; the step-up takes an
+// emailed code or a passkey too; a non-member is not offered the step-up; an admin replaces the label key.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { AtpAgent } from '@atproto/api'
 import { totpAt } from '../../../src/services/factors/totp.ts'
-import { addPasskey, checkView, csrfOn, fieldError, rawPost, signIn, startWebHarness, type WebHarness } from '../account/harness.ts'
+import { addPasskey, checkView, csrfOn, fieldError, rawPost, signIn, signOut, startWebHarness, type WebHarness } from '../account/harness.ts'
 import { CODE_LABEL, enrolTotp, signInWithFactor } from './helpers.ts'
 
 let h: WebHarness
@@ -171,6 +172,12 @@ test('step-up with an emailed code, and with a passkey', async () => {
   await page.getByRole('button', { name: 'Confirm with a passkey' }).click()
   await page.waitForURL('**/account/mod/scheduled')
   await page.getByRole('heading', { name: 'Scheduled actions' }).waitFor()
+  // Signing in with the passkey itself gives the factor: the console opens with no step-up.
+  await signOut(page)
+  await page.goto('/account/sign-in?next=/account/mod')
+  await page.getByRole('button', { name: 'Use a passkey' }).click()
+  await page.waitForURL('**/account/mod')
+  await page.getByRole('heading', { name: 'Open subjects' }).waitFor()
   expect(consoleErrors).toEqual([])
   await context.close()
 }, 60_000)
