@@ -45,6 +45,7 @@ import { createPrometheusExporter, type PrometheusExporter } from './xrpc/promet
 import { metricsPlugin } from './xrpc/routes/metrics.ts'
 import { statusPage } from './web/status/page.tsx'
 import { buildModeration } from './services/moderation/build.ts'
+import { HostingWatch } from './services/moderation/hosting-watch.ts'
 import { updateSubjectStatus } from './api/_util/subject-status.ts'
 import { Firehose } from './services/sequencer/firehose.ts'
 import { SUBSCRIBE_LABELS_PATH } from './xrpc/routes/firehose.ts'
@@ -52,6 +53,7 @@ import { moderationAdminPlugin } from './xrpc/routes/moderation-admin.ts'
 import { litestreamDatabases } from './services/backup/litestream.ts'
 import { leaveCheckpointsToLitestream } from './storage/wal-checkpointer.ts'
 import { InboundMigrations } from './services/migration/inbound.ts'
+import { startGcPacer } from './services/gc-pacer.ts'
 
 export type RunningServer = {
   url: string
@@ -125,12 +127,14 @@ async function startLocked(
   databases.push(firehose.db)
   // Closures read services.events / services.repo at call time (the repo service may be wired later).
   let operatorConsole: OperatorConsole | undefined
+  // Account and repo changes also set the hosting fields of subjects under moderation.
+  const hostingWatch = new HostingWatch(() => (services as { moderation?: Services['moderation'] }).moderation?.ctx)
   const accounts = buildAccounts({
     config,
     log,
     accountDb,
     breakers,
-    events: () => services.events,
+    events: () => hostingWatch.around(services.events),
     repo: () => (services as { repo?: RepoLifecycle }).repo,
     onCredentialsRevoked: (did) => {
       services.oauth?.revokeAllOAuthSessions(did)
@@ -165,7 +169,7 @@ async function startLocked(
   services.repo = createRepoService(config, log, {
     lexicons,
     get events() {
-      return services.events
+      return hostingWatch.around(services.events)
     },
     get accounts() {
       return services.accounts
@@ -279,6 +283,8 @@ async function startLocked(
   // Startup's garbage (migrations, route compilation) otherwise stays resident until allocation
   // pressure collects it, which an idle server never has: ~10 MB RSS given back.
   setTimeout(() => Bun.gc(true), 500).unref()
+  // Garbage of bursts of work (writes, exports) is not left resident (src/services/gc-pacer.ts).
+  const gcPacer = startGcPacer()
 
   let stopping: Promise<void> | undefined
   let hurry: () => void = () => {}
@@ -292,6 +298,7 @@ async function startLocked(
       return (stopping ??= (async () => {
         // Stop accepting, let in-flight requests finish, then close the databases.
         backups?.stop()
+        gcPacer.stop()
         firehose.close()
         labelStream.close()
         await services.moderation.stop()

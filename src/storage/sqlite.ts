@@ -19,6 +19,8 @@ export type OpenOptions = {
    */
   synchronous?: SqliteSynchronous
   readonly?: boolean
+  /** This connection's page cache in KiB (SQLite's default: 2 MB). */
+  cacheKb?: number
 }
 
 export function openDatabase(path: string, migrations: MigrationSet, opts: OpenOptions = {}): Database {
@@ -35,6 +37,7 @@ export function openDatabase(path: string, migrations: MigrationSet, opts: OpenO
   db.exec(`PRAGMA synchronous = ${opts.synchronous ?? 'FULL'}`)
   db.exec('PRAGMA busy_timeout = 5000')
   db.exec('PRAGMA foreign_keys = ON')
+  if (opts.cacheKb !== undefined) db.exec(`PRAGMA cache_size = -${Math.max(0, Math.floor(opts.cacheKb))}`)
   if (!opts.readonly) {
     try {
       migrate(db, migrations)

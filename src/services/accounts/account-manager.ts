@@ -249,6 +249,21 @@ export class AccountManager {
   }
 
   /**
+   * A moderator's revocation (Ozone's revokeAccountCredentialsEvent, com.atproto.temp.revokeAccountCredentials):
+   * the password becomes one nobody knows (a password reset gives access back), app passwords and every
+   * session end. A passkey-only account keeps having no password.
+   */
+  async revokeAccountCredentials(did: string) {
+    const hash = await scrypt.genSaltAndHash(randomBytes(32).toString('base64url'))
+    this.db.transaction(() => {
+      if (creds.getPasswordScrypt(this.db, did) !== NO_PASSWORD) creds.setPasswordScrypt(this.db, did, hash)
+      for (const app of creds.listAppPasswords(this.db, did)) creds.deleteAppPassword(this.db, did, app.name)
+      creds.deleteRefreshTokensByDid(this.db, did)
+    })()
+    this.onCredentialsRevoked?.(did)
+  }
+
+  /**
    * Passkeys only from now on: the password stops working and the sessions it started end (app
    * passwords and their sessions stay, for apps that cannot sign in with a passkey).
    */

@@ -58,6 +58,8 @@ export class AccountService {
   revokeRefreshToken = (id: string) => this.ctx.manager.revokeRefreshToken(id)
   updateAccountPassword = (did: string, password: string) => this.ctx.manager.updateAccountPassword(did, password)
   listAppPasswords = (did: string) => this.ctx.manager.listAppPasswords(did)
+  /** Moderation: a random password, no app passwords, every session (OAuth included) ended. */
+  revokeAccountCredentials = (did: string) => this.ctx.manager.revokeAccountCredentials(did)
   /** Revokes and tells the account holder (a notice that cannot be sent is logged). */
   revokeAppPassword(did: string, name: string) {
     if (!creds.getAppPassword(this.ctx.manager.db, did, name)) return

@@ -185,9 +185,13 @@ export class ModerationService {
     return { did, labelKey, previousKey }
   }
 
-  emitEvent(input: { event: Record<string, any>; subject: unknown; subjectBlobCids?: string[]; modTool?: unknown; reportAction?: ReportActionInput }, caller: Caller) {
+  emitEvent(
+    input: { event: Record<string, any>; subject: unknown; subjectBlobCids?: string[]; modTool?: unknown; externalId?: string; reportAction?: ReportActionInput },
+    caller: Caller,
+  ) {
     const subject = subjectFromInput(input.subject, input.subjectBlobCids)
-    return this.reporting.withReportAction(subject, input.reportAction, caller.did, () => emitEvent(this.ctx, { event: input.event, subject, createdBy: caller.did, modTool: input.modTool }, caller))
+    const event = { event: input.event, subject, createdBy: caller.did, modTool: input.modTool, externalId: input.externalId }
+    return this.reporting.withReportAction(subject, input.reportAction, caller.did, () => emitEvent(this.ctx, event, caller))
   }
 
   createReport(input: reports.ReportInput, reportedBy: string) {

@@ -62,7 +62,10 @@ export class Queries {
       ? { $type: 'tools.ozone.moderation.defs#recordViewNotFound', uri: row.subject_uri }
       : { $type: 'tools.ozone.moderation.defs#repoViewNotFound', did: row.subject_did }
     const typed = subject ? { $type: `tools.ozone.moderation.defs#${row.subject_uri ? 'recordView' : 'repoView'}`, ...subject } : notFound
-    return { ...view, subject: typed, subjectBlobs: [] }
+    // The blobs the event named, as the record's blob views show them.
+    const named = new Set<string>(JSON.parse(row.subject_blob_cids))
+    const blobs = ((subject?.blobs ?? []) as Array<{ cid: string }>).filter((b) => named.has(b.cid))
+    return { ...view, subject: typed, subjectBlobs: blobs }
   }
 
   async getRepo(did: string) {

@@ -22,7 +22,19 @@ export const EV = {
   divert: `${D}modEventDivert`,
   report: `${D}modEventReport`,
   priorityScore: `${D}modEventPriorityScore`,
+  accountEvent: `${D}accountEvent`,
+  identityEvent: `${D}identityEvent`,
+  recordEvent: `${D}recordEvent`,
+  ageAssurance: `${D}ageAssuranceEvent`,
+  ageAssuranceOverride: `${D}ageAssuranceOverrideEvent`,
+  ageAssurancePurge: `${D}ageAssurancePurgeEvent`,
+  revokeAccountCredentials: `${D}revokeAccountCredentialsEvent`,
+  scheduleTakedown: `${D}scheduleTakedownEvent`,
+  cancelScheduledTakedown: `${D}cancelScheduledTakedownEvent`,
 } as const
+
+/** Events that only record where the subject's host says it stands (automod sends them from the firehose). */
+export const HOSTING_EVENTS: ReadonlySet<string> = new Set([EV.accountEvent, EV.identityEvent, EV.recordEvent])
 
 export const EVENT_TYPES: ReadonlySet<string> = new Set(Object.values(EV))
 
@@ -34,9 +46,14 @@ export const REVIEW = {
 } as const
 
 export const REASON_APPEAL = 'com.atproto.moderation.defs#reasonAppeal'
+/** Reports of these types are appeals (Ozone's isAppealReport). */
+const APPEAL_REASONS = new Set([REASON_APPEAL, 'tools.ozone.report.defs#reasonAppeal'])
 
 /** Events that count as a moderator having reviewed the subject. */
-const REVIEWING = new Set<string>([EV.takedown, EV.reverseTakedown, EV.acknowledge, EV.escalate, EV.label, EV.mute, EV.unmute, EV.email, EV.resolveAppeal, EV.divert])
+const REVIEWING = new Set<string>([
+  EV.takedown, EV.reverseTakedown, EV.acknowledge, EV.escalate, EV.label, EV.mute, EV.unmute, EV.email, EV.resolveAppeal, EV.divert,
+  EV.comment, EV.muteReporter, EV.unmuteReporter,
+])
 const CLOSING = new Set<string>([EV.takedown, EV.reverseTakedown, EV.acknowledge, EV.label, EV.divert])
 
 export type StatusInput = Omit<SubjectStatusRow, 'id'>
@@ -65,12 +82,23 @@ export function nextStatus(prev: SubjectStatusRow | null, subject: ModSubject, e
         comment: null,
         tags: '[]',
         priority_score: null,
+        age_assurance_state: 'unknown',
+        age_assurance_updated_by: null,
+        hosting_status: null,
+        hosting_updated_at: null,
+        hosting_deleted_at: null,
+        hosting_deactivated_at: null,
+        hosting_reactivated_at: null,
       }
   delete (s as Partial<SubjectStatusRow>).id
   s.updated_at = at
   if (subject.cid) s.record_cid = subject.cid
   if (subject.blobCids.length) s.blob_cids = JSON.stringify([...new Set([...JSON.parse(s.blob_cids), ...subject.blobCids])])
   const type: string = event.$type
+  if (HOSTING_EVENTS.has(type)) {
+    hosting(s, event, at)
+    return s
+  }
   if (REVIEWING.has(type)) {
     s.last_reviewed_by = createdBy
     s.last_reviewed_at = at
@@ -78,9 +106,11 @@ export function nextStatus(prev: SubjectStatusRow | null, subject: ModSubject, e
   if (CLOSING.has(type)) s.review_state = REVIEW.closed
   switch (type) {
     case EV.report:
-      if (event.reportType === REASON_APPEAL) {
+      if (APPEAL_REASONS.has(event.reportType)) {
+        // An appeal goes to the escalated queue (as Ozone).
         s.appealed = 1
         s.last_appealed_at = at
+        s.review_state = REVIEW.escalated
       } else {
         s.last_reported_at = at
         if (s.review_state !== REVIEW.escalated) s.review_state = REVIEW.open
@@ -90,6 +120,8 @@ export function nextStatus(prev: SubjectStatusRow | null, subject: ModSubject, e
       s.review_state = REVIEW.escalated
       break
     case EV.takedown:
+      // A takedown settles an appeal (Ozone moves the subject out of the appealed state).
+      if (s.appealed) s.appealed = 0
       s.takendown = 1
       s.suspend_until = event.durationInHours ? hoursFrom(now, event.durationInHours) : null
       break
@@ -125,6 +157,44 @@ export function nextStatus(prev: SubjectStatusRow | null, subject: ModSubject, e
     case EV.priorityScore:
       s.priority_score = event.score
       break
+    case EV.ageAssurance:
+      // The user's own flow cannot override a moderator's decision, unless that decision was a reset.
+      if (s.age_assurance_updated_by !== 'admin' || s.age_assurance_state === 'reset') {
+        s.age_assurance_state = event.status
+        s.age_assurance_updated_by = 'user'
+      }
+      break
+    case EV.ageAssuranceOverride:
+      s.age_assurance_state = event.status
+      s.age_assurance_updated_by = 'admin'
+      break
+    case EV.ageAssurancePurge:
+      s.age_assurance_state = 'unknown'
+      s.age_assurance_updated_by = null
+      break
   }
   return s
+}
+
+/** Ozone's getSubjectStatusForRecordEvent: the hosting fields an account, identity or record event sets. */
+export function hosting(s: StatusInput, event: Record<string, any>, at: string): void {
+  const when: string = typeof event.timestamp === 'string' ? event.timestamp : at
+  const before = s.hosting_status
+  switch (event.$type) {
+    case EV.recordEvent:
+      if (event.op === 'delete') (s.hosting_status = 'deleted'), (s.hosting_deleted_at = when)
+      else if (event.op === 'update') (s.hosting_status = 'active'), (s.hosting_updated_at = when)
+      break
+    case EV.accountEvent:
+      s.hosting_updated_at = when
+      if (event.status) s.hosting_status = event.status
+      if (event.status === 'deleted') s.hosting_deleted_at = when
+      else if (event.status === 'deactivated') s.hosting_deactivated_at = when
+      else if (before === 'deactivated' && event.active) (s.hosting_status = 'active'), (s.hosting_reactivated_at = when)
+      break
+    case EV.identityEvent:
+      s.hosting_updated_at = when
+      if (event.tombstone) (s.hosting_status = 'tombstoned'), (s.hosting_deleted_at = when)
+      break
+  }
 }

@@ -2,6 +2,7 @@
 import type { ModEventRow } from '../../storage/moderation/events.ts'
 import type { SubjectStatusRow } from '../../storage/moderation/statuses.ts'
 import * as statuses from '../../storage/moderation/statuses.ts'
+import * as events from '../../storage/moderation/events.ts'
 import { labelJson } from './labeler.ts'
 import { isLocalAccount, type ModContext } from './context.ts'
 import { parseRecordUri, subjectJson } from './subject.ts'
@@ -32,11 +33,11 @@ export async function eventView(ctx: ModContext, row: ModEventRow): Promise<Reco
 
 export async function statusView(ctx: ModContext, row: SubjectStatusRow): Promise<Record<string, unknown>> {
   const uri = row.record_path ? `at://${row.did}/${row.record_path}` : null
-  const local = ctx.accounts.getAccount(row.did, { includeDeactivated: true, includeTakenDown: true })
+  const strikes = events.strikesOf(ctx.db, row.did, ctx.now().toISOString())
   return compact({
     id: row.id,
     subject: subjectJson({ did: row.did, uri, cid: row.record_cid }),
-    hosting: !uri && local ? { $type: 'tools.ozone.moderation.defs#accountHosting', status: accountHostingStatus(local), createdAt: local.createdAt, deactivatedAt: local.deactivatedAt ?? undefined } : undefined,
+    hosting: hostingView(ctx, row),
     subjectBlobCids: JSON.parse(row.blob_cids),
     subjectRepoHandle: await handleOf(ctx, row.did),
     updatedAt: row.updated_at,
@@ -54,6 +55,41 @@ export async function statusView(ctx: ModContext, row: SubjectStatusRow): Promis
     appealed: row.appealed === null ? undefined : row.appealed === 1,
     suspendUntil: row.suspend_until,
     tags: JSON.parse(row.tags),
+    ageAssuranceState: row.age_assurance_state,
+    ageAssuranceUpdatedBy: row.age_assurance_updated_by,
+    accountStats: { $type: 'tools.ozone.moderation.defs#accountStats', ...statuses.accountStats(ctx.db, row.did) },
+    recordsStats: { $type: 'tools.ozone.moderation.defs#recordsStats', ...statuses.recordsStats(ctx.db, row.did) },
+    accountStrike: strikes ? { $type: 'tools.ozone.moderation.defs#accountStrike', ...strikes } : undefined,
+  })
+}
+
+/**
+ * Where the subject is hosted: our own accounts as the account table says now; others (and records) as
+ * the last account, identity or record event said (Ozone's hosting fields).
+ */
+function hostingView(ctx: ModContext, row: SubjectStatusRow): Record<string, unknown> {
+  const reported = {
+    updatedAt: row.hosting_updated_at ?? undefined,
+    deletedAt: row.hosting_deleted_at ?? undefined,
+    status: row.hosting_status ?? 'unknown',
+  }
+  if (row.record_path) return compact({ $type: 'tools.ozone.moderation.defs#recordHosting', ...reported })
+  const local = ctx.accounts.getAccount(row.did, { includeDeactivated: true, includeTakenDown: true })
+  if (local) {
+    return compact({
+      $type: 'tools.ozone.moderation.defs#accountHosting',
+      ...reported,
+      status: accountHostingStatus(local),
+      createdAt: local.createdAt,
+      deactivatedAt: local.deactivatedAt ?? undefined,
+      reactivatedAt: row.hosting_reactivated_at ?? undefined,
+    })
+  }
+  return compact({
+    $type: 'tools.ozone.moderation.defs#accountHosting',
+    ...reported,
+    deactivatedAt: row.hosting_deactivated_at ?? undefined,
+    reactivatedAt: row.hosting_reactivated_at ?? undefined,
   })
 }
 
@@ -110,11 +146,58 @@ export async function recordView(ctx: ModContext, uri: string, cid?: string): Pr
     uri,
     cid: rec.cid,
     value: rec.value,
-    blobs: [],
+    blobs: await blobViews(ctx, parsed.did, blobRefsIn(rec.value)),
     blobCids: [],
     labels: ctx.labeler.active(uri).map(labelJson),
     indexedAt: (rec.value as { createdAt?: string }).createdAt ?? ctx.now().toISOString(),
     moderation: await moderation(ctx, parsed.did, `${parsed.collection}/${parsed.rkey}`),
     repo,
   }
+}
+
+type BlobRefJson = { cid: string; mimeType: string; size: number }
+
+/** The blob refs in a record's JSON value ({$type: 'blob', ref: {$link}} and the legacy {cid, mimeType}). */
+export function blobRefsIn(value: unknown, out: BlobRefJson[] = []): BlobRefJson[] {
+  if (Array.isArray(value)) {
+    for (const item of value) blobRefsIn(item, out)
+  } else if (value && typeof value === 'object') {
+    const v = value as Record<string, any>
+    if (v.$type === 'blob' && typeof v.ref?.$link === 'string') out.push({ cid: v.ref.$link, mimeType: String(v.mimeType ?? ''), size: Number(v.size ?? 0) })
+    else if (typeof v.cid === 'string' && typeof v.mimeType === 'string' && Object.keys(v).length === 2) out.push({ cid: v.cid, mimeType: v.mimeType, size: 0 })
+    else for (const item of Object.values(v)) blobRefsIn(item, out)
+  }
+  return out
+}
+
+/**
+ * blobView for each blob a record names: what this server's blob store knows (type, size, when it was
+ * stored, image dimensions) and the moderation status of a record subject that lists the blob.
+ */
+async function blobViews(ctx: ModContext, did: string, refs: BlobRefJson[]): Promise<Record<string, unknown>[]> {
+  const seen = new Set<string>()
+  const out: Record<string, unknown>[] = []
+  for (const ref of refs) {
+    if (seen.has(ref.cid)) continue
+    seen.add(ref.cid)
+    const stored = ctx.repo.db(did).getBlob(ref.cid)
+    const status = statuses.statusListingBlob(ctx.db, did, ref.cid)
+    // Images have their dimensions stored at upload; videos would also need their length, which is not.
+    const details =
+      stored?.width && stored.height && stored.mimeType.startsWith('image/')
+        ? { $type: 'tools.ozone.moderation.defs#imageDetails', width: stored.width, height: stored.height }
+        : undefined
+    out.push(
+      compact({
+        cid: ref.cid,
+        mimeType: stored?.mimeType ?? ref.mimeType,
+        size: stored?.size ?? ref.size,
+        // Ozone, without the blob, gives the epoch.
+        createdAt: stored?.createdAt ?? new Date(0).toISOString(),
+        details,
+        moderation: status ? { subjectStatus: await statusView(ctx, status) } : {},
+      }),
+    )
+  }
+  return out
 }

@@ -33,11 +33,16 @@ export type SequencerService = {
   close(): void
 }
 
+/** sequencer.sqlite's page cache, in KiB (as an actor store's). */
+const SEQUENCER_CACHE_KB = 512
+
 /** How often events older than the replay window are deleted. */
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000
 
 export function createSequencerService(config: Config, log: Logger, breakers?: Breakers, metrics?: Metrics): SequencerService {
-  const db = openDatabase(config.db.sequencerDbLocation, 'sequencer', { synchronous: config.db.synchronous })
+  // Appends write new pages and replay reads each page once: SQLite's default 2 MB page cache would
+  // only hold pages the OS page cache has anyway.
+  const db = openDatabase(config.db.sequencerDbLocation, 'sequencer', { synchronous: config.db.synchronous, cacheKb: SEQUENCER_CACHE_KB })
   const store = new SequencerStore(db)
   const crawlers = new Crawlers(config.service.hostname, config.crawlers, {
     log: log.child({ component: 'crawlers' }),

@@ -24,8 +24,6 @@ export type SequencerOptions = {
   retryMs?: number
   /** Called after each append, e.g. to notify relays (never awaited). */
   onAppend?: () => void
-  /** Bytes of recent frames kept so replaying subscribers do not re-encode them. */
-  frameCacheBytes?: number
   /** Told of each stored #commit/#sync, so the repo's dirty mark can be cleared. */
   onRepoSequenced?: (did: string, rev: string) => void
   /** Counts stored events by type (src/services/metrics.ts). */
@@ -37,9 +35,6 @@ export type AppendHealth = { failing: boolean; since: string | null; lastError: 
 
 export class Sequencer implements RepoEventSink {
   private readonly listeners = new Set<LiveListener>()
-  private readonly frameCache = new Map<number, Uint8Array>()
-  private frameCacheSize = 0
-  private readonly frameCacheLimit: number
   private readonly pending = new Map<string, PendingResync>()
   private resyncSource?: ResyncSource
   private retryTimer?: ReturnType<typeof setTimeout>
@@ -55,7 +50,6 @@ export class Sequencer implements RepoEventSink {
     readonly store: SequencerStore,
     private readonly opts: SequencerOptions,
   ) {
-    this.frameCacheLimit = opts.frameCacheBytes ?? 32 * 1024 * 1024
     this.published = store.curr() ?? 0
   }
 
@@ -228,7 +222,6 @@ export class Sequencer implements RepoEventSink {
     const live = this.unpublished.splice(0, count)
     if (seq > this.published) this.published = seq
     if (live.length === 0) return
-    for (const { seq, frame } of live) this.remember(seq, frame)
     for (const listener of this.listeners) {
       try {
         listener(live)
@@ -272,12 +265,12 @@ export class Sequencer implements RepoEventSink {
   }
 
   /**
-   * The frames of a page of replayed rows: recent ones from the cache, else the frame stored with
-   * the event, else (events stored before frames were) spliced from the event's bytes. Frames read
-   * from storage are not cached: a deep replay would push the recent ones out for no gain.
+   * The frames of a page of replayed rows: the frame stored with each event, else (events stored
+   * before frames were) spliced from the event's bytes. No cache of recent frames: replay reads the
+   * stored frame anyway, and a cache held up to 32 MB of them for nothing.
    */
   framesOf(rows: ReplayRow[]): Array<Uint8Array | null> {
-    const frames: Array<Uint8Array | null> = rows.map((row) => this.frameCache.get(row.seq) ?? row.frame)
+    const frames: Array<Uint8Array | null> = rows.map((row) => row.frame)
     const missing: number[] = []
     for (let i = 0; i < rows.length; i++) if (!frames[i] && rows[i]!.event) missing.push(i)
     if (missing.length === 0) return frames
@@ -294,17 +287,6 @@ export class Sequencer implements RepoEventSink {
   /** Deletes events older than the replay window; see SequencerStore.prune. */
   prune(windowMs: number, now = Date.now()): number {
     return this.store.prune(new Date(now - windowMs).toISOString())
-  }
-
-  private remember(seq: number, frame: Uint8Array) {
-    if (this.frameCache.has(seq) || frame.length > this.frameCacheLimit) return
-    this.frameCache.set(seq, frame)
-    this.frameCacheSize += frame.length
-    for (const [oldSeq, old] of this.frameCache) {
-      if (this.frameCacheSize <= this.frameCacheLimit) break
-      this.frameCache.delete(oldSeq)
-      this.frameCacheSize -= old.length
-    }
   }
 }
 
