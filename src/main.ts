@@ -156,7 +156,7 @@ async function startLocked(
     log,
     lexicons,
     rateLimiter: new RateLimiter({ ...config.rateLimits, onRefused: metrics?.rateLimited }),
-    verifyAuth: createAuthVerifier({ ...accounts.credentials, serviceDid: config.service.did, adminPassword: config.secrets.adminPassword, proxyConfig: config }),
+    verifyAuth: createAuthVerifier({ ...accounts.credentials, serviceDid: config.service.did, adminPassword: config.secrets.adminPassword, proxyConfig: { ...config, bundledModeration: () => services.moderation?.teamDid() ?? null } }),
     accounts: accounts.accounts,
     notify: accounts.notify,
     migrations: new InboundMigrations(accountDb, { selfUrl: `http://127.0.0.1:${config.service.port}`, devMode: config.service.devMode, log, adminPassword: config.secrets.adminPassword, plcUrl: config.identity.plcUrl }),
@@ -191,7 +191,7 @@ async function startLocked(
   // OAuth provider: its routes, and DPoP-bound OAuth tokens accepted by verifyAuth.
   const oauthAccounts = accountPortFrom(() => services.accounts)
   const oauth = createOAuthProvider({ config, log, accountDb, accounts: oauthAccounts, lexicons })
-  services.verifyAuth = oauthVerifier(services.verifyAuth, oauth, oauthAccounts, config)
+  services.verifyAuth = oauthVerifier(services.verifyAuth, oauth, oauthAccounts, { ...config, bundledModeration: () => services.moderation.teamDid() })
   services.oauth = oauth
   const trustedProxies = config.rateLimits.trustedProxies
   const plugins: Plugin[] = [firehosePlugin(firehose.firehose, { trustedProxies }), wellKnownPlugin(accounts.accounts)]

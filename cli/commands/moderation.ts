@@ -1,6 +1,7 @@
 // `pds moderation enable <handle>`: turns on the bundled moderation service with that account as the team
 // lead (its #atproto_label key, DID document entries and labeler record), creating the account first when
-// --email is given and it does not exist yet. Talks to the running server (POST /_admin/moderation/enable).
+// --email is given and it does not exist yet. `pds moderation rotate-label-key`: a new #atproto_label key.
+// Both talk to the running server (POST /_admin/moderation/enable, /_admin/moderation/rotate-label-key).
 import type { Command } from 'commander'
 import { CliError, EXIT } from '../lib/errors.ts'
 import { loadCliConfig, type ConfigOptions } from '../lib/config.ts'
@@ -39,6 +40,20 @@ export async function enableModeration(opts: Options & { handle: string }): Prom
   return { ...body, ...(password ? { password } : {}) }
 }
 
+type Rotated = { did: string; labelKey: string; previousKey: string }
+
+/** POST /_admin/moderation/rotate-label-key on the running server. */
+export async function rotateLabelKey(opts: Options): Promise<Rotated> {
+  const { config } = loadCliConfig(opts)
+  const client = XrpcClient.admin(config, opts.url)
+  const res = await fetch(new URL('/_admin/moderation/rotate-label-key', client.baseUrl), { method: 'POST', headers: { authorization: client.authorization! } }).catch((err: Error) => {
+    throw new CliError(`cannot reach the server at ${client.baseUrl} (${err.message}); is \`pds serve\` running?`, EXIT.unavailable)
+  })
+  const body = (await res.json().catch(() => ({}))) as Rotated & { message?: string }
+  if (!res.ok) throw new CliError(`moderation rotate-label-key: ${body.message ?? `HTTP ${res.status}`}`, EXIT.failed)
+  return body
+}
+
 export function registerModeration(program: Command): void {
   const moderation = program.command('moderation').description('the bundled moderation service and labeler (README "Moderation")')
   withServerOptions(moderation.command('enable').argument('<handle>', 'the team account (its handle or DID)'))
@@ -58,6 +73,21 @@ export function registerModeration(program: Command): void {
             `label values: ${result.labelValues.join(', ')}`,
             ...(result.password ? [`password: ${result.password}`] : []),
             'Set PDS_MOD_TEAM_HANDLE in pds.env to keep this choice explicit.',
+          ].join('\n'),
+        )
+      })
+    })
+  withServerOptions(moderation.command('rotate-label-key'))
+    .description('replace the team\'s #atproto_label key: a new key, the DID document updated, labels signed again as they are served')
+    .action(async (opts: Options) => {
+      const out = new Output(opts)
+      await runCommand(out, async () => {
+        const result = await rotateLabelKey(opts)
+        out.result(result, () =>
+          [
+            `label key (#atproto_label) of ${result.did}: ${result.labelKey}`,
+            `previous key: ${result.previousKey} (no longer in the DID document)`,
+            'Labels issued before are signed again with the new key as they are next served. Take a new backup: the new key is in it.',
           ].join('\n'),
         )
       })

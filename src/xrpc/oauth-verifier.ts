@@ -1,6 +1,6 @@
 // DPoP-bound OAuth access tokens at the edge: wraps the session verifier so that OAuth tokens are
 // accepted where access tokens are, within the method policy (src/services/oauth/method-policy.ts).
-import type { Config } from '../config/config.ts'
+import type { ProxyConfig } from '../services/proxy/methods.ts'
 import type { OAuthAccess, OAuthAccessCall, OAuthAccountPort, OAuthProvider } from '../services/oauth/index.ts'
 import { CORS_HEADERS } from './oauth-cors.ts'
 import { OAuthError } from '../services/oauth/errors.ts'
@@ -12,7 +12,7 @@ import { toXrpcError } from './error-mapper.ts'
 import { XRPCError } from './errors.ts'
 
 /** Accepts DPoP-bound OAuth tokens (of `provider`) wherever `base` accepts access tokens. */
-export function oauthVerifier(base: AuthVerifier, provider: OAuthProvider, accounts: OAuthAccountPort, config: Config): AuthVerifier {
+export function oauthVerifier(base: AuthVerifier, provider: OAuthProvider, accounts: OAuthAccountPort, config: OAuthVerifierOptions['config']): AuthVerifier {
   const verify = async (req: Request) => {
     try {
       return await provider.verifyOAuthAccess(oauthAccessCall(req))
@@ -51,7 +51,7 @@ const STATUS_UNCHECKED: ReadonlySet<AuthKind> = new Set(['accessDeactivated', 'a
 
 export type OAuthVerifierOptions = {
   /** Where proxied calls go by default (the rpc: audience). */
-  config: Pick<Config, 'bskyAppView' | 'reportService' | 'modService' | 'chatService'>
+  config: ProxyConfig
   /** The current DPoP nonce: sent on every response to a DPoP call so clients need no extra round trip. */
   nextNonce: () => string
 }

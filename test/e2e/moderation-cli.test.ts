@@ -62,3 +62,18 @@ test('init --mod-team-handle writes PDS_MOD_TEAM_HANDLE and leaves reports to th
     rmSync(dir, { recursive: true, force: true })
   }
 }, 30_000)
+
+test('rotate-label-key puts a new #atproto_label key in the DID document and signs with it', async () => {
+  const before = server.services.moderation.labelKey()
+  const rotated = await cli('moderation', 'rotate-label-key', '--json')
+  expect(rotated.code).toBe(0)
+  const result = rotated.json()
+  expect(result).toMatchObject({ did: server.services.moderation.teamDid(), previousKey: before })
+  expect(result.labelKey).not.toBe(before)
+  expect(server.services.moderation.labelKey()).toBe(result.labelKey)
+  const doc = await server.services.accounts.didDocFor(result.did)
+  expect(doc?.verificationMethod?.find((m) => m.id.endsWith('#atproto_label'))?.publicKeyMultibase).toBe(result.labelKey.slice('did:key:'.length))
+  const text = await cli('moderation', 'rotate-label-key')
+  expect(text.code).toBe(0)
+  expect(text.stdout).toContain(`previous key: ${result.labelKey} (no longer in the DID document)`)
+}, 60_000)

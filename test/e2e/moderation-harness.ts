@@ -5,7 +5,7 @@ import { SimpleDidResolver } from '../helpers/did-resolver.ts'
 import { startTestServer, type TestServer } from '../helpers/server.ts'
 import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { startSmtpSink, type TestSmtp } from '../helpers/smtp.ts'
-import { encode as encodeCbor } from '@ipld/dag-cbor'
+import { decode as decodeCbor, encode as encodeCbor } from '@ipld/dag-cbor'
 import { verifySignature } from '@atproto/crypto'
 
 type Account = { agent: AtpAgent; did: string; handle: string; email: string; password: string }
@@ -100,4 +100,27 @@ export async function verifiesWith(label: Record<string, any>, didKey: string): 
   const { sig, ...rest } = label
   const bytes = sig instanceof Uint8Array ? sig : new Uint8Array(Buffer.from(sig.$bytes ?? sig, 'base64'))
   return verifySignature(didKey, encodeCbor(rest), bytes)
+}
+
+export type LabelFrame = { t?: string; op: number; body: any }
+
+/** subscribeLabels over a real WebSocket, its frames decoded (header and body: two DAG-CBOR items). */
+export function subscribeLabelFrames(port: number, cursor?: number): Promise<{ ws: WebSocket; frames: LabelFrame[] }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/xrpc/com.atproto.label.subscribeLabels${cursor === undefined ? '' : `?cursor=${cursor}`}`)
+  ws.binaryType = 'arraybuffer'
+  const frames: LabelFrame[] = []
+  ws.onmessage = (e) => {
+    const bytes = new Uint8Array(e.data as ArrayBuffer)
+    for (let i = 1; i <= bytes.length; i++) {
+      try {
+        const header = decodeCbor(bytes.subarray(0, i)) as { op: number; t?: string }
+        frames.push({ ...header, body: decodeCbor(bytes.subarray(i)) })
+        return
+      } catch {}
+    }
+  }
+  return new Promise((resolve, reject) => {
+    ws.onopen = () => resolve({ ws, frames })
+    ws.onerror = reject
+  })
 }

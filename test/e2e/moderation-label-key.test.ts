@@ -33,3 +33,16 @@ test('the label key is sealed at rest, bound to the team DID, and converted with
   expect(isSealed(new Uint8Array(readFileSync(files[0]!.path)))).toBe(false)
   expect(readLabelKey({ keyFiles: new KeyFiles(), directory }, h.teamDid)!.did()).toBe(h.labelKey)
 })
+
+test('a rotated label key is kept the same way: sealed, bound to the team DID, in the one key file', async () => {
+  const directory = join(h.server.dataDir, 'moderation')
+  const sealer = new KeySealer(parseKeyEncryptionKey(KEK))
+  new KeyFiles(sealer).convert(listLabelKeyFiles(directory)[0]!.path, `${h.teamDid}#atproto_label`, 'sealed') // the test above left it plain
+  const res = await fetch(`${h.server.url}/_admin/moderation/rotate-label-key`, { method: 'POST', headers: { authorization: h.server.adminAuth } })
+  const { labelKey } = (await res.json()) as { labelKey: string }
+  expect(labelKey).not.toBe(h.labelKey)
+  const files = listLabelKeyFiles(directory)
+  expect(files.map((f) => f.path)).toEqual([join(directory, `${encodeURIComponent(h.teamDid)}.label-key`)])
+  expect(isSealed(new Uint8Array(readFileSync(files[0]!.path)))).toBe(true)
+  expect(readLabelKey({ keyFiles: new KeyFiles(sealer), directory }, h.teamDid)!.did()).toBe(labelKey)
+})

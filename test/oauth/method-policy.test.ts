@@ -38,6 +38,17 @@ describe('method policy', () => {
     expect(() => proxyAudience({ ...config, modService: undefined }, req(), 'tools.ozone.moderation.getRepo')).toThrow('No service configured')
   })
 
+  test('with the bundled moderation service on and no external one, Ozone calls and reports go to the team\'s labeler', () => {
+    const req = oauthCallInfo(new Request('http://pds/xrpc/x'))
+    const bundled = { ...config, modService: undefined, reportService: undefined, bundledModeration: () => 'did:plc:team' }
+    expect(proxyAudience(bundled, req, 'tools.ozone.moderation.getRepo')).toBe('did:plc:team#atproto_labeler')
+    expect(proxyAudience(bundled, req, 'com.atproto.moderation.createReport')).toBe('did:plc:team#atproto_labeler')
+    expect(proxyAudience(bundled, req, 'app.bsky.feed.getTimeline')).toBe('did:web:appview.test#bsky_appview')
+    // A configured service still wins; a team not set up yet is no audience.
+    expect(proxyAudience({ ...bundled, modService: config.modService }, req, 'tools.ozone.moderation.getRepo')).toBe('did:web:ozone.test#atproto_labeler')
+    expect(() => proxyAudience({ ...bundled, bundledModeration: () => null }, req, 'tools.ozone.moderation.getRepo')).toThrow('No service configured')
+  })
+
   test('full-access methods without a rule stay closed to OAuth; others fall back to rpc:', () => {
     const generic = new ScopePermissions('atproto transition:generic')
     const req = oauthCallInfo(new Request('http://pds/xrpc/app.bsky.feed.getTimeline'))

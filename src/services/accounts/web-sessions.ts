@@ -22,8 +22,11 @@ export class WebSessions {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** A fresh session for `did` (a new secret on every sign-in); the previous one, if given, ends. */
-  start(did: string, device: Device, previousSecret?: string | null): { secret: string; session: WebSession } {
+  /**
+   * A fresh session for `did` (a new secret on every sign-in); the previous one, if given, ends.
+   * `withFactor`: a second factor was given at this sign-in (not a remembered browser).
+   */
+  start(did: string, device: Device, previousSecret?: string | null, opts: { withFactor?: boolean } = {}): { secret: string; session: WebSession } {
     const secret = randomBytes(32).toString('base64url')
     const at = this.now()
     const row: rows.WebSessionRow = {
@@ -35,6 +38,7 @@ export class WebSessions {
       expiresAt: at + WEB_SESSION_IDLE_MS,
       userAgent: device.userAgent?.slice(0, 300) ?? null,
       ipAddress: device.ip,
+      factorAt: opts.withFactor ? at : null,
     }
     this.db.transaction(() => {
       if (previousSecret) rows.deleteWebSession(this.db, idOf(previousSecret))
@@ -58,6 +62,11 @@ export class WebSessions {
   /** The password was entered again in this session. */
   reauthenticated(sessionId: string) {
     rows.setWebSessionAuthenticated(this.db, sessionId, this.now())
+  }
+
+  /** A second factor was given in this session (a step-up). */
+  factorGiven(sessionId: string) {
+    rows.setWebSessionFactor(this.db, sessionId, this.now())
   }
 
   list(did: string): rows.WebSessionRow[] {

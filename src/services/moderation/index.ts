@@ -12,7 +12,8 @@ import type { RepoService } from '../repo/service.ts'
 import * as team from '../../storage/moderation/team.ts'
 import type { ModContext, SubjectStatusPort } from './context.ts'
 import { Labeler } from './labeler.ts'
-import { readLabelKey, setUpLabeler, type LabelKeyStore, type SetupResult } from './setup.ts'
+import { readLabelKey, rotateLabelKey, rotationPending, setUpLabeler, type LabelKeyStore, type SetupResult } from './setup.ts'
+import { invalidInput } from '../errors.ts'
 import { runDueActions } from './jobs.ts'
 import { ROLE, type Caller } from './team.ts'
 import { Queries } from './queries.ts'
@@ -150,11 +151,38 @@ export class ModerationService {
     return result
   }
 
-  /** At start: a team account named by PDS_MOD_TEAM_HANDLE that is not set up yet gets set up. */
+  /**
+   * At start (and each tick): a team account named by PDS_MOD_TEAM_HANDLE that is not set up yet gets set
+   * up; a label key rotation a crash interrupted is finished.
+   */
   async ensureSetUp(): Promise<void> {
     const did = this.teamDid()
+    if (did && this.labelKey() && rotationPending(this.deps.keys, did)) {
+      await this.rotateLabelKey().catch((err) => this.deps.log.error('could not finish the label key rotation', { did, err }))
+    }
     if (!did || this.labelKey()) return
     await this.enable(did).catch((err) => this.deps.log.error('could not set up the moderation team account', { did, err }))
+  }
+
+  private rotating?: Promise<{ did: string; labelKey: string; previousKey: string }>
+
+  /**
+   * `pds moderation rotate-label-key`: a new #atproto_label key in the team's DID document and on disk.
+   * Labels signed with the old key are signed again with the new one as they are next served (labeler.ts).
+   */
+  rotateLabelKey(): Promise<{ did: string; labelKey: string; previousKey: string }> {
+    return (this.rotating ??= this.rotate().finally(() => (this.rotating = undefined)))
+  }
+
+  private async rotate() {
+    const did = this.teamDid()
+    const previousKey = this.labelKey()
+    if (!did || !previousKey) throw invalidInput('Moderation is not set up: run `pds moderation enable <handle>` first')
+    this.labeler.nameSigningKey(previousKey)
+    const labelKey = await rotateLabelKey(this.ctx, this.deps.keys, did)
+    this.issuerCache = undefined
+    this.deps.log.info('moderation label key rotated', { did, labelKey, previousKey })
+    return { did, labelKey, previousKey }
   }
 
   emitEvent(

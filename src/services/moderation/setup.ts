@@ -1,10 +1,10 @@
 // Turning moderation on for a team account: its #atproto_label key (kept like signing keys, sealed when
 // a key encryption key is configured), its DID document (#atproto_labeler service + #atproto_label key,
-// one PLC operation), and its app.bsky.labeler.service record.
+// one PLC operation), and its app.bsky.labeler.service record. Rotating the label key: the same PLC path.
 import { existsSync } from 'node:fs'
 import { Secp256k1Keypair, type Keypair } from '../../core/crypto/index.ts'
 import type { KeyFiles } from '../../storage/key-files.ts'
-import { labelKeyLabel, labelKeyPath } from '../../storage/moderation/label-keys.ts'
+import { labelKeyLabel, labelKeyPath, pendingLabelKeyPath, promotePendingLabelKey } from '../../storage/moderation/label-keys.ts'
 import { invalidInput } from '../errors.ts'
 import type { ModContext } from './context.ts'
 
@@ -69,3 +69,25 @@ export async function setUpLabeler(
   }
   return { did: account.did, handle: account.handle ?? opts.handleOrDid, labelKey: key.did(), didDocUpdated, labelValues }
 }
+
+/**
+ * A new #atproto_label key for the team, in three steps that a crash can interrupt anywhere: the new key
+ * is written beside the current one (sealed the same way), the DID document is pointed at it (one PLC
+ * operation, as `enable`), then it replaces the current key file. A pending key found later (a crash, a
+ * PLC directory that refused) is the one a retry finishes with. Returns the new key's did:key.
+ */
+export async function rotateLabelKey(ctx: ModContext, store: LabelKeyStore, did: string): Promise<string> {
+  const pending = pendingLabelKeyPath(store.directory, did)
+  let key: Keypair
+  if (existsSync(pending)) key = Secp256k1Keypair.import(store.keyFiles.read(pending, keyLabel(did)))
+  else {
+    key = Secp256k1Keypair.create()
+    store.keyFiles.write(pending, key.exportPrivateKey(), keyLabel(did))
+  }
+  await ctx.accounts.addDidDocEntries(did, { verificationMethods: { atproto_label: key.did() } })
+  promotePendingLabelKey(store.directory, did)
+  return key.did()
+}
+
+/** Whether a rotation of the team's key was started and not finished. */
+export const rotationPending = (store: LabelKeyStore, did: string) => existsSync(pendingLabelKeyPath(store.directory, did))

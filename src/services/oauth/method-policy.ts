@@ -26,13 +26,19 @@ const closed =
 const always: Check = () => {}
 const need = (n: PermissionNeed): Check => (p) => assertScope({ permissions: p }, n)
 
-/** The `did#service` a proxied call goes to: the atproto-proxy header, else the method's default service. */
+/**
+ * The `did#service` a proxied call goes to: the atproto-proxy header, else the method's default service;
+ * for Ozone methods and reports with no such service configured, the bundled moderation service (which
+ * answers them here), named as a remote Ozone would be: `<team DID>#atproto_labeler`.
+ */
 export function proxyAudience(config: ProxyConfig, call: Pick<OAuthCallInfo, 'proxy'>, lxm: string): string {
   const header = call.proxy
   if (header) return header
   const service = defaultServiceFor(config, lxm)
-  if (!service) throw invalidInput(`No service configured for ${lxm}`)
-  return `${service.did}#${service.serviceId}`
+  if (service) return `${service.did}#${service.serviceId}`
+  const team = lxm.startsWith('tools.ozone.') || lxm === 'com.atproto.moderation.createReport' ? config.bundledModeration?.() : null
+  if (team) return `${team}#atproto_labeler`
+  throw invalidInput(`No service configured for ${lxm}`)
 }
 
 /** rpc:<lxm>?aud=<proxy target>, for calls this server forwards (or answers in the AppView's place). */

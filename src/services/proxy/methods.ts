@@ -40,7 +40,10 @@ export const PROTECTED_METHODS: ReadonlySet<string> = new Set([
   'com.atproto.server.updateEmail',
 ])
 
-export type ProxyConfig = Pick<Config, 'bskyAppView' | 'reportService' | 'modService' | 'chatService'>
+export type ProxyConfig = Pick<Config, 'bskyAppView' | 'reportService' | 'modService' | 'chatService'> & {
+  /** The bundled moderation service's team DID (null while it is off): the audience of Ozone calls it answers. */
+  bundledModeration?: () => string | null
+}
 
 /** A default service and the DID-document service id it stands for (the rpc: scope audience `did#id`). */
 export type DefaultService = ServiceEndpoint & { serviceId: 'atproto_labeler' | 'bsky_chat' | 'bsky_appview' }

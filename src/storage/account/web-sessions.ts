@@ -10,12 +10,14 @@ export type WebSessionRow = {
   expiresAt: number
   userAgent: string | null
   ipAddress: string | null
+  /** When a second factor was last given in this session; null when none was. */
+  factorAt: number | null
 }
 
 export function insertWebSession(db: Database, row: WebSessionRow) {
   db.query(
-    'INSERT INTO web_session (id, did, createdAt, lastSeenAt, authenticatedAt, expiresAt, userAgent, ipAddress) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(row.id, row.did, row.createdAt, row.lastSeenAt, row.authenticatedAt, row.expiresAt, row.userAgent, row.ipAddress)
+    'INSERT INTO web_session (id, did, createdAt, lastSeenAt, authenticatedAt, expiresAt, userAgent, ipAddress, factorAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(row.id, row.did, row.createdAt, row.lastSeenAt, row.authenticatedAt, row.expiresAt, row.userAgent, row.ipAddress, row.factorAt)
 }
 
 export function getWebSession(db: Database, id: string): WebSessionRow | null {
@@ -32,6 +34,10 @@ export function touchWebSession(db: Database, id: string, at: number, expiresAt:
 
 export function setWebSessionAuthenticated(db: Database, id: string, at: number) {
   db.query('UPDATE web_session SET authenticatedAt = ? WHERE id = ?').run(at, id)
+}
+
+export function setWebSessionFactor(db: Database, id: string, at: number) {
+  db.query('UPDATE web_session SET factorAt = ? WHERE id = ?').run(at, id)
 }
 
 export function deleteWebSession(db: Database, id: string): boolean {

@@ -11,12 +11,24 @@ export type LabelRow = {
   cts: string
   exp: string | null
   sig: Uint8Array
+  /** The did:key of the key that made `sig`; null: the one in force before the first key rotation. */
+  signingKey: string | null
 }
 
 export function insertLabel(db: Database, l: Omit<LabelRow, 'seq'>): LabelRow {
   return db
-    .query<LabelRow, any[]>('INSERT INTO label (src, uri, cid, val, neg, cts, exp, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *')
-    .get(l.src, l.uri, l.cid, l.val, l.neg, l.cts, l.exp, l.sig)!
+    .query<LabelRow, any[]>('INSERT INTO label (src, uri, cid, val, neg, cts, exp, sig, signingKey) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *')
+    .get(l.src, l.uri, l.cid, l.val, l.neg, l.cts, l.exp, l.sig, l.signingKey)!
+}
+
+/** Before a key rotation: the labels of `src` signed before any rotation are named as signed by `key`. */
+export function nameUnnamedSigningKey(db: Database, src: string, key: string) {
+  db.query('UPDATE label SET signingKey = ? WHERE src = ? AND signingKey IS NULL').run(key, src)
+}
+
+/** A label signed again (with the current key). */
+export function setLabelSig(db: Database, seq: number, sig: Uint8Array, signingKey: string) {
+  db.query('UPDATE label SET sig = ?, signingKey = ? WHERE seq = ?').run(sig, signingKey, seq)
 }
 
 /** uriPatterns: exact URIs, or prefixes given as `prefix*`; sources: issuer DIDs. */

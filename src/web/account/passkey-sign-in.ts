@@ -41,7 +41,8 @@ export async function submitPasskeySignIn(r: WebRequest): Promise<Response> {
   if (!account) return signInView(r, { errors: { form: 'This passkey’s account no longer exists.' }, status: 401 })
   if (account.takedownRef) return signInView(r, { errors: { form: 'This account has been taken down by the server’s moderators.' }, status: 403 })
   r.app.services.accounts.signIns.signedIn(account.did, r.device, 'passkey, account web app')
-  return startSession(r, account, safeNext(r.form.get('next')))
+  // A passkey with user verification is two factors in one: it counts as the second factor too.
+  return startSession(r, account, safeNext(r.form.get('next')), [], { withFactor: true })
 }
 
 /** POST /account/confirm-password/passkey: this account's own passkey confirms it is still the same person. */

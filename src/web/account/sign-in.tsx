@@ -107,8 +107,10 @@ async function signIn(r: WebRequest, code: string | undefined, newCode: boolean)
   if (account.takedownRef) return signInView(r, { identifier, errors: { form: 'This account has been taken down by the server’s moderators.' }, status: 403 })
   const factors = r.app.services.accounts.factors
   const cookies: string[] = []
+  let withFactor = false
   try {
     const used = await factors.checkSignIn(account.did, code, r.ip, { trustedTokens: trustedTokens(r.req) })
+    withFactor = !!used && used.method !== 'trusted-browser'
     if (used && used.method !== 'trusted-browser' && r.form.get(REMEMBER_BROWSER_FIELD) === '1') {
       const { token, maxAgeSeconds } = factors.trustedBrowsers.remember(account.did, r.device)
       cookies.push(trustCookie(r.req, token, maxAgeSeconds, r.app.secureCookies))
@@ -121,10 +123,11 @@ async function signIn(r: WebRequest, code: string | undefined, newCode: boolean)
     throw err
   }
   r.app.services.accounts.signIns.signedIn(account.did, r.device, 'account web app')
-  return startSession(r, account, safeNext(r.form.get('next')), cookies)
+  return startSession(r, account, safeNext(r.form.get('next')), cookies, { withFactor })
 }
 
-export function startSession(r: WebRequest, account: AccountView, next: string, cookies: string[] = []): Response {
-  const { secret } = r.app.services.accounts.webSessions.start(account.did, r.device, r.secret)
+/** `withFactor`: a second factor was given (a code or a passkey), which the moderation console asks for. */
+export function startSession(r: WebRequest, account: AccountView, next: string, cookies: string[] = [], opts: { withFactor?: boolean } = {}): Response {
+  const { secret } = r.app.services.accounts.webSessions.start(account.did, r.device, r.secret, opts)
   return seeOther(next, [sessionCookie(r.app, secret), ...cookies])
 }

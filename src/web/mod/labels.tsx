@@ -10,6 +10,7 @@ import { BLURS, DEFAULT_SETTINGS, SEVERITIES } from '../../services/moderation/l
 import { isAdmin } from '../../services/moderation/team.ts'
 import { asMember, MOD_BASE, orRefusalPage } from './context.ts'
 import { modPage } from './shell.tsx'
+import { LabelKeyCard } from './label-key.tsx'
 
 export const LABELS_PATH = `${MOD_BASE}/labels`
 
@@ -79,6 +80,7 @@ export async function showLabels(r: WebRequest): Promise<Response> {
             </Form>
           </Card>
         )}
+        <LabelKeyCard m={m} rotated={r.url.searchParams.get('rotated') === '1'} />
       </>
     ),
   })

@@ -1,7 +1,8 @@
 // GET /mod → the console (/account/mod). POST /_admin/moderation/enable {"account": handle or DID,
 // "labelValues"?: [...]}: makes the account the moderation team lead and sets up its labeler identity
 // (`pds moderation enable`). Admin Basic auth; no lexicon defines this, so it lives beside XRPC, as
-// /_admin/reset-2fa does.
+// /_admin/reset-2fa does. POST /_admin/moderation/rotate-label-key: a new #atproto_label key
+// (`pds moderation rotate-label-key`).
 import type { Plugin } from '../app.ts'
 import { isAdmin } from '../auth.ts'
 import type { ModerationService } from '../../services/moderation/index.ts'
@@ -27,4 +28,13 @@ export function moderationAdminPlugin(opts: { adminPassword: string; moderation:
         throw err
       }
     })
+      .post('/_admin/moderation/rotate-label-key', async ({ request }) => {
+        if (!isAdmin(request, opts.adminPassword)) return fail(401, 'AuthenticationRequired', 'Admin credentials required')
+        try {
+          return Response.json(await opts.moderation().rotateLabelKey())
+        } catch (err) {
+          if (err instanceof DomainError) return fail(err.kind === 'upstream-failure' ? 502 : 400, err.code ?? 'InvalidRequest', err.message)
+          throw err
+        }
+      })
 }

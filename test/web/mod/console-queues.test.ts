@@ -2,17 +2,20 @@
 // member picks one and sees its reports by review state, leading to the subject; axe-core clean.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { AtpAgent } from '@atproto/api'
-import { checkView, signIn, startWebHarness, type WebHarness } from '../account/harness.ts'
+import { checkView, startWebHarness, type WebHarness } from '../account/harness.ts'
+import { enrolTotp, signInWithFactor } from './helpers.ts'
 
 let h: WebHarness
 let teamDid: string
 let bob: { agent: AtpAgent; did: string }
 let post: { uri: string; cid: string }
 let queueId: number
+let leadDid: string
 
 beforeAll(async () => {
   h = await startWebHarness({ PDS_MOD_TEAM_HANDLE: 'mod.test' })
-  await h.signUp('mod')
+  leadDid = (await h.signUp('mod')).did
+  await enrolTotp(h, leadDid) // the console needs the member's second factor
   const res = await fetch(`${h.server.url}/_admin/moderation/enable`, { method: 'POST', headers: { authorization: h.server.adminAuth }, body: JSON.stringify({ account: 'mod.test' }) })
   teamDid = ((await res.json()) as { did: string }).did
   const alice = await h.signUp('alice')
@@ -31,7 +34,7 @@ afterAll(async () => {
 
 test("a member filters the review queue by a report queue and opens a report's subject", async () => {
   const { context, page, consoleErrors } = await h.newContext()
-  await signIn(page, 'mod.test', 'mod-password', '/mod')
+  await signInWithFactor(page, { identifier: 'mod.test', password: 'mod-password', did: leadDid, next: '/mod' })
   await page.getByLabel('Queue', { exact: true }).selectOption({ label: 'Post spam' })
   await page.getByRole('button', { name: 'Show' }).click()
   await page.getByRole('heading', { name: 'Open reports in Post spam' }).waitFor()

@@ -1,23 +1,31 @@
 // The moderation console (/mod → /account/mod) in headless Chromium: a member reviews a report and acts on
-// it; triage cannot take down; a non-member is turned away; every view passes axe-core.
+// it; triage cannot take down; a non-member is turned away; every view passes axe-core. Members sign in with
+// their second factor, as the console requires (gate.test.ts tests the gate itself).
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { AtpAgent } from '@atproto/api'
+import type { Page } from 'playwright-core'
 import { checkView, csrfOn, rawPost, signIn, startWebHarness, type WebHarness } from '../account/harness.ts'
+import { enrolTotp, signInWithFactor } from './helpers.ts'
 
 let h: WebHarness
 let teamDid: string
 let bob: { agent: AtpAgent; did: string }
 let post: { uri: string; cid: string }
+const dids: Record<string, string> = {}
+const signInMember = (page: Page, name: string, next: string) => signInWithFactor(page, { identifier: `${name}.test`, password: `${name}-password`, did: dids[name]!, next })
 
 beforeAll(async () => {
   h = await startWebHarness({ PDS_MOD_TEAM_HANDLE: 'mod.test' })
-  await h.signUp('mod')
+  dids.mod = (await h.signUp('mod')).did
   const res = await fetch(`${h.server.url}/_admin/moderation/enable`, { method: 'POST', headers: { authorization: h.server.adminAuth }, body: JSON.stringify({ account: 'mod.test' }) })
   teamDid = ((await res.json()) as { did: string }).did
   const alice = await h.signUp('alice')
   bob = await h.signUp('bob')
   const tri = await h.signUp('tri')
   await h.server.services.moderation.team.add({ did: teamDid, role: 'tools.ozone.team.defs#roleAdmin' }, tri.did, 'tools.ozone.team.defs#roleTriage')
+  dids.tri = tri.did
+  await enrolTotp(h, dids.mod!)
+  await enrolTotp(h, tri.did)
   post = await bob.agent.post({ text: 'a reported post', createdAt: new Date().toISOString() })
   await alice.agent.com.atproto.moderation.createReport({ reasonType: 'com.atproto.moderation.defs#reasonSpam', reason: 'ads', subject: { $type: 'com.atproto.repo.strongRef', ...post } })
 })
@@ -30,7 +38,7 @@ const recordStatus = () => fetch(`${h.server.url}/xrpc/com.atproto.repo.getRecor
 
 test('a moderator reviews the report in the queue, labels the post and takes it down', async () => {
   const { context, page, consoleErrors } = await h.newContext()
-  await signIn(page, 'mod.test', 'mod-password', '/mod')
+  await signInMember(page, 'mod', '/mod')
   expect(new URL(page.url()).pathname).toBe('/account/mod')
   await page.getByRole('heading', { name: 'Open subjects' }).waitFor()
   await checkView(page, 'mod-queue')
@@ -64,7 +72,7 @@ test('a moderator reviews the report in the queue, labels the post and takes it 
 
 test('triage sees no takedown and a forged takedown post is refused with nothing changed', async () => {
   const { context, page } = await h.newContext()
-  await signIn(page, 'tri.test', 'tri-password', `/account/mod/subject?s=${encodeURIComponent(post.uri)}`)
+  await signInMember(page, 'tri', `/account/mod/subject?s=${encodeURIComponent(post.uri)}`)
   await page.getByRole('button', { name: 'Acknowledge' }).waitFor()
   expect(await page.getByRole('button', { name: 'Take down' }).count()).toBe(0)
   const before = (await h.server.services.moderation.queries.queryEvents({ subject: post.uri })).events.length
@@ -88,8 +96,10 @@ test('an admin changes a member\'s role and removes one; a moderator cannot', as
   const extra = await h.signUp('temp')
   const admin = { did: teamDid, role: 'tools.ozone.team.defs#roleAdmin' }
   await h.server.services.moderation.team.add(admin, extra.did, 'tools.ozone.team.defs#roleTriage')
+  dids.temp = extra.did
+  await enrolTotp(h, extra.did)
   const { context, page, consoleErrors } = await h.newContext()
-  await signIn(page, 'mod.test', 'mod-password', '/account/mod/team')
+  await signInMember(page, 'mod', '/account/mod/team')
   await page.getByLabel('Role of @temp.test', { exact: true }).selectOption({ label: 'Moderator' })
   await page.getByRole('button', { name: 'Save role for @temp.test' }).click()
   await page.getByText('Changed the role of temp.test.').waitFor()
@@ -97,7 +107,7 @@ test('an admin changes a member\'s role and removes one; a moderator cannot', as
   await checkView(page, 'mod-team-admin')
   // The moderator may not manage the team: no controls, and a forged post changes nothing.
   const other = await h.newContext()
-  await signIn(other.page, 'temp.test', 'temp-password', '/account/mod/team')
+  await signInMember(other.page, 'temp', '/account/mod/team')
   await other.page.getByText('@tri.test · triage').waitFor()
   expect(await other.page.getByRole('button', { name: /Remove/ }).count()).toBe(0)
   const forged = await rawPost(other.context, h.server.url, '/account/mod/team/remove', { csrf_token: await csrfOn(other.page), did: (await h.server.services.accounts.getAccount('tri.test'))!.did }, { origin: h.server.url })
@@ -114,7 +124,7 @@ test('an admin changes a member\'s role and removes one; a moderator cannot', as
 test('label definitions: an admin adds the team\'s own label and drops one; the labeler record follows; triage only reads', async () => {
   const record = async () => ((await h.agent().com.atproto.repo.getRecord({ repo: teamDid, collection: 'app.bsky.labeler.service', rkey: 'self' })).data.value as any).policies
   const { context, page, consoleErrors } = await h.newContext()
-  await signIn(page, 'mod.test', 'mod-password', '/account/mod/labels')
+  await signInMember(page, 'mod', '/account/mod/labels')
   await page.getByRole('heading', { name: 'Labels', exact: true }).waitFor()
   await page.getByLabel('Value', { exact: true }).fill('rude')
   await page.getByLabel('Name shown in apps', { exact: true }).fill('Rude')
@@ -145,7 +155,7 @@ test('label definitions: an admin adds the team\'s own label and drops one; the 
   await context.close()
 
   const tri = await h.newContext()
-  await signIn(tri.page, 'tri.test', 'tri-password', '/account/mod/labels')
+  await signInMember(tri.page, 'tri', '/account/mod/labels')
   await tri.page.getByText('Insults and name-calling.').waitFor()
   expect(await tri.page.getByRole('button', { name: 'Save label' }).count()).toBe(0)
   const forged = await rawPost(tri.context, h.server.url, '/account/mod/labels/remove', { csrf_token: await csrfOn(tri.page), identifier: 'rude' }, { origin: h.server.url })
@@ -159,7 +169,7 @@ test('scheduled actions: a pending takedown is listed and a moderator cancels it
   const at = new Date(Date.now() + 3 * 24 * 3600_000).toISOString()
   h.server.services.moderation.scheduler.schedule(admin, { action: { $type: 'tools.ozone.moderation.scheduleAction#takedown', comment: 'repeat spam' }, subjects: [bob.did], scheduling: { executeAt: at } })
   const { context, page, consoleErrors } = await h.newContext()
-  await signIn(page, 'mod.test', 'mod-password', '/account/mod/scheduled')
+  await signInMember(page, 'mod', '/account/mod/scheduled')
   await page.getByRole('link', { name: '@bob.test' }).waitFor()
   await checkView(page, 'mod-scheduled')
   await page.getByRole('button', { name: 'Cancel the takedown of @bob.test' }).click()
