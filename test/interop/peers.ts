@@ -22,12 +22,13 @@ export type Peers = {
  * it is never reached in these tests, so it points at a closed loopback port.
  */
 /** `dnsServer`: a loopback DNS server (test/helpers/dns.ts) both servers ask as their backup nameserver. */
-export async function startPeers(opts: { appView?: boolean; dnsServer?: string } = {}): Promise<Peers> {
+/** `oursEnv`: extra configuration for our server only (e.g. PDS_MOD_TEAM_HANDLE). */
+export async function startPeers(opts: { appView?: boolean; dnsServer?: string; oursEnv?: Record<string, string> } = {}): Promise<Peers> {
   const plc = await startPlcDirectory()
   const smtp = await startSmtpSink()
   const appView: Record<string, string> = opts.appView ? { PDS_BSKY_APP_VIEW_URL: 'http://localhost:9', PDS_BSKY_APP_VIEW_DID: 'did:web:appview.localhost' } : {}
   const [ours, reference] = await Promise.all([
-    startTestServer({ PDS_DID_PLC_URL: plc.url, PDS_EMAIL_SMTP_URL: smtp.url, PDS_EMAIL_FROM_ADDRESS: 'ours@localhost', ...appView, ...(opts.dnsServer ? { PDS_HANDLE_BACKUP_NAMESERVERS: opts.dnsServer } : {}) }),
+    startTestServer({ PDS_DID_PLC_URL: plc.url, PDS_EMAIL_SMTP_URL: smtp.url, PDS_EMAIL_FROM_ADDRESS: 'ours@localhost', ...appView, ...(opts.dnsServer ? { PDS_HANDLE_BACKUP_NAMESERVERS: opts.dnsServer } : {}), ...opts.oursEnv }),
     startReferencePds({ plcUrl: plc.url, smtpUrl: smtp.url, env: appView, dnsServer: opts.dnsServer }),
   ])
   return {

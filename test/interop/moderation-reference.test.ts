@@ -1,0 +1,166 @@
+// Issue 20 against a strict peer: the reference PDS (@atproto/pds under Node 22) forwards its users' calls to
+// our bundled moderation service as it forwards them to Ozone. It resolves the team DID from the shared PLC
+// directory, finds the #atproto_labeler service (this server), signs a service JWT for the team and pipes
+// the call through; we answer as Ozone does. Reporters and moderators whose accounts live on the reference,
+// labels on the reference's records verified against the key in the PLC directory, and bad input.
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { AtpAgent } from '@atproto/api'
+import { createAccount, startPeers, xrpc, type Account, type Peers } from './peers.ts'
+import { labelKeyFromPlc, verifiesWith } from '../e2e/moderation-harness.ts'
+
+const SPAM = 'com.atproto.moderation.defs#reasonSpam'
+const MISLEADING = 'com.atproto.moderation.defs#reasonMisleading'
+
+let p: Peers
+let teamDid: `did:${string}:${string}`
+let team: AtpAgent // the lead, on our server, calling the service directly
+let bob: Account // ours
+let bobPost: { uri: string; cid: string }
+let rita: Account // a reporter on the reference
+let ritaPost: { uri: string; cid: string }
+let mia: Account // a moderator on the reference
+let nick: Account // not a member, on the reference
+
+const viaTeam = (a: Account) => a.agent.withProxy('atproto_labeler', teamDid) as AtpAgent
+const fails = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a refusal') }, (e) => e as { status: number; error: string; message: string })
+/** Every report event the service holds, oldest first (what "nothing stored" is checked against). */
+const allEvents = async () => (await team.tools.ozone.moderation.queryEvents({ sortDirection: 'asc', limit: 100 })).data.events
+
+beforeAll(async () => {
+  p = await startPeers({ oursEnv: { PDS_MOD_TEAM_HANDLE: 'mod.test' } })
+  const [ours, reference] = p.peers as [Peers['peers'][0], Peers['peers'][0]]
+  // The team lead: the account PDS_MOD_TEAM_HANDLE names, set up as `pds moderation enable` does.
+  const lead = new AtpAgent({ service: ours.url })
+  await lead.createAccount({ handle: 'mod.test', email: 'mod@example.com', password: 'mod-password' })
+  const res = await fetch(`${ours.url}/_admin/moderation/enable`, {
+    method: 'POST',
+    headers: { authorization: ours.adminAuth, 'content-type': 'application/json' },
+    body: JSON.stringify({ account: 'mod.test' }),
+  })
+  if (!res.ok) throw new Error(`enable failed: ${res.status} ${await res.text()}`)
+  teamDid = ((await res.json()) as { did: `did:${string}:${string}` }).did
+  team = lead.withProxy('atproto_labeler', teamDid) as AtpAgent
+  bob = await createAccount(ours, 'bob')
+  bobPost = await bob.agent.post({ text: 'a post on ours', createdAt: new Date().toISOString() })
+  rita = await createAccount(reference, 'rita')
+  ritaPost = await rita.agent.post({ text: 'a post on the reference', createdAt: new Date().toISOString() })
+  mia = await createAccount(reference, 'mia')
+  nick = await createAccount(reference, 'nick')
+}, 120_000)
+
+afterAll(async () => {
+  await p?.close()
+})
+
+test('a reference user reports a post and an account of ours through their PDS; the team sees it, by them', async () => {
+  const post = await viaTeam(rita).com.atproto.moderation.createReport({
+    reasonType: MISLEADING,
+    reason: 'from the reference',
+    subject: { $type: 'com.atproto.repo.strongRef', uri: bobPost.uri, cid: bobPost.cid },
+  })
+  const account = await viaTeam(rita).com.atproto.moderation.createReport({
+    reasonType: SPAM,
+    subject: { $type: 'com.atproto.admin.defs#repoRef', did: bob.did },
+  })
+  expect(post.data).toMatchObject({ reasonType: MISLEADING, reason: 'from the reference', reportedBy: rita.did, subject: { uri: bobPost.uri, cid: bobPost.cid } })
+  expect(account.data).toMatchObject({ reasonType: SPAM, reportedBy: rita.did, subject: { did: bob.did } })
+  // The reference passes our answer through unchanged: the same shape our own users get from us.
+  const direct = await bob.agent.withProxy('atproto_labeler', teamDid).com.atproto.moderation.createReport({
+    reasonType: SPAM,
+    subject: { $type: 'com.atproto.admin.defs#repoRef', did: rita.did },
+  })
+  expect(Object.keys(account.data).sort()).toEqual(Object.keys(direct.data).sort())
+  expect(Object.keys(post.data).sort()).toEqual([...Object.keys(direct.data), 'reason'].sort())
+
+  const statuses = (await team.tools.ozone.moderation.queryStatuses({ subject: bobPost.uri })).data.subjectStatuses
+  expect(statuses.map((s) => [(s.subject as { uri: string }).uri, s.reviewState])).toEqual([[bobPost.uri, 'tools.ozone.moderation.defs#reviewOpen']])
+  const reports = (await team.tools.ozone.report.queryReports({ status: 'open', subject: bobPost.uri })).data.reports
+  expect(reports.map((r) => [r.eventId, r.reportedBy, r.reportType, r.comment])).toEqual([[post.data.id, rita.did, MISLEADING, 'from the reference']])
+  const onAccount = (await team.tools.ozone.moderation.queryEvents({ subject: bob.did, types: ['tools.ozone.moderation.defs#modEventReport'] })).data.events
+  expect(onAccount.map((e) => [e.id, e.createdBy])).toEqual([[account.data.id, rita.did]])
+})
+
+test('a team member whose account lives on the reference moderates through it; a non-member is refused', async () => {
+  // The refusal is ours, passed through unchanged: the same answer as to nick's own service JWT sent to us.
+  const refused = await fails(viaTeam(nick).tools.ozone.moderation.queryStatuses({}))
+  expect([refused.status, refused.error, refused.message]).toEqual([401, 'AuthenticationRequired', 'not a moderator account'])
+  const { token } = (await nick.agent.com.atproto.server.getServiceAuth({ aud: teamDid, lxm: 'tools.ozone.moderation.queryStatuses' })).data
+  const direct = await xrpc(p.ours.url, 'tools.ozone.moderation.queryStatuses', { auth: `Bearer ${token}` })
+  expect([direct.status, direct.json]).toEqual([401, { error: refused.error, message: refused.message }])
+  const notYet = await fails(viaTeam(mia).tools.ozone.moderation.queryStatuses({}))
+  expect([notYet.status, notYet.error]).toEqual([401, 'AuthenticationRequired'])
+
+  await team.tools.ozone.team.addMember({ did: mia.did, role: 'tools.ozone.team.defs#roleModerator' })
+  const open = (await viaTeam(mia).tools.ozone.moderation.queryStatuses({ reviewState: 'tools.ozone.moderation.defs#reviewOpen' })).data.subjectStatuses
+  expect(open.map((s) => (s.subject as { uri?: string }).uri ?? (s.subject as { did: string }).did).sort()).toEqual([bobPost.uri, bob.did, rita.did].sort())
+  const ack = await viaTeam(mia).tools.ozone.moderation.emitEvent({
+    event: { $type: 'tools.ozone.moderation.defs#modEventAcknowledge', comment: 'looked at it' },
+    subject: { $type: 'com.atproto.repo.strongRef', uri: bobPost.uri, cid: bobPost.cid },
+    createdBy: mia.did,
+  })
+  expect(ack.data).toMatchObject({ createdBy: mia.did, subject: { uri: bobPost.uri }, event: { comment: 'looked at it' } })
+  const after = (await team.tools.ozone.moderation.queryStatuses({ subject: bobPost.uri })).data.subjectStatuses
+  expect(after.map((s) => [s.reviewState, s.lastReviewedBy])).toEqual([['tools.ozone.moderation.defs#reviewClosed', mia.did]])
+  // A label on the reference user's post, and a takedown of the reference user: subjects elsewhere, so labels only.
+  const label = await viaTeam(mia).tools.ozone.moderation.emitEvent({
+    event: { $type: 'tools.ozone.moderation.defs#modEventLabel', createLabelVals: ['spam'], negateLabelVals: [] },
+    subject: { $type: 'com.atproto.repo.strongRef', uri: ritaPost.uri, cid: ritaPost.cid },
+    createdBy: mia.did,
+  })
+  expect(label.data).toMatchObject({ createdBy: mia.did, subject: { uri: ritaPost.uri, cid: ritaPost.cid } })
+  const takedown = await viaTeam(mia).tools.ozone.moderation.emitEvent({
+    event: { $type: 'tools.ozone.moderation.defs#modEventTakedown', comment: 'elsewhere' },
+    subject: { $type: 'com.atproto.admin.defs#repoRef', did: rita.did },
+    createdBy: mia.did,
+  })
+  expect(takedown.data).toMatchObject({ createdBy: mia.did, subject: { did: rita.did } })
+  expect((await rita.agent.com.atproto.server.getSession()).data.did).toBe(rita.did) // the reference still serves her
+  // The non-member is still refused, and nothing they asked for was done.
+  const again = await fails(viaTeam(nick).tools.ozone.moderation.emitEvent({
+    event: { $type: 'tools.ozone.moderation.defs#modEventTakedown' },
+    subject: { $type: 'com.atproto.admin.defs#repoRef', did: bob.did },
+    createdBy: nick.did,
+  }))
+  expect([again.status, again.error]).toEqual([401, 'AuthenticationRequired'])
+  expect((await bob.agent.com.atproto.server.getSession()).data.did).toBe(bob.did)
+  const events = (await team.tools.ozone.moderation.queryEvents({ subject: bob.did })).data.events
+  expect(events.map((e) => e.createdBy)).not.toContain(nick.did)
+})
+
+test("labels on a reference user's post and account are served by queryLabels and verify against the key in the PLC directory", async () => {
+  const query = async (uriPatterns: string[]) => (await new AtpAgent({ service: p.ours.url }).com.atproto.label.queryLabels({ uriPatterns })).data.labels
+  const onPost = await query([ritaPost.uri])
+  expect(onPost.map((l) => [l.src, l.uri, l.cid, l.val, l.neg ?? false])).toEqual([[teamDid, ritaPost.uri, ritaPost.cid, 'spam', false]])
+  const onAccount = await query([rita.did])
+  expect(onAccount.map((l) => [l.src, l.uri, l.val])).toEqual([[teamDid, rita.did, '!takedown']])
+  const key = await labelKeyFromPlc(p.plc.url, teamDid)
+  for (const l of [...onPost, ...onAccount]) expect(await verifiesWith(l, key)).toBe(true)
+  expect(await verifiesWith({ ...onPost[0]!, val: 'porn' }, key)).toBe(false)
+})
+
+test('bad input through the reference: clear XRPC errors, nothing stored', async () => {
+  const stored = await allEvents()
+  const report = (subject: unknown) => fails(viaTeam(rita).com.atproto.moderation.createReport({ reasonType: SPAM, subject: subject as never }))
+  const nobody = await report({ $type: 'com.atproto.admin.defs#repoRef', did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' })
+  expect([nobody.status, nobody.error, nobody.message]).toEqual([400, 'RepoNotFound', 'Subject not found: the DID does not resolve'])
+  const noRecord = await report({ $type: 'com.atproto.repo.strongRef', uri: `at://${bob.did}/app.bsky.feed.post/3zzzzzzzzzzzz`, cid: bobPost.cid })
+  expect([noRecord.status, noRecord.error, noRecord.message]).toEqual([400, 'RecordNotFound', 'Subject not found: no such record'])
+  // An open union: the reference forwards an unknown subject type, and we name the problem.
+  const unknown = await report({ $type: 'com.example.unknown#thing', name: 'x' })
+  expect([unknown.status, unknown.error, unknown.message]).toEqual([400, 'InvalidRequest', 'Invalid subject'])
+  // A report without its reason type: the reference's own lexicon check refuses it before forwarding.
+  const malformed = await fetch(`${p.reference.url}/xrpc/com.atproto.moderation.createReport`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${rita.agent.session!.accessJwt}`, 'atproto-proxy': `${teamDid}#atproto_labeler`, 'content-type': 'application/json' },
+    body: JSON.stringify({ subject: { $type: 'com.atproto.admin.defs#repoRef', did: bob.did } }),
+  }).then(async (r) => ({ status: r.status, ...((await r.json()) as { error: string; message: string }) }))
+  expect(malformed).toEqual({ status: 400, error: 'InvalidRequest', message: 'Missing required key "reasonType" at $' })
+  const badEvent = await fails(viaTeam(mia).tools.ozone.moderation.emitEvent({
+    event: { $type: 'tools.ozone.moderation.defs#modEventNope' },
+    subject: { $type: 'com.atproto.admin.defs#repoRef', did: bob.did },
+    createdBy: mia.did,
+  }))
+  expect([badEvent.status, badEvent.error, badEvent.message]).toEqual([400, 'InvalidRequest', 'Unsupported event type: tools.ozone.moderation.defs#modEventNope'])
+  expect(await allEvents()).toEqual(stored)
+  expect((await team.tools.ozone.report.queryReports({ status: 'open', subject: bob.did })).data.reports.map((r) => r.reportedBy)).toEqual([rita.did])
+})
