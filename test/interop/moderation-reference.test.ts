@@ -3,6 +3,9 @@
 // directory, finds the #atproto_labeler service (this server), signs a service JWT for the team and pipes
 // the call through; we answer as Ozone does. Reporters and moderators whose accounts live on the reference,
 // labels on the reference's records verified against the key in the PLC directory, and bad input.
+// The reference reaches our http://localhost:<port> labeler endpoint as a development deployment does:
+// PDS_DEV_MODE turns off its SSRF protection (proxy agent: https only, unicast addresses; safeFetch), while
+// safeFetch still refuses IP-literal hosts, so both servers are named `localhost` (test/helpers/reference-pds.ts).
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
 import { createAccount, startPeers, xrpc, type Account, type Peers } from './peers.ts'
@@ -23,7 +26,7 @@ let nick: Account // not a member, on the reference
 
 const viaTeam = (a: Account) => a.agent.withProxy('atproto_labeler', teamDid) as AtpAgent
 const fails = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a refusal') }, (e) => e as { status: number; error: string; message: string })
-/** Every report event the service holds, oldest first (what "nothing stored" is checked against). */
+/** Every moderation event the service holds, oldest first (what "nothing stored" is checked against). */
 const allEvents = async () => (await team.tools.ozone.moderation.queryEvents({ sortDirection: 'asc', limit: 100 })).data.events
 
 beforeAll(async () => {
@@ -57,6 +60,7 @@ test('a reference user reports a post and an account of ours through their PDS; 
     reasonType: MISLEADING,
     reason: 'from the reference',
     subject: { $type: 'com.atproto.repo.strongRef', uri: bobPost.uri, cid: bobPost.cid },
+    modTool: { name: 'reference-client', meta: { build: 7 } },
   })
   const account = await viaTeam(rita).com.atproto.moderation.createReport({
     reasonType: SPAM,
@@ -76,6 +80,8 @@ test('a reference user reports a post and an account of ours through their PDS; 
   expect(statuses.map((s) => [(s.subject as { uri: string }).uri, s.reviewState])).toEqual([[bobPost.uri, 'tools.ozone.moderation.defs#reviewOpen']])
   const reports = (await team.tools.ozone.report.queryReports({ status: 'open', subject: bobPost.uri })).data.reports
   expect(reports.map((r) => [r.eventId, r.reportedBy, r.reportType, r.comment])).toEqual([[post.data.id, rita.did, MISLEADING, 'from the reference']])
+  const onPost = (await team.tools.ozone.moderation.queryEvents({ subject: bobPost.uri })).data.events
+  expect(onPost.map((e) => [e.id, e.createdBy, e.creatorHandle, e.modTool])).toEqual([[post.data.id, rita.did, rita.handle, { name: 'reference-client', meta: { build: 7 } }]])
   const onAccount = (await team.tools.ozone.moderation.queryEvents({ subject: bob.did, types: ['tools.ozone.moderation.defs#modEventReport'] })).data.events
   expect(onAccount.map((e) => [e.id, e.createdBy])).toEqual([[account.data.id, rita.did]])
 })
@@ -93,6 +99,13 @@ test('a team member whose account lives on the reference moderates through it; a
   await team.tools.ozone.team.addMember({ did: mia.did, role: 'tools.ozone.team.defs#roleModerator' })
   const open = (await viaTeam(mia).tools.ozone.moderation.queryStatuses({ reviewState: 'tools.ozone.moderation.defs#reviewOpen' })).data.subjectStatuses
   expect(open.map((s) => (s.subject as { uri?: string }).uri ?? (s.subject as { did: string }).did).sort()).toEqual([bobPost.uri, bob.did, rita.did].sort())
+  // What the Ozone web app asks first and on a subject page, through the member's own PDS.
+  expect((await viaTeam(mia).tools.ozone.server.getConfig()).data).toMatchObject({ pds: { url: p.ours.config.service.publicUrl }, viewer: { role: 'tools.ozone.team.defs#roleModerator' } })
+  const repo = (await viaTeam(mia).tools.ozone.moderation.getRepo({ did: bob.did })).data
+  expect(repo).toMatchObject({ did: bob.did, handle: bob.handle, email: bob.email, moderation: { subjectStatus: { subject: { did: bob.did } } } })
+  const record = (await viaTeam(mia).tools.ozone.moderation.getRecord({ uri: bobPost.uri })).data
+  expect(record).toMatchObject({ uri: bobPost.uri, cid: bobPost.cid, value: { text: 'a post on ours' }, repo: { did: bob.did } })
+  expect((await viaTeam(mia).tools.ozone.moderation.getRepo({ did: rita.did })).data).toMatchObject({ did: rita.did, handle: rita.handle })
   const ack = await viaTeam(mia).tools.ozone.moderation.emitEvent({
     event: { $type: 'tools.ozone.moderation.defs#modEventAcknowledge', comment: 'looked at it' },
     subject: { $type: 'com.atproto.repo.strongRef', uri: bobPost.uri, cid: bobPost.cid },
@@ -133,6 +146,9 @@ test("labels on a reference user's post and account are served by queryLabels an
   expect(onPost.map((l) => [l.src, l.uri, l.cid, l.val, l.neg ?? false])).toEqual([[teamDid, ritaPost.uri, ritaPost.cid, 'spam', false]])
   const onAccount = await query([rita.did])
   expect(onAccount.map((l) => [l.src, l.uri, l.val])).toEqual([[teamDid, rita.did, '!takedown']])
+  // The same labels, asked of the labeler through the reference (as an AppView-less client would).
+  const viaReference = (await viaTeam(rita).com.atproto.label.queryLabels({ uriPatterns: [ritaPost.uri, rita.did] })).data.labels
+  expect(viaReference).toEqual([...onPost, ...onAccount])
   const key = await labelKeyFromPlc(p.plc.url, teamDid)
   for (const l of [...onPost, ...onAccount]) expect(await verifiesWith(l, key)).toBe(true)
   expect(await verifiesWith({ ...onPost[0]!, val: 'porn' }, key)).toBe(false)
