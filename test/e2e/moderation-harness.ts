@@ -7,6 +7,7 @@ import { startPlcDirectory, type TestPlc } from '../helpers/plc.ts'
 import { startSmtpSink, type TestSmtp } from '../helpers/smtp.ts'
 import { decode as decodeCbor, encode as encodeCbor } from '@ipld/dag-cbor'
 import { verifySignature } from '@atproto/crypto'
+import type { XRPCError } from '@atproto/xrpc'
 
 type Account = { agent: AtpAgent; did: string; handle: string; email: string; password: string }
 
@@ -123,4 +124,14 @@ export function subscribeLabelFrames(port: number, cursor?: number): Promise<{ w
     ws.onopen = () => resolve({ ws, frames })
     ws.onerror = reject
   })
+}
+
+/** The XRPC error a call fails with; a call that succeeds fails the test. */
+export async function fails(call: Promise<unknown>): Promise<XRPCError> {
+  try {
+    await call
+  } catch (err) {
+    return err as XRPCError
+  }
+  throw new Error('the call succeeded')
 }

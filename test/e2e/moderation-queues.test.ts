@@ -2,11 +2,10 @@
 // matching enabled queue, routeReports after a change, delete with the reports moved, moderators on
 // queues, and bad input (Ozone's error names, nothing changed). Outputs are checked against the lexicons.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { XRPCError } from '@atproto/xrpc'
 import type { AtpAgent } from '@atproto/api'
 import { Lexicons } from '@atproto/lexicon'
 import { lexiconDocuments } from '../../src/generated/lexicons.gen.ts'
-import { startModHarness, type ModHarness } from './moderation-harness.ts'
+import { fails, startModHarness, type ModHarness } from './moderation-harness.ts'
 
 const SPAM = 'com.atproto.moderation.defs#reasonSpam'
 const RUDE = 'com.atproto.moderation.defs#reasonRude'
@@ -40,15 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close()
 })
-
-const fails = async (call: Promise<unknown>) => {
-  try {
-    await call
-  } catch (err) {
-    return err as XRPCError
-  }
-  throw new Error('the call succeeded')
-}
 
 const report = (reasonType: string, subject: Record<string, unknown>) => bob.agent.com.atproto.moderation.createReport({ reasonType, subject: subject as never })
 const postRef = () => ({ $type: 'com.atproto.repo.strongRef', uri: post.uri, cid: post.cid })

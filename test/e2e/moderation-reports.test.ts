@@ -2,11 +2,10 @@
 // assignments, queue moves, closing a subject's reports, emitEvent's reportAction), and their statistics.
 // Bad input gets Ozone's error names and changes nothing. Outputs are checked against the lexicons.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { XRPCError } from '@atproto/xrpc'
 import type { AtpAgent } from '@atproto/api'
 import { Lexicons } from '@atproto/lexicon'
 import { lexiconDocuments } from '../../src/generated/lexicons.gen.ts'
-import { startModHarness, type ModHarness } from './moderation-harness.ts'
+import { fails, startModHarness, type ModHarness } from './moderation-harness.ts'
 
 const SPAM = 'com.atproto.moderation.defs#reasonSpam'
 const RUDE = 'com.atproto.moderation.defs#reasonRude'
@@ -42,15 +41,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close()
 })
-
-const fails = async (call: Promise<unknown>) => {
-  try {
-    await call
-  } catch (err) {
-    return err as XRPCError
-  }
-  throw new Error('the call succeeded')
-}
 
 const postRef = () => ({ $type: 'com.atproto.repo.strongRef', uri: post.uri, cid: post.cid })
 const aliceRef = () => ({ $type: 'com.atproto.admin.defs#repoRef', did: alice.did })

@@ -1,9 +1,8 @@
 // tools.ozone.safelink.*: URL safety rules with their audit trail, through @atproto/api as Ozone's clients
 // call them: add, update, remove, query with filters and paging, and Ozone's error names.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { XRPCError } from '@atproto/xrpc'
 import type { AtpAgent } from '@atproto/api'
-import { startModHarness, type ModHarness } from './moderation-harness.ts'
+import { fails, startModHarness, type ModHarness } from './moderation-harness.ts'
 
 let h: ModHarness
 let triage: AtpAgent
@@ -17,15 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close()
 })
-
-const fails = async (call: Promise<unknown>) => {
-  try {
-    await call
-  } catch (err) {
-    return err as XRPCError
-  }
-  throw new Error('the call succeeded')
-}
 
 test('add, update and remove a rule; each change is an audit event; the rule list follows', async () => {
   const sl = h.team.tools.ozone.safelink

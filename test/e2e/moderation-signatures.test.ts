@@ -3,8 +3,7 @@
 // email domains, the browsers they signed in with (the real OAuth sign-in), and the changes recorded in account.sqlite. Driven through @atproto/api.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
-import { XRPCError } from '@atproto/xrpc'
-import { startModHarness, type ModHarness } from './moderation-harness.ts'
+import { fails, startModHarness, type ModHarness } from './moderation-harness.ts'
 import { getCode, newClient } from '../oauth/flow.ts'
 import { Browser } from '../oauth/hand-client.ts'
 import { OperatorActions } from '../../src/services/admin/actions.ts'
@@ -48,15 +47,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close()
 })
-
-const fails = async (call: Promise<unknown>) => {
-  try {
-    await call
-  } catch (err) {
-    return err as XRPCError
-  }
-  throw new Error('the call succeeded')
-}
 
 test('findCorrelation: the signatures all the accounts share', async () => {
   const sig = h.team.tools.ozone.signature

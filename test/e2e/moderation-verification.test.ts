@@ -2,9 +2,8 @@
 // (read back with getRecord and off the firehose), revocations delete them and mark the rows; roles and
 // bad input as Ozone. Driven through @atproto/api's tools.ozone.verification methods.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { XRPCError } from '@atproto/xrpc'
 import type { AtpAgent } from '@atproto/api'
-import { startModHarness, type ModHarness } from './moderation-harness.ts'
+import { fails, startModHarness, type ModHarness } from './moderation-harness.ts'
 import { replayAll } from '../helpers/firehose.ts'
 import { Verifications } from '../../src/services/moderation/verification.ts'
 
@@ -31,15 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close()
 })
-
-const fails = async (call: Promise<unknown>) => {
-  try {
-    await call
-  } catch (err) {
-    return err as XRPCError
-  }
-  throw new Error('the call succeeded')
-}
 
 const rkeyOf = (uri: string) => uri.split('/').pop()!
 const records = async () => (await h.agent().com.atproto.repo.listRecords({ repo: h.teamDid, collection: 'app.bsky.graph.verification' })).data.records
