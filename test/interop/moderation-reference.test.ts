@@ -13,6 +13,7 @@ import { labelKeyFromPlc, verifiesWith } from '../e2e/moderation-harness.ts'
 
 const SPAM = 'com.atproto.moderation.defs#reasonSpam'
 const MISLEADING = 'com.atproto.moderation.defs#reasonMisleading'
+const APPEAL = 'com.atproto.moderation.defs#reasonAppeal'
 
 let p: Peers
 let teamDid: `did:${string}:${string}`
@@ -154,9 +155,31 @@ test("labels on a reference user's post and account are served by queryLabels an
   expect(await verifiesWith({ ...onPost[0]!, val: 'porn' }, key)).toBe(false)
 })
 
+test("Ozone's reporter rules hold across servers: a reporter the team took down may only appeal, their own account, once", async () => {
+  const ritaRef = { $type: 'com.atproto.admin.defs#repoRef', did: rita.did }
+  const spam = await fails(viaTeam(rita).com.atproto.moderation.createReport({ reasonType: SPAM, subject: { $type: 'com.atproto.admin.defs#repoRef', did: bob.did } }))
+  expect([spam.status, spam.error, spam.message]).toEqual([403, 'AccountTakedown', 'Report not accepted from takendown account'])
+  const notTheirs = await fails(viaTeam(nick).com.atproto.moderation.createReport({ reasonType: APPEAL, subject: ritaRef }))
+  expect([notTheirs.status, notTheirs.error, notTheirs.message]).toEqual([403, 'Forbidden', 'You cannot appeal this report'])
+  const appealedNow = async () => (await team.tools.ozone.moderation.queryStatuses({ subject: rita.did })).data.subjectStatuses.map((s) => [s.takendown, s.appealed ?? false])
+  expect(await appealedNow()).toEqual([[true, false]])
+
+  const appeal = await viaTeam(rita).com.atproto.moderation.createReport({ reasonType: APPEAL, reason: 'that was satire', subject: ritaRef })
+  expect(appeal.data).toMatchObject({ reasonType: APPEAL, reason: 'that was satire', reportedBy: rita.did, subject: { did: rita.did } })
+  expect(await appealedNow()).toEqual([[true, true]])
+  const twice = await fails(viaTeam(rita).com.atproto.moderation.createReport({ reasonType: APPEAL, subject: ritaRef }))
+  expect([twice.status, twice.error, twice.message]).toEqual([403, 'AlreadyAppealed', 'Awaiting decision on previous appeal'])
+  // The refusals stored nothing; a decision (by the member on the reference) opens the way to a new appeal.
+  const appeals = (await team.tools.ozone.moderation.queryEvents({ subject: rita.did, types: ['tools.ozone.moderation.defs#modEventReport'] })).data.events
+  expect(appeals.filter((e) => e.createdBy !== bob.did).map((e) => [e.id, e.createdBy])).toEqual([[appeal.data.id, rita.did]]) // bob's is from the first test
+  await viaTeam(mia).tools.ozone.moderation.emitEvent({ event: { $type: 'tools.ozone.moderation.defs#modEventResolveAppeal', comment: 'upheld' }, subject: ritaRef, createdBy: mia.did })
+  expect(await appealedNow()).toEqual([[true, false]])
+  expect((await viaTeam(rita).com.atproto.moderation.createReport({ reasonType: APPEAL, subject: ritaRef })).data.reportedBy).toBe(rita.did)
+})
+
 test('bad input through the reference: clear XRPC errors, nothing stored', async () => {
   const stored = await allEvents()
-  const report = (subject: unknown) => fails(viaTeam(rita).com.atproto.moderation.createReport({ reasonType: SPAM, subject: subject as never }))
+  const report = (subject: unknown) => fails(viaTeam(nick).com.atproto.moderation.createReport({ reasonType: SPAM, subject: subject as never }))
   const nobody = await report({ $type: 'com.atproto.admin.defs#repoRef', did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' })
   expect([nobody.status, nobody.error, nobody.message]).toEqual([400, 'RepoNotFound', 'Subject not found: the DID does not resolve'])
   const noRecord = await report({ $type: 'com.atproto.repo.strongRef', uri: `at://${bob.did}/app.bsky.feed.post/3zzzzzzzzzzzz`, cid: bobPost.cid })
@@ -167,7 +190,7 @@ test('bad input through the reference: clear XRPC errors, nothing stored', async
   // A report without its reason type: the reference's own lexicon check refuses it before forwarding.
   const malformed = await fetch(`${p.reference.url}/xrpc/com.atproto.moderation.createReport`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${rita.agent.session!.accessJwt}`, 'atproto-proxy': `${teamDid}#atproto_labeler`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${nick.agent.session!.accessJwt}`, 'atproto-proxy': `${teamDid}#atproto_labeler`, 'content-type': 'application/json' },
     body: JSON.stringify({ subject: { $type: 'com.atproto.admin.defs#repoRef', did: bob.did } }),
   }).then(async (r) => ({ status: r.status, ...((await r.json()) as { error: string; message: string }) }))
   expect(malformed).toEqual({ status: 400, error: 'InvalidRequest', message: 'Missing required key "reasonType" at $' })

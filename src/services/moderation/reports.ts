@@ -9,11 +9,13 @@ import { EV, REVIEW } from './status.ts'
 import { subjectFromInput, subjectJson, type ModSubject } from './subject.ts'
 import type { Caller } from './team.ts'
 import { addReportRow } from './reports-routing.ts'
+import { assertReportAllowed } from './report-checks.ts'
 
 export type ReportInput = { reasonType: string; reason?: string; subject: unknown; modTool?: unknown }
 
 export async function createReport(ctx: ModContext, input: ReportInput, reportedBy: string) {
   const subject = subjectFromInput(input.subject)
+  assertReportAllowed(ctx, input.reasonType, subject, reportedBy)
   await assertSubjectExists(ctx, subject)
   const event: Record<string, unknown> = { $type: EV.report, reportType: input.reasonType }
   if (input.reason) event.comment = input.reason

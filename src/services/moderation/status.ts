@@ -48,6 +48,7 @@ export const REVIEW = {
 export const REASON_APPEAL = 'com.atproto.moderation.defs#reasonAppeal'
 /** Reports of these types are appeals (Ozone's isAppealReport). */
 const APPEAL_REASONS = new Set([REASON_APPEAL, 'tools.ozone.report.defs#reasonAppeal'])
+export const isAppealReport = (reasonType: string) => APPEAL_REASONS.has(reasonType)
 
 /** Events that count as a moderator having reviewed the subject. */
 const REVIEWING = new Set<string>([
