@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
 import { createAccount, startPeers, xrpc, type Account, type Peers } from './peers.ts'
 import { labelKeyFromPlc, verifiesWith } from '../e2e/moderation-harness.ts'
+import { startReferencePds } from '../helpers/reference-pds.ts'
 
 const SPAM = 'com.atproto.moderation.defs#reasonSpam'
 const MISLEADING = 'com.atproto.moderation.defs#reasonMisleading'
@@ -203,3 +204,37 @@ test('bad input through the reference: clear XRPC errors, nothing stored', async
   expect(await allEvents()).toEqual(stored)
   expect((await team.tools.ozone.report.queryReports({ status: 'open', subject: bob.did })).data.reports.map((r) => r.reportedBy)).toEqual([rita.did])
 })
+
+test('a reference PDS whose operator made the team its report and moderation service sends there without the header', async () => {
+  const service = { url: p.ours.config.service.publicUrl, did: teamDid }
+  const wired = await startReferencePds({
+    plcUrl: p.plc.url,
+    env: { PDS_REPORT_SERVICE_URL: service.url, PDS_REPORT_SERVICE_DID: service.did, PDS_MOD_SERVICE_URL: service.url, PDS_MOD_SERVICE_DID: service.did },
+  })
+  try {
+    const peer = { name: 'reference' as const, url: wired.url, did: wired.did, adminAuth: wired.adminAuth }
+    const [ola, max] = [await createAccount(peer, 'ola'), await createAccount(peer, 'max')]
+    const report = await ola.agent.com.atproto.moderation.createReport({ reasonType: SPAM, reason: 'no header', subject: { $type: 'com.atproto.repo.strongRef', uri: bobPost.uri, cid: bobPost.cid } })
+    expect(report.data).toMatchObject({ reportedBy: ola.did, reason: 'no header', subject: { uri: bobPost.uri } })
+    const reports = (await team.tools.ozone.report.queryReports({ status: 'open', subject: bobPost.uri })).data.reports
+    expect(reports.filter((r) => r.reportedBy === ola.did).map((r) => [r.eventId, r.comment])).toEqual([[report.data.id, 'no header']])
+    // tools.ozone.* go to the same service by default: refused until the lead adds the member, then served.
+    const refused = await fails(max.agent.tools.ozone.moderation.queryStatuses({}))
+    expect([refused.status, refused.error, refused.message]).toEqual([401, 'AuthenticationRequired', 'not a moderator account'])
+    await team.tools.ozone.team.addMember({ did: max.did, role: 'tools.ozone.team.defs#roleTriage' })
+    const open = (await max.agent.tools.ozone.moderation.queryStatuses({ subject: bobPost.uri })).data.subjectStatuses
+    expect(open.map((s) => [(s.subject as { uri: string }).uri, s.reviewState])).toEqual([[bobPost.uri, 'tools.ozone.moderation.defs#reviewOpen']])
+    // Their role is ours to enforce: a triage member cannot take down.
+    const takedown = await fails(max.agent.tools.ozone.moderation.emitEvent({
+      event: { $type: 'tools.ozone.moderation.defs#modEventTakedown' },
+      subject: { $type: 'com.atproto.admin.defs#repoRef', did: bob.did },
+      createdBy: max.did,
+    }))
+    expect([takedown.status, takedown.error, takedown.message]).toEqual([401, 'AuthenticationRequired', 'Must be a full moderator to take this type of action'])
+    const takedowns = (await team.tools.ozone.moderation.queryEvents({ subject: bob.did, types: ['tools.ozone.moderation.defs#modEventTakedown'] })).data.events
+    expect(takedowns).toEqual([])
+    expect((await bob.agent.com.atproto.server.getSession()).data.did).toBe(bob.did)
+  } finally {
+    await wired.stop()
+  }
+}, 120_000)
