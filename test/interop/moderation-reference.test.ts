@@ -8,13 +8,14 @@
 // safeFetch still refuses IP-literal hosts, so both servers are named `localhost` (test/helpers/reference-pds.ts).
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
-import { createAccount, startPeers, xrpc, type Account, type Peers } from './peers.ts'
+import { createAccount, PNG_1x1, startPeers, xrpc, type Account, type Peers } from './peers.ts'
 import { labelKeyFromPlc, verifiesWith } from '../e2e/moderation-harness.ts'
 import { startReferencePds } from '../helpers/reference-pds.ts'
 
 const SPAM = 'com.atproto.moderation.defs#reasonSpam'
 const MISLEADING = 'com.atproto.moderation.defs#reasonMisleading'
 const APPEAL = 'com.atproto.moderation.defs#reasonAppeal'
+const OPEN = 'tools.ozone.moderation.defs#reviewOpen'
 
 let p: Peers
 let teamDid: `did:${string}:${string}`
@@ -237,4 +238,77 @@ test('a reference PDS whose operator made the team its report and moderation ser
   } finally {
     await wired.stop()
   }
+}, 120_000)
+
+test("a post on the reference, reported by one of our users: the team reads its content and its author from the reference", async () => {
+  const reference = p.peers[1]!
+  const ivy = await createAccount(reference, 'ivy')
+  await ivy.agent.upsertProfile(() => ({ displayName: 'Ivy over there' }))
+  const image = (await ivy.agent.uploadBlob(PNG_1x1, { encoding: 'image/png' })).data.blob
+  const text = 'remote <b>words</b> & more'
+  const post = await ivy.agent.post({ text, createdAt: new Date().toISOString(), embed: { $type: 'app.bsky.embed.images', images: [{ image, alt: 'a dot' }] } })
+  const gone = await ivy.agent.post({ text: 'soon deleted', createdAt: new Date().toISOString() })
+  for (const subject of [post, gone]) {
+    await bob.agent.withProxy('atproto_labeler', teamDid).com.atproto.moderation.createReport({ reasonType: SPAM, subject: { $type: 'com.atproto.repo.strongRef', ...subject } })
+  }
+  await ivy.agent.deletePost(gone.uri)
+
+  const record = (await team.tools.ozone.moderation.getRecord({ uri: post.uri })).data
+  expect(record).toMatchObject({
+    uri: post.uri,
+    cid: post.cid,
+    value: { $type: 'app.bsky.feed.post', text, embed: { images: [{ alt: 'a dot' }] } },
+    // Blob details are what the ref says: the blob itself stays on the reference.
+    blobs: [{ cid: image.ref.toString(), mimeType: 'image/png', size: PNG_1x1.byteLength, moderation: {} }],
+    labels: [],
+    moderation: { subjectStatus: { subject: { uri: post.uri }, reviewState: OPEN } },
+    repo: { did: ivy.did, handle: ivy.handle, relatedRecords: [{ $type: 'app.bsky.actor.profile', displayName: 'Ivy over there' }] },
+  })
+  // The lexicon's fields only, the same as for a record of ours; no email for an account hosted elsewhere.
+  const local = (await team.tools.ozone.moderation.getRecord({ uri: bobPost.uri })).data
+  expect(Object.keys(record).sort()).toEqual(Object.keys(local).sort())
+  expect(record.repo).not.toHaveProperty('email')
+  // A record the reference no longer has is not found, as Ozone's AppView would say.
+  const deleted = await fails(team.tools.ozone.moderation.getRecord({ uri: gone.uri }))
+  expect([deleted.status, deleted.error]).toEqual([400, 'RecordNotFound'])
+  const records = (await team.tools.ozone.moderation.getRecords({ uris: [post.uri, gone.uri] })).data.records
+  expect(records.map((r) => [r.$type, r.uri, (r as { value?: { text?: string } }).value?.text])).toEqual([
+    ['tools.ozone.moderation.defs#recordViewDetail', post.uri, text],
+    ['tools.ozone.moderation.defs#recordViewNotFound', gone.uri, undefined],
+  ])
+  // An older version (another cid) is not served: the reference has only the current one.
+  const stale = await fails(team.tools.ozone.moderation.getRecord({ uri: post.uri, cid: bobPost.cid }))
+  expect([stale.status, stale.error]).toEqual([400, 'RecordNotFound'])
+
+  const repo = (await team.tools.ozone.moderation.getRepo({ did: ivy.did })).data
+  expect(repo).toMatchObject({ did: ivy.did, handle: ivy.handle, relatedRecords: [{ $type: 'app.bsky.actor.profile', displayName: 'Ivy over there' }], labels: [] })
+  expect(repo).not.toHaveProperty('email')
+  const repos = (await team.tools.ozone.moderation.getRepos({ dids: [ivy.did, 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa'] })).data.repos
+  expect(repos.map((r) => [r.$type, r.did, (r as { handle?: string }).handle])).toEqual([
+    ['tools.ozone.moderation.defs#repoViewDetail', ivy.did, ivy.handle],
+    ['tools.ozone.moderation.defs#repoViewNotFound', 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', undefined],
+  ])
+  // A member on the reference gets the same, through it.
+  // (An account we hold no status for is "indexed" when asked, as before.)
+  const throughReference = (await viaTeam(mia).tools.ozone.moderation.getRecord({ uri: post.uri })).data
+  expect({ ...throughReference, repo: { ...throughReference.repo, indexedAt: '' } }).toEqual({ ...record, repo: { ...record.repo, indexedAt: '' } })
+})
+
+test('a post on a reference PDS that stopped answering: not found, and its account as its DID document says', async () => {
+  const gone = await startReferencePds({ plcUrl: p.plc.url })
+  const peer = { name: 'reference' as const, url: gone.url, did: gone.did, adminAuth: gone.adminAuth }
+  const zed = await createAccount(peer, 'zed')
+  await zed.agent.upsertProfile(() => ({ displayName: 'Zed' }))
+  const post = await zed.agent.post({ text: 'from a server about to stop', createdAt: new Date().toISOString() })
+  await bob.agent.withProxy('atproto_labeler', teamDid).com.atproto.moderation.createReport({ reasonType: SPAM, subject: { $type: 'com.atproto.repo.strongRef', ...post } })
+  await gone.stop()
+  const started = Date.now()
+  const missing = await fails(team.tools.ozone.moderation.getRecord({ uri: post.uri }))
+  expect([missing.status, missing.error]).toEqual([400, 'RecordNotFound'])
+  const repo = (await team.tools.ozone.moderation.getRepo({ did: zed.did })).data
+  expect(repo).toMatchObject({ did: zed.did, handle: zed.handle, relatedRecords: [] })
+  expect(Date.now() - started).toBeLessThan(10_000)
+  // The report itself is still there to act on.
+  const statuses = (await team.tools.ozone.moderation.queryStatuses({ subject: post.uri })).data.subjectStatuses
+  expect(statuses.map((s) => s.reviewState)).toEqual([OPEN])
 }, 120_000)

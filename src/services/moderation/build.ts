@@ -22,5 +22,6 @@ export function buildModeration(
     keys: { keyFiles: keyFilesFor(config), directory: join(config.db.dataDirectory, 'moderation') },
     teamHandle: config.moderation.teamHandle,
     publicUrl: config.service.publicUrl,
+    devMode: config.service.devMode,
   })
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.ts'
 import type { AccountService } from '../accounts/account-service.ts'
 import type { RepoService } from '../repo/service.ts'
 import type { Labeler } from './labeler.ts'
+import type { RemoteSubjects } from './remote.ts'
 
 /** The admin API's status change (com.atproto.admin.updateSubjectStatus): takedowns of our own subjects. */
 export type SubjectStatusPort = (input: {
@@ -21,6 +22,8 @@ export type ModContext = {
   now: () => Date
   /** The team lead's DID: the labeler's identity; null while moderation is off. */
   teamDid: () => string | null
+  /** Records and accounts hosted on other servers, read from their PDS. */
+  remote: RemoteSubjects
 }
 
 export const hoursFrom = (now: Date, hours: number) => new Date(now.getTime() + hours * 3600_000).toISOString()

@@ -24,6 +24,7 @@ import { Team } from './members.ts'
 import { Scheduler } from './scheduler.ts'
 import { TeamConfig } from './team-config.ts'
 import { Reporting, type ReportActionInput } from './reports-service.ts'
+import { RemoteSubjects } from './remote.ts'
 
 export type { Caller } from './team.ts'
 export { ROLE } from './team.ts'
@@ -38,6 +39,8 @@ export type ModerationDeps = {
   /** PDS_MOD_TEAM_HANDLE */
   teamHandle?: string
   publicUrl: string
+  /** Dev mode: other servers' records may be read from loopback and plain-http hosts (remote.ts). */
+  devMode?: boolean
   /** How often the background job looks for ended takedowns and due scheduled actions. */
   jobIntervalMs?: number
 }
@@ -83,6 +86,7 @@ export class ModerationService {
       applySubjectStatus: deps.applySubjectStatus,
       now,
       teamDid: () => this.teamDid(),
+      remote: new RemoteSubjects({ resolveDid: (did) => deps.accounts.didDocFor(did), devMode: deps.devMode ?? false, log: deps.log }),
     }
     this.queries = new Queries(this.ctx)
     this.team = new Team(this.ctx)

@@ -3,7 +3,7 @@
 import { invalidInput } from '../errors.ts'
 import * as events from '../../storage/moderation/events.ts'
 import * as statuses from '../../storage/moderation/statuses.ts'
-import type { ModContext } from './context.ts'
+import { isLocalAccount, type ModContext } from './context.ts'
 import { subjectFromString } from './subject.ts'
 import { eventView, recordView, repoView, statusView } from './views.ts'
 
@@ -89,6 +89,12 @@ export class Queries {
     if (!view) throw invalidInput('Record not found', 'RecordNotFound')
     const { blobCids: _, ...detail } = view
     return detail
+  }
+
+  /** The PDS of an account hosted on another server (the console says where a subject's content came from); null for ours. */
+  async hostedElsewhere(did: string): Promise<string | null> {
+    if (isLocalAccount(this.ctx, did)) return null
+    return (await this.ctx.remote.pdsOf(did)) ?? null
   }
 
   async getRecords(uris: string[]) {

@@ -121,32 +121,41 @@ export async function repoView(ctx: ModContext, did: string, detail: boolean): P
       labels,
     })
   }
-  const data = await ctx.accounts.atprotoDataFor(did).catch(() => null)
+  // Hosted elsewhere: the handle its PDS confirms (describeRepo) and its profile, as Ozone's AppView gives
+  // them; when that PDS does not answer, what the DID document says.
+  const [data, remote] = await Promise.all([ctx.accounts.atprotoDataFor(did).catch(() => null), ctx.remote.repo(did)])
   if (!data) return null
   const status = statuses.getStatus(ctx.db, { did, recordPath: '' })
   return compact({
     did,
-    handle: data.handle ?? 'handle.invalid',
-    relatedRecords: [],
+    handle: remote?.handle ?? data.handle ?? 'handle.invalid',
+    relatedRecords: remote?.profile ? [{ $type: 'app.bsky.actor.profile', ...remote.profile }] : [],
     indexedAt: status?.created_at ?? ctx.now().toISOString(),
     moderation: await moderation(ctx, did, ''),
     labels,
   })
 }
 
-/** recordViewDetail for a record in one of our repos; null otherwise. */
+/**
+ * recordViewDetail for a record in one of our repos, or of another server as its PDS serves it now (labels,
+ * status and blob statuses from our own tables either way); null when neither has it.
+ */
 export async function recordView(ctx: ModContext, uri: string, cid?: string): Promise<Record<string, unknown> | null> {
   const parsed = parseRecordUri(uri)
-  if (!parsed || !isLocalAccount(ctx, parsed.did) || !ctx.repo.hasRepo(parsed.did)) return null
+  if (!parsed) return null
+  const local = isLocalAccount(ctx, parsed.did)
+  if (local && !ctx.repo.hasRepo(parsed.did)) return null
   // Moderators see what they took down.
-  const rec = ctx.repo.getRecord(parsed.did, parsed.collection, parsed.rkey, cid, { includeTakenDown: true })
+  const rec = local
+    ? ctx.repo.getRecord(parsed.did, parsed.collection, parsed.rkey, cid, { includeTakenDown: true })
+    : await ctx.remote.record(parsed.did, parsed.collection, parsed.rkey, cid)
   if (!rec) return null
   const repo = await repoView(ctx, parsed.did, false)
   return {
     uri,
     cid: rec.cid,
     value: rec.value,
-    blobs: await blobViews(ctx, parsed.did, blobRefsIn(rec.value)),
+    blobs: await blobViews(ctx, parsed.did, blobRefsIn(rec.value), local),
     blobCids: [],
     labels: ctx.labeler.active(uri).map(labelJson),
     indexedAt: (rec.value as { createdAt?: string }).createdAt ?? ctx.now().toISOString(),
@@ -172,15 +181,16 @@ export function blobRefsIn(value: unknown, out: BlobRefJson[] = []): BlobRefJson
 
 /**
  * blobView for each blob a record names: what this server's blob store knows (type, size, when it was
- * stored, image dimensions) and the moderation status of a record subject that lists the blob.
+ * stored, image dimensions; for another server's record only what the ref says) and the moderation status
+ * of a record subject that lists the blob.
  */
-async function blobViews(ctx: ModContext, did: string, refs: BlobRefJson[]): Promise<Record<string, unknown>[]> {
+async function blobViews(ctx: ModContext, did: string, refs: BlobRefJson[], local: boolean): Promise<Record<string, unknown>[]> {
   const seen = new Set<string>()
   const out: Record<string, unknown>[] = []
   for (const ref of refs) {
     if (seen.has(ref.cid)) continue
     seen.add(ref.cid)
-    const stored = ctx.repo.db(did).getBlob(ref.cid)
+    const stored = local ? ctx.repo.db(did).getBlob(ref.cid) : null
     const status = statuses.statusListingBlob(ctx.db, did, ref.cid)
     // Images have their dimensions stored at upload; videos would also need their length, which is not.
     const details =

@@ -58,6 +58,7 @@ export async function showSubject(r: WebRequest): Promise<Response> {
   const labels = ((record ?? repo) as { labels?: Array<{ val: string }> } | null)?.labels ?? []
   const cid = (record as { cid?: string } | null)?.cid
   const done = r.url.searchParams.get('done')
+  const elsewhere = repo?.did ? await m.moderation.queries.hostedElsewhere(String(repo.did)) : null
   const canTakeDown = isModerator(m.caller)
   const templates = canTakeDown ? m.moderation.config.enabledTemplates() : []
   return modPage(m, {
@@ -76,6 +77,7 @@ export async function showSubject(r: WebRequest): Promise<Response> {
           <p>Labels: {labels.length ? labels.map((l) => l.val).join(', ') : 'none'}</p>
         </Card>
         <Card title="Content">
+          {elsewhere && <p class="muted">Hosted on {elsewhere}: shown as that server serves it now.</p>}
           {record ? (
             <pre>{JSON.stringify(record.value, null, 2)}</pre>
           ) : (
