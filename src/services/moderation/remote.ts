@@ -20,6 +20,8 @@ export type RemoteOptions = {
   ttlMs?: number
   maxEntries?: number
   maxBytes?: number
+  /** Tests move the clock (cache ages, breaker cool-down). */
+  now?: () => number
 }
 
 /** The host's answer: a JSON body, or `missing` when it said the thing does not exist (any 4xx). */
@@ -34,12 +36,14 @@ export class RemoteSubjects {
   private readonly ttlMs: number
   private readonly maxEntries: number
   private readonly maxBytes: number
+  private readonly now: () => number
 
   constructor(private readonly opts: RemoteOptions) {
     this.timeoutMs = opts.timeoutMs ?? 3_000
     this.ttlMs = opts.ttlMs ?? 30_000
     this.maxEntries = opts.maxEntries ?? 500
     this.maxBytes = opts.maxBytes ?? 1024 * 1024
+    this.now = opts.now ?? Date.now
   }
 
   /** The record as its PDS serves it now (at `cid` when given); null when gone or unreachable. */
@@ -77,13 +81,13 @@ export class RemoteSubjects {
   }
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const now = Date.now()
+    const now = this.now()
     const hit = this.cache.get(key)
     if (hit && now - hit.at < this.ttlMs) return hit.value as Promise<T>
     this.cache.delete(key)
     const value = load().catch((err) => {
       // An unreachable host is not remembered here (its breaker is); anything else is a bug to log.
-      this.cache.delete(key)
+      if (this.cache.get(key)?.value === value) this.cache.delete(key)
       if (!(err instanceof HostFailure)) this.opts.log?.warn('remote subject lookup failed', { key, error: String(err) })
       return null as T
     })
@@ -96,7 +100,7 @@ export class RemoteSubjects {
   private breakerFor(host: string): CircuitBreaker {
     let breaker = this.breakers.get(host)
     if (!breaker) {
-      breaker = new CircuitBreaker(`pds ${host}`, { threshold: 3, openMs: 30_000, log: this.opts.log })
+      breaker = new CircuitBreaker(`pds ${host}`, { threshold: 3, openMs: 30_000, log: this.opts.log, now: this.now })
       this.breakers.set(host, breaker)
       while (this.breakers.size > 100) this.breakers.delete(this.breakers.keys().next().value!)
     }

@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import type { AtpAgent } from '@atproto/api'
 import type { Page } from 'playwright-core'
+import { AtpAgent as Agent } from '@atproto/api'
 import { checkView, csrfOn, rawPost, signIn, startWebHarness, type WebHarness } from '../account/harness.ts'
+import { startTestServer } from '../../helpers/server.ts'
 import { enrolTotp, signInWithFactor } from './helpers.ts'
 
 let h: WebHarness
@@ -181,4 +183,27 @@ test('scheduled actions: a pending takedown is listed and a moderator cancels it
   await page.getByRole('link', { name: '@bob.test' }).waitFor()
   expect(consoleErrors).toEqual([])
   await context.close()
+}, 30_000)
+
+test("a reported post hosted on another server: its content as that server serves it, escaped, and where it came from", async () => {
+  // Another PDS on this server's PLC directory: its records are read from it when a moderator opens them.
+  const other = await startTestServer({ PDS_DID_PLC_URL: h.server.config.identity.plcUrl })
+  try {
+    const far = new Agent({ service: other.url })
+    await far.createAccount({ handle: 'far.test', email: 'far@example.com', password: 'far-password' })
+    const text = '<img src=x onerror=alert(1)> remote & "quoted"'
+    const farPost = await far.post({ text, createdAt: new Date().toISOString() })
+    await bob.agent.com.atproto.moderation.createReport({ reasonType: 'com.atproto.moderation.defs#reasonRude', subject: { $type: 'com.atproto.repo.strongRef', ...farPost } })
+    const { context, page, consoleErrors } = await h.newContext()
+    await signInMember(page, 'mod', `/account/mod/subject?s=${encodeURIComponent(farPost.uri)}`)
+    await page.getByRole('heading', { name: 'Record @far.test' }).waitFor()
+    await page.getByText(`Hosted on ${other.config.service.publicUrl}`).waitFor()
+    expect(await page.locator('pre').textContent()).toContain(JSON.stringify(text).slice(1, -1))
+    expect(await page.locator('img').count()).toBe(0)
+    await checkView(page, 'mod-subject-remote')
+    expect(consoleErrors).toEqual([])
+    await context.close()
+  } finally {
+    await other.close()
+  }
 }, 30_000)
