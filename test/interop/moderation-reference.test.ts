@@ -272,7 +272,7 @@ test("a post on the reference, reported by one of our users: the team reads its 
   const deleted = await fails(team.tools.ozone.moderation.getRecord({ uri: gone.uri }))
   expect([deleted.status, deleted.error]).toEqual([400, 'RecordNotFound'])
   const records = (await team.tools.ozone.moderation.getRecords({ uris: [post.uri, gone.uri] })).data.records
-  expect(records.map((r) => [r.$type, r.uri, (r as { value?: { text?: string } }).value?.text])).toEqual([
+  expect(records.map((r) => [r.$type, (r as { uri?: string }).uri, (r as { value?: { text?: string } }).value?.text])).toEqual([
     ['tools.ozone.moderation.defs#recordViewDetail', post.uri, text],
     ['tools.ozone.moderation.defs#recordViewNotFound', gone.uri, undefined],
   ])
@@ -284,7 +284,7 @@ test("a post on the reference, reported by one of our users: the team reads its 
   expect(repo).toMatchObject({ did: ivy.did, handle: ivy.handle, relatedRecords: [{ $type: 'app.bsky.actor.profile', displayName: 'Ivy over there' }], labels: [] })
   expect(repo).not.toHaveProperty('email')
   const repos = (await team.tools.ozone.moderation.getRepos({ dids: [ivy.did, 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa'] })).data.repos
-  expect(repos.map((r) => [r.$type, r.did, (r as { handle?: string }).handle])).toEqual([
+  expect(repos.map((r) => [r.$type, (r as { did?: string }).did, (r as { handle?: string }).handle])).toEqual([
     ['tools.ozone.moderation.defs#repoViewDetail', ivy.did, ivy.handle],
     ['tools.ozone.moderation.defs#repoViewNotFound', 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', undefined],
   ])
