@@ -6,6 +6,7 @@ import * as events from '../../storage/moderation/events.ts'
 import { labelJson } from './labeler.ts'
 import { isLocalAccount, type ModContext } from './context.ts'
 import { parseRecordUri, subjectJson } from './subject.ts'
+import { isModerator, type Caller } from './team.ts'
 
 const compact = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined))
 
@@ -209,5 +210,24 @@ async function blobViews(ctx: ModContext, did: string, refs: BlobRefJson[], loca
       }),
     )
   }
+  return out
+}
+
+/**
+ * An output as `viewer` may see it: Ozone shows an account's email to moderators and admins only
+ * (addAccountInfoToRepoViewDetail's includeEmail), so for triage and verifiers every account view
+ * (an object with a `did` and an `email`) loses its email.
+ */
+export function asSeenBy<T>(viewer: Caller, output: T): T {
+  return isModerator(viewer) ? output : (withoutEmails(output) as T)
+}
+
+function withoutEmails(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmails)
+  // Plain objects only: anything else (a CID, bytes) is left as it is, with its own JSON form.
+  if (!value || typeof value !== 'object' || ![Object.prototype, null].includes(Object.getPrototypeOf(value))) return value
+  const out: Record<string, unknown> = {}
+  const isAccount = 'did' in value && 'email' in value
+  for (const [k, v] of Object.entries(value)) if (!(isAccount && k === 'email')) out[k] = withoutEmails(v)
   return out
 }

@@ -82,7 +82,7 @@ export async function showSubject(r: WebRequest): Promise<Response> {
             <pre>{JSON.stringify(record.value, null, 2)}</pre>
           ) : (
             <p>
-              Account {String(repo?.did)} · email {String(repo?.email ?? 'unknown')} · since <When at={String(repo?.indexedAt ?? 0)} />
+              Account {String(repo?.did)}{canTakeDown && <> · email {String(repo?.email ?? 'unknown')}</>} · since <When at={String(repo?.indexedAt ?? 0)} />
             </p>
           )}
         </Card>

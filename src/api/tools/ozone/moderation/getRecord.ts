@@ -1,5 +1,6 @@
 // A record of one of our repos in detail, with its moderation status and labels.
 import { defineHandler } from '../../../../xrpc/handler.ts'
+import { asSeenBy } from '../../../../services/moderation/views.ts'
 import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
 
 export default defineHandler({
@@ -7,7 +8,7 @@ export default defineHandler({
   auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
   servedHere: forModerationTeam,
   handler: async (ctx) => {
-    await teamCaller(ctx)
-    return ctx.services.moderation.queries.getRecord(ctx.params.uri, ctx.params.cid)
+    const caller = await teamCaller(ctx)
+    return asSeenBy(caller, await ctx.services.moderation.queries.getRecord(ctx.params.uri, ctx.params.cid))
   },
 })

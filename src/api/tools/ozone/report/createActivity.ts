@@ -1,5 +1,6 @@
 // Records an activity on a report; status changes are checked against the allowed transitions. Any team member.
 import { defineHandler } from '../../../../xrpc/handler.ts'
+import { asSeenBy } from '../../../../services/moderation/views.ts'
 import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
 
 export default defineHandler({
@@ -8,6 +9,6 @@ export default defineHandler({
   servedHere: forModerationTeam,
   handler: async (ctx) => {
     const caller = await teamCaller(ctx)
-    return ctx.services.moderation.reporting.desk.createActivity(caller, ctx.input)
+    return asSeenBy(caller, await ctx.services.moderation.reporting.desk.createActivity(caller, ctx.input))
   },
 })

@@ -1,5 +1,6 @@
 // Reports of one status, filtered (queue, subject, types, dates, assignee) and paged. Any team member.
 import { defineHandler } from '../../../../xrpc/handler.ts'
+import { asSeenBy } from '../../../../services/moderation/views.ts'
 import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
 
 export default defineHandler({
@@ -7,7 +8,7 @@ export default defineHandler({
   auth: teamAuth, // a team member's session or service JWT, or the admin password (teamCaller)
   servedHere: forModerationTeam,
   handler: async (ctx) => {
-    await teamCaller(ctx)
-    return ctx.services.moderation.reporting.desk.query(ctx.params)
+    const caller = await teamCaller(ctx)
+    return asSeenBy(caller, await ctx.services.moderation.reporting.desk.query(ctx.params))
   },
 })

@@ -1,5 +1,6 @@
 // Verify accounts: app.bsky.graph.verification records in the team lead's repo. Admins and verifiers.
 import { defineHandler } from '../../../../xrpc/handler.ts'
+import { asSeenBy } from '../../../../services/moderation/views.ts'
 import { forModerationTeam, teamAuth, teamCaller } from '../../../_util/ozone.ts'
 
 export default defineHandler({
@@ -8,6 +9,6 @@ export default defineHandler({
   servedHere: forModerationTeam,
   handler: async (ctx) => {
     const caller = await teamCaller(ctx, { anyRole: true })
-    return ctx.services.moderation.verifications.grant(caller, ctx.input.verifications)
+    return asSeenBy(caller, await ctx.services.moderation.verifications.grant(caller, ctx.input.verifications))
   },
 })
