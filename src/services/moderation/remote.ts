@@ -6,6 +6,7 @@ import type { Logger } from '../../logger.ts'
 import { atprotoData, type DidDocument } from '../../core/did-doc.ts'
 import { CircuitBreaker } from '../net/circuit-breaker.ts'
 import { guardedFetch } from '../net/guarded-fetch.ts'
+import { readAtMost } from '../proxy/forward.ts'
 
 export type RemoteRecord = { cid: string; value: Record<string, unknown>; pds: string }
 export type RemoteRepo = { handle?: string; profile?: Record<string, unknown>; pds: string }
@@ -128,7 +129,7 @@ export class RemoteSubjects {
           await res.body?.cancel().catch(() => {})
           throw new HostFailure(`${url.host} answered ${res.status}`)
         }
-        const json = await readJson(res.body, this.maxBytes).catch((err) => {
+        const json = await readAtMost(res.body, this.maxBytes).then((bytes) => JSON.parse(bytes.toString('utf8')) as unknown).catch((err) => {
           throw new HostFailure(`${url.host}: ${err instanceof Error ? err.message : String(err)}`)
         })
         if (!json || typeof json !== 'object' || Array.isArray(json)) throw new HostFailure(`${url.host}: not a JSON object`)
@@ -139,18 +140,4 @@ export class RemoteSubjects {
       throw err instanceof HostFailure ? err : new HostFailure(String(err))
     }
   }
-}
-
-/** The body as JSON, refusing more than `max` bytes (a chunked body declares no length). */
-async function readJson(body: ReadableStream<Uint8Array> | null, max: number): Promise<unknown> {
-  if (!body) throw new Error('empty body')
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength
-    // Throwing out of the loop cancels the stream (and with it the connection).
-    if (total > max) throw new Error('answer too large')
-    chunks.push(chunk)
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'))
 }

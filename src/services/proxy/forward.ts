@@ -76,13 +76,14 @@ async function upstreamError(res: Response): Promise<UpstreamResponseError> {
 const MAX_ERROR_BODY = 64 * 1024
 
 /** The body's first `max` bytes; throws when there is more (a chunked body has no declared length). */
-async function readAtMost(body: ReadableStream<Uint8Array> | null, max: number): Promise<Buffer> {
+export async function readAtMost(body: ReadableStream<Uint8Array> | null, max: number): Promise<Buffer> {
   if (!body) return Buffer.alloc(0)
   const chunks: Uint8Array[] = []
   let total = 0
   for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
     total += chunk.byteLength
-    if (total > max) throw new Error('upstream error body too large')
+    // Throwing out of the loop cancels the stream (and with it the connection).
+    if (total > max) throw new Error(`body larger than ${max} bytes`)
     chunks.push(chunk)
   }
   return Buffer.concat(chunks)
