@@ -30,8 +30,7 @@ export async function queueReports(m: Member, queue: QueueOption, state: string,
             return (
               <li>
                 <div class="what">
-                  <a href={`${MOD_BASE}/subject?s=${encodeURIComponent(rep.subject.subject)}`}>{rep.subject.type === 'record' ? `Post or record by @${handle ?? rep.subject.subject}` : `Account @${handle ?? rep.subject.subject}`}</a>
-                  <div class="muted small mono">{rep.subject.subject}</div>
+                  <SubjectLink subject={rep.subject.subject} isRecord={rep.subject.type === 'record'} handle={handle} />
                   <div class="muted small">
                     {rep.reportType.split('#').pop()} · {rep.status} · reported <When at={rep.createdAt} /> by @{rep.reporter.repo?.handle ?? rep.reportedBy}
                   </div>
@@ -44,5 +43,16 @@ export async function queueReports(m: Member, queue: QueueOption, state: string,
         <p class="muted">Nothing here.</p>
       )}
     </Card>
+  )
+}
+
+/** A queue entry's heading: who or what, linked to its subject page, with the subject's key under it. */
+export function SubjectLink(props: { subject: string; isRecord: boolean; handle?: string }) {
+  const who = `@${props.handle ?? props.subject}`
+  return (
+    <>
+      <a href={`${MOD_BASE}/subject?s=${encodeURIComponent(props.subject)}`}>{props.isRecord ? `Post or record by ${who}` : `Account ${who}`}</a>
+      <div class="muted small mono">{props.subject}</div>
+    </>
   )
 }

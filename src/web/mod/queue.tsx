@@ -4,7 +4,7 @@ import { Card, When } from '../ui/components.tsx'
 import type { WebRequest } from '../account/context.ts'
 import { asMember, MOD_BASE } from './context.ts'
 import { modPage } from './shell.tsx'
-import { queueOptions, queueReports } from './queue-reports.tsx'
+import { queueOptions, queueReports, SubjectLink } from './queue-reports.tsx'
 
 const STATES: Record<string, string> = {
   open: 'tools.ozone.moderation.defs#reviewOpen',
@@ -82,8 +82,7 @@ export async function showQueue(r: WebRequest): Promise<Response> {
               {subjectStatuses.map((s: any) => (
                 <li>
                   <div class="what">
-                    <a href={`${MOD_BASE}/subject?s=${encodeURIComponent(subjectKey(s.subject))}`}>{s.subject.uri ? `Post or record by @${s.subjectRepoHandle ?? s.subject.uri}` : `Account @${s.subjectRepoHandle ?? s.subject.did}`}</a>
-                    <div class="muted small mono">{subjectKey(s.subject)}</div>
+                    <SubjectLink subject={subjectKey(s.subject)} isRecord={!!s.subject.uri} handle={s.subjectRepoHandle} />
                     <div class="muted small">
                       {s.lastReportedAt ? (
                         <>
