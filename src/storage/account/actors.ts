@@ -26,9 +26,24 @@ function availability(flags: AvailabilityFlags = {}): string {
   return parts.length ? ' AND ' + parts.join(' AND ') : ''
 }
 
+type ActorColumns = Omit<AccountRow, 'email' | 'emailConfirmedAt' | 'invitesDisabled'>
+type AccountColumns = Pick<AccountRow, 'email' | 'emailConfirmedAt' | 'invitesDisabled'>
+
+/**
+ * Two primary-key lookups rather than SELECT_ACCOUNT's join: every authenticated request makes this
+ * one, and SQLite answers the LEFT JOIN of two one-row lookups 4x slower than the two lookups
+ * (measured: 17 µs vs 4 µs alone; in the server between writes, 90 µs vs 30 µs).
+ */
 export function getAccountRow(db: Database, handleOrDid: string, flags?: AvailabilityFlags): AccountRow | null {
   const where = handleOrDid.startsWith('did:') ? 'actor.did = ?' : 'lower(actor.handle) = lower(?)'
-  return db.query<AccountRow, [string]>(`${SELECT_ACCOUNT} WHERE ${where}${availability(flags)}`).get(handleOrDid)
+  const actor = db
+    .query<ActorColumns, [string]>(
+      `SELECT actor.did, actor.handle, actor.createdAt, actor.takedownRef, actor.deactivatedAt, actor.deleteAfter FROM actor WHERE ${where}${availability(flags)}`,
+    )
+    .get(handleOrDid)
+  if (!actor) return null
+  const account = db.query<AccountColumns, [string]>('SELECT email, emailConfirmedAt, invitesDisabled FROM account WHERE did = ?').get(actor.did)
+  return { ...actor, email: account?.email ?? null, emailConfirmedAt: account?.emailConfirmedAt ?? null, invitesDisabled: account?.invitesDisabled ?? null }
 }
 
 export function getAccountRowByEmail(db: Database, email: string, flags?: AvailabilityFlags): AccountRow | null {
