@@ -24,12 +24,15 @@ export type SyncEventData = { cid: CID; bytes: Uint8Array; rev: string }
 /** A new repo's genesis commit and the events the caller sequences (createAccount, in the reference's order). */
 export type GenesisCommit = { cid: CID; rev: string; commitEvent: CommitEvent; syncEvent: SyncEventData }
 
+/** A commit's event on its way (promises that never reject): stored (appended), then published. */
+export type SequencedCommit = { stored: Promise<void>; published: Promise<void> }
+
 export interface RepoEventSink {
   /**
-   * May return a promise (never rejecting) that resolves once the event is durable and published.
+   * Returns nothing when the event is stored on return; else when it will be stored and published.
    * `durable`: resolves once the commit itself is on stable storage; the event is not sent before.
    */
-  commit(evt: CommitEvent, durable?: Promise<unknown>): void | Promise<void>
+  commit(evt: CommitEvent, durable?: Promise<unknown>): void | SequencedCommit
   /** A #sync event: the repo's current commit block, for creation, activation and recovery. */
   sync(did: string, commit: SyncEventData): void
   identity(did: string, handle?: string): void

@@ -1,9 +1,13 @@
-// A power loss between the syncs of one write: the actor store and sequencer.sqlite are synced in one
-// round, at the same time (Sequencer.commit), so the disk can keep a firehose event whose commit it
-// lost. The write was never acknowledged nor its event sent; the next start (which, after an OS crash,
-// checks every repo) drops that event, repairs account.sqlite's copy of the head, and the repo goes on
-// from the commit that survived. Simulated with the real server: the actor store put back as it was one
-// commit earlier, and the run marker of a run that did not stop on this boot.
+// A power loss in the middle of one write's syncs. A write is acknowledged once its commit is on stable
+// storage in the actor store; its firehose event and account.sqlite's copy of the repo head are written
+// before the response but synced alongside or after it (Sequencer.commit), so the disk can keep
+// - an event whose commit it lost: the write was never acknowledged nor its event sent; the next start
+//   (which, after an OS crash, checks every repo) drops that event, repairs account.sqlite's copy of
+//   the head, and the repo goes on from the commit that survived;
+// - an acknowledged commit whose event and head copy it lost: the next start finds the repo ahead of
+//   the firehose, announces its commit with a #sync and repairs the head copy.
+// Simulated with the real server: files put back as they were one commit earlier, and the run marker
+// of a run that did not stop on this boot.
 import { afterAll, expect, test } from 'bun:test'
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -76,4 +80,67 @@ test('an event whose commit a power loss took back is dropped at start-up; the r
   const next = repoEvents(account.did).at(-1)!
   expect(next.since).toBe(survivingRev)
   expect(next.seq).toBeGreaterThan(events.at(-1)!.seq + 1)
+}, 60_000)
+
+test('an acknowledged commit whose event and head copy a power loss took back is announced with a #sync at start-up', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pds-power-loss-event-'))
+  const config = buildConfig(testEnv(dir, await freePort()))
+  const post = (agent: AtpAgent, did: string, text: string) =>
+    agent.com.atproto.repo.createRecord({ repo: did, collection: 'app.bsky.feed.post', record: { text, createdAt: new Date().toISOString() } })
+  const repoEvents = (did: string) =>
+    (server!.services.events as Sequencer).store
+      .range(0, 1000)
+      .filter((r) => r.did === did && (r.eventType === 'append' || r.eventType === 'sync'))
+      .map((r) => ({ seq: r.seq, type: r.eventType, ...decodeCbor<{ rev: string; since?: string | null }>(r.event) }))
+  const rebuilt = ['account.sqlite', 'sequencer.sqlite'].map((name) => join(dir, name))
+  try {
+    server = await startServer(config, { hostname: '127.0.0.1' })
+    let agent = new AtpAgent({ service: server.url })
+    const { data: account } = await agent.createAccount({ email: 'acked@example.com', handle: 'acked.test', password: 'acked-password' })
+    await post(agent, account.did, 'before')
+    const earlierRev = server.services.repo.getRepoRoot(account.did)!.rev
+    await server.stop()
+    // account.sqlite and sequencer.sqlite as the disk holds them before the next write (a clean stop leaves no WAL).
+    for (const file of rebuilt) {
+      expect(existsSync(`${file}-wal`)).toBe(false)
+      copyFileSync(file, `${file}.before`)
+    }
+
+    server = await startServer(config, { hostname: '127.0.0.1' })
+    agent = new AtpAgent({ service: server.url })
+    await agent.login({ identifier: 'acked.test', password: 'acked-password' })
+    const acked = await post(agent, account.did, 'acknowledged')
+    const ackedRoot = server.services.repo.getRepoRoot(account.did)!
+    expect(ackedRoot.rev).toBe(acked.data.commit!.rev)
+    await server.stop()
+    server = undefined
+
+    // Power loss: the acknowledged commit is on disk in the actor store; its event and account.sqlite's
+    // copy of the head are not; the run did not stop cleanly, on another boot.
+    for (const file of rebuilt) {
+      copyFileSync(`${file}.before`, file)
+      rmSync(`${file}.before`)
+    }
+    requireFullCheckAtNextStart(dir)
+
+    server = await startServer(config, { hostname: '127.0.0.1' })
+    const { repo, accounts } = server.services
+    expect(repo.getRepoRoot(account.did)!.rev).toBe(ackedRoot.rev)
+    expect(accounts.getRepoRoot(account.did)!.rev).toBe(ackedRoot.rev)
+    expect(accounts.getRepoRoot(account.did)!.cid.toString()).toBe(ackedRoot.cid.toString())
+    const events = repoEvents(account.did)
+    expect(events.map((e) => e.rev)).toContain(earlierRev)
+    expect(events.at(-1)).toMatchObject({ type: 'sync', rev: ackedRoot.rev })
+    expect(repo.getRecord(account.did, 'app.bsky.feed.post', acked.data.uri.split('/').pop()!)).not.toBeNull()
+
+    // The next write chains from the acknowledged commit.
+    agent = new AtpAgent({ service: server.url })
+    await agent.login({ identifier: 'acked.test', password: 'acked-password' })
+    await post(agent, account.did, 'after the restart')
+    expect(repoEvents(account.did).at(-1)).toMatchObject({ type: 'append', since: ackedRoot.rev })
+  } finally {
+    await server?.stop()
+    server = undefined
+    rmSync(dir, { recursive: true, force: true })
+  }
 }, 60_000)

@@ -40,17 +40,18 @@ test('a commit event reaches subscribers and replays only after its group commit
   const seen: number[] = []
   sequencer.onEvents((events) => seen.push(...events.map((e) => e.seq)))
   const block = encodeBlock({ did: 'did:plc:a', version: 3 })
-  const durable = sequencer.commit({ did: 'did:plc:a', commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] })
-  expect(durable).toBeInstanceOf(Promise)
+  const sequenced = sequencer.commit({ did: 'did:plc:a', commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] })
+  expect(sequenced?.stored).toBeInstanceOf(Promise)
+  expect(sequenced?.published).toBeInstanceOf(Promise)
   // Commits of one turn of the event loop are appended together at its end (one transaction).
   expect(sequencer.store.curr()).toBeNull()
-  await new Promise((resolve) => setImmediate(resolve))
+  await sequenced!.stored
   // Appended, not yet synced: invisible to live subscribers and to replays.
   expect(sequencer.store.curr()).toBe(1)
   expect(seen).toEqual([])
   expect(sequencer.publishedSeq).toBe(0)
   expect(sequencer.replayPage(0, 10)).toEqual([])
-  await durable
+  await sequenced!.published
   expect(seen).toEqual([1])
   expect(sequencer.replayPage(0, 10).map((r: { seq: number }) => r.seq)).toEqual([1])
   // An event synced by SQLite itself (FULL) is published at once, with any deferred one before it.
@@ -66,11 +67,12 @@ test("several accounts' commits of one turn of the event loop share one append a
   const seen: number[] = []
   sequencer.onEvents((events) => seen.push(...events.map((e) => e.seq)))
   const block = encodeBlock({ did: 'did:plc:a', version: 3 })
-  const commit = (did: string) => sequencer.commit({ did, commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] })
+  const commit = (did: string) => sequencer.commit({ did, commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] })!
   const [a, b, c] = [commit('did:plc:a'), commit('did:plc:b'), commit('did:plc:c')]
-  expect(b).toBe(a)
-  expect(c).toBe(a)
-  await a
+  expect(b.published).toBe(a.published)
+  expect(c.published).toBe(a.published)
+  expect(c.stored).toBe(a.stored)
+  await a.published
   expect(seen).toEqual([1, 2, 3])
   expect(sequencer.replayPage(0, 10).map((r) => r.did)).toEqual(['did:plc:a', 'did:plc:b', 'did:plc:c'])
   // Another event of the same turn goes after the queued commits, as it was made after them.
@@ -90,7 +92,7 @@ test("one sync round: a commit's event waits for the commit's own sync, and late
   sequencer.onEvents((events) => seen.push(...events.map((e) => e.seq)))
   const block = encodeBlock({ did: 'did:plc:a', version: 3 })
   const commit = (did: string, durable: Promise<unknown>) =>
-    sequencer.commit({ did, commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] }, durable)
+    sequencer.commit({ did, commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] }, durable)!.published
   let commitSynced!: () => void
   const slowCommit = new Promise<void>((resolve) => (commitSynced = resolve))
   const a = commit('did:plc:a', slowCommit)

@@ -6,7 +6,7 @@ import * as jose from 'jose'
 import { CID } from '../../core/cbor.ts'
 import * as actors from '../../storage/account/actors.ts'
 import * as creds from '../../storage/account/credentials.ts'
-import { deferSync, flushCommits } from '../../storage/wal-sync.ts'
+import { deferSync } from '../../storage/wal-sync.ts'
 import { deleteEmailToken } from '../../storage/account/email-tokens.ts'
 import type { AccountStatus } from '../events.ts'
 import { authRequired, invalidInput } from '../errors.ts'
@@ -106,10 +106,13 @@ export class AccountManager {
     return { accounts: rows.map(toView), cursor: rows.length === limit && last ? `${last.createdAt}::${last.did}` : undefined }
   }
 
-  /** After each repo commit, in the write path's group commit: durable once the promise resolves. */
-  updateRepoRoot(did: string, cid: CID | string, rev: string): Promise<void> | undefined {
+  /**
+   * After each repo commit: account.sqlite's copy of the head, committed without a sync of its own
+   * (the next synced commit or checkpoint carries it). It is a copy: after a power loss start-up
+   * recovery reads every head from its actor store and repairs this one (sequencer/recovery.ts).
+   */
+  updateRepoRoot(did: string, cid: CID | string, rev: string): void {
     deferSync(this.db, () => actors.upsertRepoRoot(this.db, did, cid.toString(), rev))
-    return flushCommits(this.db)
   }
 
   getRepoRoot(did: string): { cid: CID; rev: string } | null {

@@ -43,8 +43,8 @@ export class HostingWatch {
         }
       })
     return {
-      commit(evt) {
-        const result = sink.commit(evt)
+      commit(evt, durable) {
+        const result = sink.commit(evt, durable)
         const changed = evt.ops.filter((op) => op.action !== 'create')
         if (changed.length) later((ctx) => changed.forEach((op) => noteHosting(ctx, evt.did, op.path, { $type: EV.recordEvent, op: op.action })))
         return result

@@ -351,12 +351,14 @@ export class RepoService {
       db = this.db(did)
       this.deps.journal?.willCommit(did, commit.rev)
       const unreferenced = persistCommit(db, commit, writes, new Date().toISOString(), { deferSync: true })
-      // One group-commit round (storage/wal-sync.ts): the actor store's and account.sqlite's syncs start
-      // now, the firehose event is appended at the end of this turn and synced alongside, and it is
-      // published only once the commit is durable too (Sequencer.commit; recovery drops an event a power
-      // loss left without its commit).
-      const durable = Promise.all([db.flushCommits(), this.afterCommit(did, commit.cid, commit.rev)])
-      const published = this.safely('events.commit', () =>
+      // The actor store's sync starts now (storage/wal-sync.ts, shared with other repos' commits).
+      // account.sqlite's copy of the head and the firehose event are written before the write is
+      // acknowledged but not waited for on the disk: after a power loss, start-up recovery rebuilds
+      // both from the actor store (recovery.ts). The event is published only once it and the commit
+      // are durable (Sequencer.commit).
+      const durable = db.flushCommits()
+      this.afterCommit(did, commit.cid, commit.rev)
+      const sequenced = this.safely('events.commit', () =>
         this.deps.events().commit(
           {
             did,
@@ -375,11 +377,10 @@ export class RepoService {
       await durable
       // Not awaited: the commit stands whether or not the bytes go now (S3 deletes finish later).
       for (const cid of unreferenced) this.safely('blob delete', () => catchAsync(this.deps.blobs.delete(did, cid), (err) => this.deps.log.error('repo: blob delete failed after commit', { err })))
-      return { ref: { cid: commit.cid.toString(), rev: commit.rev }, published }
+      return { ref: { cid: commit.cid.toString(), rev: commit.rev }, stored: sequenced?.stored }
     })
-    // Outside the lock: the next commit of this repo need not wait for the firehose's sync. The write
-    // is acknowledged once its event is durable too (and published to subscribers).
-    await done?.published
+    // Outside the lock: the next commit of this repo need not wait for the event's append.
+    await done?.stored
     if (done) this.deps.metrics?.commit(writes.length, (performance.now() - started) / 1000)
     return done?.ref ?? null
   }
@@ -414,16 +415,14 @@ export class RepoService {
     return writes
   }
 
-  /** Updates account.sqlite's copy of the repo head; the promise (never rejecting) resolves once it is durable. */
-  private afterCommit(did: string, cid: CID, rev: string): Promise<void> | undefined {
+  /** Updates account.sqlite's copy of the repo head (synced by later commits; recovery repairs it). */
+  private afterCommit(did: string, cid: CID, rev: string): void {
     const accounts = this.deps.accounts?.()
     if (!accounts?.updateRepoRoot) return
-    const failed = (err: unknown) => this.deps.log.error('failed to update account root', { did, err })
     try {
-      const result = accounts.updateRepoRoot(did, cid, rev)
-      if (result instanceof Promise) return result.then(() => {}, failed)
+      accounts.updateRepoRoot(did, cid, rev)
     } catch (err) {
-      failed(err)
+      this.deps.log.error('failed to update account root', { did, err })
     }
   }
 

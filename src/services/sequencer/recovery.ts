@@ -2,10 +2,14 @@
 // - A commit is written to its actor store before its event is appended, so a kill -9 in between leaves
 //   a repo whose rev is newer than anything on the firehose: such a repo gets a #sync event with its
 //   current commit.
-// - The two are synced in one round (Sequencer.commit), so a power loss can keep the event and lose the
-//   commit: an event whose rev is newer than its repo's head. It was never sent nor acknowledged (both
-//   wait for both syncs), so it is dropped. A kill -9 cannot cause one (the page cache keeps both, in
-//   write order); an OS crash makes the next start check every repo (storage/run-marker.ts).
+// - A write is acknowledged once its commit is durable; its event (and account.sqlite's copy of the
+//   head) are written before that but synced after it (Sequencer.commit). A power loss can take them
+//   back from an acknowledged commit: such a repo is ahead of the firehose and gets a #sync, as above,
+//   and its head copy is repaired (recoverySource's verifyHeads).
+// - A power loss can also keep the event and lose the commit (an unacknowledged write): an event whose
+//   rev is newer than its repo's head. It was never sent (publication waits for both syncs), so it is
+//   dropped. A kill -9 causes neither (the page cache keeps every write, in order); an OS crash makes
+//   the next start check every repo (storage/run-marker.ts).
 import type { CID } from '../../core/cbor.ts'
 import type { SyncEventData } from '../events.ts'
 import { tidTimestamp } from '../../core/syntax/tid.ts'
