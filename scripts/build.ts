@@ -31,7 +31,8 @@ export async function runGenerators(root: string = projectRoot): Promise<string[
 
 export async function compileExecutable(outfile: string, root: string = projectRoot): Promise<void> {
   const result = await Bun.build({
-    entrypoints: [join(root, 'cli/main.ts')],
+    // The signing thread's entry point (src/native/sign-pool.ts starts it as a Worker).
+    entrypoints: [join(root, 'cli/main.ts'), join(root, 'src/native/sign-worker.ts')],
     target: 'bun',
     minify: true,
     // Dynamically imported modules (mail, sharp, passkeys, the operator commands) become chunks of

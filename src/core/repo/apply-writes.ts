@@ -1,7 +1,7 @@
 // The commit builder: apply record writes to the MST, sign a new commit, and report every
 // block to store, every block to delete, the firehose ops, and the proof blocks.
 import { CID, encodeBlock } from '../cbor.ts'
-import { encodeCommit, signCommit, type Signer } from '../commit.ts'
+import { encodeCommit, signCommit, type Commit, type Signer, type UnsignedCommit } from '../commit.ts'
 import { Mst, addCoveringProofs, type Block, type BlockReader } from '../mst/index.ts'
 import { InvalidWriteError, RecordAlreadyExistsError, RecordNotFoundError } from './errors.ts'
 import type { CommitData, PrevCommit, RecordWrite, RepoOp } from './types.ts'
@@ -24,7 +24,27 @@ export interface ApplyWritesInput {
 
 /** Build (but do not store) the next commit of a repo. */
 export function applyWritesToRepo(input: ApplyWritesInput): CommitData {
-  const { reader, prevCommit, did, writes, signer, rev } = input
+  const pending = prepareCommit(input)
+  return finishCommit(pending, signCommit(pending.unsigned, input.signer))
+}
+
+/**
+ * A commit with its writes applied to the MST and its blocks known, waiting only for its signature
+ * (`finishCommit`): the caller may have it signed elsewhere, e.g. on another thread.
+ */
+export interface PendingCommit {
+  unsigned: UnsignedCommit
+  prevCommit: PrevCommit | null
+  newBlocks: Map<string, Block>
+  removedCids: CID[]
+  ops: RepoOp[]
+  /** The MST proof nodes (beyond the new blocks) needed to invert the ops. */
+  proofBlocks: Map<string, Block>
+}
+
+/** Applies the writes to the MST of `input.prevCommit` (everything of applyWritesToRepo but the signature). */
+export function prepareCommit(input: Omit<ApplyWritesInput, 'signer'>): PendingCommit {
+  const { reader, prevCommit, did, writes, rev } = input
   if (prevCommit && rev <= prevCommit.rev) {
     throw new InvalidWriteError(`rev ${rev} must be greater than previous rev ${prevCommit.rev}`)
   }
@@ -75,20 +95,26 @@ export function applyWritesToRepo(input: ApplyWritesInput): CommitData {
     removedCids.push(cid)
   }
 
-  const commit = signCommit({ did, version: 3, data: changes.root, rev, prev: null }, signer)
+  const covering = new Map(newBlocks)
+  addCoveringProofs(mst, changedPaths, covering)
+  const proofBlocks = new Map([...covering].filter(([key]) => !newBlocks.has(key)))
+  const unsigned: UnsignedCommit = { did, version: 3, data: changes.root, rev, prev: null }
+  return { unsigned, prevCommit, newBlocks, removedCids, ops, proofBlocks }
+}
+
+/** The signed commit: its block joins the new and relevant blocks, and replaces the previous one. */
+export function finishCommit(pending: PendingCommit, commit: Commit): CommitData {
+  const { unsigned, prevCommit, newBlocks, removedCids, ops, proofBlocks } = pending
   const commitBlock = encodeCommit(commit)
   newBlocks.set(commitBlock.cid.toString(), commitBlock)
+  const relevantBlocks = new Map([...newBlocks, ...proofBlocks])
   if (prevCommit && !prevCommit.cid.equals(commitBlock.cid)) removedCids.push(prevCommit.cid)
-
-  const relevantBlocks = new Map(newBlocks)
-  addCoveringProofs(mst, changedPaths, relevantBlocks)
-
   return {
     cid: commitBlock.cid,
-    rev,
+    rev: unsigned.rev,
     since: prevCommit?.rev ?? null,
     prevData: prevCommit?.dataRoot ?? null,
-    dataRoot: changes.root,
+    dataRoot: unsigned.data,
     newBlocks,
     removedCids,
     ops,

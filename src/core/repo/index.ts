@@ -1,5 +1,5 @@
-export { applyWritesToRepo, createEmptyRepo } from './apply-writes.ts'
-export type { ApplyWritesInput } from './apply-writes.ts'
+export { applyWritesToRepo, createEmptyRepo, finishCommit, prepareCommit } from './apply-writes.ts'
+export type { ApplyWritesInput, PendingCommit } from './apply-writes.ts'
 export { walkRepoBlocks } from './walk.ts'
 export { verifyRepoCar } from './verify.ts'
 export type { VerifiedRepo, VerifiedRecord } from './verify.ts'

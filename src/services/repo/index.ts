@@ -9,6 +9,7 @@ import { S3BlobStore } from '../blobs/s3-store.ts'
 import type { RepoEventSink } from '../events.ts'
 import { keyFilesFor } from './keys.ts'
 import { RepoService, type AccountHooks, type CommitJournal, type RepoServiceDeps } from './service.ts'
+import { OffThreadSigner } from '../../native/sign-pool.ts'
 
 export { RepoService } from './service.ts'
 
@@ -37,5 +38,6 @@ export function createRepoService(config: Config, log: Logger, services: RepoSou
     uploadLimit: config.service.blobUploadLimit,
     journal: opts.journal,
     metrics: opts.metrics,
+    offThreadSigner: new OffThreadSigner(),
   })
 }

@@ -1,7 +1,8 @@
 // The one write path: checks under the repo's lock, the signed commit built before the
 // transaction, then ONE synchronous SQLite transaction, then the firehose. See DESIGN.md.
 import { CID, decodeCbor } from '../../core/cbor.ts'
-import { applyWritesToRepo, type CommitData, type RecordWrite } from '../../core/repo/index.ts'
+import { finishCommit, prepareCommit, type CommitData, type RecordWrite } from '../../core/repo/index.ts'
+import { signCommit, unsignedCommitBytes } from '../../core/commit.ts'
 import type { Keypair } from '../../core/crypto/index.ts'
 import { nextTid } from '../../core/syntax/index.ts'
 import type { ActorDb } from '../../storage/actor/actor-db.ts'
@@ -59,22 +60,35 @@ export function dataRootOf(db: ActorDb, commitCid: CID): CID {
   return (decodeCbor(bytes) as { data: CID }).data
 }
 
-export function buildCommit(db: ActorDb, root: { cid: CID; rev: string }, writes: PreparedWrite[], key: Keypair): CommitData {
+/**
+ * The repo's next commit, signed by `key` — inline, or by `offThread` when given (it answers null when it
+ * cannot sign, and then the key signs here).
+ */
+export async function buildCommit(
+  db: ActorDb,
+  root: { cid: CID; rev: string },
+  writes: PreparedWrite[],
+  key: Keypair,
+  offThread?: (hash: Uint8Array, key: Keypair) => Promise<Uint8Array | null>,
+): Promise<CommitData> {
   const recordWrites: RecordWrite[] = writes.map((w) =>
     w.action === 'delete'
       ? { action: 'delete', collection: w.collection, rkey: w.rkey }
       : { action: w.action, collection: w.collection, rkey: w.rkey, record: w.record, block: { cid: w.cid, bytes: w.bytes } },
   )
-  return applyWritesToRepo({
+  const pending = prepareCommit({
     reader: db.blockReader(),
     prevCommit: { cid: root.cid, dataRoot: dataRootOf(db, root.cid), rev: root.rev },
     did: db.did,
     writes: recordWrites,
-    signer: key,
     rev: nextTid(root.rev),
     // A dropped record block may still back another record with identical content.
     isRecordCidReferencedElsewhere: (cid, changed) => db.recordPathsWithCid(cid.toString()).some((p) => !changed.has(p)),
   })
+  if (!offThread) return finishCommit(pending, signCommit(pending.unsigned, key))
+  const bytes = unsignedCommitBytes(pending.unsigned)
+  const signature = (await offThread(Bun.SHA256.hash(bytes, new Uint8Array(32)) as Uint8Array, key)) ?? key.sign(bytes)
+  return finishCommit(pending, { ...pending.unsigned, sig: signature })
 }
 
 /**
