@@ -81,6 +81,8 @@ export class AccountManager {
   onLogin?: (outcome: 'success' | 'failure') => void
   /** The clock of refresh-token rotation (tests move it past the grace window). */
   now: () => number = Date.now
+  /** Head copies waiting for the end of this turn of the event loop (updateRepoRoot). */
+  private readonly pendingRoots = new Map<string, { cid: string; rev: string }>()
 
   constructor(
     readonly db: Database,
@@ -107,16 +109,31 @@ export class AccountManager {
   }
 
   /**
-   * After each repo commit: account.sqlite's copy of the head, committed without a sync of its own
-   * (the next synced commit or checkpoint carries it). It is a copy: after a power loss start-up
-   * recovery reads every head from its actor store and repairs this one (sequencer/recovery.ts).
+   * After each repo commit: account.sqlite's copy of the head. The copies of one turn of the event
+   * loop (several accounts writing) are written together at its end, in one transaction without a
+   * sync of its own (the next synced commit or checkpoint carries it). It is a copy: after a crash
+   * start-up recovery reads the heads from their actor stores and repairs it (sequencer/recovery.ts).
    */
   updateRepoRoot(did: string, cid: CID | string, rev: string): void {
-    deferSync(this.db, () => actors.upsertRepoRoot(this.db, did, cid.toString(), rev))
+    if (this.pendingRoots.size === 0) setImmediate(() => this.writeRepoRoots())
+    this.pendingRoots.set(did, { cid: cid.toString(), rev })
+  }
+
+  /** Writes the head copies not yet written (before reads of repo_root and at shutdown). */
+  writeRepoRoots(): void {
+    if (this.pendingRoots.size === 0) return
+    const roots = [...this.pendingRoots]
+    this.pendingRoots.clear()
+    deferSync(this.db, () => this.db.transaction(() => roots.forEach(([did, root]) => actors.upsertRepoRoot(this.db, did, root.cid, root.rev)))())
+  }
+
+  /** The account is being deleted: a head copy still waiting must not bring its repo_root row back. */
+  forgetRepoRoot(did: string): void {
+    this.pendingRoots.delete(did)
   }
 
   getRepoRoot(did: string): { cid: CID; rev: string } | null {
-    const root = actors.getRepoRoot(this.db, did)
+    const root = this.pendingRoots.get(did) ?? actors.getRepoRoot(this.db, did)
     return root ? { cid: CID.parse(root.cid), rev: root.rev } : null
   }
 

@@ -116,6 +116,7 @@ export function buildAccounts(opts: {
     credentials,
     plcDirectory: directory,
     close() {
+      manager.writeRepoRoots()
       directory?.close()
       didCache.close()
       notify.close()

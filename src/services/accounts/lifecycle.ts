@@ -35,6 +35,7 @@ export function setTakedown(ctx: AccountsContext, did: string, takedownRef: stri
 
 /** Removes the account rows, the repo (actor store, key, blobs) and the cached DID document. */
 export async function deleteAccount(ctx: AccountsContext, did: string) {
+  ctx.manager.forgetRepoRoot(did)
   ctx.manager.db.transaction(() => actors.deleteAccountRows(ctx.manager.db, did))()
   await ctx.repo().deleteRepo(did)
   ctx.didResolver.clear(did)
