@@ -1,7 +1,7 @@
 // Record reads from the actor store's index: getRecord, listRecords, describeRepo's collections.
 import { CID, decodeCbor } from '../../core/cbor.ts'
 import { ipldToJson } from '../../core/data-model.ts'
-import { dagCborToJsonText } from '../../core/cbor-json.ts'
+import { JsonBytes } from '../../core/cbor-json.ts'
 import type { ActorDb, RecordRow } from '../../storage/actor/actor-db.ts'
 
 export type RecordView = { uri: string; cid: string; value: unknown }
@@ -29,25 +29,37 @@ export function readRecordPage(
   collection: string,
   opts: { limit: number; cursor?: string; reverse?: boolean },
 ): { records: RecordView[]; cursor?: string } {
-  const rows = db.listRecords(collection, opts).filter((row) => !row.takedownRef)
-  const records: RecordView[] = []
-  for (const row of rows) if (row.content) records.push({ uri: row.uri, cid: row.cid, value: ipldToJson(decodeCbor(row.content)) })
+  const rows = db.listRecords(collection, opts)
+  const records = rows.map((row) => ({ uri: row.uri, cid: row.cid, value: ipldToJson(decodeCbor(row.content)) }))
   const last = rows.at(-1)
   return { records, cursor: last?.rkey }
 }
 
 /**
- * readRecordPage as the JSON text of listRecords' output (`{records, cursor}`): each record's CBOR
- * goes straight to JSON text, with no decoded objects in between.
+ * readRecordPage as the UTF-8 JSON of listRecords' output (`{records, cursor}`), ready to send: the
+ * index row and block of each record come from one statement, and each record's CBOR goes straight to
+ * JSON bytes, with no decoded objects or strings in between.
  */
-export function readRecordPageJson(db: ActorDb, collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): string {
-  const rows = db.listRecords(collection, opts).filter((row) => !row.takedownRef)
-  let records = ''
-  for (const row of rows) {
-    if (!row.content) continue
-    const value = dagCborToJsonText(row.content) ?? JSON.stringify(ipldToJson(decodeCbor(row.content)))
-    records += `${records ? ',' : ''}{"uri":${JSON.stringify(row.uri)},"cid":${JSON.stringify(row.cid)},"value":${value}}`
+export function readRecordPageJson(db: ActorDb, collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Uint8Array {
+  const rows = db.listRecordValues(collection, opts)
+  const json = JsonBytes.scratch.begin()
+  json.ascii('{"records":[')
+  for (let i = 0; i < rows.length; i++) {
+    const [uri, cid, , content] = rows[i]!
+    json.ascii(i ? ',{"uri":' : '{"uri":')
+    json.string(uri)
+    json.ascii(',"cid":')
+    json.string(cid)
+    json.ascii(',"value":')
+    if (!json.dagCbor(content)) json.text(JSON.stringify(ipldToJson(decodeCbor(content))))
+    json.ascii('}')
   }
+  json.ascii(']')
   const last = rows.at(-1)
-  return `{"records":[${records}]${last ? `,"cursor":${JSON.stringify(last.rkey)}` : ''}}`
+  if (last) {
+    json.ascii(',"cursor":')
+    json.string(last[2])
+  }
+  json.ascii('}')
+  return json.take()
 }

@@ -19,6 +19,17 @@ export type BlobRow = {
 }
 export type Backlink = { path: string; linkTo: string }
 
+// The reference's listRecordsForCollection: an inner join on the block, taken-down records left out
+// before the limit, ordered by rkey (newest first unless reverse; the cursor is an exclusive bound).
+const RECORDS = 'FROM record JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = ? AND record.takedownRef IS NULL'
+const AFTER = 'AND record.rkey > ? ORDER BY record.rkey ASC LIMIT ?'
+const BEFORE = 'AND record.rkey < ? ORDER BY record.rkey DESC LIMIT ?'
+const NEWEST = 'ORDER BY record.rkey DESC LIMIT ?'
+const RECORD_COLUMNS = 'SELECT record.uri, record.cid, record.rkey, repo_block.content'
+const RECORDS_AFTER = `${RECORD_COLUMNS} ${RECORDS} ${AFTER}`
+const RECORDS_BEFORE = `${RECORD_COLUMNS} ${RECORDS} ${BEFORE}`
+const RECORDS_NEWEST = `${RECORD_COLUMNS} ${RECORDS} ${NEWEST}`
+
 export class ActorDb {
   private readonly stmts = new Map<string, Statement>()
   private readonly lastCommitBlocks = new Map<string, Uint8Array>()
@@ -163,16 +174,18 @@ export class ActorDb {
     this.q('DELETE FROM backlink WHERE uri = ?').run(uri)
   }
 
-  /**
-   * Records of a collection ordered by rkey (`cursor`: exclusive rkey bound), each with its block:
-   * the index and the blocks in one statement.
-   */
-  listRecords(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<Pick<RecordRow, 'uri' | 'cid' | 'rkey' | 'takedownRef'> & { content: Uint8Array | null }> {
-    // Only the columns a page shows: every column read is a string built per row (a page is 100 rows).
-    const select = 'SELECT record.uri, record.cid, record.rkey, record.takedownRef, repo_block.content AS content FROM record LEFT JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = ?'
-    if (opts.reverse) return this.q(`${select} AND record.rkey > ? ORDER BY record.rkey ASC LIMIT ?`).all(collection, opts.cursor ?? '', opts.limit) as never
-    if (opts.cursor !== undefined) return this.q(`${select} AND record.rkey < ? ORDER BY record.rkey DESC LIMIT ?`).all(collection, opts.cursor, opts.limit) as never
-    return this.q(`${select} ORDER BY record.rkey DESC LIMIT ?`).all(collection, opts.limit) as never
+  /** Records of a collection ordered by rkey (`cursor`: exclusive rkey bound), each with its block. */
+  listRecords(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<Pick<RecordRow, 'uri' | 'cid' | 'rkey'> & { content: Uint8Array }> {
+    if (opts.reverse) return this.q(RECORDS_AFTER).all(collection, opts.cursor ?? '', opts.limit) as never
+    if (opts.cursor !== undefined) return this.q(RECORDS_BEFORE).all(collection, opts.cursor, opts.limit) as never
+    return this.q(RECORDS_NEWEST).all(collection, opts.limit) as never
+  }
+
+  /** listRecords as arrays (a page is 100 rows; arrays are cheaper to build than objects). */
+  listRecordValues(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<[uri: string, cid: string, rkey: string, content: Uint8Array]> {
+    if (opts.reverse) return this.q(RECORDS_AFTER).values(collection, opts.cursor ?? '', opts.limit) as never
+    if (opts.cursor !== undefined) return this.q(RECORDS_BEFORE).values(collection, opts.cursor, opts.limit) as never
+    return this.q(RECORDS_NEWEST).values(collection, opts.limit) as never
   }
 
   listCollections(): string[] {
