@@ -21,10 +21,13 @@ export type Backlink = { path: string; linkTo: string }
 
 // The reference's listRecordsForCollection: an inner join on the block, taken-down records left out
 // before the limit, ordered by rkey (newest first unless reverse; the cursor is an exclusive bound).
-const RECORDS = 'FROM record JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = ? AND record.takedownRef IS NULL'
-const AFTER = 'AND record.rkey > ? ORDER BY record.rkey ASC LIMIT ?'
-const BEFORE = 'AND record.rkey < ? ORDER BY record.rkey DESC LIMIT ?'
-const NEWEST = 'ORDER BY record.rkey DESC LIMIT ?'
+// `+?`, not `?`: SQLite (3.47+) reads the bound value of `LIMIT ?`, and of `collection = ?` under an
+// ORDER BY, while planning, and then re-prepares the statement each time it is bound again (Bun binds
+// on every call): ~14 us per page. Unary plus is a no-op on the value that the planner does not look into.
+const RECORDS = 'FROM record JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = +? AND record.takedownRef IS NULL'
+const AFTER = 'AND record.rkey > +? ORDER BY record.rkey ASC LIMIT +?'
+const BEFORE = 'AND record.rkey < +? ORDER BY record.rkey DESC LIMIT +?'
+const NEWEST = 'ORDER BY record.rkey DESC LIMIT +?'
 const RECORD_COLUMNS = 'SELECT record.uri, record.cid, record.rkey, repo_block.content'
 const RECORDS_AFTER = `${RECORD_COLUMNS} ${RECORDS} ${AFTER}`
 const RECORDS_BEFORE = `${RECORD_COLUMNS} ${RECORDS} ${BEFORE}`
