@@ -64,22 +64,49 @@ export class JsonBytes {
 
   /** Text whose characters are all ASCII (JSON punctuation, numbers), as it is. */
   ascii(text: string): void {
-    this.run(writeAscii, text)
+    const n = text.length
+    if (this.length + n > this.buf.length) this.grow(n)
+    const out = this.buf
+    let p = this.length
+    for (let i = 0; i < n; i++) out[p++] = text.charCodeAt(i)
+    this.length = p
   }
 
   /** A string as a JSON string: JSON.stringify's text. */
   string(text: string): void {
-    this.run(writeJsonString, text)
+    const n = text.length
+    if (this.length + n + 2 > this.buf.length) this.grow(n + 2)
+    const out = this.buf
+    let p = this.length
+    out[p++] = 0x22
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i)
+      // Anything to escape or encode: JSON.stringify does the whole string.
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return this.text(JSON.stringify(text))
+      out[p++] = c
+    }
+    out[p++] = 0x22
+    this.length = p
   }
 
   /** Text that is JSON already, as UTF-8. */
   text(text: string): void {
-    this.run(writeText, text)
+    if (this.length + text.length * 3 > this.buf.length) this.grow(text.length * 3)
+    this.length += textEncoder.encodeInto(text, this.buf.subarray(this.length)).written
   }
 
   /** The JSON of a DAG-CBOR value; false (nothing written) outside the common subset. */
   dagCbor(bytes: Uint8Array): boolean {
-    return this.run(writeDagCbor, bytes)
+    // The transcoder works on module variables (its inner loops read and write them constantly).
+    buf = this.buf
+    pos = this.length
+    try {
+      return writeDagCbor(bytes)
+    } finally {
+      this.buf = buf
+      this.length = pos
+      buf = EMPTY
+    }
   }
 
   /** A copy of what was written; the buffer starts over (and is let go if it grew large). */
@@ -90,16 +117,10 @@ export class JsonBytes {
     return result
   }
 
-  private run<T, R>(write: (arg: T) => R, arg: T): R {
-    buf = this.buf
-    pos = this.length
-    try {
-      return write(arg)
-    } finally {
-      this.buf = buf
-      this.length = pos
-      buf = EMPTY
-    }
+  private grow(n: number): void {
+    const grown = new Uint8Array(Math.max(this.length + n, this.buf.length * 2))
+    grown.set(this.buf.subarray(0, this.length))
+    this.buf = grown
   }
 }
 
@@ -127,21 +148,6 @@ function writeDagCbor(bytes: Uint8Array): boolean {
   } finally {
     input = EMPTY
   }
-}
-
-/** A JS string as JSON.stringify writes it: ASCII that needs no escape is copied, anything else goes to JSON.stringify. */
-function writeJsonString(text: string): void {
-  const n = text.length
-  room(n + 2)
-  let p = pos
-  buf[p++] = 0x22
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return writeText(JSON.stringify(text))
-    buf[p++] = c
-  }
-  buf[p++] = 0x22
-  pos = p
 }
 
 /** Minimal-encoding argument of at most 32 bits (as decodeCommonCbor). */

@@ -2,22 +2,19 @@
 import { CID, decodeCbor } from '../../core/cbor.ts'
 import { ipldToJson } from '../../core/data-model.ts'
 import { JsonBytes } from '../../core/cbor-json.ts'
-import type { ActorDb, RecordRow } from '../../storage/actor/actor-db.ts'
+import type { ActorDb } from '../../storage/actor/actor-db.ts'
 
 export type RecordView = { uri: string; cid: string; value: unknown }
 
-function toView(db: ActorDb, row: RecordRow): RecordView | null {
-  const bytes = db.getBlock(row.cid)
-  if (!bytes) return null
-  return { uri: row.uri, cid: row.cid, value: ipldToJson(decodeCbor(bytes)) }
-}
-
 /** A record by collection and rkey; with `cid`, only if it is still at that version. Taken-down ones only for moderators. */
 export function readRecord(db: ActorDb, collection: string, rkey: string, cid?: string, includeTakenDown = false): RecordView | null {
-  const row = db.getRecordRow(collection, rkey)
-  if (!row || (row.takedownRef && !includeTakenDown)) return null
-  if (cid !== undefined && CID.parse(cid).toString() !== row.cid) return null
-  return toView(db, row)
+  const row = db.getRecordWithBlock(collection, rkey)
+  if (!row) return null
+  const [uri, recordCid, takedownRef, content] = row
+  if (takedownRef && !includeTakenDown) return null
+  if (cid !== undefined && CID.parse(cid).toString() !== recordCid) return null
+  if (!content) return null
+  return { uri, cid: recordCid, value: ipldToJson(decodeCbor(content)) }
 }
 
 /**

@@ -28,6 +28,7 @@ const RECORDS = 'FROM record JOIN repo_block ON repo_block.cid = record.cid WHER
 const AFTER = 'AND record.rkey > +? ORDER BY record.rkey ASC LIMIT +?'
 const BEFORE = 'AND record.rkey < +? ORDER BY record.rkey DESC LIMIT +?'
 const NEWEST = 'ORDER BY record.rkey DESC LIMIT +?'
+const RECORD_WITH_BLOCK = 'SELECT record.uri, record.cid, record.takedownRef, repo_block.content FROM record LEFT JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = +? AND record.rkey = +?'
 const RECORD_COLUMNS = 'SELECT record.uri, record.cid, record.rkey, repo_block.content'
 const RECORDS_AFTER = `${RECORD_COLUMNS} ${RECORDS} ${AFTER}`
 const RECORDS_BEFORE = `${RECORD_COLUMNS} ${RECORDS} ${BEFORE}`
@@ -157,6 +158,11 @@ export class ActorDb {
 
   getRecordRow(collection: string, rkey: string): RecordRow | null {
     return this.q('SELECT * FROM record WHERE collection = ? AND rkey = ?').get(collection, rkey) ?? null
+  }
+
+  /** A record's index row and its block (null when the block is missing), in one statement, as an array. */
+  getRecordWithBlock(collection: string, rkey: string): [uri: string, cid: string, takedownRef: string | null, content: Uint8Array | null] | null {
+    return this.q(RECORD_WITH_BLOCK).values(collection, rkey)[0] as never ?? null
   }
 
   recordPathsWithCid(cid: string): string[] {
