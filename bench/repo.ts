@@ -49,22 +49,28 @@ export async function repoRows(): Promise<BenchRow[]> {
     const readRate = 6400 / ((now() - readStart) / 1000)
     readLatencies.sort((a, b) => a - b)
 
-    // listRecords: pages of 100 through user 0's ~1,050 posts, 8 readers walking with the cursor.
-    let pages = 0
+    // listRecords: pages of 100 through user 0's ~1,050 posts, 8 readers walking with the cursor. A
+    // warm-up walk first, then ~3,000 pages: the few hundred pages right after the write phases measured
+    // mostly the JIT compiling the read path (and swung by 30% from run to run).
+    const walk = (rounds: number) =>
+      Promise.all(
+        Array.from({ length: 8 }, async () => {
+          let walked = 0
+          for (let round = 0; round < rounds; round++) {
+            let cursor = ''
+            do {
+              const res = await fetch(`${url}/xrpc/com.atproto.repo.listRecords?repo=${users[0]!.did}&collection=app.bsky.feed.post&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+              const page = (await res.json()) as { cursor?: string; records: unknown[] }
+              walked++
+              cursor = page.records.length === 100 ? (page.cursor ?? '') : ''
+            } while (cursor)
+          }
+          return walked
+        }),
+      ).then((counts) => counts.reduce((a, b) => a + b, 0))
+    await walk(10)
     const listStart = now()
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        for (let round = 0; round < 5; round++) {
-          let cursor = ''
-          do {
-            const res = await fetch(`${url}/xrpc/com.atproto.repo.listRecords?repo=${users[0]!.did}&collection=app.bsky.feed.post&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
-            const page = (await res.json()) as { cursor?: string; records: unknown[] }
-            pages++
-            cursor = page.records.length === 100 ? (page.cursor ?? '') : ''
-          } while (cursor)
-        }
-      }),
-    )
+    const pages = await walk(34)
     const listRate = pages / ((now() - listStart) / 1000)
 
     const blob = new Uint8Array(10 * 1024 * 1024).map((_, i) => i % 251)

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'bun:test'
 import * as dagCbor from '@ipld/dag-cbor'
 import { readInteropJson } from '../helpers/interop.ts'
 import { CID, cidForCborBytes, decodeCbor, encodeCbor } from '../../src/core/cbor.ts'
-import { dagCborToJsonText } from '../../src/core/cbor-json.ts'
+import { dagCborToJsonText, JsonBytes } from '../../src/core/cbor-json.ts'
 import { ipldToJson, jsonToIpld } from '../../src/core/data-model.ts'
 
 const general = (bytes: Uint8Array) => JSON.stringify(ipldToJson(decodeCbor(bytes)))
@@ -85,5 +85,102 @@ describe('dagCborToJsonText', () => {
       expect(fast).toBe(general(bytes))
     }
     expect(answered).toBeGreaterThan(1500)
+  })
+})
+
+describe('JsonBytes', () => {
+  const utf8 = (text: string) => new TextEncoder().encode(text)
+  const viaBytes = (bytes: Uint8Array): Uint8Array | undefined => {
+    const json = new JsonBytes()
+    return json.dagCbor(bytes) ? json.take() : undefined
+  }
+  /** The head of a text string (major type 3) of `length` bytes, minimally encoded. */
+  const textHead = (length: number) => (length < 24 ? [0x60 + length] : [0x78, length])
+  /** A text string of raw bytes, well-formed UTF-8 or not. */
+  const cborText = (raw: number[]) => new Uint8Array([...textHead(raw.length), ...raw])
+
+  test('DAG-CBOR to the UTF-8 bytes of the general path, for the fixtures and the values above', () => {
+    const fixtures = readInteropJson<Array<{ cbor_base64: string }>>('data-model/data-model-fixtures.json')
+    const all = [...fixtures.map((f) => Uint8Array.fromBase64(f.cbor_base64)), ...Object.values(values).map((v) => encodeCbor(v))]
+    for (const bytes of all) expect(viaBytes(bytes)).toEqual(utf8(general(bytes)))
+  })
+
+  test('ill-formed UTF-8 in a text string reads as the general path decodes it (U+FFFD), escaped as JSON.stringify does', () => {
+    const cases = [
+      [0x61, 0xff, 0x62], // a byte that never starts a sequence
+      [0xc0, 0xaf], // overlong
+      [0xe0, 0x80, 0xaf], // overlong, 3 bytes
+      [0xed, 0xa0, 0x80], // a surrogate
+      [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
+      [0xe6, 0x97], // truncated
+      [0x22, 0x0a, 0xe6, 0x97], // escapes, then truncated
+      [0xf0, 0x9f, 0x98, 0x80, 0x80], // an emoji, then a lone continuation byte
+    ]
+    for (const raw of cases) {
+      const bytes = cborText(raw)
+      expect(viaBytes(bytes)).toEqual(utf8(general(bytes)))
+    }
+    // Well-formed multi-byte text is copied: 2, 3 and 4 bytes, at the edges of their ranges.
+    const wellFormed = cborText([0xc2, 0x80, 0xdf, 0xbf, 0xe0, 0xa0, 0x80, 0xed, 0x9f, 0xbf, 0xee, 0x80, 0x80, 0xf0, 0x90, 0x80, 0x80, 0xf4, 0x8f, 0xbf, 0xbf])
+    expect(viaBytes(wellFormed)).toEqual(utf8(general(wellFormed)))
+  })
+
+  test('a map key of ill-formed UTF-8 takes the general path (two such keys can decode to one)', () => {
+    const bytes = new Uint8Array([0xa2, 0x61, 0xff, 0x01, 0x61, 0xfe, 0x02])
+    expect(viaBytes(bytes)).toBeUndefined()
+  })
+
+  test('every control character, quote and backslash is escaped as JSON.stringify escapes it', () => {
+    const text = Array.from({ length: 0x80 }, (_, i) => String.fromCharCode(i)).join('')
+    const bytes = encodeCbor({ text })
+    expect(viaBytes(bytes)).toEqual(utf8(general(bytes)))
+  })
+
+  test('random records with random text bytes: the general path, byte for byte, whenever it answers', () => {
+    let seed = 11
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    let answered = 0
+    for (let i = 0; i < 2000; i++) {
+      // A post-like map whose text is random bytes: mostly ASCII, some multi-byte, some ill-formed.
+      const raw = Array.from({ length: Math.floor(rand() * 40) }, () => (rand() < 0.7 ? 0x20 + Math.floor(rand() * 0x60) : Math.floor(rand() * 256)))
+      const head = [0xa2, 0x64, ...utf8('text'), ...textHead(raw.length), ...raw]
+      const bytes = new Uint8Array([...head, 0x65, ...utf8('count'), 0x1a, ...[0, 1, 2, 3].map(() => Math.floor(rand() * 256))])
+      bytes[bytes.length - 4] |= 1 // a 32-bit argument must be at least 0x10000 to be minimal
+      const fast = viaBytes(bytes)
+      if (fast === undefined) continue
+      answered++
+      expect(fast).toEqual(utf8(general(bytes)))
+    }
+    expect(answered).toBe(2000)
+  })
+
+  test('string() writes what JSON.stringify writes, and pieces join in order', () => {
+    const json = new JsonBytes()
+    const strings = ['at://did:plc:abc/app.bsky.feed.post/3k', 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm', 'quote " back \\ nl \n é 😀 \u2028', '']
+    json.ascii('[')
+    strings.forEach((s, i) => {
+      if (i) json.ascii(',')
+      json.string(s)
+    })
+    json.ascii(']')
+    expect(json.take()).toEqual(utf8(JSON.stringify(strings)))
+  })
+
+  test('outside the common subset nothing is written, and the build goes on', () => {
+    const json = new JsonBytes()
+    json.ascii('[')
+    expect(json.dagCbor(dagCbor.encode({ f: 1.5 }))).toBe(false)
+    expect(json.dagCbor(new Uint8Array([0xa1, 0x61, 0x61]))).toBe(false)
+    expect(json.dagCbor(encodeCbor({ a: 1 }))).toBe(true)
+    json.ascii(']')
+    expect(new TextDecoder().decode(json.take())).toBe('[{"a":1}]')
+  })
+
+  test('begin() starts over after an interrupted build', () => {
+    const json = new JsonBytes()
+    json.ascii('{"records":[')
+    json.begin()
+    json.string('x')
+    expect(new TextDecoder().decode(json.take())).toBe('"x"')
   })
 })

@@ -77,6 +77,27 @@ test('record takedown hides the record from repo reads', async () => {
   expect((await fetch(url)).status).toBe(200)
 })
 
+test('record takedown: listRecords leaves the record out before the limit, as the reference does', async () => {
+  const alice = new AtpAgent({ service: server.url })
+  await alice.login({ identifier: 'moddy.test', password: 'moddy-pass' })
+  const posts = []
+  for (let i = 0; i < 3; i++) posts.push(await alice.post({ text: `page ${i}`, createdAt: new Date().toISOString() }))
+  const rkeys = posts.map((p) => p.uri.split('/').pop()!)
+  const page = async (params: string) => {
+    const res = await fetch(`${server.url}/xrpc/com.atproto.repo.listRecords?repo=${did}&collection=app.bsky.feed.post&${params}`)
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as { records: Array<{ uri: string }>; cursor?: string }
+    return { rkeys: body.records.map((r) => r.uri.split('/').pop()), cursor: body.cursor }
+  }
+  const hidden = { $type: 'com.atproto.repo.strongRef', uri: posts[1]!.uri, cid: posts[1]!.cid }
+  await admin().procedure('com.atproto.admin.updateSubjectStatus', { subject: hidden, takedown: { applied: true, ref: 'R-2' } })
+  // Newest first: the taken-down middle post neither shows nor uses up a place on the page.
+  expect(await page('limit=2')).toEqual({ rkeys: [rkeys[2], rkeys[0]], cursor: rkeys[0] })
+  expect(await page(`limit=2&reverse=true&cursor=${postUri.split('/').pop()}`)).toEqual({ rkeys: [rkeys[0], rkeys[2]], cursor: rkeys[2] })
+  await admin().procedure('com.atproto.admin.updateSubjectStatus', { subject: hidden, takedown: { applied: false } })
+  expect(await page('limit=2')).toEqual({ rkeys: [rkeys[2], rkeys[1]], cursor: rkeys[1] })
+})
+
 test('blob takedown hides the blob and moves its bytes to quarantine; reversal restores them', async () => {
   const alice = new AtpAgent({ service: server.url })
   await alice.login({ identifier: 'moddy.test', password: 'moddy-pass' })

@@ -1,23 +1,20 @@
 // Record reads from the actor store's index: getRecord, listRecords, describeRepo's collections.
 import { CID, decodeCbor } from '../../core/cbor.ts'
 import { ipldToJson } from '../../core/data-model.ts'
-import { dagCborToJsonText } from '../../core/cbor-json.ts'
-import type { ActorDb, RecordRow } from '../../storage/actor/actor-db.ts'
+import { JsonBytes } from '../../core/cbor-json.ts'
+import type { ActorDb } from '../../storage/actor/actor-db.ts'
 
 export type RecordView = { uri: string; cid: string; value: unknown }
 
-function toView(db: ActorDb, row: RecordRow): RecordView | null {
-  const bytes = db.getBlock(row.cid)
-  if (!bytes) return null
-  return { uri: row.uri, cid: row.cid, value: ipldToJson(decodeCbor(bytes)) }
-}
-
 /** A record by collection and rkey; with `cid`, only if it is still at that version. Taken-down ones only for moderators. */
 export function readRecord(db: ActorDb, collection: string, rkey: string, cid?: string, includeTakenDown = false): RecordView | null {
-  const row = db.getRecordRow(collection, rkey)
-  if (!row || (row.takedownRef && !includeTakenDown)) return null
-  if (cid !== undefined && CID.parse(cid).toString() !== row.cid) return null
-  return toView(db, row)
+  const row = db.getRecordWithBlock(collection, rkey)
+  if (!row) return null
+  const [uri, recordCid, takedownRef, content] = row
+  if (takedownRef && !includeTakenDown) return null
+  if (cid !== undefined && CID.parse(cid).toString() !== recordCid) return null
+  if (!content) return null
+  return { uri, cid: recordCid, value: ipldToJson(decodeCbor(content)) }
 }
 
 /**
@@ -29,25 +26,37 @@ export function readRecordPage(
   collection: string,
   opts: { limit: number; cursor?: string; reverse?: boolean },
 ): { records: RecordView[]; cursor?: string } {
-  const rows = db.listRecords(collection, opts).filter((row) => !row.takedownRef)
-  const records: RecordView[] = []
-  for (const row of rows) if (row.content) records.push({ uri: row.uri, cid: row.cid, value: ipldToJson(decodeCbor(row.content)) })
+  const rows = db.listRecords(collection, opts)
+  const records = rows.map((row) => ({ uri: row.uri, cid: row.cid, value: ipldToJson(decodeCbor(row.content)) }))
   const last = rows.at(-1)
   return { records, cursor: last?.rkey }
 }
 
 /**
- * readRecordPage as the JSON text of listRecords' output (`{records, cursor}`): each record's CBOR
- * goes straight to JSON text, with no decoded objects in between.
+ * readRecordPage as the UTF-8 JSON of listRecords' output (`{records, cursor}`), ready to send: the
+ * index row and block of each record come from one statement, and each record's CBOR goes straight to
+ * JSON bytes, with no decoded objects or strings in between.
  */
-export function readRecordPageJson(db: ActorDb, collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): string {
-  const rows = db.listRecords(collection, opts).filter((row) => !row.takedownRef)
-  let records = ''
-  for (const row of rows) {
-    if (!row.content) continue
-    const value = dagCborToJsonText(row.content) ?? JSON.stringify(ipldToJson(decodeCbor(row.content)))
-    records += `${records ? ',' : ''}{"uri":${JSON.stringify(row.uri)},"cid":${JSON.stringify(row.cid)},"value":${value}}`
+export function readRecordPageJson(db: ActorDb, collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Uint8Array {
+  const rows = db.listRecordValues(collection, opts)
+  const json = JsonBytes.scratch.begin()
+  json.ascii('{"records":[')
+  for (let i = 0; i < rows.length; i++) {
+    const [uri, cid, , content] = rows[i]!
+    json.ascii(i ? ',{"uri":' : '{"uri":')
+    json.string(uri)
+    json.ascii(',"cid":')
+    json.string(cid)
+    json.ascii(',"value":')
+    if (!json.dagCbor(content)) json.text(JSON.stringify(ipldToJson(decodeCbor(content))))
+    json.ascii('}')
   }
+  json.ascii(']')
   const last = rows.at(-1)
-  return `{"records":[${records}]${last ? `,"cursor":${JSON.stringify(last.rkey)}` : ''}}`
+  if (last) {
+    json.ascii(',"cursor":')
+    json.string(last[2])
+  }
+  json.ascii('}')
+  return json.take()
 }

@@ -96,8 +96,8 @@ export class RepoService {
     return readRecordPage(this.db(did), collection, opts)
   }
 
-  /** listRecords' page as JSON text, ready to send. */
-  listRecordsJson(did: string, collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): string {
+  /** listRecords' page as UTF-8 JSON, ready to send. */
+  listRecordsJson(did: string, collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Uint8Array {
     return readRecordPageJson(this.db(did), collection, opts)
   }
 

@@ -19,6 +19,21 @@ export type BlobRow = {
 }
 export type Backlink = { path: string; linkTo: string }
 
+// The reference's listRecordsForCollection: an inner join on the block, taken-down records left out
+// before the limit, ordered by rkey (newest first unless reverse; the cursor is an exclusive bound).
+// `+?`, not `?`: SQLite (3.47+) reads the bound value of `LIMIT ?`, and of `collection = ?` under an
+// ORDER BY, while planning, and then re-prepares the statement each time it is bound again (Bun binds
+// on every call): ~14 us per page. Unary plus is a no-op on the value that the planner does not look into.
+const RECORDS = 'FROM record JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = +? AND record.takedownRef IS NULL'
+const AFTER = 'AND record.rkey > +? ORDER BY record.rkey ASC LIMIT +?'
+const BEFORE = 'AND record.rkey < +? ORDER BY record.rkey DESC LIMIT +?'
+const NEWEST = 'ORDER BY record.rkey DESC LIMIT +?'
+const RECORD_WITH_BLOCK = 'SELECT record.uri, record.cid, record.takedownRef, repo_block.content FROM record LEFT JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = +? AND record.rkey = +?'
+const RECORD_COLUMNS = 'SELECT record.uri, record.cid, record.rkey, repo_block.content'
+const RECORDS_AFTER = `${RECORD_COLUMNS} ${RECORDS} ${AFTER}`
+const RECORDS_BEFORE = `${RECORD_COLUMNS} ${RECORDS} ${BEFORE}`
+const RECORDS_NEWEST = `${RECORD_COLUMNS} ${RECORDS} ${NEWEST}`
+
 export class ActorDb {
   private readonly stmts = new Map<string, Statement>()
   private readonly lastCommitBlocks = new Map<string, Uint8Array>()
@@ -145,6 +160,11 @@ export class ActorDb {
     return this.q('SELECT * FROM record WHERE collection = ? AND rkey = ?').get(collection, rkey) ?? null
   }
 
+  /** A record's index row and its block (null when the block is missing), in one statement, as an array. */
+  getRecordWithBlock(collection: string, rkey: string): [uri: string, cid: string, takedownRef: string | null, content: Uint8Array | null] | null {
+    return this.q(RECORD_WITH_BLOCK).values(collection, rkey)[0] as never ?? null
+  }
+
   recordPathsWithCid(cid: string): string[] {
     return (this.q('SELECT collection, rkey FROM record WHERE cid = ?').all(cid) as Array<{ collection: string; rkey: string }>).map(
       (r) => `${r.collection}/${r.rkey}`,
@@ -163,16 +183,18 @@ export class ActorDb {
     this.q('DELETE FROM backlink WHERE uri = ?').run(uri)
   }
 
-  /**
-   * Records of a collection ordered by rkey (`cursor`: exclusive rkey bound), each with its block:
-   * the index and the blocks in one statement.
-   */
-  listRecords(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<Pick<RecordRow, 'uri' | 'cid' | 'rkey' | 'takedownRef'> & { content: Uint8Array | null }> {
-    // Only the columns a page shows: every column read is a string built per row (a page is 100 rows).
-    const select = 'SELECT record.uri, record.cid, record.rkey, record.takedownRef, repo_block.content AS content FROM record LEFT JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = ?'
-    if (opts.reverse) return this.q(`${select} AND record.rkey > ? ORDER BY record.rkey ASC LIMIT ?`).all(collection, opts.cursor ?? '', opts.limit) as never
-    if (opts.cursor !== undefined) return this.q(`${select} AND record.rkey < ? ORDER BY record.rkey DESC LIMIT ?`).all(collection, opts.cursor, opts.limit) as never
-    return this.q(`${select} ORDER BY record.rkey DESC LIMIT ?`).all(collection, opts.limit) as never
+  /** Records of a collection ordered by rkey (`cursor`: exclusive rkey bound), each with its block. */
+  listRecords(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<Pick<RecordRow, 'uri' | 'cid' | 'rkey'> & { content: Uint8Array }> {
+    if (opts.reverse) return this.q(RECORDS_AFTER).all(collection, opts.cursor ?? '', opts.limit) as never
+    if (opts.cursor !== undefined) return this.q(RECORDS_BEFORE).all(collection, opts.cursor, opts.limit) as never
+    return this.q(RECORDS_NEWEST).all(collection, opts.limit) as never
+  }
+
+  /** listRecords as arrays (a page is 100 rows; arrays are cheaper to build than objects). */
+  listRecordValues(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<[uri: string, cid: string, rkey: string, content: Uint8Array]> {
+    if (opts.reverse) return this.q(RECORDS_AFTER).values(collection, opts.cursor ?? '', opts.limit) as never
+    if (opts.cursor !== undefined) return this.q(RECORDS_BEFORE).values(collection, opts.cursor, opts.limit) as never
+    return this.q(RECORDS_NEWEST).values(collection, opts.limit) as never
   }
 
   listCollections(): string[] {

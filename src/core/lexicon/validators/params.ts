@@ -60,6 +60,12 @@ export function validateParamsObject(
   for (const key in def.properties) {
     const propDef: ParamDef = def.properties[key]!
     const value = params[key]
+    // Absent without a default: nothing to validate (a failed result builds an Error and its stack,
+    // which most GETs, with their optional params left out, would pay on every call).
+    if (value === undefined && (!('default' in propDef) || propDef.default === undefined)) {
+      if (def.required?.includes(key)) return fail(`${path} must have the property "${key}"`)
+      continue
+    }
     const validated =
       propDef.type === 'array' ? validateArray(lex, key, propDef, value) : validateValue(lex, key, propDef, value)
     const finalValue = validated.success ? validated.value : value

@@ -18,7 +18,7 @@ export default defineHandler({
     if (!account || !services.repo.hasRepo(account.did)) {
       throw InvalidRequestError(`Could not find repo: ${repo}`)
     }
-    // The page arrives as JSON text (records go from CBOR to JSON without decoded objects).
+    // The page arrives as UTF-8 JSON (records go from CBOR to JSON bytes without decoded objects or strings).
     const page = services.repo.listRecordsJson(account.did, collection, { limit: limit ?? 50, cursor, reverse: reverse ?? false })
     return new Response(page, { headers: { 'content-type': 'application/json;charset=utf-8' } })
   },
