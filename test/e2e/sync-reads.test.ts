@@ -90,7 +90,7 @@ describe('sync reads', () => {
     const carol = await h.signUp('carol')
     for (let batch = 0; batch < 6; batch++) {
       const writes = Array.from({ length: 200 }, (_, i) => ({
-        $type: 'com.atproto.repo.applyWrites#create',
+        $type: 'com.atproto.repo.applyWrites#create' as const,
         collection: 'app.bsky.feed.post',
         value: { $type: 'app.bsky.feed.post', text: `post ${batch}/${i} ${'w'.repeat(200)}`, createdAt: new Date().toISOString() },
       }))
