@@ -86,16 +86,22 @@ describe('sync reads', () => {
     }
   })
 
-  test('getRepo to a slow reader: the same bytes as a fast download, and they verify', async () => {
-    const carol = await h.signUp('carol')
+  /** An account with 1,200 posts: a CAR of several 64 KB chunks. */
+  async function bigRepo(name: string) {
+    const user = await h.signUp(name)
     for (let batch = 0; batch < 6; batch++) {
       const writes = Array.from({ length: 200 }, (_, i) => ({
         $type: 'com.atproto.repo.applyWrites#create' as const,
         collection: 'app.bsky.feed.post',
         value: { $type: 'app.bsky.feed.post', text: `post ${batch}/${i} ${'w'.repeat(200)}`, createdAt: new Date().toISOString() },
       }))
-      await carol.agent.com.atproto.repo.applyWrites({ repo: carol.did, writes })
+      await user.agent.com.atproto.repo.applyWrites({ repo: user.did, writes })
     }
+    return user
+  }
+
+  test('getRepo to a slow reader: the same bytes as a fast download, and they verify', async () => {
+    const carol = await bigRepo('carol')
     const fast = new Uint8Array(await (await get('com.atproto.sync.getRepo', { did: carol.did })).arrayBuffer())
     // The export hands out reused chunk buffers: a reader that lets the server run ahead must still
     // get every chunk as it was when sent.
