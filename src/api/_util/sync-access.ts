@@ -53,7 +53,7 @@ export function repoRootOrThrow(services: Services, did: string, error = 'RepoNo
  * A CAR (or any byte iterator) as a streamed response. A direct stream: Bun copies each piece into
  * the connection's send buffer as it is written (a pending write is backpressure: the next piece is
  * only pulled once the client has taken the bytes), so a source may hand out the same buffer again
- * and again (see carChunksFromFrames' `reuse`), and small pieces cost no queue of our own.
+ * and again (core/car.ts CarChunkWriter), and small pieces cost no queue of our own.
  */
 export function carResponse(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Response {
   const iterator =
