@@ -58,19 +58,28 @@ export function carBlockFrame(block: CarBlock): Uint8Array {
 const CHUNK_BYTES = 64 * 1024
 const EMPTY = new Uint8Array(0)
 
-/** Packs block frames into fixed-size chunks so a stream of small blocks costs few allocations. */
+/**
+ * Packs block frames into fixed-size chunks so a stream of small blocks costs few allocations.
+ * `reuse`: two chunk buffers take turns, so a chunk handed out is overwritten once the one after it
+ * is complete: for consumers that copy each chunk before asking for the next (an HTTP response).
+ */
 class FramePacker {
   private chunk = new Uint8Array(CHUNK_BYTES)
+  private spare: Uint8Array<ArrayBuffer> | null
   private pos = 0
   /** Chunks completed and not yet handed out. */
   ready: Uint8Array[] = []
+
+  constructor(reuse = false) {
+    this.spare = reuse ? new Uint8Array(CHUNK_BYTES) : null
+  }
 
   add(cidBytes: Uint8Array, bytes: Uint8Array): void {
     const size = cidBytes.length + bytes.length
     const frameSize = varintLength(size) + size
     if (this.pos + frameSize > this.chunk.length) {
       this.flush()
-      if (frameSize > CHUNK_BYTES) this.chunk = new Uint8Array(frameSize) // one oversized block
+      if (frameSize > this.chunk.length) this.chunk = new Uint8Array(frameSize) // one oversized block
     }
     const chunk = this.chunk
     let pos = this.pos
@@ -88,7 +97,11 @@ class FramePacker {
   flush(): void {
     if (this.pos === 0) return
     this.ready.push(this.chunk.subarray(0, this.pos))
-    this.chunk = new Uint8Array(CHUNK_BYTES)
+    if (this.spare) {
+      const next = this.spare
+      this.spare = this.chunk
+      this.chunk = next
+    } else this.chunk = new Uint8Array(CHUNK_BYTES)
     this.pos = 0
   }
 }
@@ -128,19 +141,29 @@ export async function* writeCar(
 }
 
 /**
- * CAR chunks from raw frames (binary CID, block bytes), synchronously: for sources that never build
- * CID objects, such as a full-repo export straight from the block table. Each frame is copied into
- * the current chunk before the next is pulled, so a source may reuse its buffers.
+ * A CAR built from raw frames (binary CID, block bytes) by a synchronous source, for sources that
+ * never build CID objects, such as a full-repo export straight from the block table. Each frame is
+ * copied into the current chunk, so a source may reuse its buffers. Two ~64 KB chunk buffers take
+ * turns: a chunk returned by add() or end() is valid only until the next chunk is complete.
  */
-export function* carChunksFromFrames(root: CID | null, frames: Iterable<readonly [cidBytes: Uint8Array, bytes: Uint8Array]>): Generator<Uint8Array> {
-  const packer = new FramePacker()
-  packer.add(EMPTY, carHeaderCbor(root))
-  for (const [cidBytes, bytes] of frames) {
-    packer.add(cidBytes, bytes)
-    if (packer.ready.length > 0) yield* takeReady(packer)
+export class CarChunkWriter {
+  private readonly packer = new FramePacker(true)
+
+  constructor(root: CID | null) {
+    this.packer.add(EMPTY, carHeaderCbor(root))
   }
-  packer.flush()
-  yield* takeReady(packer)
+
+  /** Adds a frame; returns the chunk this completed, if any. */
+  add(cidBytes: Uint8Array, bytes: Uint8Array): Uint8Array | null {
+    this.packer.add(cidBytes, bytes)
+    return this.packer.ready.length > 0 ? this.packer.ready.pop()! : null
+  }
+
+  /** The last chunk (null when empty). */
+  end(): Uint8Array | null {
+    this.packer.flush()
+    return this.packer.ready.pop() ?? null
+  }
 }
 
 function takeReady(packer: FramePacker): Uint8Array[] {

@@ -86,6 +86,38 @@ describe('sync reads', () => {
     }
   })
 
+  /** An account with 1,200 posts: a CAR of several 64 KB chunks. */
+  async function bigRepo(name: string) {
+    const user = await h.signUp(name)
+    for (let batch = 0; batch < 6; batch++) {
+      const writes = Array.from({ length: 200 }, (_, i) => ({
+        $type: 'com.atproto.repo.applyWrites#create' as const,
+        collection: 'app.bsky.feed.post',
+        value: { $type: 'app.bsky.feed.post', text: `post ${batch}/${i} ${'w'.repeat(200)}`, createdAt: new Date().toISOString() },
+      }))
+      await user.agent.com.atproto.repo.applyWrites({ repo: user.did, writes })
+    }
+    return user
+  }
+
+  test('getRepo to a slow reader: the same bytes as a fast download, and they verify', async () => {
+    const carol = await bigRepo('carol')
+    const fast = new Uint8Array(await (await get('com.atproto.sync.getRepo', { did: carol.did })).arrayBuffer())
+    // The export hands out reused chunk buffers: a reader that lets the server run ahead must still
+    // get every chunk as it was when sent.
+    expect(fast.length).toBeGreaterThan(4 * 64 * 1024)
+    const res = await get('com.atproto.sync.getRepo', { did: carol.did })
+    const parts: Uint8Array[] = []
+    for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
+      parts.push(part.slice())
+      await Bun.sleep(20)
+    }
+    const slow = new Uint8Array(Buffer.concat(parts))
+    expect(Buffer.compare(slow, fast)).toBe(0)
+    const verified = await verifyRepoCar(slow, carol.did, await signingKey(carol.did))
+    expect(verified.creates.length).toBe(1200)
+  })
+
   test('getBlob: bytes, security headers, ranges', async () => {
     const res = await get('com.atproto.sync.getBlob', { did: alice.did, cid: blobCid })
     expect(res.status).toBe(200)

@@ -49,31 +49,37 @@ export function repoRootOrThrow(services: Services, did: string, error = 'RepoNo
   return root
 }
 
-/** Small pieces are coalesced up to this size; a piece this big already goes out as it is (no copy). */
-const CHUNK_BYTES = 32 * 1024
-
-/** A CAR (or any byte iterator) as a streamed response, small pieces coalesced into >= 32 KiB chunks. */
+/**
+ * A CAR (or any byte iterator) as a streamed response. A direct stream: Bun copies each piece into
+ * the connection's send buffer as it is written (a pending write is backpressure: the next piece is
+ * only pulled once the client has taken the bytes), so a source may hand out the same buffer again
+ * and again (core/car.ts CarChunkWriter), and small pieces cost no queue of our own.
+ */
 export function carResponse(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Response {
   const iterator =
     Symbol.asyncIterator in chunks
       ? (chunks as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
       : (chunks as Iterable<Uint8Array>)[Symbol.iterator]()
-  const stream = new ReadableStream<Uint8Array>({
+  const stream = new ReadableStream({
+    type: 'direct',
     async pull(controller) {
-      const parts: Uint8Array[] = []
-      let size = 0
-      while (size < CHUNK_BYTES) {
-        const next = await iterator.next()
-        if (next.done) break
-        parts.push(next.value)
-        size += next.value.length
+      try {
+        for (;;) {
+          const next = await iterator.next()
+          if (next.done) break
+          let written = controller.write(next.value)
+          if (typeof written !== 'number') written = await written
+          // 0: the client went away.
+          if (written === 0 && next.value.length > 0) return
+        }
+        controller.close()
+      } finally {
+        await iterator.return?.()
       }
-      if (size > 0) controller.enqueue(parts.length === 1 ? parts[0]! : Buffer.concat(parts))
-      if (size < CHUNK_BYTES) controller.close()
     },
     async cancel() {
       await iterator.return?.()
     },
   })
-  return new Response(stream, { headers: { 'content-type': 'application/vnd.ipld.car' } })
+  return new Response(stream as ReadableStream<Uint8Array>, { headers: { 'content-type': 'application/vnd.ipld.car' } })
 }
