@@ -29,7 +29,7 @@ export function listAccountHistory(db: Database, q: { did: string; events?: stri
       `SELECT h.*, (SELECT a.actor FROM admin_audit a WHERE a.subject = h.did AND a.action = ${AUDIT_ACTION}
          AND a.at BETWEEN strftime('%Y-%m-%dT%H:%M:%fZ', h.at, '-1 seconds') AND strftime('%Y-%m-%dT%H:%M:%fZ', h.at, '+10 seconds')
          ORDER BY a.id LIMIT 1) AS auditActor
-       FROM account_history h WHERE ${where.join(' AND ')} ORDER BY h.id DESC LIMIT ?`,
+       FROM account_history h WHERE ${where.join(' AND ')} ORDER BY h.id DESC LIMIT +?`,
     )
     .all(...args, q.limit)
 }

@@ -52,11 +52,11 @@ export function getAccountRowByEmail(db: Database, email: string, flags?: Availa
 
 /** Pages by (createdAt, did), newest last, as the reference's actor_cursor_idx allows. */
 export function listAccountRows(db: Database, cursor: string | undefined, limit: number): AccountRow[] {
-  if (!cursor) return db.query<AccountRow, [number]>(`${SELECT_ACCOUNT} ORDER BY actor.createdAt, actor.did LIMIT ?`).all(limit)
+  if (!cursor) return db.query<AccountRow, [number]>(`${SELECT_ACCOUNT} ORDER BY actor.createdAt, actor.did LIMIT +?`).all(limit)
   const [createdAt, did] = cursor.split('::')
   return db
     .query<AccountRow, [string, string, string, number]>(
-      `${SELECT_ACCOUNT} WHERE actor.createdAt > ? OR (actor.createdAt = ? AND actor.did > ?) ORDER BY actor.createdAt, actor.did LIMIT ?`,
+      `${SELECT_ACCOUNT} WHERE actor.createdAt > ? OR (actor.createdAt = ? AND actor.did > ?) ORDER BY actor.createdAt, actor.did LIMIT +?`,
     )
     .all(createdAt ?? '', createdAt ?? '', did ?? '', limit)
 }

@@ -76,7 +76,7 @@ export function listAudit(db: Database, opts: { before?: number; limit: number; 
     where.push('subject = ?')
     args.push(opts.subject)
   }
-  const sql = `SELECT * FROM admin_audit${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`
+  const sql = `SELECT * FROM admin_audit${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT +?`
   return db.query<AuditRow, Array<string | number>>(sql).all(...args, opts.limit)
 }
 
@@ -127,7 +127,7 @@ export function searchAccountRows(db: Database, f: AccountFilter, offset: number
   const rows = db
     .query<AccountListRow, Array<string | number>>(
       `SELECT actor.did, actor.handle, account.email, actor.createdAt, actor.takedownRef, actor.deactivatedAt, repo_root.indexedAt AS lastWriteAt
-      ${from} ORDER BY actor.createdAt DESC, actor.did LIMIT ? OFFSET ?`,
+      ${from} ORDER BY actor.createdAt DESC, actor.did LIMIT +? OFFSET +?`,
     )
     .all(...args, limit, offset)
   const total = db.query<{ n: number }, Array<string | number>>(`SELECT count(*) AS n ${from}`).get(...args)!.n
@@ -136,6 +136,6 @@ export function searchAccountRows(db: Database, f: AccountFilter, offset: number
 
 /** Every invite code, newest first, a page at a time (the console's invites page). */
 export function pageInviteCodes(db: Database, offset: number, limit: number): { rows: InviteCodeRow[]; total: number } {
-  const rows = db.query<InviteCodeRow, [number, number]>('SELECT * FROM invite_code ORDER BY createdAt DESC, code LIMIT ? OFFSET ?').all(limit, offset)
+  const rows = db.query<InviteCodeRow, [number, number]>('SELECT * FROM invite_code ORDER BY createdAt DESC, code LIMIT +? OFFSET +?').all(limit, offset)
   return { rows, total: db.query<{ n: number }, []>('SELECT count(*) AS n FROM invite_code').get()!.n }
 }

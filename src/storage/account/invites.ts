@@ -45,7 +45,7 @@ export function listInviteCodes(
   return db
     .query<InviteCodeRow & { uses: number }, [number, string | number, string | number, string, number]>(
       `WITH listed AS (SELECT ic.*, (SELECT count(*) FROM invite_code_use u WHERE u.code = ic.code) AS uses FROM invite_code ic)
-       SELECT * FROM listed WHERE ? = 0 OR ${key} < ? OR (${key} = ? AND code < ?) ORDER BY ${key} DESC, code DESC LIMIT ?`,
+       SELECT * FROM listed WHERE ? = 0 OR ${key} < ? OR (${key} = ? AND code < ?) ORDER BY ${key} DESC, code DESC LIMIT +?`,
     )
     .all(after ? 1 : 0, after?.primary ?? '', after?.primary ?? '', after?.code ?? '', limit)
 }

@@ -33,7 +33,7 @@ export function getNotification(db: Database, id: number): NotificationRow | nul
 /** Queued notifications due at `now`, oldest first. */
 export function dueNotifications(db: Database, now: number, limit: number): NotificationRow[] {
   return db
-    .query<NotificationRow, [number, number]>("SELECT * FROM notification WHERE state = 'queued' AND nextAttemptAt <= ? ORDER BY nextAttemptAt, id LIMIT ?")
+    .query<NotificationRow, [number, number]>("SELECT * FROM notification WHERE state = 'queued' AND nextAttemptAt <= ? ORDER BY nextAttemptAt, id LIMIT +?")
     .all(now, limit)
 }
 
@@ -92,7 +92,7 @@ export type HistoryRow = { id: number; kind: string; channel: string; state: Not
 /** A person's notifications, newest first (no bodies, no addresses). */
 export function notificationHistory(db: Database, did: string, limit: number): HistoryRow[] {
   return db
-    .query<HistoryRow, [string, number]>('SELECT id, kind, channel, state, attempts, createdAt, doneAt FROM notification WHERE did = ? ORDER BY id DESC LIMIT ?')
+    .query<HistoryRow, [string, number]>('SELECT id, kind, channel, state, attempts, createdAt, doneAt FROM notification WHERE did = ? ORDER BY id DESC LIMIT +?')
     .all(did, limit)
 }
 
@@ -111,7 +111,7 @@ export type FailureRow = { id: number; kind: string; channel: string; attempts: 
 
 export function recentFailures(db: Database, limit: number): FailureRow[] {
   return db
-    .query<FailureRow, [number]>("SELECT id, kind, channel, attempts, doneAt, lastError FROM notification WHERE state = 'failed' ORDER BY id DESC LIMIT ?")
+    .query<FailureRow, [number]>("SELECT id, kind, channel, attempts, doneAt, lastError FROM notification WHERE state = 'failed' ORDER BY id DESC LIMIT +?")
     .all(limit)
 }
 

@@ -50,5 +50,5 @@ export function deleteTrustedBrowsersOf(db: Database, did: string): number {
 /** Expired rows, and the oldest of `did` beyond `keep`. */
 export function pruneTrustedBrowsers(db: Database, did: string, now: number, keep: number) {
   db.query('DELETE FROM trusted_browser WHERE expiresAt <= ?').run(now)
-  db.query('DELETE FROM trusted_browser WHERE did = ? AND id NOT IN (SELECT id FROM trusted_browser WHERE did = ? ORDER BY createdAt DESC LIMIT ?)').run(did, did, keep)
+  db.query('DELETE FROM trusted_browser WHERE did = ? AND id NOT IN (SELECT id FROM trusted_browser WHERE did = ? ORDER BY createdAt DESC LIMIT +?)').run(did, did, keep)
 }

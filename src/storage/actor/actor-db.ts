@@ -21,7 +21,7 @@ export type Backlink = { path: string; linkTo: string }
 
 // The reference's listRecordsForCollection: an inner join on the block, taken-down records left out
 // before the limit, ordered by rkey (newest first unless reverse; the cursor is an exclusive bound).
-// `+?`, not `?`: SQLite (3.47+) reads the bound value of `LIMIT ?`, and of `collection = ?` under an
+// `+?`, not `?`: SQLite (3.47+) reads the bound value of `LIMIT +?`, and of `collection = ?` under an
 // ORDER BY, while planning, and then re-prepares the statement each time it is bound again (Bun binds
 // on every call): ~14 us per page. Unary plus is a no-op on the value that the planner does not look into.
 const RECORDS = 'FROM record JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = +? AND record.takedownRef IS NULL'
@@ -212,7 +212,7 @@ export class ActorDb {
     return this.q(
       `SELECT record.uri, record.cid, record.indexedAt, repo_block.content FROM record
        JOIN repo_block ON repo_block.cid = record.cid
-       WHERE record.repoRev > ? AND record.takedownRef IS NULL ORDER BY record.repoRev ASC LIMIT ?`,
+       WHERE record.repoRev > ? AND record.takedownRef IS NULL ORDER BY record.repoRev ASC LIMIT +?`,
     ).all(rev, limit) as Array<{ uri: string; cid: string; indexedAt: string; content: Uint8Array }>
   }
 
@@ -312,12 +312,12 @@ export class ActorDb {
       return (
         this.q(
           `SELECT DISTINCT record_blob.blobCid AS cid FROM record_blob JOIN record ON record.uri = record_blob.recordUri
-           WHERE record.repoRev > ? AND record_blob.blobCid > ? ORDER BY record_blob.blobCid LIMIT ?`,
+           WHERE record.repoRev > ? AND record_blob.blobCid > ? ORDER BY record_blob.blobCid LIMIT +?`,
         ).all(opts.since, opts.cursor ?? '', opts.limit) as Array<{ cid: string }>
       ).map((r) => r.cid)
     }
     return (
-      this.q('SELECT DISTINCT blobCid AS cid FROM record_blob WHERE blobCid > ? ORDER BY blobCid LIMIT ?').all(
+      this.q('SELECT DISTINCT blobCid AS cid FROM record_blob WHERE blobCid > ? ORDER BY blobCid LIMIT +?').all(
         opts.cursor ?? '',
         opts.limit,
       ) as Array<{ cid: string }>
@@ -329,7 +329,7 @@ export class ActorDb {
     return this.q(
       `SELECT blobCid AS cid, min(recordUri) AS recordUri FROM record_blob
        WHERE blobCid > ? AND NOT EXISTS (SELECT 1 FROM blob WHERE blob.cid = record_blob.blobCid)
-       GROUP BY blobCid ORDER BY blobCid LIMIT ?`,
+       GROUP BY blobCid ORDER BY blobCid LIMIT +?`,
     ).all(opts.cursor ?? '', opts.limit) as Array<{ cid: string; recordUri: string }>
   }
 

@@ -164,7 +164,7 @@ export function queryEvents(db: Database, f: EventFilter): ModEventRow[] {
     args.push(...f.reportTypes)
   }
   if (f.cursor !== undefined) (where.push(f.sortDirection === 'asc' ? 'id > ?' : 'id < ?'), args.push(f.cursor))
-  const sql = `SELECT * FROM mod_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${f.sortDirection === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`
+  const sql = `SELECT * FROM mod_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id ${f.sortDirection === 'asc' ? 'ASC' : 'DESC'} LIMIT +?`
   return db.query<ModEventRow, any[]>(sql).all(...args, f.limit)
 }
 

@@ -63,12 +63,12 @@ export function queryLabels(db: Database, q: { patterns: string[]; sources?: str
     where.push('seq > ?')
     args.push(q.after)
   }
-  const sql = `SELECT * FROM label ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ASC LIMIT ?`
+  const sql = `SELECT * FROM label ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ASC LIMIT +?`
   return db.query<LabelRow, any[]>(sql).all(...args, q.limit)
 }
 
 export function labelsAfter(db: Database, after: number, limit: number): LabelRow[] {
-  return db.query<LabelRow, [number, number]>('SELECT * FROM label WHERE seq > ? ORDER BY seq ASC LIMIT ?').all(after, limit)
+  return db.query<LabelRow, [number, number]>('SELECT * FROM label WHERE seq > ? ORDER BY seq ASC LIMIT +?').all(after, limit)
 }
 
 export function lastLabelSeq(db: Database): number {

@@ -56,7 +56,7 @@ export function listQueues(db: Database, f: QueueFilter): QueueRow[] {
     args.push(...f.reportTypes)
   }
   if (f.after) (where.push('(created_at > ? OR (created_at = ? AND id > ?))'), args.push(f.after.createdAt, f.after.createdAt, f.after.id))
-  return db.query<QueueRow, Value[]>(`SELECT * FROM report_queue WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ?`).all(...args, f.limit)
+  return db.query<QueueRow, Value[]>(`SELECT * FROM report_queue WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT +?`).all(...args, f.limit)
 }
 
 // ---- statistics
@@ -148,7 +148,7 @@ export function historicalStats(db: Database, g: StatGroup, q: { startDate?: str
   if (q.startDate) (where.push('date >= ?'), args.push(q.startDate))
   if (q.endDate) (where.push('date <= ?'), args.push(q.endDate))
   if (q.before) (where.push('(date < ? OR (date = ? AND id < ?))'), args.push(q.before.date, q.before.date, q.before.id))
-  return db.query<StatRow, Value[]>(`SELECT * FROM report_stat WHERE ${where.join(' AND ')} ORDER BY date DESC, id DESC LIMIT ?`).all(...args, q.limit)
+  return db.query<StatRow, Value[]>(`SELECT * FROM report_stat WHERE ${where.join(' AND ')} ORDER BY date DESC, id DESC LIMIT +?`).all(...args, q.limit)
 }
 
 /** The groups snapshots are kept for besides the aggregate: queues, and the members who review. */

@@ -97,7 +97,7 @@ export function queryReports(db: Database, f: ReportFilter): ReportWithEvent[] {
     where.push(`(${col} ${op} ? OR (${col} = ? AND r.id ${op} ?))`)
     args.push(f.cursor.value, f.cursor.value, f.cursor.id)
   }
-  return db.query<ReportWithEvent, Value[]>(`${WITH_EVENT} WHERE ${where.join(' AND ')} ORDER BY ${col} ${dir}, r.id ${dir} LIMIT ?`).all(...args, f.limit)
+  return db.query<ReportWithEvent, Value[]>(`${WITH_EVENT} WHERE ${where.join(' AND ')} ORDER BY ${col} ${dir}, r.id ${dir} LIMIT +?`).all(...args, f.limit)
 }
 
 /** The reports on one subject that are not closed, optionally only some ids or report types. */
@@ -155,7 +155,7 @@ export function insertActivity(db: Database, a: Omit<ActivityRow, 'id'>): Activi
 
 export function listActivities(db: Database, reportId: number, beforeId: number | undefined, limit: number): ActivityRow[] {
   return db
-    .query<ActivityRow, Value[]>(`SELECT * FROM report_activity WHERE report_id = ? ${beforeId === undefined ? '' : 'AND id < ?'} ORDER BY created_at DESC, id DESC LIMIT ?`)
+    .query<ActivityRow, Value[]>(`SELECT * FROM report_activity WHERE report_id = ? ${beforeId === undefined ? '' : 'AND id < ?'} ORDER BY created_at DESC, id DESC LIMIT +?`)
     .all(...(beforeId === undefined ? [reportId, limit] : [reportId, beforeId, limit]))
 }
 
@@ -173,7 +173,7 @@ export function queryActivities(db: Database, q: ActivityQuery): ActivityRow[] {
     where.push(`(created_at ${op} ? OR (created_at = ? AND id ${op} ?))`)
     args.push(q.cursor.createdAt, q.cursor.createdAt, q.cursor.id)
   }
-  const sql = `SELECT * FROM report_activity ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at ${dir}, id ${dir} LIMIT ?`
+  const sql = `SELECT * FROM report_activity ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at ${dir}, id ${dir} LIMIT +?`
   return db.query<ActivityRow, Value[]>(sql).all(...args, q.limit)
 }
 
@@ -214,5 +214,5 @@ export function queryAssignments(db: Database, q: AssignmentQuery): AssignmentRo
   anyOf('report_id', q.reportIds)
   anyOf('did', q.dids)
   if (q.beforeId !== undefined) (where.push('id < ?'), args.push(q.beforeId))
-  return db.query<AssignmentRow, Value[]>(`SELECT * FROM moderator_assignment WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...args, q.limit)
+  return db.query<AssignmentRow, Value[]>(`SELECT * FROM moderator_assignment WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT +?`).all(...args, q.limit)
 }

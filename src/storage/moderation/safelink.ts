@@ -58,10 +58,10 @@ function where(q: PageQuery & { actions?: string[]; reason?: string; createdBy?:
 
 export function listRules(db: Database, q: PageQuery & { actions?: string[]; reason?: string; createdBy?: string }): SafelinkRuleRow[] {
   const w = where(q)
-  return db.query<SafelinkRuleRow, any[]>(`SELECT * FROM safelink_rule ${w.sql} ORDER BY id ${q.direction === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`).all(...w.args, q.limit)
+  return db.query<SafelinkRuleRow, any[]>(`SELECT * FROM safelink_rule ${w.sql} ORDER BY id ${q.direction === 'asc' ? 'ASC' : 'DESC'} LIMIT +?`).all(...w.args, q.limit)
 }
 
 export function listEvents(db: Database, q: PageQuery): SafelinkEventRow[] {
   const w = where(q)
-  return db.query<SafelinkEventRow, any[]>(`SELECT * FROM safelink_event ${w.sql} ORDER BY id ${q.direction === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`).all(...w.args, q.limit)
+  return db.query<SafelinkEventRow, any[]>(`SELECT * FROM safelink_event ${w.sql} ORDER BY id ${q.direction === 'asc' ? 'ASC' : 'DESC'} LIMIT +?`).all(...w.args, q.limit)
 }

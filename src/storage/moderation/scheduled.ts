@@ -33,7 +33,7 @@ export function listScheduled(db: Database, q: { statuses: string[]; dids?: stri
   if (q.startsAfter) (where.push('coalesce(execute_at, execute_after) > ?'), args.push(q.startsAfter))
   if (q.endsBefore) (where.push('coalesce(execute_at, execute_until) < ?'), args.push(q.endsBefore))
   if (q.cursor !== undefined) (where.push('id < ?'), args.push(q.cursor))
-  return db.query<ScheduledActionRow, any[]>(`SELECT * FROM mod_scheduled_action WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT ?`).all(...args, q.limit)
+  return db.query<ScheduledActionRow, any[]>(`SELECT * FROM mod_scheduled_action WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT +?`).all(...args, q.limit)
 }
 
 export function dueScheduled(db: Database, now: string): ScheduledActionRow[] {

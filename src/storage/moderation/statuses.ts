@@ -201,7 +201,7 @@ export function queryStatuses(db: Database, f: StatusFilter): SubjectStatusRow[]
     add(`(${key} ${desc ? '<' : '>'} ? OR (${key} = ? AND id ${desc ? '<' : '>'} ?))`, value, value, id)
   }
   const sql = `SELECT *, ${key} AS sort_key FROM mod_subject_status s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY ${key} ${desc ? 'DESC' : 'ASC'}, id ${desc ? 'DESC' : 'ASC'} LIMIT ?`
+    ORDER BY ${key} ${desc ? 'DESC' : 'ASC'}, id ${desc ? 'DESC' : 'ASC'} LIMIT +?`
   return db.query<SubjectStatusRow & { sort_key: string }, any[]>(sql).all(...args, f.limit)
 }
 

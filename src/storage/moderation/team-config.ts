@@ -69,7 +69,7 @@ export function listSettings(db: Database, q: { scope: string; did: string; pref
   if (q.prefix) (where.push('substr(key, 1, ?) = ?'), args.push(q.prefix.length, q.prefix))
   if (q.keys?.length) (where.push(`key IN (${q.keys.map(() => '?').join(', ')})`), args.push(...q.keys))
   if (q.after) (where.push('key > ?'), args.push(q.after))
-  return db.query<SettingRow, any[]>(`SELECT * FROM mod_setting WHERE ${where.join(' AND ')} ORDER BY key LIMIT ?`).all(...args, q.limit)
+  return db.query<SettingRow, any[]>(`SELECT * FROM mod_setting WHERE ${where.join(' AND ')} ORDER BY key LIMIT +?`).all(...args, q.limit)
 }
 
 export function deleteSettings(db: Database, scope: string, did: string, keys: string[]): void {
@@ -96,7 +96,7 @@ export function querySets(db: Database, q: { namePrefix?: string; sortBy: string
   const where = q.namePrefix ? 'WHERE substr(name, 1, ?) = ?' : ''
   const args: (string | number)[] = q.namePrefix ? [q.namePrefix.length, q.namePrefix] : []
   const column = SET_SORT[q.sortBy] ?? 'name'
-  return db.query<SetRow, any[]>(`${SET_SELECT} ${where} ORDER BY ${column} ${q.sortDirection === 'desc' ? 'DESC' : 'ASC'}, name LIMIT ? OFFSET ?`).all(...args, q.limit, q.offset)
+  return db.query<SetRow, any[]>(`${SET_SELECT} ${where} ORDER BY ${column} ${q.sortDirection === 'desc' ? 'DESC' : 'ASC'}, name LIMIT +? OFFSET +?`).all(...args, q.limit, q.offset)
 }
 
 export const deleteSet = (db: Database, name: string) => db.query('DELETE FROM mod_set WHERE name = ?').run(name).changes > 0
@@ -115,7 +115,7 @@ export function deleteSetValues(db: Database, name: string, values: string[], no
 
 export function setValues(db: Database, name: string, after: string | undefined, limit: number): string[] {
   return db
-    .query<{ value: string }, any[]>(`SELECT value FROM mod_set_value WHERE set_name = ? ${after !== undefined ? 'AND value > ?' : ''} ORDER BY value LIMIT ?`)
+    .query<{ value: string }, any[]>(`SELECT value FROM mod_set_value WHERE set_name = ? ${after !== undefined ? 'AND value > ?' : ''} ORDER BY value LIMIT +?`)
     .all(...(after !== undefined ? [name, after, limit] : [name, limit]))
     .map((r) => r.value)
 }

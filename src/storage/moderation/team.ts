@@ -13,7 +13,7 @@ export function listMembers(db: Database, q: { roles?: string[]; disabled?: bool
   if (q.roles?.length) (where.push(`role IN (${q.roles.map(() => '?').join(', ')})`), args.push(...q.roles))
   if (q.disabled !== undefined) (where.push('disabled = ?'), args.push(q.disabled ? 1 : 0))
   if (q.after) (where.push('did > ?'), args.push(q.after))
-  return db.query<MemberRow, any[]>(`SELECT * FROM mod_member ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY did LIMIT ?`).all(...args, q.limit)
+  return db.query<MemberRow, any[]>(`SELECT * FROM mod_member ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY did LIMIT +?`).all(...args, q.limit)
 }
 
 export function putMember(db: Database, m: MemberRow): MemberRow {

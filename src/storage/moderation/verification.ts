@@ -67,6 +67,6 @@ export function listVerifications(db: Database, f: VerificationFilter): Verifica
   if (f.after) (parts.push(`(created_at ${cmp} ? OR (created_at = ? AND uri ${cmp} ?))`), args.push(f.after.createdAt, f.after.createdAt, f.after.uri))
   const dir = f.direction === 'asc' ? 'ASC' : 'DESC'
   return db
-    .query<VerificationRow, any[]>(`SELECT * FROM verification ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''} ORDER BY created_at ${dir}, uri ${dir} LIMIT ?`)
+    .query<VerificationRow, any[]>(`SELECT * FROM verification ${parts.length ? `WHERE ${parts.join(' AND ')}` : ''} ORDER BY created_at ${dir}, uri ${dir} LIMIT +?`)
     .all(...args, f.limit)
 }

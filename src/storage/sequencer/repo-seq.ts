@@ -43,14 +43,14 @@ export class SequencerStore {
     this.insertStmt = db.query('INSERT INTO repo_seq (seq, did, eventType, event, sequencedAt, frame) VALUES (?, ?, ?, ?, ?, ?)')
     this.replayStmt = db.query(
       `SELECT seq, did, eventType, sequencedAt, frame, CASE WHEN frame IS NULL THEN event END AS event
-         FROM repo_seq WHERE seq > ? AND invalidated = 0 ORDER BY seq ASC LIMIT ?`,
+         FROM repo_seq WHERE seq > ? AND invalidated = 0 ORDER BY seq ASC LIMIT +?`,
     )
     // AUTOINCREMENT's counter as well as the rows: a seq is never handed out twice, even after deletes.
     this.lastSeqStmt = db.query(
       `SELECT MAX(seq) AS seq FROM (SELECT MAX(seq) AS seq FROM repo_seq UNION ALL SELECT seq FROM sqlite_sequence WHERE name = 'repo_seq')`,
     )
     this.rangeStmt = db.query(
-      `SELECT ${COLUMNS} FROM repo_seq WHERE seq > ? AND invalidated = 0 ORDER BY seq ASC LIMIT ?`,
+      `SELECT ${COLUMNS} FROM repo_seq WHERE seq > ? AND invalidated = 0 ORDER BY seq ASC LIMIT +?`,
     )
     this.currStmt = db.query('SELECT MAX(seq) AS seq FROM repo_seq')
     this.nextStmt = db.query(`SELECT ${COLUMNS} FROM repo_seq WHERE seq > ? ORDER BY seq ASC LIMIT 1`)
@@ -117,7 +117,7 @@ export class SequencerStore {
   lastRepoEvent(did: string): SeqRow | null {
     const row = this.db
       .query<SeqRow, [string]>(
-        `SELECT ${COLUMNS} FROM repo_seq WHERE did = ? AND eventType IN ('append', 'sync') ORDER BY seq DESC LIMIT 1`,
+        `SELECT ${COLUMNS} FROM repo_seq WHERE did = +? AND eventType IN ('append', 'sync') ORDER BY seq DESC LIMIT 1`,
       )
       .get(did)
     return row ? normalise(row) : null
