@@ -5,7 +5,7 @@
 // warmed (one account and 20 writes, then 2 s quiet), subscribers connected, the peak during the
 // writes (sampled every 5 ms), settled 2 s later; and the server's CPU for the writes.
 import { readFileSync } from 'node:fs'
-import { spawnServer, xrpc, type Account } from './lib.ts'
+import { openSubscribers, spawnServer, xrpc, type Account } from './lib.ts'
 
 type Rss = { rss: number; anon: number; file: number }
 
@@ -33,18 +33,7 @@ async function run(subscribers: number, writes = 300) {
     for (let i = 0; i < 20; i++) await write(`warm ${i}`)
     await Bun.sleep(2000)
     const warmed = rss(pid)
-    const counts = new Array<number>(subscribers).fill(0)
-    const sockets = await Promise.all(
-      counts.map(
-        (_, i) =>
-          new Promise<WebSocket>((resolve, reject) => {
-            const ws = new WebSocket(`${url.replace('http', 'ws')}/xrpc/com.atproto.sync.subscribeRepos`, { headers: { 'x-forwarded-for': `10.1.${i >> 8}.${i & 255}` } } as unknown as string[])
-            ws.onmessage = () => void counts[i]!++
-            ws.onopen = () => resolve(ws)
-            ws.onerror = reject
-          }),
-      ),
-    )
+    const { sockets, counts } = await openSubscribers(url, subscribers)
     await Bun.sleep(1000)
     const connected = rss(pid)
     let peak = connected

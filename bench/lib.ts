@@ -73,3 +73,20 @@ export async function xrpc<T>(url: string, nsid: string, body: unknown, token?: 
   if (!res.ok) throw new Error(`${nsid} ${res.status}: ${await res.text()}`)
   return (await res.json()) as T
 }
+
+/** `n` live firehose subscribers (each from its own address, as relays are) counting the frames they get. */
+export async function openSubscribers(url: string, n: number): Promise<{ sockets: WebSocket[]; counts: number[] }> {
+  const counts = new Array<number>(n).fill(0)
+  const sockets = await Promise.all(
+    counts.map(
+      (_, i) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(`${url.replace('http', 'ws')}/xrpc/com.atproto.sync.subscribeRepos`, { headers: { 'x-forwarded-for': `10.1.${i >> 8}.${i & 255}` } } as unknown as string[])
+          ws.onmessage = () => void counts[i]!++
+          ws.onopen = () => resolve(ws)
+          ws.onerror = reject
+        }),
+    ),
+  )
+  return { sockets, counts }
+}

@@ -1,6 +1,6 @@
 // Server memory under load, measured on `pds serve` in its own process (/proc/<pid>/status VmRSS,
 // sampled every 5 ms): a 10k-record getRepo must stream, and firehose fan-out must stay small.
-import { rssMb, spawnServer, xrpc, type Account, type BenchRow } from './lib.ts'
+import { openSubscribers, rssMb, spawnServer, xrpc, type Account, type BenchRow } from './lib.ts'
 
 /** Peak RSS growth of `pid` while `work` runs. */
 async function peakGrowth(pid: number, work: () => Promise<void>): Promise<number> {
@@ -42,18 +42,7 @@ export async function memoryRows(): Promise<BenchRow[]> {
     // Fan-out: 100 subscribers, 300 writes; the server's peak RSS (absolute) while it delivers.
     const subscribers = 100
     const writes = 300
-    const counts = new Array<number>(subscribers).fill(0)
-    const sockets = await Promise.all(
-      counts.map(
-        (_, i) =>
-          new Promise<WebSocket>((resolve, reject) => {
-            const ws = new WebSocket(`${url.replace('http', 'ws')}/xrpc/com.atproto.sync.subscribeRepos`, { headers: { 'x-forwarded-for': `10.1.${i >> 8}.${i & 255}` } } as unknown as string[])
-            ws.onmessage = () => void counts[i]!++
-            ws.onopen = () => resolve(ws)
-            ws.onerror = reject
-          }),
-      ),
-    )
+    const { sockets, counts } = await openSubscribers(url, subscribers)
     let fanPeak = rssMb(pid)
     const sampler = setInterval(() => (fanPeak = Math.max(fanPeak, rssMb(pid))), 5)
     const start = performance.now()

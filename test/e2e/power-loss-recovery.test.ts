@@ -27,15 +27,18 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
+const post = (agent: AtpAgent, did: string, text: string) =>
+  agent.com.atproto.repo.createRecord({ repo: did, collection: 'app.bsky.feed.post', record: { text, createdAt: new Date().toISOString() } })
+
+/** The repo's #commit/#sync events as stored, oldest first. */
+const repoEvents = (did: string) =>
+  (server!.services.events as Sequencer).store
+    .range(0, 1000)
+    .filter((r) => r.did === did && (r.eventType === 'append' || r.eventType === 'sync'))
+    .map((r) => ({ seq: r.seq, type: r.eventType, ...decodeCbor<{ rev: string; since?: string | null }>(r.event) }))
+
 test('an event whose commit a power loss took back is dropped at start-up; the repo goes on from the surviving commit', async () => {
   const config = buildConfig(testEnv(dataDir, await freePort()))
-  const post = (agent: AtpAgent, did: string, text: string) =>
-    agent.com.atproto.repo.createRecord({ repo: did, collection: 'app.bsky.feed.post', record: { text, createdAt: new Date().toISOString() } })
-  const repoEvents = (did: string) =>
-    (server!.services.events as Sequencer).store
-      .range(0, 1000)
-      .filter((r) => r.did === did && (r.eventType === 'append' || r.eventType === 'sync'))
-      .map((r) => ({ seq: r.seq, ...decodeCbor<{ rev: string; since?: string | null }>(r.event) }))
 
   server = await startServer(config, { hostname: '127.0.0.1' })
   let agent = new AtpAgent({ service: server.url })
@@ -85,13 +88,6 @@ test('an event whose commit a power loss took back is dropped at start-up; the r
 test('an acknowledged commit whose event and head copy a power loss took back is announced with a #sync at start-up', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pds-power-loss-event-'))
   const config = buildConfig(testEnv(dir, await freePort()))
-  const post = (agent: AtpAgent, did: string, text: string) =>
-    agent.com.atproto.repo.createRecord({ repo: did, collection: 'app.bsky.feed.post', record: { text, createdAt: new Date().toISOString() } })
-  const repoEvents = (did: string) =>
-    (server!.services.events as Sequencer).store
-      .range(0, 1000)
-      .filter((r) => r.did === did && (r.eventType === 'append' || r.eventType === 'sync'))
-      .map((r) => ({ seq: r.seq, type: r.eventType, ...decodeCbor<{ rev: string; since?: string | null }>(r.event) }))
   const rebuilt = ['account.sqlite', 'sequencer.sqlite'].map((name) => join(dir, name))
   try {
     server = await startServer(config, { hostname: '127.0.0.1' })
