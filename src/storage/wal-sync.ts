@@ -1,9 +1,10 @@
 // Group commit for the write path. A database opened durable (synchronous=FULL) fsyncs its WAL inside
-// every COMMIT, on the event loop, one commit at a time. The hot writes (repo commits, repo_root,
-// firehose appends) instead commit with SQLite's sync skipped (`deferSync`) and then await `flush()`:
-// one fdatasync of the WAL on Bun's thread pool, shared by every commit made before it started. The
-// caller acknowledges only after the flush, so durability is the same as FULL (the strace test
-// checks it), while concurrent writers share syncs and the event loop keeps serving meanwhile.
+// every COMMIT, on the event loop, one commit at a time. The hot writes (repo commits; firehose appends
+// and account.sqlite's repo_root copies, which are rebuilt from the repos after a crash) instead commit
+// with SQLite's sync skipped (`deferSync`) and then `flush()`: one fdatasync of the WAL on Bun's thread
+// pool, shared by every commit made before it started. A repo write is acknowledged only after its
+// commit's flush, so its durability is the same as FULL (the strace test checks it), while concurrent
+// writers share syncs and the event loop keeps serving meanwhile.
 // Why fdatasync of our own descriptor is enough: Linux syncs the file (inode), not the descriptor.
 // The descriptor is opened per sync (a few microseconds) so that it never counts against the open-file
 // budget (storage/open-files.ts) and never outlives a WAL that SQLite deleted on close (after a close
