@@ -1,9 +1,7 @@
 // listRecords sends bytes built straight from the stored CBOR: they must be, byte for byte, the JSON
 // of the decoded page (JSON.stringify of listRecords' objects).
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
-import { startTestServer, type TestServer } from '../helpers/server.ts'
-import type { AuthVerifier } from '../../src/xrpc/auth.ts'
+import { startStandInRepoServer, type TestServer } from '../helpers/server.ts'
 
 const DID = 'did:plc:recordjsontestaaaaaaaaaa'
 const COLLECTION = 'com.example.thing'
@@ -19,13 +17,7 @@ const values = [
 ]
 
 beforeAll(async () => {
-  server = await startTestServer()
-  // A stand-in verifier (access tokens for DID), as test/e2e/repo-xrpc.test.ts.
-  const fakeAuth: AuthVerifier = async (kind) =>
-    kind === 'none' ? { type: 'none' } : { type: 'access', did: DID, scope: 'com.atproto.access', isPrivileged: true }
-  server.services.verifyAuth = fakeAuth
-  ;(server.services as { accounts?: unknown }).accounts = undefined
-  await server.services.repo.createRepo(DID, Secp256k1Keypair.create())
+  server = await startStandInRepoServer(DID)
   const writes = values.map((value, i) => ({ $type: 'com.atproto.repo.applyWrites#create', collection: COLLECTION, rkey: `r${i}`, value }))
   const res = await fetch(`${server.url}/xrpc/com.atproto.repo.applyWrites`, {
     method: 'POST',

@@ -1,9 +1,7 @@
 // The repo handlers over HTTP, with a stand-in verifier (access tokens for a fixed DID) so they
 // can be exercised before and independently of account creation.
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
-import { startTestServer, type TestServer } from '../helpers/server.ts'
-import type { AuthVerifier } from '../../src/xrpc/auth.ts'
+import { startStandInRepoServer, type TestServer } from '../helpers/server.ts'
 import { carToBytes } from '../../src/core/car.ts'
 import { verifyRepoCar } from '@atproto/repo'
 
@@ -11,12 +9,7 @@ const DID = 'did:plc:repoxrpctestaaaaaaaaaaaa'
 let server: TestServer
 
 beforeAll(async () => {
-  server = await startTestServer()
-  const fakeAuth: AuthVerifier = async (kind) =>
-    kind === 'none' ? { type: 'none' } : { type: 'access', did: DID, scope: 'com.atproto.access', isPrivileged: true }
-  server.services.verifyAuth = fakeAuth
-  ;(server.services as { accounts?: unknown }).accounts = undefined
-  await server.services.repo.createRepo(DID, Secp256k1Keypair.create())
+  server = await startStandInRepoServer(DID)
 })
 afterAll(() => server?.close())
 

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildConfig, type Config } from '../../src/config/config.ts'
 import { startServer, type RunningServer } from '../../src/main.ts'
+import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
+import type { AuthVerifier } from '../../src/xrpc/auth.ts'
 
 // Strong enough for a non-dev server (startup refuses weak secrets outside dev mode).
 export const TEST_ADMIN_PASSWORD = 'admin-pass-7f3c9a1e5b2d8046c1e9a7b3f5d2c8e4'
@@ -65,4 +67,17 @@ export async function spawnServe(dataDir: string, port: number) {
     await Bun.sleep(50)
   }
   throw new Error('server did not start')
+}
+
+/**
+ * A test server whose repo handlers can run before and apart from accounts: a stand-in verifier takes
+ * every token as an access token of `did`, and `did` has an empty repo.
+ */
+export async function startStandInRepoServer(did: string): Promise<TestServer> {
+  const server = await startTestServer()
+  const standIn: AuthVerifier = async (kind) => (kind === 'none' ? { type: 'none' } : { type: 'access', did, scope: 'com.atproto.access', isPrivileged: true })
+  server.services.verifyAuth = standIn
+  ;(server.services as { accounts?: unknown }).accounts = undefined
+  await server.services.repo.createRepo(did, Secp256k1Keypair.create())
+  return server
 }
