@@ -280,7 +280,7 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
       didCacheDbLocation: resolve(read(env, 'PDS_DID_CACHE_DB_LOCATION', str) ?? inData('did_cache.sqlite')),
       actorStoreDirectory: resolve(read(env, 'PDS_ACTOR_STORE_DIRECTORY', str) ?? inData('actors')),
       actorStoreCacheSize: read(env, 'PDS_ACTOR_STORE_CACHE_SIZE', int) ?? 100,
-      /** File descriptors the open actor databases may hold; unset: a quarter of `ulimit -n`, at most 192. */
+      /** File descriptors the open actor databases may hold; unset: a quarter of `ulimit -n`, at most 256. */
       actorStoreMaxOpenFiles: read(env, 'PDS_ACTOR_STORE_MAX_OPEN_FILES', int),
       // full (default): a write is acknowledged only once on stable storage. normal: faster, but an OS
       // crash or power loss may drop the newest acknowledged writes (a process crash never does).

@@ -2,13 +2,14 @@
 import { readdirSync, readFileSync } from 'node:fs'
 
 /**
- * Descriptors one open SQLite database in WAL mode holds: the database, its -wal and its -shm
- * (measured, and checked by test/storage/open-files.test.ts).
+ * Descriptors one open durable SQLite database in WAL mode holds: the database, its -wal and its -shm
+ * (SQLite's), and the -wal again (the group commit's, storage/wal-sync.ts). Checked by
+ * test/storage/open-files.test.ts.
  */
-export const FDS_PER_DATABASE = 3
+export const FDS_PER_DATABASE = 4
 
 /** Default descriptor budget of the actor-store cache (64 databases): enough for the active accounts of a busy small server. */
-const DEFAULT_ACTOR_STORE_FILES = 192
+const DEFAULT_ACTOR_STORE_FILES = 256
 
 /**
  * The actor-store cache's default budget: at most a quarter of the soft `ulimit -n`, so that sockets

@@ -6,15 +6,20 @@
 // commit's flush, so its durability is the same as FULL (the strace test checks it), while concurrent
 // writers share syncs and the event loop keeps serving meanwhile.
 // Why fdatasync of our own descriptor is enough: Linux syncs the file (inode), not the descriptor.
-// The descriptor is opened per sync (a few microseconds) so that it never counts against the open-file
-// budget (storage/open-files.ts) and never outlives a WAL that SQLite deleted on close (after a close
-// checkpoint that synced everything into the database file).
+// The descriptor stays open while the database is (opening the WAL's path for every sync cost ~35 us
+// of a write's CPU) and is closed with it, so it never outlives a WAL that SQLite deletes on close
+// (after a close checkpoint that synced everything into the database file); the actor-store cache
+// counts it (FDS_PER_DATABASE). SQLite keeps no locks on the WAL file, so our descriptor cannot
+// release any (POSIX locks go with any descriptor of the file that is closed).
 import type { Database } from 'bun:sqlite'
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs'
 
 export class WalSync {
   private running?: Promise<void>
   private waiting?: Promise<void>
+  /** The WAL, opened at the first sync that finds it. */
+  private fd?: number
+  private closed = false
 
   constructor(
     private readonly db: Database,
@@ -47,21 +52,22 @@ export class WalSync {
 
   /** The same, blocking (for rare writes whose callers cannot wait). */
   flushSync(): void {
-    const fd = this.open()
-    if (fd === undefined) return
-    try {
-      fdatasyncSync(fd)
-    } finally {
-      closeSync(fd)
-    }
+    const fd = this.descriptor()
+    if (fd !== undefined) fdatasyncSync(fd)
+  }
+
+  /** With the database: a later flush finds nothing to sync. */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd)
+    this.fd = undefined
+    this.closed = true
   }
 
   private start(): Promise<void> {
     const run = new Promise<void>((resolve, reject) => {
-      const fd = this.open()
+      const fd = this.descriptor()
       if (fd === undefined) return resolve()
       fdatasync(fd, (err) => {
-        closeSync(fd)
         if (err) reject(err)
         else resolve()
       })
@@ -73,9 +79,10 @@ export class WalSync {
   }
 
   /** No WAL: nothing committed since the last close checkpoint, which synced it all. */
-  private open(): number | undefined {
+  private descriptor(): number | undefined {
+    if (this.fd !== undefined || this.closed) return this.fd
     try {
-      return openSync(this.walPath, 'r')
+      return (this.fd = openSync(this.walPath, 'r'))
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw err
@@ -91,6 +98,12 @@ const registry = new WeakMap<Database, WalSync>()
 export function registerWalSync(db: Database, path: string): WalSync {
   const sync = new WalSync(db, `${path}-wal`)
   registry.set(db, sync)
+  // Every owner closes its database with db.close(): the WAL's descriptor goes with it.
+  const closeDatabase = db.close.bind(db)
+  db.close = (...args: Parameters<Database['close']>) => {
+    sync.close()
+    return closeDatabase(...args)
+  }
   return sync
 }
 

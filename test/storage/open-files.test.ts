@@ -22,22 +22,23 @@ test('an open actor database holds FDS_PER_DATABASE descriptors, and the cache s
   const dir = mkdtempSync(join(tmpdir(), 'pds-fds-'))
   const store = new ActorStore({ directory: dir, cacheSize: 100, maxOpenFiles: 30 })
   try {
-    expect(store.capacity).toBe(10)
+    expect(store.capacity).toBe(7)
     expect(openFileCount()).toBeGreaterThan(0)
     for (let i = 0; i < 5; i++) store.db(`did:plc:fds${i}`, true).getRoot()
     expect(openFilesUnder(dir)).toBe(5 * FDS_PER_DATABASE)
     for (let i = 5; i < 40; i++) store.db(`did:plc:fds${i}`, true).getRoot()
-    expect(store.openCount()).toBe(10)
-    expect(openFilesUnder(dir)).toBe(10 * FDS_PER_DATABASE)
+    expect(store.openCount()).toBe(7)
+    expect(openFilesUnder(dir)).toBe(7 * FDS_PER_DATABASE)
   } finally {
     store.close()
     rmSync(dir, { recursive: true, force: true })
   }
 })
 
-test('the default budget is a quarter of ulimit -n, at most 192', () => {
+test('the default budget is a quarter of ulimit -n, at most 256 (64 databases)', () => {
   expect(openFileLimit()).toBeGreaterThan(0)
-  expect(defaultActorStoreFiles(1024)).toBe(192)
+  expect(defaultActorStoreFiles(4096)).toBe(256)
+  expect(defaultActorStoreFiles(1024)).toBe(256)
   expect(defaultActorStoreFiles(256)).toBe(64)
   expect(defaultActorStoreFiles(8)).toBe(FDS_PER_DATABASE)
 })

@@ -1,7 +1,7 @@
 // Group commit: deferred commits share one fdatasync, and the firehose publishes a commit's event only
 // once it is durable (an event is never sent before it would survive a power loss).
 import { afterAll, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/storage/sqlite.ts'
@@ -32,6 +32,36 @@ test('only durable databases get group commit; flushes started meanwhile are sha
   expect(second).not.toBe(first)
   await Promise.all([first, second])
   db.close()
+})
+
+// This process's descriptors of `path`.
+function descriptorsOf(path: string): number {
+  let n = 0
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`) === path) n++
+    } catch {}
+  }
+  return n
+}
+
+test("the group commit syncs through one WAL descriptor of its own, closed with the database", async () => {
+  const path = join(dir, 'descriptor.sqlite')
+  const db = openDatabase(path, 'sequencer')
+  const sync = walSyncOf(db)!
+  // SQLite's and ours (opened by the sync at open that covers a crashed run's WAL).
+  expect(descriptorsOf(`${path}-wal`)).toBe(2)
+  for (let i = 0; i < 3; i++) {
+    sync.deferSync(() => db.query("INSERT INTO repo_seq (did, eventType, event, sequencedAt) VALUES ('did:plc:a', 'identity', x'a0', '2026-01-01')").run())
+    await sync.flush()
+  }
+  expect(descriptorsOf(`${path}-wal`)).toBe(2)
+  db.close()
+  expect(descriptorsOf(`${path}-wal`)).toBe(0)
+  // A flush after close has nothing left to sync, and opens nothing.
+  await sync.flush()
+  sync.flushSync()
+  expect(descriptorsOf(`${path}-wal`)).toBe(0)
 })
 
 test('a commit event reaches subscribers and replays only after its group commit', async () => {
