@@ -7,9 +7,9 @@
 // writers share syncs and the event loop keeps serving meanwhile.
 // Why fdatasync of our own descriptor is enough: Linux syncs the file (inode), not the descriptor.
 // The descriptor stays open while the database is (opening the WAL's path for every sync cost ~35 us
-// of a write's CPU) and is closed with it, so it never outlives a WAL that SQLite deletes on close
-// (after a close checkpoint that synced everything into the database file); the actor-store cache
-// counts it (FDS_PER_DATABASE). SQLite keeps no locks on the WAL file, so our descriptor cannot
+// of a write's CPU) and is closed with it, once no sync uses it, so it never outlives a WAL that SQLite
+// deletes on close (after a close checkpoint that synced everything into the database file); the
+// actor-store cache counts it (FDS_PER_DATABASE). SQLite keeps no locks on the WAL file, so our descriptor cannot
 // release any (POSIX locks go with any descriptor of the file that is closed).
 import type { Database } from 'bun:sqlite'
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs'
@@ -17,8 +17,10 @@ import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs'
 export class WalSync {
   private running?: Promise<void>
   private waiting?: Promise<void>
-  /** The WAL, opened at the first sync that finds it. */
+  /** The WAL, opened at the first sync that finds it and kept until the database closes. */
   private fd?: number
+  /** Syncs under way on `fd`: it is closed only after the last one (the number could be reused). */
+  private syncsOnFd = 0
   private closed = false
 
   constructor(
@@ -52,22 +54,27 @@ export class WalSync {
 
   /** The same, blocking (for rare writes whose callers cannot wait). */
   flushSync(): void {
-    const fd = this.descriptor()
-    if (fd !== undefined) fdatasyncSync(fd)
+    const wal = this.openWal()
+    if (!wal) return
+    try {
+      fdatasyncSync(wal.fd)
+    } finally {
+      wal.done()
+    }
   }
 
-  /** With the database: a later flush finds nothing to sync. */
+  /** The database was closed: our descriptor goes once no sync uses it. */
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd)
-    this.fd = undefined
     this.closed = true
+    this.closeIdleFd()
   }
 
   private start(): Promise<void> {
     const run = new Promise<void>((resolve, reject) => {
-      const fd = this.descriptor()
-      if (fd === undefined) return resolve()
-      fdatasync(fd, (err) => {
+      const wal = this.openWal()
+      if (!wal) return resolve()
+      fdatasync(wal.fd, (err) => {
+        wal.done()
         if (err) reject(err)
         else resolve()
       })
@@ -78,15 +85,42 @@ export class WalSync {
     return run
   }
 
-  /** No WAL: nothing committed since the last close checkpoint, which synced it all. */
-  private descriptor(): number | undefined {
-    if (this.fd !== undefined || this.closed) return this.fd
-    try {
-      return (this.fd = openSync(this.walPath, 'r'))
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw err
+  /**
+   * The WAL to sync, undefined when there is none: nothing committed since the last close checkpoint,
+   * which synced it all. After the database closed, a sync still due (its close may have left the
+   * WAL when another connection was reading) opens the WAL for itself, as any other file.
+   */
+  private openWal(): { fd: number; done: () => void } | undefined {
+    if (this.closed) {
+      const fd = openIfPresent(this.walPath)
+      return fd === undefined ? undefined : { fd, done: () => closeSync(fd) }
     }
+    this.fd ??= openIfPresent(this.walPath)
+    if (this.fd === undefined) return undefined
+    this.syncsOnFd++
+    const fd = this.fd
+    return {
+      fd,
+      done: () => {
+        this.syncsOnFd--
+        this.closeIdleFd()
+      },
+    }
+  }
+
+  private closeIdleFd(): void {
+    if (!this.closed || this.syncsOnFd > 0 || this.fd === undefined) return
+    closeSync(this.fd)
+    this.fd = undefined
+  }
+}
+
+function openIfPresent(path: string): number | undefined {
+  try {
+    return openSync(path, 'r')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
   }
 }
 

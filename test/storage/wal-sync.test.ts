@@ -1,6 +1,7 @@
 // Group commit: deferred commits share one fdatasync, and the firehose publishes a commit's event only
 // once it is durable (an event is never sent before it would survive a power loss).
 import { afterAll, expect, test } from 'bun:test'
+import { Database } from 'bun:sqlite'
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,34 +35,56 @@ test('only durable databases get group commit; flushes started meanwhile are sha
   db.close()
 })
 
-// This process's descriptors of `path`.
+// This process's descriptors of `path` (deleted or not).
 function descriptorsOf(path: string): number {
   let n = 0
   for (const fd of readdirSync('/proc/self/fd')) {
     try {
-      if (readlinkSync(`/proc/self/fd/${fd}`) === path) n++
+      const target = readlinkSync(`/proc/self/fd/${fd}`)
+      if (target === path || target === `${path} (deleted)`) n++
     } catch {}
   }
   return n
 }
 
-test("the group commit syncs through one WAL descriptor of its own, closed with the database", async () => {
+test('the group commit syncs through one WAL descriptor of its own, closed with the database once no sync uses it', async () => {
   const path = join(dir, 'descriptor.sqlite')
+  const insert = (db: Database) => db.query("INSERT INTO repo_seq (did, eventType, event, sequencedAt) VALUES ('did:plc:a', 'identity', x'a0', '2026-01-01')").run()
   const db = openDatabase(path, 'sequencer')
   const sync = walSyncOf(db)!
   // SQLite's and ours (opened by the sync at open that covers a crashed run's WAL).
   expect(descriptorsOf(`${path}-wal`)).toBe(2)
   for (let i = 0; i < 3; i++) {
-    sync.deferSync(() => db.query("INSERT INTO repo_seq (did, eventType, event, sequencedAt) VALUES ('did:plc:a', 'identity', x'a0', '2026-01-01')").run())
+    sync.deferSync(() => insert(db))
     await sync.flush()
   }
   expect(descriptorsOf(`${path}-wal`)).toBe(2)
+  // Closed while a sync is on its way to the thread pool: the sync still succeeds, then ours goes too.
+  sync.deferSync(() => insert(db))
+  const inFlight = sync.flush()
   db.close()
+  expect(descriptorsOf(`${path}-wal`)).toBe(1) // ours, until its sync is done
+  await inFlight
   expect(descriptorsOf(`${path}-wal`)).toBe(0)
-  // A flush after close has nothing left to sync, and opens nothing.
+  // A flush after close has nothing left to sync (the close checkpoint deleted the WAL).
   await sync.flush()
   sync.flushSync()
   expect(descriptorsOf(`${path}-wal`)).toBe(0)
+
+  // A close that leaves the WAL (another connection reads the database): a sync still due opens it for itself.
+  const again = openDatabase(path, 'sequencer')
+  const reader = new Database(path, { readonly: true })
+  reader.query('SELECT count(*) FROM repo_seq').get()
+  const later = walSyncOf(again)!
+  later.deferSync(() => insert(again))
+  again.close()
+  expect(descriptorsOf(`${path}-wal`)).toBe(1) // the reader's
+  const due = later.flush()
+  expect(descriptorsOf(`${path}-wal`)).toBe(2) // opened to be synced
+  await due
+  later.flushSync()
+  expect(descriptorsOf(`${path}-wal`)).toBe(1)
+  reader.close()
 })
 
 test('a commit event reaches subscribers and replays only after its group commit', async () => {
