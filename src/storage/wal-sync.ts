@@ -9,8 +9,8 @@
 // The descriptor stays open while the database is (opening the WAL's path for every sync cost ~35 us
 // of a write's CPU) and is closed with it, once no sync uses it, so it never outlives a WAL that SQLite
 // deletes on close (after a close checkpoint that synced everything into the database file); the
-// actor-store cache counts it (FDS_PER_DATABASE). SQLite keeps no locks on the WAL file, so our descriptor cannot
-// release any (POSIX locks go with any descriptor of the file that is closed).
+// actor-store cache counts it (FDS_PER_DATABASE). SQLite keeps no locks on the WAL file, so closing
+// our descriptor cannot release any (POSIX locks go with any descriptor of the file that is closed).
 import type { Database } from 'bun:sqlite'
 import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs'
 
