@@ -37,6 +37,31 @@ const repoEvents = (did: string) =>
     .filter((r) => r.did === did && (r.eventType === 'append' || r.eventType === 'sync'))
     .map((r) => ({ seq: r.seq, type: r.eventType, ...decodeCbor<{ rev: string; since?: string | null }>(r.event) }))
 
+/** `files` as the disk holds them now (a clean stop leaves no WAL): what a power loss puts back. */
+function keepAsOnDisk(files: string[]): void {
+  for (const file of files) {
+    expect(existsSync(`${file}-wal`)).toBe(false)
+    copyFileSync(file, `${file}.before`)
+  }
+}
+
+/** Power loss: `files` lose what was written after keepAsOnDisk, and the run did not stop cleanly, on another boot. */
+function losePower(files: string[], dir: string): void {
+  for (const file of files) {
+    copyFileSync(`${file}.before`, file)
+    rmSync(`${file}.before`)
+  }
+  requireFullCheckAtNextStart(dir)
+}
+
+/** Starts the server again and signs in. */
+async function restartAndLogin(config: ReturnType<typeof buildConfig>, identifier: string, password: string): Promise<AtpAgent> {
+  server = await startServer(config, { hostname: '127.0.0.1' })
+  const agent = new AtpAgent({ service: server.url })
+  await agent.login({ identifier, password })
+  return agent
+}
+
 test('an event whose commit a power loss took back is dropped at start-up; the repo goes on from the surviving commit', async () => {
   const config = buildConfig(testEnv(dataDir, await freePort()))
 
@@ -47,13 +72,10 @@ test('an event whose commit a power loss took back is dropped at start-up; the r
   const survivingRev = server.services.repo.getRepoRoot(account.did)!.rev
   const store = server.services.repo.actors.location(account.did).dbLocation
   await server.stop()
-  // The actor store as the disk holds it after the first write (a clean stop leaves no WAL).
-  expect(existsSync(`${store}-wal`)).toBe(false)
-  copyFileSync(store, `${store}.before`)
+  // The actor store as the disk holds it after the first write.
+  keepAsOnDisk([store])
 
-  server = await startServer(config, { hostname: '127.0.0.1' })
-  agent = new AtpAgent({ service: server.url })
-  await agent.login({ identifier: 'power.test', password: 'power-password' })
+  agent = await restartAndLogin(config, 'power.test', 'power-password')
   const lost = await post(agent, account.did, 'lost with the power')
   const lostRev = server.services.repo.getRepoRoot(account.did)!.rev
   expect(repoEvents(account.did).at(-1)!.rev).toBe(lostRev)
@@ -62,9 +84,7 @@ test('an event whose commit a power loss took back is dropped at start-up; the r
 
   // Power loss: the actor store's last commit never reached the disk, its event and account.sqlite's
   // copy of the head did; the run did not stop cleanly, on another boot.
-  copyFileSync(`${store}.before`, store)
-  rmSync(`${store}.before`)
-  requireFullCheckAtNextStart(dataDir)
+  losePower([store], dataDir)
 
   server = await startServer(config, { hostname: '127.0.0.1' })
   const { repo, accounts } = server.services
@@ -96,15 +116,10 @@ test('an acknowledged commit whose event and head copy a power loss took back is
     await post(agent, account.did, 'before')
     const earlierRev = server.services.repo.getRepoRoot(account.did)!.rev
     await server.stop()
-    // account.sqlite and sequencer.sqlite as the disk holds them before the next write (a clean stop leaves no WAL).
-    for (const file of rebuilt) {
-      expect(existsSync(`${file}-wal`)).toBe(false)
-      copyFileSync(file, `${file}.before`)
-    }
+    // account.sqlite and sequencer.sqlite as the disk holds them before the next write.
+    keepAsOnDisk(rebuilt)
 
-    server = await startServer(config, { hostname: '127.0.0.1' })
-    agent = new AtpAgent({ service: server.url })
-    await agent.login({ identifier: 'acked.test', password: 'acked-password' })
+    agent = await restartAndLogin(config, 'acked.test', 'acked-password')
     const acked = await post(agent, account.did, 'acknowledged')
     const ackedRoot = server.services.repo.getRepoRoot(account.did)!
     expect(ackedRoot.rev).toBe(acked.data.commit!.rev)
@@ -113,11 +128,7 @@ test('an acknowledged commit whose event and head copy a power loss took back is
 
     // Power loss: the acknowledged commit is on disk in the actor store; its event and account.sqlite's
     // copy of the head are not; the run did not stop cleanly, on another boot.
-    for (const file of rebuilt) {
-      copyFileSync(`${file}.before`, file)
-      rmSync(`${file}.before`)
-    }
-    requireFullCheckAtNextStart(dir)
+    losePower(rebuilt, dir)
 
     server = await startServer(config, { hostname: '127.0.0.1' })
     const { repo, accounts } = server.services
