@@ -6,7 +6,7 @@
 // 2. compiles cli/main.ts the way `bun build --compile --minify --sourcemap` would, plus the
 //    plugin that embeds sharp's native addon and libvips (see scripts/embed-sharp-plugin.ts).
 // The JS API is used instead of the CLI because the CLI cannot take bundler plugins.
-import { readdirSync } from 'node:fs'
+import { readdirSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { embedSharpPlugin } from './embed-sharp-plugin.ts'
@@ -42,8 +42,9 @@ export async function compileExecutable(outfile: string, root: string = projectR
     // Precompiled JSC bytecode: startup skips parsing (CPU spawn-to-healthy about halved).
     bytecode: true,
     format: 'esm',
-    // Embedded (zstd) in the binary so stack traces point at the TS sources; the dist/pds.map
-    // Bun also writes beside it is a by-product and not needed at run time.
+    // Embedded (zstd) in the binary so stack traces point at the TS sources. The .map files Bun also
+    // writes beside it (one per chunk) are by-products, removed below: every build names its chunks
+    // anew, and they piled up in dist/ (~280 MB after a day of builds).
     sourcemap: 'linked',
     plugins: [embedSharpPlugin(root, (reason) => console.warn(`warning: image processing disabled: ${reason}`))],
     compile: {
@@ -58,6 +59,7 @@ export async function compileExecutable(outfile: string, root: string = projectR
     for (const log of result.logs) console.error(log)
     throw new Error('bun build --compile failed')
   }
+  for (const output of result.outputs) if (output.kind === 'sourcemap') rmSync(output.path, { force: true })
 }
 
 if (import.meta.main) {
