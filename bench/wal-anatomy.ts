@@ -15,7 +15,7 @@ const FRAME_HEADER_BYTES = 24
 type Commit = number[] // the page numbers of its frames
 
 /** The commits in a WAL since its last restart: frames whose salts match the header's. */
-function walCommits(wal: Uint8Array): { pageSize: number; commits: Commit[] } {
+function walCommits(wal: Uint8Array): Commit[] {
   const view = new DataView(wal.buffer, wal.byteOffset, wal.byteLength)
   const pageSize = view.getUint32(8)
   const [salt1, salt2] = [view.getUint32(16), view.getUint32(20)]
@@ -30,13 +30,12 @@ function walCommits(wal: Uint8Array): { pageSize: number; commits: Commit[] } {
       pages = []
     }
   }
-  return { pageSize, commits }
+  return commits
 }
 
 /** Frames per commit, by b-tree name, over the last `count` commits of the database at `path`. */
 function anatomy(path: string, count: number): { commits: number; perCommit: number; byTree: Array<[string, number]> } {
-  const { commits } = walCommits(readFileSync(`${path}-wal`))
-  const last = commits.slice(-count)
+  const last = walCommits(readFileSync(`${path}-wal`)).slice(-count)
   const db = new Database(path, { readonly: true })
   const names = new Map(db.query<{ name: string; pageno: number }, []>('SELECT name, pageno FROM dbstat').all().map((r) => [r.pageno, r.name]))
   db.close()
