@@ -46,11 +46,11 @@ function anatomy(path: string, count: number): { commits: number; perCommit: num
       byTree.set(name, (byTree.get(name) ?? 0) + 1)
     }
   }
-  const frames = last.reduce((sum, pages) => sum + pages.length, 0)
+  const perCommit = (n: number) => n / Math.max(1, last.length)
   return {
     commits: last.length,
-    perCommit: frames / Math.max(1, last.length),
-    byTree: [...byTree].map(([name, n]) => [name, n / Math.max(1, last.length)] as [string, number]).sort((a, b) => b[1] - a[1]),
+    perCommit: perCommit(last.reduce((sum, pages) => sum + pages.length, 0)),
+    byTree: [...byTree].map(([name, n]) => [name, perCommit(n)] as [string, number]).sort((a, b) => b[1] - a[1]),
   }
 }
 
@@ -62,27 +62,25 @@ function actorStorePath(dataDir: string, did: string): string {
   throw new Error(`no actor store for ${did}`)
 }
 
-if (import.meta.main) {
-  const writes = Number(process.argv[2] ?? 1000)
-  const sample = 50
-  const server = await spawnServer()
-  try {
-    const account = await xrpc<Account>(server.url, 'com.atproto.server.createAccount', { handle: 'anatomy.test', email: 'anatomy@example.com', password: 'bench-password' })
-    for (let i = 0; i < writes; i++) {
-      const record = { $type: 'app.bsky.feed.post', text: `post ${i}`, createdAt: new Date().toISOString() }
-      await xrpc(server.url, 'com.atproto.repo.createRecord', { repo: account.did, collection: 'app.bsky.feed.post', record }, account.accessJwt)
-    }
-    console.log(`WAL frames (4 KB pages) per createRecord, last ${sample} of ${writes} into one repo, by b-tree:`)
-    for (const [label, path] of [
-      ['actor store', actorStorePath(server.dataDir, account.did)],
-      ['sequencer.sqlite', join(server.dataDir, 'sequencer.sqlite')],
-      ['account.sqlite', join(server.dataDir, 'account.sqlite')],
-    ] as const) {
-      const { commits, perCommit, byTree } = anatomy(path, sample)
-      console.log(`  ${label}: ${perCommit.toFixed(1)} frames a commit (${commits} commits read)`)
-      for (const [name, n] of byTree) console.log(`    ${name.padEnd(40)} ${n.toFixed(2)}`)
-    }
-  } finally {
-    await server.stop()
+const writes = Number(process.argv[2] ?? 1000)
+const sample = 50
+const server = await spawnServer()
+try {
+  const account = await xrpc<Account>(server.url, 'com.atproto.server.createAccount', { handle: 'anatomy.test', email: 'anatomy@example.com', password: 'bench-password' })
+  for (let i = 0; i < writes; i++) {
+    const record = { $type: 'app.bsky.feed.post', text: `post ${i}`, createdAt: new Date().toISOString() }
+    await xrpc(server.url, 'com.atproto.repo.createRecord', { repo: account.did, collection: 'app.bsky.feed.post', record }, account.accessJwt)
   }
+  console.log(`WAL frames (4 KB pages) per createRecord, last ${sample} of ${writes} into one repo, by b-tree:`)
+  for (const [label, path] of [
+    ['actor store', actorStorePath(server.dataDir, account.did)],
+    ['sequencer.sqlite', join(server.dataDir, 'sequencer.sqlite')],
+    ['account.sqlite', join(server.dataDir, 'account.sqlite')],
+  ] as const) {
+    const { commits, perCommit, byTree } = anatomy(path, sample)
+    console.log(`  ${label}: ${perCommit.toFixed(1)} frames a commit (${commits} commits read)`)
+    for (const [name, n] of byTree) console.log(`    ${name.padEnd(40)} ${n.toFixed(2)}`)
+  }
+} finally {
+  await server.stop()
 }
