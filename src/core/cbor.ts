@@ -78,6 +78,52 @@ function base32Multibase(bytes: Uint8Array): string {
   return latin1.decode(out.subarray(0, o))
 }
 
+const BASE32_VALUES = new Int8Array(128).fill(-1)
+for (let i = 0; i < 32; i++) BASE32_VALUES[BASE32_CODES[i]!] = i
+
+/**
+ * Decode multibase base32 (after the 'b' at index 0) into `out`; returns the byte count, or -1 for
+ * anything multiformats' decoder refuses (a character outside the alphabet, leftover bits that are
+ * not zero) or that does not fit.
+ */
+export function decodeBase32Multibase(text: string, out: Uint8Array): number {
+  let value = 0
+  let bits = 0
+  let length = 0
+  for (let i = 1; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    const v = c < 128 ? BASE32_VALUES[c]! : -1
+    if (v < 0) return -1
+    value = ((value << 5) | v) & 0xfff
+    bits += 5
+    if (bits >= 8) {
+      bits -= 8
+      if (length === out.length) return -1
+      out[length++] = (value >>> bits) & 0xff
+    }
+  }
+  if (bits >= 5 || (value & ((1 << bits) - 1)) !== 0) return -1
+  return length
+}
+
+/** Characters of a CIDv1 with a one-byte codec and a sha2-256 multihash in base32: 'b' + 58. */
+const SHA256_CID_BASE32_LENGTH = 1 + Math.ceil((SHA256_CID_LENGTH * 8) / 5)
+
+/**
+ * CID.parse: the CIDs the repo is made of (v1, base32, one-byte codec, sha2-256) are decoded here,
+ * anything else (and anything malformed, for its error) by multiformats. The result is the same CID.
+ */
+export function parseCid(text: string): CID {
+  if (text.length === SHA256_CID_BASE32_LENGTH && text.charCodeAt(0) === 0x62 /* b */) {
+    const bytes = new Uint8Array(SHA256_CID_LENGTH)
+    if (decodeBase32Multibase(text, bytes) === SHA256_CID_LENGTH) {
+      const cid = readSha256Cid(bytes, 0) as Sha256Cid | null
+      if (cid) return cid.withString(text)
+    }
+  }
+  return CID.parse(text)
+}
+
 /**
  * A CIDv1 built by core. Behaves exactly like multiformats' CID (it is one); only its default
  * string form is computed faster and remembered.
@@ -88,6 +134,12 @@ class Sha256Cid extends CID {
   override toString(base?: Parameters<CID['toString']>[0]): string {
     if (base !== undefined) return super.toString(base)
     return (this.#string ??= base32Multibase(this.bytes))
+  }
+
+  /** Remembers the string it was parsed from (a canonical base32 string: what toString gives). */
+  withString(text: string): this {
+    this.#string = text
+    return this
   }
 }
 

@@ -2,7 +2,7 @@
 // - JSON form, as sent over XRPC: links are {"$link": cid}, bytes are {"$bytes": base64};
 // - IPLD form, as encoded to DAG-CBOR: links are CID objects, bytes are Uint8Array.
 // Blobs are ordinary maps in both ({$type: 'blob', ref, mimeType, size}); only `ref` changes shape.
-import { CID } from './cbor.ts'
+import { CID, parseCid } from './cbor.ts'
 
 export class InvalidDataError extends Error {
   constructor(message: string, readonly path: string = '') {
@@ -60,7 +60,7 @@ function parseLink(obj: Record<string, unknown>, path: string): CID {
   const link = obj.$link
   if (typeof link !== 'string') throw new InvalidDataError('$link must be a string', path)
   try {
-    return CID.parse(link)
+    return parseCid(link)
   } catch {
     throw new InvalidDataError('$link is not a valid CID', path)
   }

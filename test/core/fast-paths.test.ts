@@ -5,8 +5,10 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { CID } from 'multiformats/cid'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { base58btc } from 'multiformats/bases/base58'
+import { base32 } from 'multiformats/bases/base32'
 import {
-  cidForBytes, cidForCborBytes, cidForRaw, decodeCbor, decodeCommonCbor, encodeCbor, encodeCommonCbor, readSha256Cid, sha256Bytes,
+  cidForBytes, cidForCborBytes, cidForRaw, decodeBase32Multibase, decodeCbor, decodeCommonCbor, encodeCbor, encodeCommonCbor, parseCid, readSha256Cid,
+  sha256Bytes,
 } from '../../src/core/cbor.ts'
 import * as dagCbor from '@ipld/dag-cbor'
 import { buildMst, isValidMstKey, keyHeight } from '../../src/core/mst/index.ts'
@@ -87,6 +89,69 @@ describe('sha256 and CIDs', () => {
     expect(variant(1, 0x80)).toBeNull() // multi-byte codec
     expect(variant(2, 0x13)).toBeNull() // sha2-512
     expect(variant(3, 31)).toBeNull() // digest length
+  })
+
+  /** parseCid's answer and CID.parse's: the same CID (bytes, string, version, codec) or both an error. */
+  function parsesAlike(text: string): void {
+    let expected: CID | undefined
+    let expectedError: unknown
+    try {
+      expected = CID.parse(text)
+    } catch (err) {
+      expectedError = err
+    }
+    if (expectedError) {
+      expect(() => parseCid(text)).toThrow()
+      return
+    }
+    const parsed = parseCid(text)
+    expect(parsed.bytes).toEqual(expected!.bytes)
+    expect(parsed.toString()).toBe(expected!.toString())
+    expect([parsed.version, parsed.code, parsed.multihash.code]).toEqual([expected!.version, expected!.code, expected!.multihash.code])
+    expect(parsed.multihash.digest).toEqual(expected!.multihash.digest)
+    expect(parsed.equals(expected)).toBe(true)
+  }
+
+  test('parseCid parses as CID.parse: repo CIDs here, everything else through it', () => {
+    const texts: string[] = []
+    for (let i = 0; i < 300; i++) {
+      const data = randomBytes(rand, 200)
+      texts.push(cidForCborBytes(data).toString(), cidForRaw(data).toString(), cidForBytes(0x0129, data).toString())
+      texts.push(CID.createV0(createDigest(0x12, nobleSha256(data))).toString()) // v0, base58
+      texts.push(cidForRaw(data).toString(base58btc))
+    }
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz234567ABZ019=-_ '
+    const damaged: string[] = []
+    for (const text of texts.slice(0, 600)) {
+      const at = Math.floor(rand() * text.length)
+      damaged.push(text.slice(0, at) + alphabet[Math.floor(rand() * alphabet.length)] + text.slice(at + 1)) // one character replaced
+      damaged.push(text.slice(0, -1), `${text}a`, text.toUpperCase(), text.slice(0, at)) // shortened, lengthened, other case, cut
+    }
+    // The last character carries 3 bits of the digest and 2 leftover bits that must be zero.
+    const last = cidForCborBytes(new Uint8Array([7])).toString()
+    for (const c of 'abcdefghijklmnopqrstuvwxyz234567') damaged.push(last.slice(0, -1) + c)
+    for (const text of [...texts, ...damaged, '', 'b', 'bafy', 'z', 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpé']) parsesAlike(text)
+  })
+
+  test('decodeBase32Multibase decodes as multiformats and refuses what it refuses', () => {
+    for (let i = 0; i < 300; i++) {
+      const bytes = randomBytes(rand, 60)
+      if (bytes.length < 2) continue
+      const text = base32.encode(bytes)
+      const out = new Uint8Array(64)
+      expect(out.subarray(0, decodeBase32Multibase(text, out))).toEqual(bytes)
+      const at = 1 + Math.floor(rand() * Math.max(1, text.length - 1))
+      const damaged = text.slice(0, at) + '1' + text.slice(at + 1)
+      expect(decodeBase32Multibase(damaged, out)).toBe(-1)
+      let refused = false
+      try {
+        base32.decode(text.slice(0, -1))
+      } catch {
+        refused = true
+      }
+      expect(decodeBase32Multibase(text.slice(0, -1), out) === -1).toBe(refused)
+    }
+    expect(decodeBase32Multibase(base32.encode(new Uint8Array(10)), new Uint8Array(9))).toBe(-1) // does not fit
   })
 })
 

@@ -1,5 +1,5 @@
 // Small pieces the repo handlers share: CID params and the reference's write rate limits.
-import { CID } from '../../core/cbor.ts'
+import { CID, parseCid } from '../../core/cbor.ts'
 import { invalidInput } from '../../services/errors.ts'
 import type { RateLimitRule } from '../../xrpc/rate-limit.ts'
 import type { HandlerContext } from '../../xrpc/handler.ts'
@@ -8,7 +8,7 @@ import type { PreparedWrite } from '../../services/repo/prepare.ts'
 export function parseCidParam(value: string | undefined): CID | undefined {
   if (value === undefined) return undefined
   try {
-    return CID.parse(value)
+    return parseCid(value)
   } catch {
     throw invalidInput(`Invalid CID: ${value}`)
   }

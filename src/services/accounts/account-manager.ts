@@ -3,7 +3,7 @@
 import type { Database } from 'bun:sqlite'
 import { randomBytes } from 'node:crypto'
 import * as jose from 'jose'
-import { CID } from '../../core/cbor.ts'
+import { CID, parseCid } from '../../core/cbor.ts'
 import * as actors from '../../storage/account/actors.ts'
 import * as creds from '../../storage/account/credentials.ts'
 import { deferSync } from '../../storage/wal-sync.ts'
@@ -134,7 +134,7 @@ export class AccountManager {
 
   getRepoRoot(did: string): { cid: CID; rev: string } | null {
     const root = this.pendingRoots.get(did) ?? actors.getRepoRoot(this.db, did)
-    return root ? { cid: CID.parse(root.cid), rev: root.rev } : null
+    return root ? { cid: parseCid(root.cid), rev: root.rev } : null
   }
 
   // Sessions

@@ -2,7 +2,7 @@
 // signing key with the core verifier, and every blob it references is on disk with the right CID.
 import { existsSync, readFileSync } from 'node:fs'
 import { KeyFiles } from '../../storage/key-files.ts'
-import { CID, cidForRaw } from '../../core/cbor.ts'
+import { CID, cidForRaw, parseCid } from '../../core/cbor.ts'
 import { carToBytes } from '../../core/car.ts'
 import { Secp256k1Keypair, verifySignature } from '../../core/crypto/index.ts'
 import { verifyRepoCar, walkRepoBlocks } from '../../core/repo/index.ts'
@@ -36,7 +36,7 @@ export function verifyActorStore(opts: { did: string; storePath: string; keyPath
     }
     const reader = { get: (cid: CID) => db.getBlock(cid.toString()) }
     try {
-      const car = carToBytes(CID.parse(root.cid), walkRepoBlocks(reader, CID.parse(root.cid)))
+      const car = carToBytes(parseCid(root.cid), walkRepoBlocks(reader, parseCid(root.cid)))
       const verified = verifyRepoCar(car, opts.did, (data, sig) => verifySignature(key.did(), data, sig))
       result.records = verified.records.length
       if (verified.commit.rev !== root.rev) result.problems.push(`commit rev ${verified.commit.rev} != repo_root rev ${root.rev}`)

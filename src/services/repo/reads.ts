@@ -1,5 +1,5 @@
 // Record reads from the actor store's index: getRecord, listRecords, describeRepo's collections.
-import { CID, decodeCbor } from '../../core/cbor.ts'
+import { decodeCbor, parseCid } from '../../core/cbor.ts'
 import { ipldToJson } from '../../core/data-model.ts'
 import { JsonBytes } from '../../core/cbor-json.ts'
 import type { ActorDb } from '../../storage/actor/actor-db.ts'
@@ -12,7 +12,7 @@ export function readRecord(db: ActorDb, collection: string, rkey: string, cid?: 
   if (!row) return null
   const [uri, recordCid, takedownRef, content] = row
   if (takedownRef && !includeTakenDown) return null
-  if (cid !== undefined && CID.parse(cid).toString() !== recordCid) return null
+  if (cid !== undefined && parseCid(cid).toString() !== recordCid) return null
   if (!content) return null
   return { uri, cid: recordCid, value: ipldToJson(decodeCbor(content)) }
 }

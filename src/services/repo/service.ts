@@ -1,7 +1,7 @@
 // RepoService: repo lifecycle (create/delete), the write path's entry points, and the block access
 // the sync helper needs. Reads live in ./reads.ts, blobs in ../blobs/, preferences in ./preferences.ts.
 import type { Metrics } from '../metrics.ts'
-import { CID } from '../../core/cbor.ts'
+import { CID, parseCid } from '../../core/cbor.ts'
 import { Secp256k1Keypair, type Keypair } from '../../core/crypto/index.ts'
 import { createEmptyRepo, walkRepoBlocks, type Block, type BlockReader } from '../../core/repo/index.ts'
 import { Mst, coveringProof } from '../../core/mst/index.ts'
@@ -225,7 +225,7 @@ export class RepoService {
   getRepoRoot(did: string): { cid: CID; rev: string } | null {
     if (!this.deps.actors.exists(did)) return null
     const root = this.db(did).getRoot()
-    return root ? { cid: CID.parse(root.cid), rev: root.rev } : null
+    return root ? { cid: parseCid(root.cid), rev: root.rev } : null
   }
 
   blockReader(did: string): BlockReader {
@@ -347,7 +347,7 @@ export class RepoService {
       let db = this.db(did)
       const rootRow = db.getRoot()
       if (!rootRow) throw invalidInput(`No repo root found for ${did}`)
-      const root = { cid: CID.parse(rootRow.cid), rev: rootRow.rev }
+      const root = { cid: parseCid(rootRow.cid), rev: rootRow.rev }
       writes = this.resolveUnderLock(db, writes, opts)
       if (writes.length === 0) return null
       checkSwaps(db, root.cid, opts.swapCommit, writes)

@@ -1,6 +1,6 @@
 // The one write path: checks under the repo's lock, the signed commit built before the
 // transaction, then ONE synchronous SQLite transaction, then the firehose. See DESIGN.md.
-import { CID, decodeCbor } from '../../core/cbor.ts'
+import { CID, decodeCbor, parseCid } from '../../core/cbor.ts'
 import { finishCommit, prepareCommit, type CommitData, type RecordWrite } from '../../core/repo/index.ts'
 import { signCommit, unsignedCommitBytes } from '../../core/commit.ts'
 import type { Keypair } from '../../core/crypto/index.ts'
@@ -18,7 +18,7 @@ export function checkSwaps(db: ActorDb, rootCid: CID, swapCommit: CID | undefine
     const swapCid = write.swapCid
     if (swapCid === undefined) continue
     const row = db.getRecordRow(write.collection, write.rkey)
-    const current = row ? CID.parse(row.cid) : null
+    const current = row ? parseCid(row.cid) : null
     if (write.action === 'create' && swapCid !== null) throw new BadRecordSwapError(current)
     if (write.action === 'update' && swapCid === null) throw new BadRecordSwapError(current)
     if (write.action === 'delete' && swapCid === null) throw new BadRecordSwapError(current)

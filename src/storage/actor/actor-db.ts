@@ -1,7 +1,7 @@
 // One account's SQLite database: repo blocks, root, record index, blobs, backlinks, preferences.
 // Every method is synchronous (bun:sqlite), so a whole commit fits in one transaction with no await.
 import type { Database, Statement } from 'bun:sqlite'
-import { CID } from '../../core/cbor.ts'
+import { CID, parseCid } from '../../core/cbor.ts'
 import type { BlockReader } from '../../core/repo/index.ts'
 import { deferSync, flushCommits } from '../wal-sync.ts'
 
@@ -145,7 +145,7 @@ export class ActorDb {
       cid: string
       content: Uint8Array
     }>) {
-      yield { cid: CID.parse(row.cid), bytes: row.content }
+      yield { cid: parseCid(row.cid), bytes: row.content }
     }
   }
 

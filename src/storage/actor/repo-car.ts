@@ -7,7 +7,7 @@
 import { Database } from 'bun:sqlite'
 import { edenGC } from 'bun:jsc'
 import { CarChunkWriter } from '../../core/car.ts'
-import { CID } from '../../core/cbor.ts'
+import { CID, decodeBase32Multibase, parseCid } from '../../core/cbor.ts'
 
 /**
  * Every row read allocates (a row object, the CID string, a copy of the BLOB: ~3 MB of garbage for
@@ -41,7 +41,7 @@ export function fullRepoCar(dbLocation: string): Generator<Uint8Array> | null {
       close(db)
       return null
     }
-    return streamBlocks(db, CID.parse(root.cid))
+    return streamBlocks(db, parseCid(root.cid))
   } catch (err) {
     close(db)
     throw err
@@ -73,30 +73,13 @@ function close(db: Database) {
   db.close()
 }
 
-// RFC 4648 base32, lowercase, as multibase 'b' (every CIDv1 the repo stores); anything else is parsed.
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
-const BASE32_VALUE = new Int8Array(128).fill(-1)
-for (let i = 0; i < BASE32.length; i++) BASE32_VALUE[BASE32.charCodeAt(i)] = i
 const scratch = new Uint8Array(128)
 /** Views of `scratch` by length, made once (CIDs of a repo all have the same length). */
 const scratchViews: Uint8Array[] = []
 
-/** The binary CID of its text form; the returned view is only valid until the next call. */
+/** The binary CID of its text form (multibase base32, every CIDv1 the repo stores; anything else is parsed); the returned view is only valid until the next call. */
 export function cidStringToBytes(text: string): Uint8Array {
-  if (text.charCodeAt(0) !== 0x62 /* b */ || text.length > 200) return CID.parse(text).bytes
-  let bits = 0
-  let value = 0
-  let len = 0
-  for (let i = 1; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    const v = c < 128 ? BASE32_VALUE[c]! : -1
-    if (v < 0) return CID.parse(text).bytes
-    value = ((value << 5) | v) & 0xfff
-    bits += 5
-    if (bits >= 8) {
-      bits -= 8
-      scratch[len++] = (value >>> bits) & 0xff
-    }
-  }
+  const len = text.charCodeAt(0) === 0x62 /* b */ ? decodeBase32Multibase(text, scratch) : -1
+  if (len < 0) return CID.parse(text).bytes
   return (scratchViews[len] ??= scratch.subarray(0, len))
 }

@@ -3,6 +3,7 @@
 // Unlike the reference's record validator, `accept` and `maxSize` are enforced here against the
 // declared mimeType/size (the interop vectors expect it); the stored blob is checked separately.
 import { CID } from 'multiformats/cid'
+import { parseCid } from '../../cbor.ts'
 import type { LexBlob } from '../schema.ts'
 import { fail, ok, type ValidationResult } from '../errors.ts'
 import { isCid, isDataObject } from './values.ts'
@@ -37,7 +38,7 @@ export function readBlobRef(value: unknown): BlobInfo | undefined {
 function isLegacyCid(text: string): boolean {
   if (text.length > 128) return false
   try {
-    CID.parse(text)
+    parseCid(text)
     return true
   } catch {
     return false

@@ -1,5 +1,6 @@
 // String formats: syntax checks come from core/syntax; messages match the reference wording.
 import { CID } from 'multiformats/cid'
+import { parseCid } from '../../cbor.ts'
 import {
   isValidAtIdentifier,
   isValidAtUri,
@@ -23,7 +24,7 @@ const MAX_CID_STRING_LENGTH = 128
 function isCidString(value: string): boolean {
   if (value.length > MAX_CID_STRING_LENGTH || !isValidCid(value)) return false
   try {
-    CID.parse(value)
+    parseCid(value)
     return true
   } catch {
     return false

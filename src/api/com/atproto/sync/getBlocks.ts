@@ -1,7 +1,7 @@
 // com.atproto.sync.getBlocks: the requested blocks of one repo as a CAR with no root.
 import { defineHandler } from '../../../../xrpc/handler.ts'
 import { InvalidRequestError } from '../../../../xrpc/errors.ts'
-import { CID } from '../../../../core/cbor.ts'
+import { CID, parseCid } from '../../../../core/cbor.ts'
 import { carToBytes } from '../../../../core/car.ts'
 import { checkSyncRead } from '../../../_util/sync-access.ts'
 
@@ -11,7 +11,7 @@ export default defineHandler<{ did: string; cids: string[] }>({
   handler: async (ctx) => {
     const { did } = ctx.params
     await checkSyncRead(ctx, did)
-    const cids = ctx.params.cids.map((c) => CID.parse(c))
+    const cids = ctx.params.cids.map((c) => parseCid(c))
     const reader = ctx.services.repo.blockReader(did)
     const blocks: Array<{ cid: CID; bytes: Uint8Array }> = []
     const missing: string[] = []
