@@ -77,7 +77,10 @@ const scratch = new Uint8Array(128)
 /** Views of `scratch` by length, made once (CIDs of a repo all have the same length). */
 const scratchViews: Uint8Array[] = []
 
-/** The binary CID of its text form (multibase base32, every CIDv1 the repo stores; anything else is parsed); the returned view is only valid until the next call. */
+/**
+ * The binary CID of its text form (multibase base32: every CIDv1 the repo stores; anything else is
+ * parsed). The returned view is only valid until the next call.
+ */
 export function cidStringToBytes(text: string): Uint8Array {
   const len = text.charCodeAt(0) === 0x62 /* b */ ? decodeBase32Multibase(text, scratch) : -1
   if (len < 0) return CID.parse(text).bytes
