@@ -82,11 +82,12 @@ const BASE32_VALUES = new Int8Array(128).fill(-1)
 for (let i = 0; i < 32; i++) BASE32_VALUES[BASE32_CODES[i]!] = i
 
 /**
- * Decode multibase base32 (after the 'b' at index 0) into `out`; returns the byte count, or -1 for
- * anything multiformats' decoder refuses (a character outside the alphabet, leftover bits that are
- * not zero) or that does not fit.
+ * Decode multibase base32 ('b' then RFC 4648 lowercase, unpadded) into `out`; returns the byte count,
+ * or -1 for anything else or anything multiformats' decoder refuses (a character outside the
+ * alphabet, leftover bits that are not zero) or that does not fit.
  */
 export function decodeBase32Multibase(text: string, out: Uint8Array): number {
+  if (text.charCodeAt(0) !== 0x62 /* b */) return -1
   let value = 0
   let bits = 0
   let length = 0
@@ -114,7 +115,7 @@ const SHA256_CID_BASE32_LENGTH = 1 + Math.ceil((SHA256_CID_LENGTH * 8) / 5)
  * anything else (and anything malformed, for its error) by multiformats. The result is the same CID.
  */
 export function parseCid(text: string): CID {
-  if (text.length === SHA256_CID_BASE32_LENGTH && text.charCodeAt(0) === 0x62 /* b */) {
+  if (text.length === SHA256_CID_BASE32_LENGTH) {
     const bytes = new Uint8Array(SHA256_CID_LENGTH)
     if (decodeBase32Multibase(text, bytes) === SHA256_CID_LENGTH) {
       const cid = readSha256Cid(bytes, 0) as Sha256Cid | null

@@ -152,6 +152,7 @@ describe('sha256 and CIDs', () => {
       expect(decodeBase32Multibase(text.slice(0, -1), out) === -1).toBe(refused)
     }
     expect(decodeBase32Multibase(base32.encode(new Uint8Array(10)), new Uint8Array(9))).toBe(-1) // does not fit
+    expect(decodeBase32Multibase(`B${base32.encode(new Uint8Array(10)).slice(1)}`, new Uint8Array(16))).toBe(-1) // not multibase 'b'
   })
 })
 

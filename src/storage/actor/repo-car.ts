@@ -82,7 +82,7 @@ const scratchViews: Uint8Array[] = []
  * parsed). The returned view is only valid until the next call.
  */
 export function cidStringToBytes(text: string): Uint8Array {
-  const len = text.charCodeAt(0) === 0x62 /* b */ ? decodeBase32Multibase(text, scratch) : -1
+  const len = decodeBase32Multibase(text, scratch)
   if (len < 0) return CID.parse(text).bytes
   return (scratchViews[len] ??= scratch.subarray(0, len))
 }
