@@ -128,13 +128,11 @@ function versusReference(value: number, reference: number, paired: boolean, fixe
   return { reference: `${ratio} (~${reference}/s)`, target: fixedTarget === undefined ? undefined : { atLeast: fixedTarget } }
 }
 
-/** One run of our server: its throughput, and its uploads when asked. */
-async function measureOurs(withUploads: boolean): Promise<{ throughput: Throughput; uploads?: { mbps: number; rssGrowth: number } }> {
+/** `measure` against a fresh server of ours with the bench's 20 accounts. */
+async function withOurServer<T>(measure: (server: { url: string; pid: number }, users: Account[]) => Promise<T>): Promise<T> {
   const server = await spawnServer()
   try {
-    const users = await createAccounts(server.url)
-    const throughput = await measureThroughput(server.url, users)
-    return { throughput, uploads: withUploads ? await measureUploads(server.url, server.pid, users[1]!) : undefined }
+    return await measure(server, await createAccounts(server.url))
   } finally {
     await server.stop()
   }
@@ -153,15 +151,21 @@ function medians(runs: Throughput[]): Throughput {
 
 export async function repoRows(): Promise<BenchRow[]> {
   const rounds = Math.max(0, Math.floor(Number(process.env.PDS_BENCH_PAIRED ?? 0)) || 0)
-  const first = await measureOurs(true)
-  const uploads = first.uploads!
+  const first = await withOurServer(async (server, users) => ({
+    throughput: await measureThroughput(server.url, users),
+    uploads: await measureUploads(server.url, server.pid, users[1]!),
+  }))
+  const uploads = first.uploads
   const ourRuns = [first.throughput]
+  const ourThroughput = () => withOurServer((server, users) => measureThroughput(server.url, users))
   const referenceRuns: Throughput[] = []
   for (let round = 0; round < rounds; round++) {
-    // Alternating who goes first, so a host getting faster or slower favours neither.
-    if (round > 0 && round % 2 === 0) ourRuns.push((await measureOurs(false)).throughput)
+    // Who goes first alternates, so a host getting faster or slower favours neither (round 0's run of
+    // ours is `first`).
+    const oursFirst = round % 2 === 0
+    if (oursFirst && round > 0) ourRuns.push(await ourThroughput())
     referenceRuns.push(await referenceThroughput())
-    if (round % 2 === 1) ourRuns.push((await measureOurs(false)).throughput)
+    if (!oursFirst) ourRuns.push(await ourThroughput())
   }
   const paired = rounds > 0
   const ours = medians(ourRuns)
