@@ -31,8 +31,8 @@ export async function runGenerators(root: string = projectRoot): Promise<string[
 
 export async function compileExecutable(outfile: string, root: string = projectRoot): Promise<void> {
   const result = await Bun.build({
-    // The signing thread's entry point (src/native/sign-pool.ts starts it as a Worker).
-    entrypoints: [join(root, 'cli/main.ts'), join(root, 'src/native/sign-worker.ts')],
+    // The nonce thread's entry point (src/services/repo/nonce-pool.ts starts it as a Worker).
+    entrypoints: [join(root, 'cli/main.ts'), join(root, 'src/services/repo/nonce-worker.ts')],
     target: 'bun',
     minify: true,
     // Dynamically imported modules (mail, sharp, passkeys, the operator commands) become chunks of

@@ -4,7 +4,10 @@
 // signatures are byte for byte noble's (test/core/native-secp256k1.test.ts). Loaded at the first
 // signature, checked against a known signature, and left alone (noble signs) wherever it cannot load:
 // another platform, musl, a broken file. `bun build --compile` embeds the addon (a static require).
-type Addon = { ecdsaSign(out: { signature: Uint8Array; recid: number | null }, msg32: Uint8Array, seckey: Uint8Array, data: undefined, noncefn: undefined): number }
+type Addon = {
+  ecdsaSign(out: { signature: Uint8Array; recid: number | null }, msg32: Uint8Array, seckey: Uint8Array, data: undefined, noncefn: undefined): number
+  publicKeyCreate(out: Uint8Array, seckey: Uint8Array): number
+}
 
 // A fixed key and hash with the signature noble gives for them (RFC 6979): a loaded addon must agree.
 const CHECK_KEY = '0101010101010101010101010101010101010101010101010101010101010101'
@@ -20,6 +23,14 @@ export function nativeSecp256k1(hash: Uint8Array, privateKey: Uint8Array): Uint8
   if (!loaded) return null
   const out = { signature: new Uint8Array(64), recid: null }
   return loaded.ecdsaSign(out, hash, privateKey, undefined, undefined) === 0 ? out.signature : null
+}
+
+/** k·G, compressed (33 bytes), by libsecp256k1 (a nonce's point, src/core/crypto/presigned.ts); null where it cannot. */
+export function nativeSecp256k1MultiplyBase(k: Uint8Array): Uint8Array | null {
+  loaded ??= load()
+  if (!loaded) return null
+  const out = new Uint8Array(33)
+  return loaded.publicKeyCreate(out, k) === 0 ? out : null
 }
 
 function load(): Addon | null {

@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
+import { verifyRepoCar } from '@atproto/repo'
 import { freePort } from '../helpers/server.ts'
 import { ensureBinary } from '../helpers/binary.ts'
 
@@ -61,6 +62,13 @@ describe('dist/pds serve', () => {
       expect(doc.alsoKnownAs).toEqual(['at://newbie.test'])
       const post = await agent.post({ text: 'hello from a single binary' })
       expect(post.uri).toContain(agent.session!.did)
+      // The first commit started the nonce thread (its own entry point in the binary); these are signed
+      // with its nonces, and the repo verifies.
+      await Bun.sleep(200)
+      for (let i = 0; i < 5; i++) await agent.post({ text: `post ${i}` })
+      const { data: car } = await agent.com.atproto.sync.getRepo({ did: agent.session!.did })
+      const signingKey = ((await (await fetch(`${url}/_plc/${agent.session!.did}/data`)).json()) as { verificationMethods: { atproto: string } }).verificationMethods.atproto
+      expect((await verifyRepoCar(car, agent.session!.did, signingKey)).creates.length).toBe(6)
       // a firehose subscriber must not keep the server from shutting down
       const ws = new WebSocket(`${url.replace('http', 'ws')}/xrpc/com.atproto.sync.subscribeRepos?cursor=0`)
       const first = new Promise((resolve) => (ws.onmessage = resolve))
@@ -68,6 +76,7 @@ describe('dist/pds serve', () => {
       proc.kill('SIGTERM')
       const code = await Promise.race([proc.exited, Bun.sleep(10_000).then(() => 'hung')])
       expect(code).toBe(0)
+      expect(await new Response(proc.stdout).text()).not.toContain('nonce thread failed')
     } finally {
       proc.kill('SIGKILL')
     }

@@ -2,6 +2,7 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { P256, SECP256K1, type CurveInfo, type JwtAlg, UnsupportedKeyError } from './curves.ts'
 import { formatDidKey, formatLegacyMultibase, formatMultikey } from './did-key.ts'
+import { secp256k1Scalar, signWithNonce, type PresignedNonce } from './presigned.ts'
 
 export interface Keypair {
   readonly jwtAlg: JwtAlg
@@ -14,6 +15,11 @@ export interface Keypair {
   /** 'z' + base58btc(key) without the multicodec prefix (legacy DID document form) */
   publicKeyMultibaseLegacy(): string
   sign(data: Uint8Array): Uint8Array
+  /**
+   * The signature of `data` with a nonce made ahead of time (./presigned.ts), never used before;
+   * null when this key's curve is not the nonce's (secp256k1).
+   */
+  signWithNonce(data: Uint8Array, nonce: PresignedNonce): Uint8Array | null
   /** the 32-byte private scalar */
   exportPrivateKey(): Uint8Array
 }
@@ -49,6 +55,7 @@ abstract class EcdsaKeypair implements Keypair {
   readonly jwtAlg: JwtAlg
   readonly #privateKey: Uint8Array
   #publicKeyCache: Uint8Array | undefined
+  #scalarCache: bigint | undefined
 
   protected constructor(
     private readonly curve: CurveInfo,
@@ -83,6 +90,12 @@ abstract class EcdsaKeypair implements Keypair {
   sign(data: Uint8Array): Uint8Array {
     const fast = prehashedSigners[this.jwtAlg]?.(Bun.SHA256.hash(data, new Uint8Array(32)) as Uint8Array, this.#privateKey)
     return fast ?? this.curve.ecdsa.sign(data, this.#privateKey, { prehash: true, lowS: true, format: 'compact' })
+  }
+
+  signWithNonce(data: Uint8Array, nonce: PresignedNonce): Uint8Array | null {
+    if (this.curve !== SECP256K1) return null
+    this.#scalarCache ??= secp256k1Scalar(this.#privateKey)
+    return signWithNonce(Bun.SHA256.hash(data, new Uint8Array(32)) as Uint8Array, this.#scalarCache, nonce)
   }
 
   exportPrivateKey(): Uint8Array {

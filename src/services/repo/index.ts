@@ -9,7 +9,7 @@ import { S3BlobStore } from '../blobs/s3-store.ts'
 import type { RepoEventSink } from '../events.ts'
 import { keyFilesFor } from './keys.ts'
 import { RepoService, type AccountHooks, type CommitJournal, type RepoServiceDeps } from './service.ts'
-import { OffThreadSigner } from '../../native/sign-pool.ts'
+import { NoncePool } from './nonce-pool.ts'
 
 export { RepoService } from './service.ts'
 
@@ -28,16 +28,17 @@ export function createRepoService(config: Config, log: Logger, services: RepoSou
     config.blobstore.provider === 's3'
       ? new S3BlobStore(config.blobstore)
       : new DiskBlobStore({ location: config.blobstore.location, tempLocation: config.blobstore.tempLocation })
+  const repoLog = log.child({ service: 'repo' })
   return new RepoService({
     actors,
     blobs,
     lexicons: services.lexicons,
-    log: log.child({ service: 'repo' }),
+    log: repoLog,
     events: () => services.events,
     accounts: () => services.accounts,
     uploadLimit: config.service.blobUploadLimit,
     journal: opts.journal,
     metrics: opts.metrics,
-    offThreadSigner: new OffThreadSigner(),
+    noncePool: new NoncePool((err) => repoLog.error('repo: the nonce thread failed; commits are signed on the event loop (slower)', { err })),
   })
 }

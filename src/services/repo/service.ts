@@ -15,7 +15,7 @@ import { fullRepoCar } from '../../storage/actor/repo-car.ts'
 import { genesisOf, type GenesisCommit, type RepoEventSink, type SyncEventData } from '../events.ts'
 import type { BlobStore } from '../blobs/store.ts'
 import { KeyedMutex } from './lock.ts'
-import type { OffThreadSigner } from '../../native/sign-pool.ts'
+import type { NoncePool } from './nonce-pool.ts'
 import { WritePreparer, type PreparedCreateOrUpdate, type PreparedWrite, type ValidationStatus } from './prepare.ts'
 import { buildCommit, checkBlobs, checkSwaps, dataRootOf, persistCommit } from './writer.ts'
 import { invalidInput } from '../errors.ts'
@@ -43,8 +43,8 @@ export type RepoServiceDeps = {
   journal?: CommitJournal
   /** Counts commits and blob uploads (src/services/metrics.ts). */
   metrics?: Pick<Metrics, 'commit' | 'blobUpload'>
-  /** Signs commits on another thread while several are being built (src/native/sign-pool.ts). */
-  offThreadSigner?: OffThreadSigner
+  /** secp256k1 nonces made on another thread: a commit's signature costs the event loop ~1 µs. */
+  noncePool?: NoncePool
 }
 
 export type WriteInput =
@@ -63,8 +63,6 @@ export class RepoService {
   readonly reservedKeys: ReservedKeys
 
   private readonly sweeper: ReturnType<typeof setInterval>
-  /** commitWrites calls begun and not finished (waiting for a repo's lock included). */
-  private writesUnderWay = 0
 
   constructor(readonly deps: RepoServiceDeps) {
     this.preparer = new WritePreparer(deps.lexicons)
@@ -77,7 +75,7 @@ export class RepoService {
 
   close(): void {
     clearInterval(this.sweeper)
-    this.deps.offThreadSigner?.close()
+    this.deps.noncePool?.close()
     this.deps.actors.close()
   }
 
@@ -342,7 +340,6 @@ export class RepoService {
     opts: { swapCommit?: CID; dedupeBacklinks?: boolean; upsert?: boolean; skipMissingDelete?: boolean } = {},
   ): Promise<CommitRef | null> {
     const started = performance.now()
-    this.writesUnderWay++
     const done = await this.lock.run(did, async () => {
       let db = this.db(did)
       const rootRow = db.getRoot()
@@ -352,7 +349,8 @@ export class RepoService {
       if (writes.length === 0) return null
       checkSwaps(db, root.cid, opts.swapCommit, writes)
       const pendingBlobs = checkBlobs(db, writes)
-      const commit = await buildCommit(db, root, writes, this.signingKey(did), this.offThreadSigning())
+      const key = this.signingKey(did)
+      const commit = buildCommit(db, root, writes, key, key.jwtAlg === 'ES256K' ? this.deps.noncePool?.take() : undefined)
       // File moves happen before the transaction and are idempotent (see blobs/store.ts).
       for (const blob of pendingBlobs) await this.deps.blobs.makePermanent(blob.tempKey, did, blob.cid)
       db = this.db(did)
@@ -385,21 +383,11 @@ export class RepoService {
       // Not awaited: the commit stands whether or not the bytes go now (S3 deletes finish later).
       for (const cid of unreferenced) this.safely('blob delete', () => catchAsync(this.deps.blobs.delete(did, cid), (err) => this.deps.log.error('repo: blob delete failed after commit', { err })))
       return { ref: { cid: commit.cid.toString(), rev: commit.rev }, stored: sequenced?.stored }
-    }).finally(() => this.writesUnderWay--)
+    })
     // Outside the lock: the next commit of this repo need not wait for the event's append.
     await done?.stored
     if (done) this.deps.metrics?.commit(writes.length, (performance.now() - started) / 1000)
     return done?.ref ?? null
-  }
-
-  /**
-   * Off-thread signing while other writes are under way (their work fills the event loop meanwhile;
-   * measured: main-thread CPU per write -~100 µs with 20 accounts writing); a lone write signs inline.
-   */
-  private offThreadSigning(): ((hash: Uint8Array, key: Keypair) => Promise<Uint8Array | null>) | undefined {
-    const signer = this.deps.offThreadSigner
-    if (!signer || this.writesUnderWay < 2) return undefined
-    return (hash, key) => (key.jwtAlg === 'ES256K' ? signer.sign(hash, key.exportPrivateKey()) : Promise.resolve(null))
   }
 
   private resolveUnderLock(

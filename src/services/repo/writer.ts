@@ -4,6 +4,7 @@ import { CID, decodeCbor, parseCid } from '../../core/cbor.ts'
 import { finishCommit, prepareCommit, type CommitData, type RecordWrite } from '../../core/repo/index.ts'
 import { signCommit, unsignedCommitBytes } from '../../core/commit.ts'
 import type { Keypair } from '../../core/crypto/index.ts'
+import type { PresignedNonce } from '../../core/crypto/presigned.ts'
 import { nextTid } from '../../core/syntax/index.ts'
 import type { ActorDb } from '../../storage/actor/actor-db.ts'
 import { BadCommitSwapError, BadRecordSwapError, BlobReferenceError } from './errors.ts'
@@ -61,16 +62,10 @@ export function dataRootOf(db: ActorDb, commitCid: CID): CID {
 }
 
 /**
- * The repo's next commit, signed by `key` — inline, or by `offThread` when given (it answers null when it
- * cannot sign, and then the key signs here).
+ * The repo's next commit, signed by `key`: with `nonce` (made ahead of time, src/services/repo/nonce-pool.ts)
+ * when there is one and the key's curve is the nonce's, the usual way otherwise.
  */
-export async function buildCommit(
-  db: ActorDb,
-  root: { cid: CID; rev: string },
-  writes: PreparedWrite[],
-  key: Keypair,
-  offThread?: (hash: Uint8Array, key: Keypair) => Promise<Uint8Array | null>,
-): Promise<CommitData> {
+export function buildCommit(db: ActorDb, root: { cid: CID; rev: string }, writes: PreparedWrite[], key: Keypair, nonce?: PresignedNonce): CommitData {
   const recordWrites: RecordWrite[] = writes.map((w) =>
     w.action === 'delete'
       ? { action: 'delete', collection: w.collection, rkey: w.rkey }
@@ -85,10 +80,9 @@ export async function buildCommit(
     // A dropped record block may still back another record with identical content.
     isRecordCidReferencedElsewhere: (cid, changed) => db.recordPathsWithCid(cid.toString()).some((p) => !changed.has(p)),
   })
-  if (!offThread) return finishCommit(pending, signCommit(pending.unsigned, key))
+  if (!nonce) return finishCommit(pending, signCommit(pending.unsigned, key))
   const bytes = unsignedCommitBytes(pending.unsigned)
-  const signature = (await offThread(Bun.SHA256.hash(bytes, new Uint8Array(32)) as Uint8Array, key)) ?? key.sign(bytes)
-  return finishCommit(pending, { ...pending.unsigned, sig: signature })
+  return finishCommit(pending, { ...pending.unsigned, sig: key.signWithNonce(bytes, nonce) ?? key.sign(bytes) })
 }
 
 /**
