@@ -31,8 +31,7 @@ export async function runGenerators(root: string = projectRoot): Promise<string[
 
 export async function compileExecutable(outfile: string, root: string = projectRoot): Promise<void> {
   const result = await Bun.build({
-    // The nonce thread's entry point (src/services/repo/nonce-pool.ts starts it as a Worker).
-    entrypoints: [join(root, 'cli/main.ts'), join(root, 'src/services/repo/nonce-worker.ts')],
+    entrypoints: [join(root, 'cli/main.ts')],
     target: 'bun',
     minify: true,
     // Dynamically imported modules (mail, sharp, passkeys, the operator commands) become chunks of

@@ -1,8 +1,8 @@
 // ECDSA over secp256k1 with its nonce made ahead of time. A signature of hash z by key d is
 // r = (k·G).x mod n and s = k⁻¹·(z + r·d) mod n: everything costly (the point multiplication k·G and
 // the inversion of k) depends only on the random nonce k, not on the message, so it can be done
-// before the message exists, on another thread (src/services/repo/nonce-pool.ts); the signature itself is
-// then two modular multiplications (~1 µs instead of ~45-110 µs on the thread that commits).
+// before the message exists, while the event loop would otherwise wait (src/services/repo/nonce-pool.ts);
+// the signature itself is then two modular multiplications (~1 µs instead of ~45-110 µs).
 // ECDSA stays secure as long as each k is secret, uniformly random and used once: k comes from the
 // OS's CSPRNG (as noble's own key generation), lives only in memory like the private keys, and a
 // nonce is handed out once (NoncePool.take). RFC 6979's deterministic k guards against a broken

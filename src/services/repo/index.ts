@@ -28,17 +28,16 @@ export function createRepoService(config: Config, log: Logger, services: RepoSou
     config.blobstore.provider === 's3'
       ? new S3BlobStore(config.blobstore)
       : new DiskBlobStore({ location: config.blobstore.location, tempLocation: config.blobstore.tempLocation })
-  const repoLog = log.child({ service: 'repo' })
   return new RepoService({
     actors,
     blobs,
     lexicons: services.lexicons,
-    log: repoLog,
+    log: log.child({ service: 'repo' }),
     events: () => services.events,
     accounts: () => services.accounts,
     uploadLimit: config.service.blobUploadLimit,
     journal: opts.journal,
     metrics: opts.metrics,
-    noncePool: new NoncePool((err) => repoLog.error('repo: the nonce thread failed; commits are signed on the event loop (slower)', { err })),
+    noncePool: new NoncePool(),
   })
 }

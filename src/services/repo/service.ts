@@ -362,6 +362,7 @@ export class RepoService {
       // both from the actor store (recovery.ts). The event is published only once it and the commit
       // are durable (Sequencer.commit).
       const durable = db.flushCommits()
+      this.deps.noncePool?.fillWhile(durable)
       this.afterCommit(did, commit.cid, commit.rev)
       const sequenced = this.safely('events.commit', () =>
         this.deps.events().commit(
