@@ -43,7 +43,7 @@ export type RepoServiceDeps = {
   journal?: CommitJournal
   /** Counts commits and blob uploads (src/services/metrics.ts). */
   metrics?: Pick<Metrics, 'commit' | 'blobUpload'>
-  /** secp256k1 nonces made on another thread: a commit's signature costs the event loop ~1 µs. */
+  /** secp256k1 nonces made while commits wait for their sync: a commit's signature then costs ~1 µs. */
   noncePool?: NoncePool
 }
 
