@@ -362,7 +362,6 @@ export class RepoService {
       // both from the actor store (recovery.ts). The event is published only once it and the commit
       // are durable (Sequencer.commit).
       const durable = db.flushCommits()
-      this.deps.noncePool?.fillWhile(durable)
       this.afterCommit(did, commit.cid, commit.rev)
       const sequenced = this.safely('events.commit', () =>
         this.deps.events().commit(
@@ -379,6 +378,8 @@ export class RepoService {
           durable,
         ),
       )
+      // While the sync runs the event loop is free: it makes nonces for later commits (after the append).
+      this.deps.noncePool?.fillWhile(durable)
       // The repo's next commit may build on this one once it is durable.
       await durable
       // Not awaited: the commit stands whether or not the bytes go now (S3 deletes finish later).
