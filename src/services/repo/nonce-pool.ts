@@ -31,7 +31,8 @@ export class NoncePool {
 
   /**
    * Makes nonces, one per turn of the event loop, until `waiting` settles (a commit's sync): work
-   * queued before (the firehose append) goes first, and a response waits for at most one nonce.
+   * queued before (the firehose append) goes first, and a response waits for at most one nonce
+   * (~50 µs with libsecp256k1; ~0.3 ms where only noble can multiply).
    */
   fillWhile(waiting: Promise<unknown>): void {
     if (this.filling || this.nonces.length >= CAPACITY) return
