@@ -36,7 +36,8 @@ export function verifyActorStore(opts: { did: string; storePath: string; keyPath
     }
     const reader = { get: (cid: CID) => db.getBlock(cid.toString()) }
     try {
-      const car = carToBytes(parseCid(root.cid), walkRepoBlocks(reader, parseCid(root.cid)))
+      const rootCid = parseCid(root.cid)
+      const car = carToBytes(rootCid, walkRepoBlocks(reader, rootCid))
       const verified = verifyRepoCar(car, opts.did, (data, sig) => verifySignature(key.did(), data, sig))
       result.records = verified.records.length
       if (verified.commit.rev !== root.rev) result.problems.push(`commit rev ${verified.commit.rev} != repo_root rev ${root.rev}`)

@@ -2,7 +2,7 @@
 // transaction, then ONE synchronous SQLite transaction, then the firehose. See DESIGN.md.
 import { CID, decodeCbor, parseCid } from '../../core/cbor.ts'
 import { finishCommit, prepareCommit, type CommitData, type RecordWrite } from '../../core/repo/index.ts'
-import { signCommit, unsignedCommitBytes } from '../../core/commit.ts'
+import { unsignedCommitBytes } from '../../core/commit.ts'
 import type { Keypair } from '../../core/crypto/index.ts'
 import type { PresignedNonce } from '../../core/crypto/presigned.ts'
 import { nextTid } from '../../core/syntax/index.ts'
@@ -80,9 +80,8 @@ export function buildCommit(db: ActorDb, root: { cid: CID; rev: string }, writes
     // A dropped record block may still back another record with identical content.
     isRecordCidReferencedElsewhere: (cid, changed) => db.recordPathsWithCid(cid.toString()).some((p) => !changed.has(p)),
   })
-  if (!nonce) return finishCommit(pending, signCommit(pending.unsigned, key))
   const bytes = unsignedCommitBytes(pending.unsigned)
-  return finishCommit(pending, { ...pending.unsigned, sig: key.signWithNonce(bytes, nonce) ?? key.sign(bytes) })
+  return finishCommit(pending, { ...pending.unsigned, sig: (nonce && key.signWithNonce(bytes, nonce)) ?? key.sign(bytes) })
 }
 
 /**
