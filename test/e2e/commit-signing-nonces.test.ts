@@ -2,24 +2,15 @@
 // (src/services/repo/nonce-pool.ts), one account writing alone or several at once. Every repo must
 // still verify with @atproto/repo against its account's signing key, commit after commit.
 import { afterAll, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { AtpAgent } from '@atproto/api'
 import { verifyRepoCar } from '@atproto/repo'
-import { freePort, testEnv } from '../helpers/server.ts'
-import { buildConfig } from '../../src/config/config.ts'
-import { startServer, type RunningServer } from '../../src/main.ts'
+import { startTestServer, type TestServer } from '../helpers/server.ts'
 
-const dataDir = mkdtempSync(join(tmpdir(), 'pds-commit-nonces-'))
-let server: RunningServer | undefined
-afterAll(async () => {
-  await server?.stop()
-  rmSync(dataDir, { recursive: true, force: true })
-})
+let server: TestServer | undefined
+afterAll(() => server?.close())
 
 test('commits signed with pooled nonces verify, one account alone and eight at once', async () => {
-  server = await startServer(buildConfig(testEnv(dataDir, await freePort())), { hostname: '127.0.0.1' })
+  server = await startTestServer()
   const accounts = await Promise.all(
     Array.from({ length: 8 }, async (_, i) => {
       const agent = new AtpAgent({ service: server!.url })
