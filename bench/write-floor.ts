@@ -1,0 +1,121 @@
+// `bun bench/write-floor.ts`: what a sequential durable createRecord cannot go below on this machine,
+// beside what it takes. Prints, sequentially with the bench's own client (fetch, one request at a
+// time): the loopback round trip to a bare Bun.serve and to our cheapest XRPC method; fdatasync of a
+// commit's WAL frames (25 frames of 4 KB, written as SQLite writes them) rewritten in place and
+// appended, blocking and on the thread pool as the server calls it; and createRecord durable (the
+// default) and with PDS_SQLITE_SYNCHRONOUS=normal (no sync). The difference between the last two is
+// what durability costs; the round trip plus a sync is the floor before any work of the server's.
+import { closeSync, fdatasync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { freePort } from '../test/helpers/server.ts'
+import { percentile, spawnServer, xrpc, type Account } from './lib.ts'
+
+const ROUNDS = 3000
+
+type Figures = { p50: number; mean: number }
+
+/** p50 and mean of `op` over `count` sequential runs after a warm-up, in µs. */
+async function timeSequential(op: (i: number) => unknown, count = ROUNDS, warmUp = 500): Promise<Figures> {
+  for (let i = 0; i < warmUp; i++) await op(i)
+  const latencies: number[] = []
+  const start = performance.now()
+  for (let i = 0; i < count; i++) {
+    const t = performance.now()
+    await op(i)
+    latencies.push((performance.now() - t) * 1000)
+  }
+  const mean = ((performance.now() - start) * 1000) / count
+  latencies.sort((a, b) => a - b)
+  return { p50: percentile(latencies, 50), mean }
+}
+
+const BARE_SERVER = `Bun.serve({ hostname: '127.0.0.1', port: Number(process.env.PORT), fetch: () => Response.json({ did: 'did:web:localhost' }) })`
+
+async function bareRoundTrip(): Promise<Figures> {
+  const port = await freePort()
+  const proc = Bun.spawn([process.execPath, '-e', BARE_SERVER], { env: { ...process.env, PORT: String(port) }, stdout: 'ignore', stderr: 'inherit' })
+  try {
+    const url = `http://127.0.0.1:${port}/`
+    for (let i = 0; ; i++) {
+      if (await fetch(url).then((r) => r.ok, () => false)) break
+      if (i > 200) throw new Error('bare server did not start')
+      await Bun.sleep(10)
+    }
+    return await timeSequential(() => fetch(url).then((r) => r.arrayBuffer()))
+  } finally {
+    proc.kill()
+    await proc.exited
+  }
+}
+
+/** fdatasync (alone, not the writes) of one commit's WAL frames: in place (a WAL restarted after a checkpoint) or past the end. */
+async function syncFigures(where: 'rewritten' | 'appended', how: 'blocking' | 'thread pool'): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), 'pds-write-floor-'))
+  const fd = openSync(join(dir, 'wal'), 'w+')
+  const header = Buffer.alloc(24, 1)
+  const page = Buffer.alloc(4096, 2)
+  const frameBytes = header.length + page.length
+  const framesPerCommit = 25
+  try {
+    if (where === 'rewritten') {
+      const chunk = Buffer.alloc(1 << 20, 3)
+      for (let i = 0; i < 64; i++) writeSync(fd, chunk)
+      fdatasyncSync(fd)
+    }
+    let offset = 0
+    const syncs: number[] = []
+    for (let i = 0; i < 1100; i++) {
+      if (where === 'rewritten' && offset + framesPerCommit * frameBytes > 64 << 20) offset = 0
+      for (let f = 0; f < framesPerCommit; f++, offset += frameBytes) {
+        writeSync(fd, header, 0, header.length, offset)
+        writeSync(fd, page, 0, page.length, offset + header.length)
+      }
+      const t = performance.now()
+      if (how === 'blocking') fdatasyncSync(fd)
+      else await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())))
+      if (i >= 100) syncs.push((performance.now() - t) * 1000)
+    }
+    const mean = syncs.reduce((a, b) => a + b, 0) / syncs.length
+    syncs.sort((a, b) => a - b)
+    return { p50: percentile(syncs, 50), mean }
+  } finally {
+    closeSync(fd)
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function ourServer(synchronous?: 'normal'): Promise<{ describe: Figures; create: Figures }> {
+  const server = await spawnServer(synchronous ? { PDS_SQLITE_SYNCHRONOUS: synchronous } : {})
+  try {
+    const url = server.url
+    const user = await xrpc<Account>(url, 'com.atproto.server.createAccount', { handle: 'floor.test', email: 'floor@example.com', password: 'bench-password' })
+    const describe = await timeSequential(() => fetch(`${url}/xrpc/com.atproto.server.describeServer`).then((r) => r.arrayBuffer()))
+    const create = await timeSequential(
+      (i) => xrpc(url, 'com.atproto.repo.createRecord', { repo: user.did, collection: 'app.bsky.feed.post', record: { text: `post ${i}`, createdAt: new Date().toISOString() } }, user.accessJwt),
+      ROUNDS,
+      1000,
+    )
+    return { describe, create }
+  } finally {
+    await server.stop()
+  }
+}
+
+const rows: Array<[string, Figures]> = []
+rows.push(['round trip, bare Bun.serve', await bareRoundTrip()])
+const durable = await ourServer()
+const normal = await ourServer('normal')
+rows.push(['round trip, describeServer', durable.describe])
+for (const where of ['rewritten', 'appended'] as const) {
+  for (const how of ['blocking', 'thread pool'] as const) rows.push([`fdatasync, 25 frames ${where}, ${how}`, await syncFigures(where, how)])
+}
+rows.push(['createRecord, durable (default)', durable.create])
+rows.push(['createRecord, synchronous=normal', normal.create])
+
+const width = Math.max(...rows.map(([name]) => name.length))
+console.log(`${'sequential, one at a time'.padEnd(width)} |   p50 µs |  mean µs | per second`)
+for (const [name, f] of rows) console.log(`${name.padEnd(width)} | ${f.p50.toFixed(0).padStart(8)} | ${f.mean.toFixed(0).padStart(8)} | ${(1e6 / f.mean).toFixed(0).padStart(10)}`)
+const floor = rows[0]![1].mean + rows.find(([name]) => name.includes('rewritten, thread pool'))![1].mean
+console.log(`floor of a durable write (bare round trip + one sync on the thread pool): ${floor.toFixed(0)} µs, at most ${(1e6 / floor).toFixed(0)} writes/s before any work`)
+console.log(`durability costs ${(durable.create.mean - normal.create.mean).toFixed(0)} µs a write here (mean, durable minus normal)`)
