@@ -57,16 +57,17 @@ async function syncFigures(where: 'rewritten' | 'appended', how: 'blocking' | 't
   const page = Buffer.alloc(4096, 2)
   const frameBytes = header.length + page.length
   const framesPerCommit = 25
+  const rewrittenSpan = 64 << 20 // larger than a busy WAL (41 MB at its autocheckpoint size)
   try {
     if (where === 'rewritten') {
       const chunk = Buffer.alloc(1 << 20, 3)
-      for (let i = 0; i < 64; i++) writeSync(fd, chunk)
+      for (let written = 0; written < rewrittenSpan; written += chunk.length) writeSync(fd, chunk)
       fdatasyncSync(fd)
     }
     let offset = 0
     const syncs: number[] = []
     for (let i = 0; i < 1100; i++) {
-      if (where === 'rewritten' && offset + framesPerCommit * frameBytes > 64 << 20) offset = 0
+      if (where === 'rewritten' && offset + framesPerCommit * frameBytes > rewrittenSpan) offset = 0
       for (let f = 0; f < framesPerCommit; f++, offset += frameBytes) {
         writeSync(fd, header, 0, header.length, offset)
         writeSync(fd, page, 0, page.length, offset + header.length)
