@@ -5,6 +5,9 @@
 // appended, blocking and on the thread pool as the server calls it; and createRecord durable (the
 // default) and with PDS_SQLITE_SYNCHRONOUS=normal (no sync). The difference between the last two is
 // what durability costs; the round trip plus a sync is the floor before any work of the server's.
+// Then where the durable createRecord's time went, from the server's own /metrics (on for both runs):
+// its SQLite transaction and its wait for the sync, the two parts the reference's storage layout makes
+// every commit pay, and with the round trip the floor of a write on that layout here.
 import { closeSync, fdatasync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -86,18 +89,40 @@ async function syncFigures(where: 'rewritten' | 'appended', how: 'blocking' | 't
   }
 }
 
-async function ourServer(synchronous?: 'normal'): Promise<{ describe: Figures; create: Figures }> {
-  const server = await spawnServer(synchronous ? { PDS_SQLITE_SYNCHRONOUS: synchronous } : {})
+/** Means (µs) of the measured createRecords, from the differences of /metrics' sums and counts. */
+type ServerSide = { request: number; transaction: number; syncWait: number; sync: number }
+
+const SERIES = {
+  request: 'pds_xrpc_request_duration_seconds{nsid="com.atproto.repo.createRecord"}',
+  transaction: 'pds_repo_commit_transaction_seconds',
+  syncWait: 'pds_repo_commit_sync_wait_seconds',
+  sync: 'pds_storage_sync_duration_seconds{database="repo"}',
+}
+
+async function scrape(url: string): Promise<(series: string, part: 'sum' | 'count') => number> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  return (series, part) => {
+    const brace = series.indexOf('{')
+    const name = brace === -1 ? `${series}_${part} ` : `${series.slice(0, brace)}_${part}${series.slice(brace)} `
+    const line = text.split('\n').find((l) => l.startsWith(name))
+    return line ? Number(line.slice(name.length)) : 0
+  }
+}
+
+async function ourServer(synchronous?: 'normal'): Promise<{ describe: Figures; create: Figures; server: ServerSide }> {
+  const server = await spawnServer({ PDS_METRICS_ENABLED: 'true', ...(synchronous ? { PDS_SQLITE_SYNCHRONOUS: synchronous } : {}) })
   try {
     const url = server.url
     const user = await xrpc<Account>(url, 'com.atproto.server.createAccount', { handle: 'floor.test', email: 'floor@example.com', password: 'bench-password' })
     const describe = await timeSequential(() => fetch(`${url}/xrpc/com.atproto.server.describeServer`).then((r) => r.arrayBuffer()))
-    const create = await timeSequential(
-      (i) => xrpc(url, 'com.atproto.repo.createRecord', { repo: user.did, collection: 'app.bsky.feed.post', record: { text: `post ${i}`, createdAt: new Date().toISOString() } }, user.accessJwt),
-      ROUNDS,
-      1000,
-    )
-    return { describe, create }
+    const write = (i: number) =>
+      xrpc(url, 'com.atproto.repo.createRecord', { repo: user.did, collection: 'app.bsky.feed.post', record: { text: `post ${i}`, createdAt: new Date().toISOString() } }, user.accessJwt)
+    for (let i = 0; i < 1000; i++) await write(i)
+    const before = await scrape(url)
+    const create = await timeSequential(write, ROUNDS, 0)
+    const after = await scrape(url)
+    const mean = (series: string) => ((after(series, 'sum') - before(series, 'sum')) * 1e6) / (after(series, 'count') - before(series, 'count') || NaN)
+    return { describe, create, server: { request: mean(SERIES.request), transaction: mean(SERIES.transaction), syncWait: mean(SERIES.syncWait), sync: mean(SERIES.sync) } }
   } finally {
     await server.stop()
   }
@@ -120,3 +145,14 @@ for (const [name, f] of rows) console.log(`${name.padEnd(width)} | ${f.p50.toFix
 const floor = rows[0]![1].mean + rows.find(([name]) => name.includes('rewritten, thread pool'))![1].mean
 console.log(`floor of a durable write (bare round trip + one sync on the thread pool): ${floor.toFixed(0)} µs, at most ${(1e6 / floor).toFixed(0)} writes/s before any work`)
 console.log(`durability costs ${(durable.create.mean - normal.create.mean).toFixed(0)} µs a write here (mean, durable minus normal)`)
+const µs = (n: number) => n.toFixed(0)
+for (const [name, run] of [['durable', durable], ['synchronous=normal', normal]] as const) {
+  const s = run.server
+  const sync = name === 'durable' ? `, the wait for its sync ${µs(s.syncWait)} (one fdatasync: ${µs(s.sync)})` : ''
+  console.log(
+    `createRecord ${name}, mean µs: ${µs(run.create.mean)} = in the server ${µs(s.request)} (its SQLite transaction ${µs(s.transaction)}${sync}, ` +
+      `the rest ${µs(s.request - s.transaction - s.syncWait)}) + HTTP and the client ${µs(run.create.mean - s.request)}`,
+  )
+}
+const layoutFloor = rows[0]![1].mean + durable.server.transaction + durable.server.syncWait
+console.log(`floor of a durable write on the reference's storage layout (bare round trip + the transaction + the sync wait): ${µs(layoutFloor)} µs, at most ${(1e6 / layoutFloor).toFixed(0)} writes/s`)

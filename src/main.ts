@@ -52,6 +52,9 @@ import { SUBSCRIBE_LABELS_PATH } from './xrpc/routes/firehose.ts'
 import { moderationAdminPlugin } from './xrpc/routes/moderation-admin.ts'
 import { litestreamDatabases } from './services/backup/litestream.ts'
 import { leaveCheckpointsToLitestream } from './storage/wal-checkpointer.ts'
+import { observeWalSyncs } from './storage/wal-sync.ts'
+import type { SyncedDatabase } from './services/metrics.ts'
+import { sep } from 'node:path'
 import { InboundMigrations } from './services/migration/inbound.ts'
 import { startGcPacer } from './services/gc-pacer.ts'
 import { installPrehashedSigner } from './core/crypto/index.ts'
@@ -127,6 +130,10 @@ async function startLocked(
       })
     : undefined
   const metrics = exporter?.metrics
+  const stopObservingSyncs = metrics && observeWalSyncs((path, seconds) => {
+    const database = syncedDatabase(config, path)
+    if (database) metrics.storageSync(database, seconds)
+  })
   const firehose = createSequencerService(config, log, breakers, metrics)
   databases.push(firehose.db)
   // Closures read services.events / services.repo at call time (the repo service may be wired later).
@@ -276,6 +283,7 @@ async function startLocked(
     accounts.close()
     services.repo.close()
     for (const db of databases) db.close()
+    stopObservingSyncs?.()
     runMarker.clear()
     if ((err as { code?: string }).code === 'EADDRINUSE') throw new PortInUseError(config.service.port, hostname)
     throw err
@@ -320,6 +328,7 @@ async function startLocked(
         accounts.close()
         services.repo.close()
         for (const db of databases) db.close()
+        stopObservingSyncs?.()
         litestream?.()
         runMarker.clear()
         releaseLock()
@@ -327,4 +336,11 @@ async function startLocked(
       })())
     },
   }
+}
+
+/** Which of this server's group-committed databases a WAL sync was for (undefined: another's, in tests). */
+function syncedDatabase(config: Config, path: string): SyncedDatabase | undefined {
+  if (path === config.db.sequencerDbLocation) return 'sequencer'
+  if (path.startsWith(config.db.actorStoreDirectory + sep)) return 'repo'
+  return undefined
 }

@@ -5,8 +5,10 @@
 export type Metrics = {
   /** One XRPC call answered: its method (or 'other'), HTTP status and duration. */
   request(nsid: string, status: number, seconds: number): void
-  /** One applyWrites commit: how many record operations, and the time from lock to acknowledgement. */
-  commit(ops: number, seconds: number): void
+  /** One applyWrites commit: how many record operations, and where its time went (seconds). */
+  commit(commit: CommitTimes): void
+  /** A WAL made durable (fdatasync): whose, and how long the disk took. */
+  storageSync(database: SyncedDatabase, seconds: number): void
   /** Events stored in the firehose, by type (commit, sync, identity, account). */
   firehoseEvents(type: string, count: number): void
   /** Bytes handed to subscriber sockets. */
@@ -23,11 +25,25 @@ export type Metrics = {
   rateLimited(): void
 }
 
+export type CommitTimes = {
+  ops: number
+  /** From taking the repo lock to the acknowledgement. */
+  seconds: number
+  /** The SQLite transaction that writes it (blocks, root, record index). */
+  transactionSeconds: number
+  /** From the end of the transaction until its WAL sync had finished (about 0 with synchronous=normal). */
+  durableWaitSeconds: number
+}
+
+/** Databases whose WAL the server syncs itself (group commit): every repo's actor store, the firehose's. */
+export type SyncedDatabase = 'repo' | 'sequencer'
+
 const nothing = () => {}
 
 export const NO_METRICS: Metrics = {
   request: nothing,
   commit: nothing,
+  storageSync: nothing,
   firehoseEvents: nothing,
   firehoseBytes: nothing,
   firehoseDrop: nothing,

@@ -23,10 +23,14 @@ export class WalSync {
   private syncsOnFd = 0
   private closed = false
 
+  private readonly walPath: string
+
   constructor(
     private readonly db: Database,
-    private readonly walPath: string,
-  ) {}
+    private readonly databasePath: string,
+  ) {
+    this.walPath = `${databasePath}-wal`
+  }
 
   /** Runs `fn` (which commits) without SQLite's fsync; the caller must `flush()` before acknowledging. */
   deferSync<T>(fn: () => T): T {
@@ -56,11 +60,13 @@ export class WalSync {
   flushSync(): void {
     const wal = this.openWal()
     if (!wal) return
+    const started = performance.now()
     try {
       fdatasyncSync(wal.fd)
     } finally {
       wal.done()
     }
+    this.tell(started)
   }
 
   /** The database was closed: our descriptor goes once no sync uses it. */
@@ -73,10 +79,12 @@ export class WalSync {
     const run = new Promise<void>((resolve, reject) => {
       const wal = this.openWal()
       if (!wal) return resolve()
+      const started = performance.now()
       fdatasync(wal.fd, (err) => {
         wal.done()
-        if (err) reject(err)
-        else resolve()
+        if (err) return reject(err)
+        this.tell(started)
+        resolve()
       })
     }).finally(() => {
       if (this.running === run) this.running = undefined
@@ -108,6 +116,13 @@ export class WalSync {
     }
   }
 
+  /** Observers hear of a finished sync: the database it made durable and how long it took. */
+  private tell(started: number): void {
+    if (observers.size === 0) return
+    const seconds = (performance.now() - started) / 1000
+    for (const observer of observers) observer(this.databasePath, seconds)
+  }
+
   private closeIdleFd(): void {
     if (!this.closed || this.syncsOnFd > 0 || this.fd === undefined) return
     closeSync(this.fd)
@@ -126,11 +141,22 @@ function openIfPresent(path: string): number | undefined {
 
 function noop() {}
 
+/** Told of each WAL sync that succeeded: the database's path, and the seconds from the call to its end. */
+export type WalSyncObserver = (databasePath: string, seconds: number) => void
+
+const observers = new Set<WalSyncObserver>()
+
+/** Every WAL sync in this process is reported to `observer` (e.g. a metrics histogram) until the returned stop. */
+export function observeWalSyncs(observer: WalSyncObserver): () => void {
+  observers.add(observer)
+  return () => void observers.delete(observer)
+}
+
 const registry = new WeakMap<Database, WalSync>()
 
 /** Called by openDatabase for durable (FULL) databases on disk. */
 export function registerWalSync(db: Database, path: string): WalSync {
-  const sync = new WalSync(db, `${path}-wal`)
+  const sync = new WalSync(db, path)
   registry.set(db, sync)
   // Every owner closes its database with db.close(): the WAL's descriptor goes with it.
   const closeDatabase = db.close.bind(db)

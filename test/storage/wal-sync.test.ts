@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '../../src/storage/sqlite.ts'
-import { walSyncOf } from '../../src/storage/wal-sync.ts'
+import { observeWalSyncs, walSyncOf } from '../../src/storage/wal-sync.ts'
 import { SequencerStore } from '../../src/storage/sequencer/repo-seq.ts'
 import { Sequencer } from '../../src/services/sequencer/sequencer.ts'
 import { createLogger } from '../../src/logger.ts'
@@ -32,6 +32,26 @@ test('only durable databases get group commit; flushes started meanwhile are sha
   expect(second).toBe(third) // everyone arriving while a sync runs rides on the next one together
   expect(second).not.toBe(first)
   await Promise.all([first, second])
+  db.close()
+})
+
+test('observers hear of each sync that ran, with its database and duration, until they stop', async () => {
+  const path = join(dir, 'observed.sqlite')
+  const db = openDatabase(path, 'sequencer')
+  const sync = walSyncOf(db)!
+  const heard: Array<[string, number]> = []
+  const stop = observeWalSyncs((database, seconds) => heard.push([database, seconds]))
+  const insert = () => sync.deferSync(() => db.query("INSERT INTO repo_seq (did, eventType, event, sequencedAt) VALUES ('did:plc:a', 'identity', x'a0', '2026-01-01')").run())
+  insert()
+  await sync.flush()
+  insert()
+  sync.flushSync()
+  expect(heard.map(([database]) => database)).toEqual([path, path])
+  for (const [, seconds] of heard) expect(seconds).toBeGreaterThan(0)
+  stop()
+  insert()
+  await sync.flush()
+  expect(heard).toHaveLength(2)
   db.close()
 })
 

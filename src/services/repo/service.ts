@@ -355,7 +355,9 @@ export class RepoService {
       for (const blob of pendingBlobs) await this.deps.blobs.makePermanent(blob.tempKey, did, blob.cid)
       db = this.db(did)
       this.deps.journal?.willCommit(did, commit.rev)
+      const transactionStarted = performance.now()
       const unreferenced = persistCommit(db, commit, writes, new Date().toISOString(), { deferSync: true })
+      const transactionEnded = performance.now()
       // The actor store's sync starts now (storage/wal-sync.ts, shared with other repos' commits).
       // account.sqlite's copy of the head and the firehose event are written before the write is
       // acknowledged but not waited for on the disk: after a power loss, start-up recovery rebuilds
@@ -382,13 +384,22 @@ export class RepoService {
       this.deps.noncePool?.fillWhile(durable)
       // The repo's next commit may build on this one once it is durable.
       await durable
+      const durableAt = performance.now()
       // Not awaited: the commit stands whether or not the bytes go now (S3 deletes finish later).
       for (const cid of unreferenced) this.safely('blob delete', () => catchAsync(this.deps.blobs.delete(did, cid), (err) => this.deps.log.error('repo: blob delete failed after commit', { err })))
-      return { ref: { cid: commit.cid.toString(), rev: commit.rev }, stored: sequenced?.stored }
+      return {
+        ref: { cid: commit.cid.toString(), rev: commit.rev },
+        stored: sequenced?.stored,
+        transactionSeconds: (transactionEnded - transactionStarted) / 1000,
+        durableWaitSeconds: (durableAt - transactionEnded) / 1000,
+      }
     })
     // Outside the lock: the next commit of this repo need not wait for the event's append.
     await done?.stored
-    if (done) this.deps.metrics?.commit(writes.length, (performance.now() - started) / 1000)
+    if (done) {
+      const { transactionSeconds, durableWaitSeconds } = done
+      this.deps.metrics?.commit({ ops: writes.length, seconds: (performance.now() - started) / 1000, transactionSeconds, durableWaitSeconds })
+    }
     return done?.ref ?? null
   }
 
