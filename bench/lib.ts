@@ -27,12 +27,11 @@ export function rssMb(pid: number): number {
 
 const root = resolve(import.meta.dir, '..')
 
-/** Starts `pds serve` as its own process (the compiled binary when built) and waits for health. */
-export async function spawnServer(env: Record<string, string> = {}) {
+/** Starts `pds serve` as its own process (the compiled binary when built, or `binary`) and waits for health. */
+export async function spawnServer(env: Record<string, string> = {}, binary = process.env.PDS_BENCH_BINARY ?? join(root, 'dist/pds')) {
   const dataDir = mkdtempSync(join(tmpdir(), 'pds-bench-'))
   const port = await freePort()
   // PDS_BENCH_BINARY: another build to compare (paired A/B runs).
-  const binary = process.env.PDS_BENCH_BINARY ?? join(root, 'dist/pds')
   const cmd = existsSync(binary) ? [binary, 'serve'] : [process.execPath, join(root, 'cli/main.ts'), 'serve']
   const started = performance.now()
   const proc = Bun.spawn(cmd, {

@@ -1,0 +1,56 @@
+// `bun bench/ab-writes.ts <binary A> [binary B] [NAME=value ...]`: is build B faster at sequential
+// durable createRecord than build A? On a host whose speed drifts (±15-25% between whole runs here),
+// two runs one after the other cannot tell a 5% change; this runs both servers at once and alternates
+// blocks of writes between them (A B, then B A, ...), so drift hits both alike. NAME=value arguments
+// are environment for B only (B defaults to A's binary: an A/B of a setting). Prints each side's mean,
+// its blocks, and the median and range of B's time over A's per round. Measured here: A against itself,
+// means within 0.4% over 15 rounds, per-round ratios 0.87-1.24.
+import { spawnServer, xrpc, type Account } from './lib.ts'
+
+const args = process.argv.slice(2)
+const binaries = args.filter((a) => !a.includes('='))
+const envB = Object.fromEntries(args.filter((a) => a.includes('=')).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]))
+if (binaries.length === 0 || binaries.length > 2) {
+  console.error('usage: bun bench/ab-writes.ts <binary A> [binary B] [NAME=value ...]')
+  process.exit(2)
+}
+const BLOCK = Number(process.env.AB_BLOCK ?? 200)
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 15)
+const WARM_UP = 1000
+
+const configs = [
+  { name: 'A', binary: binaries[0]!, env: {} },
+  { name: 'B', binary: binaries[1] ?? binaries[0]!, env: envB },
+]
+
+const servers: Array<Awaited<ReturnType<typeof spawnServer>>> = []
+try {
+  const writers = []
+  for (const [i, config] of configs.entries()) {
+    const server = await spawnServer(config.env, config.binary)
+    servers.push(server)
+    const user = await xrpc<Account>(server.url, 'com.atproto.server.createAccount', { handle: `ab${i}.test`, email: `ab${i}@example.com`, password: 'bench-password' })
+    const write = (text: string) =>
+      xrpc(server.url, 'com.atproto.repo.createRecord', { repo: user.did, collection: 'app.bsky.feed.post', record: { text, createdAt: new Date().toISOString() } }, user.accessJwt)
+    writers.push({ ...config, write, blockMeans: [] as number[] })
+  }
+  for (const side of writers) for (let i = 0; i < WARM_UP; i++) await side.write(`warm ${i}`)
+  const ratios: number[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const side of round % 2 ? [...writers].reverse() : writers) {
+      const start = performance.now()
+      for (let i = 0; i < BLOCK; i++) await side.write(`round ${round} ${i}`)
+      side.blockMeans.push(((performance.now() - start) * 1000) / BLOCK)
+    }
+    ratios.push(writers[1]!.blockMeans[round]! / writers[0]!.blockMeans[round]!)
+  }
+  for (const side of writers) {
+    const mean = side.blockMeans.reduce((a, b) => a + b, 0) / ROUNDS
+    const label = `${side.name} ${side.binary}${Object.keys(side.env).length ? ` ${Object.entries(side.env).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`
+    console.log(`${label}\n  ${mean.toFixed(0)} µs a write (${(1e6 / mean).toFixed(0)}/s); blocks of ${BLOCK}: ${side.blockMeans.map((m) => m.toFixed(0)).join(' ')}`)
+  }
+  ratios.sort((a, b) => a - b)
+  console.log(`B's time / A's, per round: median ${ratios[ROUNDS >> 1]!.toFixed(3)}, range ${ratios[0]!.toFixed(3)}-${ratios.at(-1)!.toFixed(3)}`)
+} finally {
+  for (const server of servers) await server.stop()
+}
