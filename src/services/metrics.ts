@@ -31,7 +31,7 @@ export type CommitTimes = {
   seconds: number
   /** The SQLite transaction that writes it (blocks, root, record index). */
   transactionSeconds: number
-  /** From the end of the transaction until its WAL sync had finished (about 0 with synchronous=normal). */
+  /** From the end of the transaction until its WAL sync had finished (with synchronous=normal: until the head copy and the firehose append are written). */
   durableWaitSeconds: number
 }
 

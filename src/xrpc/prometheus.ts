@@ -70,7 +70,7 @@ export async function createPrometheusExporter(sources: ScrapeSources): Promise<
   })
   const commitDurableWait = new prom.Histogram({
     name: 'pds_repo_commit_sync_wait_seconds',
-    help: 'From the end of a commit\'s transaction until its WAL is on stable storage (about 0 with PDS_SQLITE_SYNCHRONOUS=normal)',
+    help: "From the end of a commit's transaction until its WAL is on stable storage (the head copy and the firehose append are written meanwhile)",
     buckets: fastBuckets,
     registers,
   })
