@@ -39,7 +39,7 @@ import { startBackupSchedule } from './services/backup/schedule.ts'
 import { buildOperatorConsole, type OperatorConsole } from './services/admin/index.ts'
 import { adminConsoleRoutes } from './xrpc/routes/admin.ts'
 import { adminAuditPlugin } from './xrpc/routes/admin-audit.ts'
-import { APPVIEW_BREAKER, HealthMonitor } from './services/health/index.ts'
+import { APPVIEW_BREAKER, HealthMonitor, RecentDiskSyncs } from './services/health/index.ts'
 import { repoCountsFrom, TotalsCache } from './services/health/totals.ts'
 import { createPrometheusExporter, type PrometheusExporter } from './xrpc/prometheus.ts'
 import { metricsPlugin } from './xrpc/routes/metrics.ts'
@@ -130,9 +130,13 @@ async function startLocked(
       })
     : undefined
   const metrics = exporter?.metrics
-  const stopObservingSyncs = metrics && observeWalSyncs((path, seconds) => {
+  // The disk's sync times: for the console and the disk-slow alert, and /metrics when on.
+  const diskSyncs = new RecentDiskSyncs()
+  const stopObservingSyncs = observeWalSyncs((path, seconds) => {
     const database = syncedDatabase(config, path)
-    if (database) metrics.storageSync(database, seconds)
+    if (!database) return
+    diskSyncs.record(seconds)
+    metrics?.storageSync(database, seconds)
   })
   const firehose = createSequencerService(config, log, breakers, metrics)
   databases.push(firehose.db)
@@ -176,7 +180,13 @@ async function startLocked(
     alerts: () => health.alerts(),
     metrics,
   }
-  const health = new HealthMonitor({ config, firehose: firehose.sequencer, breakers, notifyBreakers: () => services.notify.status().breakers })
+  const health = new HealthMonitor({
+    config,
+    firehose: firehose.sequencer,
+    breakers,
+    notifyBreakers: () => services.notify.status().breakers,
+    diskSyncs: () => diskSyncs.summary(),
+  })
   services.repo = createRepoService(config, log, {
     lexicons,
     get events() {
@@ -233,6 +243,7 @@ async function startLocked(
       relays: () => firehose.crawlers.status(),
       recentErrors: () => log.recentErrors?.() ?? [],
       alerts: () => health.alerts(),
+      diskSyncs: () => diskSyncs.summary(),
     },
   })
   plugins.push(adminConsoleRoutes({ config, log, accounts: accounts.accounts, repo: services.repo, console: operatorConsole }, services.rateLimiter))

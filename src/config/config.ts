@@ -365,6 +365,8 @@ export function buildConfig(env: RawEnv, opts: { defaultDataDirectory?: string }
     /** When /xrpc/_health and `pds status` report degraded (src/services/health). */
     alerts: {
       diskUsedPercent: read(env, 'PDS_ALERT_DISK_USED_PERCENT', int.pipe(z.number().min(0).max(100, 'must be a percentage (0-100)'))) ?? 90,
+      /** Median time of the server's recent WAL syncs above which health reports disk-slow (every durable write waits for one). */
+      diskSyncMs: read(env, 'PDS_ALERT_DISK_SYNC_MS', int) ?? 50,
     },
     secrets: {
       jwtSecret,

@@ -21,7 +21,7 @@ export type PrometheusExporter = {
   scrape(): Promise<{ body: string; contentType: string }>
 }
 
-const ALERT_IDS: AlertId[] = ['backup-stale', 'disk-full', 'firehose-append', 'plc-failing', 'appview-failing', 'email-failing']
+const ALERT_IDS: AlertId[] = ['backup-stale', 'disk-full', 'disk-slow', 'firehose-append', 'plc-failing', 'appview-failing', 'email-failing']
 
 // Default collectors that measure V8 internals: under Bun (JavaScriptCore) they report zeros or nothing.
 const MEANINGLESS_UNDER_BUN = [

@@ -1,7 +1,7 @@
 // The alert rules (src/services/health/alerts.ts) and the sequencer's append health they read.
 import { describe, expect, test } from 'bun:test'
 import { Database } from 'bun:sqlite'
-import { evaluateAlerts, type AlertInputs } from '../../src/services/health/index.ts'
+import { evaluateAlerts, RecentDiskSyncs, type AlertInputs } from '../../src/services/health/index.ts'
 import { CircuitBreaker } from '../../src/services/net/circuit-breaker.ts'
 import { migrate } from '../../src/storage/sqlite.ts'
 import { createLogger } from '../../src/logger.ts'
@@ -14,6 +14,7 @@ const calm: AlertInputs = {
   now,
   backup: { intervalMs: 6 * HOUR, lastFinishedAt: new Date(now - 3 * HOUR).toISOString(), watchingSince: now - 100 * HOUR },
   disk: { usedPercent: 40, thresholdPercent: 90 },
+  diskSyncs: { count: 64, medianMs: 0.4, slowestMs: 3, thresholdMs: 50 },
   firehose: { failing: false, since: null, lastError: null, pendingRepos: 0 },
   upstreams: [{ name: 'plc directory', state: 'closed', failures: 0, lastError: null, retryAt: null }],
   email: { state: 'closed', failures: 0 },
@@ -38,6 +39,25 @@ describe('alert rules', () => {
   test('disk over the threshold', () => {
     expect(ids({ disk: { usedPercent: 90, thresholdPercent: 90 } })).toEqual([])
     expect(ids({ disk: { usedPercent: 90.5, thresholdPercent: 90 } })).toEqual(['disk-full'])
+  })
+
+  test('a disk whose syncs take longer than the threshold (median), once there are enough of them', () => {
+    const slow = { count: 64, medianMs: 72.5, slowestMs: 310, thresholdMs: 50 }
+    const alerts = evaluateAlerts({ ...calm, diskSyncs: slow })
+    expect(alerts.map((a) => a.id)).toEqual(['disk-slow'])
+    expect(alerts[0]!.message).toBe('the data disk takes 73 ms to make a write durable (median of the last 64 syncs, slowest 310 ms; alert above 50 ms): every write waits for one')
+    expect(ids({ diskSyncs: { ...slow, medianMs: 50 } })).toEqual([])
+    expect(ids({ diskSyncs: { ...slow, count: 15 } })).toEqual([]) // the first syncs after start-up say too little
+    expect(ids({ diskSyncs: null })).toEqual([])
+  })
+
+  test('recent disk syncs: the last 64 kept, their median and slowest in ms', () => {
+    const syncs = new RecentDiskSyncs()
+    expect(syncs.summary()).toBeNull()
+    for (const ms of [3, 1, 2]) syncs.record(ms / 1000)
+    expect(syncs.summary()).toEqual({ count: 3, medianMs: 2, slowestMs: 3 })
+    for (let i = 0; i < 64; i++) syncs.record(0.0005) // the three older ones roll out
+    expect(syncs.summary()).toEqual({ count: 64, medianMs: 0.5, slowestMs: 0.5 })
   })
 
   test('PLC directory and AppView breakers not closed; SMTP failures', () => {

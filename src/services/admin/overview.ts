@@ -16,6 +16,7 @@ import { fileBytes } from './directory.ts'
 import { configSummary, type ConfigLine } from './config-summary.ts'
 import type { Alert } from '../health/alerts.ts'
 import type { RepoTotals } from '../health/totals.ts'
+import type { DiskSyncs } from '../health/disk-syncs.ts'
 
 export type OverviewSources = {
   config: Config
@@ -38,6 +39,8 @@ export type OverviewSources = {
   recentErrors(): RecentError[]
   /** What the health monitor flags (stale backup, full disk, failing upstreams…). */
   alerts(): Alert[]
+  /** The server's recent WAL syncs (null before the first). */
+  diskSyncs(): DiskSyncs | null
   now?: () => number
 }
 
@@ -50,6 +53,7 @@ export type ServerOverview = {
   repos: RepoTotals
   databases: Array<{ name: string; bytes: number | null }>
   disk: { path: string; freeBytes: number; totalBytes: number } | null
+  diskSyncs: DiskSyncs | null
   firehose: { headSeq: number; subscribers: number; connections: FirehosePeer[] }
   /** Each relay, with its addresses and when one of them last connected to our firehose. */
   relays: Array<ReturnType<OverviewSources['relays']>[number] & { addresses: string[]; lastConnectedAt: number | null }>
@@ -146,6 +150,7 @@ export class Overview {
       repos: await this.s.repoTotals(),
       databases: this.databases(),
       disk: this.disk(),
+      diskSyncs: this.s.diskSyncs(),
       firehose: { headSeq: this.s.firehose.headSeq(), subscribers: this.s.firehose.subscribers(), connections: this.s.firehose.connections() },
       relays: await this.relays(),
       backup: this.backup(),

@@ -3,8 +3,9 @@
 // the CLI (which, with the server down, sees only the disk) share one set of rules.
 import type { BreakerSnapshot } from '../net/circuit-breaker.ts'
 import type { AppendHealth } from '../sequencer/sequencer.ts'
+import { formatSyncMs, type DiskSyncs } from './disk-syncs.ts'
 
-export type AlertId = 'backup-stale' | 'disk-full' | 'firehose-append' | 'plc-failing' | 'appview-failing' | 'email-failing'
+export type AlertId = 'backup-stale' | 'disk-full' | 'disk-slow' | 'firehose-append' | 'plc-failing' | 'appview-failing' | 'email-failing'
 
 export type Alert = { id: AlertId; message: string }
 
@@ -18,6 +19,8 @@ export type AlertInputs = {
   backup: { intervalMs: number; lastFinishedAt: string | null; watchingSince: number; /** only off-site backups are scheduled */ offsite?: boolean } | null
   /** The data directory's file system: used share in percent, and the alert threshold. */
   disk: { usedPercent: number; thresholdPercent: number } | null
+  /** The server's recent WAL syncs and the alert threshold; null when the server is not running. */
+  diskSyncs: (DiskSyncs & { thresholdMs: number }) | null
   /** The sequencer's append state; null when the server is not running. */
   firehose: AppendHealth | null
   /** Upstream breakers (PLC directory, AppView); empty when the server is not running. */
@@ -27,6 +30,8 @@ export type AlertInputs = {
 }
 
 const HOUR = 3_600_000
+/** Fewer syncs than this say too little (the first ones after start-up, a quiet server): no disk-slow alert. */
+export const DISK_SLOW_MIN_SYNCS = 16
 
 export function evaluateAlerts(inputs: AlertInputs): Alert[] {
   const alerts: Alert[] = []
@@ -43,6 +48,13 @@ export function evaluateAlerts(inputs: AlertInputs): Alert[] {
   }
   if (disk && disk.usedPercent > disk.thresholdPercent) {
     alerts.push({ id: 'disk-full', message: `the data disk is ${disk.usedPercent.toFixed(1)}% full (alert above ${disk.thresholdPercent}%)` })
+  }
+  const syncs = inputs.diskSyncs
+  if (syncs && syncs.count >= DISK_SLOW_MIN_SYNCS && syncs.medianMs > syncs.thresholdMs) {
+    alerts.push({
+      id: 'disk-slow',
+      message: `the data disk takes ${formatSyncMs(syncs.medianMs)} to make a write durable (median of the last ${syncs.count} syncs, slowest ${formatSyncMs(syncs.slowestMs)}; alert above ${syncs.thresholdMs} ms): every write waits for one`,
+    })
   }
   if (firehose?.failing) {
     const pending = firehose.pendingRepos ? `; ${firehose.pendingRepos} repos wait to be re-announced` : ''

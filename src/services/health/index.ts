@@ -10,8 +10,10 @@ import { readLastOffsiteUpload } from '../backup/offsite/last-upload.ts'
 import { formatS3Url } from '../../config/s3-url.ts'
 import { readNotifyStatus } from '../notify/index.ts'
 import { evaluateAlerts, type Alert, type AlertInputs } from './alerts.ts'
+import type { DiskSyncs } from './disk-syncs.ts'
 
 export { evaluateAlerts, APPVIEW_BREAKER, PLC_BREAKER, type Alert, type AlertId, type AlertInputs } from './alerts.ts'
+export { formatSyncMs, RecentDiskSyncs, type DiskSyncs } from './disk-syncs.ts'
 
 /** Share of the file system holding `dir` in use, as df counts it (blocks reserved for root excluded); null when unknown. */
 export function diskUsedPercent(dir: string): number | null {
@@ -51,6 +53,8 @@ export type HealthSources = {
   breakers: { snapshot(): BreakerSnapshot[] }
   /** The notification queue's breaker rows (the email channel's among them). */
   notifyBreakers: () => BreakerRow[]
+  /** The server's recent WAL syncs (null before the first). */
+  diskSyncs?: () => DiskSyncs | null
   now?: () => number
 }
 
@@ -91,6 +95,7 @@ export class HealthMonitor {
       now,
       backup: config.backup ? { intervalMs: config.backup.intervalMs, lastFinishedAt: this.lastBackup(), watchingSince: this.startedAt, offsite: onlyOffsite(config) } : null,
       disk: used === null ? null : { usedPercent: used, thresholdPercent: config.alerts.diskUsedPercent },
+      diskSyncs: withThreshold(this.sources.diskSyncs?.() ?? null, config.alerts.diskSyncMs),
       firehose: this.sources.firehose.appendHealth(),
       upstreams: this.sources.breakers.snapshot(),
       email,
@@ -109,8 +114,13 @@ export function offlineAlerts(config: Pick<Config, 'backup' | 'alerts' | 'db'>, 
     now,
     backup: config.backup ? { intervalMs: config.backup.intervalMs, lastFinishedAt: lastScheduledBackupAt(config), watchingSince: now, offsite: onlyOffsite(config) } : null,
     disk: used === null ? null : { usedPercent: used, thresholdPercent: config.alerts.diskUsedPercent },
+    diskSyncs: null,
     firehose: null,
     upstreams: [],
     email,
   })
+}
+
+function withThreshold(syncs: DiskSyncs | null, thresholdMs: number): AlertInputs['diskSyncs'] {
+  return syncs && { ...syncs, thresholdMs }
 }

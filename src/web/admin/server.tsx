@@ -5,6 +5,7 @@
 import { Card, formatBytes, When } from '../ui/components.tsx'
 import { ADMIN_BASE, type AdminRequest } from './context.ts'
 import { count, formatDuration } from './format.ts'
+import { formatSyncMs } from '../../services/health/index.ts'
 import { asOperator } from './router.ts'
 import { adminPage } from './shell.tsx'
 
@@ -77,6 +78,12 @@ export async function showServer(r: AdminRequest): Promise<Response> {
             <dd>
               {o.disk ? `${formatBytes(o.disk.freeBytes)} of ${formatBytes(o.disk.totalBytes)}` : 'unknown'}
               {lowDisk && <span class="badge warn">under 10% free</span>}
+            </dd>
+            <dt>Disk syncs</dt>
+            <dd>
+              {o.diskSyncs
+                ? `median ${formatSyncMs(o.diskSyncs.medianMs)}, slowest ${formatSyncMs(o.diskSyncs.slowestMs)} (the last ${o.diskSyncs.count}; every write waits for one)`
+                : 'none since the server started'}
             </dd>
           </dl>
         </Card>

@@ -1,7 +1,7 @@
 // Invites and the server page in the console: create a code, see its uses once someone signs up with it,
 // disable it (each audited); the server page shows accounts by state, records, the firehose's head and
-// subscribers, a relay asked to crawl, recent errors from the log, the health monitor's alerts, and the
-// configuration with secrets masked.
+// subscribers, a relay asked to crawl, recent errors from the log, the health monitor's alerts, the disk's
+// recent sync times, and the configuration with secrets masked.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { csrfOn, rawPost, startWebHarness, type WebHarness } from '../account/harness.ts'
 import { subscribeRepos } from '../../helpers/firehose.ts'
@@ -103,6 +103,9 @@ test('the server page', async () => {
   expect(Number(await stat('Records'))).toBeGreaterThanOrEqual(2)
   expect(Number((await stat('Firehose head seq'))!.replace(/,/g, ''))).toBe(head)
   expect(await stat('Firehose subscribers')).toBe('1')
+  // The disk's recent sync times (the sign-ups and records above were synced before their answers).
+  const storage = main.locator('section', { has: page.getByRole('heading', { name: 'Storage' }) })
+  await storage.getByText(/^median [\d.]+ ms, slowest [\d.]+ ms \(the last \d+; every write waits for one\)$/).waitFor()
   await main.locator('span.mono', { hasText: `http://127.0.0.1:${relay.port}` }).waitFor()
   await main.getByText('accepted').waitFor()
   // The relay runs on 127.0.0.1, as the subscriber does: matched by address, it shows when it connected.
