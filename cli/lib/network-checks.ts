@@ -8,6 +8,8 @@ import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
 import { atprotoData, type DidDocument } from '../../src/core/did-doc.ts'
 import { layoutFromConfig, listActorDirs, listLabelKeyFiles } from '../../src/services/backup/index.ts'
 import { keyFilesFor } from '../../src/services/repo/keys.ts'
+import { measureDiskSyncs } from '../../src/services/diagnostics.ts'
+import { formatSyncMs, type DiskSyncs } from '../../src/services/health/index.ts'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail'
 export type NetworkCheck = { name: string; status: CheckStatus; detail: string; fix?: string }
@@ -20,6 +22,8 @@ export type NetworkDeps = {
    * with waitForLine false, resolves 'connected' as soon as the connection opens. */
   greeting(host: string, port: number, timeoutMs: number, waitForLine?: boolean): Promise<string>
   freeBytes(path: string): number | null
+  /** The data disk's sync times (a commit's WAL writes, then fdatasync; src/services/diagnostics.ts). */
+  diskSyncs(dir: string): DiskSyncs
 }
 
 export const realNetworkDeps: NetworkDeps = {
@@ -34,6 +38,7 @@ export const realNetworkDeps: NetworkDeps = {
       return null
     }
   },
+  diskSyncs: (dir) => measureDiskSyncs(dir),
 }
 
 const GiB = 1024 ** 3
@@ -94,6 +99,16 @@ export async function runNetworkChecks(config: Config, envFile: string, deps: Ne
     if (free < 100 * MiB) return { status: 'fail', detail, fix: 'free disk space now: SQLite stops accepting writes when the disk is full' }
     if (free < GiB) return { status: 'warn', detail, fix: 'less than 1 GiB left: free space or grow the disk' }
     return { status: 'pass', detail }
+  })
+  await add('disk sync', () => {
+    const syncs = deps.diskSyncs(config.db.dataDirectory)
+    const detail = `a commit's fdatasync in ${config.db.dataDirectory}: median ${formatSyncMs(syncs.medianMs)}, slowest ${formatSyncMs(syncs.slowestMs)} (${syncs.count} tries)`
+    if (syncs.medianMs <= config.alerts.diskSyncMs) return { status: 'pass', detail: `${detail}; every durable write waits for one` }
+    return {
+      status: 'warn',
+      detail: `${detail}, slower than PDS_ALERT_DISK_SYNC_MS (${config.alerts.diskSyncMs} ms): a client writing one record at a time gets at most ~${Math.floor(1000 / syncs.medianMs)} writes/s`,
+      fix: 'every write waits for the disk: a local SSD syncs in well under a millisecond; PDS_SQLITE_SYNCHRONOUS=normal skips the wait but an OS crash or power loss can then drop the newest acknowledged writes',
+    }
   })
   await add('permissions', () => checkPermissions(config, envFile))
   return checks

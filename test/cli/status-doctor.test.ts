@@ -1,7 +1,7 @@
 // `pds doctor` machine checks (DNS, TLS front, wildcard, PLC documents, relays, SMTP, disk,
 // permissions), pass and fail, on loopback only: resolver and fetch are injected.
 import { afterAll, describe, expect, test } from 'bun:test'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runDoctorChecks, type DoctorCheck } from '../../cli/commands/doctor.ts'
@@ -60,6 +60,8 @@ function deps(overrides: Partial<NetworkDeps> = {}): NetworkDeps {
     fetch: (url, init) => fetch(url.startsWith(`https://${HOST}/`) ? url.replace(`https://${HOST}`, `http://127.0.0.1:${front.port}`) : url, init),
     greeting: realNetworkDeps.greeting,
     freeBytes: () => 50 * 1024 ** 3,
+    // The real measurement: fdatasync in the test's data directory.
+    diskSyncs: realNetworkDeps.diskSyncs,
     ...overrides,
   }
 }
@@ -69,10 +71,14 @@ const byName = (checks: DoctorCheck[]) => Object.fromEntries(checks.map((c) => [
 describe('pds doctor network checks', () => {
   test('everything right: every check passes', async () => {
     const checks = byName(await runDoctorChecks({ dataDir }, deps()))
-    for (const name of ['dns', 'https', `wildcard .${HOST}`, `relay 127.0.0.1:${relay.port}`, 'plc documents', 'smtp', 'disk space', 'permissions']) {
+    for (const name of ['dns', 'https', `wildcard .${HOST}`, `relay 127.0.0.1:${relay.port}`, 'plc documents', 'smtp', 'disk space', 'disk sync', 'permissions']) {
       expect({ name, status: checks[name]?.status, detail: checks[name]?.detail }).toMatchObject({ name, status: 'pass' })
     }
     expect(checks['plc documents']!.detail).toContain('1 did:plc documents point here')
+    expect(checks['disk sync']!.detail).toMatch(
+      /^a commit's fdatasync in .+: median [\d.]+ ms, slowest [\d.]+ ms \(32 tries\); every durable write waits for one$/,
+    )
+    expect(readdirSync(dataDir).filter((name) => name.startsWith('.pds-doctor-sync'))).toEqual([]) // its scratch file is gone
   })
 
   test('everything wrong: each check says what failed and what to do', async () => {
@@ -86,6 +92,7 @@ describe('pds doctor network checks', () => {
       fetch: async (url) => (url.includes('127.0.0.1') ? fetch(url) : Promise.reject(new Error('connection refused'))),
       greeting: (host, _port, timeout, wait) => realNetworkDeps.greeting(host, deadPort, timeout, wait),
       freeBytes: () => 10 * 1024 ** 2,
+      diskSyncs: () => ({ count: 32, medianMs: 80, slowestMs: 240 }),
     })
     try {
       const checks = byName(await runDoctorChecks({ dataDir }, broken))
@@ -97,6 +104,9 @@ describe('pds doctor network checks', () => {
       expect(checks['plc documents']!.detail).toContain('signing key differs')
       expect(checks.smtp).toMatchObject({ status: 'fail' })
       expect(checks['disk space']).toMatchObject({ status: 'fail' })
+      expect(checks['disk sync']).toMatchObject({ status: 'warn', ok: true })
+      expect(checks['disk sync']!.detail).toContain('median 80 ms, slowest 240 ms (32 tries), slower than PDS_ALERT_DISK_SYNC_MS (50 ms): a client writing one record at a time gets at most ~12 writes/s')
+      expect(checks['disk sync']!.fix).toContain('PDS_SQLITE_SYNCHRONOUS=normal')
       expect(checks.permissions).toMatchObject({ status: 'warn' })
       expect(checks.permissions!.fix).toContain('chmod 600')
     } finally {
@@ -125,7 +135,7 @@ describe('pds doctor network checks', () => {
     expect(res.stdout).toMatch(/^permissions\s+OK\s+/m)
     expect(res.code).toBe(0)
     const json = await pds(['doctor', '--data-dir', devDir, '--json'])
-    expect(json.json().checks.map((c: DoctorCheck) => c.name)).toContain('disk space')
+    expect(json.json().checks.map((c: DoctorCheck) => c.name)).toEqual(expect.arrayContaining(['disk space', 'disk sync']))
     writeFileSync(join(devDir, 'pds.env'), 'PDS_HOSTNAME=localhost\n')
     const bad = await pds(['doctor', '--data-dir', devDir])
     expect(bad.stdout).toMatch(/^config\s+FAIL\s+configuration error/m)
