@@ -101,6 +101,7 @@ export async function runNetworkChecks(config: Config, envFile: string, deps: Ne
     return { status: 'pass', detail }
   })
   await add('disk sync', () => {
+    if (!existsSync(config.db.dataDirectory)) return { status: 'warn', detail: `cannot time the disk's syncs: ${config.db.dataDirectory} does not exist yet` }
     const syncs = deps.diskSyncs(config.db.dataDirectory)
     const detail = `a commit's fdatasync in ${config.db.dataDirectory}: median ${formatSyncMs(syncs.medianMs)}, slowest ${formatSyncMs(syncs.slowestMs)} (${syncs.count} tries)`
     if (syncs.medianMs <= config.alerts.diskSyncMs) return { status: 'pass', detail: `${detail}; every durable write waits for one` }

@@ -1,7 +1,7 @@
 // `pds doctor` machine checks (DNS, TLS front, wildcard, PLC documents, relays, SMTP, disk,
 // permissions), pass and fail, on loopback only: resolver and fetch are injected.
 import { afterAll, describe, expect, test } from 'bun:test'
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runDoctorChecks, type DoctorCheck } from '../../cli/commands/doctor.ts'
@@ -136,6 +136,12 @@ describe('pds doctor network checks', () => {
     expect(res.code).toBe(0)
     const json = await pds(['doctor', '--data-dir', devDir, '--json'])
     expect(json.json().checks.map((c: DoctorCheck) => c.name)).toEqual(expect.arrayContaining(['disk space', 'disk sync']))
+    // A data directory not made yet: nothing to time, said so (the permissions check says what to do).
+    const missing = join(devDir, 'not-yet')
+    writeFileSync(join(devDir, 'pds.env'), formatEnvFile({ ...testEnv(devDir, 2583), PDS_DATA_DIRECTORY: missing }), { mode: 0o600 })
+    const early = byName((await pds(['doctor', '--env-file', join(devDir, 'pds.env'), '--json'])).json().checks)
+    expect(early['disk sync']).toMatchObject({ status: 'warn', detail: `cannot time the disk's syncs: ${missing} does not exist yet` })
+    expect(existsSync(missing)).toBe(false)
     writeFileSync(join(devDir, 'pds.env'), 'PDS_HOSTNAME=localhost\n')
     const bad = await pds(['doctor', '--data-dir', devDir])
     expect(bad.stdout).toMatch(/^config\s+FAIL\s+configuration error/m)
