@@ -8,8 +8,7 @@ import { Secp256k1Keypair } from '../../src/core/crypto/index.ts'
 import { atprotoData, type DidDocument } from '../../src/core/did-doc.ts'
 import { layoutFromConfig, listActorDirs, listLabelKeyFiles } from '../../src/services/backup/index.ts'
 import { keyFilesFor } from '../../src/services/repo/keys.ts'
-import { measureDiskSyncs } from '../../src/services/diagnostics.ts'
-import { formatSyncMs, type DiskSyncs } from '../../src/services/health/index.ts'
+import { formatSyncMs, measureDiskSyncs, type DiskSyncs } from '../../src/services/health/index.ts'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail'
 export type NetworkCheck = { name: string; status: CheckStatus; detail: string; fix?: string }

@@ -31,7 +31,7 @@ export type AlertInputs = {
 
 const HOUR = 3_600_000
 /** Fewer syncs than this say too little (the first ones after start-up, a quiet server): no disk-slow alert. */
-export const DISK_SLOW_MIN_SYNCS = 16
+const DISK_SLOW_MIN_SYNCS = 16
 
 export function evaluateAlerts(inputs: AlertInputs): Alert[] {
   const alerts: Alert[] = []

@@ -13,7 +13,7 @@ import { evaluateAlerts, type Alert, type AlertInputs } from './alerts.ts'
 import type { DiskSyncs } from './disk-syncs.ts'
 
 export { evaluateAlerts, APPVIEW_BREAKER, PLC_BREAKER, type Alert, type AlertId, type AlertInputs } from './alerts.ts'
-export { formatSyncMs, RecentDiskSyncs, type DiskSyncs } from './disk-syncs.ts'
+export { formatSyncMs, measureDiskSyncs, RecentDiskSyncs, type DiskSyncs } from './disk-syncs.ts'
 
 /** Share of the file system holding `dir` in use, as df counts it (blocks reserved for root excluded); null when unknown. */
 export function diskUsedPercent(dir: string): number | null {
