@@ -27,11 +27,13 @@ export function rssMb(pid: number): number {
 
 const root = resolve(import.meta.dir, '..')
 
-/** Starts `pds serve` as its own process (the compiled binary when built, or `binary`) and waits for health. */
+/**
+ * Starts `pds serve` as its own process and waits for health: `binary`, else PDS_BENCH_BINARY (another
+ * build, for paired A/B runs), else the compiled dist/pds, else the sources.
+ */
 export async function spawnServer(env: Record<string, string> = {}, binary = process.env.PDS_BENCH_BINARY ?? join(root, 'dist/pds')) {
   const dataDir = mkdtempSync(join(tmpdir(), 'pds-bench-'))
   const port = await freePort()
-  // PDS_BENCH_BINARY: another build to compare (paired A/B runs).
   const cmd = existsSync(binary) ? [binary, 'serve'] : [process.execPath, join(root, 'cli/main.ts'), 'serve']
   const started = performance.now()
   const proc = Bun.spawn(cmd, {

@@ -130,14 +130,8 @@ async function startLocked(
       })
     : undefined
   const metrics = exporter?.metrics
-  // The disk's sync times: for the console and the disk-slow alert, and /metrics when on.
+  // The disk's sync times, for the console and the disk-slow alert (recorded once the server listens).
   const diskSyncs = new RecentDiskSyncs()
-  const stopObservingSyncs = observeWalSyncs((path, seconds) => {
-    const database = syncedDatabase(config, path)
-    if (!database) return
-    diskSyncs.record(seconds)
-    metrics?.storageSync(database, seconds)
-  })
   const firehose = createSequencerService(config, log, breakers, metrics)
   databases.push(firehose.db)
   // Closures read services.events / services.repo at call time (the repo service may be wired later).
@@ -294,12 +288,19 @@ async function startLocked(
     accounts.close()
     services.repo.close()
     for (const db of databases) db.close()
-    stopObservingSyncs?.()
     runMarker.clear()
     if ((err as { code?: string }).code === 'EADDRINUSE') throw new PortInUseError(config.service.port, hostname)
     throw err
   }
   const port = app.server!.port!
+  // Each WAL sync of ours from now on: into the recent figures, and /metrics when on. Registered once
+  // listening, so a start-up that fails earlier leaves no observer behind.
+  const stopObservingSyncs = observeWalSyncs((path, seconds) => {
+    const database = syncedDatabase(config, path)
+    if (!database) return
+    diskSyncs.record(seconds)
+    metrics?.storageSync(database, seconds)
+  })
   const backups = startBackupSchedule(config, log)
   services.moderation.start()
   log.info('pds listening', { port, publicUrl: config.service.publicUrl, version })
@@ -339,7 +340,7 @@ async function startLocked(
         accounts.close()
         services.repo.close()
         for (const db of databases) db.close()
-        stopObservingSyncs?.()
+        stopObservingSyncs()
         litestream?.()
         runMarker.clear()
         releaseLock()

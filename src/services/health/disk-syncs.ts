@@ -35,7 +35,7 @@ export function formatSyncMs(ms: number): string {
 
 /**
  * How long `dir`'s disk takes to make a commit durable: `rounds` times, a commit's worth of WAL frames
- * (25 x 4 KB, as SQLite writes them) rewritten in place in a scratch file there, then fdatasync, timed
+ * (25 frames of a 24-byte header and a 4 KB page) rewritten in place in a scratch file there, then fdatasync, timed
  * (the sync alone). The file is removed. What every durable write waits for (src/storage/wal-sync.ts).
  */
 export function measureDiskSyncs(dir: string, rounds = 32): DiskSyncs {
