@@ -5,15 +5,9 @@
 // warmed (one account and 20 writes, then 2 s quiet), subscribers connected, the peak during the
 // writes (sampled every 5 ms), settled 2 s later; and the server's CPU for the writes.
 import { readFileSync } from 'node:fs'
-import { openSubscribers, spawnServer, xrpc, type Account } from './lib.ts'
+import { openSubscribers, rssParts, spawnServer, xrpc, type Account } from './lib.ts'
 
-type Rss = { rss: number; anon: number; file: number }
-
-function rss(pid: number): Rss {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const mb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN) / 1024
-  return { rss: mb('VmRSS'), anon: mb('RssAnon'), file: mb('RssFile') }
-}
+type Rss = ReturnType<typeof rssParts>
 
 /** utime + stime of `pid`, in ms. */
 function cpuMs(pid: number): number {
@@ -27,18 +21,18 @@ async function run(subscribers: number, writes = 300) {
   const server = await spawnServer()
   const { url, pid } = server
   try {
-    const idle = rss(pid)
+    const idle = rssParts(pid)
     const writer = await xrpc<Account>(url, 'com.atproto.server.createAccount', { handle: 'floor.test', email: 'floor@example.com', password: 'bench-password' })
     const write = (text: string) => xrpc(url, 'com.atproto.repo.createRecord', { repo: writer.did, collection: 'app.bsky.feed.post', record: post(text) }, writer.accessJwt)
     for (let i = 0; i < 20; i++) await write(`warm ${i}`)
     await Bun.sleep(2000)
-    const warmed = rss(pid)
+    const warmed = rssParts(pid)
     const { sockets, counts } = await openSubscribers(url, subscribers)
     await Bun.sleep(1000)
-    const connected = rss(pid)
+    const connected = rssParts(pid)
     let peak = connected
     const sampler = setInterval(() => {
-      const now = rss(pid)
+      const now = rssParts(pid)
       if (now.rss > peak.rss) peak = now
     }, 5)
     const cpuBefore = cpuMs(pid)
@@ -48,7 +42,7 @@ async function run(subscribers: number, writes = 300) {
     clearInterval(sampler)
     const cpu = cpuMs(pid) - cpuBefore
     await Bun.sleep(2000)
-    const settled = rss(pid)
+    const settled = rssParts(pid)
     for (const ws of sockets) ws.close()
     const complete = counts.filter((c) => c >= writes).length
     return { subscribers, idle, warmed, connected, peak, settled, cpu, complete }

@@ -20,9 +20,17 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export function rssMb(pid: number): number {
+  return rssParts(pid).rss
+}
+
+/**
+ * `pid`'s resident memory in MB: in all, anonymous (heaps, caches) and file-backed (mostly the
+ * executable's own code and data, paged in as it runs: clean pages the kernel can drop and re-read).
+ */
+export function rssParts(pid: number): { rss: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN)
-  return kb / 1024
+  const mb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN) / 1024
+  return { rss: mb('VmRSS'), anon: mb('RssAnon'), file: mb('RssFile') }
 }
 
 const root = resolve(import.meta.dir, '..')
