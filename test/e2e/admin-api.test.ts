@@ -150,6 +150,27 @@ describe('account views', () => {
     expect((await info(did)).deactivatedAt).toBeUndefined()
   })
 
+  test('createInviteCodes/createInviteCode: counts out of range are a 400 and nothing is created', async () => {
+    const before = (await admin('com.atproto.admin.getInviteCodes', { params: { limit: 500 } })).body.codes.length
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['com.atproto.server.createInviteCodes', { codeCount: 1e20, useCount: 1 }, 'codeCount must be a whole number of at least 0'],
+      ['com.atproto.server.createInviteCodes', { codeCount: -1, useCount: 1 }, 'codeCount must be a whole number of at least 0'],
+      ['com.atproto.server.createInviteCodes', { codeCount: 10_001, useCount: 1 }, 'Too many invite codes: 10001 for each of 1 accounts; at most 10000 in one request'],
+      ['com.atproto.server.createInviteCodes', { codeCount: 5001, useCount: 1, forAccounts: [users.alice!.did, users.bob!.did] }, 'Too many invite codes: 5001 for each of 2 accounts; at most 10000 in one request'],
+      ['com.atproto.server.createInviteCodes', { codeCount: 1, useCount: 0 }, 'useCount must be a whole number of at least 1'],
+      ['com.atproto.server.createInviteCode', { useCount: 1e308 }, 'useCount must be a whole number of at least 1'],
+      ['com.atproto.server.createInviteCode', { useCount: -5 }, 'useCount must be a whole number of at least 1'],
+    ]
+    for (const [nsid, body, message] of cases) {
+      expect({ nsid, body, res: await admin(nsid, { body }) }).toEqual({ nsid, body, res: expect.objectContaining({ status: 400, body: { error: 'InvalidRequest', message } }) })
+    }
+    expect((await admin('com.atproto.admin.getInviteCodes', { params: { limit: 500 } })).body.codes.length).toBe(before)
+    // The bound itself is fine.
+    const many = await admin('com.atproto.server.createInviteCodes', { body: { codeCount: 5000, useCount: 1, forAccounts: [users.alice!.did, users.bob!.did] } })
+    expect(many.status).toBe(200)
+    expect(many.body.codes.map((c: { codes: string[] }) => c.codes.length)).toEqual([5000, 5000])
+  })
+
   test('getAccountInfo of an unknown DID is NotFound', async () => {
     const res = await admin('com.atproto.admin.getAccountInfo', { params: { did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' } })
     expect(res).toMatchObject({ status: 400, body: { error: 'NotFound' } })

@@ -20,12 +20,26 @@ export function ensureInviteIsAvailable(db: Database, code: string) {
   }
 }
 
+/** Codes one request may create in all (codeCount for each of forAccounts): a bigger batch is a mistake, not a need. */
+export const MAX_INVITE_CODES_PER_REQUEST = 10_000
+
+/**
+ * `codeCount` codes of `useCount` uses for each of `forAccounts`. The lexicon bounds neither number;
+ * the reference would try to make 1e20 codes (and fail after a long while). Here a count out of range
+ * is a 400 before anything is written.
+ */
 export function createInviteCodes(db: Database, hostname: string, opts: { forAccounts: string[]; codeCount: number; useCount: number }) {
+  const { forAccounts, codeCount, useCount } = opts
+  if (!Number.isSafeInteger(useCount) || useCount < 1) throw invalidInput('useCount must be a whole number of at least 1')
+  if (!Number.isSafeInteger(codeCount) || codeCount < 0) throw invalidInput('codeCount must be a whole number of at least 0')
+  if (codeCount * forAccounts.length > MAX_INVITE_CODES_PER_REQUEST) {
+    throw invalidInput(`Too many invite codes: ${codeCount} for each of ${forAccounts.length} accounts; at most ${MAX_INVITE_CODES_PER_REQUEST} in one request`)
+  }
   const createdAt = new Date().toISOString()
   return db.transaction(() =>
-    opts.forAccounts.map((account) => {
-      const codes = Array.from({ length: opts.codeCount }, () => genInviteCode(hostname))
-      for (const code of codes) invites.insertInviteCode(db, { code, availableUses: opts.useCount, forAccount: account, createdBy: 'admin', createdAt })
+    forAccounts.map((account) => {
+      const codes = Array.from({ length: codeCount }, () => genInviteCode(hostname))
+      for (const code of codes) invites.insertInviteCode(db, { code, availableUses: useCount, forAccount: account, createdBy: 'admin', createdAt })
       return { account, codes }
     }),
   )()
