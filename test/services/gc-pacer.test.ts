@@ -1,6 +1,6 @@
 // The GC pacer collects once resident memory has grown past the slack above where the last collection
 // left it, not while the process is busy, no more often than its minimum gap, and an idle process
-// gives a burst's garbage back.
+// gives a burst's garbage back; after a quiet minute that followed work, the compiled code too.
 import { expect, test } from 'bun:test'
 import { startGcPacer } from '../../src/services/gc-pacer.ts'
 
@@ -11,6 +11,7 @@ function harness(startMb: number) {
   let clock = 0
   let cpuMicros = 0
   const collections: number[] = []
+  const shrinks: number[] = []
   const pacer = startGcPacer({
     intervalMs: 3_600_000, // driven by hand through tick()
     slackBytes: 8 * MB,
@@ -22,10 +23,16 @@ function harness(startMb: number) {
       collections.push(rss / MB)
       rss -= 10 * MB // the garbage goes
     },
+    quietMs: 60_000,
+    shrink: () => {
+      shrinks.push(clock)
+      rss -= 12 * MB // the garbage and the compiled code go
+    },
   })
   return {
     pacer,
     collections,
+    shrinks,
     set: (mb: number) => void (rss = mb * MB),
     advance: (ms: number) => void (clock += ms),
     /** CPU used, in ms (the clock does not move). */
@@ -116,4 +123,64 @@ test('a real process gives a burst of garbage back once it has gone quiet', asyn
   expect(out.collected).toBeGreaterThanOrEqual(1)
   expect(out.burstMb).toBeGreaterThan(20)
   expect(out.leftMb).toBeLessThan(out.burstMb / 2)
+})
+
+test('after a quiet minute that followed real work, the compiled code is given back once', () => {
+  const h = harness(60)
+  try {
+    // A burst: 2 s of CPU over 4 s.
+    for (let i = 0; i < 16; i++) {
+      h.advance(250)
+      h.work(125)
+      h.pacer.tick()
+    }
+    expect(h.shrinks).toEqual([])
+    // Quiet, but for a health check now and then (~1 ms of CPU a second): a minute later, one shrink.
+    for (let t = 250; t <= 60_000; t += 250) {
+      h.advance(250)
+      if (t % 1000 === 0) h.work(1)
+      h.pacer.tick()
+    }
+    expect(h.shrinks).toEqual([4000 + 60_000])
+    // Still quiet: the code that runs now is little, so no shrink again.
+    for (let t = 0; t < 300_000; t += 250) {
+      h.advance(250)
+      if (t % 1000 === 0) h.work(1)
+      h.pacer.tick()
+    }
+    expect(h.shrinks).toHaveLength(1)
+    // Work again, then a pause shorter than the quiet spell: no shrink; a whole quiet minute: a second one.
+    for (let i = 0; i < 8; i++) {
+      h.advance(250)
+      h.work(200)
+      h.pacer.tick()
+    }
+    h.advance(30_000)
+    h.pacer.tick()
+    h.work(40) // a few requests in the middle of the pause (40 ms of CPU in a 250 ms look)
+    h.advance(250)
+    h.pacer.tick()
+    h.advance(59_000)
+    h.pacer.tick()
+    expect(h.shrinks).toHaveLength(1)
+    h.advance(1_000)
+    h.pacer.tick()
+    expect(h.shrinks).toHaveLength(2)
+  } finally {
+    h.pacer.stop()
+  }
+})
+
+test('a server that only idles never shrinks', () => {
+  const h = harness(60)
+  try {
+    for (let t = 0; t < 600_000; t += 250) {
+      h.advance(250)
+      if (t % 1000 === 0) h.work(2)
+      h.pacer.tick()
+    }
+    expect(h.shrinks).toEqual([])
+  } finally {
+    h.pacer.stop()
+  }
 })
