@@ -151,7 +151,7 @@ describe('account views', () => {
   })
 
   test('createInviteCodes/createInviteCode: counts out of range are a 400 and nothing is created', async () => {
-    const before = (await admin('com.atproto.admin.getInviteCodes', { params: { limit: 500 } })).body.codes.length
+    const before = (await admin('com.atproto.admin.getInviteCodes', { params: { limit: '500' } })).body.codes.length
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['com.atproto.server.createInviteCodes', { codeCount: 1e20, useCount: 1 }, 'codeCount must be a whole number of at least 0'],
       ['com.atproto.server.createInviteCodes', { codeCount: -1, useCount: 1 }, 'codeCount must be a whole number of at least 0'],
@@ -164,7 +164,7 @@ describe('account views', () => {
     for (const [nsid, body, message] of cases) {
       expect({ nsid, body, res: await admin(nsid, { body }) }).toEqual({ nsid, body, res: expect.objectContaining({ status: 400, body: { error: 'InvalidRequest', message } }) })
     }
-    expect((await admin('com.atproto.admin.getInviteCodes', { params: { limit: 500 } })).body.codes.length).toBe(before)
+    expect((await admin('com.atproto.admin.getInviteCodes', { params: { limit: '500' } })).body.codes.length).toBe(before)
     // The bound itself is fine.
     const many = await admin('com.atproto.server.createInviteCodes', { body: { codeCount: 5000, useCount: 1, forAccounts: [users.alice!.did, users.bob!.did] } })
     expect(many.status).toBe(200)
