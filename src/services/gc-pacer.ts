@@ -37,7 +37,7 @@ const BUSY_CPU_SHARE = 0.5
 const DEFAULT_QUIET_MS = 60_000
 /**
  * Working: over this share of one core in a look. Below it the server is quiet: a request now and
- * then, health checks, its own timers (a WAL checkpoint, ~20 ms every few seconds after writes).
+ * then, health checks, its own timers (blips of ~20 ms in a look were seen after writes).
  */
 const WORKING_CPU_SHARE = 0.1
 /** CPU spent working (not in quiet looks) since the last shrink for another to be worth it. */
@@ -75,9 +75,10 @@ export function startGcPacer(opts: GcPacerOptions = {}): { stop(): void; tick():
     const rss = resident()
     const [time, cpuNow] = [now(), cpu()]
     const used = cpuNow - lastCpu
-    const busy = used > (time - lastLook) * 1000 * BUSY_CPU_SHARE
+    const elapsedMicros = (time - lastLook) * 1000
+    const busy = used > elapsedMicros * BUSY_CPU_SHARE
     // Only work counts toward the next shrink, not a quiet server's trickle (health checks, timers).
-    if (used > (time - lastLook) * 1000 * WORKING_CPU_SHARE) {
+    if (used > elapsedMicros * WORKING_CPU_SHARE) {
       lastActive = time
       cpuSinceShrink += used
     }
