@@ -54,5 +54,7 @@ export async function requestCrawl(hosts: string[], opts: Options): Promise<Rela
 }
 
 function toUrl(host: string): string {
-  return /^https?:\/\//.test(host) ? host : `https://${host}`
+  const url = /^https?:\/\//.test(host) ? host : `https://${host}`
+  if (!URL.canParse(url) || /\s/.test(host)) throw new CliError(`${JSON.stringify(host)} is not a relay URL or hostname (e.g. bsky.network)`, EXIT.usage)
+  return url
 }

@@ -201,6 +201,12 @@ describe('errors a person can act on', () => {
       relay.stop(true)
     }
   }, 30_000)
+
+  test('request-crawl names a relay that is no URL or hostname, before asking any', async () => {
+    const res = await pds(['request-crawl', 'bsky.network', 'not a host', '--hostname', 'pds.example.com'])
+    expect(res.code).toBe(2)
+    expect(res.stderr.trim()).toBe('pds: "not a host" is not a relay URL or hostname (e.g. bsky.network)')
+  })
 })
 
 describe('stop signals', () => {
