@@ -1,6 +1,6 @@
 // Every route of the account app, read from its route table: signed out, each page but the public ones
 // leads to the sign-in page; signed in, each form refuses a missing or wrong CSRF token and a foreign
-// Origin, and changes nothing.
+// Origin, and changes nothing; and junk in every usual field never makes a route fail.
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { AtpAgent } from '@atproto/api'
 import { ROUTES } from '../../../src/web/account/app.ts'
@@ -70,6 +70,31 @@ test('signed in, every form refuses a missing or wrong token and another site', 
   expect(server.services.accounts.webSessions.list(alice.did)).toHaveLength(1)
   expect(server.services.accounts.manager.listAppPasswords(alice.did)).toHaveLength(0)
 })
+
+test('signed in, every route given junk in every usual field answers a page or a redirect, never a failure', async () => {
+  // Routes that end the session or the account run in their own tests.
+  const ending = /sign-out|\/sessions\/revoke|\/delete$|\/deactivate$/
+  const browser = new Browser(server.url)
+  const signIn = async () => {
+    const page = await browser.get('/account/sign-in')
+    expect((await browser.post('/account/sign-in', { csrf_token: csrfOf(page.html), identifier: alice.handle, password: alice.password })).res.status).toBe(303)
+  }
+  await signIn()
+  const fields = ['did', 'uri', 'cid', 'collection', 'rkey', 'cursor', 'next', 'code', 'id', 'token', 'handle', 'email', 'name', 'password', 'newPassword', 'credential', 'address', 'kind', 'value']
+  const junk = ['', 'a'.repeat(5000), '\u0000', '../../etc/passwd', '<script>x</script>', '//evil.example', '99999999999999999999', alice.did]
+  const failures: string[] = []
+  for (const route of ROUTES.filter((r) => !ending.test(r.path))) {
+    for (const value of junk) {
+      const form = Object.fromEntries(fields.map((f) => [f, value]))
+      const token = csrfOf((await browser.get('/account')).html)
+      const { res, html } = route.method === 'GET' ? await browser.get(`${route.path}?${new URLSearchParams(form)}`) : await browser.post(route.path, { ...form, csrf_token: token })
+      if (res.status >= 500 || html.includes('Something went wrong')) failures.push(`${route.method} ${route.path} ${JSON.stringify(value).slice(0, 20)} -> ${res.status}`)
+      // A route that took a junk value for a new password or ended the session: sign in again.
+      if (res.headers.get('location')?.startsWith('/account/sign-in')) await signIn()
+    }
+  }
+  expect(failures).toEqual([])
+}, 60_000)
 
 test('served over https (not a dev server), the cookies are Secure and only the public origin may post', async () => {
   const plc = await startPlcDirectory()
