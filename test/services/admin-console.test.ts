@@ -1,6 +1,6 @@
 // The operator console's services on a real account database: the audit log (newest first, cursor pages,
 // by subject), console sessions (hashed, idle expiry, ended per operator), the configuration summary's
-// masking, and the recent-errors ring of the logger.
+// masking, the recent-errors ring of the logger, and listing pages kept within range.
 import { afterAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,6 +12,8 @@ import { configSummary, maskUrl } from '../../src/services/admin/config-summary.
 import { buildConfig } from '../../src/config/config.ts'
 import { testEnv } from '../helpers/server.ts'
 import { createLogger, RECENT_ERRORS_KEPT } from '../../src/logger.ts'
+import { INVITES_PAGE, listInvites } from '../../src/services/admin/directory.ts'
+import { createInviteCodes } from '../../src/services/accounts/invites.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'pds-admin-console-'))
 const db = openDatabase(join(dir, 'account.sqlite'), 'account')
@@ -83,4 +85,16 @@ test('the logger keeps the newest error lines, whatever its level, for itself an
   expect(kept.at(-2)!.line).toContain(`failure ${RECENT_ERRORS_KEPT + 4}`)
   expect(kept.at(-2)!.line).toContain('"component":"x"')
   expect(lines).toEqual([]) // silent still writes nothing
+})
+
+test('a listing page from the address bar is kept within 1 and the last page, whatever number it is', () => {
+  createInviteCodes(db, 'pds.test', { forAccounts: ['admin'], codeCount: INVITES_PAGE + 1, useCount: 1 })
+  const pageOf = (asked: number) => {
+    const { page, pages, codes } = listInvites(db, asked)
+    return { page, pages, shown: codes.length }
+  }
+  expect(pageOf(1)).toEqual({ page: 1, pages: 2, shown: INVITES_PAGE })
+  expect(pageOf(2)).toEqual({ page: 2, pages: 2, shown: 1 })
+  for (const asked of [3, 1e20, Infinity]) expect(pageOf(asked)).toEqual({ page: 2, pages: 2, shown: 1 })
+  for (const asked of [0, -5, NaN, -Infinity]) expect(pageOf(asked)).toEqual({ page: 1, pages: 2, shown: INVITES_PAGE })
 })

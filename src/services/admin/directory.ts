@@ -40,8 +40,7 @@ export function searchAccounts(
   filter: AccountFilter,
   page: number,
 ): { entries: DirectoryEntry[]; total: number; page: number; pages: number } {
-  const at = Math.max(1, Math.floor(page) || 1)
-  const { rows, total } = searchAccountRows(db, filter, (at - 1) * DIRECTORY_PAGE, DIRECTORY_PAGE)
+  const { rows, total, page: at, pages } = pageOf(page, DIRECTORY_PAGE, (offset, limit) => searchAccountRows(db, filter, offset, limit))
   const entries = rows.map((r) => ({
     did: r.did,
     handle: r.handle,
@@ -51,7 +50,19 @@ export function searchAccounts(
     repoBytes: fileBytes(storeLocation(r.did)),
     lastWriteAt: r.lastWriteAt,
   }))
-  return { entries, total, page: at, pages: Math.max(1, Math.ceil(total / DIRECTORY_PAGE)) }
+  return { entries, total, page: at, pages }
+}
+
+/**
+ * One page of a listing. `asked` comes from the address bar, so it may be anything: it is kept
+ * within 1 and the last page (an offset past 2^53 was an SQLite error, a 500).
+ */
+function pageOf<T>(asked: number, size: number, query: (offset: number, limit: number) => { rows: T[]; total: number }) {
+  let page = Math.min(Math.max(1, Math.floor(asked) || 1), Math.floor(Number.MAX_SAFE_INTEGER / size))
+  let result = query((page - 1) * size, size)
+  const pages = Math.max(1, Math.ceil(result.total / size))
+  if (page > pages) result = query(((page = pages) - 1) * size, size)
+  return { ...result, page, pages }
 }
 
 export { fileBytes }
@@ -60,7 +71,6 @@ export const INVITES_PAGE = 50
 
 /** Every invite code with its uses, newest first. */
 export function listInvites(db: Database, page: number): { codes: InviteCodeView[]; total: number; page: number; pages: number } {
-  const at = Math.max(1, Math.floor(page) || 1)
-  const { rows, total } = pageInviteCodes(db, (at - 1) * INVITES_PAGE, INVITES_PAGE)
-  return { codes: viewInviteCodes(db, rows), total, page: at, pages: Math.max(1, Math.ceil(total / INVITES_PAGE)) }
+  const { rows, total, page: at, pages } = pageOf(page, INVITES_PAGE, (offset, limit) => pageInviteCodes(db, offset, limit))
+  return { codes: viewInviteCodes(db, rows), total, page: at, pages }
 }

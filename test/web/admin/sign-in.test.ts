@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { csrfOn, rawPost, startWebHarness, type WebHarness } from '../account/harness.ts'
 import { adminSignIn, checkView } from './helpers.ts'
 import { ADMIN_ROUTES } from '../../../src/web/admin/app.ts'
+import { Browser, csrfOf } from '../../oauth/hand-client.ts'
 
 setDefaultTimeout(60_000)
 
@@ -92,4 +93,27 @@ test('without a session every console page leads to the sign-in and every post i
   const post = await fetch(`${h.server.url}/admin/accounts/takedown`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'did=did:plc:x&reason=x' })
   expect(post.status).toBe(303)
   expect(post.headers.get('location')).toStartWith('/admin/sign-in')
+})
+
+test('signed in, every console route given junk in every usual field answers a page or a redirect, never a failure', async () => {
+  const browser = new Browser(h.server.url)
+  const signIn = async () => {
+    const page = await browser.get('/admin/sign-in')
+    const res = await browser.post('/admin/sign-in', { csrf_token: csrfOf(page.html), password: h.server.config.secrets.adminPassword, next: '/admin' })
+    expect(res.res.status).toBe(303)
+  }
+  await signIn()
+  const fields = ['did', 'handle', 'q', 'cursor', 'next', 'code', 'uses', 'for', 'reason', 'comment', 'action', 'id', 'email', 'password', 'subject', 'status', 'filter', 'page']
+  const junk = ['', 'a'.repeat(5000), '\u0000', '../../etc/passwd', '<script>x</script>', '//evil.example', '-1', '99999999999999999999', 'did:plc:' + 'z'.repeat(24)]
+  const failures: string[] = []
+  for (const route of ADMIN_ROUTES.filter((r) => !r.path.endsWith('/sign-out'))) {
+    for (const value of junk) {
+      const form = Object.fromEntries(fields.map((f) => [f, value]))
+      const token = csrfOf((await browser.get('/admin')).html)
+      const { res, html } = route.method === 'GET' ? await browser.get(`${route.path}?${new URLSearchParams(form)}`) : await browser.post(route.path, { ...form, csrf_token: token })
+      if (res.status >= 500 || html.includes('Something went wrong')) failures.push(`${route.method} ${route.path} ${JSON.stringify(value).slice(0, 20)} -> ${res.status}`)
+      if (res.headers.get('location')?.startsWith('/admin/sign-in')) await signIn()
+    }
+  }
+  expect(failures).toEqual([])
 })
