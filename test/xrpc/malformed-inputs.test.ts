@@ -141,7 +141,7 @@ async function exercise(nsid: string): Promise<Sent[]> {
   return sent
 }
 
-/** A clear error: JSON with a string `error` (and a string `message` when there is one), and not the server's fault. */
+/** Not a clear error: a 5xx, or a 4xx whose body is not JSON with a string `error` (and a string `message` when there is one). */
 function unclear(r: Sent): boolean {
   if (r.status < 400) return false
   let body: { error?: unknown; message?: unknown } | undefined
