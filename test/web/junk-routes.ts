@@ -3,6 +3,17 @@
 import type { Browser } from '../oauth/hand-client.ts'
 import { csrfOf } from '../oauth/hand-client.ts'
 
+/** The names of the query parameters and form fields the web apps read (from their sources), and a few more. */
+export const WEB_FIELDS = [
+  'action', 'added', 'address', 'adultOnly', 'again', 'back', 'blurs', 'c', 'cancelled', 'changed', 'channel', 'checked', 'cid', 'code',
+  'collection', 'comment', 'confirm', 'content', 'credential', 'cursor', 'defaultSetting', 'deleted', 'description', 'did', 'didWeb',
+  'disabled', 'do', 'domain', 'done', 'durationInHours', 'email', 'filter', 'for', 'from', 'handle', 'id', 'identifier', 'invite',
+  'inviteCode', 'kind', 'label', 'labels', 'member', 'name', 'newPassword', 'next', 'notice', 'on', 'page', 'password', 'preferred',
+  'privileged', 'problem', 'q', 'queue', 'reason', 'remember', 'removed', 'request_uri', 'response', 'rkey', 'role', 'rotated',
+  'rotationKey', 's', 'saved', 'sent', 'severity', 'sort', 'state', 'status', 'step', 'subject', 'subjectLine', 'suffix', 'template',
+  'token', 'type', 'uri', 'uses', 'value', 'with',
+]
+
 export type JunkRun = {
   routes: ReadonlyArray<{ method: 'GET' | 'POST'; path: string }>
   fields: readonly string[]

@@ -5,7 +5,7 @@ import { csrfOn, rawPost, startWebHarness, type WebHarness } from '../account/ha
 import { adminSignIn, checkView } from './helpers.ts'
 import { ADMIN_ROUTES } from '../../../src/web/admin/app.ts'
 import { Browser, csrfOf } from '../../oauth/hand-client.ts'
-import { failuresOnJunk } from '../junk-routes.ts'
+import { failuresOnJunk, WEB_FIELDS } from '../junk-routes.ts'
 
 setDefaultTimeout(60_000)
 
@@ -104,8 +104,7 @@ test('signed in, every console route given junk in every usual field answers a p
     expect(res.res.status).toBe(303)
   }
   await signIn()
-  const fields = ['did', 'handle', 'q', 'cursor', 'next', 'code', 'uses', 'for', 'reason', 'comment', 'action', 'id', 'email', 'password', 'subject', 'status', 'filter', 'page']
   const junk = ['', 'a'.repeat(5000), '\u0000', '../../etc/passwd', '<script>x</script>', '//evil.example', '-1', '99999999999999999999', 'did:plc:' + 'z'.repeat(24)]
   const routes = ADMIN_ROUTES.filter((r) => !r.path.endsWith('/sign-out'))
-  expect(await failuresOnJunk(browser, { routes, fields, junk, tokenPage: '/admin', signInPath: '/admin/sign-in', signIn })).toEqual([])
+  expect(await failuresOnJunk(browser, { routes, fields: WEB_FIELDS, junk, tokenPage: '/admin', signInPath: '/admin/sign-in', signIn })).toEqual([])
 })
