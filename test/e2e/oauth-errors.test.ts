@@ -107,9 +107,9 @@ describe('PAR', () => {
 })
 
 describe('authorize pages', () => {
-  async function start() {
+  async function start(extra: Record<string, string> = {}) {
     const client = await newClient(server)
-    const par = await client.par({ client_id: CLIENT_ID, redirect_uri: REDIRECT, scope: SCOPE, code_challenge: pkce().challenge })
+    const par = await client.par({ client_id: CLIENT_ID, redirect_uri: REDIRECT, scope: SCOPE, code_challenge: pkce().challenge, ...extra })
     const browser = new Browser(server.url)
     const page = await browser.get(`/oauth/authorize?client_id=${encodeURIComponent(CLIENT_ID)}&request_uri=${encodeURIComponent(par.body.request_uri)}`)
     return { browser, requestUri: par.body.request_uri as string, csrf: csrfOf(page.html) }
@@ -139,6 +139,32 @@ describe('authorize pages', () => {
     expect(loc.searchParams.get('error')).toBe('access_denied')
     expect(loc.searchParams.get('iss')).toBe(server.config.service.publicUrl)
   })
+
+  test('junk in every field of every authorize form, signed in or not, for a real request or none, is a page, never a failure', async () => {
+    const forms = ['sign-in', 'passkey-options', 'passkey', 'select', 'accept', 'reject']
+    const fields = ['identifier', 'password', 'code', 'did', 'remember', 'credential', 'response', 'client_id', 'prompt', 'next']
+    const junk = ['', 'a'.repeat(5000), '\u0000', '<script>x</script>', '//evil.example', '-1', '99999999999999999999', alice.did]
+    const failures: string[] = []
+    for (const value of junk) {
+      for (const signedIn of [false, true]) {
+        // Signed in: the account is remembered and the request waits at its consent page (asked for, as
+        // earlier tests may have given this client consent already).
+        const { browser, requestUri, csrf } = await start({ prompt: 'consent' })
+        if (signedIn) expect((await browser.post('/oauth/authorize/sign-in', { request_uri: requestUri, csrf_token: csrf, ...creds(), remember: '1' })).res.status).toBe(200)
+        const filled = Object.fromEntries(fields.map((f) => [f, value]))
+        const page = await browser.get(`/oauth/authorize?${new URLSearchParams({ client_id: value, request_uri: value, prompt: value })}`)
+        if (page.res.status >= 500) failures.push(`GET authorize ${JSON.stringify(value).slice(0, 20)} -> ${page.res.status}`)
+        for (const form of forms) {
+          for (const request_uri of [value, requestUri]) {
+            const r = await browser.post(`/oauth/authorize/${form}`, { ...filled, request_uri, csrf_token: csrf })
+            const what = `${form} ${JSON.stringify(value).slice(0, 20)} ${signedIn ? 'signed in' : 'signed out'}, ${request_uri === value ? 'junk' : 'real'} request`
+            if (r.res.status >= 500) failures.push(`${what} -> ${r.res.status} ${r.html.slice(0, 120)}`)
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([])
+  }, 30_000)
 
   test('a login_hint that is neither a handle nor a DID is refused at PAR', async () => {
     const client = await newClient(server)
