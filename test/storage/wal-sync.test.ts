@@ -185,3 +185,27 @@ test("one sync round: a commit's event waits for the commit's own sync, and late
   expect(sequencer.replayPage(0, 10).map((r) => r.seq)).toEqual([1, 2, 3])
   db.close()
 })
+
+test('commits appended in separate turns within the batch window share one sync of sequencer.sqlite; without a window each one published has had its own', async () => {
+  const block = encodeBlock({ did: 'did:plc:a', version: 3 })
+  const syncsOf = async (name: string, appendSyncBatchMs: number) => {
+    const path = join(dir, name)
+    const db = openDatabase(path, 'sequencer')
+    const sequencer = new Sequencer(new SequencerStore(db), { log: createLogger('silent'), appendSyncBatchMs })
+    const syncs: string[] = []
+    const stop = observeWalSyncs((synced) => synced === path && syncs.push(synced))
+    const published: Promise<void>[] = []
+    for (const did of ['did:plc:a', 'did:plc:b', 'did:plc:c']) {
+      const sequenced = sequencer.commit({ did, commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] }, Promise.resolve())!
+      await (appendSyncBatchMs > 0 ? sequenced.stored : sequenced.published) // its own turn: one append each
+      published.push(sequenced.published)
+    }
+    await Promise.all(published)
+    stop()
+    expect(sequencer.replayPage(0, 10).map((r) => r.did)).toEqual(['did:plc:a', 'did:plc:b', 'did:plc:c'])
+    db.close()
+    return syncs.length
+  }
+  expect(await syncsOf('window.sqlite', 50)).toBe(1)
+  expect(await syncsOf('no-window.sqlite', 0)).toBe(3)
+})

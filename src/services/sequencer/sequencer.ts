@@ -7,7 +7,7 @@ import { decodeCbor } from '../../core/cbor.ts'
 import { formatAccount, formatCommit, formatIdentity, formatSync, revOfEvent, type SeqInsert } from './events.ts'
 import { frameForRow, framesFromStored, type SeqRow } from './frames.ts'
 import type { ReplayRow, SequencerStore } from '../../storage/sequencer/repo-seq.ts'
-import { walSyncOf } from '../../storage/wal-sync.ts'
+import { walSyncOf, type WalSync } from '../../storage/wal-sync.ts'
 
 export type LiveEvent = { seq: number; frame: Uint8Array }
 /** An appended event not yet sent: `held` while the commit it announces is not yet durable. */
@@ -30,7 +30,18 @@ export type SequencerOptions = {
   onRepoSequenced?: (did: string, rev: string) => void
   /** Counts stored events by type (src/services/metrics.ts). */
   metrics?: Pick<Metrics, 'firehoseEvents'>
+  /** How long a commit's append waits to share its sync with later ones (default APPEND_SYNC_BATCH_MS). */
+  appendSyncBatchMs?: number
 }
+
+/**
+ * A commit's firehose append is synced at most this long after its commit is durable, in one sync with
+ * every append made meanwhile. A sync of sequencer.sqlite per append shared the disk with the next
+ * commit's sync of its actor store, which its writer waits for: one per 10 ms made sequential
+ * createRecord ~8% faster (paired runs of 40 rounds: 0.927 and 0.902 of the time; 3 ms: 0.99). Events
+ * are published after their sync, so live subscribers see them up to this much later.
+ */
+export const APPEND_SYNC_BATCH_MS = 10
 
 /** Whether appends work: a failing firehose is one of the health alerts (src/services/health). */
 export type AppendHealth = { failing: boolean; since: string | null; lastError: string | null; pendingRepos: number }
@@ -51,6 +62,8 @@ export class Sequencer implements RepoEventSink {
   private queuedDone?: { stored: Deferred; published: Deferred }
   /** Queued commits whose commit is not yet known durable: their events are held when appended. */
   private readonly awaitingCommit = new WeakSet<SeqInsert>()
+  /** The sync that appends made since it was scheduled will share (see APPEND_SYNC_BATCH_MS). */
+  private batchedSync?: Promise<void>
 
   constructor(
     readonly store: SequencerStore,
@@ -117,7 +130,8 @@ export class Sequencer implements RepoEventSink {
     // both anyway): two syncs at once on this disk slow the commit's, which the writer waits for
     // (measured under load: the actor store's fdatasync p50 420 -> 290 µs, writes/s +30%).
     const commitsDurable = Promise.all(queued.map((q) => q.durable))
-    const appended = commitsDurable.then(() => sync.flush(), () => sync.flush()).then(
+    const syncAppends = () => this.syncAppends(sync)
+    const appended = commitsDurable.then(syncAppends, syncAppends).then(
       () => this.syncedUpTo(last),
       (err) => this.opts.log.error('firehose append not synced; published with the next event', { err }),
     )
@@ -247,6 +261,17 @@ export class Sequencer implements RepoEventSink {
     }
     if (!sync) this.syncedUpTo(rows.at(-1)!.seq)
     return rows
+  }
+
+  /** Resolves once appends made before the call are durable: one sync for those of the next batch. */
+  private syncAppends(sync: WalSync): Promise<void> {
+    const delayMs = this.opts.appendSyncBatchMs ?? APPEND_SYNC_BATCH_MS
+    if (delayMs <= 0) return sync.flush()
+    this.batchedSync ??= Bun.sleep(delayMs).then(() => {
+      this.batchedSync = undefined
+      return sync.flush()
+    })
+    return this.batchedSync
   }
 
   /** sequencer.sqlite is synced up to `seq`. */
