@@ -1,6 +1,6 @@
 // Group commit: deferred commits share one fdatasync, and the firehose publishes a commit's event only
 // once it is durable (an event is never sent before it would survive a power loss).
-import { afterAll, expect, test } from 'bun:test'
+import { afterAll, describe, expect, test } from 'bun:test'
 import { Database } from 'bun:sqlite'
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -186,26 +186,56 @@ test("one sync round: a commit's event waits for the commit's own sync, and late
   db.close()
 })
 
-test('commits appended in separate turns within the batch window share one sync of sequencer.sqlite; without a window each one published has had its own', async () => {
+describe("a commit's append waits to share its sync (APPEND_SYNC_QUIET_MS, APPEND_SYNC_BATCH_MS)", () => {
   const block = encodeBlock({ did: 'did:plc:a', version: 3 })
-  const syncsOf = async (name: string, appendSyncBatchMs: number) => {
+  const setUp = (name: string, opts: { appendSyncQuietMs: number; appendSyncBatchMs?: number }) => {
     const path = join(dir, name)
     const db = openDatabase(path, 'sequencer')
-    const sequencer = new Sequencer(new SequencerStore(db), { log: createLogger('silent'), appendSyncBatchMs })
-    const syncs: string[] = []
-    const stop = observeWalSyncs((synced) => synced === path && syncs.push(synced))
+    const sequencer = new Sequencer(new SequencerStore(db), { log: createLogger('silent'), ...opts })
+    const syncs: number[] = []
+    const stop = observeWalSyncs((synced) => synced === path && syncs.push(performance.now()))
+    const commit = (did: string) => sequencer.commit({ did, commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] }, Promise.resolve())!
+    const close = () => {
+      stop()
+      db.close()
+    }
+    return { sequencer, syncs, commit, close }
+  }
+
+  test('appends in separate turns with no quiet time between them share one sync, and are published after it', async () => {
+    const { sequencer, syncs, commit, close } = setUp('quiet.sqlite', { appendSyncQuietMs: 50, appendSyncBatchMs: 1000 })
     const published: Promise<void>[] = []
     for (const did of ['did:plc:a', 'did:plc:b', 'did:plc:c']) {
-      const sequenced = sequencer.commit({ did, commit: block.cid, rev: '3l2abcdefgh22', since: null, prevData: null, blocks: [block], ops: [], blobs: [] }, Promise.resolve())!
-      await (appendSyncBatchMs > 0 ? sequenced.stored : sequenced.published) // its own turn: one append each
+      const sequenced = commit(did)
+      await sequenced.stored // its own turn: one append each
       published.push(sequenced.published)
     }
+    expect(sequencer.publishedSeq).toBe(0)
     await Promise.all(published)
-    stop()
+    expect(syncs.length).toBe(1)
     expect(sequencer.replayPage(0, 10).map((r) => r.did)).toEqual(['did:plc:a', 'did:plc:b', 'did:plc:c'])
-    db.close()
-    return syncs.length
-  }
-  expect(await syncsOf('window.sqlite', 50)).toBe(1)
-  expect(await syncsOf('no-window.sqlite', 0)).toBe(3)
+    close()
+  })
+
+  test('a steady stream of appends is synced by the deadline, not only once it stops', async () => {
+    const { syncs, commit, close } = setUp('deadline.sqlite', { appendSyncQuietMs: 60, appendSyncBatchMs: 100 })
+    const started = performance.now()
+    const published: Promise<void>[] = []
+    for (let i = 0; i < 15; i++) {
+      published.push(commit(`did:plc:${i}`).published)
+      await Bun.sleep(20)
+    }
+    const lastAppend = performance.now()
+    await Promise.all(published)
+    expect(syncs.length).toBeGreaterThanOrEqual(2)
+    expect(syncs[0]! - started).toBeLessThan(lastAppend - started)
+    close()
+  })
+
+  test('without a quiet time each append is synced at once', async () => {
+    const { syncs, commit, close } = setUp('at-once.sqlite', { appendSyncQuietMs: 0 })
+    for (const did of ['did:plc:a', 'did:plc:b', 'did:plc:c']) await commit(did).published
+    expect(syncs.length).toBe(3)
+    close()
+  })
 })
