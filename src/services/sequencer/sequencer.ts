@@ -134,7 +134,8 @@ export class Sequencer implements RepoEventSink {
     const last = rows.at(-1)!.seq
     // This append's sync starts once the commits it announces are durable (it is published only after
     // both anyway): two syncs at once on this disk slow the commit's, which the writer waits for
-    // (measured under load: the actor store's fdatasync p50 420 -> 290 µs, writes/s +30%).
+    // (measured under load: the actor store's fdatasync p50 420 -> 290 µs, writes/s +30%); and then it
+    // waits to be shared with the appends of later commits (syncAppends).
     const commitsDurable = Promise.all(queued.map((q) => q.durable))
     const syncAppends = () => this.syncAppends(sync)
     const appended = commitsDurable.then(syncAppends, syncAppends).then(
