@@ -1,9 +1,10 @@
 // Elysia glue: the HTTP surface (XRPC, health, banner, CORS) around dispatchXrpc.
 import { Elysia } from 'elysia'
+import type { BunRequest, Server } from 'bun'
 import type { Services } from './services.ts'
 import { dispatchXrpc, type FallbackHandler, type Registry } from './dispatch.ts'
-import { clientIp } from './client-ip.ts'
-import { AuthRequiredError, errorResponse, InvalidRequestError } from './errors.ts'
+import { clientIp, type PeerSource } from './client-ip.ts'
+import { AuthRequiredError, errorResponse, InternalServerError, InvalidRequestError } from './errors.ts'
 import { isAdmin } from './auth.ts'
 import { refuseOversizedBody } from './body-limit.ts'
 
@@ -52,24 +53,51 @@ export function createApp(opts: {
     return alerts.length ? { version: opts.version, status: 'degraded', alerts } : { version: opts.version }
   }
   const metrics = services.metrics
-  const app = new Elysia()
+  /** A CORS preflight (any path) is answered before anything else. */
+  const preflight = (request: Request): Response | undefined => {
+    if (request.method !== 'OPTIONS') return undefined
+    return new Response(null, {
+      status: 204,
+      headers: {
+        ...CORS_HEADERS,
+        'Access-Control-Allow-Methods': 'GET,HEAD,PUT,PATCH,POST,DELETE',
+        'Access-Control-Allow-Headers': request.headers.get('access-control-request-headers') ?? '*',
+        'Access-Control-Max-Age': '86400',
+        Vary: 'Access-Control-Request-Headers',
+      },
+    })
+  }
+  const oversized = (request: Request): Response | undefined =>
+    opts.maxRequestBytes === undefined ? undefined : refuseOversizedBody(request, opts.maxRequestBytes, CORS_HEADERS)
+  /** One XRPC call, whichever route brought it (see xrpcRoute below). */
+  const serveXrpc = async (request: Request, nsid: string, server: PeerSource | null | undefined): Promise<Response> => {
+    const started = logRequests || metrics ? performance.now() : 0
+    const ip = clientIp(request, server, trusted)
+    const res = await dispatchXrpc(nsid, request, ip, registry, services, opts.fallback)
+    res.headers.set('Access-Control-Allow-Origin', '*')
+    if (metrics) metrics.request(metricsNsid(nsid, registry, services), res.status, (performance.now() - started) / 1000)
+    if (logRequests) services.log.debug('xrpc request', { method: request.method, nsid, status: res.status, ip, ms: performance.now() - started })
+    return res
+  }
+  /**
+   * /xrpc/<nsid> as one of Bun.serve's own routes: Bun's router hands the request straight here, without
+   * Elysia's per-request context, hooks and response re-wrapping (measured, paired: getRecord takes 0.853
+   * of the time, 95% CI 0.807-0.901; sequential createRecord 0.966, 0.942-0.991). It does what the hook and
+   * route below do for the same path. WebSocket upgrades (subscribeRepos, subscribeLabels) stay Elysia's.
+   */
+  const xrpcRoute = async (request: BunRequest, server: Server<unknown>): Promise<Response | undefined> => {
+    if (request.headers.get('upgrade')) return app.fetch(request)
+    try {
+      return preflight(request) ?? oversized(request) ?? (await serveXrpc(request, request.params.nsid!, server))
+    } catch (err) {
+      services.log.error('unhandled error serving xrpc', { err })
+      return errorResponse(InternalServerError(), CORS_HEADERS)
+    }
+  }
+  const app = new Elysia({ serve: { routes: { '/xrpc/:nsid': xrpcRoute } } })
     .onRequest(({ request, set }) => {
-      if (request.method === 'OPTIONS') {
-        return new Response(null, {
-          status: 204,
-          headers: {
-            ...CORS_HEADERS,
-            'Access-Control-Allow-Methods': 'GET,HEAD,PUT,PATCH,POST,DELETE',
-            'Access-Control-Allow-Headers': request.headers.get('access-control-request-headers') ?? '*',
-            'Access-Control-Max-Age': '86400',
-            Vary: 'Access-Control-Request-Headers',
-          },
-        })
-      }
-      if (opts.maxRequestBytes !== undefined) {
-        const refused = refuseOversizedBody(request, opts.maxRequestBytes, CORS_HEADERS)
-        if (refused) return refused
-      }
+      const early = preflight(request) ?? oversized(request)
+      if (early) return early
       set.headers['Access-Control-Allow-Origin'] = '*'
     })
     .get('/', ({ request }) => {
@@ -86,21 +114,8 @@ export function createApp(opts: {
       return { upstreams: services.breakers.snapshot() }
     })
   for (const plugin of opts.plugins ?? []) plugin(app)
-  app.all(
-    '/xrpc/:nsid',
-    async ({ request, params, server }) => {
-      const started = logRequests || metrics ? performance.now() : 0
-      const ip = clientIp(request, server, trusted)
-      const res = await dispatchXrpc(params.nsid, request, ip, registry, services, opts.fallback)
-      res.headers.set('Access-Control-Allow-Origin', '*')
-      if (metrics) metrics.request(metricsNsid(params.nsid, registry, services), res.status, (performance.now() - started) / 1000)
-      if (logRequests) {
-        services.log.debug('xrpc request', { method: request.method, nsid: params.nsid, status: res.status, ip, ms: performance.now() - started })
-      }
-      return res
-    },
-    { parse: 'none' },
-  )
+  // The same path through Elysia: app.handle() (tests), and whatever Bun's route above passes on.
+  app.all('/xrpc/:nsid', ({ request, params, server }) => serveXrpc(request, params.nsid, server), { parse: 'none' })
   // Everything else under /xrpc/ (no NSID, several segments, `..`): the reference's parseUrlNsid refusal.
   app.all('/xrpc/*', () => errorResponse(InvalidRequestError('invalid xrpc path'), CORS_HEADERS), { parse: 'none' })
   return app

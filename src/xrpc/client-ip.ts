@@ -1,5 +1,5 @@
 // The caller's IP: X-Forwarded-For is honoured only when the peer is loopback or a configured proxy.
-type PeerSource = { requestIP(req: Request): { address: string } | null } | null | undefined
+export type PeerSource = { requestIP(req: Request): { address: string } | null } | null | undefined
 
 const isLoopback = (ip: string) => ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.')
 
