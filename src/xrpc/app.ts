@@ -69,8 +69,10 @@ export function createApp(opts: {
   }
   const oversized = (request: Request): Response | undefined =>
     opts.maxRequestBytes === undefined ? undefined : refuseOversizedBody(request, opts.maxRequestBytes, CORS_HEADERS)
+  /** What every request may be answered before its route: a preflight, a body over the limit. */
+  const early = (request: Request): Response | undefined => preflight(request) ?? oversized(request)
   /** One XRPC call, whichever route brought it (see xrpcRoute below). */
-  const serveXrpc = async (request: Request, nsid: string, server: PeerSource | null | undefined): Promise<Response> => {
+  const serveXrpc = async (request: Request, nsid: string, server: PeerSource): Promise<Response> => {
     const started = logRequests || metrics ? performance.now() : 0
     const ip = clientIp(request, server, trusted)
     const res = await dispatchXrpc(nsid, request, ip, registry, services, opts.fallback)
@@ -89,7 +91,7 @@ export function createApp(opts: {
   const xrpcRoute = async (request: BunRequest, server: Server<unknown>): Promise<Response | undefined> => {
     if (request.headers.get('upgrade')) return app.fetch(request)
     try {
-      return preflight(request) ?? oversized(request) ?? (await serveXrpc(request, request.params.nsid!, server))
+      return early(request) ?? (await serveXrpc(request, request.params.nsid!, server))
     } catch (err) {
       services.log.error('unhandled error serving xrpc', { err })
       return errorResponse(InternalServerError(), CORS_HEADERS)
@@ -97,8 +99,8 @@ export function createApp(opts: {
   }
   const app = new Elysia({ serve: { routes: { '/xrpc/:nsid': xrpcRoute } } })
     .onRequest(({ request, set }) => {
-      const early = preflight(request) ?? oversized(request)
-      if (early) return early
+      const answer = early(request)
+      if (answer) return answer
       set.headers['Access-Control-Allow-Origin'] = '*'
     })
     .get('/', ({ request }) => {
