@@ -33,7 +33,7 @@ export function createAuthVerifier(deps: VerifierDeps): AuthVerifier {
     const accepted = scopes.includes(AuthScope.AppPass) ? scopes : [...scopes, AuthScope.AppPass]
     const verified = await verifyBearer(deps.key, token, { typ: 'at+jwt', audience: deps.serviceDid, scopes: accepted })
     if (!scopes.includes(verified.scope) && !verified.appPassScope) throw invalidInput('Bad token scope', 'InvalidToken')
-    const account = deps.getAccount(verified.sub)
+    const account = deps.getAccountStatus(verified.sub)
     const checked = opts.checkDeactivated || opts.checkTakedown
     // Without a status check the token alone counts, as the reference (which then does not look the
     // account up): a deleted account's token reaches the handler, which answers as for anyone else.

