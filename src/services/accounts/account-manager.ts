@@ -98,7 +98,7 @@ export class AccountManager {
   }
 
   /** The account's takedown and deactivation, whatever they are; null when there is no account. */
-  getAccountStatus(did: string): { takedownRef: string | null; deactivatedAt: string | null } | null {
+  getAccountStatus(did: string): actors.AccountStatusRow | null {
     return actors.getAccountStatusRow(this.db, did)
   }
 

@@ -13,6 +13,9 @@ export type AccountRow = {
   invitesDisabled: number | null
 }
 
+/** What an authenticated request checks of its caller's account. */
+export type AccountStatusRow = Pick<AccountRow, 'takedownRef' | 'deactivatedAt'>
+
 export type AvailabilityFlags = { includeDeactivated?: boolean; includeTakenDown?: boolean }
 
 const SELECT_ACCOUNT = `SELECT actor.did, actor.handle, actor.createdAt, actor.takedownRef, actor.deactivatedAt, actor.deleteAfter,
@@ -51,8 +54,8 @@ export function getAccountRow(db: Database, handleOrDid: string, flags?: Availab
  * (getAccountRow's second lookup, of the account row, reads nothing the check needs). In the server
  * between writes: ~22 µs for getAccountRow, ~11 µs for this.
  */
-export function getAccountStatusRow(db: Database, did: string): Pick<AccountRow, 'takedownRef' | 'deactivatedAt'> | null {
-  return db.query<Pick<AccountRow, 'takedownRef' | 'deactivatedAt'>, [string]>('SELECT takedownRef, deactivatedAt FROM actor WHERE did = ?').get(did)
+export function getAccountStatusRow(db: Database, did: string): AccountStatusRow | null {
+  return db.query<AccountStatusRow, [string]>('SELECT takedownRef, deactivatedAt FROM actor WHERE did = ?').get(did)
 }
 
 export function getAccountRowByEmail(db: Database, email: string, flags?: AvailabilityFlags): AccountRow | null {
