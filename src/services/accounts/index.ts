@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import type { Config } from '../../config/config.ts'
 import type { Logger } from '../../logger.ts'
 import { DidCache } from '../../storage/did-cache.ts'
+import type { AccountStatusRow } from '../../storage/account/actors.ts'
 import { Secp256k1Keypair } from '../../core/crypto/index.ts'
 import { authRequired } from '../errors.ts'
 import type { RepoEventSink } from '../events.ts'
@@ -32,7 +33,7 @@ export type { RepoLifecycle }
 export type CredentialSource = {
   key: TokenKey
   /** Account state for status checks (includes deactivated and taken-down accounts); null: no such account. */
-  getAccountStatus(did: string): { deactivatedAt: string | null; takedownRef: string | null } | null
+  getAccountStatus(did: string): AccountStatusRow | null
   /** The did:key an issuer signs service JWTs with. */
   signingKeyOf(iss: string, forceRefresh: boolean): Promise<string>
 }
