@@ -5,6 +5,7 @@
 // the interop tests start it), N rounds alternating with ours (ours first, then the reference first,
 // ...), and the throughput rows give the medians and compare with the reference's instead of the
 // figures it gave once: this VM's speed drifts by half from hour to hour, for both servers alike.
+import { HttpConnection, type HttpResponse } from './http-client.ts'
 import { percentile, rssMb, spawnServer, xrpc, type Account, type BenchRow, type Target } from './lib.ts'
 
 const now = () => performance.now()
@@ -24,10 +25,26 @@ function createAccounts(url: string): Promise<Account[]> {
   )
 }
 
-/** The throughput rows' client, the same for our server and the reference. */
+/** A GET on `connection`; throws with the answer unless it is 200. */
+async function get(connection: HttpConnection, path: string): Promise<HttpResponse> {
+  const res = await connection.request('GET', path)
+  if (res.status !== 200) throw new Error(`GET ${path} ${res.status}: ${res.text()}`)
+  return res
+}
+
+/**
+ * The throughput rows' client, the same for our server and the reference: one connection per simulated
+ * client (bench/http-client.ts says why not fetch).
+ */
 async function measureThroughput(url: string, users: Account[]): Promise<Throughput> {
-  const create = (u: Account, i: number) =>
-    xrpc<{ uri: string }>(url, 'com.atproto.repo.createRecord', { repo: u.did, collection: 'app.bsky.feed.post', record: { text: `post ${i}`, createdAt: new Date().toISOString() } }, u.accessJwt)
+  const connections = await Promise.all(users.map(() => HttpConnection.open(url)))
+  const create = async (u: Account, i: number) => {
+    const body = JSON.stringify({ repo: u.did, collection: 'app.bsky.feed.post', record: { text: `post ${i}`, createdAt: new Date().toISOString() } })
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${u.accessJwt}` }
+    const res = await connections[users.indexOf(u)]!.request('POST', '/xrpc/com.atproto.repo.createRecord', { headers, body })
+    if (res.status !== 200) throw new Error(`createRecord ${res.status}: ${res.text()}`)
+    return res.json<{ uri: string }>()
+  }
 
   // Warm-up for the same time on either server, not the same count: 50 writes were ~0.45 s of the
   // reference's and ~0.05 s of ours, and our first thousand writes then measured mostly the JIT
@@ -49,18 +66,21 @@ async function measureThroughput(url: string, users: Account[]): Promise<Through
   const parStart = now()
   await Promise.all(users.map(async (u) => { for (let i = 0; i < 100; i++) await create(u, i) }))
   const parRate = 2000 / ((now() - parStart) / 1000)
+  for (const connection of connections) connection.close()
 
   const rkey = last.uri.split('/').pop()!
-  const recordUrl = `${url}/xrpc/com.atproto.repo.getRecord?repo=${users[0]!.did}&collection=app.bsky.feed.post&rkey=${rkey}`
+  const recordPath = `/xrpc/com.atproto.repo.getRecord?repo=${users[0]!.did}&collection=app.bsky.feed.post&rkey=${rkey}`
   const readLatencies: number[] = []
+  const readers = await Promise.all(Array.from({ length: 32 }, () => HttpConnection.open(url)))
   const readStart = now()
   await Promise.all(
-    Array.from({ length: 32 }, async () => {
+    readers.map(async (connection) => {
       for (let i = 0; i < 200; i++) {
         const t = now()
-        await (await fetch(recordUrl)).arrayBuffer()
+        await get(connection, recordPath)
         readLatencies.push(now() - t)
       }
+      connection.close()
     }),
   )
   const readRate = 6400 / ((now() - readStart) / 1000)
@@ -73,16 +93,18 @@ async function measureThroughput(url: string, users: Account[]): Promise<Through
   const walk = (rounds: number) =>
     Promise.all(
       Array.from({ length: 8 }, async () => {
+        const connection = await HttpConnection.open(url)
         let walked = 0
         for (let round = 0; round < rounds; round++) {
           let cursor = ''
           do {
-            const res = await fetch(`${url}/xrpc/com.atproto.repo.listRecords?repo=${users[0]!.did}&collection=app.bsky.feed.post&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
-            const page = (await res.json()) as { cursor?: string; records: unknown[] }
+            const res = await get(connection, `/xrpc/com.atproto.repo.listRecords?repo=${users[0]!.did}&collection=app.bsky.feed.post&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+            const page = res.json<{ cursor?: string; records: unknown[] }>()
             walked++
             cursor = page.records.length === 100 ? (page.cursor ?? '') : ''
           } while (cursor)
         }
+        connection.close()
         return walked
       }),
     ).then((counts) => counts.reduce((a, b) => a + b, 0))
