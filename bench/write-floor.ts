@@ -1,6 +1,6 @@
 // `bun bench/write-floor.ts`: what a sequential durable createRecord cannot go below on this machine,
-// beside what it takes. Prints, sequentially with the bench's own client (fetch, one request at a
-// time): the loopback round trip of a createRecord-sized POST to a bare Bun.serve, and of our cheapest
+// beside what it takes. Prints, sequentially with the bench's own client (bench/http-client.ts, one
+// request at a time): the loopback round trip of a createRecord-sized POST to a bare Bun.serve, and of our cheapest
 // XRPC method; fdatasync of a commit's WAL frames (25 frames of 4 KB, written as SQLite writes them)
 // rewritten in place and appended, blocking and on the thread pool as the server calls it; and
 // createRecord durable (the default) and with PDS_SQLITE_SYNCHRONOUS=normal (no sync). The difference
@@ -13,6 +13,7 @@ import { closeSync, fdatasync, fdatasyncSync, mkdtempSync, openSync, rmSync, wri
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../test/helpers/server.ts'
+import { HttpConnection } from './http-client.ts'
 import { percentile, spawnServer, xrpc, type Account } from './lib.ts'
 
 const ROUNDS = 3000
@@ -37,11 +38,12 @@ async function timeSequential(op: (i: number) => unknown, count = ROUNDS, warmUp
 // Answers as createRecord does (a JSON body read, a JSON answer of the same size), doing nothing else.
 const BARE_SERVER = `Bun.serve({ hostname: '127.0.0.1', port: Number(process.env.PORT), fetch: async (req) => (await req.arrayBuffer(), Response.json({ uri: 'at://did:plc:aaaaaaaaaaaaaaaaaaaaaaaa/app.bsky.feed.post/3mabcdefghi22', cid: 'bafyreib2rxk3rybk3aobmv5cjuql3bm2twh4jo5uxgf4tcxnqsmw6mkzgy', commit: { cid: 'bafyreib2rxk3rybk3aobmv5cjuql3bm2twh4jo5uxgf4tcxnqsmw6mkzgy', rev: '3mabcdefghi22' }, validationStatus: 'valid' })) })`
 
-/** A createRecord's request as the bench's client sends it: POST, bearer token, JSON body. */
-function createRecordLike(url: string, i: number): Promise<ArrayBuffer> {
-  const body = { repo: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', collection: 'app.bsky.feed.post', record: { text: `post ${i}`, createdAt: new Date().toISOString() } }
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${'x'.repeat(280)}` }
-  return fetch(url, { method: 'POST', headers, body: JSON.stringify(body) }).then((r) => r.arrayBuffer())
+/** A createRecord's request as the bench's client sends it: POST, bearer token, JSON body; throws unless 200. */
+async function createRecordLike(connection: HttpConnection, i: number, user = { did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa', accessJwt: 'x'.repeat(280) }): Promise<void> {
+  const body = JSON.stringify({ repo: user.did, collection: 'app.bsky.feed.post', record: { text: `post ${i}`, createdAt: new Date().toISOString() } })
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${user.accessJwt}` }
+  const res = await connection.request('POST', '/xrpc/com.atproto.repo.createRecord', { headers, body })
+  if (res.status !== 200) throw new Error(`createRecord ${res.status}: ${res.text()}`)
 }
 
 async function bareRoundTrip(): Promise<Figures> {
@@ -54,7 +56,12 @@ async function bareRoundTrip(): Promise<Figures> {
       if (i > 200) throw new Error('bare server did not start')
       await Bun.sleep(10)
     }
-    return await timeSequential((i) => createRecordLike(url, i))
+    const connection = await HttpConnection.open(url)
+    try {
+      return await timeSequential((i) => createRecordLike(connection, i))
+    } finally {
+      connection.close()
+    }
   } finally {
     proc.kill()
     await proc.exited
@@ -123,9 +130,9 @@ async function ourServer(synchronous?: 'normal'): Promise<{ describe: Figures; c
   try {
     const url = server.url
     const user = await xrpc<Account>(url, 'com.atproto.server.createAccount', { handle: 'floor.test', email: 'floor@example.com', password: 'bench-password' })
-    const describe = await timeSequential(() => fetch(`${url}/xrpc/com.atproto.server.describeServer`).then((r) => r.arrayBuffer()))
-    const write = (i: number) =>
-      xrpc(url, 'com.atproto.repo.createRecord', { repo: user.did, collection: 'app.bsky.feed.post', record: { text: `post ${i}`, createdAt: new Date().toISOString() } }, user.accessJwt)
+    const connection = await HttpConnection.open(url)
+    const describe = await timeSequential(() => connection.request('GET', '/xrpc/com.atproto.server.describeServer'))
+    const write = (i: number) => createRecordLike(connection, i, user)
     for (let i = 0; i < 1000; i++) await write(i)
     const before = await scrape(url)
     const create = await timeSequential(write, ROUNDS, 0)
