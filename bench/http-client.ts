@@ -6,7 +6,7 @@
 // a hundredth of the reference's, so the client measured itself into the ratio.
 import type { Socket } from 'bun'
 
-export type HttpResponse = { status: number; body: Uint8Array; text(): string; json<T>(): T }
+export type HttpResponse = { status: number; headers: Map<string, string>; body: Uint8Array; text(): string; json<T>(): T }
 
 const CRLF_CRLF = new Uint8Array([13, 10, 13, 10])
 const decoder = new TextDecoder()
@@ -103,7 +103,7 @@ function parseResponse(bytes: Uint8Array, method: string): { response: HttpRespo
   } else {
     throw new Error(`response with neither content-length nor chunked encoding (status ${status})`)
   }
-  const response: HttpResponse = { status, body, text: () => decoder.decode(body), json: <T>() => JSON.parse(decoder.decode(body)) as T }
+  const response: HttpResponse = { status, headers, body, text: () => decoder.decode(body), json: <T>() => JSON.parse(decoder.decode(body)) as T }
   return { response, status, length }
 }
 
