@@ -8,7 +8,7 @@
 // against itself, 400 rounds of 25 writes: 0.994 (0.966-1.022); 15 rounds of 200 writes, as this used
 // to run, put A against itself anywhere in 0.90-1.05.
 import { HttpConnection } from './http-client.ts'
-import { spawnServer, xrpc, type Account } from './lib.ts'
+import { createPost, spawnServer, xrpc, type Account } from './lib.ts'
 
 const args = process.argv.slice(2)
 const binaries = args.filter((a) => !a.includes('='))
@@ -37,12 +37,7 @@ try {
     const user = await xrpc<Account>(server.url, 'com.atproto.server.createAccount', { handle: `ab${i}.test`, email: `ab${i}@example.com`, password: 'bench-password' })
     // The bench's client (bench/http-client.ts), one connection a server.
     const connection = await HttpConnection.open(server.url)
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${user.accessJwt}` }
-    const write = async (text: string) => {
-      const body = JSON.stringify({ repo: user.did, collection: 'app.bsky.feed.post', record: { text, createdAt: new Date().toISOString() } })
-      const res = await connection.request('POST', '/xrpc/com.atproto.repo.createRecord', { headers, body })
-      if (res.status !== 200) throw new Error(`createRecord ${res.status}: ${res.text()}`)
-    }
+    const write = (text: string) => createPost(connection, user, text)
     writers.push({ ...config, write, blockMeans: [] as number[] })
   }
   for (const side of writers) for (let i = 0; i < WARM_UP; i++) await side.write(`warm ${i}`)

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { freePort, testEnv } from '../test/helpers/server.ts'
+import type { HttpConnection } from './http-client.ts'
 
 /** `target`: the aim for this machine (issue 16); the table prints it beside the value, met or not. */
 export type BenchRow = { area: string; metric: string; value: number; unit: string; reference?: string; target?: Target }
@@ -81,6 +82,15 @@ export async function xrpc<T>(url: string, nsid: string, body: unknown, token?: 
   })
   if (!res.ok) throw new Error(`${nsid} ${res.status}: ${await res.text()}`)
   return (await res.json()) as T
+}
+
+/** createRecord of a short post, as the write rows send it, on `connection`; throws with the answer unless 200. */
+export async function createPost(connection: HttpConnection, user: Account, text: string): Promise<{ uri: string }> {
+  const body = JSON.stringify({ repo: user.did, collection: 'app.bsky.feed.post', record: { text, createdAt: new Date().toISOString() } })
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${user.accessJwt}` }
+  const res = await connection.request('POST', '/xrpc/com.atproto.repo.createRecord', { headers, body })
+  if (res.status !== 200) throw new Error(`createRecord ${res.status}: ${res.text()}`)
+  return res.json()
 }
 
 /** `n` live firehose subscribers (each from its own address, as relays are) counting the frames they get. */

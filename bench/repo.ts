@@ -6,7 +6,7 @@
 // ...), and the throughput rows give the medians and compare with the reference's instead of the
 // figures it gave once: this VM's speed drifts by half from hour to hour, for both servers alike.
 import { HttpConnection, type HttpResponse } from './http-client.ts'
-import { percentile, rssMb, spawnServer, xrpc, type Account, type BenchRow, type Target } from './lib.ts'
+import { createPost, percentile, rssMb, spawnServer, xrpc, type Account, type BenchRow, type Target } from './lib.ts'
 
 const now = () => performance.now()
 /** Sequential writes before the measured ones, on either server (see measureThroughput). */
@@ -37,14 +37,8 @@ async function get(connection: HttpConnection, path: string): Promise<HttpRespon
  * client (bench/http-client.ts says why not fetch).
  */
 async function measureThroughput(url: string, users: Account[]): Promise<Throughput> {
-  const connections = await Promise.all(users.map(() => HttpConnection.open(url)))
-  const create = async (u: Account, i: number) => {
-    const body = JSON.stringify({ repo: u.did, collection: 'app.bsky.feed.post', record: { text: `post ${i}`, createdAt: new Date().toISOString() } })
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${u.accessJwt}` }
-    const res = await connections[users.indexOf(u)]!.request('POST', '/xrpc/com.atproto.repo.createRecord', { headers, body })
-    if (res.status !== 200) throw new Error(`createRecord ${res.status}: ${res.text()}`)
-    return res.json<{ uri: string }>()
-  }
+  const connections = new Map(await Promise.all(users.map(async (u) => [u, await HttpConnection.open(url)] as const)))
+  const create = (u: Account, i: number) => createPost(connections.get(u)!, u, `post ${i}`)
 
   // Warm-up for the same time on either server, not the same count: 50 writes were ~0.45 s of the
   // reference's and ~0.05 s of ours, and our first thousand writes then measured mostly the JIT
@@ -66,7 +60,7 @@ async function measureThroughput(url: string, users: Account[]): Promise<Through
   const parStart = now()
   await Promise.all(users.map(async (u) => { for (let i = 0; i < 100; i++) await create(u, i) }))
   const parRate = 2000 / ((now() - parStart) / 1000)
-  for (const connection of connections) connection.close()
+  for (const connection of connections.values()) connection.close()
 
   const rkey = last.uri.split('/').pop()!
   const recordPath = `/xrpc/com.atproto.repo.getRecord?repo=${users[0]!.did}&collection=app.bsky.feed.post&rkey=${rkey}`
