@@ -8,6 +8,7 @@ import type { Socket } from 'bun'
 
 export type HttpResponse = { status: number; headers: Map<string, string>; body: Uint8Array; text(): string; json<T>(): T }
 
+const CRLF = new Uint8Array([13, 10])
 const CRLF_CRLF = new Uint8Array([13, 10, 13, 10])
 const decoder = new TextDecoder()
 
@@ -66,7 +67,7 @@ export class HttpConnection {
     this.buffered = this.buffered.subarray(parsed.length)
     const pending = this.pending
     this.pending = undefined
-    if (!pending) return this.lost(new Error(`response with no request: ${parsed.status}`))
+    if (!pending) return this.lost(new Error(`response with no request: ${parsed.response.status}`))
     pending.resolve(parsed.response)
   }
 
@@ -79,7 +80,7 @@ export class HttpConnection {
 }
 
 /** One complete response at the start of `bytes` and its length in bytes, or undefined when more must come. */
-function parseResponse(bytes: Uint8Array, method: string): { response: HttpResponse; status: number; length: number } | undefined {
+function parseResponse(bytes: Uint8Array, method: string): { response: HttpResponse; length: number } | undefined {
   const headEnd = indexOf(bytes, CRLF_CRLF)
   if (headEnd < 0) return undefined
   const [statusLine, ...lines] = decoder.decode(bytes.subarray(0, headEnd)).split('\r\n')
@@ -104,14 +105,14 @@ function parseResponse(bytes: Uint8Array, method: string): { response: HttpRespo
     throw new Error(`response with neither content-length nor chunked encoding (status ${status})`)
   }
   const response: HttpResponse = { status, headers, body, text: () => decoder.decode(body), json: <T>() => JSON.parse(decoder.decode(body)) as T }
-  return { response, status, length }
+  return { response, length }
 }
 
 /** A chunked body starting at `at`: its bytes and where the response ends, or undefined when incomplete. */
 function dechunk(bytes: Uint8Array, at: number): { body: Uint8Array; length: number } | undefined {
   const parts: Uint8Array[] = []
   for (;;) {
-    const lineEnd = indexOf(bytes, CRLF_CRLF.subarray(0, 2), at)
+    const lineEnd = indexOf(bytes, CRLF, at)
     if (lineEnd < 0) return undefined
     const size = parseInt(decoder.decode(bytes.subarray(at, lineEnd)).split(';')[0]!, 16)
     const dataStart = lineEnd + 2
