@@ -72,21 +72,32 @@ export class JsonBytes {
     this.length = p
   }
 
-  /** A string as a JSON string: JSON.stringify's text. */
-  string(text: string): void {
-    const n = text.length
+  /**
+   * A string as a JSON string: JSON.stringify's text. With `prefix`, the string `prefix + text`,
+   * without building it (a listRecords page writes each record's URI from its repo's prefix and rkey).
+   */
+  string(text: string, prefix = ''): void {
+    const n = prefix.length + text.length
     if (this.length + n + 2 > this.buf.length) this.grow(n + 2)
     const out = this.buf
-    let p = this.length
-    out[p++] = 0x22
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i)
-      // Anything to escape or encode: JSON.stringify does the whole string.
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return this.text(JSON.stringify(text))
-      out[p++] = c
-    }
+    out[this.length] = 0x22
+    let p = this.copyPlain(prefix, this.length + 1)
+    if (p >= 0) p = this.copyPlain(text, p)
+    // Anything to escape or encode: JSON.stringify does the whole string.
+    if (p < 0) return this.text(JSON.stringify(prefix + text))
     out[p++] = 0x22
     this.length = p
+  }
+
+  /** Copies `text` to the buffer at `p` if no character needs escaping or encoding: the end, else -1. */
+  private copyPlain(text: string, p: number): number {
+    const out = this.buf
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return -1
+      out[p++] = c
+    }
+    return p
   }
 
   /** Text that is JSON already, as UTF-8. */

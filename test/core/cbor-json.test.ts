@@ -166,6 +166,24 @@ describe('JsonBytes', () => {
     expect(json.take()).toEqual(utf8(JSON.stringify(strings)))
   })
 
+  test('string(text, prefix) writes the JSON string of prefix + text, escaping in either part', () => {
+    const pairs: Array<[string, string]> = [
+      ['3k2la7btqyk2s', 'at://did:plc:abc/app.bsky.feed.post/'],
+      ['', 'at://did:plc:abc/app.bsky.feed.post/'],
+      ['key"quote', 'at://did:web:example.com%3A8080/a.b.c/'],
+      ['plain', 'pré\\fix\n'],
+      ['é😀', ''],
+    ]
+    const json = new JsonBytes()
+    json.ascii('[')
+    pairs.forEach(([text, prefix], i) => {
+      if (i) json.ascii(',')
+      json.string(text, prefix)
+    })
+    json.ascii(']')
+    expect(json.take()).toEqual(utf8(JSON.stringify(pairs.map(([text, prefix]) => prefix + text))))
+  })
+
   test('outside the common subset nothing is written, and the build goes on', () => {
     const json = new JsonBytes()
     json.ascii('[')

@@ -33,6 +33,11 @@ const RECORD_COLUMNS = 'SELECT record.uri, record.cid, record.rkey, repo_block.c
 const RECORDS_AFTER = `${RECORD_COLUMNS} ${RECORDS} ${AFTER}`
 const RECORDS_BEFORE = `${RECORD_COLUMNS} ${RECORDS} ${BEFORE}`
 const RECORDS_NEWEST = `${RECORD_COLUMNS} ${RECORDS} ${NEWEST}`
+// listRecords' page without the URI (at://did/collection/rkey, rebuilt while writing the JSON).
+const RECORD_VALUES = 'SELECT record.cid, record.rkey, repo_block.content'
+const RECORD_VALUES_AFTER = `${RECORD_VALUES} ${RECORDS} ${AFTER}`
+const RECORD_VALUES_BEFORE = `${RECORD_VALUES} ${RECORDS} ${BEFORE}`
+const RECORD_VALUES_NEWEST = `${RECORD_VALUES} ${RECORDS} ${NEWEST}`
 
 export class ActorDb {
   private readonly stmts = new Map<string, Statement>()
@@ -191,10 +196,10 @@ export class ActorDb {
   }
 
   /** listRecords as arrays (a page is 100 rows; arrays are cheaper to build than objects). */
-  listRecordValues(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<[uri: string, cid: string, rkey: string, content: Uint8Array]> {
-    if (opts.reverse) return this.q(RECORDS_AFTER).values(collection, opts.cursor ?? '', opts.limit) as never
-    if (opts.cursor !== undefined) return this.q(RECORDS_BEFORE).values(collection, opts.cursor, opts.limit) as never
-    return this.q(RECORDS_NEWEST).values(collection, opts.limit) as never
+  listRecordValues(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<[cid: string, rkey: string, content: Uint8Array]> {
+    if (opts.reverse) return this.q(RECORD_VALUES_AFTER).values(collection, opts.cursor ?? '', opts.limit) as never
+    if (opts.cursor !== undefined) return this.q(RECORD_VALUES_BEFORE).values(collection, opts.cursor, opts.limit) as never
+    return this.q(RECORD_VALUES_NEWEST).values(collection, opts.limit) as never
   }
 
   listCollections(): string[] {
