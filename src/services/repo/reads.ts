@@ -36,7 +36,7 @@ export function readRecordPage(
  * readRecordPage as the UTF-8 JSON of listRecords' output (`{records, cursor}`), ready to send: the
  * index row and block of each record come from one statement, and each record's CBOR goes straight to
  * JSON bytes, with no decoded objects or strings in between. Each URI is written from the page's
- * prefix and the rkey, not read: one string fewer a record (~11% more pages a second).
+ * prefix and the rkey, not read: one string fewer a record (8-11% more pages a second here).
  */
 export function readRecordPageJson(db: ActorDb, collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Uint8Array {
   const rows = db.listRecordValues(collection, opts)
