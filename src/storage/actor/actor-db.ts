@@ -18,6 +18,7 @@ export type BlobRow = {
   takedownRef: string | null
 }
 export type Backlink = { path: string; linkTo: string }
+type RecordPageOptions = { limit: number; cursor?: string; reverse?: boolean }
 
 // The reference's listRecordsForCollection: an inner join on the block, taken-down records left out
 // before the limit, ordered by rkey (newest first unless reverse; the cursor is an exclusive bound).
@@ -30,14 +31,8 @@ const BEFORE = 'AND record.rkey < +? ORDER BY record.rkey DESC LIMIT +?'
 const NEWEST = 'ORDER BY record.rkey DESC LIMIT +?'
 const RECORD_WITH_BLOCK = 'SELECT record.uri, record.cid, record.takedownRef, repo_block.content FROM record LEFT JOIN repo_block ON repo_block.cid = record.cid WHERE record.collection = +? AND record.rkey = +?'
 const RECORD_COLUMNS = 'SELECT record.uri, record.cid, record.rkey, repo_block.content'
-const RECORDS_AFTER = `${RECORD_COLUMNS} ${RECORDS} ${AFTER}`
-const RECORDS_BEFORE = `${RECORD_COLUMNS} ${RECORDS} ${BEFORE}`
-const RECORDS_NEWEST = `${RECORD_COLUMNS} ${RECORDS} ${NEWEST}`
 // listRecords' page without the URI (at://did/collection/rkey, rebuilt while writing the JSON).
 const RECORD_VALUES = 'SELECT record.cid, record.rkey, repo_block.content'
-const RECORD_VALUES_AFTER = `${RECORD_VALUES} ${RECORDS} ${AFTER}`
-const RECORD_VALUES_BEFORE = `${RECORD_VALUES} ${RECORDS} ${BEFORE}`
-const RECORD_VALUES_NEWEST = `${RECORD_VALUES} ${RECORDS} ${NEWEST}`
 
 export class ActorDb {
   private readonly stmts = new Map<string, Statement>()
@@ -189,17 +184,22 @@ export class ActorDb {
   }
 
   /** Records of a collection ordered by rkey (`cursor`: exclusive rkey bound), each with its block. */
-  listRecords(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<Pick<RecordRow, 'uri' | 'cid' | 'rkey'> & { content: Uint8Array }> {
-    if (opts.reverse) return this.q(RECORDS_AFTER).all(collection, opts.cursor ?? '', opts.limit) as never
-    if (opts.cursor !== undefined) return this.q(RECORDS_BEFORE).all(collection, opts.cursor, opts.limit) as never
-    return this.q(RECORDS_NEWEST).all(collection, opts.limit) as never
+  listRecords(collection: string, opts: RecordPageOptions): Array<Pick<RecordRow, 'uri' | 'cid' | 'rkey'> & { content: Uint8Array }> {
+    const [statement, params] = this.recordPage(RECORD_COLUMNS, collection, opts)
+    return statement.all(...params) as never
   }
 
   /** listRecords as arrays (a page is 100 rows; arrays are cheaper to build than objects). */
-  listRecordValues(collection: string, opts: { limit: number; cursor?: string; reverse?: boolean }): Array<[cid: string, rkey: string, content: Uint8Array]> {
-    if (opts.reverse) return this.q(RECORD_VALUES_AFTER).values(collection, opts.cursor ?? '', opts.limit) as never
-    if (opts.cursor !== undefined) return this.q(RECORD_VALUES_BEFORE).values(collection, opts.cursor, opts.limit) as never
-    return this.q(RECORD_VALUES_NEWEST).values(collection, opts.limit) as never
+  listRecordValues(collection: string, opts: RecordPageOptions): Array<[cid: string, rkey: string, content: Uint8Array]> {
+    const [statement, params] = this.recordPage(RECORD_VALUES, collection, opts)
+    return statement.values(...params) as never
+  }
+
+  /** The statement selecting `columns` for a page of a collection, and its parameters. */
+  private recordPage(columns: string, collection: string, opts: RecordPageOptions): [Statement, Array<string | number>] {
+    if (opts.reverse) return [this.q(`${columns} ${RECORDS} ${AFTER}`), [collection, opts.cursor ?? '', opts.limit]]
+    if (opts.cursor !== undefined) return [this.q(`${columns} ${RECORDS} ${BEFORE}`), [collection, opts.cursor, opts.limit]]
+    return [this.q(`${columns} ${RECORDS} ${NEWEST}`), [collection, opts.limit]]
   }
 
   listCollections(): string[] {
